@@ -1,0 +1,293 @@
+//! The private PostgreSQL cluster that makes `scrutiny` run with no configuration.
+//!
+//! With no `DATABASE_URL`, the service runs its own cluster with the PostgreSQL server
+//! binaries installed on the machine: initialised on first run, reused (data kept) on
+//! later runs, listening on a free loopback port with a generated password, and stopped
+//! when the service that started it stops. Another `scrutiny` command run while the
+//! cluster is up connects to it instead of starting a second one.
+//!
+//! PostgreSQL refuses to run as root. Run as root, the cluster runs as the `postgres`
+//! system user and lives under `/var/lib/scrutiny/clusters/<hash of the data dir>`,
+//! because that user may not be able to enter the data directory (a checkout under
+//! `/root` is mode 700); the data directory then holds a note saying where it is.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context};
+use diesel::{sql_query, QueryableByName};
+use diesel_async::RunQueryDsl;
+use sha2::{Digest, Sha256};
+
+const INSTALL_HINT: &str = "install the PostgreSQL server (Debian/Ubuntu: `apt-get install postgresql`; \
+macOS: `brew install postgresql@15`) or set DATABASE_URL to an existing database";
+
+/// A running private cluster.
+#[derive(Debug)]
+pub struct PrivateCluster {
+    bin_dir: PathBuf,
+    pgdata: PathBuf,
+    base: PathBuf,
+    owner: Option<(u32, u32)>,
+    port: u16,
+    password: String,
+    started_here: bool,
+}
+
+impl PrivateCluster {
+    /// Makes sure the cluster for `data_dir` exists and runs, and returns it.
+    pub fn ensure_running(data_dir: &Path) -> anyhow::Result<Self> {
+        fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating SCRUTINY_DATA_DIR {}", data_dir.display()))?;
+        let data_dir = data_dir.canonicalize()?;
+        let bin_dir = find_bin_dir().with_context(|| format!("no PostgreSQL server binaries found: {INSTALL_HINT}"))?;
+
+        // One process at a time initialises or starts the cluster.
+        let lock = File::create(data_dir.join("cluster.lock"))?;
+        lock.lock().context("locking the private cluster")?;
+
+        let owner = if running_as_root() { Some(postgres_user()?) } else { None };
+        let base = match owner {
+            Some(_) => {
+                let digest = Sha256::digest(data_dir.as_os_str().as_encoded_bytes());
+                let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+                let base = PathBuf::from("/var/lib/scrutiny/clusters").join(name);
+                fs::create_dir_all(&base)?;
+                fs::write(
+                    data_dir.join("CLUSTER_LOCATION"),
+                    format!(
+                        "Run as root, the private PostgreSQL cluster of this data directory runs as \
+                         the postgres user and lives in:\n{}\n",
+                        base.display()
+                    ),
+                )?;
+                base
+            }
+            None => data_dir.join("postgres"),
+        };
+        fs::create_dir_all(&base)?;
+        if let Some((uid, gid)) = owner {
+            std::os::unix::fs::chown(&base, Some(uid), Some(gid))?;
+        }
+        fs::set_permissions(&base, fs::Permissions::from_mode(0o700))?;
+
+        let mut cluster = Self {
+            pgdata: base.join("data"),
+            password: String::new(),
+            bin_dir,
+            base,
+            owner,
+            port: 0,
+            started_here: false,
+        };
+        if !cluster.pgdata.join("PG_VERSION").exists() {
+            cluster.initdb()?;
+        }
+        cluster.password = fs::read_to_string(cluster.base.join("password"))
+            .context("reading the private cluster's password")?
+            .trim()
+            .to_string();
+        match cluster.running_port() {
+            Some(port) => cluster.port = port,
+            None => cluster.start()?,
+        }
+        drop(lock);
+        Ok(cluster)
+    }
+
+    /// The URL of `database` in this cluster.
+    pub fn url(&self, database: &str) -> String {
+        format!(
+            "postgres://scrutiny:{}@127.0.0.1:{}/{database}",
+            self.password, self.port
+        )
+    }
+
+    /// Creates `database` if it does not exist yet.
+    pub async fn ensure_database(&self, database: &str) -> anyhow::Result<()> {
+        #[derive(QueryableByName)]
+        struct Found {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            #[allow(dead_code)]
+            one: i32,
+        }
+        let mut conn = super::connect(&self.url("postgres")).await?;
+        let found: Vec<Found> = sql_query("SELECT 1 AS one FROM pg_database WHERE datname = $1")
+            .bind::<diesel::sql_types::Text, _>(database)
+            .load(&mut conn)
+            .await?;
+        if found.is_empty() {
+            // The name is ours, never a client's: quoting it is enough.
+            sql_query(format!("CREATE DATABASE \"{database}\""))
+                .execute(&mut conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Stops the cluster, if this process started it (a cluster another instance
+    /// started is left to that instance).
+    pub fn stop_if_started_here(&self) {
+        if !self.started_here {
+            return;
+        }
+        log::info!("stopping the private PostgreSQL cluster");
+        let result = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&self.pgdata)
+            .args(["-m", "fast", "-w", "stop"])
+            .output();
+        match result {
+            Ok(output) if output.status.success() => {}
+            Ok(output) => log::warn!(
+                "pg_ctl stop failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ),
+            Err(error) => log::warn!("pg_ctl stop failed: {error}"),
+        }
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(self.bin_dir.join(program));
+        command.current_dir(&self.base).env("HOME", &self.base).env_remove("PGDATA");
+        if let Some((uid, gid)) = self.owner {
+            command.uid(uid).gid(gid);
+        }
+        command
+    }
+
+    fn run(&self, command: &mut Command, what: &str) -> anyhow::Result<()> {
+        let output = command.output().with_context(|| format!("running {what}"))?;
+        if !output.status.success() {
+            bail!(
+                "{what} failed: {}{}",
+                String::from_utf8_lossy(&output.stderr).trim(),
+                String::from_utf8_lossy(&output.stdout).trim()
+            );
+        }
+        Ok(())
+    }
+
+    fn initdb(&self) -> anyhow::Result<()> {
+        log::info!("initialising a private PostgreSQL cluster in {}", self.pgdata.display());
+        let password: String = {
+            use rand::Rng;
+            rand::rng()
+                .sample_iter(rand::distr::Alphanumeric)
+                .take(32)
+                .map(char::from)
+                .collect()
+        };
+        let password_file = self.base.join("password");
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&password_file)?;
+        file.write_all(password.as_bytes())?;
+        drop(file);
+        if let Some((uid, gid)) = self.owner {
+            std::os::unix::fs::chown(&password_file, Some(uid), Some(gid))?;
+        }
+        let _ = fs::remove_dir_all(&self.pgdata);
+        self.run(
+            self.command("initdb")
+                .arg("-D")
+                .arg(&self.pgdata)
+                .args(["-U", "scrutiny", "--auth=scram-sha-256", "-E", "UTF8", "--no-locale"])
+                .arg(format!("--pwfile={}", password_file.display())),
+            "initdb",
+        )
+    }
+
+    /// The port of a cluster that is already running from this data directory.
+    fn running_port(&self) -> Option<u16> {
+        let status = self.command("pg_ctl").arg("-D").arg(&self.pgdata).arg("status").output().ok()?;
+        if !status.status.success() {
+            return None;
+        }
+        // postmaster.pid: pid, data dir, start time, port, socket dir, address, …
+        let pid_file = fs::read_to_string(self.pgdata.join("postmaster.pid")).ok()?;
+        pid_file.lines().nth(3)?.trim().parse().ok()
+    }
+
+    fn start(&mut self) -> anyhow::Result<()> {
+        let port = free_port()?;
+        log::info!("starting the private PostgreSQL cluster on 127.0.0.1:{port}");
+        self.run(
+            self.command("pg_ctl")
+                .arg("-D")
+                .arg(&self.pgdata)
+                .arg("-l")
+                .arg(self.base.join("postgres.log"))
+                .args(["-w", "-t", "60", "-o"])
+                .arg(format!(
+                    "-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories='' -c max_connections=200"
+                ))
+                .arg("start"),
+            "pg_ctl start",
+        )
+        .with_context(|| format!("see {}", self.base.join("postgres.log").display()))?;
+        self.port = port;
+        self.started_here = true;
+        Ok(())
+    }
+}
+
+fn running_as_root() -> bool {
+    fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
+}
+
+/// The uid and gid of the `postgres` system user, from /etc/passwd.
+fn postgres_user() -> anyhow::Result<(u32, u32)> {
+    let passwd = fs::read_to_string("/etc/passwd").context("reading /etc/passwd")?;
+    passwd
+        .lines()
+        .find_map(|line| match line.split(':').collect::<Vec<_>>().as_slice() {
+            ["postgres", _, uid, gid, ..] => Some((uid.parse().ok()?, gid.parse().ok()?)),
+            _ => None,
+        })
+        .context(
+            "running as root, but PostgreSQL refuses to run as root and there is no `postgres` \
+             user to run it as: create one (`useradd --system postgres`), run as another user, \
+             or set DATABASE_URL",
+        )
+}
+
+/// The directory holding `initdb`, `pg_ctl` and `postgres`: from `pg_config --bindir`,
+/// the newest `/usr/lib/postgresql/*/bin`, or `PATH`.
+fn find_bin_dir() -> Option<PathBuf> {
+    let has_server = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
+    if let Ok(output) = Command::new("pg_config").arg("--bindir").output() {
+        let dir = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+        if output.status.success() && has_server(&dir) {
+            return Some(dir);
+        }
+    }
+    let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            Some((version, entry.path().join("bin")))
+        })
+        .filter(|(_, dir)| has_server(dir))
+        .collect();
+    versions.sort();
+    if let Some((_, dir)) = versions.pop() {
+        return Some(dir);
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?).find(|dir| has_server(dir))
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(listener.local_addr()?.port())
+}

@@ -1,0 +1,137 @@
+//! The database: connection pool, embedded migrations, and the private PostgreSQL
+//! cluster used when no `DATABASE_URL` is configured.
+
+pub mod cluster;
+pub mod schema;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::RunQueryDsl as _;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::{redact_url, Config};
+
+/// The migrations in `migrations/`, compiled into the binary.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// An arbitrary constant shared by every instance: whoever holds this advisory lock
+/// is the one instance running migrations.
+const MIGRATION_LOCK: i64 = 0x5c2a_7100_0000_0001;
+
+/// The shared connection pool.
+pub type DbPool = Pool<AsyncPgConnection>;
+
+/// A database connection, as repositories take it.
+pub type DbConn = AsyncPgConnection;
+
+/// The database an instance uses: a configured URL, or the private cluster (which is
+/// stopped when this is dropped, if this process started it).
+#[derive(Debug)]
+pub struct Database {
+    pub url: String,
+    pub cluster: Option<cluster::PrivateCluster>,
+}
+
+impl Database {
+    /// Resolves the configured database, starting the private cluster if needed.
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        match &config.database_url {
+            Some(url) => Ok(Self {
+                url: url.clone(),
+                cluster: None,
+            }),
+            None => {
+                let data_dir = config.data_dir.clone();
+                let cluster = tokio::task::spawn_blocking(move || {
+                    cluster::PrivateCluster::ensure_running(&data_dir)
+                })
+                .await
+                .context("starting the private PostgreSQL cluster")??;
+                cluster.ensure_database("scrutiny").await?;
+                Ok(Self {
+                    url: cluster.url("scrutiny"),
+                    cluster: Some(cluster),
+                })
+            }
+        }
+    }
+
+    /// Stops the private cluster if this process started it.
+    pub fn close(self) {
+        if let Some(cluster) = self.cluster {
+            cluster.stop_if_started_here();
+        }
+    }
+}
+
+/// A connection URL with a connect timeout, so that an unreachable database makes a
+/// request fail fast (503) instead of hanging.
+pub fn with_connect_timeout(url: &str, timeout: Duration) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_string();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout={}", timeout.as_secs().max(1))
+}
+
+/// Builds the pool. No connection is opened until one is needed, so the service starts
+/// (and answers 503) even while the database is away, and recovers when it returns:
+/// broken connections are discarded when they are next taken from the pool.
+pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<DbPool> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(with_connect_timeout(url, timeout));
+    Pool::builder(manager)
+        .max_size(size)
+        .wait_timeout(Some(timeout))
+        .create_timeout(Some(timeout))
+        .recycle_timeout(Some(timeout))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .context("building the connection pool")
+}
+
+/// Runs pending migrations under an advisory lock, so that several instances starting
+/// at once run each migration exactly once. Blocking work runs off the async runtime.
+pub async fn migrate(url: &str) -> anyhow::Result<usize> {
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+            .with_context(|| format!("connecting to {}", redact_url(&url)))?;
+        diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(&mut conn)?;
+        let result = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map(|applied| applied.len())
+            .map_err(|e| anyhow::anyhow!("running migrations: {e}"));
+        diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(&mut conn)?;
+        result
+    })
+    .await?
+}
+
+/// Reverts every migration: for the migration round-trip test and `scrutiny migrate --revert-all`.
+pub async fn revert_all(url: &str) -> anyhow::Result<usize> {
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)?;
+        conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+        let result = conn
+            .revert_all_migrations(MIGRATIONS)
+            .map(|reverted| reverted.len())
+            .map_err(|e| anyhow::anyhow!("reverting migrations: {e}"));
+        conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+        result
+    })
+    .await?
+}
+
+/// Opens one connection outside the pool (for administrative work).
+pub async fn connect(url: &str) -> anyhow::Result<AsyncPgConnection> {
+    AsyncPgConnection::establish(url)
+        .await
+        .with_context(|| format!("connecting to {}", redact_url(url)))
+}

@@ -1,0 +1,168 @@
+//! The domain: typed ids, states and their transitions, validated text. No I/O here.
+//!
+//! Values are parsed once, at the edge, into types that cannot hold an invalid value
+//! ("parse, don't validate"); everything behind the handlers works with those types.
+
+pub mod organisation;
+pub mod text;
+
+/// A validation result for one field of a request.
+pub type FieldResult<T> = Result<T, crate::error::FieldError>;
+
+/// Declares a typed id: a UUIDv7 newtype that serialises as a plain UUID string and maps
+/// to a PostgreSQL `uuid` column, so that an organisation's id can never be passed where
+/// a question's is expected.
+#[macro_export]
+macro_rules! typed_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        #[serde(transparent)]
+        #[schema(value_type = String, format = Uuid, example = "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b")]
+        pub struct $name(pub uuid::Uuid);
+
+        impl $name {
+            /// A new, time-ordered id.
+            pub fn generate() -> Self {
+                Self(uuid::Uuid::now_v7())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map(Self)
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Uuid, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                <uuid::Uuid as diesel::serialize::ToSql<diesel::sql_types::Uuid, diesel::pg::Pg>>::to_sql(&self.0, out)
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Uuid, diesel::pg::Pg> for $name {
+            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                <uuid::Uuid as diesel::deserialize::FromSql<diesel::sql_types::Uuid, diesel::pg::Pg>>::from_sql(bytes).map(Self)
+            }
+        }
+    };
+}
+
+/// Declares a closed set of named values (a kind or a state): serialised as its
+/// snake_case name in JSON and stored as that same text in PostgreSQL, where a CHECK
+/// constraint lists the same names.
+#[macro_export]
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The value's wire and database name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(format!(
+                        "unknown value {other:?}; expected one of {}",
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                use std::io::Write;
+                out.write_all(self.as_str().as_bytes())?;
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = std::str::from_utf8(bytes.as_bytes())?;
+                text.parse().map_err(Into::into)
+            }
+        }
+    };
+}
+
+/// Runs several field validations and reports every failure at once, so that a client
+/// fixes all its mistakes in one round trip rather than one per request.
+pub trait CollectFields {
+    type Output;
+    fn collect_fields(self) -> Result<Self::Output, crate::error::ApiError>;
+}
+
+macro_rules! impl_collect_fields {
+    ($($t:ident),+) => {
+        impl<$($t),+> CollectFields for ($(FieldResult<$t>,)+) {
+            type Output = ($($t,)+);
+            #[allow(non_snake_case)]
+            fn collect_fields(self) -> Result<Self::Output, crate::error::ApiError> {
+                let ($($t,)+) = self;
+                let mut errors = Vec::new();
+                $(let $t = match $t { Ok(v) => Some(v), Err(e) => { errors.push(e); None } };)+
+                if !errors.is_empty() {
+                    return Err(crate::error::ApiError::validation(errors));
+                }
+                Ok(($($t.expect("checked above"),)+))
+            }
+        }
+    };
+}
+
+impl_collect_fields!(A);
+impl_collect_fields!(A, B);
+impl_collect_fields!(A, B, C);
+impl_collect_fields!(A, B, C, D);
+impl_collect_fields!(A, B, C, D, E);
+impl_collect_fields!(A, B, C, D, E, F);
+impl_collect_fields!(A, B, C, D, E, F, G);
+impl_collect_fields!(A, B, C, D, E, F, G, H);
+impl_collect_fields!(A, B, C, D, E, F, G, H, I);
+impl_collect_fields!(A, B, C, D, E, F, G, H, I, J);

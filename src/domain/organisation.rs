@@ -1,0 +1,61 @@
+//! Organisations: the panel, the Commissioner's office, forces, inspectorates …
+
+use super::text::Name;
+
+crate::typed_id!(
+    /// The id of an organisation.
+    OrganisationId
+);
+
+crate::text_enum!(
+    /// What sort of body an organisation is.
+    OrganisationKind {
+        /// A Police, Fire & Crime Panel.
+        Panel => "panel",
+        /// A Police, Fire & Crime Commissioner and their office.
+        Commissioner => "commissioner",
+        /// A police force.
+        Force => "force",
+        /// A fire and rescue service.
+        FireService => "fire_service",
+        /// An inspectorate, such as HMICFRS.
+        Inspectorate => "inspectorate",
+        /// A local council.
+        Council => "council",
+        /// Anything else.
+        Other => "other",
+    }
+);
+
+/// A valid new organisation.
+#[derive(Debug, Clone)]
+pub struct NewOrganisation {
+    pub name: Name,
+    pub kind: OrganisationKind,
+}
+
+/// A valid set of changes to an organisation; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationChanges {
+    pub name: Option<Name>,
+    pub kind: Option<OrganisationKind>,
+}
+
+impl OrganisationChanges {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.kind.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_their_names() {
+        for kind in OrganisationKind::ALL {
+            assert_eq!(kind.as_str().parse::<OrganisationKind>().unwrap(), *kind);
+        }
+        assert!("police".parse::<OrganisationKind>().unwrap_err().contains("fire_service"));
+    }
+}

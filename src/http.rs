@@ -1,0 +1,408 @@
+//! The HTTP contract every resource shares, written once: JSON bodies and query strings
+//! that fail with a problem naming the field, ETags and preconditions, `201 Created`
+//! with `Location`, request ids, and 404/405 for paths and methods that do not exist.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize as _, Serialize};
+
+use crate::error::{ApiError, FieldError};
+
+/// The header carrying a request's id, accepted from a proxy or made up here.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The largest request body accepted, in bytes; set once in `startup`.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON request body, deserialised strictly: a malformed document is a 400, a
+/// wrong type, unknown field or invalid value is a 422 naming the field, a body over
+/// the limit is a 413 and another content type a 415.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let limit = req
+            .app_data::<BodyLimit>()
+            .map_or(64 * 1024, |limit| limit.0);
+        let content_type_ok = is_json(req);
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::UnsupportedMediaType(
+                    "This operation takes an application/json body".into(),
+                ));
+            }
+            if declared_length.is_some_and(|length| length > limit) {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::bad_request(format!("The body could not be read: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(Json)
+        })
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    match req.mime_type() {
+        Ok(Some(mime)) => {
+            mime.type_() == "application"
+                && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+        }
+        _ => false,
+    }
+}
+
+/// Parses a JSON document into `T`, naming the offending field on failure.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.is_empty() {
+        return Err(ApiError::bad_request("The request body is empty; a JSON document is required"));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer);
+    if value.is_ok() {
+        deserializer
+            .end()
+            .map_err(|e| ApiError::bad_request(format!("The body is not valid JSON: {e}")))?;
+    }
+    value.map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let message = strip_position(&inner.to_string());
+                match server_owned_field(&message) {
+                    Some(field) => ApiError::invalid(field, "is set by the service and cannot be given"),
+                    None => ApiError::invalid(if path == "." { "body".to_string() } else { path }, message),
+                }
+            }
+            _ => ApiError::bad_request(format!("The body is not valid JSON: {inner}")),
+        }
+    })
+}
+
+/// Fields the service owns: a client that sends one is told so, not just that the
+/// field is unknown (mass assignment is an error, never silently ignored).
+const SERVER_OWNED_FIELDS: &[&str] = &[
+    "id", "version", "created_at", "updated_at", "published_at", "reference", "status",
+];
+
+fn server_owned_field(message: &str) -> Option<&'static str> {
+    let name = message.strip_prefix("unknown field `")?.split('`').next()?;
+    SERVER_OWNED_FIELDS.iter().copied().find(|field| *field == name)
+}
+
+/// serde_json appends " at line 1 column 7" to its messages; for a data error the
+/// field path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// A query string, deserialised strictly into `T`: an unknown parameter or an invalid
+/// value is a 422 naming the parameter.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+/// Parses a query string into `T`, naming the offending parameter on failure.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let deserializer =
+        serde_urlencoded::Deserializer::new(url_form_parse(query.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let message = error.into_inner().to_string();
+        let field = if path == "." {
+            // serde names an unknown parameter in its message, not its path.
+            message
+                .split('`')
+                .nth(1)
+                .map_or_else(|| "query".to_string(), str::to_string)
+        } else {
+            path
+        };
+        ApiError::invalid(field, message)
+    })
+}
+
+fn url_form_parse(input: &[u8]) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(input)
+}
+
+/// Path segments that do not parse (a malformed id) name nothing that exists: 404.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|_, _| ApiError::not_found("No resource exists at this path").into())
+}
+
+/// The strong entity tag of a resource at `version`.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// `If-Match` and `If-None-Match`, read from a request for later comparison with the
+/// resource's version once it is loaded.
+#[derive(Debug, Default)]
+pub struct Preconditions {
+    if_match: Option<Vec<String>>,
+    if_none_match: Option<Vec<String>>,
+}
+
+impl Preconditions {
+    fn tags(req: &HttpRequest, name: HeaderName) -> Option<Vec<String>> {
+        let values: Vec<String> = req
+            .headers()
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|tag| tag.trim().to_string())
+            .filter(|tag| !tag.is_empty())
+            .collect();
+        (!values.is_empty()).then_some(values)
+    }
+
+    /// For a change: 412 unless `If-Match` is absent, `*`, or names the current version.
+    /// Weak tags never match (RFC 9110 §13.1.1 uses strong comparison).
+    pub fn check_if_match(&self, current_version: i32) -> Result<(), ApiError> {
+        match &self.if_match {
+            None => Ok(()),
+            Some(tags) if tags.iter().any(|t| t == "*" || *t == etag(current_version)) => Ok(()),
+            Some(_) => Err(ApiError::PreconditionFailed),
+        }
+    }
+
+    /// For a read: true when `If-None-Match` names the current version (answer 304).
+    /// Weak comparison applies here, so `W/"3"` matches version 3.
+    pub fn not_modified(&self, current_version: i32) -> bool {
+        let current = etag(current_version);
+        self.if_none_match.as_ref().is_some_and(|tags| {
+            tags.iter()
+                .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == current)
+        })
+    }
+}
+
+impl FromRequest for Preconditions {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(Ok(Self {
+            if_match: Self::tags(req, header::IF_MATCH),
+            if_none_match: Self::tags(req, header::IF_NONE_MATCH),
+        }))
+    }
+}
+
+/// 200 with the resource and its `ETag`, or 304 when the caller's copy is current.
+pub fn ok_with_etag<T: Serialize>(preconditions: &Preconditions, version: i32, body: &T) -> HttpResponse {
+    if preconditions.not_modified(version) {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag(version)))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// 201 with the new resource, its `Location` and its `ETag`.
+pub fn created<T: Serialize>(location: String, version: i32, body: &T) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// The request's id, as set by [`request_id`].
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Middleware: gives every request an id (a sane `X-Request-Id` from a proxy is kept),
+/// stores it for handlers and audit records, and echoes it on the response so that a
+/// caller can quote it and an operator can find the log line.
+pub async fn request_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_string);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let mut response = next.call(req).await?;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    Ok(response)
+}
+
+/// Every documented path with the methods it supports, so that an unsupported method
+/// on a real path is a 405 with `Allow`, and only an unknown path is a 404.
+#[derive(Debug, Default)]
+pub struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
+
+impl RouteTable {
+    /// Builds the table from the OpenAPI document, which lists every route the app
+    /// registers through `utoipa_actix_web`.
+    pub fn from_openapi(spec: &utoipa::openapi::OpenApi) -> Self {
+        let routes = spec
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let mut methods = Vec::new();
+                let operations = [
+                    (Method::GET, item.get.is_some()),
+                    (Method::POST, item.post.is_some()),
+                    (Method::PUT, item.put.is_some()),
+                    (Method::PATCH, item.patch.is_some()),
+                    (Method::DELETE, item.delete.is_some()),
+                ];
+                for (method, present) in operations {
+                    if present {
+                        methods.push(method);
+                    }
+                }
+                if methods.contains(&Method::GET) {
+                    methods.insert(1, Method::HEAD);
+                }
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    /// The methods `path` supports, or `None` when no route has that path.
+    pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
+        let mut allowed: Vec<Method> = Vec::new();
+        for (def, methods) in &self.0 {
+            if def.is_match(path) {
+                for method in methods {
+                    if !allowed.contains(method) {
+                        allowed.push(method.clone());
+                    }
+                }
+            }
+        }
+        (!allowed.is_empty()).then_some(allowed)
+    }
+}
+
+/// The app's default service: 405 with `Allow` for a known path, 404 otherwise.
+pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
+    Err(match routes.allowed(req.path()) {
+        Some(allowed) => ApiError::MethodNotAllowed(allowed),
+        None => ApiError::not_found("No resource exists at this path"),
+    })
+}
+
+/// The URL of `path` on this service as the caller reached it.
+pub fn absolute_url(req: &HttpRequest, path_and_query: &str) -> String {
+    let info = req.connection_info();
+    format!("{}://{}{}", info.scheme(), info.host(), path_and_query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        count: Option<u8>,
+    }
+
+    #[test]
+    fn malformed_json_is_a_bad_request() {
+        assert!(matches!(parse_json::<Body>(b"{\"name\":"), Err(ApiError::BadRequest(_))));
+        assert!(matches!(parse_json::<Body>(b"{} trailing"), Err(ApiError::BadRequest(_))));
+    }
+
+    #[test]
+    fn wrong_types_and_unknown_fields_name_the_field() {
+        match parse_json::<Body>(br#"{"name":"a","count":"x"}"#) {
+            Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "count"),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+        match parse_json::<Body>(br#"{"name":"a","nmae":"b"}"#) {
+            Err(ApiError::Validation(errors)) => assert!(errors[0].message.contains("nmae")),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn if_match_uses_strong_comparison_and_if_none_match_weak() {
+        let p = Preconditions {
+            if_match: Some(vec!["W/\"3\"".into()]),
+            if_none_match: Some(vec!["W/\"3\"".into()]),
+        };
+        assert!(p.check_if_match(3).is_err());
+        assert!(p.not_modified(3));
+        assert!(!p.not_modified(4));
+        let p = Preconditions { if_match: Some(vec!["\"2\"".into(), "\"3\"".into()]), if_none_match: None };
+        assert!(p.check_if_match(3).is_ok());
+        assert!(matches!(p.check_if_match(4), Err(ApiError::PreconditionFailed)));
+    }
+}
+
+/// For merge-patch fields: `Some(None)` when the field was given as `null`, `Some(Some(v))`
+/// when given a value, and (through `#[serde(default)]`) `None` when absent.
+pub fn present<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A merge-patch field that may change but not be removed: `null` is a 422.
+pub fn patch_field<T>(field: &str, value: Option<Option<T>>) -> crate::domain::FieldResult<Option<T>> {
+    match value {
+        None => Ok(None),
+        Some(Some(value)) => Ok(Some(value)),
+        Some(None) => Err(FieldError::new(field, "cannot be null")),
+    }
+}

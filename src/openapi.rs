@@ -1,0 +1,46 @@
+//! The OpenAPI document: generated from the handlers' annotations, committed as
+//! `openapi/openapi.json`, and checked against the code by a test.
+
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+/// The document's fixed parts; paths and schemas are collected from the routes.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Scrutiny",
+        description = "Public accountability as data for a Police, Fire & Crime Panel: public questions \
+to the Commissioner, the Commissioner's responses, the recommendations inspectors and the panel make, \
+and the actions taken on them with owners, deadlines and progress.\n\n\
+Conventions, the same on every resource: JSON in `snake_case`; ids are UUIDv7; instants are RFC 3339 UTC \
+and calendar dates `YYYY-MM-DD`. Lists return `{\"items\": [...], \"next_cursor\": ...}` with a `Link: \
+rel=\"next\"` header; `limit` is 1 to 100 (default 20). Single resources carry an `ETag`; `PATCH` honours \
+`If-Match` (412 when stale) and `GET` honours `If-None-Match` (304). Unknown fields in a body are a 422. \
+Every error is an RFC 9457 `application/problem+json` document whose `type` can be fetched for a description. \
+Every response carries an `X-Request-Id` (sent by the caller or made up by the service); quote it when reporting a problem.",
+        contact(name = "Scrutiny maintainers", url = "https://github.com/scrutiny-project/scrutiny"),
+    ),
+    tags(
+        (name = "organisations", description = "The panel, the Commissioner's office, forces, fire services, inspectorates and councils that ask, answer, inspect and act."),
+        (name = "operations", description = "Health checks and problem type descriptions, for operators and client developers."),
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError))
+)]
+pub struct ApiDoc;
+
+/// The full document, with every route registered by [`crate::routes::configure`].
+pub fn spec() -> utoipa::openapi::OpenApi {
+    let (_, spec) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    spec
+}
+
+/// The document as committed: pretty-printed JSON with a final newline.
+pub fn spec_json() -> String {
+    let mut json = spec().to_pretty_json().expect("the OpenAPI document serialises");
+    json.push('\n');
+    json
+}

@@ -1,0 +1,10 @@
+//! Repositories: the only place that builds database queries, one file per resource.
+//!
+//! How to use them: a handler takes a connection from the pool and calls one or two
+//! functions here. Functions that change data open their own transaction and write the
+//! audit record ([`audit::record`]) inside it, so a change and its audit record commit
+//! or roll back together. They return [`crate::error::ApiError`], so a missing row is
+//! already a 404 and a duplicate a 409 when it reaches the handler.
+
+pub mod audit;
+pub mod organisations;

@@ -1,0 +1,157 @@
+//! Organisations.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
+use serde::Serialize;
+
+use super::audit::{self, Actor};
+use crate::db::schema::organisations;
+use crate::db::DbConn;
+use crate::domain::organisation::{NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind};
+use crate::error::ApiError;
+use crate::http::Preconditions;
+use crate::pagination::{Cursor, PageRequest};
+
+/// An organisation as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = organisations, check_for_backend(diesel::pg::Pg))]
+pub struct OrganisationRow {
+    pub id: OrganisationId,
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = organisations)]
+struct NewOrganisationRow<'a> {
+    id: OrganisationId,
+    name: &'a str,
+    kind: OrganisationKind,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = organisations)]
+struct OrganisationChangesRow<'a> {
+    name: Option<&'a str>,
+    kind: Option<OrganisationKind>,
+    updated_at: DateTime<Utc>,
+    version: i32,
+}
+
+/// Filters for [`list`].
+#[derive(Debug, Default)]
+pub struct OrganisationFilter {
+    pub kind: Option<OrganisationKind>,
+    /// Case-insensitive substring of the name.
+    pub name_contains: Option<String>,
+}
+
+pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewOrganisation) -> Result<OrganisationRow, ApiError> {
+    conn.transaction(async |conn| {
+        let row: OrganisationRow = diesel::insert_into(organisations::table)
+            .values(NewOrganisationRow {
+                id: OrganisationId::generate(),
+                name: new.name.as_str(),
+                kind: new.kind,
+            })
+            .returning(OrganisationRow::as_returning())
+            .get_result(conn)
+            .await?;
+        audit::record(conn, actor, "organisation.created", "organisation", row.id.0, None, Some(&row)).await?;
+        Ok(row)
+    })
+    .await
+}
+
+pub async fn find(conn: &mut DbConn, id: OrganisationId) -> Result<OrganisationRow, ApiError> {
+    organisations::table
+        .find(id)
+        .select(OrganisationRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| ApiError::not_found(format!("No organisation has id {id}")))
+}
+
+/// One page of organisations, oldest first.
+pub async fn list(
+    conn: &mut DbConn,
+    filter: &OrganisationFilter,
+    page: &PageRequest,
+) -> Result<(Vec<OrganisationRow>, Option<Cursor>), ApiError> {
+    let mut query = organisations::table
+        .select(OrganisationRow::as_select())
+        .order(organisations::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        query = query.filter(organisations::id.gt(OrganisationId(after.id)));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(organisations::kind.eq(kind));
+    }
+    if let Some(text) = &filter.name_contains {
+        query = query.filter(organisations::name.ilike(format!("%{}%", escape_like(text))));
+    }
+    let rows = query.load(conn).await?;
+    Ok(page.finish(rows, |row| Cursor { key: None, id: row.id.0 }))
+}
+
+/// Applies `changes` if the caller's `If-Match` (if any) names the current version.
+pub async fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: OrganisationId,
+    preconditions: &Preconditions,
+    changes: &OrganisationChanges,
+) -> Result<OrganisationRow, ApiError> {
+    conn.transaction(async |conn| {
+        let before: OrganisationRow = organisations::table
+            .find(id)
+            .select(OrganisationRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| ApiError::not_found(format!("No organisation has id {id}")))?;
+        preconditions.check_if_match(before.version)?;
+        if changes.is_empty() {
+            return Ok(before);
+        }
+        let after: OrganisationRow = diesel::update(organisations::table.find(id))
+            .set(OrganisationChangesRow {
+                name: changes.name.as_ref().map(|n| n.as_str()),
+                kind: changes.kind,
+                updated_at: Utc::now(),
+                version: before.version + 1,
+            })
+            .returning(OrganisationRow::as_returning())
+            .get_result(conn)
+            .await?;
+        audit::record(conn, actor, "organisation.updated", "organisation", id.0, Some(&before), Some(&after)).await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally inside a LIKE pattern.
+pub fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// How many organisations exist: the start-up seeding loads demo data only into an
+/// empty database.
+pub async fn count(conn: &mut DbConn) -> Result<i64, ApiError> {
+    Ok(organisations::table.count().get_result(conn).await?)
+}

@@ -1,0 +1,216 @@
+//! `/api/v1/organisations`: the panel, the Commissioner's office, forces, inspectorates.
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::AppState;
+use crate::domain::organisation::{NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind};
+use crate::domain::text::Name;
+use crate::domain::CollectFields;
+use crate::error::{responses, ApiError};
+use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
+use crate::pagination::PageRequest;
+use crate::repo::audit::Actor;
+use crate::repo::organisations::{self as repo, OrganisationFilter, OrganisationRow};
+
+/// An organisation that asks, answers, inspects or acts.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
+    "name": "Staffordshire Police",
+    "kind": "force",
+    "created_at": "2022-05-31T09:00:00Z",
+    "updated_at": "2022-05-31T09:00:00Z",
+    "version": 1
+}))]
+pub struct Organisation {
+    pub id: OrganisationId,
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Increases by one on every change; the `ETag` carries it.
+    pub version: i32,
+}
+
+impl From<OrganisationRow> for Organisation {
+    fn from(row: OrganisationRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            kind: row.kind,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        }
+    }
+}
+
+crate::page_type!(OrganisationPage, Organisation);
+
+/// Filters and paging for the organisation list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrganisationQuery {
+    /// Only organisations of this kind.
+    pub kind: Option<OrganisationKind>,
+    /// Only organisations whose name contains this text (case-insensitive).
+    pub q: Option<String>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A new organisation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Staffordshire Police", "kind": "force"}))]
+pub struct CreateOrganisationRequest {
+    /// 1 to 200 characters; unique, ignoring letter case.
+    pub name: String,
+    pub kind: OrganisationKind,
+}
+
+/// Changes to an organisation (JSON merge patch): absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Staffordshire Police"}))]
+pub struct UpdateOrganisationRequest {
+    /// 1 to 200 characters; unique, ignoring letter case.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<OrganisationKind>)]
+    pub kind: Option<Option<OrganisationKind>>,
+}
+
+/// List organisations.
+///
+/// Oldest first, paged with `cursor`. Public.
+#[utoipa::path(
+    tag = "organisations",
+    params(OrganisationQuery),
+    responses(
+        (status = 200, description = "A page of organisations.", body = OrganisationPage,
+            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/organisations")]
+pub async fn list_organisations(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Query(query): Query<OrganisationQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let filter = OrganisationFilter {
+        kind: query.kind,
+        name_contains: query.q.filter(|q| !q.trim().is_empty()),
+    };
+    let mut conn = state.conn().await?;
+    let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
+    Ok(OrganisationPage::respond(&req, rows.into_iter().map(Into::into).collect(), next))
+}
+
+/// Create an organisation.
+#[utoipa::path(
+    tag = "organisations",
+    request_body = CreateOrganisationRequest,
+    responses(
+        (status = 201, description = "The organisation was created.", body = Organisation,
+            headers(("Location" = String, description = "The new organisation's URL."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/organisations")]
+pub async fn create_organisation(
+    state: web::Data<AppState>,
+    actor: Actor,
+    Json(body): Json<CreateOrganisationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (name,) = (Name::parse("name", &body.name),).collect_fields()?;
+    let new = NewOrganisation { name, kind: body.kind };
+    let mut conn = state.conn().await?;
+    let row = repo::insert(&mut conn, &actor, &new).await?;
+    Ok(created(format!("/api/v1/organisations/{}", row.id), row.version, &Organisation::from(row)))
+}
+
+/// Get an organisation.
+///
+/// Sends an `ETag`; with `If-None-Match` naming it, answers 304.
+#[utoipa::path(
+    tag = "organisations",
+    params(("id" = OrganisationId, Path, description = "The organisation's id.")),
+    responses(
+        (status = 200, description = "The organisation.", body = Organisation,
+            headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/organisations/{id}")]
+pub async fn get_organisation(
+    state: web::Data<AppState>,
+    id: web::Path<OrganisationId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let row = repo::find(&mut conn, *id).await?;
+    Ok(ok_with_etag(&preconditions, row.version, &Organisation::from(row)))
+}
+
+/// Change an organisation.
+///
+/// JSON merge patch: only the fields given change. Send `If-Match` with the `ETag` you
+/// read to be sure you are not overwriting someone else's change (412 if you would be).
+#[utoipa::path(
+    tag = "organisations",
+    params(
+        ("id" = OrganisationId, Path, description = "The organisation's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    request_body = UpdateOrganisationRequest,
+    responses(
+        (status = 200, description = "The organisation as changed.", body = Organisation,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[patch("/organisations/{id}")]
+pub async fn update_organisation(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<OrganisationId>,
+    preconditions: Preconditions,
+    Json(body): Json<UpdateOrganisationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, kind) = (
+        patch_field("name", body.name).and_then(|name| name.map(|n| Name::parse("name", n)).transpose()),
+        patch_field("kind", body.kind),
+    )
+        .collect_fields()?;
+    let changes = OrganisationChanges { name, kind };
+    let mut conn = state.conn().await?;
+    let row = repo::update(&mut conn, &actor, *id, &preconditions, &changes).await?;
+    Ok(ok_with_etag(&Preconditions::default(), row.version, &Organisation::from(row)))
+}
