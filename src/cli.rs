@@ -42,18 +42,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{}", crate::openapi::spec_json());
         return Ok(());
     }
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info,actix_server=warn")).init();
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or("info,actix_server=warn"),
+    )
+    .init();
     let config = Config::from_env()?;
     actix_web::rt::System::new().block_on(async move {
         let database = Database::open(&config).await?;
         let result = match command {
             Command::Serve => serve(config, &database).await,
-            Command::Migrate { revert_all: false } => db::migrate(&database.url).await.map(|applied| {
-                log::info!("{applied} migration(s) applied");
-            }),
-            Command::Migrate { revert_all: true } => db::revert_all(&database.url).await.map(|reverted| {
-                log::info!("{reverted} migration(s) reverted");
-            }),
+            Command::Migrate { revert_all: false } => {
+                db::migrate(&database.url).await.map(|applied| {
+                    log::info!("{applied} migration(s) applied");
+                })
+            }
+            Command::Migrate { revert_all: true } => {
+                db::revert_all(&database.url).await.map(|reverted| {
+                    log::info!("{reverted} migration(s) reverted");
+                })
+            }
             Command::SeedDemo => seed(&config, &database).await.map(|_| ()),
             Command::Openapi => unreachable!("handled above"),
         };
@@ -65,7 +72,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 async fn seed(config: &Config, database: &Database) -> anyhow::Result<bool> {
     db::migrate(&database.url).await?;
     let pool = db::pool(&database.url, 1, config.db_timeout)?;
-    let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("connecting: {e}"))?;
+    let mut conn = pool
+        .get()
+        .await
+        .map_err(|e| anyhow::anyhow!("connecting: {e}"))?;
     crate::seed::demo(&mut conn).await
 }
 
@@ -73,7 +83,10 @@ async fn serve(config: Config, database: &Database) -> anyhow::Result<()> {
     let applied = db::migrate(&database.url)
         .await
         .context("migrating the database")?;
-    log::info!("database {} ready ({applied} migration(s) applied)", redact_url(&database.url));
+    log::info!(
+        "database {} ready ({applied} migration(s) applied)",
+        redact_url(&database.url)
+    );
     if database.cluster.is_some() && seed(&config, database).await? {
         log::info!("loaded the demo story into the empty database");
     }

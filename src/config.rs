@@ -63,15 +63,16 @@ impl Config {
         };
         Ok(Self {
             database_url,
-            addr: parse(&get, "SCRUTINY_ADDR", "127.0.0.1:8080".parse().unwrap(), |v| {
-                v.parse::<SocketAddr>().map_err(|e| e.to_string())
-            })?,
+            addr: parse(
+                &get,
+                "SCRUTINY_ADDR",
+                "127.0.0.1:8080".parse().unwrap(),
+                |v| v.parse::<SocketAddr>().map_err(|e| e.to_string()),
+            )?,
             data_dir: get("SCRUTINY_DATA_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("./.data")),
-            pool_size: parse(&get, "SCRUTINY_DB_POOL_SIZE", 16, |v| {
-                positive(v, 1, 1000)
-            })?,
+            pool_size: parse(&get, "SCRUTINY_DB_POOL_SIZE", 16, |v| positive(v, 1, 1000))?,
             db_timeout: Duration::from_millis(parse(&get, "SCRUTINY_DB_TIMEOUT_MS", 2000, |v| {
                 positive(v, 10, 120_000).map(|n| n as u64)
             })?),
@@ -94,11 +95,7 @@ fn parse<T>(
 ) -> Result<T, ConfigError> {
     match get(var) {
         None => Ok(default),
-        Some(value) => parse(value.trim()).map_err(|reason| ConfigError {
-            var,
-            value,
-            reason,
-        }),
+        Some(value) => parse(value.trim()).map_err(|reason| ConfigError { var, value, reason }),
     }
 }
 

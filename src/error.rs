@@ -217,7 +217,11 @@ impl ApiError {
             Self::Validation(errors) => format!("{} fields are invalid", errors.len()),
             Self::MethodNotAllowed(allowed) => format!(
                 "This resource supports {}",
-                allowed.iter().map(Method::as_str).collect::<Vec<_>>().join(", ")
+                allowed
+                    .iter()
+                    .map(Method::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Self::TooManyRequests { retry_after_secs } => {
                 format!("Too many requests; retry after {retry_after_secs} seconds")
@@ -260,7 +264,11 @@ impl ResponseError for ApiError {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
             Self::MethodNotAllowed(allowed) => {
-                let allow = allowed.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+                let allow = allowed
+                    .iter()
+                    .map(Method::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 if let Ok(value) = HeaderValue::from_str(&allow) {
                     response.insert_header((header::ALLOW, value));
                 }
@@ -269,7 +277,10 @@ impl ResponseError for ApiError {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             Self::Unavailable => {
-                response.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECS.to_string()));
+                response.insert_header((
+                    header::RETRY_AFTER,
+                    UNAVAILABLE_RETRY_AFTER_SECS.to_string(),
+                ));
             }
             _ => {}
         }
@@ -284,7 +295,9 @@ impl From<diesel::result::Error> for ApiError {
             Error::NotFound => Self::not_found("No such resource"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 Self::conflict(match info.constraint_name() {
-                    Some(constraint) => format!("A resource with the same unique value already exists ({constraint})"),
+                    Some(constraint) => format!(
+                        "A resource with the same unique value already exists ({constraint})"
+                    ),
                     None => "A resource with the same unique value already exists".to_string(),
                 })
             }
@@ -313,7 +326,9 @@ fn is_connection_loss(message: &str) -> bool {
 }
 
 impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>> for ApiError {
-    fn from(error: deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>) -> Self {
+    fn from(
+        error: deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>,
+    ) -> Self {
         log::warn!("no database connection: {error}");
         Self::Unavailable
     }
@@ -337,7 +352,9 @@ mod tests {
             ApiError::UnsupportedMediaType("x".into()),
             ApiError::NotAcceptable("x".into()),
             ApiError::invalid("f", "m"),
-            ApiError::TooManyRequests { retry_after_secs: 1 },
+            ApiError::TooManyRequests {
+                retry_after_secs: 1,
+            },
             ApiError::Unavailable,
             ApiError::Internal(anyhow::anyhow!("secret cause")),
         ] {
@@ -349,7 +366,8 @@ mod tests {
 
     #[test]
     fn an_internal_error_reveals_nothing_of_its_cause() {
-        let problem = ApiError::Internal(anyhow::anyhow!("password=hunter2 at db.internal")).problem();
+        let problem =
+            ApiError::Internal(anyhow::anyhow!("password=hunter2 at db.internal")).problem();
         assert!(!problem.detail.contains("hunter2"));
         assert!(!problem.detail.contains("db.internal"));
     }
@@ -370,51 +388,81 @@ pub mod responses {
 
     /// 400
     #[derive(ToResponse)]
-    #[response(description = "The request is malformed: the body is not JSON, or the query string cannot be read.", content_type = "application/problem+json")]
+    #[response(
+        description = "The request is malformed: the body is not JSON, or the query string cannot be read.",
+        content_type = "application/problem+json"
+    )]
     pub struct BadRequest(#[allow(dead_code)] Problem);
 
     /// 401
     #[derive(ToResponse)]
-    #[response(description = "No valid bearer token was sent (see `WWW-Authenticate`).", content_type = "application/problem+json")]
+    #[response(
+        description = "No valid bearer token was sent (see `WWW-Authenticate`).",
+        content_type = "application/problem+json"
+    )]
     pub struct Unauthorized(#[allow(dead_code)] Problem);
 
     /// 403
     #[derive(ToResponse)]
-    #[response(description = "The token's roles or organisation do not allow this.", content_type = "application/problem+json")]
+    #[response(
+        description = "The token's roles or organisation do not allow this.",
+        content_type = "application/problem+json"
+    )]
     pub struct Forbidden(#[allow(dead_code)] Problem);
 
     /// 404
     #[derive(ToResponse)]
-    #[response(description = "No such resource, or not visible to the caller.", content_type = "application/problem+json")]
+    #[response(
+        description = "No such resource, or not visible to the caller.",
+        content_type = "application/problem+json"
+    )]
     pub struct NotFound(#[allow(dead_code)] Problem);
 
     /// 409
     #[derive(ToResponse)]
-    #[response(description = "A conflict with existing data or with the resource's state.", content_type = "application/problem+json")]
+    #[response(
+        description = "A conflict with existing data or with the resource's state.",
+        content_type = "application/problem+json"
+    )]
     pub struct Conflict(#[allow(dead_code)] Problem);
 
     /// 412
     #[derive(ToResponse)]
-    #[response(description = "`If-Match` names a version that is no longer current.", content_type = "application/problem+json")]
+    #[response(
+        description = "`If-Match` names a version that is no longer current.",
+        content_type = "application/problem+json"
+    )]
     pub struct PreconditionFailed(#[allow(dead_code)] Problem);
 
     /// 413
     #[derive(ToResponse)]
-    #[response(description = "The body is larger than the limit (64 KiB by default).", content_type = "application/problem+json")]
+    #[response(
+        description = "The body is larger than the limit (64 KiB by default).",
+        content_type = "application/problem+json"
+    )]
     pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
 
     /// 415
     #[derive(ToResponse)]
-    #[response(description = "The body is not `application/json`.", content_type = "application/problem+json")]
+    #[response(
+        description = "The body is not `application/json`.",
+        content_type = "application/problem+json"
+    )]
     pub struct UnsupportedMediaType(#[allow(dead_code)] Problem);
 
     /// 422
     #[derive(ToResponse)]
-    #[response(description = "Invalid values; `errors` names each field.", content_type = "application/problem+json")]
+    #[response(
+        description = "Invalid values; `errors` names each field.",
+        content_type = "application/problem+json"
+    )]
     pub struct ValidationFailed(#[allow(dead_code)] Problem);
 
     /// 503
     #[derive(ToResponse)]
-    #[response(description = "The database is unavailable; retry after `Retry-After` seconds.", content_type = "application/problem+json")]
+    #[response(
+        description = "The database is unavailable; retry after `Retry-After` seconds.",
+        content_type = "application/problem+json"
+    )]
     pub struct Unavailable(#[allow(dead_code)] Problem);
 }

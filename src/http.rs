@@ -56,7 +56,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::bad_request(format!("The body could not be read: {e}")))?;
+                let chunk = chunk.map_err(|e| {
+                    ApiError::bad_request(format!("The body could not be read: {e}"))
+                })?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::PayloadTooLarge(limit));
                 }
@@ -77,10 +79,23 @@ fn is_json(req: &HttpRequest) -> bool {
     }
 }
 
-/// Parses a JSON document into `T`, naming the offending field on failure.
+/// Parses a JSON object into `T`, naming the offending field on failure.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.is_empty() {
-        return Err(ApiError::bad_request("The request body is empty; a JSON document is required"));
+        return Err(ApiError::bad_request(
+            "The request body is empty; a JSON document is required",
+        ));
+    }
+    // Every request body is an object; serde would also read a struct from an array.
+    if body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'[')
+    {
+        return Err(ApiError::invalid(
+            "body",
+            "must be a JSON object, not an array",
+        ));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer);
@@ -96,8 +111,17 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             serde_json::error::Category::Data => {
                 let message = strip_position(&inner.to_string());
                 match server_owned_field(&message) {
-                    Some(field) => ApiError::invalid(field, "is set by the service and cannot be given"),
-                    None => ApiError::invalid(if path == "." { "body".to_string() } else { path }, message),
+                    Some(field) => {
+                        ApiError::invalid(field, "is set by the service and cannot be given")
+                    }
+                    None => ApiError::invalid(
+                        if path == "." {
+                            "body".to_string()
+                        } else {
+                            path
+                        },
+                        message,
+                    ),
                 }
             }
             _ => ApiError::bad_request(format!("The body is not valid JSON: {inner}")),
@@ -108,12 +132,21 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 /// Fields the service owns: a client that sends one is told so, not just that the
 /// field is unknown (mass assignment is an error, never silently ignored).
 const SERVER_OWNED_FIELDS: &[&str] = &[
-    "id", "version", "created_at", "updated_at", "published_at", "reference", "status",
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "published_at",
+    "reference",
+    "status",
 ];
 
 fn server_owned_field(message: &str) -> Option<&'static str> {
     let name = message.strip_prefix("unknown field `")?.split('`').next()?;
-    SERVER_OWNED_FIELDS.iter().copied().find(|field| *field == name)
+    SERVER_OWNED_FIELDS
+        .iter()
+        .copied()
+        .find(|field| *field == name)
 }
 
 /// serde_json appends " at line 1 column 7" to its messages; for a data error the
@@ -141,8 +174,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 
 /// Parses a query string into `T`, naming the offending parameter on failure.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    let deserializer =
-        serde_urlencoded::Deserializer::new(url_form_parse(query.as_bytes()));
+    let deserializer = serde_urlencoded::Deserializer::new(url_form_parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
         let message = error.into_inner().to_string();
@@ -229,7 +261,11 @@ impl FromRequest for Preconditions {
 }
 
 /// 200 with the resource and its `ETag`, or 304 when the caller's copy is current.
-pub fn ok_with_etag<T: Serialize>(preconditions: &Preconditions, version: i32, body: &T) -> HttpResponse {
+pub fn ok_with_etag<T: Serialize>(
+    preconditions: &Preconditions,
+    version: i32,
+    body: &T,
+) -> HttpResponse {
     if preconditions.not_modified(version) {
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, etag(version)))
@@ -266,7 +302,8 @@ pub async fn request_id(
         .filter(|v| {
             !v.is_empty()
                 && v.len() <= 64
-                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_string);
     req.extensions_mut().insert(RequestId(id.clone()));
@@ -330,7 +367,10 @@ impl RouteTable {
 }
 
 /// The app's default service: 405 with `Allow` for a known path, 404 otherwise.
-pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
+pub async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
     Err(match routes.allowed(req.path()) {
         Some(allowed) => ApiError::MethodNotAllowed(allowed),
         None => ApiError::not_found("No resource exists at this path"),
@@ -341,6 +381,28 @@ pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> Result
 pub fn absolute_url(req: &HttpRequest, path_and_query: &str) -> String {
     let info = req.connection_info();
     format!("{}://{}{}", info.scheme(), info.host(), path_and_query)
+}
+
+/// For merge-patch fields: `Some(None)` when the field was given as `null`, `Some(Some(v))`
+/// when given a value, and (through `#[serde(default)]`) `None` when absent.
+pub fn present<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A merge-patch field that may change but not be removed: `null` is a 422.
+pub fn patch_field<T>(
+    field: &str,
+    value: Option<Option<T>>,
+) -> crate::domain::FieldResult<Option<T>> {
+    match value {
+        None => Ok(None),
+        Some(Some(value)) => Ok(Some(value)),
+        Some(None) => Err(FieldError::new(field, "cannot be null")),
+    }
 }
 
 #[cfg(test)]
@@ -357,8 +419,14 @@ mod tests {
 
     #[test]
     fn malformed_json_is_a_bad_request() {
-        assert!(matches!(parse_json::<Body>(b"{\"name\":"), Err(ApiError::BadRequest(_))));
-        assert!(matches!(parse_json::<Body>(b"{} trailing"), Err(ApiError::BadRequest(_))));
+        assert!(matches!(
+            parse_json::<Body>(b"{\"name\":"),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse_json::<Body>(br#"{"name":"a"} trailing"#),
+            Err(ApiError::BadRequest(_))
+        ));
     }
 
     #[test]
@@ -382,27 +450,14 @@ mod tests {
         assert!(p.check_if_match(3).is_err());
         assert!(p.not_modified(3));
         assert!(!p.not_modified(4));
-        let p = Preconditions { if_match: Some(vec!["\"2\"".into(), "\"3\"".into()]), if_none_match: None };
+        let p = Preconditions {
+            if_match: Some(vec!["\"2\"".into(), "\"3\"".into()]),
+            if_none_match: None,
+        };
         assert!(p.check_if_match(3).is_ok());
-        assert!(matches!(p.check_if_match(4), Err(ApiError::PreconditionFailed)));
-    }
-}
-
-/// For merge-patch fields: `Some(None)` when the field was given as `null`, `Some(Some(v))`
-/// when given a value, and (through `#[serde(default)]`) `None` when absent.
-pub fn present<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: serde::Deserialize<'de>,
-    D: serde::Deserializer<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
-/// A merge-patch field that may change but not be removed: `null` is a 422.
-pub fn patch_field<T>(field: &str, value: Option<Option<T>>) -> crate::domain::FieldResult<Option<T>> {
-    match value {
-        None => Ok(None),
-        Some(Some(value)) => Ok(Some(value)),
-        Some(None) => Err(FieldError::new(field, "cannot be null")),
+        assert!(matches!(
+            p.check_if_match(4),
+            Err(ApiError::PreconditionFailed)
+        ));
     }
 }

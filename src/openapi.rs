@@ -40,7 +40,9 @@ pub fn spec() -> utoipa::openapi::OpenApi {
 
 /// The document as committed: pretty-printed JSON with a final newline.
 pub fn spec_json() -> String {
-    let mut json = spec().to_pretty_json().expect("the OpenAPI document serialises");
+    let mut json = spec()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
     json.push('\n');
     json
 }

@@ -80,10 +80,18 @@ impl PageRequest {
     }
 
     /// Cuts the fetched rows to the page and makes the cursor for the next one.
-    pub fn finish<T>(&self, mut rows: Vec<T>, cursor_of: impl Fn(&T) -> Cursor) -> (Vec<T>, Option<Cursor>) {
+    pub fn finish<T>(
+        &self,
+        mut rows: Vec<T>,
+        cursor_of: impl Fn(&T) -> Cursor,
+    ) -> (Vec<T>, Option<Cursor>) {
         let more = rows.len() as i64 > self.limit;
         rows.truncate(self.limit as usize);
-        let next = if more { rows.last().map(cursor_of) } else { None };
+        let next = if more {
+            rows.last().map(cursor_of)
+        } else {
+            None
+        };
         (rows, next)
     }
 }
@@ -109,17 +117,31 @@ macro_rules! page_type {
                 next: Option<$crate::pagination::Cursor>,
             ) -> actix_web::HttpResponse {
                 let next_cursor = next.map(|cursor| cursor.encode());
-                $crate::pagination::respond(req, next_cursor.as_deref(), &Self { items, next_cursor: next_cursor.clone() })
+                $crate::pagination::respond(
+                    req,
+                    next_cursor.as_deref(),
+                    &Self {
+                        items,
+                        next_cursor: next_cursor.clone(),
+                    },
+                )
             }
         }
     };
 }
 
 /// A page as a 200 response with its `Link` header.
-pub fn respond<T: Serialize>(req: &HttpRequest, next_cursor: Option<&str>, page: &T) -> HttpResponse {
+pub fn respond<T: Serialize>(
+    req: &HttpRequest,
+    next_cursor: Option<&str>,
+    page: &T,
+) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = next_cursor {
-        response.insert_header((header::LINK, format!("<{}>; rel=\"next\"", next_url(req, cursor))));
+        response.insert_header((
+            header::LINK,
+            format!("<{}>; rel=\"next\"", next_url(req, cursor)),
+        ));
     }
     response.json(page)
 }
@@ -143,8 +165,14 @@ mod tests {
     #[test]
     fn cursors_round_trip_with_and_without_a_sort_key() {
         for cursor in [
-            Cursor { key: None, id: Uuid::now_v7() },
-            Cursor { key: Some("2022-05-31:x".into()), id: Uuid::now_v7() },
+            Cursor {
+                key: None,
+                id: Uuid::now_v7(),
+            },
+            Cursor {
+                key: Some("2022-05-31:x".into()),
+                id: Uuid::now_v7(),
+            },
         ] {
             assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
         }
@@ -152,8 +180,17 @@ mod tests {
 
     #[test]
     fn forged_cursors_are_rejected_as_invalid() {
-        for forged in ["", "!!!", "djE6bm90LWEtdXVpZA", "eyJpZCI6MX0", "' OR 1=1 --"] {
-            assert!(matches!(Cursor::decode(forged), Err(ApiError::Validation(_))), "{forged}");
+        for forged in [
+            "",
+            "!!!",
+            "djE6bm90LWEtdXVpZA",
+            "eyJpZCI6MX0",
+            "' OR 1=1 --",
+        ] {
+            assert!(
+                matches!(Cursor::decode(forged), Err(ApiError::Validation(_))),
+                "{forged}"
+            );
         }
     }
 
@@ -168,7 +205,10 @@ mod tests {
 
     #[test]
     fn finish_cuts_to_the_limit_and_points_after_the_last_row() {
-        let page = PageRequest { limit: 2, after: None };
+        let page = PageRequest {
+            limit: 2,
+            after: None,
+        };
         let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
         let (rows, next) = page.finish(ids.clone(), |id| Cursor { key: None, id: *id });
         assert_eq!(rows, ids[..2]);

@@ -23,7 +23,8 @@ use diesel::{sql_query, QueryableByName};
 use diesel_async::RunQueryDsl;
 use sha2::{Digest, Sha256};
 
-const INSTALL_HINT: &str = "install the PostgreSQL server (Debian/Ubuntu: `apt-get install postgresql`; \
+const INSTALL_HINT: &str =
+    "install the PostgreSQL server (Debian/Ubuntu: `apt-get install postgresql`; \
 macOS: `brew install postgresql@15`) or set DATABASE_URL to an existing database";
 
 /// A running private cluster.
@@ -44,13 +45,18 @@ impl PrivateCluster {
         fs::create_dir_all(data_dir)
             .with_context(|| format!("creating SCRUTINY_DATA_DIR {}", data_dir.display()))?;
         let data_dir = data_dir.canonicalize()?;
-        let bin_dir = find_bin_dir().with_context(|| format!("no PostgreSQL server binaries found: {INSTALL_HINT}"))?;
+        let bin_dir = find_bin_dir()
+            .with_context(|| format!("no PostgreSQL server binaries found: {INSTALL_HINT}"))?;
 
         // One process at a time initialises or starts the cluster.
         let lock = File::create(data_dir.join("cluster.lock"))?;
         lock.lock().context("locking the private cluster")?;
 
-        let owner = if running_as_root() { Some(postgres_user()?) } else { None };
+        let owner = if running_as_root() {
+            Some(postgres_user()?)
+        } else {
+            None
+        };
         let base = match owner {
             Some(_) => {
                 let digest = Sha256::digest(data_dir.as_os_str().as_encoded_bytes());
@@ -154,7 +160,10 @@ impl PrivateCluster {
 
     fn command(&self, program: &str) -> Command {
         let mut command = Command::new(self.bin_dir.join(program));
-        command.current_dir(&self.base).env("HOME", &self.base).env_remove("PGDATA");
+        command
+            .current_dir(&self.base)
+            .env("HOME", &self.base)
+            .env_remove("PGDATA");
         if let Some((uid, gid)) = self.owner {
             command.uid(uid).gid(gid);
         }
@@ -162,7 +171,9 @@ impl PrivateCluster {
     }
 
     fn run(&self, command: &mut Command, what: &str) -> anyhow::Result<()> {
-        let output = command.output().with_context(|| format!("running {what}"))?;
+        let output = command
+            .output()
+            .with_context(|| format!("running {what}"))?;
         if !output.status.success() {
             bail!(
                 "{what} failed: {}{}",
@@ -174,7 +185,10 @@ impl PrivateCluster {
     }
 
     fn initdb(&self) -> anyhow::Result<()> {
-        log::info!("initialising a private PostgreSQL cluster in {}", self.pgdata.display());
+        log::info!(
+            "initialising a private PostgreSQL cluster in {}",
+            self.pgdata.display()
+        );
         let password: String = {
             use rand::Rng;
             rand::rng()
@@ -200,7 +214,14 @@ impl PrivateCluster {
             self.command("initdb")
                 .arg("-D")
                 .arg(&self.pgdata)
-                .args(["-U", "scrutiny", "--auth=scram-sha-256", "-E", "UTF8", "--no-locale"])
+                .args([
+                    "-U",
+                    "scrutiny",
+                    "--auth=scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                ])
                 .arg(format!("--pwfile={}", password_file.display())),
             "initdb",
         )
@@ -208,7 +229,13 @@ impl PrivateCluster {
 
     /// The port of a cluster that is already running from this data directory.
     fn running_port(&self) -> Option<u16> {
-        let status = self.command("pg_ctl").arg("-D").arg(&self.pgdata).arg("status").output().ok()?;
+        let status = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&self.pgdata)
+            .arg("status")
+            .output()
+            .ok()?;
         if !status.status.success() {
             return None;
         }
@@ -241,7 +268,9 @@ impl PrivateCluster {
 }
 
 fn running_as_root() -> bool {
-    fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
+    fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
 }
 
 /// The uid and gid of the `postgres` system user, from /etc/passwd.
@@ -249,10 +278,12 @@ fn postgres_user() -> anyhow::Result<(u32, u32)> {
     let passwd = fs::read_to_string("/etc/passwd").context("reading /etc/passwd")?;
     passwd
         .lines()
-        .find_map(|line| match line.split(':').collect::<Vec<_>>().as_slice() {
-            ["postgres", _, uid, gid, ..] => Some((uid.parse().ok()?, gid.parse().ok()?)),
-            _ => None,
-        })
+        .find_map(
+            |line| match line.split(':').collect::<Vec<_>>().as_slice() {
+                ["postgres", _, uid, gid, ..] => Some((uid.parse().ok()?, gid.parse().ok()?)),
+                _ => None,
+            },
+        )
         .context(
             "running as root, but PostgreSQL refuses to run as root and there is no `postgres` \
              user to run it as: create one (`useradd --system postgres`), run as another user, \

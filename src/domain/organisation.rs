@@ -56,6 +56,9 @@ mod tests {
         for kind in OrganisationKind::ALL {
             assert_eq!(kind.as_str().parse::<OrganisationKind>().unwrap(), *kind);
         }
-        assert!("police".parse::<OrganisationKind>().unwrap_err().contains("fire_service"));
+        assert!("police"
+            .parse::<OrganisationKind>()
+            .unwrap_err()
+            .contains("fire_service"));
     }
 }

@@ -8,7 +8,9 @@ use serde::Serialize;
 use super::audit::{self, Actor};
 use crate::db::schema::organisations;
 use crate::db::DbConn;
-use crate::domain::organisation::{NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind};
+use crate::domain::organisation::{
+    NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind,
+};
 use crate::error::ApiError;
 use crate::http::Preconditions;
 use crate::pagination::{Cursor, PageRequest};
@@ -50,7 +52,11 @@ pub struct OrganisationFilter {
     pub name_contains: Option<String>,
 }
 
-pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewOrganisation) -> Result<OrganisationRow, ApiError> {
+pub async fn insert(
+    conn: &mut DbConn,
+    actor: &Actor,
+    new: &NewOrganisation,
+) -> Result<OrganisationRow, ApiError> {
     conn.transaction(async |conn| {
         let row: OrganisationRow = diesel::insert_into(organisations::table)
             .values(NewOrganisationRow {
@@ -61,7 +67,16 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewOrganisation) -> 
             .returning(OrganisationRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(conn, actor, "organisation.created", "organisation", row.id.0, None, Some(&row)).await?;
+        audit::record(
+            conn,
+            actor,
+            "organisation.created",
+            "organisation",
+            row.id.0,
+            None,
+            Some(&row),
+        )
+        .await?;
         Ok(row)
     })
     .await
@@ -98,7 +113,10 @@ pub async fn list(
         query = query.filter(organisations::name.ilike(format!("%{}%", escape_like(text))));
     }
     let rows = query.load(conn).await?;
-    Ok(page.finish(rows, |row| Cursor { key: None, id: row.id.0 }))
+    Ok(page.finish(rows, |row| Cursor {
+        key: None,
+        id: row.id.0,
+    }))
 }
 
 /// Applies `changes` if the caller's `If-Match` (if any) names the current version.
@@ -132,7 +150,16 @@ pub async fn update(
             .returning(OrganisationRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(conn, actor, "organisation.updated", "organisation", id.0, Some(&before), Some(&after)).await?;
+        audit::record(
+            conn,
+            actor,
+            "organisation.updated",
+            "organisation",
+            id.0,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         Ok(after)
     })
     .await

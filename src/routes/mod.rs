@@ -28,7 +28,10 @@ pub struct AppState {
 
 impl AppState {
     /// A pooled connection; 503 when the database cannot be reached in time.
-    pub async fn conn(&self) -> Result<diesel_async::pooled_connection::deadpool::Object<crate::db::DbConn>, ApiError> {
+    pub async fn conn(
+        &self,
+    ) -> Result<diesel_async::pooled_connection::deadpool::Object<crate::db::DbConn>, ApiError>
+    {
         Ok(self.pool.get().await?)
     }
 }

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
-use crate::domain::organisation::{NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind};
+use crate::domain::organisation::{
+    NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind,
+};
 use crate::domain::text::Name;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
@@ -116,7 +118,11 @@ pub async fn list_organisations(
     };
     let mut conn = state.conn().await?;
     let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
-    Ok(OrganisationPage::respond(&req, rows.into_iter().map(Into::into).collect(), next))
+    Ok(OrganisationPage::respond(
+        &req,
+        rows.into_iter().map(Into::into).collect(),
+        next,
+    ))
 }
 
 /// Create an organisation.
@@ -141,10 +147,17 @@ pub async fn create_organisation(
     Json(body): Json<CreateOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (name,) = (Name::parse("name", &body.name),).collect_fields()?;
-    let new = NewOrganisation { name, kind: body.kind };
+    let new = NewOrganisation {
+        name,
+        kind: body.kind,
+    };
     let mut conn = state.conn().await?;
     let row = repo::insert(&mut conn, &actor, &new).await?;
-    Ok(created(format!("/api/v1/organisations/{}", row.id), row.version, &Organisation::from(row)))
+    Ok(created(
+        format!("/api/v1/organisations/{}", row.id),
+        row.version,
+        &Organisation::from(row),
+    ))
 }
 
 /// Get an organisation.
@@ -169,7 +182,11 @@ pub async fn get_organisation(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let row = repo::find(&mut conn, *id).await?;
-    Ok(ok_with_etag(&preconditions, row.version, &Organisation::from(row)))
+    Ok(ok_with_etag(
+        &preconditions,
+        row.version,
+        &Organisation::from(row),
+    ))
 }
 
 /// Change an organisation.
@@ -205,12 +222,17 @@ pub async fn update_organisation(
     Json(body): Json<UpdateOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (name, kind) = (
-        patch_field("name", body.name).and_then(|name| name.map(|n| Name::parse("name", n)).transpose()),
+        patch_field("name", body.name)
+            .and_then(|name| name.map(|n| Name::parse("name", n)).transpose()),
         patch_field("kind", body.kind),
     )
         .collect_fields()?;
     let changes = OrganisationChanges { name, kind };
     let mut conn = state.conn().await?;
     let row = repo::update(&mut conn, &actor, *id, &preconditions, &changes).await?;
-    Ok(ok_with_etag(&Preconditions::default(), row.version, &Organisation::from(row)))
+    Ok(ok_with_etag(
+        &Preconditions::default(),
+        row.version,
+        &Organisation::from(row),
+    ))
 }

@@ -1,0 +1,273 @@
+//! The HTTP contract shared by every resource, exercised through organisations:
+//! every error is a problem document, and bad input changes nothing.
+
+use serde_json::json;
+
+use crate::helpers::{spawn_app, spawn_app_with, Settings};
+
+#[actix_web::test]
+async fn malformed_json_is_a_400_problem_and_creates_nothing() {
+    let app = spawn_app().await;
+    for body in [
+        &b"{\"name\": "[..],
+        b"not json",
+        br#"{"name":"A","kind":"panel"} {}"#,
+        b"",
+    ] {
+        let response = app
+            .send(
+                app.client
+                    .post(app.url("/api/v1/organisations"))
+                    .insert_header(("content-type", "application/json")),
+                Some(body.to_vec()),
+            )
+            .await;
+        response.assert_problem(400);
+    }
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM organisations")
+            .await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn a_body_that_is_not_json_is_a_415() {
+    let app = spawn_app().await;
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let mut request = app.client.post(app.url("/api/v1/organisations"));
+        if let Some(content_type) = content_type {
+            request = request.insert_header(("content-type", content_type));
+        }
+        let response = app
+            .send(request, Some(br#"{"name":"A","kind":"panel"}"#.to_vec()))
+            .await;
+        response.assert_problem(415);
+    }
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM organisations")
+            .await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn a_body_over_the_limit_is_a_413() {
+    let app = spawn_app_with(Settings { body_limit: 2048 }).await;
+    let response = app
+        .post_json(
+            "/api/v1/organisations",
+            &json!({"name": "x".repeat(4000), "kind": "panel"}),
+        )
+        .await;
+    response.assert_problem(413);
+    let response = app
+        .post_json(
+            "/api/v1/organisations",
+            &json!({"name": "x".repeat(100), "kind": "panel"}),
+        )
+        .await;
+    assert_eq!(response.status, 201, "a body under the limit is accepted");
+}
+
+#[actix_web::test]
+async fn invalid_values_are_a_422_naming_each_field() {
+    let app = spawn_app().await;
+    let cases = [
+        (json!({"name": "", "kind": "panel"}), "name"),
+        (json!({"name": "   ", "kind": "panel"}), "name"),
+        (json!({"name": "a\u{0}b", "kind": "panel"}), "name"),
+        (json!({"name": "x".repeat(201), "kind": "panel"}), "name"),
+        (json!({"name": "A", "kind": "constabulary"}), "kind"),
+        (json!({"name": 7, "kind": "panel"}), "name"),
+        (json!({"name": "A"}), "body"),
+        (
+            json!({"name": "A", "kind": "panel", "colour": "blue"}),
+            "colour",
+        ),
+        (
+            json!({"name": "A", "kind": "panel", "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b"}),
+            "id",
+        ),
+        (
+            json!({"name": "A", "kind": "panel", "version": 9}),
+            "version",
+        ),
+        (json!(["A", "panel"]), "body"),
+    ];
+    for (body, field) in cases {
+        let response = app.post_json("/api/v1/organisations", &body).await;
+        let problem = response.assert_problem(422);
+        let errors = problem["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{problem}"));
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["field"] == field || e["message"].as_str().unwrap().contains(field)),
+            "{body} should name {field}: {problem}"
+        );
+    }
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM organisations")
+            .await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn a_client_cannot_set_server_owned_fields() {
+    let app = spawn_app().await;
+    let response = app
+        .post_json(
+            "/api/v1/organisations",
+            &json!({"name": "A", "kind": "panel", "created_at": "2020-01-01T00:00:00Z"}),
+        )
+        .await;
+    let problem = response.assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "created_at");
+    assert_eq!(
+        problem["errors"][0]["message"],
+        "is set by the service and cannot be given"
+    );
+}
+
+#[actix_web::test]
+async fn an_unknown_path_is_a_404_problem() {
+    let app = spawn_app().await;
+    app.get("/api/v1/nothing-here").await.assert_problem(404);
+    app.get("/api/v2/organisations").await.assert_problem(404);
+}
+
+#[actix_web::test]
+async fn a_malformed_or_unknown_id_is_a_404_problem() {
+    let app = spawn_app().await;
+    app.get("/api/v1/organisations/not-a-uuid")
+        .await
+        .assert_problem(404);
+    app.get("/api/v1/organisations/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b")
+        .await
+        .assert_problem(404);
+    let response = app
+        .patch_json(
+            "/api/v1/organisations/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
+            &json!({"name": "B"}),
+            None,
+        )
+        .await;
+    response.assert_problem(404);
+}
+
+#[actix_web::test]
+async fn an_unsupported_method_is_a_405_with_allow() {
+    let app = spawn_app().await;
+    let response = app
+        .send(app.client.delete(app.url("/api/v1/organisations")), None)
+        .await;
+    response.assert_problem(405);
+    assert_eq!(response.header("allow").as_deref(), Some("GET, HEAD, POST"));
+    let organisation = app.create_organisation("Panel", "panel").await;
+    let path = format!(
+        "/api/v1/organisations/{}",
+        organisation["id"].as_str().unwrap()
+    );
+    let response = app
+        .send(app.client.put(app.url(&path)), Some(b"{}".to_vec()))
+        .await;
+    response.assert_problem(405);
+    assert_eq!(
+        response.header("allow").as_deref(),
+        Some("GET, HEAD, PATCH")
+    );
+}
+
+#[actix_web::test]
+async fn a_duplicate_name_is_a_409_ignoring_case() {
+    let app = spawn_app().await;
+    app.create_organisation("Staffordshire Police", "force")
+        .await;
+    let response = app
+        .post_json(
+            "/api/v1/organisations",
+            &json!({"name": "STAFFORDSHIRE POLICE", "kind": "force"}),
+        )
+        .await;
+    response.assert_problem(409);
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM organisations")
+            .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn invalid_query_parameters_are_a_422_naming_the_parameter() {
+    let app = spawn_app().await;
+    for (query, parameter) in [
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=-1", "limit"),
+        ("limit=ten", "limit"),
+        ("kind=constabulary", "kind"),
+        ("cursor=bm90LWEtY3Vyc29y", "cursor"),
+        ("cursor=%27%20OR%201%3D1%20--", "cursor"),
+        ("colour=blue", "colour"),
+    ] {
+        let response = app.get(&format!("/api/v1/organisations?{query}")).await;
+        let problem = response.assert_problem(422);
+        assert_eq!(
+            problem["errors"][0]["field"], parameter,
+            "{query}: {problem}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn every_response_carries_a_request_id_and_a_sane_one_is_kept() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/organisations").await;
+    assert!(response
+        .header("x-request-id")
+        .is_some_and(|id| id.len() >= 32));
+    let response = app
+        .send(
+            app.client
+                .get(app.url("/api/v1/nothing"))
+                .insert_header(("x-request-id", "abc-123")),
+            None,
+        )
+        .await;
+    assert_eq!(response.header("x-request-id").as_deref(), Some("abc-123"));
+    let response = app
+        .send(
+            app.client
+                .get(app.url("/api/v1/organisations"))
+                .insert_header(("x-request-id", "bad id\"<>")),
+            None,
+        )
+        .await;
+    assert_ne!(
+        response.header("x-request-id").as_deref(),
+        Some("bad id\"<>")
+    );
+}
+
+#[actix_web::test]
+async fn a_problem_type_can_be_looked_up() {
+    let app = spawn_app().await;
+    let problem = app.get("/api/v1/nothing").await.json();
+    let description = app.get(problem["type"].as_str().unwrap()).await;
+    assert_eq!(description.status, 200);
+    assert_eq!(description.json()["status"], 404);
+    app.get("/problems/no-such-problem")
+        .await
+        .assert_problem(404);
+}

@@ -1,0 +1,463 @@
+//! Test helpers: a real app on port 0 against a fresh database per test.
+//!
+//! Each test database is cloned (`CREATE DATABASE … TEMPLATE`) from a template that is
+//! migrated once per set of migrations, so a test pays ~100 ms, not a full migration.
+//! The server is `DATABASE_URL` when set (CI), otherwise the same private cluster code
+//! the service uses, under `target/`.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use awc::http::header::HeaderMap;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use scrutiny::config::Config;
+use scrutiny::startup::Application;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// The PostgreSQL server the tests use, and the template every test database copies.
+struct Server {
+    /// A URL for administrative connections (creating and dropping databases).
+    admin_url: String,
+    template: String,
+}
+
+fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        std::thread::spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(prepare_server())
+        })
+        .join()
+        .expect("preparing the test database server")
+    })
+}
+
+async fn prepare_server() -> Server {
+    let admin_url = match std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    {
+        Some(url) => url,
+        None => {
+            let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-postgres");
+            let cluster = tokio::task::spawn_blocking(move || {
+                scrutiny::db::cluster::PrivateCluster::ensure_running(&dir)
+            })
+            .await
+            .unwrap()
+            .expect("starting the private test cluster");
+            cluster.url("postgres")
+        }
+    };
+    let template = format!("scrutiny_template_{}", migrations_hash());
+    let mut conn = scrutiny::db::connect(&admin_url)
+        .await
+        .expect("connecting to the test server");
+    // Test processes running at once agree on who builds the template.
+    diesel::sql_query("SELECT pg_advisory_lock(7243001)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    if !database_exists(&mut conn, &template).await {
+        let building = format!("{template}_building");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {building}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        scrutiny::db::migrate(&with_database(&admin_url, &building))
+            .await
+            .expect("migrating the template");
+        diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {template}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    diesel::sql_query("SELECT pg_advisory_unlock(7243001)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    Server {
+        admin_url,
+        template,
+    }
+}
+
+async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let count: Count =
+        diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .get_result(conn)
+            .await
+            .unwrap();
+    count.n > 0
+}
+
+/// A hash of the migrations' contents: a changed migration gets a new template.
+fn migrations_hash() -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<_> = walk(&dir);
+    files.sort();
+    let mut hasher = Sha256::new();
+    for file in files {
+        hasher.update(file.to_string_lossy().as_bytes());
+        hasher.update(std::fs::read(&file).unwrap());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// `url` pointing at database `name` instead.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut result = format!("{}/{name}", &base[..host_end]);
+    if let Some(query) = query {
+        result.push('?');
+        result.push_str(query);
+    }
+    result
+}
+
+/// A database of its own for one test, dropped when the test ends.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let server = server();
+        let name = format!("scrutiny_test_{}", uuid::Uuid::now_v7().simple());
+        let mut conn = scrutiny::db::connect(&server.admin_url).await.unwrap();
+        diesel::sql_query(format!(
+            "CREATE DATABASE {name} TEMPLATE {}",
+            server.template
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("cloning the template database");
+        Self {
+            url: with_database(&server.admin_url, &name),
+            name,
+        }
+    }
+
+    /// A connection of the test's own, to look behind the API.
+    pub async fn conn(&self) -> AsyncPgConnection {
+        scrutiny::db::connect(&self.url).await.unwrap()
+    }
+
+    /// Runs a query returning one bigint column named `n`.
+    pub async fn count(&self, sql: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.conn().await;
+        let row: Count = diesel::sql_query(sql).get_result(&mut conn).await.unwrap();
+        row.n
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let admin_url = server().admin_url.clone();
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    if let Ok(mut conn) = scrutiny::db::connect(&admin_url).await {
+                        let _ = diesel::sql_query(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        ))
+                        .execute(&mut conn)
+                        .await;
+                    }
+                })
+        })
+        .join();
+    }
+}
+
+/// A running app and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub db: TestDb,
+    pub client: awc::Client,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Asserts an RFC 9457 problem with `status`, and returns its document.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16) -> Value {
+        assert_eq!(self.status, status, "body: {}", self.text());
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "a {status} must be a problem document"
+        );
+        let problem = self.json();
+        assert_eq!(problem["status"], status);
+        assert!(problem["type"].as_str().unwrap().starts_with("/problems/"));
+        assert!(problem["title"].is_string() && problem["detail"].is_string());
+        problem
+    }
+}
+
+pub struct Settings {
+    pub body_limit: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            body_limit: 64 * 1024,
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Settings::default()).await
+}
+
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    let db = TestDb::new().await;
+    spawn_app_on(db, None, settings).await
+}
+
+/// Starts the app against `db`, reaching PostgreSQL at `via` instead of the database
+/// URL's own address when given (a [`Proxy`], to cut the database off).
+pub async fn spawn_app_on(db: TestDb, via: Option<SocketAddr>, settings: Settings) -> TestApp {
+    let url = match via {
+        Some(addr) => replace_host(&db.url, addr),
+        None => db.url.clone(),
+    };
+    let config = Config {
+        database_url: Some(url.clone()),
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: std::env::temp_dir(),
+        pool_size: 4,
+        db_timeout: Duration::from_millis(1000),
+        body_limit: settings.body_limit,
+        workers: Some(1),
+    };
+    let pool = scrutiny::db::pool(&url, config.pool_size, config.db_timeout).unwrap();
+    let app = Application::build(config, pool).unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        db,
+        client: awc::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .disable_redirects()
+            .finish(),
+    }
+}
+
+fn replace_host(url: &str, addr: SocketAddr) -> String {
+    let scheme_end = url.find("://").unwrap() + 3;
+    let host_end = scheme_end + url[scheme_end..].find('/').unwrap();
+    let host_start = url[scheme_end..host_end]
+        .rfind('@')
+        .map_or(scheme_end, |at| scheme_end + at + 1);
+    format!("{}{addr}{}", &url[..host_start], &url[host_end..])
+}
+
+/// The host:port a database URL points at.
+pub fn database_addr(url: &str) -> SocketAddr {
+    use std::net::ToSocketAddrs;
+    let scheme_end = url.find("://").unwrap() + 3;
+    let host_end = scheme_end + url[scheme_end..].find('/').unwrap();
+    let authority = &url[scheme_end..host_end];
+    let host_port = authority.rsplit('@').next().unwrap();
+    let host_port = if host_port.contains(':') {
+        host_port.to_string()
+    } else {
+        format!("{host_port}:5432")
+    };
+    host_port.to_socket_addrs().unwrap().next().unwrap()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn send(&self, request: awc::ClientRequest, body: Option<Vec<u8>>) -> TestResponse {
+        let mut response = match body {
+            Some(body) => request.send_body(body).await,
+            None => request.send().await,
+        }
+        .expect("sending the request");
+        let body = response
+            .body()
+            .limit(16 * 1024 * 1024)
+            .await
+            .expect("reading the body")
+            .to_vec();
+        TestResponse {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(self.client.get(self.url(path)), None).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
+        self.send(
+            self.client
+                .post(self.url(path))
+                .insert_header(("content-type", "application/json")),
+            Some(serde_json::to_vec(body).unwrap()),
+        )
+        .await
+    }
+
+    pub async fn patch_json(
+        &self,
+        path: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> TestResponse {
+        let mut request = self
+            .client
+            .patch(self.url(path))
+            .insert_header(("content-type", "application/json"));
+        if let Some(tag) = if_match {
+            request = request.insert_header(("if-match", tag));
+        }
+        self.send(request, Some(serde_json::to_vec(body).unwrap()))
+            .await
+    }
+
+    /// Creates an organisation through the API and returns it.
+    pub async fn create_organisation(&self, name: &str, kind: &str) -> Value {
+        let response = self
+            .post_json(
+                "/api/v1/organisations",
+                &serde_json::json!({"name": name, "kind": kind}),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.json()
+    }
+}
+
+/// A TCP proxy in front of PostgreSQL that a test can cut and restore, to take the
+/// database away from a running app without touching the shared server.
+pub struct Proxy {
+    pub addr: SocketAddr,
+    enabled: Arc<AtomicBool>,
+    connections: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Proxy {
+    pub async fn start(upstream: SocketAddr) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let enabled = Arc::new(AtomicBool::new(true));
+        let connections: Arc<Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let (enabled2, connections2) = (enabled.clone(), connections.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !AtomicBool::load(&enabled2, Ordering::SeqCst) {
+                    drop(inbound);
+                    continue;
+                }
+                let task = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                connections2.lock().unwrap().push(task.abort_handle());
+            }
+        });
+        Self {
+            addr,
+            enabled,
+            connections,
+        }
+    }
+
+    /// Drops every open connection and refuses new ones.
+    pub fn cut(&self) {
+        self.enabled.store(false, Ordering::SeqCst);
+        for task in self.connections.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    pub fn restore(&self) {
+        self.enabled.store(true, Ordering::SeqCst);
+    }
+}

@@ -1,0 +1,9 @@
+//! The integration tests: one binary, a module per area, each test against the real app
+//! on port 0 and a database of its own.
+
+mod contract;
+mod helpers;
+mod migrations;
+mod openapi;
+mod operations;
+mod organisations;
