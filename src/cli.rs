@@ -4,8 +4,13 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use crate::auth::{hash_secret, random_token, signing_secret, Authenticator, Subject};
 use crate::config::{redact_url, Config};
 use crate::db::{self, Database};
+use crate::domain::auth::{parse_roles, DisplayName, Password, Role, Username};
+use crate::domain::organisation::OrganisationId;
+use crate::repo::accounts;
+use crate::repo::audit::Actor;
 use crate::startup::Application;
 
 /// Scrutiny: public accountability as data for a Police, Fire & Crime Panel.
@@ -33,6 +38,52 @@ pub enum Command {
     Openapi,
     /// Load the demo story (the 2022 public question on child protection) into the database.
     SeedDemo,
+    /// Create a user (a person who signs in with a password).
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// The password (12 to 256 characters). Prefer --password-stdin: arguments are
+        /// visible to other users of the machine.
+        #[arg(long, required_unless_present = "password_stdin")]
+        password: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Shown in the API (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// A role (repeat for several): admin, secretariat, panel_member, commissioner_office, force, integration.
+        #[arg(long = "role", required = true)]
+        roles: Vec<Role>,
+        /// The id of the user's organisation.
+        #[arg(long)]
+        organisation: Option<OrganisationId>,
+    },
+    /// Create an API client (a system that signs in with client credentials); prints its
+    /// client_id and client_secret as JSON.
+    CreateClient {
+        #[arg(long)]
+        name: String,
+        /// A role (repeat for several).
+        #[arg(long = "role", required = true)]
+        roles: Vec<Role>,
+        #[arg(long)]
+        organisation: Option<OrganisationId>,
+    },
+    /// Print a token signed with the configured key, for operators and tests.
+    IssueToken {
+        /// The token's `sub`: any text, or `user:<id>` / `client:<id>` to speak for an account.
+        #[arg(long)]
+        subject: String,
+        /// A role (repeat for several).
+        #[arg(long = "role", required = true)]
+        roles: Vec<Role>,
+        #[arg(long)]
+        organisation: Option<OrganisationId>,
+        /// Lifetime in seconds (default: SCRUTINY_JWT_TTL_SECS).
+        #[arg(long)]
+        ttl: Option<u64>,
+    },
 }
 
 /// Runs a parsed command line.
@@ -42,26 +93,54 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{}", crate::openapi::spec_json());
         return Ok(());
     }
-    env_logger::Builder::from_env(
-        env_logger::Env::default().default_filter_or("info,actix_server=warn"),
-    )
-    .init();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info,actix_server=warn")).init();
     let config = Config::from_env()?;
     actix_web::rt::System::new().block_on(async move {
         let database = Database::open(&config).await?;
         let result = match command {
             Command::Serve => serve(config, &database).await,
-            Command::Migrate { revert_all: false } => {
-                db::migrate(&database.url).await.map(|applied| {
-                    log::info!("{applied} migration(s) applied");
-                })
-            }
-            Command::Migrate { revert_all: true } => {
-                db::revert_all(&database.url).await.map(|reverted| {
-                    log::info!("{reverted} migration(s) reverted");
-                })
-            }
+            Command::Migrate { revert_all: false } => db::migrate(&database.url).await.map(|applied| {
+                log::info!("{applied} migration(s) applied");
+            }),
+            Command::Migrate { revert_all: true } => db::revert_all(&database.url).await.map(|reverted| {
+                log::info!("{reverted} migration(s) reverted");
+            }),
             Command::SeedDemo => seed(&config, &database).await.map(|_| ()),
+            Command::CreateUser {
+                username,
+                password,
+                password_stdin,
+                display_name,
+                roles,
+                organisation,
+            } => {
+                let password = match (password, password_stdin) {
+                    (_, true) => read_stdin_line()?,
+                    (Some(password), false) => password,
+                    (None, false) => anyhow::bail!("--password or --password-stdin is required"),
+                };
+                create_user(
+                    &config,
+                    &database,
+                    username,
+                    password,
+                    display_name,
+                    roles,
+                    organisation,
+                )
+                .await
+            }
+            Command::CreateClient {
+                name,
+                roles,
+                organisation,
+            } => create_client(&config, &database, name, roles, organisation).await,
+            Command::IssueToken {
+                subject,
+                roles,
+                organisation,
+                ttl,
+            } => issue_token(&config, &database, subject, roles, organisation, ttl).await,
             Command::Openapi => unreachable!("handled above"),
         };
         database.close();
@@ -69,30 +148,204 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     })
 }
 
+fn read_stdin_line() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// A connection for a one-off command, after making sure the schema is current.
+async fn admin_conn(config: &Config, database: &Database) -> anyhow::Result<db::DbConn> {
+    db::migrate(&database.url).await?;
+    let _ = config;
+    db::connect(&database.url).await
+}
+
+fn field_error(error: crate::error::FieldError) -> anyhow::Error {
+    anyhow::anyhow!("--{}: {}", error.field.replace('_', "-"), error.message)
+}
+
+async fn create_user(
+    config: &Config,
+    database: &Database,
+    username: String,
+    password: String,
+    display_name: Option<String>,
+    roles: Vec<Role>,
+    organisation: Option<OrganisationId>,
+) -> anyhow::Result<()> {
+    let username = Username::parse("username", &username).map_err(field_error)?;
+    let display_name = DisplayName::parse("display_name", display_name.as_deref().unwrap_or(username.as_str()))
+        .map_err(field_error)?;
+    let password = Password::parse("password", &password).map_err(field_error)?;
+    let roles = parse_roles("role", &roles).map_err(field_error)?;
+    let mut conn = admin_conn(config, database).await?;
+    if let Some(organisation) = organisation {
+        crate::repo::organisations::require_exists(&mut conn, organisation, "organisation")
+            .await
+            .map_err(|e| anyhow::anyhow!("--organisation: {e}"))?;
+    }
+    let password_hash = hash_secret(password.expose())?;
+    let row = accounts::insert_user(
+        &mut conn,
+        &Actor::system("cli"),
+        accounts::NewUser {
+            username: username.as_str().to_string(),
+            display_name: display_name.into_inner(),
+            password_hash,
+            roles,
+            organisation_id: organisation,
+            is_active: true,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{}",
+        serde_json::json!({"id": row.id, "username": row.username, "roles": row.roles})
+    );
+    Ok(())
+}
+
+async fn create_client(
+    config: &Config,
+    database: &Database,
+    name: String,
+    roles: Vec<Role>,
+    organisation: Option<OrganisationId>,
+) -> anyhow::Result<()> {
+    let name = DisplayName::parse("name", &name).map_err(field_error)?;
+    let roles = parse_roles("role", &roles).map_err(field_error)?;
+    let mut conn = admin_conn(config, database).await?;
+    if let Some(organisation) = organisation {
+        crate::repo::organisations::require_exists(&mut conn, organisation, "organisation")
+            .await
+            .map_err(|e| anyhow::anyhow!("--organisation: {e}"))?;
+    }
+    let secret = random_token(43);
+    let row = accounts::insert_client(
+        &mut conn,
+        &Actor::system("cli"),
+        accounts::NewClient {
+            name: name.into_inner(),
+            client_id: format!("cli_{}", random_token(20)),
+            secret_hash: hash_secret(&secret)?,
+            roles,
+            organisation_id: organisation,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{}",
+        serde_json::json!({"id": row.id, "name": row.name, "client_id": row.client_id, "client_secret": secret})
+    );
+    Ok(())
+}
+
+async fn issue_token(
+    config: &Config,
+    database: &Database,
+    subject: String,
+    roles: Vec<Role>,
+    organisation: Option<OrganisationId>,
+    ttl: Option<u64>,
+) -> anyhow::Result<()> {
+    let authenticator = Authenticator::new(&config.auth, &signing_secret(config)?)?;
+    let subject = Subject::Other(subject);
+    let subject = match subject.claim().split_once(':') {
+        Some(("user", id)) => id.parse().map(Subject::User).unwrap_or(subject),
+        Some(("client", id)) => id.parse().map(Subject::Client).unwrap_or(subject),
+        _ => subject,
+    };
+    let token = authenticator.issue(&subject, &roles, organisation, ttl)?;
+    let mut conn = admin_conn(config, database).await?;
+    let detail = serde_json::json!({
+        "subject": subject.claim(),
+        "roles": roles,
+        "organisation_id": organisation,
+        "expires_in": token.expires_in,
+    });
+    crate::repo::audit::record(
+        &mut conn,
+        &Actor::system("cli"),
+        "auth.token_issued",
+        "token",
+        None,
+        None,
+        Some(&detail),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{}", token.token);
+    Ok(())
+}
+
+/// In the zero-config run, makes sure someone can sign in: with no users at all, creates
+/// `admin` with a random password kept (mode 0600) in the data directory, and says where.
+async fn first_admin(config: &Config, database: &Database) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut conn = db::connect(&database.url).await?;
+    if accounts::count_users(&mut conn)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        > 0
+    {
+        return Ok(());
+    }
+    let password = random_token(24);
+    let path = config.data_dir.join("admin-password");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    writeln!(file, "{password}")?;
+    accounts::insert_user(
+        &mut conn,
+        &Actor::system("first-run"),
+        accounts::NewUser {
+            username: "admin".into(),
+            display_name: "Administrator".into(),
+            password_hash: hash_secret(&password)?,
+            roles: vec![Role::Admin],
+            organisation_id: None,
+            is_active: true,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    log::info!(
+        "created the user `admin`; its password is in {} (sign in with Swagger UI's Authorize button)",
+        path.display()
+    );
+    Ok(())
+}
+
 async fn seed(config: &Config, database: &Database) -> anyhow::Result<bool> {
     db::migrate(&database.url).await?;
     let pool = db::pool(&database.url, 1, config.db_timeout)?;
-    let mut conn = pool
-        .get()
-        .await
-        .map_err(|e| anyhow::anyhow!("connecting: {e}"))?;
+    let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("connecting: {e}"))?;
     crate::seed::demo(&mut conn).await
 }
 
 async fn serve(config: Config, database: &Database) -> anyhow::Result<()> {
-    let applied = db::migrate(&database.url)
-        .await
-        .context("migrating the database")?;
+    let applied = db::migrate(&database.url).await.context("migrating the database")?;
     log::info!(
         "database {} ready ({applied} migration(s) applied)",
         redact_url(&database.url)
     );
-    if database.cluster.is_some() && seed(&config, database).await? {
-        log::info!("loaded the demo story into the empty database");
+    if database.cluster.is_some() {
+        if seed(&config, database).await? {
+            log::info!("loaded the demo story into the empty database");
+        }
+        first_admin(&config, database).await?;
     }
     let pool = db::pool(&database.url, config.pool_size, config.db_timeout)?;
-    let app = Application::build(config.clone(), pool)
-        .with_context(|| format!("listening on SCRUTINY_ADDR={}", config.addr))?;
+    let app = Application::build(config.clone(), pool)?;
     log::info!(
         "serving on http://{}:{}/ (Swagger UI at /swagger-ui/)",
         config.addr.ip(),

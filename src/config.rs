@@ -36,6 +36,48 @@ pub struct Config {
     pub body_limit: usize,
     /// `SCRUTINY_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// Token signing and verification.
+    pub auth: AuthConfig,
+}
+
+/// How tokens are signed and which are accepted.
+#[derive(Clone)]
+pub struct AuthConfig {
+    /// `SCRUTINY_JWT_SECRET`: the HS256 key for the tokens this service issues, at least
+    /// 32 bytes. Required when `DATABASE_URL` is set; in the zero-config run a random key
+    /// is generated once and kept in the data directory.
+    pub jwt_secret: Option<Vec<u8>>,
+    /// `SCRUTINY_JWT_ISSUER` (default `scrutiny`).
+    pub issuer: String,
+    /// `SCRUTINY_JWT_AUDIENCE` (default `scrutiny-api`).
+    pub audience: String,
+    /// `SCRUTINY_JWT_TTL_SECS`: lifetime of issued tokens (default 3600).
+    pub token_ttl_secs: u64,
+    /// `SCRUTINY_EXTERNAL_JWT_KEYS`: a PEM public key or JWKS file of an external
+    /// identity provider whose RS256/ES256 tokens are accepted too.
+    pub external_keys: Option<PathBuf>,
+    /// `SCRUTINY_EXTERNAL_JWT_ISSUER`: required with external keys.
+    pub external_issuer: Option<String>,
+    /// `SCRUTINY_EXTERNAL_JWT_AUDIENCE`: required with external keys.
+    pub external_audience: Option<String>,
+    /// `SCRUTINY_EXTERNAL_JWT_ROLES_CLAIM`: the claim holding the roles (default `roles`).
+    pub external_roles_claim: String,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    // The secret never reaches a log line, even through `{:?}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("token_ttl_secs", &self.token_ttl_secs)
+            .field("external_keys", &self.external_keys)
+            .field("external_issuer", &self.external_issuer)
+            .field("external_audience", &self.external_audience)
+            .field("external_roles_claim", &self.external_roles_claim)
+            .finish()
+    }
 }
 
 impl Config {
@@ -49,9 +91,7 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         let database_url = match get("DATABASE_URL") {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Some(url)
-            }
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Some(url),
             Some(url) => {
                 return Err(ConfigError {
                     var: "DATABASE_URL",
@@ -63,12 +103,9 @@ impl Config {
         };
         Ok(Self {
             database_url,
-            addr: parse(
-                &get,
-                "SCRUTINY_ADDR",
-                "127.0.0.1:8080".parse().unwrap(),
-                |v| v.parse::<SocketAddr>().map_err(|e| e.to_string()),
-            )?,
+            addr: parse(&get, "SCRUTINY_ADDR", "127.0.0.1:8080".parse().unwrap(), |v| {
+                v.parse::<SocketAddr>().map_err(|e| e.to_string())
+            })?,
             data_dir: get("SCRUTINY_DATA_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("./.data")),
@@ -83,8 +120,51 @@ impl Config {
                 None => None,
                 Some(_) => Some(parse(&get, "SCRUTINY_WORKERS", 1, |v| positive(v, 1, 256))?),
             },
+            auth: auth_config(&get)?,
         })
     }
+}
+
+fn auth_config(get: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, ConfigError> {
+    let jwt_secret = match get("SCRUTINY_JWT_SECRET") {
+        Some(secret) if secret.len() < 32 => {
+            return Err(ConfigError {
+                var: "SCRUTINY_JWT_SECRET",
+                value: "***".into(),
+                reason: "must be at least 32 bytes (try `openssl rand -base64 48`)".into(),
+            })
+        }
+        secret => secret.map(String::into_bytes),
+    };
+    let external_keys = get("SCRUTINY_EXTERNAL_JWT_KEYS").map(PathBuf::from);
+    let external_issuer = get("SCRUTINY_EXTERNAL_JWT_ISSUER");
+    let external_audience = get("SCRUTINY_EXTERNAL_JWT_AUDIENCE");
+    if external_keys.is_some() {
+        for (var, value) in [
+            ("SCRUTINY_EXTERNAL_JWT_ISSUER", &external_issuer),
+            ("SCRUTINY_EXTERNAL_JWT_AUDIENCE", &external_audience),
+        ] {
+            if value.is_none() {
+                return Err(ConfigError {
+                    var,
+                    value: String::new(),
+                    reason: "is required when SCRUTINY_EXTERNAL_JWT_KEYS is set".into(),
+                });
+            }
+        }
+    }
+    Ok(AuthConfig {
+        jwt_secret,
+        issuer: get("SCRUTINY_JWT_ISSUER").unwrap_or_else(|| "scrutiny".into()),
+        audience: get("SCRUTINY_JWT_AUDIENCE").unwrap_or_else(|| "scrutiny-api".into()),
+        token_ttl_secs: parse(get, "SCRUTINY_JWT_TTL_SECS", 3600, |v| {
+            positive(v, 60, 86_400).map(|n| n as u64)
+        })?,
+        external_keys,
+        external_issuer,
+        external_audience,
+        external_roles_claim: get("SCRUTINY_EXTERNAL_JWT_ROLES_CLAIM").unwrap_or_else(|| "roles".into()),
+    })
 }
 
 fn parse<T>(
@@ -155,6 +235,19 @@ mod tests {
         let error = config(&[("DATABASE_URL", "mysql://u:secret@host/db")]).unwrap_err();
         assert_eq!(error.var, "DATABASE_URL");
         assert!(!error.to_string().contains("secret"));
+    }
+
+    #[test]
+    fn a_short_jwt_secret_is_refused_without_echoing_it() {
+        let error = config(&[("SCRUTINY_JWT_SECRET", "short-secret")]).unwrap_err();
+        assert_eq!(error.var, "SCRUTINY_JWT_SECRET");
+        assert!(!error.to_string().contains("short-secret"));
+    }
+
+    #[test]
+    fn external_keys_need_an_issuer_and_audience() {
+        let error = config(&[("SCRUTINY_EXTERNAL_JWT_KEYS", "/etc/idp.pem")]).unwrap_err();
+        assert_eq!(error.var, "SCRUTINY_EXTERNAL_JWT_ISSUER");
     }
 
     #[test]

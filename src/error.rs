@@ -71,6 +71,9 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     Unauthorized(String),
+    /// A bearer token was sent but cannot be accepted (RFC 6750 `invalid_token`).
+    #[error("{0}")]
+    InvalidToken(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -186,7 +189,7 @@ impl ApiError {
     fn problem_type(&self) -> &'static ProblemType {
         let slug = match self {
             Self::BadRequest(_) => "bad-request",
-            Self::Unauthorized(_) => "unauthorized",
+            Self::Unauthorized(_) | Self::InvalidToken(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not-found",
             Self::MethodNotAllowed(_) => "method-not-allowed",
@@ -217,18 +220,14 @@ impl ApiError {
             Self::Validation(errors) => format!("{} fields are invalid", errors.len()),
             Self::MethodNotAllowed(allowed) => format!(
                 "This resource supports {}",
-                allowed
-                    .iter()
-                    .map(Method::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                allowed.iter().map(Method::as_str).collect::<Vec<_>>().join(", ")
             ),
             Self::TooManyRequests { retry_after_secs } => {
                 format!("Too many requests; retry after {retry_after_secs} seconds")
             }
-            Self::Unavailable => format!(
-                "The database is unavailable; retry after {UNAVAILABLE_RETRY_AFTER_SECS} seconds"
-            ),
+            Self::Unavailable => {
+                format!("The database is unavailable; retry after {UNAVAILABLE_RETRY_AFTER_SECS} seconds")
+            }
             other => other.to_string(),
         };
         Problem {
@@ -261,14 +260,16 @@ impl ResponseError for ApiError {
         response.content_type("application/problem+json");
         match self {
             Self::Unauthorized(_) => {
-                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"scrutiny\""));
+            }
+            Self::InvalidToken(_) => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    "Bearer realm=\"scrutiny\", error=\"invalid_token\"",
+                ));
             }
             Self::MethodNotAllowed(allowed) => {
-                let allow = allowed
-                    .iter()
-                    .map(Method::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let allow = allowed.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
                 if let Ok(value) = HeaderValue::from_str(&allow) {
                     response.insert_header((header::ALLOW, value));
                 }
@@ -277,10 +278,7 @@ impl ResponseError for ApiError {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             Self::Unavailable => {
-                response.insert_header((
-                    header::RETRY_AFTER,
-                    UNAVAILABLE_RETRY_AFTER_SECS.to_string(),
-                ));
+                response.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECS.to_string()));
             }
             _ => {}
         }
@@ -295,9 +293,7 @@ impl From<diesel::result::Error> for ApiError {
             Error::NotFound => Self::not_found("No such resource"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 Self::conflict(match info.constraint_name() {
-                    Some(constraint) => format!(
-                        "A resource with the same unique value already exists ({constraint})"
-                    ),
+                    Some(constraint) => format!("A resource with the same unique value already exists ({constraint})"),
                     None => "A resource with the same unique value already exists".to_string(),
                 })
             }
@@ -326,9 +322,7 @@ fn is_connection_loss(message: &str) -> bool {
 }
 
 impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>> for ApiError {
-    fn from(
-        error: deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>,
-    ) -> Self {
+    fn from(error: deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>) -> Self {
         log::warn!("no database connection: {error}");
         Self::Unavailable
     }
@@ -343,6 +337,7 @@ mod tests {
         for error in [
             ApiError::bad_request("x"),
             ApiError::unauthorized("x"),
+            ApiError::InvalidToken("x".into()),
             ApiError::forbidden("x"),
             ApiError::not_found("x"),
             ApiError::MethodNotAllowed(vec![Method::GET]),
@@ -352,9 +347,7 @@ mod tests {
             ApiError::UnsupportedMediaType("x".into()),
             ApiError::NotAcceptable("x".into()),
             ApiError::invalid("f", "m"),
-            ApiError::TooManyRequests {
-                retry_after_secs: 1,
-            },
+            ApiError::TooManyRequests { retry_after_secs: 1 },
             ApiError::Unavailable,
             ApiError::Internal(anyhow::anyhow!("secret cause")),
         ] {
@@ -366,8 +359,7 @@ mod tests {
 
     #[test]
     fn an_internal_error_reveals_nothing_of_its_cause() {
-        let problem =
-            ApiError::Internal(anyhow::anyhow!("password=hunter2 at db.internal")).problem();
+        let problem = ApiError::Internal(anyhow::anyhow!("password=hunter2 at db.internal")).problem();
         assert!(!problem.detail.contains("hunter2"));
         assert!(!problem.detail.contains("db.internal"));
     }
@@ -457,6 +449,14 @@ pub mod responses {
         content_type = "application/problem+json"
     )]
     pub struct ValidationFailed(#[allow(dead_code)] Problem);
+
+    /// 429
+    #[derive(ToResponse)]
+    #[response(
+        description = "Too many requests; retry after `Retry-After` seconds.",
+        content_type = "application/problem+json"
+    )]
+    pub struct TooManyRequests(#[allow(dead_code)] Problem);
 
     /// 503
     #[derive(ToResponse)]

@@ -35,10 +35,39 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let limit = req
-            .app_data::<BodyLimit>()
-            .map_or(64 * 1024, |limit| limit.0);
         let content_type_ok = is_json(req);
+        let body = Body::from_request(req, payload);
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::UnsupportedMediaType(
+                    "This operation takes an application/json body".into(),
+                ));
+            }
+            parse_json(&body.await?.bytes).map(Json)
+        })
+    }
+}
+
+/// A raw request body, read up to the configured limit (413 beyond it), with its media
+/// type, for operations that accept more than one content type.
+#[derive(Debug)]
+pub struct Body {
+    pub bytes: web::Bytes,
+    /// The media type without parameters, lower-cased (`application/json`).
+    pub media_type: Option<String>,
+}
+
+impl FromRequest for Body {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |limit| limit.0);
+        let media_type = req
+            .mime_type()
+            .ok()
+            .flatten()
+            .map(|mime| mime.essence_str().to_ascii_lowercase());
         let declared_length = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -46,25 +75,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
         Box::pin(async move {
-            if !content_type_ok {
-                return Err(ApiError::UnsupportedMediaType(
-                    "This operation takes an application/json body".into(),
-                ));
-            }
             if declared_length.is_some_and(|length| length > limit) {
                 return Err(ApiError::PayloadTooLarge(limit));
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    ApiError::bad_request(format!("The body could not be read: {e}"))
-                })?;
+                let chunk = chunk.map_err(|e| ApiError::bad_request(format!("The body could not be read: {e}")))?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::PayloadTooLarge(limit));
                 }
                 body.extend_from_slice(&chunk);
             }
-            parse_json(&body).map(Json)
+            Ok(Body {
+                bytes: body.freeze(),
+                media_type,
+            })
         })
     }
 }
@@ -72,8 +97,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 fn is_json(req: &HttpRequest) -> bool {
     match req.mime_type() {
         Ok(Some(mime)) => {
-            mime.type_() == "application"
-                && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+            mime.type_() == "application" && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
         }
         _ => false,
     }
@@ -92,10 +116,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'[')
     {
-        return Err(ApiError::invalid(
-            "body",
-            "must be a JSON object, not an array",
-        ));
+        return Err(ApiError::invalid("body", "must be a JSON object, not an array"));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer);
@@ -111,17 +132,8 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             serde_json::error::Category::Data => {
                 let message = strip_position(&inner.to_string());
                 match server_owned_field(&message) {
-                    Some(field) => {
-                        ApiError::invalid(field, "is set by the service and cannot be given")
-                    }
-                    None => ApiError::invalid(
-                        if path == "." {
-                            "body".to_string()
-                        } else {
-                            path
-                        },
-                        message,
-                    ),
+                    Some(field) => ApiError::invalid(field, "is set by the service and cannot be given"),
+                    None => ApiError::invalid(if path == "." { "body".to_string() } else { path }, message),
                 }
             }
             _ => ApiError::bad_request(format!("The body is not valid JSON: {inner}")),
@@ -143,10 +155,7 @@ const SERVER_OWNED_FIELDS: &[&str] = &[
 
 fn server_owned_field(message: &str) -> Option<&'static str> {
     let name = message.strip_prefix("unknown field `")?.split('`').next()?;
-    SERVER_OWNED_FIELDS
-        .iter()
-        .copied()
-        .find(|field| *field == name)
+    SERVER_OWNED_FIELDS.iter().copied().find(|field| *field == name)
 }
 
 /// serde_json appends " at line 1 column 7" to its messages; for a data error the
@@ -197,8 +206,7 @@ fn url_form_parse(input: &[u8]) -> form_urlencoded::Parse<'_> {
 
 /// Path segments that do not parse (a malformed id) name nothing that exists: 404.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default()
-        .error_handler(|_, _| ApiError::not_found("No resource exists at this path").into())
+    web::PathConfig::default().error_handler(|_, _| ApiError::not_found("No resource exists at this path").into())
 }
 
 /// The strong entity tag of a resource at `version`.
@@ -261,11 +269,7 @@ impl FromRequest for Preconditions {
 }
 
 /// 200 with the resource and its `ETag`, or 304 when the caller's copy is current.
-pub fn ok_with_etag<T: Serialize>(
-    preconditions: &Preconditions,
-    version: i32,
-    body: &T,
-) -> HttpResponse {
+pub fn ok_with_etag<T: Serialize>(preconditions: &Preconditions, version: i32, body: &T) -> HttpResponse {
     if preconditions.not_modified(version) {
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, etag(version)))
@@ -288,6 +292,11 @@ pub fn created<T: Serialize>(location: String, version: i32, body: &T) -> HttpRe
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// The id [`request_id`] gave `req`.
+pub fn request_id_of(req: &HttpRequest) -> Option<String> {
+    req.extensions().get::<RequestId>().map(|id| id.0.clone())
+}
+
 /// Middleware: gives every request an id (a sane `X-Request-Id` from a proxy is kept),
 /// stores it for handlers and audit records, and echoes it on the response so that a
 /// caller can quote it and an operator can find the log line.
@@ -300,10 +309,7 @@ pub async fn request_id(
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 64
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+            !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_string);
     req.extensions_mut().insert(RequestId(id.clone()));
@@ -367,10 +373,7 @@ impl RouteTable {
 }
 
 /// The app's default service: 405 with `Allow` for a known path, 404 otherwise.
-pub async fn fallback(
-    req: HttpRequest,
-    routes: web::Data<RouteTable>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
     Err(match routes.allowed(req.path()) {
         Some(allowed) => ApiError::MethodNotAllowed(allowed),
         None => ApiError::not_found("No resource exists at this path"),
@@ -394,10 +397,7 @@ where
 }
 
 /// A merge-patch field that may change but not be removed: `null` is a 422.
-pub fn patch_field<T>(
-    field: &str,
-    value: Option<Option<T>>,
-) -> crate::domain::FieldResult<Option<T>> {
+pub fn patch_field<T>(field: &str, value: Option<Option<T>>) -> crate::domain::FieldResult<Option<T>> {
     match value {
         None => Ok(None),
         Some(Some(value)) => Ok(Some(value)),
@@ -455,9 +455,6 @@ mod tests {
             if_none_match: None,
         };
         assert!(p.check_if_match(3).is_ok());
-        assert!(matches!(
-            p.check_if_match(4),
-            Err(ApiError::PreconditionFailed)
-        ));
+        assert!(matches!(p.check_if_match(4), Err(ApiError::PreconditionFailed)));
     }
 }

@@ -9,6 +9,7 @@
 //! - [`repo`] is the only place that builds database queries;
 //! - [`error`], [`http`] and [`pagination`] are the contract every resource shares.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -20,13 +20,48 @@ Every error is an RFC 9457 `application/problem+json` document whose `type` can 
 Every response carries an `X-Request-Id` (sent by the caller or made up by the service); quote it when reporting a problem.",
         contact(name = "Scrutiny maintainers", url = "https://github.com/scrutiny-project/scrutiny"),
     ),
+    modifiers(&SecuritySchemes),
     tags(
+        (name = "auth", description = "Tokens (OAuth 2.0 password and client_credentials grants) and the caller's identity. \
+In Swagger UI, press Authorize and sign in with a username and password (oauth2), or paste a token (bearer)."),
+        (name = "users", description = "People who sign in, with their roles and organisation. Admins only."),
+        (name = "clients", description = "Systems (panel and council IT) that sign in with client credentials. Admins only."),
         (name = "organisations", description = "The panel, the Commissioner's office, forces, fire services, inspectorates and councils that ask, answer, inspect and act."),
         (name = "operations", description = "Health checks and problem type descriptions, for operators and client developers."),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))
 )]
 pub struct ApiDoc;
+
+/// The two ways to authenticate: a bearer token, or the OAuth2 password flow against
+/// the token endpoint (which is what Swagger UI's Authorize button uses).
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A token from POST /api/v1/auth/token (or an accepted identity provider).",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::Password(Password::new("/api/v1/auth/token", Scopes::new()))],
+                "Sign in with a username and password.",
+            )),
+        );
+    }
+}
 
 /// The full document, with every route registered by [`crate::routes::configure`].
 pub fn spec() -> utoipa::openapi::OpenApi {
@@ -40,9 +75,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
 
 /// The document as committed: pretty-printed JSON with a final newline.
 pub fn spec_json() -> String {
-    let mut json = spec()
-        .to_pretty_json()
-        .expect("the OpenAPI document serialises");
+    let mut json = spec().to_pretty_json().expect("the OpenAPI document serialises");
     json.push('\n');
     json
 }

@@ -65,10 +65,7 @@ impl PageRequest {
     pub fn parse(limit: Option<i64>, cursor: Option<&str>) -> Result<Self, ApiError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid(
-                "limit",
-                format!("must be from 1 to {MAX_LIMIT}"),
-            ));
+            return Err(ApiError::invalid("limit", format!("must be from 1 to {MAX_LIMIT}")));
         }
         let after = cursor.map(Cursor::decode).transpose()?;
         Ok(Self { limit, after })
@@ -80,18 +77,10 @@ impl PageRequest {
     }
 
     /// Cuts the fetched rows to the page and makes the cursor for the next one.
-    pub fn finish<T>(
-        &self,
-        mut rows: Vec<T>,
-        cursor_of: impl Fn(&T) -> Cursor,
-    ) -> (Vec<T>, Option<Cursor>) {
+    pub fn finish<T>(&self, mut rows: Vec<T>, cursor_of: impl Fn(&T) -> Cursor) -> (Vec<T>, Option<Cursor>) {
         let more = rows.len() as i64 > self.limit;
         rows.truncate(self.limit as usize);
-        let next = if more {
-            rows.last().map(cursor_of)
-        } else {
-            None
-        };
+        let next = if more { rows.last().map(cursor_of) } else { None };
         (rows, next)
     }
 }
@@ -131,17 +120,10 @@ macro_rules! page_type {
 }
 
 /// A page as a 200 response with its `Link` header.
-pub fn respond<T: Serialize>(
-    req: &HttpRequest,
-    next_cursor: Option<&str>,
-    page: &T,
-) -> HttpResponse {
+pub fn respond<T: Serialize>(req: &HttpRequest, next_cursor: Option<&str>, page: &T) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = next_cursor {
-        response.insert_header((
-            header::LINK,
-            format!("<{}>; rel=\"next\"", next_url(req, cursor)),
-        ));
+        response.insert_header((header::LINK, format!("<{}>; rel=\"next\"", next_url(req, cursor))));
     }
     response.json(page)
 }
@@ -180,13 +162,7 @@ mod tests {
 
     #[test]
     fn forged_cursors_are_rejected_as_invalid() {
-        for forged in [
-            "",
-            "!!!",
-            "djE6bm90LWEtdXVpZA",
-            "eyJpZCI6MX0",
-            "' OR 1=1 --",
-        ] {
+        for forged in ["", "!!!", "djE6bm90LWEtdXVpZA", "eyJpZCI6MX0", "' OR 1=1 --"] {
             assert!(
                 matches!(Cursor::decode(forged), Err(ApiError::Validation(_))),
                 "{forged}"
@@ -205,10 +181,7 @@ mod tests {
 
     #[test]
     fn finish_cuts_to_the_limit_and_points_after_the_last_row() {
-        let page = PageRequest {
-            limit: 2,
-            after: None,
-        };
+        let page = PageRequest { limit: 2, after: None };
         let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
         let (rows, next) = page.finish(ids.clone(), |id| Cursor { key: None, id: *id });
         assert_eq!(rows, ids[..2]);

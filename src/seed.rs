@@ -15,19 +15,10 @@ pub async fn demo(conn: &mut DbConn) -> anyhow::Result<bool> {
     }
     let actor = Actor::system("seed-demo");
     for (name, kind) in [
-        (
-            "Staffordshire Police, Fire & Crime Panel",
-            OrganisationKind::Panel,
-        ),
-        (
-            "Staffordshire Commissioner's Office",
-            OrganisationKind::Commissioner,
-        ),
+        ("Staffordshire Police, Fire & Crime Panel", OrganisationKind::Panel),
+        ("Staffordshire Commissioner's Office", OrganisationKind::Commissioner),
         ("Staffordshire Police", OrganisationKind::Force),
-        (
-            "Staffordshire Fire and Rescue Service",
-            OrganisationKind::FireService,
-        ),
+        ("Staffordshire Fire and Rescue Service", OrganisationKind::FireService),
         (
             "HM Inspectorate of Constabulary and Fire & Rescue Services",
             OrganisationKind::Inspectorate,

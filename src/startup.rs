@@ -9,6 +9,9 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use anyhow::Context;
+
+use crate::auth::{signing_secret, Authenticator};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::http::{self, BodyLimit, RouteTable};
@@ -24,12 +27,15 @@ pub struct Application {
 
 impl Application {
     /// Binds `config.addr` (port 0 picks a free port) and builds the server.
-    pub fn build(config: Config, pool: DbPool) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(config.addr)?;
+    pub fn build(config: Config, pool: DbPool) -> anyhow::Result<Self> {
+        let authenticator = Authenticator::new(&config.auth, &signing_secret(&config)?)?;
+        let listener =
+            TcpListener::bind(config.addr).with_context(|| format!("listening on SCRUTINY_ADDR={}", config.addr))?;
         let port = listener.local_addr()?.port();
         let state = AppState {
             pool,
             config: Arc::new(config.clone()),
+            auth: Arc::new(authenticator),
         };
         let route_table = web::Data::new(RouteTable::from_openapi(&crate::openapi::spec()));
         let body_limit = config.body_limit;

@@ -4,7 +4,7 @@
 CREATE TABLE audit_events (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     occurred_at   timestamptz NOT NULL DEFAULT now(),
-    actor_kind    text        NOT NULL CHECK (actor_kind IN ('anonymous', 'user', 'client', 'system')),
+    actor_kind    text        NOT NULL CHECK (actor_kind IN ('anonymous', 'user', 'client', 'external', 'system')),
     actor_id      text,
     action        text        NOT NULL,
     resource_type text        NOT NULL,

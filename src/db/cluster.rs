@@ -23,8 +23,7 @@ use diesel::{sql_query, QueryableByName};
 use diesel_async::RunQueryDsl;
 use sha2::{Digest, Sha256};
 
-const INSTALL_HINT: &str =
-    "install the PostgreSQL server (Debian/Ubuntu: `apt-get install postgresql`; \
+const INSTALL_HINT: &str = "install the PostgreSQL server (Debian/Ubuntu: `apt-get install postgresql`; \
 macOS: `brew install postgresql@15`) or set DATABASE_URL to an existing database";
 
 /// A running private cluster.
@@ -42,11 +41,9 @@ pub struct PrivateCluster {
 impl PrivateCluster {
     /// Makes sure the cluster for `data_dir` exists and runs, and returns it.
     pub fn ensure_running(data_dir: &Path) -> anyhow::Result<Self> {
-        fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating SCRUTINY_DATA_DIR {}", data_dir.display()))?;
+        fs::create_dir_all(data_dir).with_context(|| format!("creating SCRUTINY_DATA_DIR {}", data_dir.display()))?;
         let data_dir = data_dir.canonicalize()?;
-        let bin_dir = find_bin_dir()
-            .with_context(|| format!("no PostgreSQL server binaries found: {INSTALL_HINT}"))?;
+        let bin_dir = find_bin_dir().with_context(|| format!("no PostgreSQL server binaries found: {INSTALL_HINT}"))?;
 
         // One process at a time initialises or starts the cluster.
         let lock = File::create(data_dir.join("cluster.lock"))?;
@@ -150,10 +147,7 @@ impl PrivateCluster {
             .output();
         match result {
             Ok(output) if output.status.success() => {}
-            Ok(output) => log::warn!(
-                "pg_ctl stop failed: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            ),
+            Ok(output) => log::warn!("pg_ctl stop failed: {}", String::from_utf8_lossy(&output.stderr).trim()),
             Err(error) => log::warn!("pg_ctl stop failed: {error}"),
         }
     }
@@ -171,9 +165,7 @@ impl PrivateCluster {
     }
 
     fn run(&self, command: &mut Command, what: &str) -> anyhow::Result<()> {
-        let output = command
-            .output()
-            .with_context(|| format!("running {what}"))?;
+        let output = command.output().with_context(|| format!("running {what}"))?;
         if !output.status.success() {
             bail!(
                 "{what} failed: {}{}",
@@ -185,10 +177,7 @@ impl PrivateCluster {
     }
 
     fn initdb(&self) -> anyhow::Result<()> {
-        log::info!(
-            "initialising a private PostgreSQL cluster in {}",
-            self.pgdata.display()
-        );
+        log::info!("initialising a private PostgreSQL cluster in {}", self.pgdata.display());
         let password: String = {
             use rand::Rng;
             rand::rng()
@@ -214,14 +203,7 @@ impl PrivateCluster {
             self.command("initdb")
                 .arg("-D")
                 .arg(&self.pgdata)
-                .args([
-                    "-U",
-                    "scrutiny",
-                    "--auth=scram-sha-256",
-                    "-E",
-                    "UTF8",
-                    "--no-locale",
-                ])
+                .args(["-U", "scrutiny", "--auth=scram-sha-256", "-E", "UTF8", "--no-locale"])
                 .arg(format!("--pwfile={}", password_file.display())),
             "initdb",
         )
@@ -268,9 +250,7 @@ impl PrivateCluster {
 }
 
 fn running_as_root() -> bool {
-    fs::metadata("/proc/self")
-        .map(|m| m.uid() == 0)
-        .unwrap_or(false)
+    fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
 }
 
 /// The uid and gid of the `postgres` system user, from /etc/passwd.
@@ -278,12 +258,10 @@ fn postgres_user() -> anyhow::Result<(u32, u32)> {
     let passwd = fs::read_to_string("/etc/passwd").context("reading /etc/passwd")?;
     passwd
         .lines()
-        .find_map(
-            |line| match line.split(':').collect::<Vec<_>>().as_slice() {
-                ["postgres", _, uid, gid, ..] => Some((uid.parse().ok()?, gid.parse().ok()?)),
-                _ => None,
-            },
-        )
+        .find_map(|line| match line.split(':').collect::<Vec<_>>().as_slice() {
+            ["postgres", _, uid, gid, ..] => Some((uid.parse().ok()?, gid.parse().ok()?)),
+            _ => None,
+        })
         .context(
             "running as root, but PostgreSQL refuses to run as root and there is no `postgres` \
              user to run it as: create one (`useradd --system postgres`), run as another user, \

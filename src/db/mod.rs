@@ -48,11 +48,9 @@ impl Database {
             }),
             None => {
                 let data_dir = config.data_dir.clone();
-                let cluster = tokio::task::spawn_blocking(move || {
-                    cluster::PrivateCluster::ensure_running(&data_dir)
-                })
-                .await
-                .context("starting the private PostgreSQL cluster")??;
+                let cluster = tokio::task::spawn_blocking(move || cluster::PrivateCluster::ensure_running(&data_dir))
+                    .await
+                    .context("starting the private PostgreSQL cluster")??;
                 cluster.ensure_database("scrutiny").await?;
                 Ok(Self {
                     url: cluster.url("scrutiny"),
@@ -77,18 +75,14 @@ pub fn with_connect_timeout(url: &str, timeout: Duration) -> String {
         return url.to_string();
     }
     let separator = if url.contains('?') { '&' } else { '?' };
-    format!(
-        "{url}{separator}connect_timeout={}",
-        timeout.as_secs().max(1)
-    )
+    format!("{url}{separator}connect_timeout={}", timeout.as_secs().max(1))
 }
 
 /// Builds the pool. No connection is opened until one is needed, so the service starts
 /// (and answers 503) even while the database is away, and recovers when it returns:
 /// broken connections are discarded when they are next taken from the pool.
 pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<DbPool> {
-    let manager =
-        AsyncDieselConnectionManager::<AsyncPgConnection>::new(with_connect_timeout(url, timeout));
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(with_connect_timeout(url, timeout));
     Pool::builder(manager)
         .max_size(size)
         .wait_timeout(Some(timeout))
@@ -104,17 +98,14 @@ pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<DbPool>
 pub async fn migrate(url: &str) -> anyhow::Result<usize> {
     let url = url.to_string();
     tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
-        let mut conn =
-            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
-                .with_context(|| format!("connecting to {}", redact_url(&url)))?;
-        diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
-            .execute(&mut conn)?;
+        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+            .with_context(|| format!("connecting to {}", redact_url(&url)))?;
+        diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(&mut conn)?;
         let result = conn
             .run_pending_migrations(MIGRATIONS)
             .map(|applied| applied.len())
             .map_err(|e| anyhow::anyhow!("running migrations: {e}"));
-        diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
-            .execute(&mut conn)?;
+        diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(&mut conn)?;
         result
     })
     .await?
@@ -124,8 +115,7 @@ pub async fn migrate(url: &str) -> anyhow::Result<usize> {
 pub async fn revert_all(url: &str) -> anyhow::Result<usize> {
     let url = url.to_string();
     tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
-        let mut conn =
-            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)?;
+        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)?;
         conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
         let result = conn
             .revert_all_migrations(MIGRATIONS)

@@ -3,6 +3,7 @@
 //! Values are parsed once, at the edge, into types that cannot hold an invalid value
 //! ("parse, don't validate"); everything behind the handlers works with those types.
 
+pub mod auth;
 pub mod organisation;
 pub mod text;
 

@@ -32,10 +32,7 @@ impl<const MAX: usize> BoundedText<MAX> {
             .chars()
             .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
         {
-            return Err(FieldError::new(
-                field,
-                "must not contain control characters",
-            ));
+            return Err(FieldError::new(field, "must not contain control characters"));
         }
         let length = trimmed.chars().count();
         if length > MAX {
@@ -62,27 +59,18 @@ mod tests {
 
     #[test]
     fn surrounding_whitespace_is_trimmed_and_inner_text_kept() {
-        assert_eq!(
-            Title::parse("t", "  A  b\n c ").unwrap().as_str(),
-            "A  b\n c"
-        );
+        assert_eq!(Title::parse("t", "  A  b\n c ").unwrap().as_str(), "A  b\n c");
     }
 
     #[test]
     fn empty_and_blank_text_is_rejected() {
-        assert_eq!(
-            Name::parse("name", "").unwrap_err().message,
-            "must not be empty"
-        );
+        assert_eq!(Name::parse("name", "").unwrap_err().message, "must not be empty");
         assert_eq!(Name::parse("name", " \n\t ").unwrap_err().field, "name");
     }
 
     #[test]
     fn nul_and_control_characters_are_rejected() {
-        assert!(Body::parse("body", "a\0b")
-            .unwrap_err()
-            .message
-            .contains("NUL"));
+        assert!(Body::parse("body", "a\0b").unwrap_err().message.contains("NUL"));
         assert!(Body::parse("body", "a\u{7}b").is_err());
     }
 

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 /// Who made a change, as the audit log records it.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    /// `anonymous`, `user`, `client` or `system`.
+    /// `anonymous`, `user`, `client`, `external` (an identity provider's or operator's token) or `system`.
     pub kind: &'static str,
     /// The user's or client's id; none for anonymous callers.
     pub id: Option<String>,
@@ -52,7 +52,7 @@ pub async fn record<T: Serialize>(
     actor: &Actor,
     action: &str,
     resource_type: &str,
-    resource_id: Uuid,
+    resource_id: Option<Uuid>,
     before: Option<&T>,
     after: Option<&T>,
 ) -> Result<(), ApiError> {
@@ -68,7 +68,7 @@ pub async fn record<T: Serialize>(
             actor_id: actor.id.as_deref(),
             action,
             resource_type,
-            resource_id: Some(resource_id),
+            resource_id,
             before: snapshot(before)?,
             after: snapshot(after)?,
             request_id: actor.request_id.as_deref(),

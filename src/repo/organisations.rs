@@ -8,9 +8,7 @@ use serde::Serialize;
 use super::audit::{self, Actor};
 use crate::db::schema::organisations;
 use crate::db::DbConn;
-use crate::domain::organisation::{
-    NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind,
-};
+use crate::domain::organisation::{NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind};
 use crate::error::ApiError;
 use crate::http::Preconditions;
 use crate::pagination::{Cursor, PageRequest};
@@ -52,11 +50,7 @@ pub struct OrganisationFilter {
     pub name_contains: Option<String>,
 }
 
-pub async fn insert(
-    conn: &mut DbConn,
-    actor: &Actor,
-    new: &NewOrganisation,
-) -> Result<OrganisationRow, ApiError> {
+pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewOrganisation) -> Result<OrganisationRow, ApiError> {
     conn.transaction(async |conn| {
         let row: OrganisationRow = diesel::insert_into(organisations::table)
             .values(NewOrganisationRow {
@@ -72,7 +66,7 @@ pub async fn insert(
             actor,
             "organisation.created",
             "organisation",
-            row.id.0,
+            Some(row.id.0),
             None,
             Some(&row),
         )
@@ -155,7 +149,7 @@ pub async fn update(
             actor,
             "organisation.updated",
             "organisation",
-            id.0,
+            Some(id.0),
             Some(&before),
             Some(&after),
         )
@@ -181,4 +175,17 @@ pub fn escape_like(text: &str) -> String {
 /// empty database.
 pub async fn count(conn: &mut DbConn) -> Result<i64, ApiError> {
     Ok(organisations::table.count().get_result(conn).await?)
+}
+
+/// A 422 naming `field` unless organisation `id` exists: for references in requests.
+pub async fn require_exists(conn: &mut DbConn, id: OrganisationId, field: &str) -> Result<(), ApiError> {
+    let found: i64 = organisations::table
+        .filter(organisations::id.eq(id))
+        .count()
+        .get_result(conn)
+        .await?;
+    if found == 0 {
+        return Err(ApiError::invalid(field, format!("no organisation has id {id}")));
+    }
+    Ok(())
 }

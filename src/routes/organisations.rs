@@ -6,15 +6,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
-use crate::domain::organisation::{
-    NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind,
-};
+use crate::auth::{Caller, OrganisationManagers, Require};
+use crate::domain::organisation::{NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind};
 use crate::domain::text::Name;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
 use crate::pagination::PageRequest;
-use crate::repo::audit::Actor;
 use crate::repo::organisations::{self as repo, OrganisationFilter, OrganisationRow};
 
 /// An organisation that asks, answers, inspects or acts.
@@ -94,10 +92,11 @@ pub struct UpdateOrganisationRequest {
 
 /// List organisations.
 ///
-/// Oldest first, paged with `cursor`. Public.
+/// Oldest first, paged with `cursor`. Public: no token needed (a token sent must be valid).
 #[utoipa::path(
     tag = "organisations",
     params(OrganisationQuery),
+    security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of organisations.", body = OrganisationPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
@@ -108,6 +107,7 @@ pub struct UpdateOrganisationRequest {
 #[get("/organisations")]
 pub async fn list_organisations(
     req: HttpRequest,
+    _caller: Caller,
     state: web::Data<AppState>,
     Query(query): Query<OrganisationQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -126,13 +126,18 @@ pub async fn list_organisations(
 }
 
 /// Create an organisation.
+///
+/// For `admin` and `secretariat`.
 #[utoipa::path(
     tag = "organisations",
     request_body = CreateOrganisationRequest,
+    security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 201, description = "The organisation was created.", body = Organisation,
             headers(("Location" = String, description = "The new organisation's URL."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
         (status = 409, response = responses::Conflict),
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
@@ -142,17 +147,14 @@ pub async fn list_organisations(
 )]
 #[post("/organisations")]
 pub async fn create_organisation(
+    auth: Require<OrganisationManagers>,
     state: web::Data<AppState>,
-    actor: Actor,
     Json(body): Json<CreateOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (name,) = (Name::parse("name", &body.name),).collect_fields()?;
-    let new = NewOrganisation {
-        name,
-        kind: body.kind,
-    };
+    let new = NewOrganisation { name, kind: body.kind };
     let mut conn = state.conn().await?;
-    let row = repo::insert(&mut conn, &actor, &new).await?;
+    let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
     Ok(created(
         format!("/api/v1/organisations/{}", row.id),
         row.version,
@@ -166,6 +168,7 @@ pub async fn create_organisation(
 #[utoipa::path(
     tag = "organisations",
     params(("id" = OrganisationId, Path, description = "The organisation's id.")),
+    security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "The organisation.", body = Organisation,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
@@ -176,23 +179,21 @@ pub async fn create_organisation(
 )]
 #[get("/organisations/{id}")]
 pub async fn get_organisation(
+    _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<OrganisationId>,
     preconditions: Preconditions,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let row = repo::find(&mut conn, *id).await?;
-    Ok(ok_with_etag(
-        &preconditions,
-        row.version,
-        &Organisation::from(row),
-    ))
+    Ok(ok_with_etag(&preconditions, row.version, &Organisation::from(row)))
 }
 
 /// Change an organisation.
 ///
 /// JSON merge patch: only the fields given change. Send `If-Match` with the `ETag` you
 /// read to be sure you are not overwriting someone else's change (412 if you would be).
+/// For `admin` and `secretariat`.
 #[utoipa::path(
     tag = "organisations",
     params(
@@ -200,10 +201,13 @@ pub async fn get_organisation(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
     request_body = UpdateOrganisationRequest,
+    security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "The organisation as changed.", body = Organisation,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
         (status = 412, response = responses::PreconditionFailed),
@@ -215,21 +219,20 @@ pub async fn get_organisation(
 )]
 #[patch("/organisations/{id}")]
 pub async fn update_organisation(
+    auth: Require<OrganisationManagers>,
     state: web::Data<AppState>,
-    actor: Actor,
     id: web::Path<OrganisationId>,
     preconditions: Preconditions,
     Json(body): Json<UpdateOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (name, kind) = (
-        patch_field("name", body.name)
-            .and_then(|name| name.map(|n| Name::parse("name", n)).transpose()),
+        patch_field("name", body.name).and_then(|name| name.map(|n| Name::parse("name", n)).transpose()),
         patch_field("kind", body.kind),
     )
         .collect_fields()?;
     let changes = OrganisationChanges { name, kind };
     let mut conn = state.conn().await?;
-    let row = repo::update(&mut conn, &actor, *id, &preconditions, &changes).await?;
+    let row = repo::update(&mut conn, &auth.actor(), *id, &preconditions, &changes).await?;
     Ok(ok_with_etag(
         &Preconditions::default(),
         row.version,

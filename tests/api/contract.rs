@@ -16,31 +16,21 @@ async fn malformed_json_is_a_400_problem_and_creates_nothing() {
     ] {
         let response = app
             .send(
-                app.client
-                    .post(app.url("/api/v1/organisations"))
+                app.as_admin(app.client.post(app.url("/api/v1/organisations")))
                     .insert_header(("content-type", "application/json")),
                 Some(body.to_vec()),
             )
             .await;
         response.assert_problem(400);
     }
-    assert_eq!(
-        app.db
-            .count("SELECT count(*) AS n FROM organisations")
-            .await,
-        0
-    );
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 0);
 }
 
 #[actix_web::test]
 async fn a_body_that_is_not_json_is_a_415() {
     let app = spawn_app().await;
-    for content_type in [
-        None,
-        Some("text/plain"),
-        Some("application/x-www-form-urlencoded"),
-    ] {
-        let mut request = app.client.post(app.url("/api/v1/organisations"));
+    for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded")] {
+        let mut request = app.as_admin(app.client.post(app.url("/api/v1/organisations")));
         if let Some(content_type) = content_type {
             request = request.insert_header(("content-type", content_type));
         }
@@ -49,17 +39,12 @@ async fn a_body_that_is_not_json_is_a_415() {
             .await;
         response.assert_problem(415);
     }
-    assert_eq!(
-        app.db
-            .count("SELECT count(*) AS n FROM organisations")
-            .await,
-        0
-    );
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 0);
 }
 
 #[actix_web::test]
 async fn a_body_over_the_limit_is_a_413() {
-    let app = spawn_app_with(Settings { body_limit: 2048 }).await;
+    let app = spawn_app_with(Settings::default().with("SCRUTINY_BODY_LIMIT", "2048")).await;
     let response = app
         .post_json(
             "/api/v1/organisations",
@@ -87,26 +72,18 @@ async fn invalid_values_are_a_422_naming_each_field() {
         (json!({"name": "A", "kind": "constabulary"}), "kind"),
         (json!({"name": 7, "kind": "panel"}), "name"),
         (json!({"name": "A"}), "body"),
-        (
-            json!({"name": "A", "kind": "panel", "colour": "blue"}),
-            "colour",
-        ),
+        (json!({"name": "A", "kind": "panel", "colour": "blue"}), "colour"),
         (
             json!({"name": "A", "kind": "panel", "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b"}),
             "id",
         ),
-        (
-            json!({"name": "A", "kind": "panel", "version": 9}),
-            "version",
-        ),
+        (json!({"name": "A", "kind": "panel", "version": 9}), "version"),
         (json!(["A", "panel"]), "body"),
     ];
     for (body, field) in cases {
         let response = app.post_json("/api/v1/organisations", &body).await;
         let problem = response.assert_problem(422);
-        let errors = problem["errors"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{problem}"));
+        let errors = problem["errors"].as_array().unwrap_or_else(|| panic!("{problem}"));
         assert!(
             errors
                 .iter()
@@ -114,12 +91,7 @@ async fn invalid_values_are_a_422_naming_each_field() {
             "{body} should name {field}: {problem}"
         );
     }
-    assert_eq!(
-        app.db
-            .count("SELECT count(*) AS n FROM organisations")
-            .await,
-        0
-    );
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 0);
 }
 
 #[actix_web::test]
@@ -149,9 +121,7 @@ async fn an_unknown_path_is_a_404_problem() {
 #[actix_web::test]
 async fn a_malformed_or_unknown_id_is_a_404_problem() {
     let app = spawn_app().await;
-    app.get("/api/v1/organisations/not-a-uuid")
-        .await
-        .assert_problem(404);
+    app.get("/api/v1/organisations/not-a-uuid").await.assert_problem(404);
     app.get("/api/v1/organisations/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b")
         .await
         .assert_problem(404);
@@ -174,25 +144,16 @@ async fn an_unsupported_method_is_a_405_with_allow() {
     response.assert_problem(405);
     assert_eq!(response.header("allow").as_deref(), Some("GET, HEAD, POST"));
     let organisation = app.create_organisation("Panel", "panel").await;
-    let path = format!(
-        "/api/v1/organisations/{}",
-        organisation["id"].as_str().unwrap()
-    );
-    let response = app
-        .send(app.client.put(app.url(&path)), Some(b"{}".to_vec()))
-        .await;
+    let path = format!("/api/v1/organisations/{}", organisation["id"].as_str().unwrap());
+    let response = app.send(app.client.put(app.url(&path)), Some(b"{}".to_vec())).await;
     response.assert_problem(405);
-    assert_eq!(
-        response.header("allow").as_deref(),
-        Some("GET, HEAD, PATCH")
-    );
+    assert_eq!(response.header("allow").as_deref(), Some("GET, HEAD, PATCH"));
 }
 
 #[actix_web::test]
 async fn a_duplicate_name_is_a_409_ignoring_case() {
     let app = spawn_app().await;
-    app.create_organisation("Staffordshire Police", "force")
-        .await;
+    app.create_organisation("Staffordshire Police", "force").await;
     let response = app
         .post_json(
             "/api/v1/organisations",
@@ -200,12 +161,7 @@ async fn a_duplicate_name_is_a_409_ignoring_case() {
         )
         .await;
     response.assert_problem(409);
-    assert_eq!(
-        app.db
-            .count("SELECT count(*) AS n FROM organisations")
-            .await,
-        1
-    );
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 1);
 }
 
 #[actix_web::test]
@@ -223,10 +179,7 @@ async fn invalid_query_parameters_are_a_422_naming_the_parameter() {
     ] {
         let response = app.get(&format!("/api/v1/organisations?{query}")).await;
         let problem = response.assert_problem(422);
-        assert_eq!(
-            problem["errors"][0]["field"], parameter,
-            "{query}: {problem}"
-        );
+        assert_eq!(problem["errors"][0]["field"], parameter, "{query}: {problem}");
     }
 }
 
@@ -234,9 +187,7 @@ async fn invalid_query_parameters_are_a_422_naming_the_parameter() {
 async fn every_response_carries_a_request_id_and_a_sane_one_is_kept() {
     let app = spawn_app().await;
     let response = app.get("/api/v1/organisations").await;
-    assert!(response
-        .header("x-request-id")
-        .is_some_and(|id| id.len() >= 32));
+    assert!(response.header("x-request-id").is_some_and(|id| id.len() >= 32));
     let response = app
         .send(
             app.client
@@ -254,10 +205,7 @@ async fn every_response_carries_a_request_id_and_a_sane_one_is_kept() {
             None,
         )
         .await;
-    assert_ne!(
-        response.header("x-request-id").as_deref(),
-        Some("bad id\"<>")
-    );
+    assert_ne!(response.header("x-request-id").as_deref(), Some("bad id\"<>"));
 }
 
 #[actix_web::test]
@@ -267,7 +215,5 @@ async fn a_problem_type_can_be_looked_up() {
     let description = app.get(problem["type"].as_str().unwrap()).await;
     assert_eq!(description.status, 200);
     assert_eq!(description.json()["status"], 404);
-    app.get("/problems/no-such-problem")
-        .await
-        .assert_problem(404);
+    app.get("/problems/no-such-problem").await.assert_problem(404);
 }

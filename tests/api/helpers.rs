@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use awc::http::header::HeaderMap;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use scrutiny::auth::{Authenticator, Subject};
 use scrutiny::config::Config;
+use scrutiny::domain::auth::Role;
 use scrutiny::startup::Application;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -40,19 +42,15 @@ fn server() -> &'static Server {
 }
 
 async fn prepare_server() -> Server {
-    let admin_url = match std::env::var("DATABASE_URL")
-        .ok()
-        .filter(|url| !url.is_empty())
-    {
+    let admin_url = match std::env::var("DATABASE_URL").ok().filter(|url| !url.is_empty()) {
         Some(url) => url,
         None => {
             let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-postgres");
-            let cluster = tokio::task::spawn_blocking(move || {
-                scrutiny::db::cluster::PrivateCluster::ensure_running(&dir)
-            })
-            .await
-            .unwrap()
-            .expect("starting the private test cluster");
+            let cluster =
+                tokio::task::spawn_blocking(move || scrutiny::db::cluster::PrivateCluster::ensure_running(&dir))
+                    .await
+                    .unwrap()
+                    .expect("starting the private test cluster");
             cluster.url("postgres")
         }
     };
@@ -87,10 +85,7 @@ async fn prepare_server() -> Server {
         .execute(&mut conn)
         .await
         .unwrap();
-    Server {
-        admin_url,
-        template,
-    }
+    Server { admin_url, template }
 }
 
 async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
@@ -99,12 +94,11 @@ async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
-    let count: Count =
-        diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
-            .bind::<diesel::sql_types::Text, _>(name)
-            .get_result(conn)
-            .await
-            .unwrap();
+    let count: Count = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .get_result(conn)
+        .await
+        .unwrap();
     count.n > 0
 }
 
@@ -118,12 +112,7 @@ fn migrations_hash() -> String {
         hasher.update(file.to_string_lossy().as_bytes());
         hasher.update(std::fs::read(&file).unwrap());
     }
-    hasher
-        .finalize()
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect()
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -146,9 +135,7 @@ pub fn with_database(url: &str, name: &str) -> String {
         None => (url, None),
     };
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
+    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
     let mut result = format!("{}/{name}", &base[..host_end]);
     if let Some(query) = query {
         result.push('?');
@@ -168,16 +155,21 @@ impl TestDb {
         let server = server();
         let name = format!("scrutiny_test_{}", uuid::Uuid::now_v7().simple());
         let mut conn = scrutiny::db::connect(&server.admin_url).await.unwrap();
-        diesel::sql_query(format!(
-            "CREATE DATABASE {name} TEMPLATE {}",
-            server.template
-        ))
-        .execute(&mut conn)
-        .await
-        .expect("cloning the template database");
+        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {}", server.template))
+            .execute(&mut conn)
+            .await
+            .expect("cloning the template database");
         Self {
             url: with_database(&server.admin_url, &name),
             name,
+        }
+    }
+
+    /// The same database again (for a second app instance); dropping it drops nothing.
+    pub fn reuse(db: &TestDb) -> TestDb {
+        TestDb {
+            name: String::new(),
+            url: db.url.clone(),
         }
     }
 
@@ -201,6 +193,9 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if self.name.is_empty() {
+            return;
+        }
         let admin_url = server().admin_url.clone();
         let name = self.name.clone();
         let _ = std::thread::spawn(move || {
@@ -210,11 +205,9 @@ impl Drop for TestDb {
                 .unwrap()
                 .block_on(async {
                     if let Ok(mut conn) = scrutiny::db::connect(&admin_url).await {
-                        let _ = diesel::sql_query(format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        ))
-                        .execute(&mut conn)
-                        .await;
+                        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
                     }
                 })
         })
@@ -225,6 +218,9 @@ impl Drop for TestDb {
 /// A running app and a client for it.
 pub struct TestApp {
     pub address: String,
+    pub authenticator: Authenticator,
+    /// A token with the admin role, sent by the `*_json` helpers.
+    pub admin_token: String,
     pub db: TestDb,
     pub client: awc::Client,
 }
@@ -244,9 +240,7 @@ impl TestResponse {
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .map(|v| v.to_str().unwrap().to_string())
+        self.headers.get(name).map(|v| v.to_str().unwrap().to_string())
     }
 
     pub fn text(&self) -> String {
@@ -270,15 +264,19 @@ impl TestResponse {
     }
 }
 
+/// The HS256 key every test app signs with.
+pub const JWT_SECRET: &str = "test-only-secret-test-only-secret-0123456789";
+
+/// Settings for one test app: environment variables on top of the test defaults.
+#[derive(Default)]
 pub struct Settings {
-    pub body_limit: usize,
+    pub env: Vec<(&'static str, String)>,
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            body_limit: 64 * 1024,
-        }
+impl Settings {
+    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.env.push((name, value.into()));
+        self
     }
 }
 
@@ -298,21 +296,27 @@ pub async fn spawn_app_on(db: TestDb, via: Option<SocketAddr>, settings: Setting
         Some(addr) => replace_host(&db.url, addr),
         None => db.url.clone(),
     };
-    let config = Config {
-        database_url: Some(url.clone()),
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: std::env::temp_dir(),
-        pool_size: 4,
-        db_timeout: Duration::from_millis(1000),
-        body_limit: settings.body_limit,
-        workers: Some(1),
-    };
+    let mut env: Vec<(&str, String)> = vec![
+        ("DATABASE_URL", url.clone()),
+        ("SCRUTINY_ADDR", "127.0.0.1:0".into()),
+        ("SCRUTINY_DB_POOL_SIZE", "4".into()),
+        ("SCRUTINY_DB_TIMEOUT_MS", "1000".into()),
+        ("SCRUTINY_WORKERS", "1".into()),
+        ("SCRUTINY_JWT_SECRET", JWT_SECRET.into()),
+    ];
+    env.extend(settings.env);
+    let config = Config::from_lookup(|name| env.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
+        .expect("test configuration");
     let pool = scrutiny::db::pool(&url, config.pool_size, config.db_timeout).unwrap();
+    let authenticator = Authenticator::new(&config.auth, JWT_SECRET.as_bytes()).unwrap();
     let app = Application::build(config, pool).unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
+    let admin_token = token(&authenticator, &[Role::Admin]);
     TestApp {
         address,
+        authenticator,
+        admin_token,
         db,
         client: awc::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -345,7 +349,36 @@ pub fn database_addr(url: &str) -> SocketAddr {
     host_port.to_socket_addrs().unwrap().next().unwrap()
 }
 
+/// A token for an operator-style subject (no account behind it) with `roles`.
+pub fn token(authenticator: &Authenticator, roles: &[Role]) -> String {
+    authenticator
+        .issue(&Subject::Other("test-operator".into()), roles, None, None)
+        .unwrap()
+        .token
+}
+
 impl TestApp {
+    /// A token with `roles` and no account behind it.
+    pub fn token(&self, roles: &[Role]) -> String {
+        token(&self.authenticator, roles)
+    }
+
+    /// Sends `method path` with an optional bearer token and JSON body.
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> TestResponse {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        match body {
+            Some(body) => {
+                request = request.insert_header(("content-type", "application/json"));
+                self.send(request, Some(serde_json::to_vec(body).unwrap())).await
+            }
+            None => self.send(request, None).await,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -373,31 +406,57 @@ impl TestApp {
         self.send(self.client.get(self.url(path)), None).await
     }
 
+    /// A request with the admin token.
+    pub fn as_admin(&self, request: awc::ClientRequest) -> awc::ClientRequest {
+        request.insert_header(("authorization", format!("Bearer {}", self.admin_token)))
+    }
+
+    /// POSTs JSON as admin.
     pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
         self.send(
-            self.client
-                .post(self.url(path))
+            self.as_admin(self.client.post(self.url(path)))
                 .insert_header(("content-type", "application/json")),
             Some(serde_json::to_vec(body).unwrap()),
         )
         .await
     }
 
-    pub async fn patch_json(
-        &self,
-        path: &str,
-        body: &Value,
-        if_match: Option<&str>,
-    ) -> TestResponse {
+    pub async fn patch_json(&self, path: &str, body: &Value, if_match: Option<&str>) -> TestResponse {
         let mut request = self
-            .client
-            .patch(self.url(path))
+            .as_admin(self.client.patch(self.url(path)))
             .insert_header(("content-type", "application/json"));
         if let Some(tag) = if_match {
             request = request.insert_header(("if-match", tag));
         }
-        self.send(request, Some(serde_json::to_vec(body).unwrap()))
-            .await
+        self.send(request, Some(serde_json::to_vec(body).unwrap())).await
+    }
+
+    /// Creates a user through the API (as admin) and returns it.
+    pub async fn create_user(&self, username: &str, password: &str, roles: &[&str]) -> Value {
+        let response = self
+            .post_json(
+                "/api/v1/users",
+                &serde_json::json!({"username": username, "display_name": username, "password": password, "roles": roles}),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.json()
+    }
+
+    /// Signs in with the password grant (form-encoded, as RFC 6749 has it).
+    pub async fn password_grant(&self, username: &str, password: &str) -> TestResponse {
+        let form = format!(
+            "grant_type=password&username={}&password={}",
+            urlencode(username),
+            urlencode(password)
+        );
+        self.send(
+            self.client
+                .post(self.url("/api/v1/auth/token"))
+                .insert_header(("content-type", "application/x-www-form-urlencoded")),
+            Some(form.into_bytes()),
+        )
+        .await
     }
 
     /// Creates an organisation through the API and returns it.
@@ -411,6 +470,15 @@ impl TestApp {
         assert_eq!(response.status, 201, "{}", response.text());
         response.json()
     }
+}
+
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// A TCP proxy in front of PostgreSQL that a test can cut and restore, to take the

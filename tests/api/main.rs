@@ -1,9 +1,11 @@
 //! The integration tests: one binary, a module per area, each test against the real app
 //! on port 0 and a database of its own.
 
+mod auth;
 mod contract;
 mod helpers;
 mod migrations;
 mod openapi;
 mod operations;
 mod organisations;
+mod permissions;

@@ -23,13 +23,9 @@ async fn the_served_document_is_the_generated_one() {
     let app = crate::helpers::spawn_app().await;
     let served = app.get("/api-docs/openapi.json").await;
     assert_eq!(served.status, 200);
-    let generated: serde_json::Value =
-        serde_json::from_str(&scrutiny::openapi::spec_json()).unwrap();
+    let generated: serde_json::Value = serde_json::from_str(&scrutiny::openapi::spec_json()).unwrap();
     assert_eq!(served.json(), generated);
-    assert!(served.json()["openapi"]
-        .as_str()
-        .unwrap()
-        .starts_with("3.1"));
+    assert!(served.json()["openapi"].as_str().unwrap().starts_with("3.1"));
 }
 
 #[test]
@@ -42,16 +38,11 @@ fn every_operation_is_documented_with_a_summary_and_described_responses() {
                 operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
                 "{name} has no summary"
             );
-            assert!(
-                operation["operationId"].is_string(),
-                "{name} has no operationId"
-            );
+            assert!(operation["operationId"].is_string(), "{name} has no operationId");
             assert!(operation["tags"].is_array(), "{name} has no tag");
             for (status, response) in operation["responses"].as_object().unwrap() {
-                let described = response["description"]
-                    .as_str()
-                    .is_some_and(|d| !d.is_empty())
-                    || response["$ref"].is_string();
+                let described =
+                    response["description"].as_str().is_some_and(|d| !d.is_empty()) || response["$ref"].is_string();
                 assert!(described, "{name} {status} has no description");
             }
         }

@@ -10,10 +10,7 @@ use crate::helpers::{database_addr, spawn_app, spawn_app_on, Proxy, Settings, Te
 async fn liveness_and_readiness_answer_ok() {
     let app = spawn_app().await;
     let live = app.get("/health/live").await;
-    assert_eq!(
-        (live.status, live.json()["status"].clone()),
-        (200, json!("ok"))
-    );
+    assert_eq!((live.status, live.json()["status"].clone()), (200, json!("ok")));
     let ready = app.get("/health/ready").await;
     assert_eq!(ready.status, 200);
 }
@@ -28,10 +25,7 @@ async fn the_root_redirects_to_swagger_ui_which_is_served_locally() {
     assert_eq!(ui.status, 200);
     assert!(ui.text().contains("swagger"), "{}", ui.text());
     let bundle = app.get("/swagger-ui/swagger-ui-bundle.js").await;
-    assert_eq!(
-        bundle.status, 200,
-        "the UI's assets are vendored into the binary"
-    );
+    assert_eq!(bundle.status, 200, "the UI's assets are vendored into the binary");
 }
 
 #[actix_web::test]
@@ -46,11 +40,7 @@ async fn a_lost_database_gives_503_with_retry_after_and_the_service_recovers_by_
         let started = Instant::now();
         let response = app.get(path).await;
         let problem = response.assert_problem(503);
-        assert_eq!(
-            response.header("retry-after").as_deref(),
-            Some("2"),
-            "{problem}"
-        );
+        assert_eq!(response.header("retry-after").as_deref(), Some("2"), "{problem}");
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "requests do not hang while the database is away"
@@ -79,10 +69,7 @@ async fn a_lost_database_gives_503_with_retry_after_and_the_service_recovers_by_
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
     let response = app
-        .get(&format!(
-            "/api/v1/organisations/{}",
-            created["id"].as_str().unwrap()
-        ))
+        .get(&format!("/api/v1/organisations/{}", created["id"].as_str().unwrap()))
         .await;
     assert_eq!(response.status, 200);
     app.create_organisation("After the outage", "panel").await;

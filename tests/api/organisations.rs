@@ -33,9 +33,7 @@ async fn every_write_leaves_an_audit_record_with_before_and_after() {
     let created = app.create_organisation("Panel", "panel").await;
     let path = format!("/api/v1/organisations/{}", created["id"].as_str().unwrap());
     assert_eq!(
-        app.patch_json(&path, &json!({"name": "The Panel"}), None)
-            .await
-            .status,
+        app.patch_json(&path, &json!({"name": "The Panel"}), None).await.status,
         200
     );
     assert_eq!(
@@ -57,9 +55,7 @@ async fn a_patch_changes_only_the_fields_given_and_bumps_the_version() {
     let app = spawn_app().await;
     let created = app.create_organisation("Stoke Council", "other").await;
     let path = format!("/api/v1/organisations/{}", created["id"].as_str().unwrap());
-    let response = app
-        .patch_json(&path, &json!({"kind": "council"}), None)
-        .await;
+    let response = app.patch_json(&path, &json!({"kind": "council"}), None).await;
     assert_eq!(response.status, 200);
     let changed = response.json();
     assert_eq!(
@@ -77,22 +73,16 @@ async fn a_stale_if_match_is_a_412_and_changes_nothing() {
     let app = spawn_app().await;
     let created = app.create_organisation("Panel", "panel").await;
     let path = format!("/api/v1/organisations/{}", created["id"].as_str().unwrap());
-    let first = app
-        .patch_json(&path, &json!({"name": "Panel A"}), Some("\"1\""))
-        .await;
+    let first = app.patch_json(&path, &json!({"name": "Panel A"}), Some("\"1\"")).await;
     assert_eq!(first.status, 200);
-    let second = app
-        .patch_json(&path, &json!({"name": "Panel B"}), Some("\"1\""))
-        .await;
+    let second = app.patch_json(&path, &json!({"name": "Panel B"}), Some("\"1\"")).await;
     second.assert_problem(412);
     let current = app.get(&path).await.json();
     assert_eq!(
         (current["name"].clone(), current["version"].clone()),
         (json!("Panel A"), json!(2))
     );
-    let third = app
-        .patch_json(&path, &json!({"name": "Panel C"}), Some("\"2\""))
-        .await;
+    let third = app.patch_json(&path, &json!({"name": "Panel C"}), Some("\"2\"")).await;
     assert_eq!(third.status, 200);
 }
 
@@ -112,8 +102,7 @@ async fn if_none_match_with_the_current_etag_is_a_304() {
         .await;
     assert_eq!(cached.status, 304);
     assert!(cached.body.is_empty());
-    app.patch_json(&path, &json!({"name": "Renamed"}), None)
-        .await;
+    app.patch_json(&path, &json!({"name": "Renamed"}), None).await;
     let stale = app
         .send(
             app.client
@@ -130,11 +119,7 @@ async fn pages_are_stable_while_rows_are_inserted() {
     let app = spawn_app().await;
     let mut expected = Vec::new();
     for i in 0..7 {
-        expected.push(
-            app.create_organisation(&format!("Organisation {i}"), "other")
-                .await["id"]
-                .clone(),
-        );
+        expected.push(app.create_organisation(&format!("Organisation {i}"), "other").await["id"].clone());
     }
     let mut seen = Vec::new();
     let mut path = "/api/v1/organisations?limit=3".to_string();
@@ -144,29 +129,16 @@ async fn pages_are_stable_while_rows_are_inserted() {
         assert_eq!(response.status, 200, "{}", response.text());
         let page = response.json();
         assert!(page["items"].as_array().unwrap().len() <= 3);
-        seen.extend(
-            page["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|o| o["id"].clone()),
-        );
+        seen.extend(page["items"].as_array().unwrap().iter().map(|o| o["id"].clone()));
         // A writer inserts between every page fetch.
-        let id = app
-            .create_organisation(&format!("Inserted {inserted}"), "other")
-            .await["id"]
-            .clone();
+        let id = app.create_organisation(&format!("Inserted {inserted}"), "other").await["id"].clone();
         expected.push(id);
         inserted += 1;
         match page["next_cursor"].as_str() {
             Some(cursor) => {
-                let link = response
-                    .header("link")
-                    .expect("a Link header mirrors next_cursor");
+                let link = response.header("link").expect("a Link header mirrors next_cursor");
                 assert!(
-                    link.ends_with("rel=\"next\"")
-                        && link.contains(cursor)
-                        && link.contains("limit=3"),
+                    link.ends_with("rel=\"next\"") && link.contains(cursor) && link.contains("limit=3"),
                     "{link}"
                 );
                 path = format!("/api/v1/organisations?limit=3&cursor={cursor}");
@@ -181,34 +153,21 @@ async fn pages_are_stable_while_rows_are_inserted() {
     let mut unique = seen.clone();
     unique.dedup();
     assert_eq!(unique.len(), seen.len(), "no row is repeated");
-    assert_eq!(
-        seen[..7],
-        expected[..7],
-        "every row that existed is seen, in order"
-    );
+    assert_eq!(seen[..7], expected[..7], "every row that existed is seen, in order");
 }
 
 #[actix_web::test]
 async fn the_list_filters_by_kind_and_name() {
     let app = spawn_app().await;
-    app.create_organisation("Staffordshire Police", "force")
-        .await;
-    app.create_organisation("West Midlands Police", "force")
-        .await;
-    app.create_organisation("Staffordshire Panel", "panel")
-        .await;
+    app.create_organisation("Staffordshire Police", "force").await;
+    app.create_organisation("West Midlands Police", "force").await;
+    app.create_organisation("Staffordshire Panel", "panel").await;
     app.create_organisation("100% Council_", "council").await;
     let forces = app.get("/api/v1/organisations?kind=force").await.json();
     assert_eq!(forces["items"].as_array().unwrap().len(), 2);
-    let stafford = app
-        .get("/api/v1/organisations?q=staffordshire")
-        .await
-        .json();
+    let stafford = app.get("/api/v1/organisations?q=staffordshire").await.json();
     assert_eq!(stafford["items"].as_array().unwrap().len(), 2);
-    let both = app
-        .get("/api/v1/organisations?q=stafford&kind=panel")
-        .await
-        .json();
+    let both = app.get("/api/v1/organisations?q=stafford&kind=panel").await.json();
     assert_eq!(both["items"][0]["name"], "Staffordshire Panel");
     let literal = app.get("/api/v1/organisations?q=%25").await.json();
     assert_eq!(

@@ -1,0 +1,82 @@
+//! Sliding-window rate limits kept in PostgreSQL, so that every instance behind a load
+//! balancer counts the same events.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::{count_star, min};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::db::schema::rate_limit_events;
+use crate::db::DbConn;
+use crate::error::ApiError;
+
+/// At most `max` events per `window` for one key of a bucket.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub bucket: &'static str,
+    pub max: i64,
+    pub window: Duration,
+}
+
+/// Failed logins per username (or client id): slows guessing one account's password.
+pub const LOGIN_FAILURES_PER_ACCOUNT: Limit = Limit {
+    bucket: "login_failure:account",
+    max: 5,
+    window: Duration::from_secs(15 * 60),
+};
+
+/// Failed logins per client address: slows guessing across many accounts.
+pub const LOGIN_FAILURES_PER_ADDRESS: Limit = Limit {
+    bucket: "login_failure:address",
+    max: 30,
+    window: Duration::from_secs(15 * 60),
+};
+
+fn window_start(limit: &Limit) -> DateTime<Utc> {
+    Utc::now() - chrono::Duration::from_std(limit.window).unwrap_or_default()
+}
+
+/// 429 with `Retry-After` when `key` has used up its events in the window.
+pub async fn check(conn: &mut DbConn, limit: &Limit, key: &str) -> Result<(), ApiError> {
+    let (count, oldest): (i64, Option<DateTime<Utc>>) = rate_limit_events::table
+        .filter(rate_limit_events::bucket.eq(limit.bucket))
+        .filter(rate_limit_events::key.eq(key))
+        .filter(rate_limit_events::occurred_at.gt(window_start(limit)))
+        .select((count_star(), min(rate_limit_events::occurred_at)))
+        .get_result(conn)
+        .await?;
+    if count < limit.max {
+        return Ok(());
+    }
+    let frees_at = oldest.unwrap_or_else(Utc::now) + chrono::Duration::from_std(limit.window).unwrap_or_default();
+    let retry_after_secs = (frees_at - Utc::now()).num_seconds().max(1) as u64;
+    Err(ApiError::TooManyRequests { retry_after_secs })
+}
+
+/// Counts one event for `key`, and forgets events older than a day.
+pub async fn record(conn: &mut DbConn, limit: &Limit, key: &str) -> Result<(), ApiError> {
+    diesel::insert_into(rate_limit_events::table)
+        .values((
+            rate_limit_events::bucket.eq(limit.bucket),
+            rate_limit_events::key.eq(key),
+        ))
+        .execute(conn)
+        .await?;
+    diesel::delete(rate_limit_events::table)
+        .filter(rate_limit_events::occurred_at.lt(Utc::now() - chrono::Duration::days(1)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets `key`'s events (after a successful login).
+pub async fn clear(conn: &mut DbConn, limit: &Limit, key: &str) -> Result<(), ApiError> {
+    diesel::delete(rate_limit_events::table)
+        .filter(rate_limit_events::bucket.eq(limit.bucket))
+        .filter(rate_limit_events::key.eq(key))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

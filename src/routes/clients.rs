@@ -1,0 +1,330 @@
+//! `/api/v1/clients`: the systems (panel and council IT) that hold roles. Admins only.
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::users::AccountQuery;
+use super::AppState;
+use crate::auth::{hash_secret, random_token, Admins, Require};
+use crate::domain::auth::{parse_roles, ApiClientId, DisplayName, Role};
+use crate::domain::organisation::OrganisationId;
+use crate::domain::CollectFields;
+use crate::error::{responses, ApiError};
+use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
+use crate::repo::accounts::{self as repo, ClientChanges, ClientRow, NewClient};
+
+/// A system that signs in with the client_credentials grant. The secret is never shown
+/// after creation or rotation.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b", "name": "Council website", "client_id": "cli_Q2x8dJ3k9mZp0aLr",
+    "roles": ["integration"], "organisation_id": null, "is_active": true,
+    "created_at": "2026-01-05T09:00:00Z", "updated_at": "2026-01-05T09:00:00Z", "version": 1
+}))]
+pub struct ApiClient {
+    pub id: ApiClientId,
+    pub name: String,
+    /// The id to send as `client_id`.
+    pub client_id: String,
+    pub roles: Vec<Role>,
+    pub organisation_id: Option<OrganisationId>,
+    pub is_active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<ClientRow> for ApiClient {
+    fn from(row: ClientRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            client_id: row.client_id,
+            roles: Role::parse_known(&row.roles),
+            organisation_id: row.organisation_id,
+            is_active: row.is_active,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        }
+    }
+}
+
+/// A client with its secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiClientWithSecret {
+    #[serde(flatten)]
+    pub client: ApiClient,
+    /// Store it now: only its Argon2id hash is kept, and it is never shown again.
+    #[schema(example = "kq0Qm3…")]
+    pub client_secret: String,
+}
+
+crate::page_type!(ApiClientPage, ApiClient);
+
+/// A new API client.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Council website", "roles": ["integration"]}))]
+pub struct CreateApiClientRequest {
+    pub name: String,
+    /// At least one.
+    pub roles: Vec<Role>,
+    pub organisation_id: Option<OrganisationId>,
+}
+
+/// Changes to an API client (JSON merge patch).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"is_active": false}))]
+pub struct UpdateApiClientRequest {
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<Vec<Role>>)]
+    pub roles: Option<Option<Vec<Role>>>,
+    /// `null` removes the client's organisation.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<OrganisationId>, nullable)]
+    pub organisation_id: Option<Option<OrganisationId>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<bool>)]
+    pub is_active: Option<Option<bool>>,
+}
+
+/// A fresh secret and its hash.
+async fn new_secret() -> Result<(String, String), ApiError> {
+    let secret = random_token(43);
+    let to_hash = secret.clone();
+    let hash = web::block(move || hash_secret(&to_hash))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(ApiError::Internal)?;
+    Ok((secret, hash))
+}
+
+/// List API clients.
+#[utoipa::path(
+    tag = "clients",
+    params(AccountQuery),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "A page of API clients.", body = ApiClientPage,
+            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/clients")]
+pub async fn list_clients(
+    req: HttpRequest,
+    _auth: Require<Admins>,
+    state: web::Data<AppState>,
+    Query(query): Query<AccountQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (filter, page) = query.split()?;
+    let mut conn = state.conn().await?;
+    let (rows, next) = repo::list_clients(&mut conn, &filter, &page).await?;
+    Ok(ApiClientPage::respond(
+        &req,
+        rows.into_iter().map(Into::into).collect(),
+        next,
+    ))
+}
+
+/// Create an API client.
+///
+/// Answers with the client's `client_secret`, shown this once.
+#[utoipa::path(
+    tag = "clients",
+    request_body = CreateApiClientRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 201, description = "The client was created; its secret is in the body, this once.", body = ApiClientWithSecret,
+            headers(("Location" = String, description = "The new client's URL."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/clients")]
+pub async fn create_client(
+    auth: Require<Admins>,
+    state: web::Data<AppState>,
+    Json(body): Json<CreateApiClientRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, roles) = (
+        DisplayName::parse("name", &body.name),
+        parse_roles("roles", &body.roles),
+    )
+        .collect_fields()?;
+    let mut conn = state.conn().await?;
+    if let Some(organisation) = body.organisation_id {
+        crate::repo::organisations::require_exists(&mut conn, organisation, "organisation_id").await?;
+    }
+    let (secret, secret_hash) = new_secret().await?;
+    let new = NewClient {
+        name: name.into_inner(),
+        client_id: format!("cli_{}", random_token(20)),
+        secret_hash,
+        roles,
+        organisation_id: body.organisation_id,
+    };
+    let row = repo::insert_client(&mut conn, &auth.actor(), new).await?;
+    let location = format!("/api/v1/clients/{}", row.id);
+    let version = row.version;
+    Ok(created(
+        location,
+        version,
+        &ApiClientWithSecret {
+            client: row.into(),
+            client_secret: secret,
+        },
+    ))
+}
+
+/// Get an API client.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = ApiClientId, Path, description = "The client's id.")),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The client.", body = ApiClient, headers(("ETag" = String, description = "Its version."))),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/clients/{id}")]
+pub async fn get_client(
+    _auth: Require<Admins>,
+    state: web::Data<AppState>,
+    id: web::Path<ApiClientId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let row = repo::find_client(&mut conn, *id).await?;
+    Ok(ok_with_etag(&preconditions, row.version, &ApiClient::from(row)))
+}
+
+/// Change an API client.
+///
+/// Change its name, roles or organisation, or deactivate it (`is_active: false`): its
+/// tokens stop working at once.
+#[utoipa::path(
+    tag = "clients",
+    params(
+        ("id" = ApiClientId, Path, description = "The client's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    request_body = UpdateApiClientRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The client as changed.", body = ApiClient, headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[patch("/clients/{id}")]
+pub async fn update_client(
+    auth: Require<Admins>,
+    state: web::Data<AppState>,
+    id: web::Path<ApiClientId>,
+    preconditions: Preconditions,
+    Json(body): Json<UpdateApiClientRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, roles, is_active) = (
+        patch_field("name", body.name).and_then(|v| v.map(|n| DisplayName::parse("name", n)).transpose()),
+        patch_field("roles", body.roles).and_then(|v| v.map(|r| parse_roles("roles", &r)).transpose()),
+        patch_field("is_active", body.is_active),
+    )
+        .collect_fields()?;
+    let mut conn = state.conn().await?;
+    if let Some(Some(organisation)) = body.organisation_id {
+        crate::repo::organisations::require_exists(&mut conn, organisation, "organisation_id").await?;
+    }
+    let changes = ClientChanges {
+        name: name.map(DisplayName::into_inner),
+        secret_hash: None,
+        roles,
+        organisation_id: body.organisation_id,
+        is_active,
+    };
+    let row = repo::update_client(&mut conn, &auth.actor(), *id, &preconditions, changes, "client.updated").await?;
+    Ok(ok_with_etag(
+        &Preconditions::default(),
+        row.version,
+        &ApiClient::from(row),
+    ))
+}
+
+/// Rotate an API client's secret.
+///
+/// The old secret stops working at once (tokens already issued with it stay valid until
+/// they expire); the new one is in the body, this once.
+#[utoipa::path(
+    tag = "clients",
+    params(
+        ("id" = ApiClientId, Path, description = "The client's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The client with its new secret, this once.", body = ApiClientWithSecret),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/clients/{id}/rotate-secret")]
+pub async fn rotate_client_secret(
+    auth: Require<Admins>,
+    state: web::Data<AppState>,
+    id: web::Path<ApiClientId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let (secret, secret_hash) = new_secret().await?;
+    let changes = ClientChanges {
+        secret_hash: Some(secret_hash),
+        ..ClientChanges::default()
+    };
+    let mut conn = state.conn().await?;
+    let row = repo::update_client(
+        &mut conn,
+        &auth.actor(),
+        *id,
+        &preconditions,
+        changes,
+        "client.secret_rotated",
+    )
+    .await?;
+    let version = row.version;
+    Ok(ok_with_etag(
+        &Preconditions::default(),
+        version,
+        &ApiClientWithSecret {
+            client: row.into(),
+            client_secret: secret,
+        },
+    ))
+}

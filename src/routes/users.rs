@@ -1,0 +1,303 @@
+//! `/api/v1/users`: the people who hold roles. Admins only.
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::AppState;
+use crate::auth::{hash_secret, Admins, Require};
+use crate::domain::auth::{parse_roles, DisplayName, Password, Role, UserId, Username};
+use crate::domain::organisation::OrganisationId;
+use crate::domain::CollectFields;
+use crate::error::{responses, ApiError};
+use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
+use crate::pagination::PageRequest;
+use crate::repo::accounts::{self as repo, AccountFilter, NewUser, UserChanges, UserRow};
+
+/// A person who can sign in. The password is never shown.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b", "username": "clerk", "display_name": "Panel Clerk",
+    "roles": ["secretariat"], "organisation_id": null, "is_active": true,
+    "created_at": "2026-01-05T09:00:00Z", "updated_at": "2026-01-05T09:00:00Z", "version": 1
+}))]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub organisation_id: Option<OrganisationId>,
+    /// A deactivated user cannot sign in, and tokens already issued stop working at once.
+    pub is_active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        Self {
+            id: row.id,
+            username: row.username,
+            display_name: row.display_name,
+            roles: Role::parse_known(&row.roles),
+            organisation_id: row.organisation_id,
+            is_active: row.is_active,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        }
+    }
+}
+
+crate::page_type!(UserPage, User);
+
+/// Filters and paging for user and client lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AccountQuery {
+    /// Only accounts holding this role.
+    pub role: Option<Role>,
+    /// Only accounts of this organisation.
+    pub organisation_id: Option<OrganisationId>,
+    /// Only active (`true`) or deactivated (`false`) accounts.
+    pub is_active: Option<bool>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+impl AccountQuery {
+    pub fn split(self) -> Result<(AccountFilter, PageRequest), ApiError> {
+        let page = PageRequest::parse(self.limit, self.cursor.as_deref())?;
+        Ok((
+            AccountFilter {
+                role: self.role,
+                organisation_id: self.organisation_id,
+                is_active: self.is_active,
+            },
+            page,
+        ))
+    }
+}
+
+/// A new user.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "clerk", "display_name": "Panel Clerk", "password": "correct horse battery staple", "roles": ["secretariat"]}))]
+pub struct CreateUserRequest {
+    /// 3 to 64 letters, digits, `.`, `_`, `-` or `@`; unique ignoring case.
+    pub username: String,
+    pub display_name: String,
+    /// 12 to 256 characters. Stored only as an Argon2id hash.
+    #[schema(format = Password)]
+    pub password: String,
+    /// At least one.
+    pub roles: Vec<Role>,
+    pub organisation_id: Option<OrganisationId>,
+    /// Default `true`.
+    pub is_active: Option<bool>,
+}
+
+/// Changes to a user (JSON merge patch).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"is_active": false}))]
+pub struct UpdateUserRequest {
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>)]
+    pub display_name: Option<Option<String>>,
+    /// A new password (12 to 256 characters).
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<Vec<Role>>)]
+    pub roles: Option<Option<Vec<Role>>>,
+    /// `null` removes the user's organisation.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<OrganisationId>, nullable)]
+    pub organisation_id: Option<Option<OrganisationId>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<bool>)]
+    pub is_active: Option<Option<bool>>,
+}
+
+async fn hash(password: Password) -> Result<String, ApiError> {
+    web::block(move || hash_secret(password.expose()))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(ApiError::Internal)
+}
+
+/// List users.
+#[utoipa::path(
+    tag = "users",
+    params(AccountQuery),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "A page of users.", body = UserPage,
+            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    req: HttpRequest,
+    _auth: Require<Admins>,
+    state: web::Data<AppState>,
+    Query(query): Query<AccountQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (filter, page) = query.split()?;
+    let mut conn = state.conn().await?;
+    let (rows, next) = repo::list_users(&mut conn, &filter, &page).await?;
+    Ok(UserPage::respond(
+        &req,
+        rows.into_iter().map(Into::into).collect(),
+        next,
+    ))
+}
+
+/// Create a user.
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUserRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 201, description = "The user was created.", body = User,
+            headers(("Location" = String, description = "The new user's URL."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    auth: Require<Admins>,
+    state: web::Data<AppState>,
+    Json(body): Json<CreateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (username, display_name, password, roles) = (
+        Username::parse("username", &body.username),
+        DisplayName::parse("display_name", &body.display_name),
+        Password::parse("password", &body.password),
+        parse_roles("roles", &body.roles),
+    )
+        .collect_fields()?;
+    let mut conn = state.conn().await?;
+    if let Some(organisation) = body.organisation_id {
+        crate::repo::organisations::require_exists(&mut conn, organisation, "organisation_id").await?;
+    }
+    let new = NewUser {
+        username: username.as_str().to_string(),
+        display_name: display_name.into_inner(),
+        password_hash: hash(password).await?,
+        roles,
+        organisation_id: body.organisation_id,
+        is_active: body.is_active.unwrap_or(true),
+    };
+    let row = repo::insert_user(&mut conn, &auth.actor(), new).await?;
+    Ok(created(
+        format!("/api/v1/users/{}", row.id),
+        row.version,
+        &User::from(row),
+    ))
+}
+
+/// Get a user.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = UserId, Path, description = "The user's id.")),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The user.", body = User, headers(("ETag" = String, description = "Its version."))),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    _auth: Require<Admins>,
+    state: web::Data<AppState>,
+    id: web::Path<UserId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let row = repo::find_user(&mut conn, *id).await?;
+    Ok(ok_with_etag(&preconditions, row.version, &User::from(row)))
+}
+
+/// Change a user.
+///
+/// Change roles, organisation, display name or password, or deactivate the user
+/// (`is_active: false`): their tokens stop working at once.
+#[utoipa::path(
+    tag = "users",
+    params(
+        ("id" = UserId, Path, description = "The user's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    request_body = UpdateUserRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The user as changed.", body = User, headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    auth: Require<Admins>,
+    state: web::Data<AppState>,
+    id: web::Path<UserId>,
+    preconditions: Preconditions,
+    Json(body): Json<UpdateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (display_name, password, roles, is_active) = (
+        patch_field("display_name", body.display_name)
+            .and_then(|v| v.map(|n| DisplayName::parse("display_name", n)).transpose()),
+        patch_field("password", body.password).and_then(|v| v.map(|p| Password::parse("password", &p)).transpose()),
+        patch_field("roles", body.roles).and_then(|v| v.map(|r| parse_roles("roles", &r)).transpose()),
+        patch_field("is_active", body.is_active),
+    )
+        .collect_fields()?;
+    let mut conn = state.conn().await?;
+    if let Some(Some(organisation)) = body.organisation_id {
+        crate::repo::organisations::require_exists(&mut conn, organisation, "organisation_id").await?;
+    }
+    let password_hash = match password {
+        Some(password) => Some(hash(password).await?),
+        None => None,
+    };
+    let changes = UserChanges {
+        display_name: display_name.map(DisplayName::into_inner),
+        password_hash,
+        roles,
+        organisation_id: body.organisation_id,
+        is_active,
+    };
+    let row = repo::update_user(&mut conn, &auth.actor(), *id, &preconditions, changes).await?;
+    Ok(ok_with_etag(&Preconditions::default(), row.version, &User::from(row)))
+}

@@ -1,0 +1,158 @@
+//! The permission matrix: every operation in the OpenAPI document × anonymous and each
+//! role → the expected outcome. A route added without a row here fails the test.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use crate::helpers::spawn_app;
+use scrutiny::domain::auth::Role;
+
+/// What a caller gets from an operation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Outcome {
+    /// 2xx.
+    Ok,
+    /// 401 with `WWW-Authenticate: Bearer`.
+    Unauthenticated,
+    /// 403.
+    Forbidden,
+    /// Anything but 401 and 403 (the operation does its own authentication).
+    NotGated,
+}
+
+use Outcome::*;
+
+/// Callers in column order: anonymous, admin, secretariat, panel_member,
+/// commissioner_office, force, integration.
+const CALLERS: [Option<Role>; 7] = [
+    None,
+    Some(Role::Admin),
+    Some(Role::Secretariat),
+    Some(Role::PanelMember),
+    Some(Role::CommissionerOffice),
+    Some(Role::Force),
+    Some(Role::Integration),
+];
+
+const PUBLIC: [Outcome; 7] = [Ok, Ok, Ok, Ok, Ok, Ok, Ok];
+const SIGNED_IN: [Outcome; 7] = [Unauthenticated, Ok, Ok, Ok, Ok, Ok, Ok];
+const ADMIN_ONLY: [Outcome; 7] = [
+    Unauthenticated,
+    Ok,
+    Forbidden,
+    Forbidden,
+    Forbidden,
+    Forbidden,
+    Forbidden,
+];
+const ADMIN_OR_SECRETARIAT: [Outcome; 7] = [Unauthenticated, Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden];
+
+/// The table: method, path template, outcome per caller.
+const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
+    ("get", "/health/live", PUBLIC),
+    ("get", "/health/ready", PUBLIC),
+    ("get", "/problems/{slug}", PUBLIC),
+    ("post", "/api/v1/auth/token", [NotGated; 7]),
+    ("get", "/api/v1/me", SIGNED_IN),
+    ("get", "/api/v1/users", ADMIN_ONLY),
+    ("post", "/api/v1/users", ADMIN_ONLY),
+    ("get", "/api/v1/users/{id}", ADMIN_ONLY),
+    ("patch", "/api/v1/users/{id}", ADMIN_ONLY),
+    ("get", "/api/v1/clients", ADMIN_ONLY),
+    ("post", "/api/v1/clients", ADMIN_ONLY),
+    ("get", "/api/v1/clients/{id}", ADMIN_ONLY),
+    ("patch", "/api/v1/clients/{id}", ADMIN_ONLY),
+    ("post", "/api/v1/clients/{id}/rotate-secret", ADMIN_ONLY),
+    ("get", "/api/v1/organisations", PUBLIC),
+    ("post", "/api/v1/organisations", ADMIN_OR_SECRETARIAT),
+    ("get", "/api/v1/organisations/{id}", PUBLIC),
+    ("patch", "/api/v1/organisations/{id}", ADMIN_OR_SECRETARIAT),
+];
+
+#[test]
+fn the_matrix_has_exactly_one_row_per_documented_operation() {
+    let spec: Value = serde_json::from_str(&scrutiny::openapi::spec_json()).unwrap();
+    let documented: BTreeSet<(String, String)> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |m| (m.clone(), path.clone())))
+        .collect();
+    let tabled: BTreeSet<(String, String)> = MATRIX.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(tabled.len(), MATRIX.len(), "a row is repeated");
+    let missing: Vec<_> = documented.difference(&tabled).collect();
+    let stale: Vec<_> = tabled.difference(&documented).collect();
+    assert!(
+        missing.is_empty(),
+        "operations without a row in the permission matrix: {missing:?}"
+    );
+    assert!(stale.is_empty(), "rows for operations that do not exist: {stale:?}");
+}
+
+#[actix_web::test]
+async fn every_operation_answers_each_role_as_the_matrix_says() {
+    let app = spawn_app().await;
+    let organisation = app.create_organisation("Matrix Panel", "panel").await;
+    let user = app
+        .create_user("matrix-user", "a long enough password", &["panel_member"])
+        .await;
+    let client = app
+        .post_json(
+            "/api/v1/clients",
+            &json!({"name": "Matrix client", "roles": ["integration"]}),
+        )
+        .await
+        .json();
+    let mut counter = 0;
+    for (method, template, outcomes) in MATRIX {
+        for (caller, expected) in CALLERS.iter().zip(outcomes) {
+            counter += 1;
+            let id = match template.split('/').nth(3) {
+                Some("users") => user["id"].as_str().unwrap().to_string(),
+                Some("clients") => client["id"].as_str().unwrap().to_string(),
+                _ => organisation["id"].as_str().unwrap().to_string(),
+            };
+            let path = template.replace("{id}", &id).replace("{slug}", "not-found");
+            let body = body_for(method, template, counter);
+            let token = caller.map(|role| app.token(&[role]));
+            let response = app
+                .call(&method.to_uppercase(), &path, token.as_deref(), body.as_ref())
+                .await;
+            let who = caller.map_or("anonymous", |r| r.as_str());
+            let context = format!("{method} {path} as {who}: {} {}", response.status, response.text());
+            match expected {
+                Ok => assert!((200..300).contains(&response.status), "expected 2xx: {context}"),
+                Unauthenticated => {
+                    response.assert_problem(401);
+                    assert!(
+                        response.header("www-authenticate").unwrap().starts_with("Bearer"),
+                        "{context}"
+                    );
+                }
+                Forbidden => {
+                    response.assert_problem(403);
+                }
+                NotGated => assert!(![401, 403].contains(&response.status), "{context}"),
+            }
+        }
+    }
+}
+
+/// A valid body for the operation, unique per call where uniqueness matters.
+fn body_for(method: &str, template: &str, n: usize) -> Option<Value> {
+    match (method, template) {
+        ("post", "/api/v1/organisations") => Some(json!({"name": format!("Organisation {n}"), "kind": "other"})),
+        ("patch", "/api/v1/organisations/{id}") => Some(json!({"name": format!("Matrix Panel {n}")})),
+        ("post", "/api/v1/users") => Some(json!({
+            "username": format!("user-{n}"), "display_name": "U", "password": "a long enough password", "roles": ["force"]
+        })),
+        ("patch", "/api/v1/users/{id}") => Some(json!({"display_name": format!("User {n}")})),
+        ("post", "/api/v1/clients") => Some(json!({"name": format!("Client {n}"), "roles": ["integration"]})),
+        ("patch", "/api/v1/clients/{id}") => Some(json!({"name": format!("Client {n}")})),
+        ("post", "/api/v1/auth/token") => {
+            Some(json!({"grant_type": "password", "username": "nobody", "password": "x"}))
+        }
+        _ => None,
+    }
+}
