@@ -4,6 +4,7 @@
 //! ("parse, don't validate"); everything behind the handlers works with those types.
 
 pub mod auth;
+pub mod calendar;
 pub mod organisation;
 pub mod text;
 
