@@ -10,6 +10,7 @@ RUN mkdir src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
     && cargo build --release --locked \
     && rm -rf src target/release/.fingerprint/scrutiny-*
 COPY migrations migrations
+COPY data data
 COPY src src
 RUN cargo build --release --locked
 

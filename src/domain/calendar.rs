@@ -38,9 +38,7 @@
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
-use chrono::{
-    DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
 
 /// How many clear working days must lie between a public question's arrival and the
 /// panel meeting it is for.
@@ -118,11 +116,7 @@ impl Calendar {
         let mut day = date;
         let mut remaining = n.unsigned_abs();
         while remaining > 0 {
-            day = if n > 0 {
-                day + Days::new(1)
-            } else {
-                day - Days::new(1)
-            };
+            day = if n > 0 { day + Days::new(1) } else { day - Days::new(1) };
             if self.is_working_day(day) {
                 remaining -= 1;
             }
@@ -262,10 +256,7 @@ mod tests {
     }
 
     fn shipped() -> BTreeMap<NaiveDate, &'static str> {
-        parse_holidays(ENGLAND_AND_WALES_DATA)
-            .unwrap()
-            .into_iter()
-            .collect()
+        parse_holidays(ENGLAND_AND_WALES_DATA).unwrap().into_iter().collect()
     }
 
     fn working_days_strictly_between(calendar: &Calendar, from: NaiveDate, to: NaiveDate) -> usize {
@@ -366,9 +357,7 @@ mod tests {
             }
             day
         };
-        let first_monday = |year, month| {
-            NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Mon, 1).unwrap()
-        };
+        let first_monday = |year, month| NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Mon, 1).unwrap();
         let last_monday = |year, month| {
             NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Mon, 5)
                 .or_else(|| NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Mon, 4))
@@ -410,8 +399,7 @@ mod tests {
 
     #[test]
     fn blank_lines_and_comments_are_skipped_and_names_may_have_spaces() {
-        let parsed =
-            parse_holidays("# header\n\n2024-12-25  Christmas Day\n  # indented\n").unwrap();
+        let parsed = parse_holidays("# header\n\n2024-12-25  Christmas Day\n  # indented\n").unwrap();
         assert_eq!(parsed, vec![(date("2024-12-25"), "Christmas Day")]);
     }
 
@@ -424,8 +412,7 @@ mod tests {
 
     #[test]
     fn a_duplicate_date_is_rejected() {
-        let error =
-            parse_holidays("2023-05-08  Coronation\n2023-05-08  Coronation again\n").unwrap_err();
+        let error = parse_holidays("2023-05-08  Coronation\n2023-05-08  Coronation again\n").unwrap_err();
         assert!(error.contains("listed twice"), "{error}");
     }
 
@@ -437,12 +424,8 @@ mod tests {
 
     #[test]
     fn a_line_without_a_name_is_rejected() {
-        assert!(parse_holidays("2023-05-08\n")
-            .unwrap_err()
-            .contains("no name"));
-        assert!(parse_holidays("2023-05-08   \n")
-            .unwrap_err()
-            .contains("no name"));
+        assert!(parse_holidays("2023-05-08\n").unwrap_err().contains("no name"));
+        assert!(parse_holidays("2023-05-08   \n").unwrap_err().contains("no name"));
     }
 
     // Working days.
@@ -453,18 +436,9 @@ mod tests {
         assert!(calendar.is_working_day(date("2022-06-01")));
         assert!(!calendar.is_working_day(date("2022-06-04")), "a Saturday");
         assert!(!calendar.is_working_day(date("2022-06-05")), "a Sunday");
-        assert!(
-            !calendar.is_working_day(date("2022-06-02")),
-            "Spring bank holiday"
-        );
-        assert!(
-            !calendar.is_working_day(date("2022-06-03")),
-            "Platinum Jubilee"
-        );
-        assert!(
-            !calendar.is_working_day(date("2022-09-19")),
-            "State Funeral"
-        );
+        assert!(!calendar.is_working_day(date("2022-06-02")), "Spring bank holiday");
+        assert!(!calendar.is_working_day(date("2022-06-03")), "Platinum Jubilee");
+        assert!(!calendar.is_working_day(date("2022-09-19")), "State Funeral");
         assert!(!calendar.is_working_day(date("2023-05-08")), "Coronation");
         assert!(!calendar.is_working_day(date("2020-05-08")), "VE Day");
     }
@@ -489,10 +463,7 @@ mod tests {
     fn extra_holidays_are_not_working_days_and_leave_the_default_alone() {
         let local = Calendar::with_extra([date("2022-06-13")]);
         assert!(!local.is_working_day(date("2022-06-13")));
-        assert!(
-            !local.is_working_day(date("2022-06-02")),
-            "bank holidays stay"
-        );
+        assert!(!local.is_working_day(date("2022-06-02")), "bank holidays stay");
         assert!(Calendar::england_and_wales().is_working_day(date("2022-06-13")));
     }
 
@@ -500,32 +471,17 @@ mod tests {
     fn adding_working_days_skips_weekends_and_holidays_both_ways() {
         let calendar = Calendar::england_and_wales();
         // Friday 1 June 2022 → Mon 6 June skips Thu 2, Fri 3 (holidays), Sat 4, Sun 5.
-        assert_eq!(
-            calendar.add_working_days(date("2022-06-01"), 1),
-            date("2022-06-06")
-        );
-        assert_eq!(
-            calendar.add_working_days(date("2022-06-06"), -1),
-            date("2022-06-01")
-        );
+        assert_eq!(calendar.add_working_days(date("2022-06-01"), 1), date("2022-06-06"));
+        assert_eq!(calendar.add_working_days(date("2022-06-06"), -1), date("2022-06-01"));
         // Thursday 6 April 2023 + 2 skips Good Friday 7 and Easter Monday 10 April.
-        assert_eq!(
-            calendar.add_working_days(date("2023-04-06"), 2),
-            date("2023-04-12")
-        );
-        assert_eq!(
-            calendar.add_working_days(date("2023-04-12"), -2),
-            date("2023-04-06")
-        );
+        assert_eq!(calendar.add_working_days(date("2023-04-06"), 2), date("2023-04-12"));
+        assert_eq!(calendar.add_working_days(date("2023-04-12"), -2), date("2023-04-06"));
     }
 
     #[test]
     fn adding_zero_working_days_returns_the_date_even_at_a_weekend() {
         let calendar = Calendar::england_and_wales();
-        assert_eq!(
-            calendar.add_working_days(date("2022-06-04"), 0),
-            date("2022-06-04")
-        );
+        assert_eq!(calendar.add_working_days(date("2022-06-04"), 0), date("2022-06-04"));
     }
 
     // The public question deadline.
@@ -534,10 +490,7 @@ mod tests {
     fn a_thursday_meeting_has_the_previous_weeks_friday_as_its_deadline() {
         // Meeting Thu 16 June 2022: clear days Wed 15, Tue 14, Mon 13; deadline Fri 10.
         let calendar = Calendar::england_and_wales();
-        assert_eq!(
-            calendar.question_deadline(date("2022-06-16")),
-            date("2022-06-10")
-        );
+        assert_eq!(calendar.question_deadline(date("2022-06-16")), date("2022-06-10"));
     }
 
     #[test]
@@ -546,10 +499,7 @@ mod tests {
         // are Wed 1 June, Tue 31 May and Mon 30 May (a working day that year, its
         // holiday having moved to 2 June); the deadline is Fri 27 May.
         let calendar = Calendar::england_and_wales();
-        assert_eq!(
-            calendar.question_deadline(date("2022-06-06")),
-            date("2022-05-27")
-        );
+        assert_eq!(calendar.question_deadline(date("2022-06-06")), date("2022-05-27"));
     }
 
     #[test]
@@ -558,17 +508,11 @@ mod tests {
         // Meeting Mon 8 January 2024: clear days Fri 5, Thu 4, Wed 3 January; the
         // working day before them is Tue 2 January (Mon 1 January is New Year's Day but
         // is not reached).
-        assert_eq!(
-            calendar.question_deadline(date("2024-01-08")),
-            date("2024-01-02")
-        );
+        assert_eq!(calendar.question_deadline(date("2024-01-08")), date("2024-01-02"));
         // Meeting Thu 4 January 2024: clear days Wed 3 and Tue 2 January, then (past
         // New Year's Day and the weekend of 30-31 December) Fri 29 December; the
         // deadline is Thu 28 December 2023, after the Christmas holidays of 25-26.
-        assert_eq!(
-            calendar.question_deadline(date("2024-01-04")),
-            date("2023-12-28")
-        );
+        assert_eq!(calendar.question_deadline(date("2024-01-04")), date("2023-12-28"));
     }
 
     #[test]
@@ -577,10 +521,7 @@ mod tests {
         // (Good Friday) are not working days; the clear days are Thu 6, Wed 5, Tue 4,
         // and the deadline is Mon 3 April.
         let calendar = Calendar::england_and_wales();
-        assert_eq!(
-            calendar.question_deadline(date("2023-04-11")),
-            date("2023-04-03")
-        );
+        assert_eq!(calendar.question_deadline(date("2023-04-11")), date("2023-04-03"));
     }
 
     #[test]
@@ -589,10 +530,7 @@ mod tests {
         // Mon 8 and the weekend, Fri 5 May; the deadline is Thu 4 May. Without the
         // Coronation it would have been Fri 5 May.
         let calendar = Calendar::england_and_wales();
-        assert_eq!(
-            calendar.question_deadline(date("2023-05-11")),
-            date("2023-05-04")
-        );
+        assert_eq!(calendar.question_deadline(date("2023-05-11")), date("2023-05-04"));
     }
 
     #[test]
@@ -600,19 +538,13 @@ mod tests {
         // With Mon 13 June 2022 a local holiday, the clear days before Thu 16 June are
         // Wed 15, Tue 14 and Fri 10, so the deadline is Thu 9 June instead of Fri 10.
         let local = Calendar::with_extra([date("2022-06-13")]);
-        assert_eq!(
-            local.question_deadline(date("2022-06-16")),
-            date("2022-06-09")
-        );
+        assert_eq!(local.question_deadline(date("2022-06-16")), date("2022-06-09"));
     }
 
     #[test]
     fn every_deadline_from_2022_to_2026_is_the_last_working_day_with_three_clear_days() {
         let calendar = Calendar::england_and_wales();
-        for held_on in date("2022-01-01")
-            .iter_days()
-            .take_while(|day| day.year() <= 2026)
-        {
+        for held_on in date("2022-01-01").iter_days().take_while(|day| day.year() <= 2026) {
             let deadline = calendar.question_deadline(held_on);
             assert!(deadline < held_on);
             assert!(
@@ -654,37 +586,25 @@ mod tests {
     fn the_deadline_instant_follows_the_clocks_around_the_changes() {
         let calendar = Calendar::england_and_wales();
         // Deadline Fri 25 March 2022: it ends before the clocks go forward on Sun 27.
-        assert_eq!(
-            calendar.question_deadline(date("2022-03-31")),
-            date("2022-03-25")
-        );
+        assert_eq!(calendar.question_deadline(date("2022-03-31")), date("2022-03-25"));
         assert_eq!(
             calendar.question_deadline_instant(date("2022-03-31")),
             instant("2022-03-26T00:00:00Z")
         );
         // Deadline Mon 28 March 2022: the first working day in summer time.
-        assert_eq!(
-            calendar.question_deadline(date("2022-04-01")),
-            date("2022-03-28")
-        );
+        assert_eq!(calendar.question_deadline(date("2022-04-01")), date("2022-03-28"));
         assert_eq!(
             calendar.question_deadline_instant(date("2022-04-01")),
             instant("2022-03-28T23:00:00Z")
         );
         // Deadline Fri 28 October 2022: still summer time until Sun 30.
-        assert_eq!(
-            calendar.question_deadline(date("2022-11-03")),
-            date("2022-10-28")
-        );
+        assert_eq!(calendar.question_deadline(date("2022-11-03")), date("2022-10-28"));
         assert_eq!(
             calendar.question_deadline_instant(date("2022-11-03")),
             instant("2022-10-28T23:00:00Z")
         );
         // Deadline Mon 31 October 2022: back in GMT.
-        assert_eq!(
-            calendar.question_deadline(date("2022-11-04")),
-            date("2022-10-31")
-        );
+        assert_eq!(calendar.question_deadline(date("2022-11-04")), date("2022-10-31"));
         assert_eq!(
             calendar.question_deadline_instant(date("2022-11-04")),
             instant("2022-11-01T00:00:00Z")
@@ -753,10 +673,7 @@ mod tests {
 
     #[test]
     fn the_offset_of_a_day_is_the_offset_at_its_london_midnight() {
-        for day in date("2018-01-01")
-            .iter_days()
-            .take_while(|day| day.year() <= 2030)
-        {
+        for day in date("2018-01-01").iter_days().take_while(|day| day.year() <= 2030) {
             assert_eq!(uk_offset_at(london_midnight(day)), uk_offset(day), "{day}");
         }
     }

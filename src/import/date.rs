@@ -44,9 +44,7 @@ fn read_numeric(text: &str, notes: &mut Vec<String>) -> Option<Result<NaiveDate,
     }
     // The last part may carry text run into it ("20222144", "2022Page"): keep its
     // leading digits as the year and treat the rest like text after the date.
-    let digits_end = parts[2]
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(parts[2].len());
+    let digits_end = parts[2].find(|c: char| !c.is_ascii_digit()).unwrap_or(parts[2].len());
     let (last_digits, run_on) = parts[2].split_at(digits_end);
     if last_digits.is_empty() {
         return None;
@@ -94,9 +92,7 @@ fn read_words(text: &str, notes: &mut Vec<String>) -> Result<NaiveDate, String> 
             _ => return Err(unreadable()),
         },
     };
-    let digits_end = tokens[2]
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(tokens[2].len());
+    let digits_end = tokens[2].find(|c: char| !c.is_ascii_digit()).unwrap_or(tokens[2].len());
     let (year_digits, run_on) = tokens[2].split_at(digits_end);
     if year_digits.is_empty() {
         return Err(format!("there is no year after '{}'", tokens[1]));
@@ -105,22 +101,16 @@ fn read_words(text: &str, notes: &mut Vec<String>) -> Result<NaiveDate, String> 
     let mut trailing = vec![run_on];
     trailing.extend(&tokens[3..]);
     note_trailing(&trailing, text, notes);
-    NaiveDate::from_ymd_opt(year, month, day)
-        .ok_or_else(|| format!("there is no day {day} in month {month} of {year}"))
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| format!("there is no day {day} in month {month} of {year}"))
 }
 
 /// The year from a run of digits, which on these documents is sometimes a year with a
 /// page number fused onto it by PDF-to-text conversion ("20222144").
 fn year_from_digits(digits: &str, text: &str, notes: &mut Vec<String>) -> Result<i32, String> {
     let year: i32 = match digits.len() {
-        4 => digits
-            .parse()
-            .map_err(|_| format!("'{digits}' is not a year"))?,
+        4 => digits.parse().map_err(|_| format!("'{digits}' is not a year"))?,
         2 => {
-            let year = 2000
-                + digits
-                    .parse::<i32>()
-                    .map_err(|_| "not a year".to_string())?;
+            let year = 2000 + digits.parse::<i32>().map_err(|_| "not a year".to_string())?;
             notes.push(format!("read the two-digit year in '{text}' as {year}"));
             year
         }
@@ -130,8 +120,7 @@ fn year_from_digits(digits: &str, text: &str, notes: &mut Vec<String>) -> Result
                 "read '{text}' as the year {year} followed by the page number {page}, \
                  which had run into it"
             ));
-            year.parse()
-                .map_err(|_| format!("'{year}' is not a year"))?
+            year.parse().map_err(|_| format!("'{year}' is not a year"))?
         }
         _ => return Err(format!("'{digits}' is not a four-digit year")),
     };
@@ -146,8 +135,7 @@ fn make_date(year: i32, month: &str, day: &str) -> Result<NaiveDate, String> {
     let (Ok(month), Ok(day)) = (month.parse::<u32>(), day.parse::<u32>()) else {
         return Err("the day and month are not numbers".to_string());
     };
-    NaiveDate::from_ymd_opt(year, month, day)
-        .ok_or_else(|| format!("there is no day {day} in month {month} of {year}"))
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| format!("there is no day {day} in month {month} of {year}"))
 }
 
 /// Notes any text left over after the date, which is dropped rather than guessed at.
@@ -169,15 +157,10 @@ fn is_digits(s: &str) -> bool {
 
 /// A day of the month, with or without its ordinal suffix ("9", "09", "9th", "21st").
 fn day_of(token: &str) -> Option<u32> {
-    let digits_end = token
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(token.len());
+    let digits_end = token.find(|c: char| !c.is_ascii_digit()).unwrap_or(token.len());
     let (digits, suffix) = token.split_at(digits_end);
     let suffix = suffix.trim_end_matches('.').to_ascii_lowercase();
-    if digits.is_empty()
-        || digits.len() > 2
-        || !matches!(suffix.as_str(), "" | "st" | "nd" | "rd" | "th")
-    {
+    if digits.is_empty() || digits.len() > 2 || !matches!(suffix.as_str(), "" | "st" | "nd" | "rd" | "th") {
         return None;
     }
     digits.parse().ok()
@@ -233,11 +216,7 @@ mod tests {
 
     fn clean(text: &str) -> NaiveDate {
         let read = read_date(text).unwrap();
-        assert!(
-            read.notes.is_empty(),
-            "{text:?} gave notes {:?}",
-            read.notes
-        );
+        assert!(read.notes.is_empty(), "{text:?} gave notes {:?}", read.notes);
         read.date
     }
 
@@ -276,11 +255,7 @@ mod tests {
 
         let read = read_date("31/05/20222144").unwrap();
         assert_eq!(read.date, ymd(2022, 5, 31));
-        assert!(
-            read.notes[0].contains("page number 2144"),
-            "{:?}",
-            read.notes
-        );
+        assert!(read.notes[0].contains("page number 2144"), "{:?}", read.notes);
     }
 
     #[test]
@@ -312,12 +287,8 @@ mod tests {
     #[test]
     fn things_that_are_not_dates_are_refused_with_a_reason() {
         assert_eq!(read_date("").unwrap_err(), "there is no date");
-        assert!(read_date("next Tuesday")
-            .unwrap_err()
-            .contains("expected a date"));
-        assert!(read_date("31 February 2022")
-            .unwrap_err()
-            .contains("no day 31"));
+        assert!(read_date("next Tuesday").unwrap_err().contains("expected a date"));
+        assert!(read_date("31 February 2022").unwrap_err().contains("no day 31"));
         assert!(read_date("31/13/2022").unwrap_err().contains("month 13"));
         assert!(read_date("9 June").unwrap_err().contains("expected a date"));
         assert!(read_date("9 June 202").unwrap_err().contains("four-digit"));

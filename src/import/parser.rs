@@ -52,10 +52,7 @@ pub fn parse_document(text: &str) -> Result<ParsedDocument, ParseError> {
 
     // Numbered documents give each question its own label ("Question 1:"), so every
     // questions section contributes, in order.
-    let questions: Vec<String> = layout
-        .all(Label::Questions)
-        .flat_map(Section::paragraphs)
-        .collect();
+    let questions: Vec<String> = layout.all(Label::Questions).flat_map(Section::paragraphs).collect();
     if questions.is_empty() {
         return Err(ParseError::EmptySection {
             section: QUESTIONS_HEADING,
@@ -170,9 +167,7 @@ impl Label {
             | "date received"
             | "date submitted"
             | "date asked" => Self::QuestionDate,
-            "response date" | "date of response" | "date responded" | "date of reply" => {
-                Self::ResponseDate
-            }
+            "response date" | "date of response" | "date responded" | "date of reply" => Self::ResponseDate,
             "date" => Self::Date,
             "contact officer" => Self::ContactOfficer,
             "author" | "response author" => Self::Author,
@@ -239,10 +234,7 @@ struct Section {
 impl Section {
     /// The non-blank lines, whitespace collapsed.
     fn values(&self) -> impl Iterator<Item = String> + '_ {
-        self.lines
-            .iter()
-            .flatten()
-            .map(|line| collapse_whitespace(line))
+        self.lines.iter().flatten().map(|line| collapse_whitespace(line))
     }
 
     /// A one-line label's value: on the label's line, or else on the next non-blank one
@@ -427,11 +419,7 @@ fn read_line(raw: &str) -> (Line, bool) {
     // A markdown heading marker ("# Police, Fire & Crime Panel") is formatting too.
     let unheaded = raw.trim_start_matches('#');
     let had_heading = unheaded.len() != raw.len() && unheaded.starts_with(char::is_whitespace);
-    let raw = if had_heading {
-        unheaded.trim_start()
-    } else {
-        raw
-    };
+    let raw = if had_heading { unheaded.trim_start() } else { raw };
     let (text, had_emphasis) = strip_emphasis(raw);
     let text = text.trim();
     // A line of nothing but rule characters ("***", "-----") is a separator.
@@ -446,10 +434,8 @@ fn read_line(raw: &str) -> (Line, bool) {
             // "**Author:** Ralph Butler" had emphasis on its label only, which is not
             // worth reporting: only markers in the value itself are.
             let raw_value = raw.split_once(':').map_or("", |(_, value)| value);
-            let value_had_emphasis = strip_emphasis(
-                raw_value.trim_start_matches(|c: char| c.is_whitespace() || c == '*' || c == '_'),
-            )
-            .1;
+            let value_had_emphasis =
+                strip_emphasis(raw_value.trim_start_matches(|c: char| c.is_whitespace() || c == '*' || c == '_')).1;
             (
                 Line::Labelled(label, heading.to_string(), rest.to_string()),
                 value_had_emphasis,
@@ -503,9 +489,8 @@ fn strip_emphasis(line: &str) -> (String, bool) {
         let after = chars.get(i).copied();
         let spaced = |ch: Option<char>| ch.is_none_or(char::is_whitespace);
         let wordy = |ch: Option<char>| ch.is_some_and(char::is_alphanumeric);
-        let is_marker = i - start <= 3
-            && !(spaced(before) && spaced(after))
-            && !(c == '_' && wordy(before) && wordy(after));
+        let is_marker =
+            i - start <= 3 && !(spaced(before) && spaced(after)) && !(c == '_' && wordy(before) && wordy(after));
         if is_marker {
             removed = true;
         } else {
@@ -524,17 +509,10 @@ fn starts_list_item(text: &str) -> bool {
     if matches!(marker, "•" | "-" | "–" | "*" | "·") {
         return true;
     }
-    let inner = marker
-        .strip_prefix('(')
-        .unwrap_or(marker)
-        .strip_suffix(['.', ')']);
+    let inner = marker.strip_prefix('(').unwrap_or(marker).strip_suffix(['.', ')']);
     match inner {
         Some(n) if !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit()) => true,
-        Some(letter) => {
-            marker.ends_with(')')
-                && letter.len() == 1
-                && letter.chars().all(|c| c.is_ascii_lowercase())
-        }
+        Some(letter) => marker.ends_with(')') && letter.len() == 1 && letter.chars().all(|c| c.is_ascii_lowercase()),
         None => false,
     }
 }
@@ -569,11 +547,7 @@ fn read_date_section(
         text: text.clone(),
         reason,
     })?;
-    warnings.extend(
-        read.notes
-            .into_iter()
-            .map(|note| ParseWarning::new(field, note)),
-    );
+    warnings.extend(read.notes.into_iter().map(|note| ParseWarning::new(field, note)));
     Ok(read.date)
 }
 
@@ -584,9 +558,7 @@ fn read_asked_on(
     response_at: usize,
     warnings: &mut Vec<ParseWarning>,
 ) -> Result<NaiveDate, ParseError> {
-    let mut bare_dates_before_response = layout.sections[..response_at]
-        .iter()
-        .filter(|s| s.label == Label::Date);
+    let mut bare_dates_before_response = layout.sections[..response_at].iter().filter(|s| s.label == Label::Date);
     if let Some(section) = layout.first(Label::QuestionDate) {
         for ignored in bare_dates_before_response {
             warnings.push(ParseWarning::new(
@@ -733,9 +705,7 @@ fn is_response_placeholder(body: &str) -> bool {
 /// The kind of asker a bracketed note names: "(Panel Member)", "(member of the public)".
 fn kind_named(note: &str) -> Option<AskerKind> {
     match collapse_whitespace(&note.to_lowercase()).as_str() {
-        "panel member" | "co-opted member" | "independent member" | "councillor" => {
-            Some(AskerKind::PanelMember)
-        }
+        "panel member" | "co-opted member" | "independent member" | "councillor" => Some(AskerKind::PanelMember),
         "member of the public" | "public" => Some(AskerKind::MemberOfPublic),
         _ => None,
     }
@@ -751,11 +721,7 @@ struct Footer {
 /// Reads the author, position and date of the response from their labels, falling
 /// back (with a warning) on an unlabelled "Contact Officer:" block of name, post and
 /// date, and on "Name, Position" written on the author line.
-fn read_footer(
-    layout: &Layout,
-    response_at: usize,
-    warnings: &mut Vec<ParseWarning>,
-) -> Result<Footer, ParseError> {
+fn read_footer(layout: &Layout, response_at: usize, warnings: &mut Vec<ParseWarning>) -> Result<Footer, ParseError> {
     let contact: Vec<String> = layout
         .first(Label::ContactOfficer)
         .map(|s| s.values().collect())
@@ -767,9 +733,7 @@ fn read_footer(
     let mut author_from_contact = false;
 
     let responded_on = {
-        let bare_dates_after_response = layout.sections[response_at..]
-            .iter()
-            .filter(|s| s.label == Label::Date);
+        let bare_dates_after_response = layout.sections[response_at..].iter().filter(|s| s.label == Label::Date);
         let dated = layout
             .first(Label::ResponseDate)
             .into_iter()
@@ -793,15 +757,9 @@ fn read_footer(
             let read = read_date(text).expect("filtered to dates above");
             warnings.push(ParseWarning::new(
                 "responded_on",
-                format!(
-                    "no 'Date' line: took '{text}' under 'Contact Officer' as the response's date"
-                ),
+                format!("no 'Date' line: took '{text}' under 'Contact Officer' as the response's date"),
             ));
-            warnings.extend(
-                read.notes
-                    .into_iter()
-                    .map(|n| ParseWarning::new("responded_on", n)),
-            );
+            warnings.extend(read.notes.into_iter().map(|n| ParseWarning::new("responded_on", n)));
             read.date
         } else {
             return Err(ParseError::MissingField {
@@ -814,12 +772,10 @@ fn read_footer(
     let mut author_name = match layout.first(Label::Author).and_then(Section::value) {
         Some(name) => name,
         None => {
-            let name = contact_text
-                .first()
-                .ok_or_else(|| ParseError::MissingField {
-                    field: "author_name",
-                    reason: "no 'Author' line found for the response".to_string(),
-                })?;
+            let name = contact_text.first().ok_or_else(|| ParseError::MissingField {
+                field: "author_name",
+                reason: "no 'Author' line found for the response".to_string(),
+            })?;
             contact_used = true;
             author_from_contact = true;
             warnings.push(ParseWarning::new(
@@ -885,10 +841,7 @@ fn read_footer(
 fn read_panel_name(preamble: &[String], warnings: &mut Vec<ParseWarning>) -> Option<String> {
     let mut panel_name = None;
     for line in preamble {
-        let line = line
-            .replace(" — ", " – ")
-            .replace(" - ", " – ")
-            .replace(" | ", " – ");
+        let line = line.replace(" — ", " – ").replace(" - ", " – ").replace(" | ", " – ");
         for part in line.split(" – ").map(str::trim).filter(|p| !p.is_empty()) {
             // The document's own title ("Public Question") is expected, not ignored.
             let is_title = matches!(
@@ -989,10 +942,7 @@ mod tests {
     #[test]
     fn the_published_document_is_read_field_by_field() {
         let doc = parse(PUBLISHED);
-        assert_eq!(
-            doc.panel_name.as_deref(),
-            Some("Police, Fire & Crime Panel")
-        );
+        assert_eq!(doc.panel_name.as_deref(), Some("Police, Fire & Crime Panel"));
         assert_eq!(
             doc.questions,
             [
@@ -1020,8 +970,7 @@ mod tests {
         assert!(paragraphs[0].starts_with("In response to HMICFRS Inspection Findings, the force"));
         assert!(paragraphs[0].ends_with("have clear ownership and time frames."));
         assert!(paragraphs[1].starts_with("The Commissioner holds the Chief Constable to account"));
-        assert!(paragraphs[1]
-            .ends_with("on progress against all actions in the Improvement Programme."));
+        assert!(paragraphs[1].ends_with("on progress against all actions in the Improvement Programme."));
         assert_eq!(doc.author_name, "Ralph Butler");
         assert_eq!(doc.author_position, "Interim Joint Chief Executive");
         assert_eq!(doc.responded_on, ymd(2022, 6, 9));
@@ -1064,15 +1013,9 @@ mod tests {
     #[test]
     fn windows_line_endings_are_read_and_hash_like_unix_ones() {
         let crlf = fixture!("fire-safety-crlf.txt");
-        assert!(
-            crlf.contains("\r\n"),
-            "the fixture must keep its CRLF line endings"
-        );
+        assert!(crlf.contains("\r\n"), "the fixture must keep its CRLF line endings");
         let doc = parse(crlf);
-        assert_eq!(
-            doc.panel_name.as_deref(),
-            Some("Police, Fire & Crime Panel")
-        );
+        assert_eq!(doc.panel_name.as_deref(), Some("Police, Fire & Crime Panel"));
         assert_eq!(
             doc.questions,
             [
@@ -1118,18 +1061,13 @@ mod tests {
     fn a_named_panel_member_is_the_asker_and_typographic_labels_are_recognised() {
         let doc = parse(fixture!("named-panel-member.txt"));
         assert_eq!(doc.asker, panel_member("Cllr Priya Shah"));
-        assert_eq!(
-            doc.panel_name.as_deref(),
-            Some("Police, Fire & Crime Panel")
-        );
+        assert_eq!(doc.panel_name.as_deref(), Some("Police, Fire & Crime Panel"));
         assert_eq!(doc.asked_on, ymd(2023, 3, 7));
         assert_eq!(doc.responded_on, ymd(2023, 3, 21));
         assert_eq!(doc.questions.len(), 1);
         assert!(doc.questions[0].starts_with("Following the closure of the front counter at Leek"));
         assert!(doc.response_body.starts_with("The front counter at Leek"));
-        assert!(doc
-            .response_body
-            .ends_with("newsletter to parish councils."));
+        assert!(doc.response_body.ends_with("newsletter to parish councils."));
         assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
     }
 
@@ -1166,10 +1104,7 @@ mod tests {
     #[test]
     fn an_unpunctuated_commissioners_response_heading_and_tabs_are_recognised() {
         let doc = parse(fixture!("commissioners-response-tabs.txt"));
-        assert_eq!(
-            doc.panel_name.as_deref(),
-            Some("Police, Fire & Crime Panel")
-        );
+        assert_eq!(doc.panel_name.as_deref(), Some("Police, Fire & Crime Panel"));
         assert_eq!(
             doc.questions,
             [
@@ -1197,10 +1132,7 @@ mod tests {
     #[test]
     fn markdown_is_stripped_a_missing_asker_assumed_public_and_both_reported() {
         let doc = parse(fixture!("markdown-no-asker-fused-numeric-date.txt"));
-        assert_eq!(
-            doc.panel_name.as_deref(),
-            Some("Police, Fire & Crime Panel")
-        );
+        assert_eq!(doc.panel_name.as_deref(), Some("Police, Fire & Crime Panel"));
         assert_eq!(
             doc.questions,
             [
@@ -1213,9 +1145,7 @@ mod tests {
         assert!(warning_about(&doc, "asker").contains("assumed a member of the public"));
         assert_eq!(doc.asked_on, ymd(2022, 5, 31));
         assert!(warning_about(&doc, "asked_on").contains("page number 2144"));
-        assert!(doc
-            .response_body
-            .contains("; prosecution requires evidence"));
+        assert!(doc.response_body.contains("; prosecution requires evidence"));
         assert!(!doc.response_body.contains('*'));
         assert_eq!(doc.author_name, "Ralph Butler");
         assert_eq!(doc.author_position, "Interim Joint Chief Executive");
@@ -1223,13 +1153,7 @@ mod tests {
         // Emphasis on the labels alone ("**Author:**") is not worth a warning.
         assert_eq!(
             warned_fields(&doc),
-            [
-                "asked_on",
-                "asker",
-                "panel_name",
-                "questions",
-                "response_body"
-            ]
+            ["asked_on", "asker", "panel_name", "questions", "response_body"]
         );
     }
 
@@ -1269,10 +1193,7 @@ mod tests {
     fn an_empty_file_is_refused_as_empty() {
         let empty = fixture!("not-a-document-empty.txt");
         assert_eq!(parse_document(empty).unwrap_err(), ParseError::Empty);
-        assert_eq!(
-            parse_document(" \r\n\t\n\u{feff}").unwrap_err(),
-            ParseError::Empty
-        );
+        assert_eq!(parse_document(" \r\n\t\n\u{feff}").unwrap_err(), ParseError::Empty);
         assert_eq!(ParseError::Empty.to_string(), "the document is empty");
     }
 
@@ -1297,8 +1218,7 @@ mod tests {
 
     #[test]
     fn a_response_without_a_question_section_is_refused() {
-        let error =
-            parse_document(&MINIMAL.replace("Question(s) Posed:\n\nIs it safe?", "")).unwrap_err();
+        let error = parse_document(&MINIMAL.replace("Question(s) Posed:\n\nIs it safe?", "")).unwrap_err();
         assert_eq!(
             error.to_string(),
             "this does not look like a public question document: no 'Question(s) Posed' section"
@@ -1316,10 +1236,7 @@ mod tests {
             }
         );
         let no_response = MINIMAL.replace("Yes.", "");
-        assert_eq!(
-            parse_document(&no_response).unwrap_err().field(),
-            "response_body"
-        );
+        assert_eq!(parse_document(&no_response).unwrap_err().field(), "response_body");
     }
 
     #[test]
@@ -1427,12 +1344,7 @@ mod tests {
         ] {
             assert_eq!(Label::from_text(text), Some(label), "{text}");
         }
-        for text in [
-            "Public Question",
-            "Particularly concerning is",
-            "Quarterly",
-            "Note",
-        ] {
+        for text in ["Public Question", "Particularly concerning is", "Quarterly", "Note"] {
             assert_eq!(Label::from_text(text), None, "{text}");
         }
     }
@@ -1481,10 +1393,7 @@ mod tests {
         assert_eq!(doc.author_name, "Ralph Butler");
         assert_eq!(doc.author_position, "Interim Joint Chief Executive");
         assert_eq!(doc.responded_on, ymd(2022, 6, 9));
-        assert_eq!(
-            warned_fields(&doc),
-            ["responded_on", "author_name", "author_position"]
-        );
+        assert_eq!(warned_fields(&doc), ["responded_on", "author_name", "author_position"]);
     }
 
     #[test]
@@ -1506,23 +1415,14 @@ mod tests {
         let doc = parse(MINIMAL);
         assert_eq!(doc.content_hash, sha256_hex(MINIMAL));
         assert_eq!(doc.content_hash.len(), 64);
-        assert_eq!(
-            parse(&MINIMAL.replace('\n', "\r\n")).content_hash,
-            doc.content_hash
-        );
-        assert_eq!(
-            parse(&MINIMAL.replace('\n', "\r")).content_hash,
-            doc.content_hash
-        );
+        assert_eq!(parse(&MINIMAL.replace('\n', "\r\n")).content_hash, doc.content_hash);
+        assert_eq!(parse(&MINIMAL.replace('\n', "\r")).content_hash, doc.content_hash);
     }
 
     #[test]
     fn emphasis_markers_go_but_bullets_and_words_with_underscores_stay() {
         for (published, read) in [
-            (
-                "**bold** and *italic* and ***both***",
-                "bold and italic and both",
-            ),
+            ("**bold** and *italic* and ***both***", "bold and italic and both"),
             ("_italic_ and __bold__", "italic and bold"),
             ("*‘quoted’*", "‘quoted’"),
             ("* a bullet", "* a bullet"),
@@ -1540,14 +1440,7 @@ mod tests {
 
     #[test]
     fn list_items_start_new_paragraphs_but_ordinary_lines_do_not() {
-        for line in [
-            "1. First",
-            "12) Twelfth",
-            "(a) first",
-            "b) second",
-            "• dot",
-            "- dash",
-        ] {
+        for line in ["1. First", "12) Twelfth", "(a) first", "b) second", "• dot", "- dash"] {
             assert!(starts_list_item(line), "{line}");
         }
         for line in ["2022. The year", "In 2022", "a", "-dash", "Mr. Smith"] {
