@@ -401,6 +401,40 @@ pub fn verify_secret(secret: &str, hash: Option<&str>) -> bool {
     real && matches
 }
 
+/// How much of the record a caller may see (DOMAIN.md, "Who does what").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum View {
+    /// Anonymous callers and `integration` systems: public records only (questions
+    /// accepted or answered, published responses, public meetings, reports,
+    /// recommendations, actions and updates), and never contact details. What is not
+    /// public does not exist for them (404).
+    Public,
+    /// `panel_member`, `commissioner_office`, `force`: everything but contact details.
+    Staff,
+    /// `secretariat` and `admin`: everything, including a questioner's contact details.
+    Full,
+}
+
+impl View {
+    pub fn of(principal: Option<&Principal>) -> Self {
+        match principal {
+            Some(p) if p.has_any(&[Role::Admin, Role::Secretariat]) => View::Full,
+            Some(p) if p.has_any(&[Role::PanelMember, Role::CommissionerOffice, Role::Force]) => View::Staff,
+            _ => View::Public,
+        }
+    }
+
+    /// Whether records that are not public are visible.
+    pub fn sees_unpublished(self) -> bool {
+        self >= View::Staff
+    }
+
+    /// Whether a questioner's contact details are visible.
+    pub fn sees_contact_details(self) -> bool {
+        self == View::Full
+    }
+}
+
 /// The caller of a request that anonymous callers may make too: `principal` is `None`
 /// when no token was sent. A token that was sent must be valid (401 otherwise).
 #[derive(Debug, Clone)]
@@ -428,6 +462,11 @@ impl Caller {
     /// True when the caller holds any of `roles`.
     pub fn has_any(&self, roles: &[Role]) -> bool {
         self.principal.as_ref().is_some_and(|p| p.has_any(roles))
+    }
+
+    /// How much of the record the caller may see.
+    pub fn view(&self) -> View {
+        View::of(self.principal.as_ref())
     }
 }
 
@@ -513,6 +552,20 @@ requirement!(
     OrganisationManagers => [Admin, Secretariat]
 );
 requirement!(
+    /// Those who manage questions and meetings: `admin`, `secretariat`.
+    Secretariat => [Admin, Secretariat]
+);
+requirement!(
+    /// Those who write responses and manage reports, recommendations and actions:
+    /// `admin`, `commissioner_office`.
+    CommissionerOffice => [Admin, CommissionerOffice]
+);
+requirement!(
+    /// Those who may change an action: `admin`, `commissioner_office`, and `force` users
+    /// (of the owning organisation only: checked after loading the action).
+    ActionEditors => [Admin, CommissionerOffice, Force]
+);
+requirement!(
     /// Anyone with a valid token.
     AnyRole => [Admin, Secretariat, PanelMember, CommissionerOffice, Force, Integration]
 );
@@ -530,6 +583,11 @@ impl<R: Requirement> Require<R> {
     /// The caller as the audit log records it.
     pub fn actor(&self) -> Actor {
         self.caller.actor()
+    }
+
+    /// How much of the record the caller may see.
+    pub fn view(&self) -> View {
+        self.caller.view()
     }
 }
 

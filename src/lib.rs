@@ -16,6 +16,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod idempotency;
 pub mod import;
 pub mod openapi;
 pub mod pagination;

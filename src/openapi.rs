@@ -70,7 +70,39 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    let mut spec = spec;
+    document_idempotency_keys(&mut spec);
     spec
+}
+
+/// Every POST honours `Idempotency-Key` (through middleware), so every POST documents it.
+fn document_idempotency_keys(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, Required, Type};
+    for item in spec.paths.paths.values_mut() {
+        if let Some(operation) = item.post.as_mut() {
+            let parameter = ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "Any unique text (a UUID, say), 1 to 255 visible ASCII characters. A retry with the same \
+key and body returns the first response (with `Idempotent-Replayed: true`) and changes nothing; the same key with \
+another body is a 422. Keys are kept at least 24 hours.",
+                ))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(255)),
+                ))
+                .build();
+            operation
+                .parameters
+                .get_or_insert_with(Vec::new)
+                .push(utoipa::openapi::RefOr::T(parameter));
+        }
+    }
 }
 
 /// The document as committed: pretty-printed JSON with a final newline.

@@ -37,10 +37,11 @@ impl Application {
             config: Arc::new(config.clone()),
             auth: Arc::new(authenticator),
         };
-        let route_table = web::Data::new(RouteTable::from_openapi(&crate::openapi::spec()));
+        let spec = crate::openapi::spec();
+        let route_table = web::Data::new(RouteTable::from_openapi(&spec));
         let body_limit = config.body_limit;
         let mut server = HttpServer::new(move || {
-            let (app, spec) = App::new()
+            let (app, _) = App::new()
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
                 .app_data(web::Data::new(state.clone()))
@@ -49,7 +50,7 @@ impl Application {
                 .app_data(http::path_config())
                 .configure(routes::configure)
                 .split_for_parts();
-            app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", spec))
+            app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
                 .route(
                     "/",
                     web::get().to(|| async {
@@ -59,6 +60,7 @@ impl Application {
                     }),
                 )
                 .default_service(web::to(http::fallback))
+                .wrap(from_fn(crate::idempotency::middleware))
                 .wrap(from_fn(http::request_id))
                 .wrap(
                     Logger::new("%{method}xi %U %s %Dms req=%{x-request-id}o")

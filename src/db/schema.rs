@@ -64,7 +64,235 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    action_recommendations (action_id, recommendation_id) {
+        action_id -> Uuid,
+        recommendation_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    action_updates (id) {
+        id -> Uuid,
+        action_id -> Uuid,
+        reported_on -> Date,
+        author_name -> Text,
+        author_position -> Text,
+        body -> Text,
+        progress_percent -> Nullable<Int4>,
+        status -> Nullable<Text>,
+        meeting_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    actions (id) {
+        id -> Uuid,
+        reference -> Text,
+        title -> Text,
+        description -> Text,
+        programme -> Nullable<Text>,
+        owner_organisation_id -> Uuid,
+        owner_post_title -> Text,
+        success_measure -> Text,
+        starts_on -> Date,
+        due_on -> Date,
+        status -> Text,
+        progress_percent -> Int4,
+        completed_on -> Nullable<Date>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (scope, key) {
+        scope -> Text,
+        key -> Text,
+        request_hash -> Text,
+        response_status -> Nullable<Int4>,
+        response_headers -> Nullable<Jsonb>,
+        response_body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    meetings (id) {
+        id -> Uuid,
+        organisation_id -> Uuid,
+        kind -> Text,
+        title -> Text,
+        held_on -> Date,
+        is_public -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    question_recommendations (question_id, recommendation_id) {
+        question_id -> Uuid,
+        recommendation_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    question_reference_counters (year) {
+        year -> Int4,
+        last_value -> Int4,
+    }
+}
+
+diesel::table! {
+    questions (id) {
+        id -> Uuid,
+        reference -> Text,
+        status -> Text,
+        asker_kind -> Text,
+        asker_display_name -> Text,
+        asker_contact -> Nullable<Jsonb>,
+        asker_user_id -> Nullable<Uuid>,
+        title -> Text,
+        body -> Text,
+        topics -> Array<Text>,
+        asked_on -> Date,
+        meeting_id -> Nullable<Uuid>,
+        parent_question_id -> Nullable<Uuid>,
+        rejection_reason -> Nullable<Text>,
+        published_at -> Nullable<Timestamptz>,
+        source_name -> Nullable<Text>,
+        source_hash -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    recommendations (id) {
+        id -> Uuid,
+        report_id -> Uuid,
+        reference -> Text,
+        kind -> Text,
+        text -> Text,
+        addressed_to_organisation_id -> Uuid,
+        due_on -> Nullable<Date>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> Uuid,
+        title -> Text,
+        kind -> Text,
+        publisher_organisation_id -> Uuid,
+        subject_organisation_id -> Uuid,
+        published_on -> Date,
+        url -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    response_actions (response_id, action_id) {
+        response_id -> Uuid,
+        action_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    response_recommendations (response_id, recommendation_id) {
+        response_id -> Uuid,
+        recommendation_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    response_versions (response_id, version) {
+        response_id -> Uuid,
+        version -> Int4,
+        kind -> Text,
+        body -> Text,
+        author_name -> Text,
+        author_position -> Text,
+        responded_on -> Date,
+        correction_note -> Nullable<Text>,
+        was_published -> Bool,
+        recorded_by -> Nullable<Text>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    responses (id) {
+        id -> Uuid,
+        question_id -> Uuid,
+        kind -> Text,
+        status -> Text,
+        body -> Text,
+        author_name -> Text,
+        author_position -> Text,
+        responded_on -> Date,
+        published_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::joinable!(action_recommendations -> actions (action_id));
+diesel::joinable!(action_recommendations -> recommendations (recommendation_id));
+diesel::joinable!(action_updates -> actions (action_id));
+diesel::joinable!(action_updates -> meetings (meeting_id));
+diesel::joinable!(actions -> organisations (owner_organisation_id));
 diesel::joinable!(api_clients -> organisations (organisation_id));
+diesel::joinable!(meetings -> organisations (organisation_id));
+diesel::joinable!(question_recommendations -> questions (question_id));
+diesel::joinable!(question_recommendations -> recommendations (recommendation_id));
+diesel::joinable!(questions -> meetings (meeting_id));
+diesel::joinable!(questions -> users (asker_user_id));
+diesel::joinable!(recommendations -> organisations (addressed_to_organisation_id));
+diesel::joinable!(recommendations -> reports (report_id));
+diesel::joinable!(response_actions -> actions (action_id));
+diesel::joinable!(response_actions -> responses (response_id));
+diesel::joinable!(response_recommendations -> recommendations (recommendation_id));
+diesel::joinable!(response_recommendations -> responses (response_id));
+diesel::joinable!(response_versions -> responses (response_id));
+diesel::joinable!(responses -> questions (question_id));
 diesel::joinable!(users -> organisations (organisation_id));
 
-diesel::allow_tables_to_appear_in_same_query!(api_clients, audit_events, organisations, rate_limit_events, users,);
+diesel::allow_tables_to_appear_in_same_query!(
+    action_recommendations,
+    action_updates,
+    actions,
+    api_clients,
+    audit_events,
+    idempotency_keys,
+    meetings,
+    organisations,
+    question_recommendations,
+    question_reference_counters,
+    questions,
+    rate_limit_events,
+    recommendations,
+    reports,
+    response_actions,
+    response_recommendations,
+    response_versions,
+    responses,
+    users,
+);

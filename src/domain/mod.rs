@@ -3,9 +3,13 @@
 //! Values are parsed once, at the edge, into types that cannot hold an invalid value
 //! ("parse, don't validate"); everything behind the handlers works with those types.
 
+pub mod action;
 pub mod auth;
 pub mod calendar;
+pub mod meeting;
 pub mod organisation;
+pub mod question;
+pub mod report;
 pub mod text;
 
 /// A validation result for one field of a request.

@@ -8,5 +8,6 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod idempotency;
 pub mod organisations;
 pub mod rate_limits;

@@ -217,3 +217,72 @@ async fn a_problem_type_can_be_looked_up() {
     assert_eq!(description.json()["status"], 404);
     app.get("/problems/no-such-problem").await.assert_problem(404);
 }
+
+#[actix_web::test]
+async fn a_retry_with_the_same_idempotency_key_replays_the_first_response_and_creates_nothing() {
+    let app = spawn_app().await;
+    let post = |key: &'static str, name: &'static str| {
+        let request = app
+            .as_admin(app.client.post(app.url("/api/v1/organisations")))
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("idempotency-key", key));
+        app.send(
+            request,
+            Some(serde_json::to_vec(&json!({"name": name, "kind": "panel"})).unwrap()),
+        )
+    };
+    let first = post("key-1", "The Panel").await;
+    assert_eq!(first.status, 201);
+    let retry = post("key-1", "The Panel").await;
+    assert_eq!(retry.status, 201);
+    assert_eq!(retry.json(), first.json());
+    assert_eq!(retry.header("location"), first.header("location"));
+    assert_eq!(retry.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 1);
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'organisation.created'")
+            .await,
+        1
+    );
+
+    let misuse = post("key-1", "Another Panel").await;
+    assert_eq!(misuse.assert_problem(422)["errors"][0]["field"], "Idempotency-Key");
+    let other_key = post("key-2", "Another Panel").await;
+    assert_eq!(other_key.status, 201);
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 2);
+
+    // The same key from another caller is that caller's own.
+    let token = app.token(&[scrutiny::domain::auth::Role::Secretariat]);
+    let request = app
+        .client
+        .post(app.url("/api/v1/organisations"))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .insert_header(("content-type", "application/json"))
+        .insert_header(("idempotency-key", "key-1"));
+    let theirs = app
+        .send(
+            request,
+            Some(serde_json::to_vec(&json!({"name": "Third Panel", "kind": "panel"})).unwrap()),
+        )
+        .await;
+    assert_eq!(theirs.status, 201);
+}
+
+#[actix_web::test]
+async fn a_failed_request_is_replayed_as_failed_but_a_malformed_key_is_refused() {
+    let app = spawn_app().await;
+    let post = |key: &'static str| {
+        let request = app
+            .as_admin(app.client.post(app.url("/api/v1/organisations")))
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("idempotency-key", key));
+        app.send(request, Some(br#"{"name": "", "kind": "panel"}"#.to_vec()))
+    };
+    post("bad-request").await.assert_problem(422);
+    let retry = post("bad-request").await;
+    retry.assert_problem(422);
+    assert_eq!(retry.header("idempotent-replayed").as_deref(), Some("true"));
+    let long: &'static str = Box::leak("k".repeat(300).into_boxed_str());
+    post(long).await.assert_problem(400);
+}

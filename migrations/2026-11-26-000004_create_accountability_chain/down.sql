@@ -1,0 +1,13 @@
+DROP TABLE response_actions;
+DROP TABLE response_recommendations;
+DROP TABLE response_versions;
+DROP TABLE responses;
+DROP TABLE question_recommendations;
+DROP TABLE question_reference_counters;
+DROP TABLE questions;
+DROP TABLE action_updates;
+DROP TABLE action_recommendations;
+DROP TABLE actions;
+DROP TABLE recommendations;
+DROP TABLE reports;
+DROP TABLE meetings;
