@@ -126,6 +126,8 @@ pub struct Authenticator {
     ttl_secs: u64,
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// The key before a rotation: verifies, never signs.
+    previous: Option<DecodingKey>,
     external: Option<External>,
 }
 
@@ -165,6 +167,7 @@ impl Authenticator {
             ttl_secs: config.token_ttl_secs,
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            previous: config.previous_jwt_secret.as_deref().map(DecodingKey::from_secret),
             external,
         })
     }
@@ -207,8 +210,14 @@ impl Authenticator {
             Algorithm::HS256 => {
                 let mut validation = self.validation(Algorithm::HS256, &self.issuer, &self.audience);
                 validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
-                let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-                    .map_err(|e| invalid(&describe(&e)))?;
+                let data = match jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation) {
+                    Err(e) if *e.kind() == jsonwebtoken::errors::ErrorKind::InvalidSignature => match &self.previous {
+                        Some(previous) => jsonwebtoken::decode::<Claims>(token, previous, &validation),
+                        None => Err(e),
+                    },
+                    result => result,
+                }
+                .map_err(|e| invalid(&describe(&e)))?;
                 Ok(Principal {
                     subject: Subject::parse(&data.claims.sub),
                     roles: Role::parse_known(&data.claims.roles),
@@ -638,6 +647,29 @@ mod tests {
         assert_eq!(principal.subject, Subject::Other("ops".into()));
         assert_eq!(principal.roles, vec![Role::Force]);
         assert_eq!(principal.organisation, Some(org));
+    }
+
+    #[test]
+    fn tokens_signed_with_the_previous_key_verify_during_a_rotation() {
+        let old = authenticator();
+        let token = old
+            .issue(&Subject::Other("ops".into()), &[Role::Admin], None, None)
+            .unwrap()
+            .token;
+        let mut config = crate::config::Config::from_lookup(|_| None).unwrap().auth;
+        let rotated = Authenticator::new(&config, b"a-brand-new-key-a-brand-new-key-0123").unwrap();
+        assert!(
+            rotated.verify(&token).is_err(),
+            "without the previous key, old tokens fail"
+        );
+        config.previous_jwt_secret = Some(b"0123456789abcdef0123456789abcdef".to_vec());
+        let rotating = Authenticator::new(&config, b"a-brand-new-key-a-brand-new-key-0123").unwrap();
+        assert!(rotating.verify(&token).is_ok());
+        let fresh = rotating
+            .issue(&Subject::Other("ops".into()), &[Role::Admin], None, None)
+            .unwrap()
+            .token;
+        assert!(old.verify(&fresh).is_err(), "new tokens are signed with the new key");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::auth::{hash_secret, random_token, signing_secret, Authenticator, Subject};
-use crate::config::{redact_url, Config};
+use crate::config::{redact_url, Config, LogFormat};
 use crate::db::{self, Database};
 use crate::domain::auth::{parse_roles, DisplayName, Password, Role, Username};
 use crate::domain::organisation::OrganisationId;
@@ -93,8 +93,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{}", crate::openapi::spec_json());
         return Ok(());
     }
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info,actix_server=warn")).init();
-    let config = Config::from_env()?;
+    let config = Config::from_env();
+    init_logging(config.as_ref().map_or(LogFormat::Text, |c| c.log_format));
+    let config = config?;
     actix_web::rt::System::new().block_on(async move {
         let database = Database::open(&config).await?;
         let result = match command {
@@ -332,26 +333,110 @@ async fn seed(config: &Config, database: &Database) -> anyhow::Result<bool> {
     crate::seed::demo(&mut conn).await
 }
 
-async fn serve(config: Config, database: &Database) -> anyhow::Result<()> {
-    let applied = db::migrate(&database.url).await.context("migrating the database")?;
-    log::info!(
-        "database {} ready ({applied} migration(s) applied)",
-        redact_url(&database.url)
-    );
-    if database.cluster.is_some() {
-        if seed(&config, database).await? {
-            log::info!("loaded the demo story into the empty database");
-        }
-        first_admin(&config, database).await?;
+/// `RUST_LOG` filtering as usual; with `SCRUTINY_LOG_FORMAT=json`, one JSON object per
+/// line (time, level, target, message and the record's fields: request id, route,
+/// status, latency), for log shippers.
+fn init_logging(format: LogFormat) {
+    let mut builder =
+        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info,actix_server=warn"));
+    if format == LogFormat::Json {
+        builder.format(|out, record| {
+            use std::io::Write;
+            struct Fields(serde_json::Map<String, serde_json::Value>);
+            impl<'kvs> log::kv::VisitSource<'kvs> for Fields {
+                fn visit_pair(
+                    &mut self,
+                    key: log::kv::Key<'kvs>,
+                    value: log::kv::Value<'kvs>,
+                ) -> Result<(), log::kv::Error> {
+                    let value = if let Some(n) = value.to_u64() {
+                        serde_json::json!(n)
+                    } else if let Some(n) = value.to_f64() {
+                        serde_json::json!(n)
+                    } else {
+                        serde_json::json!(value.to_string())
+                    };
+                    self.0.insert(key.to_string(), value);
+                    Ok(())
+                }
+            }
+            let mut fields = Fields(serde_json::Map::new());
+            fields.0.insert("time".into(), chrono::Utc::now().to_rfc3339().into());
+            fields.0.insert("level".into(), record.level().as_str().into());
+            fields.0.insert("target".into(), record.target().into());
+            fields.0.insert("message".into(), record.args().to_string().into());
+            let _ = record.key_values().visit(&mut fields);
+            writeln!(out, "{}", serde_json::Value::Object(fields.0))
+        });
     }
+    builder.init();
+}
+
+/// Serves the API. The server starts answering at once (503 on the API and on
+/// `/health/ready` while migrations run), and on SIGTERM or SIGINT it first reports
+/// unready for `SCRUTINY_SHUTDOWN_GRACE_SECS`, then stops accepting connections and
+/// finishes in-flight requests.
+async fn serve(config: Config, database: &Database) -> anyhow::Result<()> {
     let pool = db::pool(&database.url, config.pool_size, config.db_timeout)?;
     let app = Application::build(config.clone(), pool)?;
+    let readiness = app.readiness();
+    let handle = app.handle();
+    readiness.set_migrating(true);
     log::info!(
         "serving on http://{}:{}/ (Swagger UI at /swagger-ui/)",
         config.addr.ip(),
         app.port()
     );
-    app.run_until_stopped().await?;
+    let server = actix_web::rt::spawn(app.run_until_stopped());
+
+    let prepared = async {
+        let applied = db::migrate(&database.url).await.context("migrating the database")?;
+        log::info!(
+            "database {} ready ({applied} migration(s) applied)",
+            redact_url(&database.url)
+        );
+        if database.cluster.is_some() {
+            if seed(&config, database).await? {
+                log::info!("loaded the demo story into the empty database");
+            }
+            first_admin(&config, database).await?;
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    if let Err(error) = prepared {
+        handle.stop(false).await;
+        return Err(error);
+    }
+    readiness.set_migrating(false);
+
+    let grace = std::time::Duration::from_secs(config.shutdown_grace_secs);
+    actix_web::rt::spawn(async move {
+        shutdown_signal().await;
+        log::info!(
+            "shutting down: unready for {}s, then finishing in-flight requests",
+            grace.as_secs()
+        );
+        readiness.begin_shutdown();
+        actix_web::rt::time::sleep(grace).await;
+        handle.stop(true).await;
+    });
+    server.await??;
     log::info!("stopped");
     Ok(())
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(mut terminate), Ok(mut interrupt)) => {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }

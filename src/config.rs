@@ -23,6 +23,17 @@ pub struct Config {
     /// `DATABASE_URL`: a PostgreSQL URL. Unset means the private cluster under
     /// `data_dir`, started and stopped by the service itself.
     pub database_url: Option<String>,
+    /// `DATABASE_READ_URL`: an optional read replica for anonymous reads; unreachable, reads
+    /// fall back to the primary.
+    pub database_read_url: Option<String>,
+    /// `SCRUTINY_METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <it>`.
+    pub metrics_token: Option<String>,
+    /// `SCRUTINY_LOG_FORMAT`: `text` (default) or `json` (one object per line).
+    pub log_format: LogFormat,
+    /// `SCRUTINY_SHUTDOWN_GRACE_SECS`: after SIGTERM, how long `/health/ready` answers 503
+    /// while still serving, so a load balancer stops sending traffic before the server
+    /// stops accepting it (default 0).
+    pub shutdown_grace_secs: u64,
     /// `SCRUTINY_ADDR`: where the HTTP server listens.
     pub addr: SocketAddr,
     /// `SCRUTINY_DATA_DIR`: where the private cluster and other local state live.
@@ -40,6 +51,13 @@ pub struct Config {
     pub auth: AuthConfig,
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 /// How tokens are signed and which are accepted.
 #[derive(Clone)]
 pub struct AuthConfig {
@@ -47,6 +65,9 @@ pub struct AuthConfig {
     /// 32 bytes. Required when `DATABASE_URL` is set; in the zero-config run a random key
     /// is generated once and kept in the data directory.
     pub jwt_secret: Option<Vec<u8>>,
+    /// `SCRUTINY_JWT_PREVIOUS_SECRET`: the key before a rotation, accepted for
+    /// verification only, so tokens signed just before the switch keep working.
+    pub previous_jwt_secret: Option<Vec<u8>>,
     /// `SCRUTINY_JWT_ISSUER` (default `scrutiny`).
     pub issuer: String,
     /// `SCRUTINY_JWT_AUDIENCE` (default `scrutiny-api`).
@@ -69,6 +90,7 @@ impl std::fmt::Debug for AuthConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthConfig")
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("previous_jwt_secret", &self.previous_jwt_secret.as_ref().map(|_| "***"))
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .field("token_ttl_secs", &self.token_ttl_secs)
@@ -101,8 +123,32 @@ impl Config {
             }
             None => None,
         };
+        let database_read_url = match get("DATABASE_READ_URL") {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Some(url),
+            Some(url) => {
+                return Err(ConfigError {
+                    var: "DATABASE_READ_URL",
+                    value: redact_url(&url),
+                    reason: "expected a postgres:// or postgresql:// URL".into(),
+                })
+            }
+            None => None,
+        };
         Ok(Self {
             database_url,
+            database_read_url,
+            metrics_token: get("SCRUTINY_METRICS_TOKEN"),
+            log_format: parse(&get, "SCRUTINY_LOG_FORMAT", LogFormat::Text, |v| match v {
+                "text" => Ok(LogFormat::Text),
+                "json" => Ok(LogFormat::Json),
+                _ => Err("expected text or json".into()),
+            })?,
+            shutdown_grace_secs: parse(&get, "SCRUTINY_SHUTDOWN_GRACE_SECS", 0, |v| {
+                v.parse::<u64>()
+                    .ok()
+                    .filter(|n| *n <= 300)
+                    .ok_or_else(|| "expected 0 to 300".to_string())
+            })?,
             addr: parse(&get, "SCRUTINY_ADDR", "127.0.0.1:8080".parse().unwrap(), |v| {
                 v.parse::<SocketAddr>().map_err(|e| e.to_string())
             })?,
@@ -153,8 +199,19 @@ fn auth_config(get: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, Conf
             }
         }
     }
+    let previous_jwt_secret = match get("SCRUTINY_JWT_PREVIOUS_SECRET") {
+        Some(secret) if secret.len() < 32 => {
+            return Err(ConfigError {
+                var: "SCRUTINY_JWT_PREVIOUS_SECRET",
+                value: "***".into(),
+                reason: "must be at least 32 bytes".into(),
+            })
+        }
+        secret => secret.map(String::into_bytes),
+    };
     Ok(AuthConfig {
         jwt_secret,
+        previous_jwt_secret,
         issuer: get("SCRUTINY_JWT_ISSUER").unwrap_or_else(|| "scrutiny".into()),
         audience: get("SCRUTINY_JWT_AUDIENCE").unwrap_or_else(|| "scrutiny-api".into()),
         token_ttl_secs: parse(get, "SCRUTINY_JWT_TTL_SECS", 3600, |v| {

@@ -320,6 +320,49 @@ pub async fn request_id(
     Ok(response)
 }
 
+/// Middleware: while migrations run at start-up, the API answers 503 with
+/// `Retry-After` (health checks, docs and metrics still answer).
+pub async fn not_while_migrating(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let migrating = req
+        .app_data::<web::Data<crate::routes::AppState>>()
+        .is_some_and(|state| state.readiness.is_migrating());
+    if migrating && req.path().starts_with("/api/") {
+        let (req, _) = req.into_parts();
+        return Ok(ServiceResponse::new(
+            req,
+            actix_web::ResponseError::error_response(&ApiError::Unavailable),
+        ));
+    }
+    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+}
+
+/// Middleware: one log line per request with method, route template, path, status,
+/// latency and request id; never bodies, query strings, tokens or personal data. With
+/// `SCRUTINY_LOG_FORMAT=json` the same facts become fields of a JSON object.
+pub async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let method = req.method().to_string();
+    let path = req.path().to_string();
+    let response = next.call(req).await?;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let status = response.status().as_u16();
+    let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+    let request_id = request_id_of(response.request()).unwrap_or_default();
+    log::info!(
+        target: "scrutiny::request",
+        method = method.as_str(), route = route.as_str(), path = path.as_str(), status = status,
+        latency_ms = (latency_ms * 1000.0).round() / 1000.0, request_id = request_id.as_str();
+        "{method} {path} {status} {latency_ms:.1}ms req={request_id}"
+    );
+    Ok(response)
+}
+
 /// Every documented path with the methods it supports, so that an unsupported method
 /// on a real path is a 405 with `Allow`, and only an unknown path is a 404.
 #[derive(Debug, Default)]

@@ -18,6 +18,7 @@ pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod import;
+pub mod metrics;
 pub mod openapi;
 pub mod pagination;
 pub mod repo;

@@ -4,48 +4,52 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, Logger};
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
+use anyhow::Context;
+use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
-
-use anyhow::Context;
 
 use crate::auth::{signing_secret, Authenticator};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::http::{self, BodyLimit, RouteTable};
 use crate::openapi::ApiDoc;
-use crate::routes::{self, AppState};
-use utoipa::OpenApi;
+use crate::routes::{self, AppState, Readiness};
 
 /// A bound, not yet running, HTTP server.
 pub struct Application {
     server: Server,
     port: u16,
+    state: AppState,
 }
 
 impl Application {
-    /// Binds `config.addr` (port 0 picks a free port) and builds the server.
+    /// Binds `config.addr` (port 0 picks a free port) and builds the server. A read pool
+    /// is made from `config.database_read_url` when set.
     pub fn build(config: Config, pool: DbPool) -> anyhow::Result<Self> {
         let authenticator = Authenticator::new(&config.auth, &signing_secret(&config)?)?;
+        let read_pool = match &config.database_read_url {
+            Some(url) => Some(crate::db::pool(url, config.pool_size, config.db_timeout)?),
+            None => None,
+        };
         let listener =
             TcpListener::bind(config.addr).with_context(|| format!("listening on SCRUTINY_ADDR={}", config.addr))?;
         let port = listener.local_addr()?.port();
-        let state = AppState {
-            pool,
-            config: Arc::new(config.clone()),
-            auth: Arc::new(authenticator),
-        };
+        let state = AppState::new(pool, read_pool, Arc::new(config.clone()), Arc::new(authenticator));
         let spec = crate::openapi::spec();
         let route_table = web::Data::new(RouteTable::from_openapi(&spec));
+        let metrics = web::Data::from(state.metrics.clone());
         let body_limit = config.body_limit;
+        let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
-                .app_data(web::Data::new(state.clone()))
+                .app_data(web::Data::new(app_state.clone()))
                 .app_data(route_table.clone())
+                .app_data(metrics.clone())
                 .app_data(BodyLimit(body_limit))
                 .app_data(http::path_config())
                 .configure(routes::configure)
@@ -61,12 +65,14 @@ impl Application {
                 )
                 .default_service(web::to(http::fallback))
                 .wrap(from_fn(crate::idempotency::middleware))
+                .wrap(from_fn(http::not_while_migrating))
+                .wrap(from_fn(crate::metrics::track))
+                .wrap(from_fn(http::log_request))
                 .wrap(from_fn(http::request_id))
-                .wrap(
-                    Logger::new("%{method}xi %U %s %Dms req=%{x-request-id}o")
-                        .custom_request_replace("method", |req| req.method().to_string()),
-                )
         })
+        // Signals are handled by the caller (`scrutiny serve`), which first marks the
+        // instance unready so load balancers drain it.
+        .disable_signals()
         .listen(listener)?;
         if let Some(workers) = config.workers {
             server = server.workers(workers);
@@ -74,6 +80,7 @@ impl Application {
         Ok(Self {
             server: server.shutdown_timeout(30).run(),
             port,
+            state,
         })
     }
 
@@ -87,7 +94,12 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests and returns.
+    /// Readiness flags shared with `/health/ready`.
+    pub fn readiness(&self) -> Arc<Readiness> {
+        self.state.readiness.clone()
+    }
+
+    /// Serves until stopped through [`Application::handle`], finishing in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }

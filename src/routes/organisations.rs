@@ -107,7 +107,7 @@ pub struct UpdateOrganisationRequest {
 #[get("/organisations")]
 pub async fn list_organisations(
     req: HttpRequest,
-    _caller: Caller,
+    caller: Caller,
     state: web::Data<AppState>,
     Query(query): Query<OrganisationQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -116,7 +116,7 @@ pub async fn list_organisations(
         kind: query.kind,
         name_contains: query.q.filter(|q| !q.trim().is_empty()),
     };
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(&caller).await?;
     let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
     Ok(OrganisationPage::respond(
         &req,
@@ -179,12 +179,12 @@ pub async fn create_organisation(
 )]
 #[get("/organisations/{id}")]
 pub async fn get_organisation(
-    _caller: Caller,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<OrganisationId>,
     preconditions: Preconditions,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(&caller).await?;
     let row = repo::find(&mut conn, *id).await?;
     Ok(ok_with_etag(&preconditions, row.version, &Organisation::from(row)))
 }

@@ -218,6 +218,7 @@ impl Drop for TestDb {
 /// A running app and a client for it.
 pub struct TestApp {
     pub address: String,
+    pub readiness: std::sync::Arc<scrutiny::routes::Readiness>,
     pub authenticator: Authenticator,
     /// A token with the admin role, sent by the `*_json` helpers.
     pub admin_token: String,
@@ -310,11 +311,13 @@ pub async fn spawn_app_on(db: TestDb, via: Option<SocketAddr>, settings: Setting
     let pool = scrutiny::db::pool(&url, config.pool_size, config.db_timeout).unwrap();
     let authenticator = Authenticator::new(&config.auth, JWT_SECRET.as_bytes()).unwrap();
     let app = Application::build(config, pool).unwrap();
+    let readiness = app.readiness();
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
     let admin_token = token(&authenticator, &[Role::Admin]);
     TestApp {
         address,
+        readiness,
         authenticator,
         admin_token,
         db,

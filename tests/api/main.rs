@@ -3,6 +3,7 @@
 
 mod auth;
 mod contract;
+mod deployment;
 mod helpers;
 mod migrations;
 mod openapi;

@@ -52,6 +52,7 @@ const ADMIN_OR_SECRETARIAT: [Outcome; 7] = [Unauthenticated, Ok, Ok, Forbidden, 
 const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("get", "/health/live", PUBLIC),
     ("get", "/health/ready", PUBLIC),
+    ("get", "/metrics", PUBLIC),
     ("get", "/problems/{slug}", PUBLIC),
     ("post", "/api/v1/auth/token", [NotGated; 7]),
     ("get", "/api/v1/me", SIGNED_IN),

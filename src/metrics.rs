@@ -1,0 +1,172 @@
+//! Prometheus metrics (`GET /metrics`, text format), with the `prometheus-client` crate
+//! maintained by the Prometheus project.
+//!
+//! Labels never carry ids or personal data: requests are labelled by route template
+//! (`/api/v1/questions/{id}`), never by raw path, and unmatched paths share one label.
+
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::metrics::info::Info;
+use prometheus_client::registry::Registry;
+
+use crate::db::DbPool;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabels {
+    pool: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabels {
+    version: &'static str,
+}
+
+fn latency_histogram() -> Histogram {
+    // 0.5 ms to ~8 s.
+    Histogram::new(exponential_buckets(0.0005, 2.0, 15))
+}
+
+/// The service's metrics.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RequestLabels, Histogram, fn() -> Histogram>,
+    pool_size: Family<PoolLabels, Gauge>,
+    pool_available: Family<PoolLabels, Gauge>,
+    pool_waiting: Family<PoolLabels, Gauge>,
+    /// Reads that fell back to the primary because the replica was unreachable.
+    pub replica_fallbacks: Counter<u64, AtomicU64>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("scrutiny");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency = Family::<RequestLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        let pool_size = Family::<PoolLabels, Gauge>::default();
+        let pool_available = Family::<PoolLabels, Gauge>::default();
+        let pool_waiting = Family::<PoolLabels, Gauge>::default();
+        let replica_fallbacks = Counter::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests handled, by route template and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to handle an HTTP request, by route template and status",
+            latency.clone(),
+        );
+        registry.register("db_pool_connections", "Connections open in the pool", pool_size.clone());
+        registry.register(
+            "db_pool_available",
+            "Idle connections ready in the pool",
+            pool_available.clone(),
+        );
+        registry.register(
+            "db_pool_waiting",
+            "Requests waiting for a connection",
+            pool_waiting.clone(),
+        );
+        registry.register(
+            "db_replica_fallbacks",
+            "Reads sent to the primary because the read replica was unreachable",
+            replica_fallbacks.clone(),
+        );
+        registry.register(
+            "build",
+            "The running build",
+            Info::new(BuildLabels {
+                version: env!("CARGO_PKG_VERSION"),
+            }),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+            pool_size,
+            pool_available,
+            pool_waiting,
+            replica_fallbacks,
+        }
+    }
+
+    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let labels = RequestLabels {
+            method: method.to_string(),
+            route: route.to_string(),
+            status: status.to_string(),
+        };
+        self.requests.get_or_create(&labels).inc();
+        self.latency.get_or_create(&labels).observe(seconds);
+    }
+
+    /// The metrics in the Prometheus text format, with the pools' gauges read now.
+    pub fn render(&self, pools: &[(&'static str, &DbPool)]) -> String {
+        for (name, pool) in pools {
+            let status = pool.status();
+            let labels = PoolLabels { pool: name };
+            self.pool_size.get_or_create(&labels).set(status.size as i64);
+            self.pool_available.get_or_create(&labels).set(status.available as i64);
+            self.pool_waiting.get_or_create(&labels).set(status.waiting as i64);
+        }
+        let mut text = String::new();
+        if prometheus_client::encoding::text::encode(&mut text, &self.registry).is_err() {
+            log::error!("encoding the metrics failed");
+        }
+        text
+    }
+}
+
+/// Middleware: counts and times every request by method, route template and status.
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let method = req.method().to_string();
+    let response = next.call(req).await?;
+    if let Some(metrics) = metrics {
+        let route = response
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_string());
+        metrics.observe(
+            &method,
+            &route,
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(response)
+}
