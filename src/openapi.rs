@@ -29,7 +29,23 @@ In Swagger UI, press Authorize and sign in with a username and password (oauth2)
         (name = "organisations", description = "The panel, the Commissioner's office, forces, fire services, inspectorates and councils that ask, answer, inspect and act."),
         (name = "operations", description = "Health checks and problem type descriptions, for operators and client developers."),
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError))
+    servers((url = "/", description = "This service")),
+    components(
+        schemas(crate::error::Problem, crate::error::FieldError),
+        responses(
+            crate::error::responses::BadRequest,
+            crate::error::responses::Unauthorized,
+            crate::error::responses::Forbidden,
+            crate::error::responses::NotFound,
+            crate::error::responses::Conflict,
+            crate::error::responses::PreconditionFailed,
+            crate::error::responses::PayloadTooLarge,
+            crate::error::responses::UnsupportedMediaType,
+            crate::error::responses::ValidationFailed,
+            crate::error::responses::TooManyRequests,
+            crate::error::responses::Unavailable,
+        )
+    )
 )]
 pub struct ApiDoc;
 

@@ -37,6 +37,7 @@ pub struct Readiness {
 /// database outage does not make an orchestrator restart healthy instances.
 #[utoipa::path(
     tag = "operations",
+    security(()),
     responses((status = 200, description = "The process is alive.", body = Health))
 )]
 #[get("/health/live")]
@@ -59,6 +60,7 @@ async fn ping(pool: &crate::db::DbPool) -> bool {
 /// too when one is configured.
 #[utoipa::path(
     tag = "operations",
+    security(()),
     responses(
         (status = 200, description = "Ready for traffic.", body = Readiness),
         (status = 503, description = "Not ready: the primary is unreachable, or migrations or shutdown are under way. \
@@ -115,6 +117,7 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
 /// with `SCRUTINY_METRICS_TOKEN`, send it as a bearer token.
 #[utoipa::path(
     tag = "operations",
+    security(()),
     responses(
         (status = 200, description = "The metrics.", body = String, content_type = "text/plain; version=0.0.4"),
         (status = 401, response = crate::error::responses::Unauthorized),

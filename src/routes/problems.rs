@@ -22,6 +22,7 @@ pub struct ProblemTypeDescription {
 /// Every error response's `type` is a path under `/problems/`; this explains it.
 #[utoipa::path(
     tag = "operations",
+    security(()),
     params(("slug" = String, Path, description = "The problem type's name, such as `validation-failed`.")),
     responses(
         (status = 200, description = "The problem type.", body = ProblemTypeDescription),

@@ -48,3 +48,47 @@ fn every_operation_is_documented_with_a_summary_and_described_responses() {
         }
     }
 }
+
+#[test]
+fn enum_values_in_the_document_are_the_wire_names() {
+    let spec: serde_json::Value = serde_json::from_str(&scrutiny::openapi::spec_json()).unwrap();
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        for value in schema["enum"].as_array().into_iter().flatten() {
+            let value = value.as_str().unwrap();
+            assert!(
+                value
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()),
+                "{name} documents {value:?}, not a snake_case wire name"
+            );
+        }
+    }
+    assert_eq!(
+        spec["components"]["schemas"]["Role"]["enum"],
+        serde_json::json!([
+            "admin",
+            "secretariat",
+            "panel_member",
+            "commissioner_office",
+            "force",
+            "integration"
+        ])
+    );
+}
+
+#[test]
+fn every_referenced_component_is_defined() {
+    let text = scrutiny::openapi::spec_json();
+    let spec: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for reference in text
+        .split("\"$ref\": \"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+    {
+        let pointer = reference.strip_prefix('#').unwrap();
+        assert!(
+            spec.pointer(pointer).is_some(),
+            "{reference} is referenced but not defined"
+        );
+    }
+}
