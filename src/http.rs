@@ -181,8 +181,12 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     }
 }
 
-/// Parses a query string into `T`, naming the offending parameter on failure.
+/// Parses a query string into `T`, naming the offending parameter on failure. Text
+/// with NUL characters never reaches the database (PostgreSQL cannot hold it).
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    if let Some((key, _)) = form_urlencoded::parse(query.as_bytes()).find(|(_, value)| value.contains('\0')) {
+        return Err(ApiError::invalid(key.into_owned(), "must not contain NUL characters"));
+    }
     let deserializer = serde_urlencoded::Deserializer::new(url_form_parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();

@@ -88,7 +88,69 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     let mut spec = spec;
     document_idempotency_keys(&mut spec);
+    document_text_rules(&mut spec);
     spec
+}
+
+/// The text rules of `domain::text` (not blank, no control characters), stated once for
+/// every bounded string property of every request schema.
+fn document_text_rules(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{Schema, SchemaFormat};
+    use utoipa::openapi::RefOr;
+    const VISIBLE_TEXT: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*\\S[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+    // Query parameters: text must be free of NUL (PostgreSQL cannot hold it).
+    for item in spec.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.put,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                let utoipa::openapi::RefOr::T(parameter) = parameter else {
+                    continue;
+                };
+                if parameter.parameter_in != utoipa::openapi::path::ParameterIn::Query {
+                    continue;
+                }
+                let Some(RefOr::T(Schema::Object(field))) = parameter.schema.as_mut() else {
+                    continue;
+                };
+                let is_text = matches!(
+                    &field.schema_type,
+                    utoipa::openapi::schema::SchemaType::Type(utoipa::openapi::Type::String)
+                ) && field.format.is_none()
+                    && field.enum_values.is_none()
+                    && field.pattern.is_none();
+                if is_text {
+                    field.pattern = Some("^[^\\u0000]*$".to_string());
+                }
+            }
+        }
+    }
+    let Some(components) = spec.components.as_mut() else {
+        return;
+    };
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::Object(object)) = schema else {
+            continue;
+        };
+        for property in object.properties.values_mut() {
+            let RefOr::T(Schema::Object(field)) = property else {
+                continue;
+            };
+            let is_plain_text = field.min_length.is_some()
+                && field.pattern.is_none()
+                && field.enum_values.is_none()
+                && !matches!(field.format, Some(SchemaFormat::KnownFormat(_)))
+                && field.format.is_none();
+            if is_plain_text {
+                field.pattern = Some(VISIBLE_TEXT.to_string());
+            }
+        }
+    }
 }
 
 /// Every POST honours `Idempotency-Key` (through middleware), so every POST documents it.
@@ -117,6 +179,32 @@ another body is a 422. Keys are kept at least 24 hours.",
                 .parameters
                 .get_or_insert_with(Vec::new)
                 .push(utoipa::openapi::RefOr::T(parameter));
+            // The key itself can be refused: malformed (400), reused with another body
+            // (422), or still in use by the first request (409).
+            for (status, response) in [("400", "BadRequest"), ("409", "Conflict"), ("422", "ValidationFailed")] {
+                match operation.responses.responses.get_mut(status) {
+                    None => {
+                        operation.responses.responses.insert(
+                            status.to_string(),
+                            utoipa::openapi::Ref::from_response_name(response).into(),
+                        );
+                    }
+                    Some(utoipa::openapi::RefOr::T(documented)) => {
+                        // An operation with its own error format (the OAuth token endpoint)
+                        // may also answer with a problem document.
+                        documented
+                            .content
+                            .entry("application/problem+json".to_string())
+                            .or_insert_with(|| {
+                                utoipa::openapi::ContentBuilder::new()
+                                    .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                                    .build()
+                                    .into()
+                            });
+                    }
+                    Some(utoipa::openapi::RefOr::Ref(_)) => {}
+                }
+            }
         }
     }
 }

@@ -69,8 +69,10 @@ crate::page_type!(ApiClientPage, ApiClient);
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Council website", "roles": ["integration"]}))]
 pub struct CreateApiClientRequest {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// At least one.
+    #[schema(min_items = 1)]
     pub roles: Vec<Role>,
     pub organisation_id: Option<OrganisationId>,
 }
@@ -81,17 +83,17 @@ pub struct CreateApiClientRequest {
 #[schema(example = json!({"is_active": false}))]
 pub struct UpdateApiClientRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false, min_length = 1, max_length = 200)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<Vec<Role>>)]
+    #[schema(value_type = Vec<Role>, required = false, min_items = 1)]
     pub roles: Option<Option<Vec<Role>>>,
     /// `null` removes the client's organisation.
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = Option<OrganisationId>, nullable)]
     pub organisation_id: Option<Option<OrganisationId>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub is_active: Option<Option<bool>>,
 }
 

@@ -72,6 +72,7 @@ pub struct OrganisationQuery {
 #[schema(example = json!({"name": "Staffordshire Police", "kind": "force"}))]
 pub struct CreateOrganisationRequest {
     /// 1 to 200 characters; unique, ignoring letter case.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub kind: OrganisationKind,
 }
@@ -83,10 +84,10 @@ pub struct CreateOrganisationRequest {
 pub struct UpdateOrganisationRequest {
     /// 1 to 200 characters; unique, ignoring letter case.
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false, min_length = 1, max_length = 200)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<OrganisationKind>)]
+    #[schema(value_type = OrganisationKind, required = false)]
     pub kind: Option<Option<OrganisationKind>>,
 }
 

@@ -91,12 +91,15 @@ impl AccountQuery {
 #[schema(example = json!({"username": "clerk", "display_name": "Panel Clerk", "password": "correct horse battery staple", "roles": ["secretariat"]}))]
 pub struct CreateUserRequest {
     /// 3 to 64 letters, digits, `.`, `_`, `-` or `@`; unique ignoring case.
+    #[schema(min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9._@-]{3,64}$")]
     pub username: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: String,
     /// 12 to 256 characters. Stored only as an Argon2id hash.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 12, max_length = 256)]
     pub password: String,
     /// At least one.
+    #[schema(min_items = 1)]
     pub roles: Vec<Role>,
     pub organisation_id: Option<OrganisationId>,
     /// Default `true`.
@@ -109,21 +112,21 @@ pub struct CreateUserRequest {
 #[schema(example = json!({"is_active": false}))]
 pub struct UpdateUserRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false, min_length = 1, max_length = 200)]
     pub display_name: Option<Option<String>>,
     /// A new password (12 to 256 characters).
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>, format = Password)]
+    #[schema(value_type = String, required = false, format = Password, min_length = 12, max_length = 256)]
     pub password: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<Vec<Role>>)]
+    #[schema(value_type = Vec<Role>, required = false, min_items = 1)]
     pub roles: Option<Option<Vec<Role>>>,
     /// `null` removes the user's organisation.
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = Option<OrganisationId>, nullable)]
     pub organisation_id: Option<Option<OrganisationId>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub is_active: Option<Option<bool>>,
 }
 

@@ -286,3 +286,10 @@ async fn a_failed_request_is_replayed_as_failed_but_a_malformed_key_is_refused()
     let long: &'static str = Box::leak("k".repeat(300).into_boxed_str());
     post(long).await.assert_problem(400);
 }
+
+#[actix_web::test]
+async fn nul_characters_in_query_text_are_a_422_not_a_database_error() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/organisations?q=a%00b").await;
+    assert_eq!(response.assert_problem(422)["errors"][0]["field"], "q");
+}
