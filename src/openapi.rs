@@ -27,6 +27,7 @@ In Swagger UI, press Authorize and sign in with a username and password (oauth2)
         (name = "users", description = "People who sign in, with their roles and organisation. Admins only."),
         (name = "clients", description = "Systems (panel and council IT) that sign in with client credentials. Admins only."),
         (name = "organisations", description = "The panel, the Commissioner's office, forces, fire services, inspectorates and councils that ask, answer, inspect and act."),
+        (name = "meetings", description = "Meetings of the panel (where public questions are put, subject to a deadline three clear working days before), the Commissioner's Strategic Governance Boards and Public Performance Meetings."),
         (name = "operations", description = "Health checks and problem type descriptions, for operators and client developers."),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))

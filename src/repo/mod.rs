@@ -9,5 +9,6 @@
 pub mod accounts;
 pub mod audit;
 pub mod idempotency;
+pub mod meetings;
 pub mod organisations;
 pub mod rate_limits;

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod clients;
 pub mod health;
+pub mod meetings;
 pub mod organisations;
 pub mod problems;
 pub mod users;
@@ -56,7 +57,11 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(organisations::list_organisations)
                 .service(organisations::create_organisation)
                 .service(organisations::get_organisation)
-                .service(organisations::update_organisation),
+                .service(organisations::update_organisation)
+                .service(meetings::list_meetings)
+                .service(meetings::create_meeting)
+                .service(meetings::get_meeting)
+                .service(meetings::update_meeting),
         )
         .service(problems::get_problem_type);
 }

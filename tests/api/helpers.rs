@@ -459,6 +459,24 @@ impl TestApp {
         .await
     }
 
+    /// Creates a meeting (as admin), held by an organisation of its own, and returns it.
+    pub async fn create_meeting(&self, kind: &str, held_on: &str) -> Value {
+        let organisation = self
+            .create_organisation(&format!("Host {}", uuid::Uuid::now_v7()), "panel")
+            .await;
+        let response = self
+            .post_json(
+                "/api/v1/meetings",
+                &serde_json::json!({
+                    "organisation_id": organisation["id"], "kind": kind,
+                    "title": format!("A {kind} on {held_on}"), "held_on": held_on
+                }),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.json()
+    }
+
     /// Creates an organisation through the API and returns it.
     pub async fn create_organisation(&self, name: &str, kind: &str) -> Value {
         let response = self
@@ -469,6 +487,19 @@ impl TestApp {
             .await;
         assert_eq!(response.status, 201, "{}", response.text());
         response.json()
+    }
+}
+
+/// Merges `changes` into the object `target`, one level deep: a `null` removes a field.
+pub fn merge(target: &mut Value, changes: Value) {
+    if let (Some(target), Value::Object(changes)) = (target.as_object_mut(), changes) {
+        for (key, value) in changes {
+            if value.is_null() {
+                target.remove(&key);
+            } else {
+                target.insert(key, value);
+            }
+        }
     }
 }
 

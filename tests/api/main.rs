@@ -4,6 +4,7 @@
 mod auth;
 mod contract;
 mod helpers;
+mod meetings;
 mod migrations;
 mod openapi;
 mod operations;

@@ -68,6 +68,10 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("post", "/api/v1/organisations", ADMIN_OR_SECRETARIAT),
     ("get", "/api/v1/organisations/{id}", PUBLIC),
     ("patch", "/api/v1/organisations/{id}", ADMIN_OR_SECRETARIAT),
+    ("get", "/api/v1/meetings", PUBLIC),
+    ("post", "/api/v1/meetings", ADMIN_OR_SECRETARIAT),
+    ("get", "/api/v1/meetings/{id}", PUBLIC),
+    ("patch", "/api/v1/meetings/{id}", ADMIN_OR_SECRETARIAT),
 ];
 
 #[test]
@@ -104,6 +108,8 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
         )
         .await
         .json();
+    // A public meeting, so that every role (anonymous included) can read it.
+    let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
     let mut counter = 0;
     for (method, template, outcomes) in MATRIX {
         for (caller, expected) in CALLERS.iter().zip(outcomes) {
@@ -111,10 +117,11 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
             let id = match template.split('/').nth(3) {
                 Some("users") => user["id"].as_str().unwrap().to_string(),
                 Some("clients") => client["id"].as_str().unwrap().to_string(),
+                Some("meetings") => meeting["id"].as_str().unwrap().to_string(),
                 _ => organisation["id"].as_str().unwrap().to_string(),
             };
             let path = template.replace("{id}", &id).replace("{slug}", "not-found");
-            let body = body_for(method, template, counter);
+            let body = body_for(method, template, counter, organisation["id"].as_str().unwrap());
             let token = caller.map(|role| app.token(&[role]));
             let response = app
                 .call(&method.to_uppercase(), &path, token.as_deref(), body.as_ref())
@@ -139,8 +146,9 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
     }
 }
 
-/// A valid body for the operation, unique per call where uniqueness matters.
-fn body_for(method: &str, template: &str, n: usize) -> Option<Value> {
+/// A valid body for the operation, unique per call where uniqueness matters;
+/// `organisation` is an organisation that exists.
+fn body_for(method: &str, template: &str, n: usize, organisation: &str) -> Option<Value> {
     match (method, template) {
         ("post", "/api/v1/organisations") => Some(json!({"name": format!("Organisation {n}"), "kind": "other"})),
         ("patch", "/api/v1/organisations/{id}") => Some(json!({"name": format!("Matrix Panel {n}")})),
@@ -150,6 +158,10 @@ fn body_for(method: &str, template: &str, n: usize) -> Option<Value> {
         ("patch", "/api/v1/users/{id}") => Some(json!({"display_name": format!("User {n}")})),
         ("post", "/api/v1/clients") => Some(json!({"name": format!("Client {n}"), "roles": ["integration"]})),
         ("patch", "/api/v1/clients/{id}") => Some(json!({"name": format!("Client {n}")})),
+        ("post", "/api/v1/meetings") => Some(json!({
+            "organisation_id": organisation, "kind": "other", "title": format!("Meeting {n}"), "held_on": "2022-06-16"
+        })),
+        ("patch", "/api/v1/meetings/{id}") => Some(json!({"title": format!("Matrix meeting {n}")})),
         ("post", "/api/v1/auth/token") => {
             Some(json!({"grant_type": "password", "username": "nobody", "password": "x"}))
         }
