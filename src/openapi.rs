@@ -28,6 +28,8 @@ In Swagger UI, press Authorize and sign in with a username and password (oauth2)
         (name = "clients", description = "Systems (panel and council IT) that sign in with client credentials. Admins only."),
         (name = "organisations", description = "The panel, the Commissioner's office, forces, fire services, inspectorates and councils that ask, answer, inspect and act."),
         (name = "meetings", description = "Meetings of the panel (where public questions are put, subject to a deadline three clear working days before), the Commissioner's Strategic Governance Boards and Public Performance Meetings."),
+        (name = "questions", description = "Questions to the Commissioner from the public and from panel members: submitted, then accepted (public) or rejected, answered when a response is published, or withdrawn. Contact details are seen by the secretariat only."),
+        (name = "responses", description = "The Commissioner's responses: drafted, published (which answers the question), and corrected in the open with a note, every earlier version staying readable."),
         (name = "operations", description = "Health checks and problem type descriptions, for operators and client developers."),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))

@@ -11,4 +11,6 @@ pub mod audit;
 pub mod idempotency;
 pub mod meetings;
 pub mod organisations;
+pub mod questions;
 pub mod rate_limits;
+pub mod responses;

@@ -10,3 +10,5 @@ mod openapi;
 mod operations;
 mod organisations;
 mod permissions;
+mod questions;
+mod responses;

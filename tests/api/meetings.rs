@@ -191,7 +191,10 @@ async fn dates_the_database_cannot_store_are_a_422_not_a_500() {
     for (path, parameter) in [
         ("/api/v1/meetings?held_from=-100000-01-01".to_string(), "held_from"),
         ("/api/v1/meetings?held_to=0000-01-01".to_string(), "held_to"),
+        ("/api/v1/questions?asked_from=-100000-01-01".to_string(), "asked_from"),
+        ("/api/v1/questions?asked_to=-4713-01-01".to_string(), "asked_to"),
         (format!("/api/v1/meetings?cursor={forged}"), "cursor"),
+        (format!("/api/v1/questions?cursor={forged}"), "cursor"),
     ] {
         let problem = app.get(&path).await.assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], parameter, "{path}: {problem}");
