@@ -575,6 +575,11 @@ requirement!(
     ActionEditors => [Admin, CommissionerOffice, Force]
 );
 requirement!(
+    /// Those who may withdraw a question: `admin`, `secretariat`, and `panel_member`
+    /// users (their own questions only: checked after loading the question).
+    QuestionWithdrawers => [Admin, Secretariat, PanelMember]
+);
+requirement!(
     /// Anyone with a valid token.
     AnyRole => [Admin, Secretariat, PanelMember, CommissionerOffice, Force, Integration]
 );

@@ -242,9 +242,15 @@ impl Preconditions {
     /// For a change: 412 unless `If-Match` is absent, `*`, or names the current version.
     /// Weak tags never match (RFC 9110 §13.1.1 uses strong comparison).
     pub fn check_if_match(&self, current_version: i32) -> Result<(), ApiError> {
+        self.check_if_match_tag(&etag(current_version))
+    }
+
+    /// [`Preconditions::check_if_match`] for a resource whose entity tag is not just its
+    /// version (one that embeds other resources, say): `current` is the quoted tag.
+    pub fn check_if_match_tag(&self, current: &str) -> Result<(), ApiError> {
         match &self.if_match {
             None => Ok(()),
-            Some(tags) if tags.iter().any(|t| t == "*" || *t == etag(current_version)) => Ok(()),
+            Some(tags) if tags.iter().any(|t| t == "*" || t == current) => Ok(()),
             Some(_) => Err(ApiError::PreconditionFailed),
         }
     }
@@ -252,7 +258,11 @@ impl Preconditions {
     /// For a read: true when `If-None-Match` names the current version (answer 304).
     /// Weak comparison applies here, so `W/"3"` matches version 3.
     pub fn not_modified(&self, current_version: i32) -> bool {
-        let current = etag(current_version);
+        self.not_modified_tag(&etag(current_version))
+    }
+
+    /// [`Preconditions::not_modified`] for a quoted entity tag `current`.
+    pub fn not_modified_tag(&self, current: &str) -> bool {
         self.if_none_match.as_ref().is_some_and(|tags| {
             tags.iter()
                 .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == current)
@@ -274,13 +284,18 @@ impl FromRequest for Preconditions {
 
 /// 200 with the resource and its `ETag`, or 304 when the caller's copy is current.
 pub fn ok_with_etag<T: Serialize>(preconditions: &Preconditions, version: i32, body: &T) -> HttpResponse {
-    if preconditions.not_modified(version) {
+    ok_with_tag(preconditions, &etag(version), body)
+}
+
+/// [`ok_with_etag`] for a quoted entity tag that is not just a version.
+pub fn ok_with_tag<T: Serialize>(preconditions: &Preconditions, tag: &str, body: &T) -> HttpResponse {
+    if preconditions.not_modified_tag(tag) {
         return HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag(version)))
+            .insert_header((header::ETAG, tag.to_string()))
             .finish();
     }
     HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(version)))
+        .insert_header((header::ETAG, tag.to_string()))
         .json(body)
 }
 

@@ -18,3 +18,77 @@ crate::text_enum!(
         Other => "other",
     }
 );
+
+use chrono::{Datelike, NaiveDate};
+
+use super::organisation::OrganisationId;
+use super::text::Title;
+use super::FieldResult;
+use crate::error::FieldError;
+
+/// The years a meeting may be held in. The bank holiday data covers 2018 to 2030 and
+/// the deadline arithmetic works for any real date; the bound only keeps out typos
+/// (`20222`) and dates so far out that date arithmetic would overflow.
+pub const MEETING_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// Checks that `held_on` lies within [`MEETING_YEARS`].
+pub fn parse_held_on(field: &str, held_on: NaiveDate) -> FieldResult<NaiveDate> {
+    if MEETING_YEARS.contains(&held_on.year()) {
+        Ok(held_on)
+    } else {
+        Err(FieldError::new(
+            field,
+            format!(
+                "must be in the years {} to {}",
+                MEETING_YEARS.start(),
+                MEETING_YEARS.end()
+            ),
+        ))
+    }
+}
+
+/// A valid new meeting.
+#[derive(Debug, Clone)]
+pub struct NewMeeting {
+    pub organisation_id: OrganisationId,
+    pub kind: MeetingKind,
+    pub title: Title,
+    pub held_on: NaiveDate,
+    pub is_public: bool,
+}
+
+/// A valid set of changes to a meeting; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct MeetingChanges {
+    pub organisation_id: Option<OrganisationId>,
+    pub kind: Option<MeetingKind>,
+    pub title: Option<Title>,
+    pub held_on: Option<NaiveDate>,
+    pub is_public: Option<bool>,
+}
+
+impl MeetingChanges {
+    pub fn is_empty(&self) -> bool {
+        self.organisation_id.is_none()
+            && self.kind.is_none()
+            && self.title.is_none()
+            && self.held_on.is_none()
+            && self.is_public.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_meeting_date_outside_the_supported_years_is_rejected() {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert!(parse_held_on("held_on", date(2022, 6, 16)).is_ok());
+        assert_eq!(
+            parse_held_on("held_on", date(1999, 12, 31)).unwrap_err().field,
+            "held_on"
+        );
+        assert!(parse_held_on("held_on", date(2101, 1, 1)).is_err());
+    }
+}

@@ -1,5 +1,16 @@
 //! Public questions to the Commissioner, and the Commissioner's responses.
 
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::action::ActionId;
+use super::auth::UserId;
+use super::meeting::MeetingId;
+use super::report::RecommendationId;
+use super::text::{Body, BoundedText, Name, Title};
+use super::FieldResult;
+use crate::error::FieldError;
+
 crate::typed_id!(
     /// The id of a question.
     QuestionId
@@ -75,6 +86,289 @@ crate::text_enum!(
     }
 );
 
+/// A reason for a rejection, or the note explaining a correction.
+pub type Note = BoundedText<2_000>;
+/// A telephone number, as the asker wrote it.
+pub type Phone = BoundedText<50>;
+/// A postal address.
+pub type Address = BoundedText<500>;
+
+/// The most topics a question may carry.
+pub const MAX_TOPICS: usize = 10;
+/// The most recommendations or actions one question or response may cite.
+pub const MAX_CITATIONS: usize = 50;
+/// The earliest date a question can have been asked on: older questions are imported,
+/// not typed in, and a year before this is almost certainly a typo.
+pub const EARLIEST_ASKED_ON: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(date) => date,
+    None => panic!("a valid date"),
+};
+
+/// A topic: a lowercase slug such as `child-protection` (1 to 50 letters `a`–`z`,
+/// digits and single hyphens, starting and ending with a letter or digit), so that the
+/// same topic is always spelt the same way and can be used in a URL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Topic(String);
+
+impl Topic {
+    pub fn parse(field: &str, value: &str) -> FieldResult<Self> {
+        let ok_chars = value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let ok_shape = !value.starts_with('-') && !value.ends_with('-') && !value.contains("--");
+        if value.is_empty() || value.len() > 50 || !ok_chars || !ok_shape {
+            return Err(FieldError::new(
+                field,
+                "must be 1 to 50 lowercase letters, digits and single hyphens, such as `child-protection`",
+            ));
+        }
+        Ok(Self(value.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// At most [`MAX_TOPICS`] topics, each valid; a repeated topic is kept once.
+pub fn parse_topics(field: &str, values: &[String]) -> FieldResult<Vec<Topic>> {
+    let mut topics: Vec<Topic> = Vec::new();
+    for (index, value) in values.iter().enumerate() {
+        let topic = Topic::parse(&format!("{field}[{index}]"), value)?;
+        if !topics.contains(&topic) {
+            topics.push(topic);
+        }
+        // Stop at once: a body can hold thousands of entries, and the check above is
+        // linear in what has been kept.
+        if topics.len() > MAX_TOPICS {
+            return Err(FieldError::new(field, format!("must have at most {MAX_TOPICS} topics")));
+        }
+    }
+    Ok(topics)
+}
+
+/// Ids cited by a question or response: at most [`MAX_CITATIONS`], a repeated id kept
+/// once. Whether each exists is for the repository to check.
+pub fn parse_citations<T: Copy + PartialEq>(field: &str, ids: &[T]) -> FieldResult<Vec<T>> {
+    let mut unique: Vec<T> = Vec::new();
+    for id in ids {
+        if !unique.contains(id) {
+            unique.push(*id);
+        }
+        if unique.len() > MAX_CITATIONS {
+            return Err(FieldError::new(field, format!("must have at most {MAX_CITATIONS} ids")));
+        }
+    }
+    Ok(unique)
+}
+
+/// An e-mail address, checked only for its shape (`local@domain.tld`, at most 254
+/// characters, no spaces or control characters): whether it reaches anyone is for
+/// the secretariat to find out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(field: &str, value: &str) -> FieldResult<Self> {
+        let value = value.trim();
+        let invalid = || FieldError::new(field, "must be an e-mail address such as `name@example.org`");
+        if value.is_empty() || value.chars().count() > 254 {
+            return Err(invalid());
+        }
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid());
+        }
+        let (local, domain) = value.rsplit_once('@').ok_or_else(invalid)?;
+        let labels_ok = domain.split('.').count() >= 2
+            && domain
+                .split('.')
+                .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
+        if local.is_empty() || local.len() > 64 || local.contains('@') || !labels_ok {
+            return Err(invalid());
+        }
+        Ok(Self(value.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How to reach a questioner: personal data, seen only by `secretariat` and `admin`.
+/// Stored as JSON in `questions.asker_contact`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"email": "resident@example.org", "phone": "01785 000000"}))]
+pub struct AskerContact {
+    #[schema(value_type = String, format = Email)]
+    email: Email,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    address: Option<String>,
+}
+
+impl AskerContact {
+    pub fn new(email: Email, phone: Option<Phone>, address: Option<Address>) -> Self {
+        Self {
+            email,
+            phone: phone.map(Phone::into_inner),
+            address: address.map(Address::into_inner),
+        }
+    }
+
+    /// Applies a merge patch to the contact details a question has (if any): the
+    /// result must still have an e-mail address.
+    pub fn patched(current: Option<Self>, patch: ContactPatch) -> FieldResult<Option<Self>> {
+        let ContactPatch::Merge { email, phone, address } = patch else {
+            return Ok(None);
+        };
+        let (current_email, current_phone, current_address) = match current {
+            Some(contact) => (Some(contact.email), contact.phone, contact.address),
+            None => (None, None, None),
+        };
+        let email = email.or(current_email).ok_or_else(|| {
+            FieldError::new(
+                "asker_contact.email",
+                "is required: the question has no contact details yet",
+            )
+        })?;
+        Ok(Some(Self {
+            email,
+            phone: match phone {
+                None => current_phone,
+                Some(phone) => phone.map(Phone::into_inner),
+            },
+            address: match address {
+                None => current_address,
+                Some(address) => address.map(Address::into_inner),
+            },
+        }))
+    }
+}
+
+/// A merge patch of a question's contact details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactPatch {
+    /// `asker_contact: null`: forget them (once they are no longer needed, say).
+    Remove,
+    /// Change the fields given; `Some(None)` removes an optional field.
+    Merge {
+        email: Option<Email>,
+        phone: Option<Option<Phone>>,
+        address: Option<Option<Address>>,
+    },
+}
+
+/// Checks `asked_on`: not before [`EARLIEST_ASKED_ON`] and not after `today`.
+pub fn parse_asked_on(field: &str, asked_on: NaiveDate, today: NaiveDate) -> FieldResult<NaiveDate> {
+    if asked_on > today {
+        return Err(FieldError::new(
+            field,
+            format!("must not be in the future (today is {today})"),
+        ));
+    }
+    if asked_on < EARLIEST_ASKED_ON {
+        return Err(FieldError::new(
+            field,
+            format!("must not be before {EARLIEST_ASKED_ON}"),
+        ));
+    }
+    Ok(asked_on)
+}
+
+/// A question's human reference: `PQ-2022-0007` for the seventh question asked in 2022.
+pub fn reference(asked_on: NaiveDate, number: i32) -> String {
+    format!("PQ-{}-{number:04}", asked_on.year())
+}
+
+/// Whether a question submitted at `submitted_at` arrives in time for a panel meeting
+/// whose deadline instant is `deadline`: the bound is exclusive (see
+/// [`crate::domain::calendar::Calendar::question_deadline_instant`]).
+pub fn in_time(submitted_at: DateTime<Utc>, deadline: DateTime<Utc>) -> bool {
+    submitted_at < deadline
+}
+
+/// A valid new question. Whether its meeting, parent and recommendations exist, and
+/// whether it is in time for the meeting, is checked against the database.
+#[derive(Debug, Clone)]
+pub struct NewQuestion {
+    pub asker_kind: AskerKind,
+    pub asker_display_name: Name,
+    pub asker_contact: Option<AskerContact>,
+    /// The panel member who asked, when they asked for themselves.
+    pub asker_user_id: Option<UserId>,
+    pub title: Title,
+    pub body: Body,
+    pub topics: Vec<Topic>,
+    pub asked_on: NaiveDate,
+    pub meeting_id: Option<MeetingId>,
+    pub parent_question_id: Option<QuestionId>,
+    pub recommendation_ids: Vec<RecommendationId>,
+}
+
+/// A valid set of changes to a question; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct QuestionChanges {
+    pub title: Option<Title>,
+    pub body: Option<Body>,
+    pub topics: Option<Vec<Topic>>,
+    /// `Some(None)` takes the question off its meeting's agenda.
+    pub meeting_id: Option<Option<MeetingId>>,
+    pub recommendation_ids: Option<Vec<RecommendationId>>,
+    pub asker_contact: Option<ContactPatch>,
+}
+
+impl QuestionChanges {
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.body.is_none()
+            && self.topics.is_none()
+            && self.meeting_id.is_none()
+            && self.recommendation_ids.is_none()
+            && self.asker_contact.is_none()
+    }
+}
+
+/// A valid new response (a draft).
+#[derive(Debug, Clone)]
+pub struct NewResponse {
+    pub kind: ResponseKind,
+    pub body: Body,
+    pub author_name: Name,
+    pub author_position: Name,
+    pub responded_on: NaiveDate,
+    pub recommendation_ids: Vec<RecommendationId>,
+    pub action_ids: Vec<ActionId>,
+}
+
+/// A valid set of changes to a response; `None` leaves a field as it is. A change to
+/// a published response is a correction and must carry `correction_note`.
+#[derive(Debug, Clone, Default)]
+pub struct ResponseChanges {
+    pub kind: Option<ResponseKind>,
+    pub body: Option<Body>,
+    pub author_name: Option<Name>,
+    pub author_position: Option<Name>,
+    pub responded_on: Option<NaiveDate>,
+    pub recommendation_ids: Option<Vec<RecommendationId>>,
+    pub action_ids: Option<Vec<ActionId>>,
+    pub correction_note: Option<Note>,
+}
+
+impl ResponseChanges {
+    /// Whether nothing but (perhaps) a note is given.
+    pub fn changes_nothing(&self) -> bool {
+        self.kind.is_none()
+            && self.body.is_none()
+            && self.author_name.is_none()
+            && self.author_position.is_none()
+            && self.responded_on.is_none()
+            && self.recommendation_ids.is_none()
+            && self.action_ids.is_none()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::QuestionStatus::*;
@@ -96,5 +390,101 @@ mod tests {
     fn only_submitted_questions_can_be_accepted_or_rejected() {
         assert!(Submitted.can_become(Accepted) && Submitted.can_become(Rejected));
         assert!(!Accepted.can_become(Rejected) && !Withdrawn.can_become(Accepted));
+    }
+
+    use super::*;
+
+    #[test]
+    fn topics_are_lowercase_slugs_kept_once_and_at_most_ten() {
+        let topics =
+            |values: &[&str]| parse_topics("topics", &values.iter().map(|v| v.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            topics(&["child-protection", "policing", "child-protection"])
+                .unwrap()
+                .len(),
+            2
+        );
+        for bad in [
+            "",
+            "Child",
+            "child protection",
+            "-x",
+            "x-",
+            "a--b",
+            "é",
+            &"x".repeat(51),
+        ] {
+            assert_eq!(topics(&["ok", bad]).unwrap_err().field, "topics[1]", "{bad:?}");
+        }
+        let eleven: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
+        assert_eq!(parse_topics("topics", &eleven).unwrap_err().field, "topics");
+    }
+
+    #[test]
+    fn e_mail_addresses_need_a_local_part_and_a_dotted_domain() {
+        assert_eq!(
+            Email::parse("e", " resident@example.org ").unwrap().as_str(),
+            "resident@example.org"
+        );
+        for bad in [
+            "",
+            "resident",
+            "@example.org",
+            "resident@",
+            "resident@example",
+            "a b@example.org",
+            "resident@example..org",
+            "a\0@example.org\0",
+            "a@b@example.org",
+        ] {
+            assert!(Email::parse("e", bad).is_err(), "{bad:?}");
+        }
+        assert!(Email::parse("e", "a\u{0}@example.org").is_err());
+    }
+
+    #[test]
+    fn a_contact_patch_merges_fields_and_keeps_the_e_mail_required() {
+        let email = |e: &str| Email::parse("e", e).unwrap();
+        let phone = |p: &str| Phone::parse("p", p).unwrap();
+        let current = AskerContact::new(email("a@example.org"), Some(phone("01785")), None);
+        let patched = AskerContact::patched(
+            Some(current.clone()),
+            ContactPatch::Merge {
+                email: None,
+                phone: Some(None),
+                address: None,
+            },
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(patched, AskerContact::new(email("a@example.org"), None, None));
+        assert_eq!(
+            AskerContact::patched(Some(current), ContactPatch::Remove).unwrap(),
+            None
+        );
+        let none = ContactPatch::Merge {
+            email: None,
+            phone: Some(Some(phone("1"))),
+            address: None,
+        };
+        assert_eq!(
+            AskerContact::patched(None, none).unwrap_err().field,
+            "asker_contact.email"
+        );
+    }
+
+    #[test]
+    fn references_are_numbered_per_year_with_four_digits() {
+        let day = NaiveDate::from_ymd_opt(2022, 5, 31).unwrap();
+        assert_eq!(reference(day, 7), "PQ-2022-0007");
+        assert_eq!(reference(day, 12345), "PQ-2022-12345");
+    }
+
+    #[test]
+    fn asked_on_may_not_be_in_the_future() {
+        let today = NaiveDate::from_ymd_opt(2022, 6, 1).unwrap();
+        assert!(parse_asked_on("asked_on", today, today).is_ok());
+        assert!(parse_asked_on("asked_on", today.succ_opt().unwrap(), today).is_err());
+        assert!(parse_asked_on("asked_on", NaiveDate::from_ymd_opt(1999, 1, 1).unwrap(), today).is_err());
     }
 }

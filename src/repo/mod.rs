@@ -9,5 +9,8 @@
 pub mod accounts;
 pub mod audit;
 pub mod idempotency;
+pub mod meetings;
 pub mod organisations;
+pub mod questions;
 pub mod rate_limits;
+pub mod responses;

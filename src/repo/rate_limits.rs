@@ -34,6 +34,14 @@ pub const LOGIN_FAILURES_PER_ADDRESS: Limit = Limit {
     window: Duration::from_secs(15 * 60),
 };
 
+/// Questions submitted by anonymous callers, per client address: the public may ask,
+/// but one address cannot flood the secretariat's queue.
+pub const ANONYMOUS_QUESTIONS_PER_ADDRESS: Limit = Limit {
+    bucket: "anonymous_question:address",
+    max: 5,
+    window: Duration::from_secs(60 * 60),
+};
+
 fn window_start(limit: &Limit) -> DateTime<Utc> {
     Utc::now() - chrono::Duration::from_std(limit.window).unwrap_or_default()
 }
@@ -69,6 +77,22 @@ pub async fn record(conn: &mut DbConn, limit: &Limit, key: &str) -> Result<(), A
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Counts one event for `key` unless its limit is used up (429 with `Retry-After`).
+///
+/// Unlike [`check`] then [`record`], this cannot be raced: the check and the count run
+/// under a transaction-scoped advisory lock on the bucket and key, so concurrent
+/// requests from one key queue up rather than all slipping under the limit. Call it
+/// inside the transaction that makes the change being limited, so that a change that
+/// fails (and rolls back) is not counted.
+pub async fn acquire(conn: &mut DbConn, limit: &Limit, key: &str) -> Result<(), ApiError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind::<diesel::sql_types::Text, _>(format!("{}\n{key}", limit.bucket))
+        .execute(conn)
+        .await?;
+    check(conn, limit, key).await?;
+    record(conn, limit, key).await
 }
 
 /// Forgets `key`'s events (after a successful login).

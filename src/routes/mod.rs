@@ -7,8 +7,11 @@
 pub mod auth;
 pub mod clients;
 pub mod health;
+pub mod meetings;
 pub mod organisations;
 pub mod problems;
+pub mod questions;
+pub mod responses;
 pub mod users;
 
 use std::sync::Arc;
@@ -140,7 +143,24 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(organisations::list_organisations)
                 .service(organisations::create_organisation)
                 .service(organisations::get_organisation)
-                .service(organisations::update_organisation),
+                .service(organisations::update_organisation)
+                .service(meetings::list_meetings)
+                .service(meetings::create_meeting)
+                .service(meetings::get_meeting)
+                .service(meetings::update_meeting)
+                .service(questions::list_questions)
+                .service(questions::create_question)
+                .service(questions::get_question)
+                .service(questions::update_question)
+                .service(questions::accept_question)
+                .service(questions::reject_question)
+                .service(questions::withdraw_question)
+                .service(responses::list_responses)
+                .service(responses::create_response)
+                .service(responses::get_response)
+                .service(responses::update_response)
+                .service(responses::publish_response)
+                .service(responses::list_response_versions),
         )
         .service(problems::get_problem_type);
 }

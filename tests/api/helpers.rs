@@ -462,6 +462,129 @@ impl TestApp {
         .await
     }
 
+    /// Sends `method path` like [`TestApp::call`], with extra request headers.
+    pub async fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        match body {
+            Some(body) => {
+                request = request.insert_header(("content-type", "application/json"));
+                self.send(request, Some(serde_json::to_vec(body).unwrap())).await
+            }
+            None => self.send(request, None).await,
+        }
+    }
+
+    /// Creates a meeting (as admin), held by an organisation of its own, and returns it.
+    pub async fn create_meeting(&self, kind: &str, held_on: &str) -> Value {
+        let organisation = self
+            .create_organisation(&format!("Host {}", uuid::Uuid::now_v7()), "panel")
+            .await;
+        let response = self
+            .post_json(
+                "/api/v1/meetings",
+                &serde_json::json!({
+                    "organisation_id": organisation["id"], "kind": kind,
+                    "title": format!("A {kind} on {held_on}"), "held_on": held_on
+                }),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.json()
+    }
+
+    /// Creates a question (as admin) from a public question's fields, with `changes`
+    /// merged in (a `null` removes a field), and returns it.
+    pub async fn create_question(&self, changes: Value) -> Value {
+        let response = self.post_json("/api/v1/questions", &question_body(changes)).await;
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.json()
+    }
+
+    /// Creates a question and accepts it, so that it is public.
+    pub async fn create_public_question(&self) -> Value {
+        let question = self.create_question(serde_json::json!({})).await;
+        let response = self
+            .post_json(
+                &format!("/api/v1/questions/{}/accept", question["id"].as_str().unwrap()),
+                &Value::Null,
+            )
+            .await;
+        assert_eq!(response.status, 200, "{}", response.text());
+        response.json()
+    }
+
+    /// Drafts a response (as admin) to question `question_id`, with `changes` merged
+    /// into a valid body, and returns it.
+    pub async fn create_response(&self, question_id: &str, changes: Value) -> Value {
+        let mut body = serde_json::json!({
+            "kind": "written",
+            "body": "The force has initiated a Child Protection Improvement Programme.",
+            "author": {"name": "Ralph Butler", "position": "Interim Joint Chief Executive"},
+            "responded_on": "2022-06-09"
+        });
+        merge(&mut body, changes);
+        let response = self
+            .post_json(&format!("/api/v1/questions/{question_id}/responses"), &body)
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.json()
+    }
+
+    /// Publishes response `id` (as admin) and returns it.
+    pub async fn publish_response(&self, id: &str) -> Value {
+        let response = self
+            .post_json(&format!("/api/v1/responses/{id}/publish"), &Value::Null)
+            .await;
+        assert_eq!(response.status, 200, "{}", response.text());
+        response.json()
+    }
+
+    /// Puts a report with one recommendation and one action addressing it straight into
+    /// the database (their API belongs to another area), and returns the
+    /// recommendation's and the action's ids.
+    pub async fn seed_recommendation_and_action(&self) -> (String, String) {
+        let organisation = self
+            .create_organisation(&format!("Inspectorate {}", uuid::Uuid::now_v7()), "inspectorate")
+            .await;
+        let org = organisation["id"].as_str().unwrap();
+        let (report, recommendation, action) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let mut conn = self.db.conn().await;
+        for sql in [
+            format!(
+                "INSERT INTO reports (id, title, kind, publisher_organisation_id, subject_organisation_id, published_on) \
+                 VALUES ('{report}', 'National child protection inspection', 'inspection', '{org}', '{org}', '2022-01-10')"
+            ),
+            format!(
+                "INSERT INTO recommendations (id, report_id, reference, kind, text, addressed_to_organisation_id) \
+                 VALUES ('{recommendation}', '{report}', 'R1', 'recommendation', 'Improve safeguarding', '{org}')"
+            ),
+            format!(
+                "INSERT INTO actions (id, reference, title, description, owner_organisation_id, owner_post_title, \
+                 success_measure, starts_on, due_on) VALUES ('{action}', 'A-{action}', 'Train officers', 'Training', \
+                 '{org}', 'Head of Public Protection', 'All officers trained', '2022-06-01', '2022-12-31')"
+            ),
+        ] {
+            diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut conn)
+                .await
+                .unwrap();
+        }
+        (recommendation.to_string(), action.to_string())
+    }
+
     /// Creates an organisation through the API and returns it.
     pub async fn create_organisation(&self, name: &str, kind: &str) -> Value {
         let response = self
@@ -472,6 +595,34 @@ impl TestApp {
             .await;
         assert_eq!(response.status, 201, "{}", response.text());
         response.json()
+    }
+}
+
+/// A valid body for `POST /api/v1/questions`, from a member of the public, with
+/// `changes` merged in (a `null` removes a field).
+pub fn question_body(changes: Value) -> Value {
+    let mut body = serde_json::json!({
+        "asker": {"display_name": "A member of the public"},
+        "asker_contact": {"email": "resident@example.org", "phone": "01785 000000"},
+        "title": "Safeguarding children after the HMIC inspection",
+        "body": "What exactly is the PFCC doing about this to bring the force to account?",
+        "topics": ["child-protection"],
+        "asked_on": "2022-05-31"
+    });
+    merge(&mut body, changes);
+    body
+}
+
+/// Merges `changes` into the object `target`, one level deep: a `null` removes a field.
+pub fn merge(target: &mut Value, changes: Value) {
+    if let (Some(target), Value::Object(changes)) = (target.as_object_mut(), changes) {
+        for (key, value) in changes {
+            if value.is_null() {
+                target.remove(&key);
+            } else {
+                target.insert(key, value);
+            }
+        }
     }
 }
 

@@ -47,6 +47,11 @@ const ADMIN_ONLY: [Outcome; 7] = [
     Forbidden,
 ];
 const ADMIN_OR_SECRETARIAT: [Outcome; 7] = [Unauthenticated, Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden];
+const ADMIN_OR_COMMISSIONER_OFFICE: [Outcome; 7] =
+    [Unauthenticated, Ok, Forbidden, Forbidden, Ok, Forbidden, Forbidden];
+/// The public asks without a token, panel members as themselves, the secretariat on
+/// someone's behalf.
+const QUESTION_ASKERS: [Outcome; 7] = [Ok, Ok, Ok, Ok, Forbidden, Forbidden, Forbidden];
 
 /// The table: method, path template, outcome per caller.
 const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
@@ -69,6 +74,34 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("post", "/api/v1/organisations", ADMIN_OR_SECRETARIAT),
     ("get", "/api/v1/organisations/{id}", PUBLIC),
     ("patch", "/api/v1/organisations/{id}", ADMIN_OR_SECRETARIAT),
+    ("get", "/api/v1/meetings", PUBLIC),
+    ("post", "/api/v1/meetings", ADMIN_OR_SECRETARIAT),
+    ("get", "/api/v1/meetings/{id}", PUBLIC),
+    ("patch", "/api/v1/meetings/{id}", ADMIN_OR_SECRETARIAT),
+    ("get", "/api/v1/questions", PUBLIC),
+    ("post", "/api/v1/questions", QUESTION_ASKERS),
+    ("get", "/api/v1/questions/{id}", PUBLIC),
+    ("patch", "/api/v1/questions/{id}", ADMIN_OR_SECRETARIAT),
+    ("post", "/api/v1/questions/{id}/accept", ADMIN_OR_SECRETARIAT),
+    ("post", "/api/v1/questions/{id}/reject", ADMIN_OR_SECRETARIAT),
+    // A panel member may withdraw only a question they asked themselves, which this
+    // one is not (questions.rs covers the asker).
+    ("post", "/api/v1/questions/{id}/withdraw", ADMIN_OR_SECRETARIAT),
+    ("get", "/api/v1/questions/{id}/responses", PUBLIC),
+    ("post", "/api/v1/questions/{id}/responses", ADMIN_OR_COMMISSIONER_OFFICE),
+    ("get", "/api/v1/responses/{id}", PUBLIC),
+    ("patch", "/api/v1/responses/{id}", ADMIN_OR_COMMISSIONER_OFFICE),
+    ("post", "/api/v1/responses/{id}/publish", ADMIN_OR_COMMISSIONER_OFFICE),
+    ("get", "/api/v1/responses/{id}/versions", PUBLIC),
+];
+
+/// Transitions succeed only once per resource: each call gets a new one, created (as
+/// admin) in the state the transition starts from.
+const FRESH: &[(&str, &str)] = &[
+    ("post", "/api/v1/questions/{id}/accept"),
+    ("post", "/api/v1/questions/{id}/reject"),
+    ("post", "/api/v1/questions/{id}/withdraw"),
+    ("post", "/api/v1/responses/{id}/publish"),
 ];
 
 #[test]
@@ -105,17 +138,32 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
         )
         .await
         .json();
+    // Public resources, so that every role (anonymous included) can read them.
+    let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
+    let question = app.create_public_question().await;
+    let question_id = question["id"].as_str().unwrap().to_string();
+    let response = app.create_response(&question_id, json!({})).await;
+    app.publish_response(response["id"].as_str().unwrap()).await;
     let mut counter = 0;
     for (method, template, outcomes) in MATRIX {
         for (caller, expected) in CALLERS.iter().zip(outcomes) {
             counter += 1;
+            let fresh = FRESH.contains(&(*method, *template));
             let id = match template.split('/').nth(3) {
                 Some("users") => user["id"].as_str().unwrap().to_string(),
                 Some("clients") => client["id"].as_str().unwrap().to_string(),
+                Some("meetings") => meeting["id"].as_str().unwrap().to_string(),
+                Some("questions") if fresh => app.create_question(json!({})).await["id"].as_str().unwrap().to_string(),
+                Some("questions") => question_id.clone(),
+                Some("responses") if fresh => app.create_response(&question_id, json!({})).await["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                Some("responses") => response["id"].as_str().unwrap().to_string(),
                 _ => organisation["id"].as_str().unwrap().to_string(),
             };
             let path = template.replace("{id}", &id).replace("{slug}", "not-found");
-            let body = body_for(method, template, counter);
+            let body = body_for(method, template, counter, organisation["id"].as_str().unwrap());
             let token = caller.map(|role| app.token(&[role]));
             let response = app
                 .call(&method.to_uppercase(), &path, token.as_deref(), body.as_ref())
@@ -140,8 +188,9 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
     }
 }
 
-/// A valid body for the operation, unique per call where uniqueness matters.
-fn body_for(method: &str, template: &str, n: usize) -> Option<Value> {
+/// A valid body for the operation, unique per call where uniqueness matters;
+/// `organisation` is an organisation that exists.
+fn body_for(method: &str, template: &str, n: usize, organisation: &str) -> Option<Value> {
     match (method, template) {
         ("post", "/api/v1/organisations") => Some(json!({"name": format!("Organisation {n}"), "kind": "other"})),
         ("patch", "/api/v1/organisations/{id}") => Some(json!({"name": format!("Matrix Panel {n}")})),
@@ -151,6 +200,23 @@ fn body_for(method: &str, template: &str, n: usize) -> Option<Value> {
         ("patch", "/api/v1/users/{id}") => Some(json!({"display_name": format!("User {n}")})),
         ("post", "/api/v1/clients") => Some(json!({"name": format!("Client {n}"), "roles": ["integration"]})),
         ("patch", "/api/v1/clients/{id}") => Some(json!({"name": format!("Client {n}")})),
+        ("post", "/api/v1/meetings") => Some(json!({
+            "organisation_id": organisation, "kind": "other", "title": format!("Meeting {n}"), "held_on": "2022-06-16"
+        })),
+        ("patch", "/api/v1/meetings/{id}") => Some(json!({"title": format!("Matrix meeting {n}")})),
+        ("post", "/api/v1/questions") => Some(crate::helpers::question_body(
+            json!({"title": format!("Matrix question {n}")}),
+        )),
+        ("patch", "/api/v1/questions/{id}") => Some(json!({"title": format!("Matrix question {n}")})),
+        ("post", "/api/v1/questions/{id}/reject") => Some(json!({"reason": "Not for the panel"})),
+        ("post", "/api/v1/questions/{id}/responses") => Some(json!({
+            "kind": "written", "body": format!("Response {n}"),
+            "author": {"name": "Ralph Butler", "position": "Interim Joint Chief Executive"},
+            "responded_on": "2022-06-09"
+        })),
+        ("patch", "/api/v1/responses/{id}") => Some(json!({
+            "body": format!("Corrected {n}"), "correction_note": "A correction"
+        })),
         ("post", "/api/v1/auth/token") => {
             Some(json!({"grant_type": "password", "username": "nobody", "password": "x"}))
         }

@@ -1,0 +1,235 @@
+//! Meetings.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
+use serde::Serialize;
+
+use super::audit::{self, Actor};
+use crate::db::schema::meetings;
+use crate::db::DbConn;
+use crate::domain::calendar::Calendar;
+use crate::domain::meeting::{MeetingChanges, MeetingId, MeetingKind, NewMeeting};
+use crate::domain::organisation::OrganisationId;
+use crate::error::ApiError;
+use crate::http::Preconditions;
+use crate::pagination::{Cursor, PageRequest};
+
+/// A meeting as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = meetings, check_for_backend(diesel::pg::Pg))]
+pub struct MeetingRow {
+    pub id: MeetingId,
+    pub organisation_id: OrganisationId,
+    pub kind: MeetingKind,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub is_public: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl MeetingRow {
+    /// The instant from which public questions for this meeting are late; only panel
+    /// meetings take public questions.
+    pub fn question_deadline(&self) -> Option<DateTime<Utc>> {
+        (self.kind == MeetingKind::PanelMeeting)
+            .then(|| Calendar::england_and_wales().question_deadline_instant(self.held_on))
+    }
+
+    /// The last day on which public questions for this meeting may arrive (London
+    /// time), for panel meetings.
+    pub fn question_deadline_date(&self) -> Option<NaiveDate> {
+        (self.kind == MeetingKind::PanelMeeting).then(|| Calendar::england_and_wales().question_deadline(self.held_on))
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = meetings)]
+struct NewMeetingRow<'a> {
+    id: MeetingId,
+    organisation_id: OrganisationId,
+    kind: MeetingKind,
+    title: &'a str,
+    held_on: NaiveDate,
+    is_public: bool,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = meetings)]
+struct MeetingChangesRow<'a> {
+    organisation_id: Option<OrganisationId>,
+    kind: Option<MeetingKind>,
+    title: Option<&'a str>,
+    held_on: Option<NaiveDate>,
+    is_public: Option<bool>,
+    updated_at: DateTime<Utc>,
+    version: i32,
+}
+
+/// Filters for [`list`].
+#[derive(Debug, Default)]
+pub struct MeetingFilter {
+    pub organisation_id: Option<OrganisationId>,
+    pub kind: Option<MeetingKind>,
+    pub held_from: Option<NaiveDate>,
+    pub held_to: Option<NaiveDate>,
+    pub is_public: Option<bool>,
+    /// Whether meetings that are not public are included (staff views).
+    pub include_private: bool,
+}
+
+fn not_found(id: MeetingId) -> ApiError {
+    ApiError::not_found(format!("No meeting has id {id}"))
+}
+
+pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewMeeting) -> Result<MeetingRow, ApiError> {
+    conn.transaction(async |conn| {
+        super::organisations::require_exists(conn, new.organisation_id, "organisation_id").await?;
+        let row: MeetingRow = diesel::insert_into(meetings::table)
+            .values(NewMeetingRow {
+                id: MeetingId::generate(),
+                organisation_id: new.organisation_id,
+                kind: new.kind,
+                title: new.title.as_str(),
+                held_on: new.held_on,
+                is_public: new.is_public,
+            })
+            .returning(MeetingRow::as_returning())
+            .get_result(conn)
+            .await?;
+        audit::record(
+            conn,
+            actor,
+            "meeting.created",
+            "meeting",
+            Some(row.id.0),
+            None,
+            Some(&row),
+        )
+        .await?;
+        Ok(row)
+    })
+    .await
+}
+
+/// The meeting `id`; a meeting that is not public is not found unless
+/// `include_private`.
+pub async fn find(conn: &mut DbConn, id: MeetingId, include_private: bool) -> Result<MeetingRow, ApiError> {
+    meetings::table
+        .find(id)
+        .select(MeetingRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .filter(|row| row.is_public || include_private)
+        .ok_or_else(|| not_found(id))
+}
+
+/// One page of meetings, earliest first (by date, then id).
+pub async fn list(
+    conn: &mut DbConn,
+    filter: &MeetingFilter,
+    page: &PageRequest,
+) -> Result<(Vec<MeetingRow>, Option<Cursor>), ApiError> {
+    let mut query = meetings::table
+        .select(MeetingRow::as_select())
+        .order((meetings::held_on.asc(), meetings::id.asc()))
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        let held_on = cursor_date(after)?;
+        let id = MeetingId(after.id);
+        query = query.filter(
+            meetings::held_on
+                .gt(held_on)
+                .or(meetings::held_on.eq(held_on).and(meetings::id.gt(id))),
+        );
+    }
+    if !filter.include_private {
+        query = query.filter(meetings::is_public.eq(true));
+    }
+    if let Some(organisation) = filter.organisation_id {
+        query = query.filter(meetings::organisation_id.eq(organisation));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(meetings::kind.eq(kind));
+    }
+    if let Some(from) = filter.held_from {
+        query = query.filter(meetings::held_on.ge(from));
+    }
+    if let Some(to) = filter.held_to {
+        query = query.filter(meetings::held_on.le(to));
+    }
+    if let Some(is_public) = filter.is_public {
+        query = query.filter(meetings::is_public.eq(is_public));
+    }
+    let rows = query.load(conn).await?;
+    Ok(page.finish(rows, |row| Cursor {
+        key: Some(row.held_on.to_string()),
+        id: row.id.0,
+    }))
+}
+
+/// The date a keyset cursor carries; a cursor without one was not issued by this list.
+pub fn cursor_date(cursor: &Cursor) -> Result<NaiveDate, ApiError> {
+    cursor
+        .key
+        .as_deref()
+        .and_then(|key| key.parse().ok())
+        .and_then(|date| crate::domain::storable_date("cursor", date).ok())
+        .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this list issued"))
+}
+
+/// Applies `changes` if the caller's `If-Match` (if any) names the current version.
+pub async fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: MeetingId,
+    preconditions: &Preconditions,
+    changes: &MeetingChanges,
+) -> Result<MeetingRow, ApiError> {
+    conn.transaction(async |conn| {
+        let before: MeetingRow = meetings::table
+            .find(id)
+            .select(MeetingRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| not_found(id))?;
+        preconditions.check_if_match(before.version)?;
+        if changes.is_empty() {
+            return Ok(before);
+        }
+        if let Some(organisation) = changes.organisation_id {
+            super::organisations::require_exists(conn, organisation, "organisation_id").await?;
+        }
+        let after: MeetingRow = diesel::update(meetings::table.find(id))
+            .set(MeetingChangesRow {
+                organisation_id: changes.organisation_id,
+                kind: changes.kind,
+                title: changes.title.as_ref().map(|t| t.as_str()),
+                held_on: changes.held_on,
+                is_public: changes.is_public,
+                updated_at: Utc::now(),
+                version: before.version + 1,
+            })
+            .returning(MeetingRow::as_returning())
+            .get_result(conn)
+            .await?;
+        audit::record(
+            conn,
+            actor,
+            "meeting.updated",
+            "meeting",
+            Some(id.0),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}

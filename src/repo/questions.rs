@@ -1,0 +1,676 @@
+//! Questions, their references and their state changes.
+//!
+//! A questioner's contact details are personal data: [`QuestionRow`] never serialises
+//! them, so the audit log's snapshots (which serialise rows) cannot leak them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
+use serde::Serialize;
+
+use super::audit::{self, Actor};
+use super::meetings::MeetingRow;
+use super::rate_limits::{self, Limit};
+use crate::db::schema::{meetings, question_recommendations, question_reference_counters, questions, recommendations};
+use crate::db::DbConn;
+use crate::domain::auth::UserId;
+use crate::domain::meeting::{MeetingId, MeetingKind};
+use crate::domain::question::{
+    in_time, reference, AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus, Topic,
+};
+use crate::domain::report::RecommendationId;
+use crate::error::ApiError;
+use crate::http::Preconditions;
+use crate::pagination::{Cursor, PageRequest};
+
+/// A question as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = questions, check_for_backend(diesel::pg::Pg))]
+pub struct QuestionRow {
+    pub id: QuestionId,
+    pub reference: String,
+    pub status: QuestionStatus,
+    pub asker_kind: AskerKind,
+    pub asker_display_name: String,
+    /// Personal data: never serialised, so never in an audit snapshot.
+    #[serde(skip)]
+    pub asker_contact: Option<serde_json::Value>,
+    pub asker_user_id: Option<UserId>,
+    pub title: String,
+    pub body: String,
+    pub topics: Vec<String>,
+    pub asked_on: NaiveDate,
+    pub meeting_id: Option<MeetingId>,
+    pub parent_question_id: Option<QuestionId>,
+    pub rejection_reason: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub source_name: Option<String>,
+    pub source_hash: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl QuestionRow {
+    /// The stored contact details, if any.
+    pub fn contact(&self) -> Result<Option<AskerContact>, ApiError> {
+        self.asker_contact
+            .clone()
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("stored asker_contact is unreadable")))
+    }
+}
+
+/// A question with the recommendations it concerns.
+#[derive(Debug, Clone)]
+pub struct QuestionRecord {
+    pub row: QuestionRow,
+    pub recommendation_ids: Vec<RecommendationId>,
+}
+
+/// What the audit log keeps of a question: the row (without contact details) and the
+/// recommendations it concerns, and only whether contact details are held.
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    #[serde(flatten)]
+    row: &'a QuestionRow,
+    recommendation_ids: &'a [RecommendationId],
+    has_asker_contact: bool,
+}
+
+impl QuestionRecord {
+    fn snapshot(&self) -> Snapshot<'_> {
+        Snapshot {
+            row: &self.row,
+            recommendation_ids: &self.recommendation_ids,
+            has_asker_contact: self.row.asker_contact.is_some(),
+        }
+    }
+}
+
+/// The entity tag of a question as `GET /questions/{id}` shows it. That representation
+/// embeds the question's published responses, so its tag must change when one of them
+/// is published or corrected, not only when the question changes: it is the version,
+/// followed (once responses are published) by the sum of their versions, which only
+/// ever grows because a published response is never unpublished or deleted.
+pub fn etag(version: i32, published_response_versions: i64) -> String {
+    if published_response_versions == 0 {
+        crate::http::etag(version)
+    } else {
+        format!("\"{version}.{published_response_versions}\"")
+    }
+}
+
+/// How a question is being submitted: when, by whom and under what limit.
+#[derive(Debug)]
+pub struct Submission {
+    pub submitted_at: DateTime<Utc>,
+    /// Whether the submitter may see meetings and questions that are not public (so
+    /// may name them as the meeting or the parent).
+    pub sees_unpublished: bool,
+    /// A rate limit to count this submission against, and the key to count it under.
+    pub rate_limit: Option<(Limit, String)>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = questions)]
+struct NewQuestionRow<'a> {
+    id: QuestionId,
+    reference: &'a str,
+    status: QuestionStatus,
+    asker_kind: AskerKind,
+    asker_display_name: &'a str,
+    asker_contact: Option<serde_json::Value>,
+    asker_user_id: Option<UserId>,
+    title: &'a str,
+    body: &'a str,
+    topics: Vec<&'a str>,
+    asked_on: NaiveDate,
+    meeting_id: Option<MeetingId>,
+    parent_question_id: Option<QuestionId>,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = questions)]
+struct QuestionChangesRow<'a> {
+    title: Option<&'a str>,
+    body: Option<&'a str>,
+    topics: Option<Vec<&'a str>>,
+    meeting_id: Option<Option<MeetingId>>,
+    asker_contact: Option<Option<serde_json::Value>>,
+    updated_at: DateTime<Utc>,
+    version: i32,
+}
+
+fn not_found(id: QuestionId) -> ApiError {
+    ApiError::not_found(format!("No question has id {id}"))
+}
+
+fn to_json(contact: &AskerContact) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(contact).map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// Creates a question, with the next reference of its year, in one transaction with
+/// its audit record (and the count against the submitter's rate limit, if any).
+pub async fn insert(
+    conn: &mut DbConn,
+    actor: &Actor,
+    new: &NewQuestion,
+    submission: &Submission,
+) -> Result<QuestionRecord, ApiError> {
+    let contact = new.asker_contact.as_ref().map(to_json).transpose()?;
+    conn.transaction(async |conn| {
+        if let Some((limit, key)) = &submission.rate_limit {
+            rate_limits::acquire(conn, limit, key).await?;
+        }
+        if let Some(meeting_id) = new.meeting_id {
+            let meeting = meeting_for_question(conn, meeting_id, submission.sees_unpublished).await?;
+            require_in_time(&meeting, submission.submitted_at)?;
+        }
+        if let Some(parent) = new.parent_question_id {
+            require_question_exists(conn, parent, submission.sees_unpublished, "parent_question_id").await?;
+        }
+        require_recommendations_exist(conn, &new.recommendation_ids, "recommendation_ids").await?;
+        let number = next_reference_number(conn, new.asked_on).await?;
+        let row: QuestionRow = diesel::insert_into(questions::table)
+            .values(NewQuestionRow {
+                id: QuestionId::generate(),
+                reference: &reference(new.asked_on, number),
+                status: QuestionStatus::Submitted,
+                asker_kind: new.asker_kind,
+                asker_display_name: new.asker_display_name.as_str(),
+                asker_contact: contact,
+                asker_user_id: new.asker_user_id,
+                title: new.title.as_str(),
+                body: new.body.as_str(),
+                topics: new.topics.iter().map(Topic::as_str).collect(),
+                asked_on: new.asked_on,
+                meeting_id: new.meeting_id,
+                parent_question_id: new.parent_question_id,
+            })
+            .returning(QuestionRow::as_returning())
+            .get_result(conn)
+            .await?;
+        link_recommendations(conn, row.id, &new.recommendation_ids).await?;
+        let record = QuestionRecord {
+            row,
+            recommendation_ids: new.recommendation_ids.clone(),
+        };
+        audit::record(
+            conn,
+            actor,
+            "question.created",
+            "question",
+            Some(record.row.id.0),
+            None,
+            Some(&record.snapshot()),
+        )
+        .await?;
+        Ok(record)
+    })
+    .await
+}
+
+/// The next number in `asked_on`'s year. The upsert locks the year's counter row until
+/// the transaction ends, so concurrent submissions queue for it and get consecutive
+/// numbers, and a transaction that rolls back gives its number back.
+async fn next_reference_number(conn: &mut DbConn, asked_on: NaiveDate) -> Result<i32, ApiError> {
+    use chrono::Datelike;
+    use question_reference_counters::dsl::{last_value, year};
+    Ok(diesel::insert_into(question_reference_counters::table)
+        .values((year.eq(asked_on.year()), last_value.eq(1)))
+        .on_conflict(year)
+        .do_update()
+        .set(last_value.eq(last_value + 1))
+        .returning(last_value)
+        .get_result(conn)
+        .await?)
+}
+
+/// The meeting a question is put to: it must exist (and be visible to the caller), and
+/// be a panel meeting, the only kind that takes questions. A 422 naming `meeting_id`
+/// otherwise.
+async fn meeting_for_question(
+    conn: &mut DbConn,
+    id: MeetingId,
+    sees_unpublished: bool,
+) -> Result<MeetingRow, ApiError> {
+    let meeting: MeetingRow = meetings::table
+        .find(id)
+        .select(MeetingRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .filter(|m| m.is_public || sees_unpublished)
+        .ok_or_else(|| ApiError::invalid("meeting_id", format!("no meeting has id {id}")))?;
+    if meeting.kind != MeetingKind::PanelMeeting {
+        return Err(ApiError::invalid(
+            "meeting_id",
+            format!(
+                "the meeting is a {}; questions can only be put to a panel_meeting",
+                meeting.kind
+            ),
+        ));
+    }
+    Ok(meeting)
+}
+
+/// A 422 naming `meeting_id` when a question submitted at `submitted_at` is too late
+/// for `meeting`, saying what the deadline was.
+fn require_in_time(meeting: &MeetingRow, submitted_at: DateTime<Utc>) -> Result<(), ApiError> {
+    let (Some(deadline), Some(deadline_date)) = (meeting.question_deadline(), meeting.question_deadline_date()) else {
+        return Ok(());
+    };
+    if in_time(submitted_at, deadline) {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        "meeting_id",
+        format!(
+            "the deadline for questions to the meeting on {} has passed: questions had to arrive by the end of \
+             {deadline_date} (London time), that is before {}",
+            meeting.held_on,
+            deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ),
+    ))
+}
+
+/// A 422 naming `field` unless question `id` exists and is visible.
+async fn require_question_exists(
+    conn: &mut DbConn,
+    id: QuestionId,
+    sees_unpublished: bool,
+    field: &str,
+) -> Result<(), ApiError> {
+    let status: Option<QuestionStatus> = questions::table
+        .find(id)
+        .select(questions::status)
+        .first(conn)
+        .await
+        .optional()?;
+    match status {
+        Some(status) if status.is_public() || sees_unpublished => Ok(()),
+        _ => Err(ApiError::invalid(field, format!("no question has id {id}"))),
+    }
+}
+
+/// A 422 naming `field` unless every recommendation in `ids` exists. (Read-only use of
+/// the recommendations table, which the reports API owns.)
+pub async fn require_recommendations_exist(
+    conn: &mut DbConn,
+    ids: &[RecommendationId],
+    field: &str,
+) -> Result<(), ApiError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let found: Vec<RecommendationId> = recommendations::table
+        .filter(recommendations::id.eq_any(ids))
+        .select(recommendations::id)
+        .load(conn)
+        .await?;
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !found.contains(id))
+        .map(ToString::to_string)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            field,
+            format!("no recommendation has id {}", missing.join(", ")),
+        ))
+    }
+}
+
+async fn link_recommendations(conn: &mut DbConn, id: QuestionId, ids: &[RecommendationId]) -> Result<(), ApiError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = ids
+        .iter()
+        .map(|r| {
+            (
+                question_recommendations::question_id.eq(id),
+                question_recommendations::recommendation_id.eq(*r),
+            )
+        })
+        .collect();
+    diesel::insert_into(question_recommendations::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn recommendation_ids_of(
+    conn: &mut DbConn,
+    ids: &[QuestionId],
+) -> Result<HashMap<QuestionId, Vec<RecommendationId>>, ApiError> {
+    let pairs: Vec<(QuestionId, RecommendationId)> = question_recommendations::table
+        .filter(question_recommendations::question_id.eq_any(ids))
+        .select((
+            question_recommendations::question_id,
+            question_recommendations::recommendation_id,
+        ))
+        .order((
+            question_recommendations::question_id,
+            question_recommendations::recommendation_id,
+        ))
+        .load(conn)
+        .await?;
+    let mut by_question: HashMap<QuestionId, Vec<RecommendationId>> = HashMap::new();
+    for (question, recommendation) in pairs {
+        by_question.entry(question).or_default().push(recommendation);
+    }
+    Ok(by_question)
+}
+
+async fn with_recommendations(conn: &mut DbConn, row: QuestionRow) -> Result<QuestionRecord, ApiError> {
+    let recommendation_ids = recommendation_ids_of(conn, &[row.id])
+        .await?
+        .remove(&row.id)
+        .unwrap_or_default();
+    Ok(QuestionRecord {
+        row,
+        recommendation_ids,
+    })
+}
+
+/// The question `id`; one that is not public is not found unless `sees_unpublished`.
+pub async fn find(conn: &mut DbConn, id: QuestionId, sees_unpublished: bool) -> Result<QuestionRecord, ApiError> {
+    let row = questions::table
+        .find(id)
+        .select(QuestionRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .filter(|row| row.status.is_public() || sees_unpublished)
+        .ok_or_else(|| not_found(id))?;
+    with_recommendations(conn, row).await
+}
+
+async fn lock(conn: &mut DbConn, id: QuestionId) -> Result<QuestionRow, ApiError> {
+    questions::table
+        .find(id)
+        .select(QuestionRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| not_found(id))
+}
+
+/// The entity tag of question `row` as now stored (see [`etag`]).
+async fn current_etag(conn: &mut DbConn, row: &QuestionRow) -> Result<String, ApiError> {
+    let sum = super::responses::published_versions_sum(conn, row.id).await?;
+    Ok(etag(row.version, sum))
+}
+
+/// Filters for [`list`].
+#[derive(Debug, Default)]
+pub struct QuestionFilter {
+    pub status: Option<QuestionStatus>,
+    /// Only public questions (accepted or answered): for anonymous and `integration`
+    /// callers.
+    pub public_only: bool,
+    pub asker_kind: Option<AskerKind>,
+    pub topic: Option<Topic>,
+    pub meeting_id: Option<MeetingId>,
+    pub recommendation_id: Option<RecommendationId>,
+    pub asked_from: Option<NaiveDate>,
+    pub asked_to: Option<NaiveDate>,
+    /// A case-insensitive substring of the title or body.
+    pub text: Option<String>,
+}
+
+/// One page of questions, most recently asked first (by `asked_on`, then id, both
+/// descending).
+pub async fn list(
+    conn: &mut DbConn,
+    filter: &QuestionFilter,
+    page: &PageRequest,
+) -> Result<(Vec<QuestionRecord>, Option<Cursor>), ApiError> {
+    let mut query = questions::table
+        .select(QuestionRow::as_select())
+        .order((questions::asked_on.desc(), questions::id.desc()))
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        let asked_on = super::meetings::cursor_date(after)?;
+        let id = QuestionId(after.id);
+        query = query.filter(
+            questions::asked_on
+                .lt(asked_on)
+                .or(questions::asked_on.eq(asked_on).and(questions::id.lt(id))),
+        );
+    }
+    if filter.public_only {
+        let public: Vec<QuestionStatus> = QuestionStatus::ALL.iter().copied().filter(|s| s.is_public()).collect();
+        query = query.filter(questions::status.eq_any(public));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(questions::status.eq(status));
+    }
+    if let Some(kind) = filter.asker_kind {
+        query = query.filter(questions::asker_kind.eq(kind));
+    }
+    if let Some(topic) = &filter.topic {
+        query = query.filter(questions::topics.contains(vec![topic.as_str().to_string()]));
+    }
+    if let Some(meeting) = filter.meeting_id {
+        query = query.filter(questions::meeting_id.eq(meeting));
+    }
+    if let Some(recommendation) = filter.recommendation_id {
+        query = query.filter(
+            questions::id.eq_any(
+                question_recommendations::table
+                    .filter(question_recommendations::recommendation_id.eq(recommendation))
+                    .select(question_recommendations::question_id),
+            ),
+        );
+    }
+    if let Some(from) = filter.asked_from {
+        query = query.filter(questions::asked_on.ge(from));
+    }
+    if let Some(to) = filter.asked_to {
+        query = query.filter(questions::asked_on.le(to));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = format!("%{}%", super::organisations::escape_like(text));
+        query = query.filter(
+            questions::title
+                .ilike(pattern.clone())
+                .or(questions::body.ilike(pattern)),
+        );
+    }
+    let rows: Vec<QuestionRow> = query.load(conn).await?;
+    let (rows, next) = page.finish(rows, |row| Cursor {
+        key: Some(row.asked_on.to_string()),
+        id: row.id.0,
+    });
+    let ids: Vec<QuestionId> = rows.iter().map(|r| r.id).collect();
+    let mut recommendations = recommendation_ids_of(conn, &ids).await?;
+    let records = rows
+        .into_iter()
+        .map(|row| QuestionRecord {
+            recommendation_ids: recommendations.remove(&row.id).unwrap_or_default(),
+            row,
+        })
+        .collect();
+    Ok((records, next))
+}
+
+/// Applies `changes` if the caller's `If-Match` (if any) names the current entity tag.
+///
+/// A new `meeting_id` must be a panel meeting, but its question deadline is not
+/// applied: the deadline is about when a question arrives, and the secretariat may
+/// schedule a question that arrived in time (or at the chair's discretion) later.
+pub async fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: QuestionId,
+    preconditions: &Preconditions,
+    changes: &QuestionChanges,
+) -> Result<QuestionRecord, ApiError> {
+    conn.transaction(async |conn| {
+        let before = lock(conn, id).await?;
+        preconditions.check_if_match_tag(&current_etag(conn, &before).await?)?;
+        let before = with_recommendations(conn, before).await?;
+        if changes.is_empty() {
+            return Ok(before);
+        }
+        if let Some(Some(meeting)) = changes.meeting_id {
+            meeting_for_question(conn, meeting, true).await?;
+        }
+        let contact = match &changes.asker_contact {
+            None => None,
+            Some(patch) => Some(
+                AskerContact::patched(before.row.contact()?, patch.clone())
+                    .map_err(|e| ApiError::validation(vec![e]))?
+                    .as_ref()
+                    .map(to_json)
+                    .transpose()?,
+            ),
+        };
+        if let Some(ids) = &changes.recommendation_ids {
+            require_recommendations_exist(conn, ids, "recommendation_ids").await?;
+            diesel::delete(question_recommendations::table.filter(question_recommendations::question_id.eq(id)))
+                .execute(conn)
+                .await?;
+            link_recommendations(conn, id, ids).await?;
+        }
+        let row: QuestionRow = diesel::update(questions::table.find(id))
+            .set(QuestionChangesRow {
+                title: changes.title.as_ref().map(|t| t.as_str()),
+                body: changes.body.as_ref().map(|b| b.as_str()),
+                topics: changes
+                    .topics
+                    .as_ref()
+                    .map(|topics| topics.iter().map(Topic::as_str).collect()),
+                meeting_id: changes.meeting_id,
+                asker_contact: contact,
+                updated_at: Utc::now(),
+                version: before.row.version + 1,
+            })
+            .returning(QuestionRow::as_returning())
+            .get_result(conn)
+            .await?;
+        let after = QuestionRecord {
+            row,
+            recommendation_ids: changes
+                .recommendation_ids
+                .clone()
+                .unwrap_or_else(|| before.recommendation_ids.clone()),
+        };
+        audit::record(
+            conn,
+            actor,
+            "question.updated",
+            "question",
+            Some(id.0),
+            Some(&before.snapshot()),
+            Some(&after.snapshot()),
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Who may make a transition, checked once the question is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permit {
+    /// Anyone the handler let through.
+    Any,
+    /// Only the panel member who asked: the user given, if any, must be the question's
+    /// `asker_user_id` (403 otherwise).
+    AskerOnly(Option<UserId>),
+}
+
+/// Moves a question to `to` (409 with its current state if that is not a legal move),
+/// honouring `If-Match`, and records `question.<to>` in the audit log. A question that
+/// becomes public for the first time gets its `published_at`.
+pub async fn transition(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: QuestionId,
+    preconditions: &Preconditions,
+    to: QuestionStatus,
+    rejection_reason: Option<&str>,
+    permit: Permit,
+) -> Result<QuestionRecord, ApiError> {
+    conn.transaction(async |conn| {
+        let before = lock(conn, id).await?;
+        if let Permit::AskerOnly(user) = permit {
+            if user.is_none() || user != before.asker_user_id {
+                return Err(ApiError::forbidden(
+                    "Only the secretariat, or the panel member who asked it, may withdraw a question",
+                ));
+            }
+        }
+        preconditions.check_if_match_tag(&current_etag(conn, &before).await?)?;
+        let before = with_recommendations(conn, before).await?;
+        let after = move_question(conn, actor, before, to, rejection_reason).await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Moves a loaded, locked question to `to` inside the caller's transaction, with its
+/// audit record: for [`transition`], and for publishing a response, which answers its
+/// question in the same transaction.
+pub async fn move_question(
+    conn: &mut DbConn,
+    actor: &Actor,
+    before: QuestionRecord,
+    to: QuestionStatus,
+    rejection_reason: Option<&str>,
+) -> Result<QuestionRecord, ApiError> {
+    let from = before.row.status;
+    if !from.can_become(to) {
+        return Err(ApiError::illegal_transition(
+            format!("A question that is {from} cannot become {to}"),
+            from.as_str(),
+        ));
+    }
+    let now = Utc::now();
+    let published_at = before.row.published_at.or(to.is_public().then_some(now));
+    let row: QuestionRow = diesel::update(questions::table.find(before.row.id))
+        .set((
+            questions::status.eq(to),
+            questions::rejection_reason.eq(rejection_reason.or(before.row.rejection_reason.as_deref())),
+            questions::published_at.eq(published_at),
+            questions::updated_at.eq(now),
+            questions::version.eq(before.row.version + 1),
+        ))
+        .returning(QuestionRow::as_returning())
+        .get_result(conn)
+        .await?;
+    let after = QuestionRecord {
+        row,
+        recommendation_ids: before.recommendation_ids.clone(),
+    };
+    audit::record(
+        conn,
+        actor,
+        &format!("question.{to}"),
+        "question",
+        Some(after.row.id.0),
+        Some(&before.snapshot()),
+        Some(&after.snapshot()),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Locks question `id` for a change made elsewhere in the caller's transaction (a
+/// response being published), with its recommendations.
+pub async fn lock_record(conn: &mut DbConn, id: QuestionId) -> Result<QuestionRecord, ApiError> {
+    let row = lock(conn, id).await?;
+    with_recommendations(conn, row).await
+}

@@ -1,0 +1,623 @@
+//! Responses to questions and their versions.
+//!
+//! Every change to a response (its creation, each edit, its publication, each
+//! correction) writes a `response_versions` row numbered like the response's own
+//! `version`, so that the history is complete and every earlier text stays readable.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
+use serde::Serialize;
+
+use super::audit::{self, Actor};
+use super::questions::{self, QuestionRecord};
+use crate::db::schema::{
+    actions, questions as questions_table, response_actions, response_recommendations, response_versions, responses,
+};
+use crate::db::DbConn;
+use crate::domain::action::ActionId;
+use crate::domain::question::{
+    NewResponse, QuestionId, QuestionStatus, ResponseChanges, ResponseId, ResponseKind, ResponseStatus,
+};
+use crate::domain::report::RecommendationId;
+use crate::error::ApiError;
+use crate::http::Preconditions;
+use crate::pagination::{Cursor, PageRequest};
+
+/// A response as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = responses, check_for_backend(diesel::pg::Pg))]
+pub struct ResponseRow {
+    pub id: ResponseId,
+    pub question_id: QuestionId,
+    pub kind: ResponseKind,
+    pub status: ResponseStatus,
+    pub body: String,
+    pub author_name: String,
+    pub author_position: String,
+    pub responded_on: NaiveDate,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// A response with what it cites. Serialised as the audit log's snapshot.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseRecord {
+    #[serde(flatten)]
+    pub row: ResponseRow,
+    pub recommendation_ids: Vec<RecommendationId>,
+    pub action_ids: Vec<ActionId>,
+}
+
+/// One version of a response's text, as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = response_versions, check_for_backend(diesel::pg::Pg))]
+pub struct ResponseVersionRow {
+    pub response_id: ResponseId,
+    pub version: i32,
+    pub kind: ResponseKind,
+    pub body: String,
+    pub author_name: String,
+    pub author_position: String,
+    pub responded_on: NaiveDate,
+    pub correction_note: Option<String>,
+    pub was_published: bool,
+    pub recorded_by: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = response_versions)]
+struct NewVersionRow<'a> {
+    response_id: ResponseId,
+    version: i32,
+    kind: ResponseKind,
+    body: &'a str,
+    author_name: &'a str,
+    author_position: &'a str,
+    responded_on: NaiveDate,
+    correction_note: Option<&'a str>,
+    was_published: bool,
+    recorded_by: Option<String>,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = responses)]
+struct ResponseChangesRow<'a> {
+    kind: Option<ResponseKind>,
+    body: Option<&'a str>,
+    author_name: Option<&'a str>,
+    author_position: Option<&'a str>,
+    responded_on: Option<NaiveDate>,
+    updated_at: DateTime<Utc>,
+    version: i32,
+}
+
+fn not_found(id: ResponseId) -> ApiError {
+    ApiError::not_found(format!("No response has id {id}"))
+}
+
+/// Who recorded a version, as `response_versions.recorded_by` keeps it.
+fn recorded_by(actor: &Actor) -> String {
+    match &actor.id {
+        Some(id) => format!("{}:{id}", actor.kind),
+        None => actor.kind.to_string(),
+    }
+}
+
+/// Writes the version row for `row` as it now stands.
+async fn record_version(
+    conn: &mut DbConn,
+    actor: &Actor,
+    row: &ResponseRow,
+    correction_note: Option<&str>,
+) -> Result<(), ApiError> {
+    diesel::insert_into(response_versions::table)
+        .values(NewVersionRow {
+            response_id: row.id,
+            version: row.version,
+            kind: row.kind,
+            body: &row.body,
+            author_name: &row.author_name,
+            author_position: &row.author_position,
+            responded_on: row.responded_on,
+            correction_note,
+            was_published: row.status == ResponseStatus::Published,
+            recorded_by: Some(recorded_by(actor)),
+        })
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A 409 unless a question in `status` can still be answered.
+fn require_answerable(status: QuestionStatus) -> Result<(), ApiError> {
+    if matches!(status, QuestionStatus::Rejected | QuestionStatus::Withdrawn) {
+        return Err(ApiError::illegal_transition(
+            format!("The question is {status}: it cannot be answered"),
+            status.as_str(),
+        ));
+    }
+    Ok(())
+}
+
+/// A 422 unless `responded_on` is on or after the day the question was asked.
+fn require_after_question(responded_on: NaiveDate, asked_on: NaiveDate) -> Result<(), ApiError> {
+    if responded_on < asked_on {
+        return Err(ApiError::invalid(
+            "responded_on",
+            format!("must not be before the question was asked ({asked_on})"),
+        ));
+    }
+    Ok(())
+}
+
+/// A 422 naming `field` unless every action in `ids` exists. (Read-only use of the
+/// actions table, which the actions API owns.)
+async fn require_actions_exist(conn: &mut DbConn, ids: &[ActionId], field: &str) -> Result<(), ApiError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let found: Vec<ActionId> = actions::table
+        .filter(actions::id.eq_any(ids))
+        .select(actions::id)
+        .load(conn)
+        .await?;
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !found.contains(id))
+        .map(ToString::to_string)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            field,
+            format!("no action has id {}", missing.join(", ")),
+        ))
+    }
+}
+
+/// Replaces what response `id` cites.
+async fn link(
+    conn: &mut DbConn,
+    id: ResponseId,
+    recommendation_ids: Option<&[RecommendationId]>,
+    action_ids: Option<&[ActionId]>,
+) -> Result<(), ApiError> {
+    if let Some(ids) = recommendation_ids {
+        questions::require_recommendations_exist(conn, ids, "recommendation_ids").await?;
+        diesel::delete(response_recommendations::table.filter(response_recommendations::response_id.eq(id)))
+            .execute(conn)
+            .await?;
+        let rows: Vec<_> = ids
+            .iter()
+            .map(|r| {
+                (
+                    response_recommendations::response_id.eq(id),
+                    response_recommendations::recommendation_id.eq(*r),
+                )
+            })
+            .collect();
+        if !rows.is_empty() {
+            diesel::insert_into(response_recommendations::table)
+                .values(rows)
+                .execute(conn)
+                .await?;
+        }
+    }
+    if let Some(ids) = action_ids {
+        require_actions_exist(conn, ids, "action_ids").await?;
+        diesel::delete(response_actions::table.filter(response_actions::response_id.eq(id)))
+            .execute(conn)
+            .await?;
+        let rows: Vec<_> = ids
+            .iter()
+            .map(|a| (response_actions::response_id.eq(id), response_actions::action_id.eq(*a)))
+            .collect();
+        if !rows.is_empty() {
+            diesel::insert_into(response_actions::table)
+                .values(rows)
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds what each of `rows` cites.
+async fn with_citations(conn: &mut DbConn, rows: Vec<ResponseRow>) -> Result<Vec<ResponseRecord>, ApiError> {
+    let ids: Vec<ResponseId> = rows.iter().map(|r| r.id).collect();
+    let recommendation_pairs: Vec<(ResponseId, RecommendationId)> = response_recommendations::table
+        .filter(response_recommendations::response_id.eq_any(&ids))
+        .select((
+            response_recommendations::response_id,
+            response_recommendations::recommendation_id,
+        ))
+        .order((
+            response_recommendations::response_id,
+            response_recommendations::recommendation_id,
+        ))
+        .load(conn)
+        .await?;
+    let action_pairs: Vec<(ResponseId, ActionId)> = response_actions::table
+        .filter(response_actions::response_id.eq_any(&ids))
+        .select((response_actions::response_id, response_actions::action_id))
+        .order((response_actions::response_id, response_actions::action_id))
+        .load(conn)
+        .await?;
+    let mut recommendations: HashMap<ResponseId, Vec<RecommendationId>> = HashMap::new();
+    for (response, recommendation) in recommendation_pairs {
+        recommendations.entry(response).or_default().push(recommendation);
+    }
+    let mut actions: HashMap<ResponseId, Vec<ActionId>> = HashMap::new();
+    for (response, action) in action_pairs {
+        actions.entry(response).or_default().push(action);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| ResponseRecord {
+            recommendation_ids: recommendations.remove(&row.id).unwrap_or_default(),
+            action_ids: actions.remove(&row.id).unwrap_or_default(),
+            row,
+        })
+        .collect())
+}
+
+async fn with_citation(conn: &mut DbConn, row: ResponseRow) -> Result<ResponseRecord, ApiError> {
+    with_citations(conn, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a loaded response went missing")))
+}
+
+/// Drafts a response to question `question_id` (which must exist and be neither
+/// rejected nor withdrawn), with its first version and its audit record.
+pub async fn insert(
+    conn: &mut DbConn,
+    actor: &Actor,
+    question_id: QuestionId,
+    new: &NewResponse,
+) -> Result<ResponseRecord, ApiError> {
+    conn.transaction(async |conn| {
+        // Shared lock: the question cannot be rejected or withdrawn while this commits.
+        let (status, asked_on): (QuestionStatus, NaiveDate) = questions_table::table
+            .find(question_id)
+            .select((questions_table::status, questions_table::asked_on))
+            .for_share()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| ApiError::not_found(format!("No question has id {question_id}")))?;
+        require_answerable(status)?;
+        require_after_question(new.responded_on, asked_on)?;
+        let row: ResponseRow = diesel::insert_into(responses::table)
+            .values((
+                responses::id.eq(ResponseId::generate()),
+                responses::question_id.eq(question_id),
+                responses::kind.eq(new.kind),
+                responses::status.eq(ResponseStatus::Draft),
+                responses::body.eq(new.body.as_str()),
+                responses::author_name.eq(new.author_name.as_str()),
+                responses::author_position.eq(new.author_position.as_str()),
+                responses::responded_on.eq(new.responded_on),
+            ))
+            .returning(ResponseRow::as_returning())
+            .get_result(conn)
+            .await?;
+        link(conn, row.id, Some(&new.recommendation_ids), Some(&new.action_ids)).await?;
+        record_version(conn, actor, &row, None).await?;
+        let record = ResponseRecord {
+            row,
+            recommendation_ids: new.recommendation_ids.clone(),
+            action_ids: new.action_ids.clone(),
+        };
+        audit::record(
+            conn,
+            actor,
+            "response.created",
+            "response",
+            Some(record.row.id.0),
+            None,
+            Some(&record),
+        )
+        .await?;
+        Ok(record)
+    })
+    .await
+}
+
+/// Whether a caller who cannot see unpublished records may see `row`: it must be
+/// published and its question public.
+async fn publicly_visible(conn: &mut DbConn, row: &ResponseRow) -> Result<bool, ApiError> {
+    if row.status != ResponseStatus::Published {
+        return Ok(false);
+    }
+    let status: QuestionStatus = questions_table::table
+        .find(row.question_id)
+        .select(questions_table::status)
+        .first(conn)
+        .await?;
+    Ok(status.is_public())
+}
+
+/// The response `id`; a draft (or a response to a question that is not public) is
+/// not found unless `sees_unpublished`.
+pub async fn find(conn: &mut DbConn, id: ResponseId, sees_unpublished: bool) -> Result<ResponseRecord, ApiError> {
+    let row = responses::table
+        .find(id)
+        .select(ResponseRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| not_found(id))?;
+    if !sees_unpublished && !publicly_visible(conn, &row).await? {
+        return Err(not_found(id));
+    }
+    with_citation(conn, row).await
+}
+
+/// Every published response to question `id`, oldest first: what the question embeds.
+pub async fn published_for_question(conn: &mut DbConn, id: QuestionId) -> Result<Vec<ResponseRecord>, ApiError> {
+    let rows = responses::table
+        .filter(responses::question_id.eq(id))
+        .filter(responses::status.eq(ResponseStatus::Published))
+        .select(ResponseRow::as_select())
+        .order(responses::id.asc())
+        .load(conn)
+        .await?;
+    with_citations(conn, rows).await
+}
+
+/// The sum of the versions of question `id`'s published responses (see
+/// [`questions::etag`]).
+pub async fn published_versions_sum(conn: &mut DbConn, id: QuestionId) -> Result<i64, ApiError> {
+    let sum: Option<i64> = responses::table
+        .filter(responses::question_id.eq(id))
+        .filter(responses::status.eq(ResponseStatus::Published))
+        .select(diesel::dsl::sum(responses::version))
+        .first(conn)
+        .await?;
+    Ok(sum.unwrap_or(0))
+}
+
+/// Filters for [`list_for_question`].
+#[derive(Debug, Default)]
+pub struct ResponseFilter {
+    pub status: Option<ResponseStatus>,
+    /// Whether drafts are included (staff views).
+    pub include_drafts: bool,
+}
+
+/// One page of the responses to question `question_id` (which must be visible: 404
+/// otherwise), oldest first.
+pub async fn list_for_question(
+    conn: &mut DbConn,
+    question_id: QuestionId,
+    filter: &ResponseFilter,
+    page: &PageRequest,
+) -> Result<(Vec<ResponseRecord>, Option<Cursor>), ApiError> {
+    questions::find(conn, question_id, filter.include_drafts).await?;
+    let mut query = responses::table
+        .filter(responses::question_id.eq(question_id))
+        .select(ResponseRow::as_select())
+        .order(responses::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        query = query.filter(responses::id.gt(ResponseId(after.id)));
+    }
+    if !filter.include_drafts {
+        query = query.filter(responses::status.eq(ResponseStatus::Published));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(responses::status.eq(status));
+    }
+    let rows = query.load(conn).await?;
+    let (rows, next) = page.finish(rows, |row| Cursor {
+        key: None,
+        id: row.id.0,
+    });
+    Ok((with_citations(conn, rows).await?, next))
+}
+
+async fn lock(conn: &mut DbConn, id: ResponseId) -> Result<ResponseRow, ApiError> {
+    responses::table
+        .find(id)
+        .select(ResponseRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| not_found(id))
+}
+
+/// Edits a draft, or corrects a published response (which needs a note), honouring
+/// `If-Match`; either way a new version is recorded. Audited as `response.updated` or
+/// `response.corrected`.
+pub async fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: ResponseId,
+    preconditions: &Preconditions,
+    changes: &ResponseChanges,
+) -> Result<ResponseRecord, ApiError> {
+    conn.transaction(async |conn| {
+        let before = lock(conn, id).await?;
+        preconditions.check_if_match(before.version)?;
+        let correcting = before.status == ResponseStatus::Published;
+        match (correcting, &changes.correction_note) {
+            (false, Some(_)) => {
+                return Err(ApiError::invalid(
+                    "correction_note",
+                    "is only for corrections to a published response; this one is a draft",
+                ))
+            }
+            (true, None) => {
+                return Err(ApiError::invalid(
+                    "correction_note",
+                    "is required: the response is published, so a change is a correction and must say why",
+                ))
+            }
+            _ => {}
+        }
+        let before = with_citation(conn, before).await?;
+        if changes.changes_nothing() {
+            if correcting {
+                return Err(ApiError::invalid(
+                    "body",
+                    "a correction must change at least one field besides correction_note",
+                ));
+            }
+            return Ok(before);
+        }
+        if let Some(responded_on) = changes.responded_on {
+            let asked_on: NaiveDate = questions_table::table
+                .find(before.row.question_id)
+                .select(questions_table::asked_on)
+                .first(conn)
+                .await?;
+            require_after_question(responded_on, asked_on)?;
+        }
+        link(
+            conn,
+            id,
+            changes.recommendation_ids.as_deref(),
+            changes.action_ids.as_deref(),
+        )
+        .await?;
+        let row: ResponseRow = diesel::update(responses::table.find(id))
+            .set(ResponseChangesRow {
+                kind: changes.kind,
+                body: changes.body.as_ref().map(|b| b.as_str()),
+                author_name: changes.author_name.as_ref().map(|n| n.as_str()),
+                author_position: changes.author_position.as_ref().map(|p| p.as_str()),
+                responded_on: changes.responded_on,
+                updated_at: Utc::now(),
+                version: before.row.version + 1,
+            })
+            .returning(ResponseRow::as_returning())
+            .get_result(conn)
+            .await?;
+        let note = changes.correction_note.as_ref().map(|n| n.as_str());
+        record_version(conn, actor, &row, note).await?;
+        let after = ResponseRecord {
+            row,
+            recommendation_ids: changes
+                .recommendation_ids
+                .clone()
+                .unwrap_or_else(|| before.recommendation_ids.clone()),
+            action_ids: changes.action_ids.clone().unwrap_or_else(|| before.action_ids.clone()),
+        };
+        let action = if correcting {
+            "response.corrected"
+        } else {
+            "response.updated"
+        };
+        audit::record(conn, actor, action, "response", Some(id.0), Some(&before), Some(&after)).await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Publishes a draft, honouring `If-Match`, and in the same transaction answers its
+/// question if that is submitted or accepted (a 409 if it is rejected or withdrawn).
+/// Returns the response and its question as they now stand.
+pub async fn publish(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: ResponseId,
+    preconditions: &Preconditions,
+) -> Result<(ResponseRecord, QuestionRecord), ApiError> {
+    conn.transaction(async |conn| {
+        // The question first, then the response: the same order as every other path
+        // that locks both, so two publications cannot deadlock.
+        let question_id: QuestionId = responses::table
+            .find(id)
+            .select(responses::question_id)
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| not_found(id))?;
+        let question = questions::lock_record(conn, question_id).await?;
+        let before = lock(conn, id).await?;
+        preconditions.check_if_match(before.version)?;
+        if before.status != ResponseStatus::Draft {
+            return Err(ApiError::illegal_transition(
+                format!("The response is {}: only a draft can be published", before.status),
+                before.status.as_str(),
+            ));
+        }
+        require_answerable(question.row.status)?;
+        let question = if question.row.status.can_become(QuestionStatus::Answered) {
+            questions::move_question(conn, actor, question, QuestionStatus::Answered, None).await?
+        } else {
+            question
+        };
+        let before = with_citation(conn, before).await?;
+        let now = Utc::now();
+        let row: ResponseRow = diesel::update(responses::table.find(id))
+            .set((
+                responses::status.eq(ResponseStatus::Published),
+                responses::published_at.eq(Some(now)),
+                responses::updated_at.eq(now),
+                responses::version.eq(before.row.version + 1),
+            ))
+            .returning(ResponseRow::as_returning())
+            .get_result(conn)
+            .await?;
+        record_version(conn, actor, &row, None).await?;
+        let after = ResponseRecord {
+            row,
+            recommendation_ids: before.recommendation_ids.clone(),
+            action_ids: before.action_ids.clone(),
+        };
+        audit::record(
+            conn,
+            actor,
+            "response.published",
+            "response",
+            Some(id.0),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        Ok((after, question))
+    })
+    .await
+}
+
+/// One page of the versions of response `id` (which must be visible: 404 otherwise),
+/// oldest first.
+pub async fn versions(
+    conn: &mut DbConn,
+    id: ResponseId,
+    sees_unpublished: bool,
+    page: &PageRequest,
+) -> Result<(Vec<ResponseVersionRow>, Option<Cursor>), ApiError> {
+    find(conn, id, sees_unpublished).await?;
+    let mut query = response_versions::table
+        .filter(response_versions::response_id.eq(id))
+        .select(ResponseVersionRow::as_select())
+        .order(response_versions::version.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        let version: i32 = after
+            .key
+            .as_deref()
+            .and_then(|key| key.parse().ok())
+            .filter(|_| after.id == id.0)
+            .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this list issued"))?;
+        query = query.filter(response_versions::version.gt(version));
+    }
+    let rows = query.load(conn).await?;
+    Ok(page.finish(rows, |row| Cursor {
+        key: Some(row.version.to_string()),
+        id: row.response_id.0,
+    }))
+}

@@ -1,0 +1,321 @@
+//! `/api/v1/meetings`: panel meetings (where public questions are put), the
+//! Commissioner's Strategic Governance Boards and Public Performance Meetings.
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::AppState;
+use crate::auth::{Caller, Require, Secretariat};
+use crate::domain::meeting::{parse_held_on, MeetingChanges, MeetingId, MeetingKind, NewMeeting};
+use crate::domain::organisation::OrganisationId;
+use crate::domain::text::Title;
+use crate::domain::{storable_date, CollectFields};
+use crate::error::{responses, ApiError};
+use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
+use crate::pagination::PageRequest;
+use crate::repo::meetings::{self as repo, MeetingFilter, MeetingRow};
+
+/// A meeting.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
+    "organisation_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5c",
+    "kind": "panel_meeting",
+    "title": "Police, Fire & Crime Panel, June 2022",
+    "held_on": "2022-06-16",
+    "is_public": true,
+    "question_deadline": "2022-06-10T23:00:00Z",
+    "created_at": "2022-05-01T09:00:00Z",
+    "updated_at": "2022-05-01T09:00:00Z",
+    "version": 1
+}))]
+pub struct Meeting {
+    pub id: MeetingId,
+    /// The organisation that holds it.
+    pub organisation_id: OrganisationId,
+    pub kind: MeetingKind,
+    pub title: String,
+    /// The day it is held.
+    pub held_on: NaiveDate,
+    /// Whether the public may know of it. A meeting that is not public does not exist
+    /// for anonymous and `integration` callers.
+    pub is_public: bool,
+    /// For panel meetings only (null otherwise): the instant from which public
+    /// questions for it are late. Questions must arrive by the end of the working day
+    /// (London time) before the three clear working days before the meeting; weekends
+    /// and England and Wales bank holidays are not working days. Derived from `held_on`.
+    pub question_deadline: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Increases by one on every change; the `ETag` carries it.
+    pub version: i32,
+}
+
+impl From<MeetingRow> for Meeting {
+    fn from(row: MeetingRow) -> Self {
+        Self {
+            question_deadline: row.question_deadline(),
+            id: row.id,
+            organisation_id: row.organisation_id,
+            kind: row.kind,
+            title: row.title,
+            held_on: row.held_on,
+            is_public: row.is_public,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        }
+    }
+}
+
+crate::page_type!(MeetingPage, Meeting);
+
+/// Filters and paging for the meeting list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MeetingQuery {
+    /// Only meetings held by this organisation.
+    pub organisation_id: Option<OrganisationId>,
+    /// Only meetings of this kind.
+    pub kind: Option<MeetingKind>,
+    /// Only meetings held on or after this date.
+    pub held_from: Option<NaiveDate>,
+    /// Only meetings held on or before this date.
+    pub held_to: Option<NaiveDate>,
+    /// Only public (`true`) or non-public (`false`) meetings. Anonymous and
+    /// `integration` callers only ever see public ones.
+    pub is_public: Option<bool>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A new meeting.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "organisation_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5c",
+    "kind": "panel_meeting",
+    "title": "Police, Fire & Crime Panel, June 2022",
+    "held_on": "2022-06-16"
+}))]
+pub struct CreateMeetingRequest {
+    /// The organisation that holds it; it must exist.
+    pub organisation_id: OrganisationId,
+    pub kind: MeetingKind,
+    /// 1 to 300 characters.
+    pub title: String,
+    /// In the years 2000 to 2100.
+    pub held_on: NaiveDate,
+    /// Default `true`.
+    pub is_public: Option<bool>,
+}
+
+/// Changes to a meeting (JSON merge patch): absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"held_on": "2022-06-23"}))]
+pub struct UpdateMeetingRequest {
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<OrganisationId>)]
+    pub organisation_id: Option<Option<OrganisationId>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<MeetingKind>)]
+    pub kind: Option<Option<MeetingKind>>,
+    /// 1 to 300 characters.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    /// Moving a meeting moves its question deadline with it; questions already on its
+    /// agenda stay there.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub held_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<bool>)]
+    pub is_public: Option<Option<bool>>,
+}
+
+/// List meetings.
+///
+/// Earliest first (by `held_on`, then id), paged with `cursor`. Public: anonymous and
+/// `integration` callers see public meetings only; staff see every meeting.
+#[utoipa::path(
+    tag = "meetings",
+    params(MeetingQuery),
+    security((), ("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "A page of meetings.", body = MeetingPage,
+            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/meetings")]
+pub async fn list_meetings(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    Query(query): Query<MeetingQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let (held_from, held_to) = (
+        query.held_from.map(|d| storable_date("held_from", d)).transpose(),
+        query.held_to.map(|d| storable_date("held_to", d)).transpose(),
+    )
+        .collect_fields()?;
+    let filter = MeetingFilter {
+        organisation_id: query.organisation_id,
+        kind: query.kind,
+        held_from,
+        held_to,
+        is_public: query.is_public,
+        include_private: caller.view().sees_unpublished(),
+    };
+    let mut conn = state.conn().await?;
+    let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
+    Ok(MeetingPage::respond(
+        &req,
+        rows.into_iter().map(Into::into).collect(),
+        next,
+    ))
+}
+
+/// Create a meeting.
+///
+/// For `admin` and `secretariat`.
+#[utoipa::path(
+    tag = "meetings",
+    request_body = CreateMeetingRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 201, description = "The meeting was created.", body = Meeting,
+            headers(("Location" = String, description = "The new meeting's URL."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/meetings")]
+pub async fn create_meeting(
+    auth: Require<Secretariat>,
+    state: web::Data<AppState>,
+    Json(body): Json<CreateMeetingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (title, held_on) = (
+        Title::parse("title", &body.title),
+        parse_held_on("held_on", body.held_on),
+    )
+        .collect_fields()?;
+    let new = NewMeeting {
+        organisation_id: body.organisation_id,
+        kind: body.kind,
+        title,
+        held_on,
+        is_public: body.is_public.unwrap_or(true),
+    };
+    let mut conn = state.conn().await?;
+    let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
+    Ok(created(
+        format!("/api/v1/meetings/{}", row.id),
+        row.version,
+        &Meeting::from(row),
+    ))
+}
+
+/// Get a meeting.
+///
+/// A meeting that is not public is not found by anonymous and `integration` callers.
+/// Sends an `ETag`; with `If-None-Match` naming it, answers 304.
+#[utoipa::path(
+    tag = "meetings",
+    params(("id" = MeetingId, Path, description = "The meeting's id.")),
+    security((), ("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The meeting.", body = Meeting,
+            headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/meetings/{id}")]
+pub async fn get_meeting(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<MeetingId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let row = repo::find(&mut conn, *id, caller.view().sees_unpublished()).await?;
+    Ok(ok_with_etag(&preconditions, row.version, &Meeting::from(row)))
+}
+
+/// Change a meeting.
+///
+/// JSON merge patch: only the fields given change. Send `If-Match` with the `ETag` you
+/// read (412 if someone changed it since). For `admin` and `secretariat`.
+#[utoipa::path(
+    tag = "meetings",
+    params(
+        ("id" = MeetingId, Path, description = "The meeting's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    request_body = UpdateMeetingRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The meeting as changed.", body = Meeting,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[patch("/meetings/{id}")]
+pub async fn update_meeting(
+    auth: Require<Secretariat>,
+    state: web::Data<AppState>,
+    id: web::Path<MeetingId>,
+    preconditions: Preconditions,
+    Json(body): Json<UpdateMeetingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (organisation_id, kind, title, held_on, is_public) = (
+        patch_field("organisation_id", body.organisation_id),
+        patch_field("kind", body.kind),
+        patch_field("title", body.title).and_then(|t| t.map(|t| Title::parse("title", t)).transpose()),
+        patch_field("held_on", body.held_on).and_then(|d| d.map(|d| parse_held_on("held_on", d)).transpose()),
+        patch_field("is_public", body.is_public),
+    )
+        .collect_fields()?;
+    let changes = MeetingChanges {
+        organisation_id,
+        kind,
+        title,
+        held_on,
+        is_public,
+    };
+    let mut conn = state.conn().await?;
+    let row = repo::update(&mut conn, &auth.actor(), *id, &preconditions, &changes).await?;
+    Ok(ok_with_etag(
+        &Preconditions::default(),
+        row.version,
+        &Meeting::from(row),
+    ))
+}

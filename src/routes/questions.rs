@@ -1,0 +1,779 @@
+//! `/api/v1/questions`: public and panel questions to the Commissioner, and the
+//! secretariat's decisions on them.
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::responses::Response;
+use super::AppState;
+use crate::auth::{Caller, QuestionWithdrawers, Require, Secretariat, Subject, View};
+use crate::domain::auth::Role;
+use crate::domain::calendar::uk_offset_at;
+use crate::domain::meeting::MeetingId;
+use crate::domain::question::{
+    parse_asked_on, parse_citations, parse_topics, Address, AskerContact, AskerKind, ContactPatch, Email, NewQuestion,
+    Note, Phone, QuestionChanges, QuestionId, QuestionStatus, Topic,
+};
+use crate::domain::report::RecommendationId;
+use crate::domain::text::{Body, Name, Title};
+use crate::domain::{storable_date, CollectFields, FieldResult};
+use crate::error::{responses, ApiError, FieldError};
+use crate::http::{ok_with_tag, patch_field, Json, Preconditions, Query};
+use crate::pagination::PageRequest;
+use crate::repo::questions::{self as repo, Permit, QuestionFilter, QuestionRecord, Submission};
+use crate::repo::rate_limits::ANONYMOUS_QUESTIONS_PER_ADDRESS;
+use crate::repo::responses as responses_repo;
+
+/// Who asked a question.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Asker {
+    pub kind: AskerKind,
+    /// The name the question is published under.
+    pub display_name: String,
+}
+
+/// Where an imported question came from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionSource {
+    /// The imported file's name.
+    pub name: Option<String>,
+    /// The SHA-256 of its text (hex), which makes a repeated import recognisable.
+    pub hash: String,
+}
+
+/// A question to the Commissioner.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
+    "reference": "PQ-2022-0007",
+    "status": "answered",
+    "asker": {"kind": "member_of_public", "display_name": "A member of the public"},
+    "title": "Safeguarding children after the HMIC inspection",
+    "body": "What exactly is the PFCC doing about this to bring the force to account?",
+    "topics": ["child-protection"],
+    "asked_on": "2022-05-31",
+    "meeting_id": null,
+    "parent_question_id": null,
+    "recommendation_ids": [],
+    "rejection_reason": null,
+    "published_at": "2022-06-01T10:00:00Z",
+    "source": null,
+    "created_at": "2022-05-31T18:00:00Z",
+    "updated_at": "2022-06-09T12:00:00Z",
+    "version": 3
+}))]
+pub struct Question {
+    pub id: QuestionId,
+    /// The human reference, `PQ-<year asked>-<number>`, assigned in order within each year.
+    pub reference: String,
+    /// `submitted` → `accepted` → `answered`; `submitted` → `rejected`;
+    /// `submitted`/`accepted` → `withdrawn`. Only `accepted` and `answered` are public.
+    pub status: QuestionStatus,
+    pub asker: Asker,
+    /// How to reach the questioner: personal data, present only for `secretariat` and
+    /// `admin` (null when none is held) and absent for everyone else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<AskerContact>, nullable)]
+    pub asker_contact: Option<Option<AskerContact>>,
+    pub title: String,
+    pub body: String,
+    pub topics: Vec<String>,
+    /// The day it was asked; its year is the reference's.
+    pub asked_on: NaiveDate,
+    /// The panel meeting it is put to.
+    pub meeting_id: Option<MeetingId>,
+    /// The question this one is supplementary to.
+    pub parent_question_id: Option<QuestionId>,
+    /// The recommendations it concerns.
+    pub recommendation_ids: Vec<RecommendationId>,
+    /// Why it was rejected, when it was.
+    pub rejection_reason: Option<String>,
+    /// When it first became public (accepted, or answered).
+    pub published_at: Option<DateTime<Utc>>,
+    /// For questions imported from a published document; null otherwise.
+    pub source: Option<QuestionSource>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Increases by one on every change.
+    pub version: i32,
+}
+
+impl Question {
+    /// The question as a caller with `view` may see it.
+    pub fn render(record: QuestionRecord, view: View) -> Result<Self, ApiError> {
+        let asker_contact = if view.sees_contact_details() {
+            Some(record.row.contact()?)
+        } else {
+            None
+        };
+        let row = record.row;
+        Ok(Self {
+            id: row.id,
+            reference: row.reference,
+            status: row.status,
+            asker: Asker {
+                kind: row.asker_kind,
+                display_name: row.asker_display_name,
+            },
+            asker_contact,
+            title: row.title,
+            body: row.body,
+            topics: row.topics,
+            asked_on: row.asked_on,
+            meeting_id: row.meeting_id,
+            parent_question_id: row.parent_question_id,
+            recommendation_ids: record.recommendation_ids,
+            rejection_reason: row.rejection_reason,
+            published_at: row.published_at,
+            source: row.source_hash.map(|hash| QuestionSource {
+                name: row.source_name,
+                hash,
+            }),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        })
+    }
+}
+
+/// A question with its published responses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionDetail {
+    #[serde(flatten)]
+    pub question: Question,
+    /// Its published responses, oldest first (drafts are listed, for staff, at
+    /// `GET /api/v1/questions/{id}/responses`).
+    pub responses: Vec<Response>,
+}
+
+crate::page_type!(QuestionPage, Question);
+
+/// Filters and paging for the question list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QuestionQuery {
+    /// Only questions in this state. Anonymous and `integration` callers only ever see
+    /// `accepted` and `answered` ones.
+    pub status: Option<QuestionStatus>,
+    /// Only questions from this kind of asker.
+    pub asker_kind: Option<AskerKind>,
+    /// Only questions with this topic.
+    pub topic: Option<String>,
+    /// Only questions put to this meeting.
+    pub meeting_id: Option<MeetingId>,
+    /// Only questions concerning this recommendation.
+    pub recommendation_id: Option<RecommendationId>,
+    /// Only questions asked on or after this date.
+    pub asked_from: Option<NaiveDate>,
+    /// Only questions asked on or before this date.
+    pub asked_to: Option<NaiveDate>,
+    /// Only questions whose title or body contains this text (case-insensitive; at
+    /// most 200 characters).
+    pub q: Option<String>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Who asks, in a new question.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AskerRequest {
+    /// Without a token, `member_of_public` (the default); a `panel_member` asks
+    /// `panel_member` questions (the default for them); `secretariat` and `admin`
+    /// record either on someone's behalf (default `member_of_public`).
+    pub kind: Option<AskerKind>,
+    /// The name to publish the question under, 1 to 200 characters.
+    pub display_name: String,
+}
+
+/// How to reach the questioner. Seen only by `secretariat` and `admin`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AskerContactRequest {
+    /// An e-mail address; required.
+    #[schema(format = Email)]
+    pub email: String,
+    /// At most 50 characters.
+    pub phone: Option<String>,
+    /// At most 500 characters.
+    pub address: Option<String>,
+}
+
+/// A new question.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "asker": {"display_name": "A member of the public"},
+    "asker_contact": {"email": "resident@example.org"},
+    "title": "Safeguarding children after the HMIC inspection",
+    "body": "What exactly is the PFCC doing about this to bring the force to account?",
+    "topics": ["child-protection"]
+}))]
+pub struct CreateQuestionRequest {
+    pub asker: AskerRequest,
+    /// Required without a token (so the secretariat can reply); optional otherwise.
+    pub asker_contact: Option<AskerContactRequest>,
+    /// 1 to 300 characters.
+    pub title: String,
+    /// 1 to 20,000 characters.
+    pub body: String,
+    /// At most 10, each a lowercase slug such as `child-protection`.
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// Default today (UTC); not in the future.
+    pub asked_on: Option<NaiveDate>,
+    /// A panel meeting whose question deadline has not passed.
+    pub meeting_id: Option<MeetingId>,
+    /// The question this one is supplementary to.
+    pub parent_question_id: Option<QuestionId>,
+    /// Recommendations the question concerns; each must exist.
+    #[serde(default)]
+    pub recommendation_ids: Vec<RecommendationId>,
+}
+
+/// Changes to contact details (JSON merge patch).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AskerContactPatch {
+    /// Cannot be removed (remove the whole `asker_contact` instead).
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>, format = Email)]
+    pub email: Option<Option<String>>,
+    /// `null` removes it.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub phone: Option<Option<String>>,
+    /// `null` removes it.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub address: Option<Option<String>>,
+}
+
+/// Changes to a question (JSON merge patch): absent fields stay as they are. `status`
+/// changes through the transitions (`accept`, `reject`, `withdraw`); `reference` never
+/// changes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"meeting_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5d", "topics": ["child-protection", "policing"]}))]
+pub struct UpdateQuestionRequest {
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>)]
+    pub body: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub topics: Option<Option<Vec<String>>>,
+    /// A panel meeting (its question deadline is not applied: the secretariat may
+    /// schedule a question that arrived in time later); `null` takes it off the agenda.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<MeetingId>, nullable)]
+    pub meeting_id: Option<Option<MeetingId>>,
+    /// Replaces the list.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<Vec<RecommendationId>>)]
+    pub recommendation_ids: Option<Option<Vec<RecommendationId>>>,
+    /// Merged into the contact details held; `null` removes them all (once they are no
+    /// longer needed, say).
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<AskerContactPatch>, nullable)]
+    pub asker_contact: Option<Option<AskerContactPatch>>,
+}
+
+/// Why a question is rejected.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "The question concerns an operational matter for the Chief Constable."}))]
+pub struct RejectQuestionRequest {
+    /// 1 to 2,000 characters; published to nobody but staff.
+    pub reason: String,
+}
+
+fn parse_contact(request: &AskerContactRequest) -> FieldResult<AskerContact> {
+    let email = Email::parse("asker_contact.email", &request.email)?;
+    let phone = request
+        .phone
+        .as_deref()
+        .map(|p| Phone::parse("asker_contact.phone", p))
+        .transpose()?;
+    let address = request
+        .address
+        .as_deref()
+        .map(|a| Address::parse("asker_contact.address", a))
+        .transpose()?;
+    Ok(AskerContact::new(email, phone, address))
+}
+
+fn parse_contact_patch(patch: Option<Option<AskerContactPatch>>) -> FieldResult<Option<ContactPatch>> {
+    let Some(patch) = patch else { return Ok(None) };
+    let Some(patch) = patch else {
+        return Ok(Some(ContactPatch::Remove));
+    };
+    let email = patch_field("asker_contact.email", patch.email)?
+        .map(|e| Email::parse("asker_contact.email", &e))
+        .transpose()?;
+    let phone = patch
+        .phone
+        .map(|p| p.map(|p| Phone::parse("asker_contact.phone", p)).transpose())
+        .transpose()?;
+    let address = patch
+        .address
+        .map(|a| a.map(|a| Address::parse("asker_contact.address", a)).transpose())
+        .transpose()?;
+    Ok(Some(ContactPatch::Merge { email, phone, address }))
+}
+
+/// The kind of question the caller may ask: anonymous callers ask as the public,
+/// panel members as panel members, and the secretariat records either. Everyone else
+/// is refused.
+fn asker_kind_for(caller: &Caller, requested: Option<AskerKind>) -> Result<AskerKind, ApiError> {
+    let Some(principal) = &caller.principal else {
+        return match requested {
+            None | Some(AskerKind::MemberOfPublic) => Ok(AskerKind::MemberOfPublic),
+            Some(AskerKind::PanelMember) => Err(ApiError::unauthorized(
+                "A panel_member question needs a panel member's bearer token",
+            )),
+        };
+    };
+    if principal.has_any(&[Role::Admin, Role::Secretariat]) {
+        return Ok(requested.unwrap_or(AskerKind::MemberOfPublic));
+    }
+    if principal.has_any(&[Role::PanelMember]) {
+        return match requested {
+            None | Some(AskerKind::PanelMember) => Ok(AskerKind::PanelMember),
+            Some(AskerKind::MemberOfPublic) => Err(ApiError::forbidden(
+                "A panel member asks panel_member questions; the secretariat records questions from the public",
+            )),
+        };
+    }
+    Err(ApiError::forbidden(
+        "Questions are asked by the public (without a token), panel members, or the secretariat on their behalf",
+    ))
+}
+
+/// The question as `GET /questions/{id}` shows it, with its entity tag.
+async fn detail(
+    conn: &mut crate::db::DbConn,
+    record: QuestionRecord,
+    view: View,
+) -> Result<(String, QuestionDetail), ApiError> {
+    let published = responses_repo::published_for_question(conn, record.row.id).await?;
+    let sum: i64 = published.iter().map(|r| i64::from(r.row.version)).sum();
+    let tag = repo::etag(record.row.version, sum);
+    Ok((
+        tag,
+        QuestionDetail {
+            question: Question::render(record, view)?,
+            responses: published.into_iter().map(Into::into).collect(),
+        },
+    ))
+}
+
+/// List questions.
+///
+/// Most recently asked first (by `asked_on`, then id), paged with `cursor`. Anonymous
+/// and `integration` callers see `accepted` and `answered` questions only; staff see
+/// all; only `secretariat` and `admin` see contact details.
+#[utoipa::path(
+    tag = "questions",
+    params(QuestionQuery),
+    security((), ("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "A page of questions.", body = QuestionPage,
+            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/questions")]
+pub async fn list_questions(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    Query(query): Query<QuestionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let view = caller.view();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let (topic, text, asked_from, asked_to) = (
+        query.topic.as_deref().map(|t| Topic::parse("topic", t)).transpose(),
+        query.q.as_deref().map(parse_search_text).transpose(),
+        query.asked_from.map(|d| storable_date("asked_from", d)).transpose(),
+        query.asked_to.map(|d| storable_date("asked_to", d)).transpose(),
+    )
+        .collect_fields()?;
+    let filter = QuestionFilter {
+        status: query.status,
+        public_only: !view.sees_unpublished(),
+        asker_kind: query.asker_kind,
+        topic,
+        meeting_id: query.meeting_id,
+        recommendation_id: query.recommendation_id,
+        asked_from,
+        asked_to,
+        text: text.flatten(),
+    };
+    let mut conn = state.conn().await?;
+    let (records, next) = repo::list(&mut conn, &filter, &page).await?;
+    let items = records
+        .into_iter()
+        .map(|record| Question::render(record, view))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(QuestionPage::respond(&req, items, next))
+}
+
+/// `q`: blank is no filter; NUL (which PostgreSQL cannot take) and over-long text are
+/// refused.
+fn parse_search_text(q: &str) -> FieldResult<Option<String>> {
+    let q = q.trim();
+    if q.contains('\0') {
+        return Err(FieldError::new("q", "must not contain NUL characters"));
+    }
+    if q.chars().count() > 200 {
+        return Err(FieldError::new("q", "must be at most 200 characters"));
+    }
+    Ok((!q.is_empty()).then(|| q.to_string()))
+}
+
+/// Ask a question.
+///
+/// Without a token, a member of the public asks (and must give `asker_contact.email`);
+/// at most 5 such questions an hour are taken from one address (429 with `Retry-After`
+/// beyond that). A `panel_member` asks a panel question as themselves; `secretariat` and
+/// `admin` record a question of either kind on someone's behalf. Other roles: 403.
+///
+/// The question is `submitted`, with the next reference of its year, and is not public
+/// until the secretariat accepts it: until then, its URL answers 404 to anonymous
+/// callers. A question for a meeting must be in time: after the meeting's
+/// `question_deadline` it is a 422 that says when the deadline was.
+#[utoipa::path(
+    tag = "questions",
+    request_body = CreateQuestionRequest,
+    security((), ("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 201, description = "The question was received.", body = QuestionDetail,
+            headers(("Location" = String, description = "The new question's URL."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/questions")]
+pub async fn create_question(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    Json(body): Json<CreateQuestionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let asker_kind = asker_kind_for(&caller, body.asker.kind)?;
+    let now = Utc::now();
+    let london_today = now.with_timezone(&uk_offset_at(now)).date_naive();
+    let (display_name, contact, title, text, topics, asked_on, recommendation_ids) = (
+        Name::parse("asker.display_name", &body.asker.display_name),
+        body.asker_contact.as_ref().map(parse_contact).transpose(),
+        Title::parse("title", &body.title),
+        Body::parse("body", &body.body),
+        parse_topics("topics", &body.topics),
+        parse_asked_on("asked_on", body.asked_on.unwrap_or(now.date_naive()), london_today),
+        parse_citations("recommendation_ids", &body.recommendation_ids),
+    )
+        .collect_fields()?;
+    let anonymous = caller.principal.is_none();
+    if anonymous && contact.is_none() {
+        return Err(ApiError::invalid(
+            "asker_contact.email",
+            "is required for a question sent without a token, so that the secretariat can reply",
+        ));
+    }
+    let asker_user_id = match caller.principal.as_ref().map(|p| &p.subject) {
+        Some(Subject::User(id))
+            if asker_kind == AskerKind::PanelMember && !caller.has_any(&[Role::Admin, Role::Secretariat]) =>
+        {
+            Some(*id)
+        }
+        _ => None,
+    };
+    let new = NewQuestion {
+        asker_kind,
+        asker_display_name: display_name,
+        asker_contact: contact,
+        asker_user_id,
+        title,
+        body: text,
+        topics,
+        asked_on,
+        meeting_id: body.meeting_id,
+        parent_question_id: body.parent_question_id,
+        recommendation_ids,
+    };
+    let view = caller.view();
+    let submission = Submission {
+        submitted_at: now,
+        sees_unpublished: view.sees_unpublished(),
+        rate_limit: anonymous.then(|| {
+            let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+            (ANONYMOUS_QUESTIONS_PER_ADDRESS, address)
+        }),
+    };
+    let mut conn = state.conn().await?;
+    let record = repo::insert(&mut conn, &caller.actor(), &new, &submission).await?;
+    let location = format!("/api/v1/questions/{}", record.row.id);
+    let (tag, detail) = detail(&mut conn, record, view).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .insert_header((actix_web::http::header::ETAG, tag))
+        .json(detail))
+}
+
+/// Get a question, with its published responses.
+///
+/// A question that is not `accepted` or `answered` is not found by anonymous and
+/// `integration` callers. Contact details are shown to `secretariat` and `admin` only.
+/// Sends an `ETag`, which also changes when a response is published or corrected;
+/// with `If-None-Match` naming it, answers 304.
+#[utoipa::path(
+    tag = "questions",
+    params(("id" = QuestionId, Path, description = "The question's id.")),
+    security((), ("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The question.", body = QuestionDetail,
+            headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/questions/{id}")]
+pub async fn get_question(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<QuestionId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let view = caller.view();
+    let mut conn = state.conn().await?;
+    let record = repo::find(&mut conn, *id, view.sees_unpublished()).await?;
+    let (tag, detail) = detail(&mut conn, record, view).await?;
+    Ok(ok_with_tag(&preconditions, &tag, &detail))
+}
+
+/// Change a question.
+///
+/// JSON merge patch: only the fields given change; `status` and `reference` cannot be
+/// set (422). Send `If-Match` with the `ETag` you read (412 if it changed since). For
+/// `admin` and `secretariat`.
+#[utoipa::path(
+    tag = "questions",
+    params(
+        ("id" = QuestionId, Path, description = "The question's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    request_body = UpdateQuestionRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The question as changed.", body = QuestionDetail,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[patch("/questions/{id}")]
+pub async fn update_question(
+    auth: Require<Secretariat>,
+    state: web::Data<AppState>,
+    id: web::Path<QuestionId>,
+    preconditions: Preconditions,
+    Json(body): Json<UpdateQuestionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (title, text, topics, recommendation_ids, asker_contact) = (
+        patch_field("title", body.title).and_then(|t| t.map(|t| Title::parse("title", t)).transpose()),
+        patch_field("body", body.body).and_then(|b| b.map(|b| Body::parse("body", b)).transpose()),
+        patch_field("topics", body.topics).and_then(|t| t.map(|t| parse_topics("topics", &t)).transpose()),
+        patch_field("recommendation_ids", body.recommendation_ids)
+            .and_then(|r| r.map(|r| parse_citations("recommendation_ids", &r)).transpose()),
+        parse_contact_patch(body.asker_contact),
+    )
+        .collect_fields()?;
+    let changes = QuestionChanges {
+        title,
+        body: text,
+        topics,
+        meeting_id: body.meeting_id,
+        recommendation_ids,
+        asker_contact,
+    };
+    let mut conn = state.conn().await?;
+    let record = repo::update(&mut conn, &auth.actor(), *id, &preconditions, &changes).await?;
+    let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
+    Ok(ok_with_tag(&Preconditions::default(), &tag, &detail))
+}
+
+/// Accept a question.
+///
+/// `submitted` → `accepted`: the question becomes public (and gets its
+/// `published_at`). Honours `If-Match`. For `admin` and `secretariat`; any other state
+/// is a 409 with `current_state`.
+#[utoipa::path(
+    tag = "questions",
+    params(
+        ("id" = QuestionId, Path, description = "The question's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The question, accepted.", body = QuestionDetail,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/questions/{id}/accept")]
+pub async fn accept_question(
+    auth: Require<Secretariat>,
+    state: web::Data<AppState>,
+    id: web::Path<QuestionId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let record = repo::transition(
+        &mut conn,
+        &auth.actor(),
+        *id,
+        &preconditions,
+        QuestionStatus::Accepted,
+        None,
+        Permit::Any,
+    )
+    .await?;
+    let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
+    Ok(ok_with_tag(&Preconditions::default(), &tag, &detail))
+}
+
+/// Reject a question.
+///
+/// `submitted` → `rejected`, with the reason (required). The question stays private.
+/// Honours `If-Match`. For `admin` and `secretariat`; any other state is a 409 with
+/// `current_state`.
+#[utoipa::path(
+    tag = "questions",
+    params(
+        ("id" = QuestionId, Path, description = "The question's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    request_body = RejectQuestionRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The question, rejected.", body = QuestionDetail,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/questions/{id}/reject")]
+pub async fn reject_question(
+    auth: Require<Secretariat>,
+    state: web::Data<AppState>,
+    id: web::Path<QuestionId>,
+    preconditions: Preconditions,
+    Json(body): Json<RejectQuestionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (reason,) = (Note::parse("reason", &body.reason),).collect_fields()?;
+    let mut conn = state.conn().await?;
+    let record = repo::transition(
+        &mut conn,
+        &auth.actor(),
+        *id,
+        &preconditions,
+        QuestionStatus::Rejected,
+        Some(reason.as_str()),
+        Permit::Any,
+    )
+    .await?;
+    let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
+    Ok(ok_with_tag(&Preconditions::default(), &tag, &detail))
+}
+
+/// Withdraw a question.
+///
+/// `submitted` or `accepted` → `withdrawn`: the question is no longer public. For
+/// `admin` and `secretariat`, and for the panel member who asked it (any other panel
+/// member: 403). Honours `If-Match`; any other state is a 409 with `current_state`.
+#[utoipa::path(
+    tag = "questions",
+    params(
+        ("id" = QuestionId, Path, description = "The question's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The question, withdrawn.", body = QuestionDetail,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/questions/{id}/withdraw")]
+pub async fn withdraw_question(
+    auth: Require<QuestionWithdrawers>,
+    state: web::Data<AppState>,
+    id: web::Path<QuestionId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let permit = if auth.principal.has_any(&[Role::Admin, Role::Secretariat]) {
+        Permit::Any
+    } else {
+        Permit::AskerOnly(match auth.principal.subject {
+            Subject::User(user) => Some(user),
+            _ => None,
+        })
+    };
+    let mut conn = state.conn().await?;
+    let record = repo::transition(
+        &mut conn,
+        &auth.actor(),
+        *id,
+        &preconditions,
+        QuestionStatus::Withdrawn,
+        None,
+        permit,
+    )
+    .await?;
+    let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
+    Ok(ok_with_tag(&Preconditions::default(), &tag, &detail))
+}

@@ -1,0 +1,537 @@
+//! `/api/v1/responses` (and `/api/v1/questions/{id}/responses`): the Commissioner's
+//! responses, drafted, published and, when need be, corrected in the open.
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::AppState;
+use crate::auth::{Caller, CommissionerOffice, Require};
+use crate::domain::action::ActionId;
+use crate::domain::meeting::parse_held_on;
+use crate::domain::question::{
+    parse_citations, NewResponse, Note, QuestionId, ResponseChanges, ResponseId, ResponseKind, ResponseStatus,
+};
+use crate::domain::report::RecommendationId;
+use crate::domain::text::{Body, Name};
+use crate::domain::{CollectFields, FieldResult};
+use crate::error::{responses, ApiError};
+use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
+use crate::pagination::PageRequest;
+use crate::repo::responses::{self as repo, ResponseFilter, ResponseRecord, ResponseVersionRow};
+
+/// Who wrote a response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Author {
+    pub name: String,
+    /// Their post, such as "Interim Joint Chief Executive".
+    pub position: String,
+}
+
+/// A response to a question.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5e",
+    "question_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
+    "kind": "written",
+    "status": "published",
+    "body": "In response to HMICFRS Inspection Findings, the force has initiated a Child Protection Improvement Programme…",
+    "author": {"name": "Ralph Butler", "position": "Interim Joint Chief Executive"},
+    "responded_on": "2022-06-09",
+    "recommendation_ids": [],
+    "action_ids": [],
+    "published_at": "2022-06-09T12:00:00Z",
+    "created_at": "2022-06-08T09:00:00Z",
+    "updated_at": "2022-06-09T12:00:00Z",
+    "version": 2
+}))]
+pub struct Response {
+    pub id: ResponseId,
+    pub question_id: QuestionId,
+    pub kind: ResponseKind,
+    /// `draft` (staff only) → `published` (public).
+    pub status: ResponseStatus,
+    pub body: String,
+    pub author: Author,
+    pub responded_on: NaiveDate,
+    /// Recommendations the response cites.
+    pub recommendation_ids: Vec<RecommendationId>,
+    /// Actions the response cites.
+    pub action_ids: Vec<ActionId>,
+    /// When it was published; null for a draft.
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Increases by one on every change; every version stays readable at
+    /// `GET /api/v1/responses/{id}/versions`.
+    pub version: i32,
+}
+
+impl From<ResponseRecord> for Response {
+    fn from(record: ResponseRecord) -> Self {
+        let row = record.row;
+        Self {
+            id: row.id,
+            question_id: row.question_id,
+            kind: row.kind,
+            status: row.status,
+            body: row.body,
+            author: Author {
+                name: row.author_name,
+                position: row.author_position,
+            },
+            responded_on: row.responded_on,
+            recommendation_ids: record.recommendation_ids,
+            action_ids: record.action_ids,
+            published_at: row.published_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        }
+    }
+}
+
+crate::page_type!(ResponsePage, Response);
+
+/// One version of a response, as it stood after a change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResponseVersion {
+    /// The response's `version` after the change.
+    pub version: i32,
+    pub kind: ResponseKind,
+    pub body: String,
+    pub author: Author,
+    pub responded_on: NaiveDate,
+    /// Why a published response was corrected; null for other changes.
+    pub correction_note: Option<String>,
+    /// Whether the response was published when this version was recorded.
+    pub was_published: bool,
+    /// Who recorded it (`user:<id>`, `client:<id>` …).
+    pub recorded_by: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl From<ResponseVersionRow> for ResponseVersion {
+    fn from(row: ResponseVersionRow) -> Self {
+        Self {
+            version: row.version,
+            kind: row.kind,
+            body: row.body,
+            author: Author {
+                name: row.author_name,
+                position: row.author_position,
+            },
+            responded_on: row.responded_on,
+            correction_note: row.correction_note,
+            was_published: row.was_published,
+            recorded_by: row.recorded_by,
+            recorded_at: row.recorded_at,
+        }
+    }
+}
+
+crate::page_type!(ResponseVersionPage, ResponseVersion);
+
+/// Filters and paging for a question's responses.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ResponseQuery {
+    /// Only responses in this state. Anonymous and `integration` callers only ever see
+    /// published ones.
+    pub status: Option<ResponseStatus>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Paging for a response's versions.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ResponseVersionQuery {
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Who wrote a response, in a request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorRequest {
+    /// 1 to 200 characters.
+    pub name: String,
+    /// 1 to 200 characters.
+    pub position: String,
+}
+
+/// A new (draft) response.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "written",
+    "body": "In response to HMICFRS Inspection Findings, the force has initiated a Child Protection Improvement Programme…",
+    "author": {"name": "Ralph Butler", "position": "Interim Joint Chief Executive"},
+    "responded_on": "2022-06-09"
+}))]
+pub struct CreateResponseRequest {
+    pub kind: ResponseKind,
+    /// 1 to 20,000 characters.
+    pub body: String,
+    pub author: AuthorRequest,
+    /// Not before the question was asked.
+    pub responded_on: NaiveDate,
+    /// Recommendations cited; each must exist.
+    #[serde(default)]
+    pub recommendation_ids: Vec<RecommendationId>,
+    /// Actions cited; each must exist.
+    #[serde(default)]
+    pub action_ids: Vec<ActionId>,
+}
+
+/// Changes to who wrote a response (JSON merge patch).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorPatch {
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>)]
+    pub position: Option<Option<String>>,
+}
+
+/// Changes to a response (JSON merge patch): absent fields stay as they are. A change
+/// to a published response is a correction: it must carry `correction_note`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "body": "In response to HMICFRS Inspection Findings, the force has initiated a Child Protection Improvement Programme…",
+    "correction_note": "The programme's name was given wrongly."
+}))]
+pub struct UpdateResponseRequest {
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<ResponseKind>)]
+    pub kind: Option<Option<ResponseKind>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>)]
+    pub body: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<AuthorPatch>)]
+    pub author: Option<Option<AuthorPatch>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub responded_on: Option<Option<NaiveDate>>,
+    /// Replaces the list.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<Vec<RecommendationId>>)]
+    pub recommendation_ids: Option<Option<Vec<RecommendationId>>>,
+    /// Replaces the list.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<Vec<ActionId>>)]
+    pub action_ids: Option<Option<Vec<ActionId>>>,
+    /// Required for a published response, refused for a draft: why it is corrected,
+    /// 1 to 2,000 characters. Kept with the new version, for everyone to read.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>)]
+    pub correction_note: Option<Option<String>>,
+}
+
+/// A response date: within the years a meeting may be held in (this keeps out typos).
+fn parse_responded_on(date: NaiveDate) -> FieldResult<NaiveDate> {
+    parse_held_on("responded_on", date)
+}
+
+/// Draft a response to a question.
+///
+/// The response starts as a `draft`, seen only by staff, with version 1 in its history.
+/// The question must be neither rejected nor withdrawn (409). For `admin` and
+/// `commissioner_office`.
+#[utoipa::path(
+    tag = "responses",
+    params(("id" = QuestionId, Path, description = "The question's id.")),
+    request_body = CreateResponseRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 201, description = "The draft was created.", body = Response,
+            headers(("Location" = String, description = "The new response's URL."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/questions/{id}/responses")]
+pub async fn create_response(
+    auth: Require<CommissionerOffice>,
+    state: web::Data<AppState>,
+    id: web::Path<QuestionId>,
+    Json(body): Json<CreateResponseRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (text, author_name, author_position, responded_on, recommendation_ids, action_ids) = (
+        Body::parse("body", &body.body),
+        Name::parse("author.name", &body.author.name),
+        Name::parse("author.position", &body.author.position),
+        parse_responded_on(body.responded_on),
+        parse_citations("recommendation_ids", &body.recommendation_ids),
+        parse_citations("action_ids", &body.action_ids),
+    )
+        .collect_fields()?;
+    let new = NewResponse {
+        kind: body.kind,
+        body: text,
+        author_name,
+        author_position,
+        responded_on,
+        recommendation_ids,
+        action_ids,
+    };
+    let mut conn = state.conn().await?;
+    let record = repo::insert(&mut conn, &auth.actor(), *id, &new).await?;
+    Ok(created(
+        format!("/api/v1/responses/{}", record.row.id),
+        record.row.version,
+        &Response::from(record),
+    ))
+}
+
+/// List a question's responses.
+///
+/// Oldest first, paged with `cursor`. Anonymous and `integration` callers see the
+/// published responses of public questions only (404 for a question that is not
+/// public); staff see drafts too.
+#[utoipa::path(
+    tag = "responses",
+    params(("id" = QuestionId, Path, description = "The question's id."), ResponseQuery),
+    security((), ("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "A page of responses.", body = ResponsePage,
+            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/questions/{id}/responses")]
+pub async fn list_responses(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<QuestionId>,
+    Query(query): Query<ResponseQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let filter = ResponseFilter {
+        status: query.status,
+        include_drafts: caller.view().sees_unpublished(),
+    };
+    let mut conn = state.conn().await?;
+    let (records, next) = repo::list_for_question(&mut conn, *id, &filter, &page).await?;
+    Ok(ResponsePage::respond(
+        &req,
+        records.into_iter().map(Into::into).collect(),
+        next,
+    ))
+}
+
+/// Get a response.
+///
+/// A draft is not found by anonymous and `integration` callers. Sends an `ETag`; with
+/// `If-None-Match` naming it, answers 304.
+#[utoipa::path(
+    tag = "responses",
+    params(("id" = ResponseId, Path, description = "The response's id.")),
+    security((), ("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The response.", body = Response,
+            headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/responses/{id}")]
+pub async fn get_response(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<ResponseId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let record = repo::find(&mut conn, *id, caller.view().sees_unpublished()).await?;
+    Ok(ok_with_etag(
+        &preconditions,
+        record.row.version,
+        &Response::from(record),
+    ))
+}
+
+/// Change or correct a response.
+///
+/// JSON merge patch: only the fields given change. On a draft this is a plain edit. A
+/// published response is never silently rewritten: a change to it is a correction,
+/// which must carry `correction_note` (422 without one) and change at least one
+/// field. Either way the response's version goes up and the new version joins its
+/// history, where every earlier version stays readable. Send `If-Match` with the
+/// `ETag` you read (412 if it changed since). For `admin` and `commissioner_office`.
+#[utoipa::path(
+    tag = "responses",
+    params(
+        ("id" = ResponseId, Path, description = "The response's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    request_body = UpdateResponseRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The response as changed.", body = Response,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[patch("/responses/{id}")]
+pub async fn update_response(
+    auth: Require<CommissionerOffice>,
+    state: web::Data<AppState>,
+    id: web::Path<ResponseId>,
+    preconditions: Preconditions,
+    Json(body): Json<UpdateResponseRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let author = patch_field("author", body.author);
+    let (author_name, author_position) = match author {
+        Ok(Some(author)) => (
+            patch_field("author.name", author.name).and_then(|n| n.map(|n| Name::parse("author.name", n)).transpose()),
+            patch_field("author.position", author.position)
+                .and_then(|p| p.map(|p| Name::parse("author.position", p)).transpose()),
+        ),
+        Ok(None) => (Ok(None), Ok(None)),
+        Err(error) => (Err(error), Ok(None)),
+    };
+    let (kind, text, author_name, author_position, responded_on, recommendation_ids, action_ids, correction_note) = (
+        patch_field("kind", body.kind),
+        patch_field("body", body.body).and_then(|b| b.map(|b| Body::parse("body", b)).transpose()),
+        author_name,
+        author_position,
+        patch_field("responded_on", body.responded_on).and_then(|d| d.map(parse_responded_on).transpose()),
+        patch_field("recommendation_ids", body.recommendation_ids)
+            .and_then(|r| r.map(|r| parse_citations("recommendation_ids", &r)).transpose()),
+        patch_field("action_ids", body.action_ids)
+            .and_then(|a| a.map(|a| parse_citations("action_ids", &a)).transpose()),
+        patch_field("correction_note", body.correction_note)
+            .and_then(|n| n.map(|n| Note::parse("correction_note", n)).transpose()),
+    )
+        .collect_fields()?;
+    let changes = ResponseChanges {
+        kind,
+        body: text,
+        author_name,
+        author_position,
+        responded_on,
+        recommendation_ids,
+        action_ids,
+        correction_note,
+    };
+    let mut conn = state.conn().await?;
+    let record = repo::update(&mut conn, &auth.actor(), *id, &preconditions, &changes).await?;
+    Ok(ok_with_etag(
+        &Preconditions::default(),
+        record.row.version,
+        &Response::from(record),
+    ))
+}
+
+/// Publish a response.
+///
+/// `draft` → `published`: the response becomes public, and in the same transaction
+/// its question becomes `answered` (and public) if it was `submitted` or `accepted`.
+/// A response that is already published, or whose question is rejected or withdrawn,
+/// is a 409 with `current_state` (the response's or the question's). Honours
+/// `If-Match`. For `admin` and `commissioner_office`.
+#[utoipa::path(
+    tag = "responses",
+    params(
+        ("id" = ResponseId, Path, description = "The response's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The response, published.", body = Response,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/responses/{id}/publish")]
+pub async fn publish_response(
+    auth: Require<CommissionerOffice>,
+    state: web::Data<AppState>,
+    id: web::Path<ResponseId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let (record, _question) = repo::publish(&mut conn, &auth.actor(), *id, &preconditions).await?;
+    Ok(ok_with_etag(
+        &Preconditions::default(),
+        record.row.version,
+        &Response::from(record),
+    ))
+}
+
+/// List a response's versions.
+///
+/// Every version, oldest first: the first draft, each edit, the publication and each
+/// correction with its note. Public for a published response; a draft's history is for
+/// staff only (404 for anonymous and `integration` callers).
+#[utoipa::path(
+    tag = "responses",
+    params(("id" = ResponseId, Path, description = "The response's id."), ResponseVersionQuery),
+    security((), ("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "A page of versions.", body = ResponseVersionPage,
+            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/responses/{id}/versions")]
+pub async fn list_response_versions(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<ResponseId>,
+    Query(query): Query<ResponseVersionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let mut conn = state.conn().await?;
+    let (rows, next) = repo::versions(&mut conn, *id, caller.view().sees_unpublished(), &page).await?;
+    Ok(ResponseVersionPage::respond(
+        &req,
+        rows.into_iter().map(Into::into).collect(),
+        next,
+    ))
+}

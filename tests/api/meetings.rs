@@ -1,0 +1,202 @@
+//! Meetings, and the public question deadline they carry.
+
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+use scrutiny::domain::auth::Role;
+
+#[actix_web::test]
+async fn a_panel_meeting_on_16_june_2022_has_its_question_deadline_at_midnight_london_time_on_10_june() {
+    let app = spawn_app().await;
+    let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
+    assert_eq!(meeting["question_deadline"], "2022-06-10T23:00:00Z");
+    assert_eq!(meeting["is_public"], true);
+    assert_eq!(meeting["version"], 1);
+    let read = app
+        .get(&format!("/api/v1/meetings/{}", meeting["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(read.status, 200);
+    assert_eq!(read.json(), meeting);
+    assert_eq!(read.header("etag").as_deref(), Some("\"1\""));
+}
+
+#[actix_web::test]
+async fn only_panel_meetings_have_a_question_deadline() {
+    let app = spawn_app().await;
+    for kind in ["strategic_governance_board", "public_performance_meeting", "other"] {
+        let meeting = app.create_meeting(kind, "2022-06-16").await;
+        assert!(meeting["question_deadline"].is_null(), "{kind}: {meeting}");
+    }
+}
+
+#[actix_web::test]
+async fn moving_a_meeting_moves_its_deadline_and_a_stale_if_match_changes_nothing() {
+    let app = spawn_app().await;
+    let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
+    let path = format!("/api/v1/meetings/{}", meeting["id"].as_str().unwrap());
+    let moved = app
+        .patch_json(&path, &json!({"held_on": "2024-01-08"}), Some("\"1\""))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    assert_eq!(moved.json()["question_deadline"], "2024-01-03T00:00:00Z");
+    assert_eq!(moved.header("etag").as_deref(), Some("\"2\""));
+    let stale = app.patch_json(&path, &json!({"title": "Renamed"}), Some("\"1\"")).await;
+    stale.assert_problem(412);
+    let current = app.get(&path).await.json();
+    assert_eq!(
+        (current["version"].clone(), current["held_on"].clone()),
+        (json!(2), json!("2024-01-08"))
+    );
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'meeting.updated' AND before->>'held_on' = '2022-06-16'")
+            .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn a_meeting_that_is_not_public_does_not_exist_for_anonymous_and_integration_callers() {
+    let app = spawn_app().await;
+    let meeting = app.create_meeting("strategic_governance_board", "2022-06-20").await;
+    let path = format!("/api/v1/meetings/{}", meeting["id"].as_str().unwrap());
+    assert_eq!(
+        app.patch_json(&path, &json!({"is_public": false}), None).await.status,
+        200
+    );
+    app.get(&path).await.assert_problem(404);
+    let integration = app.token(&[Role::Integration]);
+    app.call("GET", &path, Some(&integration), None)
+        .await
+        .assert_problem(404);
+    let listed = app.get("/api/v1/meetings").await.json();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 0);
+    let hidden = app.get("/api/v1/meetings?is_public=false").await.json();
+    assert_eq!(hidden["items"].as_array().unwrap().len(), 0);
+
+    let member = app.token(&[Role::PanelMember]);
+    assert_eq!(app.call("GET", &path, Some(&member), None).await.status, 200);
+    let staff_list = app.call("GET", "/api/v1/meetings", Some(&member), None).await.json();
+    assert_eq!(staff_list["items"].as_array().unwrap().len(), 1);
+}
+
+#[actix_web::test]
+async fn meetings_are_listed_by_date_then_id_and_paged_by_keyset() {
+    let app = spawn_app().await;
+    let mut expected = Vec::new();
+    for held_on in ["2022-09-01", "2022-06-16", "2022-06-16", "2023-01-12", "2022-06-16"] {
+        let meeting = app.create_meeting("panel_meeting", held_on).await;
+        expected.push((held_on.to_string(), meeting["id"].as_str().unwrap().to_string()));
+    }
+    expected.sort();
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/meetings?limit=2".to_string();
+    loop {
+        let response = app.get(&path).await;
+        assert_eq!(response.status, 200, "{}", response.text());
+        let page = response.json();
+        for item in page["items"].as_array().unwrap() {
+            seen.push((
+                item["held_on"].as_str().unwrap().to_string(),
+                item["id"].as_str().unwrap().to_string(),
+            ));
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/meetings?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected);
+}
+
+#[actix_web::test]
+async fn the_meeting_list_filters_by_organisation_kind_and_dates() {
+    let app = spawn_app().await;
+    let june = app.create_meeting("panel_meeting", "2022-06-16").await;
+    app.create_meeting("strategic_governance_board", "2022-07-05").await;
+    app.create_meeting("panel_meeting", "2022-09-15").await;
+    let count = |page: serde_json::Value| page["items"].as_array().unwrap().len();
+    assert_eq!(count(app.get("/api/v1/meetings?kind=panel_meeting").await.json()), 2);
+    assert_eq!(
+        count(
+            app.get("/api/v1/meetings?held_from=2022-07-01&held_to=2022-07-31")
+                .await
+                .json()
+        ),
+        1
+    );
+    let by_organisation = app
+        .get(&format!(
+            "/api/v1/meetings?organisation_id={}",
+            june["organisation_id"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    assert_eq!(by_organisation["items"][0]["id"], june["id"]);
+    for (query, parameter) in [
+        ("kind=council_meeting", "kind"),
+        ("held_from=16-06-2022", "held_from"),
+        ("is_public=maybe", "is_public"),
+        ("cursor=djE6MDE5MzdiNGUtNGY0YS03Y2M0LWEwYjUtNmMxZDJmM2U0YTVi", "cursor"),
+    ] {
+        let problem = app.get(&format!("/api/v1/meetings?{query}")).await.assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], parameter, "{query}: {problem}");
+    }
+}
+
+#[actix_web::test]
+async fn a_meeting_needs_an_existing_organisation_a_title_and_a_plausible_date() {
+    let app = spawn_app().await;
+    let organisation = app.create_organisation("Panel", "panel").await;
+    let valid = json!({"organisation_id": organisation["id"], "kind": "panel_meeting", "title": "June", "held_on": "2022-06-16"});
+    let cases = [
+        (
+            json!({"organisation_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b"}),
+            "organisation_id",
+        ),
+        (json!({"title": "  "}), "title"),
+        (json!({"title": "a\u{0}b"}), "title"),
+        (json!({"held_on": "1999-12-31"}), "held_on"),
+        (json!({"held_on": "2022-02-30"}), "held_on"),
+        (json!({"kind": "panel"}), "kind"),
+        (
+            json!({"question_deadline": "2022-06-10T23:00:00Z"}),
+            "question_deadline",
+        ),
+        (json!({"version": 3}), "version"),
+    ];
+    for (change, field) in cases {
+        let mut body = valid.clone();
+        crate::helpers::merge(&mut body, change.clone());
+        let problem = app.post_json("/api/v1/meetings", &body).await.assert_problem(422);
+        let errors = problem["errors"].as_array().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["field"] == field || e["message"].as_str().unwrap().contains(field)),
+            "{change} should name {field}: {problem}"
+        );
+    }
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM meetings").await, 0);
+}
+
+#[actix_web::test]
+async fn dates_the_database_cannot_store_are_a_422_not_a_500() {
+    let app = spawn_app().await;
+    // A cursor whose date key is year -100000 (forged: base64 of `v1:<uuid>:-100000-01-01`).
+    let forged = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        "v1:01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b:-100000-01-01",
+    );
+    for (path, parameter) in [
+        ("/api/v1/meetings?held_from=-100000-01-01".to_string(), "held_from"),
+        ("/api/v1/meetings?held_to=0000-01-01".to_string(), "held_to"),
+        ("/api/v1/questions?asked_from=-100000-01-01".to_string(), "asked_from"),
+        ("/api/v1/questions?asked_to=-4713-01-01".to_string(), "asked_to"),
+        (format!("/api/v1/meetings?cursor={forged}"), "cursor"),
+        (format!("/api/v1/questions?cursor={forged}"), "cursor"),
+    ] {
+        let problem = app.get(&path).await.assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], parameter, "{path}: {problem}");
+    }
+}

@@ -1,0 +1,777 @@
+//! Questions: asking, references, deadlines, visibility, contact details, transitions.
+
+use chrono::{Days, Utc};
+use serde_json::{json, Value};
+
+use crate::helpers::{question_body, spawn_app, TestApp};
+use scrutiny::domain::auth::Role;
+use scrutiny::domain::calendar::Calendar;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn id(resource: &Value) -> &str {
+    resource["id"].as_str().unwrap()
+}
+
+fn question_path(question: &Value) -> String {
+    format!("/api/v1/questions/{}", id(question))
+}
+
+async fn ask_anonymously(app: &TestApp, changes: Value) -> crate::helpers::TestResponse {
+    app.call("POST", "/api/v1/questions", None, Some(&question_body(changes)))
+        .await
+}
+
+async fn user_token(app: &TestApp, username: &str, roles: &[&str]) -> (Value, String) {
+    let user = app.create_user(username, PASSWORD, roles).await;
+    let token = app.password_grant(username, PASSWORD).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (user, token)
+}
+
+#[actix_web::test]
+async fn a_member_of_the_public_asks_without_a_token_and_gets_a_submitted_question_with_a_reference() {
+    let app = spawn_app().await;
+    let response = ask_anonymously(&app, json!({})).await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    let question = response.json();
+    assert_eq!(question["reference"], "PQ-2022-0001");
+    assert_eq!(question["status"], "submitted");
+    assert_eq!(
+        question["asker"],
+        json!({"kind": "member_of_public", "display_name": "A member of the public"})
+    );
+    assert_eq!(question["topics"], json!(["child-protection"]));
+    assert_eq!(question["responses"], json!([]));
+    assert!(question["published_at"].is_null() && question["source"].is_null());
+    assert!(
+        question.get("asker_contact").is_none(),
+        "the asker is not shown contact details: {question}"
+    );
+    assert_eq!(
+        response.header("location").unwrap(),
+        format!("/api/v1/questions/{}", id(&question))
+    );
+    assert_eq!(response.header("etag").as_deref(), Some("\"1\""));
+}
+
+#[actix_web::test]
+async fn asked_on_defaults_to_today_and_may_not_be_in_the_future() {
+    let app = spawn_app().await;
+    let question = app.create_question(json!({"asked_on": null})).await;
+    let today = Utc::now().date_naive();
+    assert_eq!(question["asked_on"], today.to_string());
+    assert!(question["reference"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("PQ-{}-", today.format("%Y"))));
+    let future = (today + Days::new(2)).to_string();
+    let problem = app
+        .post_json("/api/v1/questions", &question_body(json!({"asked_on": future})))
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "asked_on");
+}
+
+#[actix_web::test]
+async fn references_are_numbered_in_order_within_the_year_asked() {
+    let app = spawn_app().await;
+    let references: Vec<Value> = ["2022-05-31", "2022-06-01", "2023-01-04", "2022-12-31", "2023-02-01"]
+        .iter()
+        .map(|asked_on| json!({"asked_on": asked_on}))
+        .collect();
+    let mut got = Vec::new();
+    for changes in references {
+        got.push(app.create_question(changes).await["reference"].clone());
+    }
+    assert_eq!(
+        got,
+        vec![
+            json!("PQ-2022-0001"),
+            json!("PQ-2022-0002"),
+            json!("PQ-2023-0001"),
+            json!("PQ-2022-0003"),
+            json!("PQ-2023-0002")
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn concurrent_submissions_get_distinct_consecutive_references() {
+    let app = spawn_app().await;
+    let bodies: Vec<Value> = (0..8)
+        .map(|i| question_body(json!({"title": format!("Question {i}")})))
+        .collect();
+    let submissions = bodies.iter().map(|body| app.post_json("/api/v1/questions", body));
+    let responses = futures_util::future::join_all(submissions).await;
+    let mut references: Vec<String> = responses
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, 201, "{}", r.text());
+            r.json()["reference"].as_str().unwrap().to_string()
+        })
+        .collect();
+    references.sort();
+    let expected: Vec<String> = (1..=8).map(|n| format!("PQ-2022-{n:04}")).collect();
+    assert_eq!(references, expected);
+}
+
+#[actix_web::test]
+async fn anonymous_questions_are_rate_limited_per_address_with_retry_after() {
+    let app = spawn_app().await;
+    // A refused submission is not counted against the limit.
+    ask_anonymously(&app, json!({"title": ""})).await.assert_problem(422);
+    for i in 0..5 {
+        let response = ask_anonymously(&app, json!({"title": format!("Question {i}")})).await;
+        assert_eq!(response.status, 201, "{}", response.text());
+    }
+    let limited = ask_anonymously(&app, json!({"title": "One too many"})).await;
+    limited.assert_problem(429);
+    let retry_after: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 5);
+    // Signed-in callers are not limited by the anonymous limit.
+    assert_eq!(
+        app.post_json("/api/v1/questions", &question_body(json!({})))
+            .await
+            .status,
+        201
+    );
+}
+
+#[actix_web::test]
+async fn an_idempotency_key_replays_an_anonymous_submission_without_a_second_question() {
+    let app = spawn_app().await;
+    let body = question_body(json!({}));
+    let headers = [("idempotency-key", "question-1")];
+    let first = app
+        .call_with("POST", "/api/v1/questions", None, Some(&body), &headers)
+        .await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    let retry = app
+        .call_with("POST", "/api/v1/questions", None, Some(&body), &headers)
+        .await;
+    assert_eq!(retry.status, 201);
+    assert_eq!(retry.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(retry.json(), first.json());
+    assert_eq!(retry.header("location"), first.header("location"));
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 1);
+    assert_eq!(
+        app.db.count("SELECT count(*) AS n FROM rate_limit_events").await,
+        1,
+        "a replay is not another submission"
+    );
+}
+
+#[actix_web::test]
+async fn an_anonymous_question_needs_a_valid_e_mail_address() {
+    let app = spawn_app().await;
+    let problem = ask_anonymously(&app, json!({"asker_contact": null}))
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "asker_contact.email");
+    for email in [
+        "resident",
+        "resident@example",
+        "a b@example.org",
+        "resident@example.org\u{0}",
+    ] {
+        let problem = ask_anonymously(&app, json!({"asker_contact": {"email": email}}))
+            .await
+            .assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], "asker_contact.email", "{email:?}");
+    }
+    // Staff may record a question from someone who left no e-mail address.
+    app.create_question(json!({"asker_contact": null})).await;
+}
+
+#[actix_web::test]
+async fn invalid_unknown_and_server_owned_fields_are_a_422_and_create_nothing() {
+    let app = spawn_app().await;
+    let cases = [
+        (json!({"title": "a\u{0}b"}), "title"),
+        (json!({"title": "x".repeat(301)}), "title"),
+        (json!({"body": "x".repeat(20_001)}), "body"),
+        (json!({"body": " "}), "body"),
+        (json!({"topics": ["Child Protection"]}), "topics[0]"),
+        (
+            json!({"topics": (0..11).map(|i| format!("t{i}")).collect::<Vec<_>>()}),
+            "topics",
+        ),
+        (json!({"asker": {"display_name": ""}}), "asker.display_name"),
+        (
+            json!({"asker": {"display_name": "A", "email": "x@example.org"}}),
+            "asker.email",
+        ),
+        (json!({"asked_on": "1999-12-31"}), "asked_on"),
+        (json!({"asked_on": "31/05/2022"}), "asked_on"),
+        (json!({"colour": "blue"}), "colour"),
+        (json!({"status": "accepted"}), "status"),
+        (json!({"reference": "PQ-2022-0099"}), "reference"),
+        (json!({"id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b"}), "id"),
+        (json!({"published_at": "2022-06-01T00:00:00Z"}), "published_at"),
+        (
+            json!({"recommendation_ids": ["01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b"]}),
+            "recommendation_ids",
+        ),
+        (
+            json!({"parent_question_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b"}),
+            "parent_question_id",
+        ),
+        (
+            json!({"meeting_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b"}),
+            "meeting_id",
+        ),
+    ];
+    for (changes, field) in cases {
+        let problem = app
+            .post_json("/api/v1/questions", &question_body(changes.clone()))
+            .await
+            .assert_problem(422);
+        let errors = problem["errors"].as_array().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["field"] == field || e["message"].as_str().unwrap().contains(field)),
+            "{changes} should name {field}: {problem}"
+        );
+    }
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 0);
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM question_reference_counters")
+            .await,
+        0,
+        "a refused question uses up no reference"
+    );
+}
+
+#[actix_web::test]
+async fn existing_recommendations_are_recorded_with_the_question() {
+    let app = spawn_app().await;
+    let (recommendation, _) = app.seed_recommendation_and_action().await;
+    let question = app
+        .create_question(json!({"recommendation_ids": [recommendation, recommendation]}))
+        .await;
+    assert_eq!(question["recommendation_ids"], json!([recommendation]));
+    let listed = app
+        .call(
+            "GET",
+            &format!("/api/v1/questions?recommendation_id={recommendation}"),
+            Some(&app.admin_token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(listed["items"][0]["id"], question["id"]);
+}
+
+#[actix_web::test]
+async fn who_may_ask_what_kind_of_question() {
+    let app = spawn_app().await;
+    let body = question_body(json!({}));
+    for role in [Role::CommissionerOffice, Role::Force, Role::Integration] {
+        let token = app.token(&[role]);
+        app.call("POST", "/api/v1/questions", Some(&token), Some(&body))
+            .await
+            .assert_problem(403);
+    }
+    let panel_question = question_body(json!({"asker": {"kind": "panel_member", "display_name": "Cllr Smith"}}));
+    ask_anonymously(&app, panel_question.clone()).await.assert_problem(401);
+    let member = app.token(&[Role::PanelMember]);
+    let public_question = question_body(json!({"asker": {"kind": "member_of_public", "display_name": "A"}}));
+    app.call("POST", "/api/v1/questions", Some(&member), Some(&public_question))
+        .await
+        .assert_problem(403);
+    let asked = app.call("POST", "/api/v1/questions", Some(&member), Some(&body)).await;
+    assert_eq!(asked.status, 201, "{}", asked.text());
+    assert_eq!(asked.json()["asker"]["kind"], "panel_member");
+    let clerk = app.token(&[Role::Secretariat]);
+    let recorded = app
+        .call("POST", "/api/v1/questions", Some(&clerk), Some(&panel_question))
+        .await;
+    assert_eq!(recorded.json()["asker"]["kind"], "panel_member");
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 2);
+}
+
+#[actix_web::test]
+async fn a_question_for_a_meeting_whose_deadline_has_passed_is_refused_with_the_deadline() {
+    let app = spawn_app().await;
+    let calendar = Calendar::england_and_wales();
+    let today = Utc::now().date_naive();
+    for held_on in [today - Days::new(7), today + Days::new(1), today + Days::new(3)] {
+        let meeting = app.create_meeting("panel_meeting", &held_on.to_string()).await;
+        let deadline = calendar.question_deadline(held_on);
+        let instant = calendar
+            .question_deadline_instant(held_on)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let problem = ask_anonymously(&app, json!({"meeting_id": meeting["id"], "asked_on": null}))
+            .await
+            .assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], "meeting_id");
+        let message = problem["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains(&deadline.to_string()) && message.contains(&instant),
+            "{held_on}: {message}"
+        );
+    }
+    let in_time = app
+        .create_meeting("panel_meeting", &(today + Days::new(30)).to_string())
+        .await;
+    let response = ask_anonymously(&app, json!({"meeting_id": in_time["id"], "asked_on": null})).await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    assert_eq!(response.json()["meeting_id"], in_time["id"]);
+}
+
+#[actix_web::test]
+async fn only_a_panel_meeting_takes_questions_and_the_public_cannot_name_a_private_one() {
+    let app = spawn_app().await;
+    let later = (Utc::now().date_naive() + Days::new(40)).to_string();
+    let board = app.create_meeting("strategic_governance_board", &later).await;
+    let problem = app
+        .post_json("/api/v1/questions", &question_body(json!({"meeting_id": board["id"]})))
+        .await
+        .assert_problem(422);
+    assert!(problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("panel_meeting"));
+
+    let private = app.create_meeting("panel_meeting", &later).await;
+    app.patch_json(
+        &format!("/api/v1/meetings/{}", id(&private)),
+        &json!({"is_public": false}),
+        None,
+    )
+    .await;
+    let problem = ask_anonymously(&app, json!({"meeting_id": private["id"]}))
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "meeting_id");
+    let question = app.create_question(json!({"meeting_id": private["id"]})).await;
+    assert_eq!(question["meeting_id"], private["id"]);
+}
+
+#[actix_web::test]
+async fn a_submitted_question_is_hidden_from_anonymous_and_integration_callers() {
+    let app = spawn_app().await;
+    let question = app.create_question(json!({})).await;
+    let path = question_path(&question);
+    app.get(&path).await.assert_problem(404);
+    let integration = app.token(&[Role::Integration]);
+    app.call("GET", &path, Some(&integration), None)
+        .await
+        .assert_problem(404);
+    for who in [None, Some(integration.as_str())] {
+        let listed = app.call("GET", "/api/v1/questions", who, None).await.json();
+        assert_eq!(listed["items"], json!([]));
+        let asked_for = app.call("GET", "/api/v1/questions?status=submitted", who, None).await;
+        assert_eq!(asked_for.json()["items"], json!([]));
+    }
+    for role in [Role::PanelMember, Role::CommissionerOffice, Role::Force] {
+        let token = app.token(&[role]);
+        let read = app.call("GET", &path, Some(&token), None).await;
+        assert_eq!(read.status, 200, "{role}");
+        assert!(
+            read.json().get("asker_contact").is_none(),
+            "{role} sees no contact details"
+        );
+        assert!(!read.text().contains("resident@example.org"));
+    }
+}
+
+#[actix_web::test]
+async fn only_the_secretariat_and_admins_see_contact_details() {
+    let app = spawn_app().await;
+    let question = app.create_public_question().await;
+    let path = question_path(&question);
+    for role in [Role::Secretariat, Role::Admin] {
+        let token = app.token(&[role]);
+        let read = app.call("GET", &path, Some(&token), None).await.json();
+        assert_eq!(
+            read["asker_contact"],
+            json!({"email": "resident@example.org", "phone": "01785 000000"}),
+            "{role}"
+        );
+        let listed = app.call("GET", "/api/v1/questions", Some(&token), None).await.json();
+        assert_eq!(listed["items"][0]["asker_contact"]["email"], "resident@example.org");
+    }
+    for token in [
+        None,
+        Some(app.token(&[Role::PanelMember])),
+        Some(app.token(&[Role::Integration])),
+    ] {
+        let read = app.call("GET", &path, token.as_deref(), None).await;
+        assert_eq!(read.status, 200);
+        assert!(read.json().get("asker_contact").is_none());
+        let listed = app.call("GET", "/api/v1/questions", token.as_deref(), None).await;
+        assert_eq!(listed.json()["items"].as_array().unwrap().len(), 1);
+        assert!(!listed.text().contains("resident@example.org") && !listed.text().contains("01785"));
+    }
+}
+
+#[actix_web::test]
+async fn contact_details_never_reach_the_audit_log() {
+    let app = spawn_app().await;
+    let question = app.create_question(json!({})).await;
+    let path = question_path(&question);
+    let changed = app
+        .patch_json(
+            &path,
+            &json!({"asker_contact": {"email": "new-address@example.org", "address": "1 High Street"}}),
+            None,
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text());
+    assert_eq!(
+        changed.json()["asker_contact"],
+        json!({"email": "new-address@example.org", "phone": "01785 000000", "address": "1 High Street"})
+    );
+    app.post_json(&format!("{path}/accept"), &Value::Null).await;
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE resource_type = 'question'")
+            .await,
+        3
+    );
+    assert_eq!(
+        app.db
+            .count(
+                "SELECT count(*) AS n FROM audit_events WHERE coalesce(before::text, '') || coalesce(after::text, '') \
+                 ~ '(example\\.org|01785|High Street)'"
+            )
+            .await,
+        0
+    );
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'question.updated' AND after->>'has_asker_contact' = 'true'")
+            .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn contact_details_are_merged_by_a_patch_and_can_be_forgotten() {
+    let app = spawn_app().await;
+    let question = app.create_question(json!({})).await;
+    let path = question_path(&question);
+    let no_phone = app
+        .patch_json(&path, &json!({"asker_contact": {"phone": null}}), None)
+        .await;
+    assert_eq!(
+        no_phone.json()["asker_contact"],
+        json!({"email": "resident@example.org"})
+    );
+    let problem = app
+        .patch_json(&path, &json!({"asker_contact": {"email": null}}), None)
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "asker_contact.email");
+    let forgotten = app.patch_json(&path, &json!({"asker_contact": null}), None).await;
+    assert!(forgotten.json()["asker_contact"].is_null());
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM questions WHERE asker_contact IS NULL")
+            .await,
+        1
+    );
+    let problem = app
+        .patch_json(&path, &json!({"asker_contact": {"phone": "01785 111111"}}), None)
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "asker_contact.email");
+}
+
+#[actix_web::test]
+async fn accepting_makes_a_question_public_and_accepting_again_is_a_409_with_its_state() {
+    let app = spawn_app().await;
+    let question = app.create_question(json!({})).await;
+    let path = question_path(&question);
+    let accepted = app.post_json(&format!("{path}/accept"), &Value::Null).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text());
+    let accepted = accepted.json();
+    assert_eq!(accepted["status"], "accepted");
+    assert_eq!(accepted["version"], 2);
+    assert!(accepted["published_at"].is_string());
+    assert_eq!(app.get(&path).await.status, 200, "public now");
+    let again = app
+        .post_json(&format!("{path}/accept"), &Value::Null)
+        .await
+        .assert_problem(409);
+    assert_eq!(again["current_state"], "accepted");
+    let reject = app
+        .post_json(&format!("{path}/reject"), &json!({"reason": "Too late"}))
+        .await
+        .assert_problem(409);
+    assert_eq!(reject["current_state"], "accepted");
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'question.accepted'")
+            .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn rejecting_needs_a_reason_and_keeps_the_question_private() {
+    let app = spawn_app().await;
+    let question = app.create_question(json!({})).await;
+    let path = question_path(&question);
+    app.post_json(&format!("{path}/reject"), &json!({}))
+        .await
+        .assert_problem(422);
+    let blank = app
+        .post_json(&format!("{path}/reject"), &json!({"reason": " "}))
+        .await
+        .assert_problem(422);
+    assert_eq!(blank["errors"][0]["field"], "reason");
+    let rejected = app
+        .post_json(&format!("{path}/reject"), &json!({"reason": "An operational matter"}))
+        .await;
+    assert_eq!(rejected.status, 200, "{}", rejected.text());
+    let rejected = rejected.json();
+    assert_eq!(
+        (rejected["status"].clone(), rejected["rejection_reason"].clone()),
+        (json!("rejected"), json!("An operational matter"))
+    );
+    assert!(rejected["published_at"].is_null());
+    app.get(&path).await.assert_problem(404);
+    for transition in ["accept", "withdraw"] {
+        let problem = app
+            .post_json(&format!("{path}/{transition}"), &Value::Null)
+            .await
+            .assert_problem(409);
+        assert_eq!(problem["current_state"], "rejected", "{transition}");
+    }
+}
+
+#[actix_web::test]
+async fn the_secretariat_withdraws_a_submitted_or_accepted_question_once() {
+    let app = spawn_app().await;
+    let clerk = app.token(&[Role::Secretariat]);
+    for question in [app.create_question(json!({})).await, app.create_public_question().await] {
+        let path = format!("{}/withdraw", question_path(&question));
+        let withdrawn = app.call("POST", &path, Some(&clerk), None).await;
+        assert_eq!(withdrawn.status, 200, "{}", withdrawn.text());
+        assert_eq!(withdrawn.json()["status"], "withdrawn");
+        let again = app.call("POST", &path, Some(&clerk), None).await.assert_problem(409);
+        assert_eq!(again["current_state"], "withdrawn");
+        app.get(&question_path(&question)).await.assert_problem(404);
+    }
+}
+
+#[actix_web::test]
+async fn a_panel_member_may_withdraw_their_own_question_but_not_anothers() {
+    let app = spawn_app().await;
+    let (asker, asker_token) = user_token(&app, "cllr-smith", &["panel_member"]).await;
+    let (_, other_token) = user_token(&app, "cllr-jones", &["panel_member"]).await;
+    let body = question_body(json!({"asker": {"display_name": "Cllr Smith"}, "asker_contact": null}));
+    let asked = app
+        .call("POST", "/api/v1/questions", Some(&asker_token), Some(&body))
+        .await;
+    assert_eq!(asked.status, 201, "{}", asked.text());
+    let question = asked.json();
+    assert_eq!(
+        app.db
+            .count(&format!(
+                "SELECT count(*) AS n FROM questions WHERE asker_user_id = '{}'",
+                id(&asker)
+            ))
+            .await,
+        1
+    );
+    let path = format!("{}/withdraw", question_path(&question));
+    app.call("POST", &path, Some(&other_token), None)
+        .await
+        .assert_problem(403);
+    app.call("POST", &path, Some(&app.token(&[Role::PanelMember])), None)
+        .await
+        .assert_problem(403);
+    app.call("POST", &path, Some(&app.token(&[Role::Force])), None)
+        .await
+        .assert_problem(403);
+    let withdrawn = app.call("POST", &path, Some(&asker_token), None).await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.text());
+    assert_eq!(withdrawn.json()["status"], "withdrawn");
+}
+
+#[actix_web::test]
+async fn a_stale_if_match_on_a_transition_or_patch_is_a_412_and_changes_nothing() {
+    let app = spawn_app().await;
+    let question = app.create_question(json!({})).await;
+    let path = question_path(&question);
+    let token = app.admin_token.clone();
+    let etag = app.call("GET", &path, Some(&token), None).await.header("etag").unwrap();
+    let patched = app
+        .patch_json(&path, &json!({"title": "A better title"}), Some(&etag))
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text());
+    let stale = [("if-match", etag.as_str())];
+    app.call_with("POST", &format!("{path}/accept"), Some(&token), None, &stale)
+        .await
+        .assert_problem(412);
+    app.patch_json(&path, &json!({"title": "Overwritten"}), Some(&etag))
+        .await
+        .assert_problem(412);
+    let current = app.call("GET", &path, Some(&token), None).await.json();
+    assert_eq!(
+        (
+            current["status"].clone(),
+            current["title"].clone(),
+            current["version"].clone()
+        ),
+        (json!("submitted"), json!("A better title"), json!(2))
+    );
+    let fresh = [("if-match", "\"2\"")];
+    let accepted = app
+        .call_with("POST", &format!("{path}/accept"), Some(&token), None, &fresh)
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text());
+}
+
+#[actix_web::test]
+async fn a_patch_changes_the_fields_given_but_never_status_or_reference() {
+    let app = spawn_app().await;
+    let (recommendation, _) = app.seed_recommendation_and_action().await;
+    let later = (Utc::now().date_naive() + Days::new(40)).to_string();
+    let meeting = app.create_meeting("panel_meeting", &later).await;
+    let question = app.create_question(json!({})).await;
+    let path = question_path(&question);
+    let changed = app
+        .patch_json(
+            &path,
+            &json!({"topics": ["policing", "child-protection"], "meeting_id": meeting["id"], "recommendation_ids": [recommendation]}),
+            None,
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text());
+    let changed = changed.json();
+    assert_eq!(changed["topics"], json!(["policing", "child-protection"]));
+    assert_eq!(changed["meeting_id"], meeting["id"]);
+    assert_eq!(changed["recommendation_ids"], json!([recommendation]));
+    assert_eq!(changed["title"], question["title"]);
+    let off_agenda = app.patch_json(&path, &json!({"meeting_id": null}), None).await.json();
+    assert!(off_agenda["meeting_id"].is_null());
+    for (body, field) in [
+        (json!({"status": "accepted"}), "status"),
+        (json!({"reference": "PQ-1999-0001"}), "reference"),
+        (json!({"version": 7}), "version"),
+        (json!({"asked_on": "2022-01-01"}), "asked_on"),
+        (json!({"title": null}), "title"),
+        (json!({"title": "x".repeat(301)}), "title"),
+        (json!({"body": "a\u{0}"}), "body"),
+        (
+            json!({"recommendation_ids": ["01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b"]}),
+            "recommendation_ids",
+        ),
+    ] {
+        let problem = app.patch_json(&path, &body, None).await.assert_problem(422);
+        let errors = problem["errors"].as_array().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["field"] == field || e["message"].as_str().unwrap().contains(field)),
+            "{body} should name {field}: {problem}"
+        );
+    }
+    let current = app.call("GET", &path, Some(&app.admin_token), None).await.json();
+    assert_eq!(
+        (current["status"].clone(), current["version"].clone()),
+        (json!("submitted"), json!(3))
+    );
+    let member = app.token(&[Role::PanelMember]);
+    app.call("PATCH", &path, Some(&member), Some(&json!({"title": "Mine"})))
+        .await
+        .assert_problem(403);
+}
+
+#[actix_web::test]
+async fn the_list_is_newest_first_and_filters_by_status_topic_kind_dates_and_text() {
+    let app = spawn_app().await;
+    let old = app
+        .create_question(
+            json!({"asked_on": "2021-03-01", "title": "Rural crime in 100% of villages", "topics": ["rural-crime"]}),
+        )
+        .await;
+    let middle = app.create_public_question().await;
+    let new = app
+        .create_question(json!({"asked_on": "2022-09-01", "body": "About FIRE safety", "topics": ["fire"], "asker": {"kind": "panel_member", "display_name": "Cllr"}}))
+        .await;
+    let admin = app.admin_token.clone();
+    let ids = |page: Value| -> Vec<Value> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["id"].clone())
+            .collect()
+    };
+    let list = |query: &'static str| {
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            app.call("GET", &format!("/api/v1/questions?{query}"), Some(&admin), None)
+                .await
+                .json()
+        }
+    };
+    assert_eq!(
+        ids(list("").await),
+        vec![new["id"].clone(), middle["id"].clone(), old["id"].clone()]
+    );
+    assert_eq!(ids(list("status=accepted").await), vec![middle["id"].clone()]);
+    assert_eq!(ids(list("topic=rural-crime").await), vec![old["id"].clone()]);
+    assert_eq!(ids(list("asker_kind=panel_member").await), vec![new["id"].clone()]);
+    assert_eq!(
+        ids(list("asked_from=2022-01-01&asked_to=2022-06-30").await),
+        vec![middle["id"].clone()]
+    );
+    assert_eq!(ids(list("q=fire").await), vec![new["id"].clone()]);
+    assert_eq!(
+        ids(list("q=100%25").await),
+        vec![old["id"].clone()],
+        "% matches literally"
+    );
+    assert_eq!(ids(list("q=%25").await), vec![old["id"].clone()]);
+
+    let mut paged = Vec::new();
+    let mut path = "/api/v1/questions?limit=1".to_string();
+    loop {
+        let page = app.call("GET", &path, Some(&admin), None).await.json();
+        paged.extend(ids(page.clone()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/questions?limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, ids(list("").await));
+
+    for (query, parameter) in [
+        ("status=pending", "status"),
+        ("topic=Child%20Protection", "topic"),
+        ("asker_kind=councillor", "asker_kind"),
+        ("q=a%00b", "q"),
+        ("asked_from=yesterday", "asked_from"),
+        ("colour=blue", "colour"),
+    ] {
+        let problem = app.get(&format!("/api/v1/questions?{query}")).await.assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], parameter, "{query}: {problem}");
+    }
+}
+
+#[actix_web::test]
+async fn a_supplementary_question_names_its_parent() {
+    let app = spawn_app().await;
+    let parent = app.create_public_question().await;
+    let private_parent = app.create_question(json!({})).await;
+    let response = ask_anonymously(&app, json!({"parent_question_id": parent["id"]})).await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    assert_eq!(response.json()["parent_question_id"], parent["id"]);
+    let problem = ask_anonymously(&app, json!({"parent_question_id": private_parent["id"]}))
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "parent_question_id");
+}
