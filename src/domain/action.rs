@@ -371,7 +371,9 @@ mod tests {
     fn an_action_cannot_be_due_before_it_starts() {
         assert!(Schedule::new(date("2022-06-01"), date("2022-06-01"), "due_on").is_ok());
         assert_eq!(
-            Schedule::new(date("2022-06-02"), date("2022-06-01"), "due_on").unwrap_err().field,
+            Schedule::new(date("2022-06-02"), date("2022-06-01"), "due_on")
+                .unwrap_err()
+                .field,
             "due_on"
         );
     }

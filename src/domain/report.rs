@@ -162,13 +162,10 @@ impl Standing {
     /// The standing after a change of `status` and/or `reason`. A new status must be
     /// allowed ([`RecommendationStatus::can_become`]; 409 naming the current state
     /// otherwise) and brings its own reason: the reason given with it, or none, never
-    /// the reason for the state it leaves. Giving the current status again changes
-    /// nothing. Closed and superseded need a reason (422).
-    pub fn apply(
-        self,
-        status: Option<RecommendationStatus>,
-        reason: Option<Option<Body>>,
-    ) -> Result<Self, ApiError> {
+    /// the reason for the state it leaves. Giving the current status again is not a
+    /// transition: the reason stays unless one is given. Closed and superseded need a
+    /// reason (422).
+    pub fn apply(self, status: Option<RecommendationStatus>, reason: Option<Option<Body>>) -> Result<Self, ApiError> {
         let given_reason = reason.clone().map(|r| r.map(Body::into_inner));
         let next = match status {
             Some(next) if next != self.status => {
@@ -304,7 +301,10 @@ mod tests {
             Err(ApiError::Conflict { current_state, .. }) => assert_eq!(current_state.as_deref(), Some("closed")),
             other => panic!("expected a conflict, got {other:?}"),
         }
-        assert!(closed.clone().apply(None, Some(None)).is_err(), "its reason stays required");
+        assert!(
+            closed.clone().apply(None, Some(None)).is_err(),
+            "its reason stays required"
+        );
         assert_eq!(closed.clone().apply(Some(Closed), None).unwrap(), closed);
     }
 

@@ -136,7 +136,10 @@ mod tests {
 
     #[test]
     fn only_absolute_http_and_https_urls_without_credentials_are_links() {
-        for good in ["https://www.justiceinspectorates.gov.uk/hmicfrs/", "http://example.org/a?b=c"] {
+        for good in [
+            "https://www.justiceinspectorates.gov.uk/hmicfrs/",
+            "http://example.org/a?b=c",
+        ] {
             assert_eq!(HttpUrl::parse("url", good).unwrap().as_str(), good);
         }
         for bad in [
@@ -152,7 +155,10 @@ mod tests {
             assert!(HttpUrl::parse("url", bad).is_err(), "{bad}");
         }
         let long = format!("https://example.org/{}", "a".repeat(MAX_URL_CHARS));
-        assert!(HttpUrl::parse("url", long).unwrap_err().message.contains("at most 2000"));
+        assert!(HttpUrl::parse("url", long)
+            .unwrap_err()
+            .message
+            .contains("at most 2000"));
     }
 
     #[test]
