@@ -11,3 +11,5 @@ pub mod audit;
 pub mod idempotency;
 pub mod organisations;
 pub mod rate_limits;
+pub mod recommendations;
+pub mod reports;

@@ -9,6 +9,8 @@ pub mod clients;
 pub mod health;
 pub mod organisations;
 pub mod problems;
+pub mod recommendations;
+pub mod reports;
 pub mod users;
 
 use std::sync::Arc;
@@ -56,7 +58,16 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(organisations::list_organisations)
                 .service(organisations::create_organisation)
                 .service(organisations::get_organisation)
-                .service(organisations::update_organisation),
+                .service(organisations::update_organisation)
+                .service(reports::list_reports)
+                .service(reports::create_report)
+                .service(reports::get_report)
+                .service(reports::update_report)
+                .service(recommendations::list_report_recommendations)
+                .service(recommendations::create_recommendation)
+                .service(recommendations::list_recommendations)
+                .service(recommendations::get_recommendation)
+                .service(recommendations::update_recommendation),
         )
         .service(problems::get_problem_type);
 }

@@ -529,3 +529,48 @@ impl Proxy {
         self.enabled.store(true, Ordering::SeqCst);
     }
 }
+
+/// The accountability chain, built through the API as admin: reports and their
+/// recommendations.
+impl TestApp {
+    /// Creates an inspection report published on `published_on` by `publisher` about
+    /// `subject`, and returns it.
+    pub async fn create_report(&self, publisher: &Value, subject: &Value, published_on: &str) -> Value {
+        let response = self
+            .post_json(
+                "/api/v1/reports",
+                &serde_json::json!({
+                    "title": "National child protection inspection",
+                    "kind": "inspection",
+                    "publisher_organisation_id": publisher["id"],
+                    "subject_organisation_id": subject["id"],
+                    "published_on": published_on,
+                }),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.json()
+    }
+
+    /// Adds recommendation `reference` to `report`, addressed to `addressed_to`.
+    pub async fn create_recommendation(&self, report: &Value, reference: &str, addressed_to: &Value) -> Value {
+        let response = self
+            .post_json(
+                &format!("/api/v1/reports/{}/recommendations", report["id"].as_str().unwrap()),
+                &serde_json::json!({
+                    "reference": reference,
+                    "kind": "recommendation",
+                    "text": "The force should review how it identifies risk to children.",
+                    "addressed_to_organisation_id": addressed_to["id"],
+                }),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.json()
+    }
+}
+
+/// The path of a resource the API returned (`/api/v1/actions/{id}`).
+pub fn path_of(collection: &str, resource: &Value) -> String {
+    format!("/api/v1/{collection}/{}", resource["id"].as_str().unwrap())
+}

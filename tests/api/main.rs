@@ -9,3 +9,5 @@ mod openapi;
 mod operations;
 mod organisations;
 mod permissions;
+mod recommendations;
+mod reports;

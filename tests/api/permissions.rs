@@ -47,7 +47,7 @@ const ADMIN_ONLY: [Outcome; 7] = [
     Forbidden,
 ];
 const ADMIN_OR_SECRETARIAT: [Outcome; 7] = [Unauthenticated, Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden];
-
+const REPORT_MANAGERS: [Outcome; 7] = [Unauthenticated, Ok, Ok, Forbidden, Ok, Forbidden, Forbidden];
 /// The table: method, path template, outcome per caller.
 const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("get", "/health/live", PUBLIC),
@@ -68,6 +68,15 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("post", "/api/v1/organisations", ADMIN_OR_SECRETARIAT),
     ("get", "/api/v1/organisations/{id}", PUBLIC),
     ("patch", "/api/v1/organisations/{id}", ADMIN_OR_SECRETARIAT),
+    ("get", "/api/v1/reports", PUBLIC),
+    ("post", "/api/v1/reports", REPORT_MANAGERS),
+    ("get", "/api/v1/reports/{id}", PUBLIC),
+    ("patch", "/api/v1/reports/{id}", REPORT_MANAGERS),
+    ("get", "/api/v1/reports/{id}/recommendations", PUBLIC),
+    ("post", "/api/v1/reports/{id}/recommendations", REPORT_MANAGERS),
+    ("get", "/api/v1/recommendations", PUBLIC),
+    ("get", "/api/v1/recommendations/{id}", PUBLIC),
+    ("patch", "/api/v1/recommendations/{id}", REPORT_MANAGERS),
 ];
 
 #[test]
@@ -104,6 +113,11 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
         )
         .await
         .json();
+    let report = app.create_report(&organisation, &organisation, "2022-04-07").await;
+    let recommendation = app.create_recommendation(&report, "R0", &organisation).await;
+    let fixtures = Fixtures {
+        organisation: organisation.clone(),
+    };
     let mut counter = 0;
     for (method, template, outcomes) in MATRIX {
         for (caller, expected) in CALLERS.iter().zip(outcomes) {
@@ -111,10 +125,12 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
             let id = match template.split('/').nth(3) {
                 Some("users") => user["id"].as_str().unwrap().to_string(),
                 Some("clients") => client["id"].as_str().unwrap().to_string(),
+                Some("reports") => report["id"].as_str().unwrap().to_string(),
+                Some("recommendations") => recommendation["id"].as_str().unwrap().to_string(),
                 _ => organisation["id"].as_str().unwrap().to_string(),
             };
             let path = template.replace("{id}", &id).replace("{slug}", "not-found");
-            let body = body_for(method, template, counter);
+            let body = body_for(method, template, counter, &fixtures);
             let token = caller.map(|role| app.token(&[role]));
             let response = app
                 .call(&method.to_uppercase(), &path, token.as_deref(), body.as_ref())
@@ -139,8 +155,14 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
     }
 }
 
+/// What the bodies of the matrix's requests refer to.
+struct Fixtures {
+    organisation: Value,
+}
+
 /// A valid body for the operation, unique per call where uniqueness matters.
-fn body_for(method: &str, template: &str, n: usize) -> Option<Value> {
+fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Option<Value> {
+    let organisation = &fixtures.organisation["id"];
     match (method, template) {
         ("post", "/api/v1/organisations") => Some(json!({"name": format!("Organisation {n}"), "kind": "other"})),
         ("patch", "/api/v1/organisations/{id}") => Some(json!({"name": format!("Matrix Panel {n}")})),
@@ -150,6 +172,16 @@ fn body_for(method: &str, template: &str, n: usize) -> Option<Value> {
         ("patch", "/api/v1/users/{id}") => Some(json!({"display_name": format!("User {n}")})),
         ("post", "/api/v1/clients") => Some(json!({"name": format!("Client {n}"), "roles": ["integration"]})),
         ("patch", "/api/v1/clients/{id}") => Some(json!({"name": format!("Client {n}")})),
+        ("post", "/api/v1/reports") => Some(json!({
+            "title": format!("Report {n}"), "kind": "audit", "publisher_organisation_id": organisation,
+            "subject_organisation_id": organisation, "published_on": "2022-04-07"
+        })),
+        ("patch", "/api/v1/reports/{id}") => Some(json!({"title": format!("Report {n}")})),
+        ("post", "/api/v1/reports/{id}/recommendations") => Some(json!({
+            "reference": format!("R{n}"), "kind": "recommendation", "text": "Do better.",
+            "addressed_to_organisation_id": organisation
+        })),
+        ("patch", "/api/v1/recommendations/{id}") => Some(json!({"text": format!("Do better {n}.")})),
         ("post", "/api/v1/auth/token") => {
             Some(json!({"grant_type": "password", "username": "nobody", "password": "x"}))
         }
