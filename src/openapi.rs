@@ -28,8 +28,10 @@ In Swagger UI, press Authorize and sign in with a username and password (oauth2)
         (name = "clients", description = "Systems (panel and council IT) that sign in with client credentials. Admins only."),
         (name = "organisations", description = "The panel, the Commissioner's office, forces, fire services, inspectorates and councils that ask, answer, inspect and act."),
         (name = "reports", description = "Inspections, re-inspections, panel reports and audits: where recommendations come from. \
-Each has a response due date: 56 days after publication."),
+Each has a response due date (56 days after publication) and a scorecard of its recommendations and overdue actions."),
         (name = "recommendations", description = "What a report asks to be done, to whom, with its status and the progress of the actions addressing it."),
+        (name = "actions", description = "What is being done about the recommendations: owner, time frame, success measure, status and progress, \
+with an append-only trail of progress updates. Force users move and report on their own organisation's actions."),
         (name = "operations", description = "Health checks and problem type descriptions, for operators and client developers."),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))

@@ -7,6 +7,7 @@
 //! already a 404 and a duplicate a 409 when it reaches the handler.
 
 pub mod accounts;
+pub mod actions;
 pub mod audit;
 pub mod idempotency;
 pub mod organisations;

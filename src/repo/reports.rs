@@ -1,4 +1,4 @@
-//! Reports.
+//! Reports, and the data behind a report's scorecard.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -7,10 +7,14 @@ use serde::Serialize;
 
 use super::audit::{self, Actor};
 use super::organisations::require_exists;
-use crate::db::schema::reports;
+use crate::db::schema::{
+    action_recommendations, actions, recommendations, reports, response_recommendations, responses,
+};
 use crate::db::DbConn;
+use crate::domain::action::{ActionId, ActionStatus};
 use crate::domain::organisation::OrganisationId;
-use crate::domain::report::{NewReport, ReportChanges, ReportId, ReportKind};
+use crate::domain::question::ResponseStatus;
+use crate::domain::report::{NewReport, RecommendationId, RecommendationStatus, ReportChanges, ReportId, ReportKind};
 use crate::error::ApiError;
 use crate::http::Preconditions;
 use crate::pagination::{Cursor, PageRequest};
@@ -237,4 +241,80 @@ pub async fn update(
         Ok(after)
     })
     .await
+}
+
+/// An action addressing one of a report's recommendations, as the scorecard needs it.
+#[derive(Debug, Clone, Queryable)]
+pub struct ScorecardActionRow {
+    pub recommendation_id: RecommendationId,
+    pub id: ActionId,
+    pub reference: String,
+    pub title: String,
+    pub owner_organisation_id: OrganisationId,
+    pub owner_post_title: String,
+    pub status: ActionStatus,
+    pub progress_percent: i32,
+    pub due_on: NaiveDate,
+}
+
+/// What a report's scorecard is computed from.
+#[derive(Debug, Clone)]
+pub struct ScorecardData {
+    pub report: ReportRow,
+    pub recommendations: Vec<(RecommendationId, RecommendationStatus)>,
+    /// One row per (recommendation, action) link: an action addressing two of the
+    /// report's recommendations appears twice.
+    pub actions: Vec<ScorecardActionRow>,
+    /// Whether a published response cites any of the report's recommendations.
+    pub has_published_response: bool,
+}
+
+/// Everything [`ScorecardData`] holds, read in one transaction so the numbers agree.
+pub async fn scorecard(conn: &mut DbConn, id: ReportId) -> Result<ScorecardData, ApiError> {
+    conn.build_transaction()
+        .read_only()
+        .repeatable_read()
+        .run(async |conn| {
+            let report = find(conn, id).await?;
+            let recommendations = recommendations::table
+                .filter(recommendations::report_id.eq(id))
+                .order(recommendations::id.asc())
+                .select((recommendations::id, recommendations::status))
+                .load::<(RecommendationId, RecommendationStatus)>(conn)
+                .await?;
+            let actions = action_recommendations::table
+                .inner_join(recommendations::table)
+                .inner_join(actions::table)
+                .filter(recommendations::report_id.eq(id))
+                .order((actions::due_on.asc(), actions::id.asc()))
+                .select((
+                    action_recommendations::recommendation_id,
+                    actions::id,
+                    actions::reference,
+                    actions::title,
+                    actions::owner_organisation_id,
+                    actions::owner_post_title,
+                    actions::status,
+                    actions::progress_percent,
+                    actions::due_on,
+                ))
+                .load::<ScorecardActionRow>(conn)
+                .await?;
+            let has_published_response = diesel::select(diesel::dsl::exists(
+                response_recommendations::table
+                    .inner_join(responses::table)
+                    .inner_join(recommendations::table)
+                    .filter(recommendations::report_id.eq(id))
+                    .filter(responses::status.eq(ResponseStatus::Published.as_str())),
+            ))
+            .get_result::<bool>(conn)
+            .await?;
+            Ok(ScorecardData {
+                report,
+                recommendations,
+                actions,
+                has_published_response,
+            })
+        })
+        .await
 }

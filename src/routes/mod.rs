@@ -4,6 +4,7 @@
 //! handler is also documenting it: a route missing from [`configure`] does not exist,
 //! and one present here is always in the OpenAPI document.
 
+pub mod actions;
 pub mod auth;
 pub mod clients;
 pub mod health;
@@ -63,11 +64,18 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(reports::create_report)
                 .service(reports::get_report)
                 .service(reports::update_report)
+                .service(reports::get_report_scorecard)
                 .service(recommendations::list_report_recommendations)
                 .service(recommendations::create_recommendation)
                 .service(recommendations::list_recommendations)
                 .service(recommendations::get_recommendation)
-                .service(recommendations::update_recommendation),
+                .service(recommendations::update_recommendation)
+                .service(actions::list_actions)
+                .service(actions::create_action)
+                .service(actions::get_action)
+                .service(actions::update_action)
+                .service(actions::list_action_updates)
+                .service(actions::post_action_update),
         )
         .service(problems::get_problem_type);
 }

@@ -1,22 +1,28 @@
 //! `/api/v1/reports`: inspections, re-inspections, panel reports and audits, where
-//! recommendations come from.
+//! recommendations come from; and each report's scorecard.
+
+use std::collections::{HashMap, HashSet};
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::actions::ActionOwner;
 use super::AppState;
 use crate::auth::{Caller, ReportManagers, Require};
+use crate::domain::action::{is_overdue, ActionId};
 use crate::domain::calendar::{plausible_date, response_due_on};
 use crate::domain::organisation::OrganisationId;
-use crate::domain::report::{NewReport, ReportChanges, ReportId, ReportKind};
+use crate::domain::report::{
+    rounded_mean, NewReport, RecommendationProgress, RecommendationStatus, ReportChanges, ReportId, ReportKind,
+};
 use crate::domain::text::{Body, HttpUrl, Title};
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
 use crate::pagination::PageRequest;
-use crate::repo::reports::{self as repo, ReportFilter, ReportRow};
+use crate::repo::reports::{self as repo, ReportFilter, ReportRow, ScorecardData};
 
 /// A report: an inspection, re-inspection, panel report or audit, and where its
 /// recommendations come from.
@@ -353,4 +359,165 @@ pub async fn update_report(
     let mut conn = state.conn().await?;
     let row = repo::update(&mut conn, &auth.actor(), *id, &preconditions, &changes).await?;
     Ok(ok_with_etag(&Preconditions::default(), row.version, &Report::from(row)))
+}
+
+/// How many of a report's recommendations are in each status; every status is present.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct RecommendationCounts {
+    pub open: i64,
+    pub in_progress: i64,
+    pub implemented: i64,
+    pub closed: i64,
+    pub superseded: i64,
+}
+
+impl RecommendationCounts {
+    fn count(&mut self, status: RecommendationStatus) {
+        let slot = match status {
+            RecommendationStatus::Open => &mut self.open,
+            RecommendationStatus::InProgress => &mut self.in_progress,
+            RecommendationStatus::Implemented => &mut self.implemented,
+            RecommendationStatus::Closed => &mut self.closed,
+            RecommendationStatus::Superseded => &mut self.superseded,
+        };
+        *slot += 1;
+    }
+}
+
+/// An action past its due date and neither completed nor cancelled.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverdueAction {
+    pub id: ActionId,
+    pub reference: String,
+    pub title: String,
+    pub owner: ActionOwner,
+    pub due_on: NaiveDate,
+    /// Days from `due_on` to `as_of`.
+    pub days_overdue: i64,
+}
+
+/// Where a report's recommendations and the actions on them stand, on one page.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "report_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
+    "as_of": "2022-10-03",
+    "recommendations_total": 15,
+    "recommendations_by_status": {"open": 2, "in_progress": 10, "implemented": 2, "closed": 1, "superseded": 0},
+    "percent_complete": 46,
+    "actions_total": 41,
+    "actions_overdue": 1,
+    "overdue_actions": [{
+        "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a77", "reference": "CPIP-07",
+        "title": "Audit of missing-child referrals",
+        "owner": {"organisation_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a02", "post_title": "Head of Public Protection"},
+        "due_on": "2022-09-30", "days_overdue": 3
+    }],
+    "response_due_on": "2022-06-02",
+    "response_overdue": false
+}))]
+pub struct Scorecard {
+    pub report_id: ReportId,
+    /// The date (UTC) the figures are for: overdue means due before it.
+    pub as_of: NaiveDate,
+    pub recommendations_total: i64,
+    pub recommendations_by_status: RecommendationCounts,
+    /// The average of the recommendations' `progress.percent_complete`, rounded; 0
+    /// when the report has none.
+    #[schema(minimum = 0, maximum = 100)]
+    pub percent_complete: i32,
+    /// Actions addressing any of the report's recommendations, each counted once.
+    pub actions_total: i64,
+    pub actions_overdue: i64,
+    /// The overdue actions, the longest overdue first.
+    pub overdue_actions: Vec<OverdueAction>,
+    /// 56 calendar days after the report was published.
+    pub response_due_on: NaiveDate,
+    /// True when `as_of` is after `response_due_on` and no published response cites any
+    /// of the report's recommendations.
+    pub response_overdue: bool,
+}
+
+impl Scorecard {
+    fn compute(data: ScorecardData, today: NaiveDate) -> Self {
+        let mut by_status = RecommendationCounts::default();
+        for (_, status) in &data.recommendations {
+            by_status.count(*status);
+        }
+        let mut actions_of = HashMap::<_, Vec<_>>::new();
+        for action in &data.actions {
+            actions_of.entry(action.recommendation_id).or_default().push((
+                action.status,
+                action.progress_percent,
+                action.due_on,
+            ));
+        }
+        let percent_sum: i64 = data
+            .recommendations
+            .iter()
+            .map(|(id, _)| {
+                let actions = actions_of.remove(id).unwrap_or_default();
+                i64::from(RecommendationProgress::of(actions, today).percent_complete)
+            })
+            .sum();
+        let recommendations_total = data.recommendations.len() as i64;
+        let mut seen = HashSet::new();
+        let distinct: Vec<_> = data.actions.into_iter().filter(|a| seen.insert(a.id)).collect();
+        let overdue_actions: Vec<OverdueAction> = distinct
+            .iter()
+            .filter(|a| is_overdue(a.status, a.due_on, today))
+            .map(|a| OverdueAction {
+                id: a.id,
+                reference: a.reference.clone(),
+                title: a.title.clone(),
+                owner: ActionOwner {
+                    organisation_id: a.owner_organisation_id,
+                    post_title: a.owner_post_title.clone(),
+                },
+                due_on: a.due_on,
+                days_overdue: (today - a.due_on).num_days(),
+            })
+            .collect();
+        let due = response_due_on(data.report.published_on);
+        Self {
+            report_id: data.report.id,
+            as_of: today,
+            recommendations_total,
+            recommendations_by_status: by_status,
+            percent_complete: rounded_mean(percent_sum, recommendations_total),
+            actions_total: distinct.len() as i64,
+            actions_overdue: overdue_actions.len() as i64,
+            overdue_actions,
+            response_due_on: due,
+            response_overdue: today > due && !data.has_published_response,
+        }
+    }
+}
+
+/// Get a report's scorecard.
+///
+/// Its recommendations by status, how complete the actions on them are, which actions
+/// are overdue, and whether the Commissioner's response is overdue: due 56 days after
+/// publication, it counts as given once a published response cites any of the report's
+/// recommendations. Public; computed on each request, so it has no `ETag`.
+#[utoipa::path(
+    tag = "reports",
+    params(("id" = ReportId, Path, description = "The report's id.")),
+    security((), ("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The scorecard.", body = Scorecard),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/reports/{id}/scorecard")]
+pub async fn get_report_scorecard(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<ReportId>,
+) -> Result<HttpResponse, ApiError> {
+    let today = Utc::now().date_naive();
+    let mut conn = state.conn().await?;
+    let data = repo::scorecard(&mut conn, *id).await?;
+    Ok(HttpResponse::Ok().json(Scorecard::compute(data, today)))
 }

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, a module per area, each test against the real app
 //! on port 0 and a database of its own.
 
+mod actions;
 mod auth;
 mod contract;
 mod helpers;

@@ -48,6 +48,12 @@ const ADMIN_ONLY: [Outcome; 7] = [
 ];
 const ADMIN_OR_SECRETARIAT: [Outcome; 7] = [Unauthenticated, Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden];
 const REPORT_MANAGERS: [Outcome; 7] = [Unauthenticated, Ok, Ok, Forbidden, Ok, Forbidden, Forbidden];
+const ADMIN_OR_COMMISSIONER: [Outcome; 7] = [Unauthenticated, Ok, Forbidden, Forbidden, Ok, Forbidden, Forbidden];
+/// `force` users may move and report on their own organisation's actions only; the
+/// matrix's force token names no organisation, so it owns nothing (see actions.rs for
+/// both sides of the ownership rule).
+const ACTION_EDITORS: [Outcome; 7] = [Unauthenticated, Ok, Forbidden, Forbidden, Ok, Forbidden, Forbidden];
+
 /// The table: method, path template, outcome per caller.
 const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("get", "/health/live", PUBLIC),
@@ -72,11 +78,18 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("post", "/api/v1/reports", REPORT_MANAGERS),
     ("get", "/api/v1/reports/{id}", PUBLIC),
     ("patch", "/api/v1/reports/{id}", REPORT_MANAGERS),
+    ("get", "/api/v1/reports/{id}/scorecard", PUBLIC),
     ("get", "/api/v1/reports/{id}/recommendations", PUBLIC),
     ("post", "/api/v1/reports/{id}/recommendations", REPORT_MANAGERS),
     ("get", "/api/v1/recommendations", PUBLIC),
     ("get", "/api/v1/recommendations/{id}", PUBLIC),
     ("patch", "/api/v1/recommendations/{id}", REPORT_MANAGERS),
+    ("get", "/api/v1/actions", PUBLIC),
+    ("post", "/api/v1/actions", ADMIN_OR_COMMISSIONER),
+    ("get", "/api/v1/actions/{id}", PUBLIC),
+    ("patch", "/api/v1/actions/{id}", ACTION_EDITORS),
+    ("get", "/api/v1/actions/{id}/updates", PUBLIC),
+    ("post", "/api/v1/actions/{id}/updates", ACTION_EDITORS),
 ];
 
 #[test]
@@ -115,8 +128,12 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
         .json();
     let report = app.create_report(&organisation, &organisation, "2022-04-07").await;
     let recommendation = app.create_recommendation(&report, "R0", &organisation).await;
+    let action = app
+        .create_action("M-0", &[&recommendation], &organisation, "2199-01-01")
+        .await;
     let fixtures = Fixtures {
         organisation: organisation.clone(),
+        recommendation: recommendation.clone(),
     };
     let mut counter = 0;
     for (method, template, outcomes) in MATRIX {
@@ -127,6 +144,7 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                 Some("clients") => client["id"].as_str().unwrap().to_string(),
                 Some("reports") => report["id"].as_str().unwrap().to_string(),
                 Some("recommendations") => recommendation["id"].as_str().unwrap().to_string(),
+                Some("actions") => action["id"].as_str().unwrap().to_string(),
                 _ => organisation["id"].as_str().unwrap().to_string(),
             };
             let path = template.replace("{id}", &id).replace("{slug}", "not-found");
@@ -158,6 +176,7 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
 /// What the bodies of the matrix's requests refer to.
 struct Fixtures {
     organisation: Value,
+    recommendation: Value,
 }
 
 /// A valid body for the operation, unique per call where uniqueness matters.
@@ -182,6 +201,16 @@ fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Opti
             "addressed_to_organisation_id": organisation
         })),
         ("patch", "/api/v1/recommendations/{id}") => Some(json!({"text": format!("Do better {n}.")})),
+        ("post", "/api/v1/actions") => Some(json!({
+            "reference": format!("M-{n}"), "title": "T", "description": "D",
+            "recommendation_ids": [fixtures.recommendation["id"]],
+            "owner": {"organisation_id": organisation, "post_title": "Head"},
+            "success_measure": "S", "starts_on": "2022-06-13", "due_on": "2199-01-01"
+        })),
+        ("patch", "/api/v1/actions/{id}") => Some(json!({"progress_percent": n % 100})),
+        ("post", "/api/v1/actions/{id}/updates") => Some(json!({
+            "reported_on": "2022-07-14", "author": {"name": "A", "position": "P"}, "body": format!("Update {n}")
+        })),
         ("post", "/api/v1/auth/token") => {
             Some(json!({"grant_type": "password", "username": "nobody", "password": "x"}))
         }

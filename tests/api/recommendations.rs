@@ -119,6 +119,71 @@ async fn adding_to_a_missing_report_is_a_404_and_to_a_missing_organisation_a_422
 }
 
 #[actix_web::test]
+async fn recommendation_progress_is_derived_from_its_actions() {
+    let app = spawn_app().await;
+    let (report, force) = report_on_a_force(&app).await;
+    let r1 = app.create_recommendation(&report, "R1", &force).await;
+    let done = app.create_action("A-1", &[&r1], &force, "2022-08-31").await;
+    let late = app.create_action("A-2", &[&r1], &force, "2022-09-30").await;
+    let dropped = app.create_action("A-3", &[&r1], &force, "2022-07-31").await;
+    let future = app.create_action("A-4", &[&r1], &force, "2199-12-31").await;
+    for (action, change) in [
+        (&done, json!({"status": "completed"})),
+        (&late, json!({"status": "in_progress", "progress_percent": 45})),
+        (&dropped, json!({"status": "cancelled", "progress_percent": 90})),
+        (&future, json!({"progress_percent": 10})),
+    ] {
+        let response = app.patch_json(&path_of("actions", action), &change, None).await;
+        assert_eq!(response.status, 200, "{}", response.text());
+    }
+    let progress = app.get(&path_of("recommendations", &r1)).await.json()["progress"].clone();
+    // (100 + 45 + 10) / 3 = 51.67: the cancelled action's 90 % does not count.
+    assert_eq!(
+        progress,
+        json!({"actions_total": 4, "actions_completed": 1, "actions_overdue": 1, "percent_complete": 52})
+    );
+    let listed = app
+        .get(&format!("{}?status=open", recommendations_of(&report)))
+        .await
+        .json();
+    assert_eq!(listed["items"][0]["progress"], progress);
+}
+
+#[actix_web::test]
+async fn the_etag_changes_when_progress_changes_although_the_version_does_not() {
+    let app = spawn_app().await;
+    let (report, force) = report_on_a_force(&app).await;
+    let r1 = app.create_recommendation(&report, "R1", &force).await;
+    let action = app.create_action("A-1", &[&r1], &force, "2199-12-31").await;
+    let path = path_of("recommendations", &r1);
+    let etag = app.get(&path).await.header("etag").unwrap();
+    let cached = app
+        .call_with_headers("GET", &path, None, None, &[("if-none-match", etag.as_str())])
+        .await;
+    assert_eq!(cached.status, 304);
+    app.patch_json(&path_of("actions", &action), &json!({"progress_percent": 30}), None)
+        .await;
+    let fresh = app
+        .call_with_headers("GET", &path, None, None, &[("if-none-match", etag.as_str())])
+        .await;
+    assert_eq!(fresh.status, 200);
+    assert_eq!(fresh.json()["progress"]["percent_complete"], 30);
+    assert_eq!(fresh.json()["version"], 1);
+    // The version is what If-Match protects: the progress is not the client's to edit.
+    let token = app.admin_token.clone();
+    let edited = app
+        .call_with_headers(
+            "PATCH",
+            &path,
+            Some(&token),
+            Some(&json!({"text": "Reworded."})),
+            &[("if-match", etag.as_str())],
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text());
+}
+
+#[actix_web::test]
 async fn a_recommendation_status_change_must_be_legal() {
     let app = spawn_app().await;
     let (report, force) = report_on_a_force(&app).await;

@@ -284,3 +284,115 @@ async fn an_unknown_report_is_a_404() {
         .assert_problem(404);
     app.get("/api/v1/reports/not-an-id").await.assert_problem(404);
 }
+
+#[actix_web::test]
+async fn the_scorecard_counts_recommendations_by_status_and_lists_overdue_actions() {
+    let app = spawn_app().await;
+    let (hmicfrs, force) = inspectorate_and_force(&app).await;
+    let report = app.create_report(&hmicfrs, &force, "2022-04-07").await;
+    let r1 = app.create_recommendation(&report, "R1", &force).await;
+    let r2 = app.create_recommendation(&report, "R2", &force).await;
+    let r3 = app.create_recommendation(&report, "R3", &force).await;
+    let closed = app
+        .patch_json(
+            &path_of("recommendations", &r3),
+            &json!({"status": "closed", "status_reason": "Met on re-inspection"}),
+            None,
+        )
+        .await;
+    assert_eq!(closed.status, 200, "{}", closed.text());
+    // An overdue action addressing two recommendations counts once.
+    let late = app.create_action("CPIP-01", &[&r1, &r2], &force, "2022-09-30").await;
+    let done = app.create_action("CPIP-02", &[&r1], &force, "2022-08-31").await;
+    app.create_action("CPIP-03", &[&r2], &force, "2199-12-31").await;
+    let moved = app
+        .patch_json(&path_of("actions", &late), &json!({"progress_percent": 40}), None)
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    let completed = app
+        .patch_json(&path_of("actions", &done), &json!({"status": "completed"}), None)
+        .await;
+    assert_eq!(completed.status, 200, "{}", completed.text());
+
+    let response = app.get(&format!("{}/scorecard", path_of("reports", &report))).await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    let card = response.json();
+    assert_eq!(
+        card["recommendations_by_status"],
+        json!({"open": 2, "in_progress": 0, "implemented": 0, "closed": 1, "superseded": 0})
+    );
+    assert_eq!(card["recommendations_total"], 3);
+    // R1: (40 + 100) / 2 = 70; R2: (40 + 0) / 2 = 20; R3: no actions, 0.
+    assert_eq!(card["percent_complete"], 30);
+    assert_eq!(card["actions_total"], 3);
+    assert_eq!(card["actions_overdue"], 1);
+    let overdue = &card["overdue_actions"][0];
+    assert_eq!(overdue["id"], late["id"]);
+    assert_eq!(overdue["reference"], "CPIP-01");
+    assert_eq!(overdue["owner"]["organisation_id"], force["id"]);
+    assert_eq!(overdue["due_on"], "2022-09-30");
+    assert!(overdue["days_overdue"].as_i64().unwrap() > 365);
+    assert_eq!(card["response_due_on"], "2022-06-02");
+    assert_eq!(card["response_overdue"], true, "no response was ever published");
+}
+
+#[actix_web::test]
+async fn an_empty_reports_scorecard_has_every_status_at_zero() {
+    let app = spawn_app().await;
+    let (hmicfrs, force) = inspectorate_and_force(&app).await;
+    let report = app.create_report(&hmicfrs, &force, "2199-01-01").await;
+    let card = app
+        .get(&format!("{}/scorecard", path_of("reports", &report)))
+        .await
+        .json();
+    assert_eq!(
+        card["recommendations_by_status"],
+        json!({"open": 0, "in_progress": 0, "implemented": 0, "closed": 0, "superseded": 0})
+    );
+    assert_eq!(
+        (card["percent_complete"].clone(), card["actions_total"].clone()),
+        (json!(0), json!(0))
+    );
+    assert_eq!(card["overdue_actions"], json!([]));
+    assert_eq!(card["response_overdue"], false, "not due until 2199");
+}
+
+/// Inserts a question and a response of `status` citing `recommendation`, with SQL:
+/// the responses API is not this module's.
+async fn respond_citing(app: &TestApp, recommendation: &Value, status: &str) {
+    let recommendation = recommendation["id"].as_str().unwrap();
+    let (question, response) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let published_at = if status == "published" { "now()" } else { "NULL" };
+    let sql = format!(
+        "INSERT INTO questions (id, reference, status, asker_kind, asker_display_name, title, body, asked_on) \
+         VALUES ('{question}', 'PQ-2022-{}', 'answered', 'member_of_public', 'A member of the public', \
+                 'Child protection', 'What exactly is being done?', '2022-05-31');
+         INSERT INTO responses (id, question_id, kind, status, body, author_name, author_position, responded_on, published_at) \
+         VALUES ('{response}', '{question}', 'written', '{status}', 'A Child Protection Improvement Programme.', \
+                 'Ralph Butler', 'Interim Joint Chief Executive', '2022-06-09', {published_at});
+         INSERT INTO response_recommendations (response_id, recommendation_id) VALUES ('{response}', '{recommendation}');",
+        &question.simple().to_string()[24..]
+    );
+    let mut conn = app.db.conn().await;
+    diesel_async::SimpleAsyncConnection::batch_execute(&mut conn, &sql)
+        .await
+        .unwrap();
+}
+
+#[actix_web::test]
+async fn the_response_is_overdue_until_a_published_response_cites_a_recommendation() {
+    let app = spawn_app().await;
+    let (hmicfrs, force) = inspectorate_and_force(&app).await;
+    let report = app.create_report(&hmicfrs, &force, "2022-04-07").await;
+    let r1 = app.create_recommendation(&report, "R1", &force).await;
+    let scorecard = format!("{}/scorecard", path_of("reports", &report));
+    assert_eq!(app.get(&scorecard).await.json()["response_overdue"], true);
+    respond_citing(&app, &r1, "draft").await;
+    assert_eq!(
+        app.get(&scorecard).await.json()["response_overdue"],
+        true,
+        "a draft is not a response"
+    );
+    respond_citing(&app, &r1, "published").await;
+    assert_eq!(app.get(&scorecard).await.json()["response_overdue"], false);
+}
