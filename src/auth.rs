@@ -83,6 +83,13 @@ impl Principal {
     pub fn has_any(&self, roles: &[Role]) -> bool {
         self.roles.iter().any(|r| roles.contains(r))
     }
+
+    /// Whether this caller may move (and post updates on) an action owned by `owner`:
+    /// `admin` and `commissioner_office` any action, `force` users only the actions of
+    /// the organisation their token names.
+    pub fn may_move_action_of(&self, owner: OrganisationId) -> bool {
+        self.has_any(CommissionerOffice::ROLES) || (self.has_any(&[Role::Force]) && self.organisation == Some(owner))
+    }
 }
 
 /// The claims of the tokens this service issues.
@@ -570,6 +577,11 @@ requirement!(
     CommissionerOffice => [Admin, CommissionerOffice]
 );
 requirement!(
+    /// Those who manage reports and their recommendations: `admin`, `secretariat` (the
+    /// panel's own reports) and `commissioner_office`.
+    ReportManagers => [Admin, Secretariat, CommissionerOffice]
+);
+requirement!(
     /// Those who may change an action: `admin`, `commissioner_office`, and `force` users
     /// (of the owning organisation only: checked after loading the action).
     ActionEditors => [Admin, CommissionerOffice, Force]
@@ -675,6 +687,21 @@ mod tests {
             .unwrap()
             .token;
         assert!(old.verify(&fresh).is_err(), "new tokens are signed with the new key");
+    }
+
+    #[test]
+    fn force_users_may_move_only_their_own_organisations_actions() {
+        let (own, other) = (OrganisationId::generate(), OrganisationId::generate());
+        let principal = |roles: Vec<Role>, organisation| Principal {
+            subject: Subject::Other("t".into()),
+            roles,
+            organisation,
+        };
+        assert!(principal(vec![Role::Force], Some(own)).may_move_action_of(own));
+        assert!(!principal(vec![Role::Force], Some(other)).may_move_action_of(own));
+        assert!(!principal(vec![Role::Force], None).may_move_action_of(own));
+        assert!(principal(vec![Role::CommissionerOffice], None).may_move_action_of(own));
+        assert!(!principal(vec![Role::PanelMember], Some(own)).may_move_action_of(own));
     }
 
     #[test]

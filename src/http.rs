@@ -218,6 +218,20 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
+/// The entity tag of a resource whose representation shows more than its stored row:
+/// values derived from other rows or from the date (a recommendation's `progress`, an
+/// action's `is_overdue`), or parts only some callers see. It is the version and a
+/// fingerprint of the representation (`"3-5f2a9c1e07b4"`), so that `If-None-Match`
+/// never answers 304 for a representation that changed while the version did not.
+/// `If-Match` looks only at the version part: derived values are not the client's to
+/// overwrite, so a change elsewhere must not make its edit stale.
+pub fn representation_etag<T: Serialize>(version: i32, body: &T) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(serde_json::to_vec(body).unwrap_or_default());
+    let fingerprint: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("\"{version}-{fingerprint}\"")
+}
+
 /// `If-Match` and `If-None-Match`, read from a request for later comparison with the
 /// resource's version once it is loaded.
 #[derive(Debug, Default)]
@@ -239,14 +253,27 @@ impl Preconditions {
         (!values.is_empty()).then_some(values)
     }
 
-    /// For a change: 412 unless `If-Match` is absent, `*`, or names the current version.
-    /// Weak tags never match (RFC 9110 §13.1.1 uses strong comparison).
+    /// For a change: 412 unless `If-Match` is absent, `*`, or names the current version
+    /// (as the plain tag `"N"` or a representation tag `"N-…"`, see
+    /// [`representation_etag`]). Weak tags never match (RFC 9110 §13.1.1 uses strong
+    /// comparison).
     pub fn check_if_match(&self, current_version: i32) -> Result<(), ApiError> {
-        self.check_if_match_tag(&etag(current_version))
+        let representation = format!("\"{current_version}-");
+        match &self.if_match {
+            None => Ok(()),
+            Some(tags)
+                if tags
+                    .iter()
+                    .any(|t| t == "*" || *t == etag(current_version) || t.starts_with(&representation)) =>
+            {
+                Ok(())
+            }
+            Some(_) => Err(ApiError::PreconditionFailed),
+        }
     }
 
-    /// [`Preconditions::check_if_match`] for a resource whose entity tag is not just its
-    /// version (one that embeds other resources, say): `current` is the quoted tag.
+    /// For a change to a resource whose entity tag is not just its version (one that
+    /// embeds other resources, say): `current` is the quoted tag, compared exactly.
     pub fn check_if_match_tag(&self, current: &str) -> Result<(), ApiError> {
         match &self.if_match {
             None => Ok(()),
@@ -261,7 +288,7 @@ impl Preconditions {
         self.not_modified_tag(&etag(current_version))
     }
 
-    /// [`Preconditions::not_modified`] for a quoted entity tag `current`.
+    /// For a read: true when `If-None-Match` names `current` (weak comparison).
     pub fn not_modified_tag(&self, current: &str) -> bool {
         self.if_none_match.as_ref().is_some_and(|tags| {
             tags.iter()
@@ -287,7 +314,8 @@ pub fn ok_with_etag<T: Serialize>(preconditions: &Preconditions, version: i32, b
     ok_with_tag(preconditions, &etag(version), body)
 }
 
-/// [`ok_with_etag`] for a quoted entity tag that is not just a version.
+/// [`ok_with_etag`] for a quoted entity tag that is not just a version
+/// ([`representation_etag`], or a tag over embedded resources).
 pub fn ok_with_tag<T: Serialize>(preconditions: &Preconditions, tag: &str, body: &T) -> HttpResponse {
     if preconditions.not_modified_tag(tag) {
         return HttpResponse::NotModified()
@@ -301,9 +329,14 @@ pub fn ok_with_tag<T: Serialize>(preconditions: &Preconditions, tag: &str, body:
 
 /// 201 with the new resource, its `Location` and its `ETag`.
 pub fn created<T: Serialize>(location: String, version: i32, body: &T) -> HttpResponse {
+    created_with_tag(location, etag(version), body)
+}
+
+/// [`created`] with a tag made otherwise ([`representation_etag`]).
+pub fn created_with_tag<T: Serialize>(location: String, tag: String, body: &T) -> HttpResponse {
     HttpResponse::Created()
         .insert_header((header::LOCATION, location))
-        .insert_header((header::ETAG, etag(version)))
+        .insert_header((header::ETAG, tag))
         .json(body)
 }
 
@@ -518,5 +551,19 @@ mod tests {
         };
         assert!(p.check_if_match(3).is_ok());
         assert!(matches!(p.check_if_match(4), Err(ApiError::PreconditionFailed)));
+    }
+
+    #[test]
+    fn a_representation_tag_matches_if_match_by_its_version_and_if_none_match_whole() {
+        let tag = representation_etag(3, &serde_json::json!({"progress": 50}));
+        assert!(tag.starts_with("\"3-") && tag.ends_with('"'));
+        let p = Preconditions {
+            if_match: Some(vec![tag.clone()]),
+            if_none_match: Some(vec![tag.clone()]),
+        };
+        assert!(p.check_if_match(3).is_ok());
+        assert!(p.check_if_match(31).is_err() && p.check_if_match(4).is_err());
+        assert!(p.not_modified_tag(&tag));
+        assert!(!p.not_modified_tag(&representation_etag(3, &serde_json::json!({"progress": 60}))));
     }
 }

@@ -30,6 +30,11 @@ In Swagger UI, press Authorize and sign in with a username and password (oauth2)
         (name = "meetings", description = "Meetings of the panel (where public questions are put, subject to a deadline three clear working days before), the Commissioner's Strategic Governance Boards and Public Performance Meetings."),
         (name = "questions", description = "Questions to the Commissioner from the public and from panel members: submitted, then accepted (public) or rejected, answered when a response is published, or withdrawn. Contact details are seen by the secretariat only."),
         (name = "responses", description = "The Commissioner's responses: drafted, published (which answers the question), and corrected in the open with a note, every earlier version staying readable."),
+        (name = "reports", description = "Inspections, re-inspections, panel reports and audits: where recommendations come from. \
+Each has a response due date (56 days after publication) and a scorecard of its recommendations and overdue actions."),
+        (name = "recommendations", description = "What a report asks to be done, to whom, with its status and the progress of the actions addressing it."),
+        (name = "actions", description = "What is being done about the recommendations: owner, time frame, success measure, status and progress, \
+with an append-only trail of progress updates. Force users move and report on their own organisation's actions."),
         (name = "operations", description = "Health checks and problem type descriptions, for operators and client developers."),
     ),
     servers((url = "/", description = "This service")),

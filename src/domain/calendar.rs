@@ -155,6 +155,27 @@ pub fn response_due_on(published_on: NaiveDate) -> NaiveDate {
     published_on + Days::new(RESPONSE_PERIOD_DAYS)
 }
 
+/// The years a date given by a client may fall in. Records of this service start long
+/// after 1900 and end long before 2200; a date outside is a typo (the fixture's "9 June
+/// 20222144"), and refusing it keeps date arithmetic and PostgreSQL's date range safe.
+pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
+/// `date` as the field named `field`, if its year is in [`PLAUSIBLE_YEARS`].
+pub fn plausible_date(field: &str, date: NaiveDate) -> crate::domain::FieldResult<NaiveDate> {
+    if PLAUSIBLE_YEARS.contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(crate::error::FieldError::new(
+            field,
+            format!(
+                "must be a date from {} to {}",
+                PLAUSIBLE_YEARS.start(),
+                PLAUSIBLE_YEARS.end()
+            ),
+        ))
+    }
+}
+
 const GMT: FixedOffset = FixedOffset::east_opt(0).unwrap();
 const BST: FixedOffset = FixedOffset::east_opt(3600).unwrap();
 

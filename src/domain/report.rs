@@ -1,5 +1,14 @@
 //! Reports and the recommendations they make.
 
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::action::{is_overdue, ActionStatus};
+use super::organisation::OrganisationId;
+use super::text::{Body, HttpUrl, Reference, Title};
+use crate::error::ApiError;
+
 crate::typed_id!(
     /// The id of a report.
     ReportId
@@ -62,5 +71,250 @@ impl RecommendationStatus {
                 Implemented => matches!(next, InProgress | Closed | Superseded),
                 Closed | Superseded => false,
             }
+    }
+}
+
+impl RecommendationStatus {
+    /// Closing or superseding a recommendation must say why (who confirmed it, what
+    /// replaced it): the public record would otherwise just stop.
+    pub fn needs_reason(self) -> bool {
+        matches!(self, RecommendationStatus::Closed | RecommendationStatus::Superseded)
+    }
+}
+
+/// A valid new report.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub title: Title,
+    pub kind: ReportKind,
+    pub publisher_organisation_id: OrganisationId,
+    pub subject_organisation_id: OrganisationId,
+    pub published_on: NaiveDate,
+    pub url: Option<HttpUrl>,
+    pub summary: Option<Body>,
+}
+
+/// A valid set of changes to a report; `None` leaves a field as it is, `Some(None)`
+/// removes an optional one.
+#[derive(Debug, Clone, Default)]
+pub struct ReportChanges {
+    pub title: Option<Title>,
+    pub kind: Option<ReportKind>,
+    pub publisher_organisation_id: Option<OrganisationId>,
+    pub subject_organisation_id: Option<OrganisationId>,
+    pub published_on: Option<NaiveDate>,
+    pub url: Option<Option<HttpUrl>>,
+    pub summary: Option<Option<Body>>,
+}
+
+impl ReportChanges {
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.kind.is_none()
+            && self.publisher_organisation_id.is_none()
+            && self.subject_organisation_id.is_none()
+            && self.published_on.is_none()
+            && self.url.is_none()
+            && self.summary.is_none()
+    }
+}
+
+/// A valid new recommendation. It starts `open`.
+#[derive(Debug, Clone)]
+pub struct NewRecommendation {
+    pub reference: Reference,
+    pub kind: RecommendationKind,
+    pub text: Body,
+    pub addressed_to_organisation_id: OrganisationId,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// A valid set of changes to a recommendation; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct RecommendationChanges {
+    pub kind: Option<RecommendationKind>,
+    pub text: Option<Body>,
+    pub addressed_to_organisation_id: Option<OrganisationId>,
+    pub due_on: Option<Option<NaiveDate>>,
+    pub status: Option<RecommendationStatus>,
+    pub status_reason: Option<Option<Body>>,
+}
+
+impl RecommendationChanges {
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_none()
+            && self.text.is_none()
+            && self.addressed_to_organisation_id.is_none()
+            && self.due_on.is_none()
+            && self.status.is_none()
+            && self.status_reason.is_none()
+    }
+}
+
+/// A recommendation's status and the reason recorded for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub status: RecommendationStatus,
+    pub reason: Option<String>,
+}
+
+impl Standing {
+    /// The standing after a change of `status` and/or `reason`. A new status must be
+    /// allowed ([`RecommendationStatus::can_become`]; 409 naming the current state
+    /// otherwise) and brings its own reason: the reason given with it, or none, never
+    /// the reason for the state it leaves. Giving the current status again is not a
+    /// transition: the reason stays unless one is given. Closed and superseded need a
+    /// reason (422).
+    pub fn apply(self, status: Option<RecommendationStatus>, reason: Option<Option<Body>>) -> Result<Self, ApiError> {
+        let given_reason = reason.clone().map(|r| r.map(Body::into_inner));
+        let next = match status {
+            Some(next) if next != self.status => {
+                if !self.status.can_become(next) {
+                    return Err(ApiError::illegal_transition(
+                        format!("A recommendation that is {} cannot become {next}", self.status),
+                        self.status.as_str(),
+                    ));
+                }
+                Standing {
+                    status: next,
+                    reason: given_reason.flatten(),
+                }
+            }
+            _ => Standing {
+                status: self.status,
+                reason: given_reason.unwrap_or(self.reason),
+            },
+        };
+        if next.status.needs_reason() && next.reason.is_none() {
+            return Err(ApiError::invalid(
+                "status_reason",
+                format!("is required when the status is {}", next.status),
+            ));
+        }
+        Ok(next)
+    }
+}
+
+/// How far the actions on a recommendation have got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RecommendationProgress {
+    /// Every action addressing the recommendation, cancelled ones included.
+    pub actions_total: i64,
+    pub actions_completed: i64,
+    /// Past their due date and neither completed nor cancelled.
+    pub actions_overdue: i64,
+    /// The average `progress_percent` of its actions that are not cancelled, rounded;
+    /// 0 when there are none.
+    #[schema(minimum = 0, maximum = 100)]
+    pub percent_complete: i32,
+}
+
+impl RecommendationProgress {
+    /// The progress of a recommendation with these actions (status, progress, due date)
+    /// on `today`.
+    pub fn of(actions: impl IntoIterator<Item = (ActionStatus, i32, NaiveDate)>, today: NaiveDate) -> Self {
+        let mut progress = Self::default();
+        let (mut sum, mut counted) = (0i64, 0i64);
+        for (status, percent, due_on) in actions {
+            progress.actions_total += 1;
+            if status == ActionStatus::Completed {
+                progress.actions_completed += 1;
+            }
+            if is_overdue(status, due_on, today) {
+                progress.actions_overdue += 1;
+            }
+            if status != ActionStatus::Cancelled {
+                sum += i64::from(percent);
+                counted += 1;
+            }
+        }
+        progress.percent_complete = rounded_mean(sum, counted);
+        progress
+    }
+}
+
+/// The mean of `count` whole percentages summing to `sum`, rounded half up; 0 for none.
+pub fn rounded_mean(sum: i64, count: i64) -> i32 {
+    if count <= 0 {
+        return 0;
+    }
+    i32::try_from((2 * sum + count) / (2 * count)).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecommendationStatus::*;
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn reason(text: &str) -> Option<Option<Body>> {
+        Some(Some(Body::parse("status_reason", text).unwrap()))
+    }
+
+    #[test]
+    fn progress_averages_the_actions_that_are_not_cancelled() {
+        let today = date("2022-10-01");
+        let progress = RecommendationProgress::of(
+            [
+                (ActionStatus::Completed, 100, date("2022-09-01")),
+                (ActionStatus::InProgress, 50, date("2022-09-30")),
+                (ActionStatus::Planned, 25, date("2022-12-31")),
+                (ActionStatus::Cancelled, 0, date("2022-01-01")),
+            ],
+            today,
+        );
+        assert_eq!(
+            progress,
+            RecommendationProgress {
+                actions_total: 4,
+                actions_completed: 1,
+                actions_overdue: 1,
+                percent_complete: 58,
+            }
+        );
+        assert_eq!(RecommendationProgress::of([], today).percent_complete, 0);
+    }
+
+    #[test]
+    fn means_round_half_up() {
+        assert_eq!(rounded_mean(1, 2), 1);
+        assert_eq!(rounded_mean(100 + 33, 2), 67);
+        assert_eq!(rounded_mean(0, 0), 0);
+    }
+
+    #[test]
+    fn closing_needs_a_reason_and_is_final() {
+        let open = Standing {
+            status: Open,
+            reason: None,
+        };
+        assert!(matches!(
+            open.clone().apply(Some(Closed), None),
+            Err(ApiError::Validation(errors)) if errors[0].field == "status_reason"
+        ));
+        let closed = open.apply(Some(Closed), reason("Confirmed by HMICFRS")).unwrap();
+        assert_eq!(closed.reason.as_deref(), Some("Confirmed by HMICFRS"));
+        match closed.clone().apply(Some(InProgress), None) {
+            Err(ApiError::Conflict { current_state, .. }) => assert_eq!(current_state.as_deref(), Some("closed")),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        assert!(
+            closed.clone().apply(None, Some(None)).is_err(),
+            "its reason stays required"
+        );
+        assert_eq!(closed.clone().apply(Some(Closed), None).unwrap(), closed);
+    }
+
+    #[test]
+    fn a_new_status_does_not_inherit_the_old_reason() {
+        let implemented = Standing {
+            status: Implemented,
+            reason: Some("Evidence submitted".into()),
+        };
+        let reopened = implemented.apply(Some(InProgress), None).unwrap();
+        assert_eq!(reopened.reason, None);
     }
 }

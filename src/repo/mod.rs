@@ -7,10 +7,13 @@
 //! already a 404 and a duplicate a 409 when it reaches the handler.
 
 pub mod accounts;
+pub mod actions;
 pub mod audit;
 pub mod idempotency;
 pub mod meetings;
 pub mod organisations;
 pub mod questions;
 pub mod rate_limits;
+pub mod recommendations;
+pub mod reports;
 pub mod responses;

@@ -4,6 +4,7 @@
 //! handler is also documenting it: a route missing from [`configure`] does not exist,
 //! and one present here is always in the OpenAPI document.
 
+pub mod actions;
 pub mod auth;
 pub mod clients;
 pub mod health;
@@ -11,6 +12,8 @@ pub mod meetings;
 pub mod organisations;
 pub mod problems;
 pub mod questions;
+pub mod recommendations;
+pub mod reports;
 pub mod responses;
 pub mod users;
 
@@ -160,7 +163,23 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(responses::get_response)
                 .service(responses::update_response)
                 .service(responses::publish_response)
-                .service(responses::list_response_versions),
+                .service(responses::list_response_versions)
+                .service(reports::list_reports)
+                .service(reports::create_report)
+                .service(reports::get_report)
+                .service(reports::update_report)
+                .service(reports::get_report_scorecard)
+                .service(recommendations::list_report_recommendations)
+                .service(recommendations::create_recommendation)
+                .service(recommendations::list_recommendations)
+                .service(recommendations::get_recommendation)
+                .service(recommendations::update_recommendation)
+                .service(actions::list_actions)
+                .service(actions::create_action)
+                .service(actions::get_action)
+                .service(actions::update_action)
+                .service(actions::list_action_updates)
+                .service(actions::post_action_update),
         )
         .service(problems::get_problem_type);
 }

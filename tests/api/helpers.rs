@@ -683,3 +683,121 @@ impl Proxy {
         self.enabled.store(true, Ordering::SeqCst);
     }
 }
+
+/// The accountability chain, built through the API as admin: reports, their
+/// recommendations, actions on them, and tokens for the people who work on them.
+impl TestApp {
+    /// A token for a `force` user of `organisation` (its `id` as the API gave it).
+    pub fn force_token(&self, organisation: &Value) -> String {
+        let id: uuid::Uuid = organisation["id"].as_str().unwrap().parse().unwrap();
+        self.authenticator
+            .issue(
+                &Subject::Other("force-officer".into()),
+                &[Role::Force],
+                Some(scrutiny::domain::organisation::OrganisationId(id)),
+                None,
+            )
+            .unwrap()
+            .token
+    }
+
+    /// Creates an inspection report published on `published_on` by `publisher` about
+    /// `subject`, and returns it.
+    pub async fn create_report(&self, publisher: &Value, subject: &Value, published_on: &str) -> Value {
+        let response = self
+            .post_json(
+                "/api/v1/reports",
+                &serde_json::json!({
+                    "title": "National child protection inspection",
+                    "kind": "inspection",
+                    "publisher_organisation_id": publisher["id"],
+                    "subject_organisation_id": subject["id"],
+                    "published_on": published_on,
+                }),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.json()
+    }
+
+    /// Adds recommendation `reference` to `report`, addressed to `addressed_to`.
+    pub async fn create_recommendation(&self, report: &Value, reference: &str, addressed_to: &Value) -> Value {
+        let response = self
+            .post_json(
+                &format!("/api/v1/reports/{}/recommendations", report["id"].as_str().unwrap()),
+                &serde_json::json!({
+                    "reference": reference,
+                    "kind": "recommendation",
+                    "text": "The force should review how it identifies risk to children.",
+                    "addressed_to_organisation_id": addressed_to["id"],
+                }),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.json()
+    }
+
+    /// A valid body for a new action `reference` on `recommendations`, owned by `owner`.
+    pub fn action_body(&self, reference: &str, recommendations: &[&Value], owner: &Value, due_on: &str) -> Value {
+        serde_json::json!({
+            "reference": reference,
+            "title": "Audit of missing-child referrals",
+            "description": "Audit every missing-child referral of the last twelve months.",
+            "programme": "Child Protection Improvement Programme",
+            "recommendation_ids": recommendations.iter().map(|r| r["id"].clone()).collect::<Vec<_>>(),
+            "owner": {"organisation_id": owner["id"], "post_title": "Head of Public Protection"},
+            "success_measure": "Every referral audited.",
+            "starts_on": "2022-06-13",
+            "due_on": due_on,
+        })
+    }
+
+    /// Creates an action (starting 2022-06-13) and returns it.
+    pub async fn create_action(
+        &self,
+        reference: &str,
+        recommendations: &[&Value],
+        owner: &Value,
+        due_on: &str,
+    ) -> Value {
+        let response = self
+            .post_json(
+                "/api/v1/actions",
+                &self.action_body(reference, recommendations, owner, due_on),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.json()
+    }
+
+    /// Sends `method path` with a token, a JSON body and extra headers.
+    pub async fn call_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        match body {
+            Some(body) => {
+                request = request.insert_header(("content-type", "application/json"));
+                self.send(request, Some(serde_json::to_vec(body).unwrap())).await
+            }
+            None => self.send(request, None).await,
+        }
+    }
+}
+
+/// The path of a resource the API returned (`/api/v1/actions/{id}`).
+pub fn path_of(collection: &str, resource: &Value) -> String {
+    format!("/api/v1/{collection}/{}", resource["id"].as_str().unwrap())
+}

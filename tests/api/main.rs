@@ -1,6 +1,7 @@
 //! The integration tests: one binary, a module per area, each test against the real app
 //! on port 0 and a database of its own.
 
+mod actions;
 mod auth;
 mod contract;
 mod deployment;
@@ -12,4 +13,6 @@ mod operations;
 mod organisations;
 mod permissions;
 mod questions;
+mod recommendations;
+mod reports;
 mod responses;

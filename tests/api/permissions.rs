@@ -52,6 +52,11 @@ const ADMIN_OR_COMMISSIONER_OFFICE: [Outcome; 7] =
 /// The public asks without a token, panel members as themselves, the secretariat on
 /// someone's behalf.
 const QUESTION_ASKERS: [Outcome; 7] = [Ok, Ok, Ok, Ok, Forbidden, Forbidden, Forbidden];
+const REPORT_MANAGERS: [Outcome; 7] = [Unauthenticated, Ok, Ok, Forbidden, Ok, Forbidden, Forbidden];
+/// `force` users may move and report on their own organisation's actions only; the
+/// matrix's force token names no organisation, so it owns nothing (see actions.rs for
+/// both sides of the ownership rule).
+const ACTION_EDITORS: [Outcome; 7] = [Unauthenticated, Ok, Forbidden, Forbidden, Ok, Forbidden, Forbidden];
 
 /// The table: method, path template, outcome per caller.
 const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
@@ -93,6 +98,22 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("patch", "/api/v1/responses/{id}", ADMIN_OR_COMMISSIONER_OFFICE),
     ("post", "/api/v1/responses/{id}/publish", ADMIN_OR_COMMISSIONER_OFFICE),
     ("get", "/api/v1/responses/{id}/versions", PUBLIC),
+    ("get", "/api/v1/reports", PUBLIC),
+    ("post", "/api/v1/reports", REPORT_MANAGERS),
+    ("get", "/api/v1/reports/{id}", PUBLIC),
+    ("patch", "/api/v1/reports/{id}", REPORT_MANAGERS),
+    ("get", "/api/v1/reports/{id}/scorecard", PUBLIC),
+    ("get", "/api/v1/reports/{id}/recommendations", PUBLIC),
+    ("post", "/api/v1/reports/{id}/recommendations", REPORT_MANAGERS),
+    ("get", "/api/v1/recommendations", PUBLIC),
+    ("get", "/api/v1/recommendations/{id}", PUBLIC),
+    ("patch", "/api/v1/recommendations/{id}", REPORT_MANAGERS),
+    ("get", "/api/v1/actions", PUBLIC),
+    ("post", "/api/v1/actions", ADMIN_OR_COMMISSIONER_OFFICE),
+    ("get", "/api/v1/actions/{id}", PUBLIC),
+    ("patch", "/api/v1/actions/{id}", ACTION_EDITORS),
+    ("get", "/api/v1/actions/{id}/updates", PUBLIC),
+    ("post", "/api/v1/actions/{id}/updates", ACTION_EDITORS),
 ];
 
 /// Transitions succeed only once per resource: each call gets a new one, created (as
@@ -144,6 +165,15 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
     let question_id = question["id"].as_str().unwrap().to_string();
     let response = app.create_response(&question_id, json!({})).await;
     app.publish_response(response["id"].as_str().unwrap()).await;
+    let report = app.create_report(&organisation, &organisation, "2022-04-07").await;
+    let recommendation = app.create_recommendation(&report, "R0", &organisation).await;
+    let action = app
+        .create_action("M-0", &[&recommendation], &organisation, "2199-01-01")
+        .await;
+    let fixtures = Fixtures {
+        organisation: organisation.clone(),
+        recommendation: recommendation.clone(),
+    };
     let mut counter = 0;
     for (method, template, outcomes) in MATRIX {
         for (caller, expected) in CALLERS.iter().zip(outcomes) {
@@ -160,10 +190,13 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                     .unwrap()
                     .to_string(),
                 Some("responses") => response["id"].as_str().unwrap().to_string(),
+                Some("reports") => report["id"].as_str().unwrap().to_string(),
+                Some("recommendations") => recommendation["id"].as_str().unwrap().to_string(),
+                Some("actions") => action["id"].as_str().unwrap().to_string(),
                 _ => organisation["id"].as_str().unwrap().to_string(),
             };
             let path = template.replace("{id}", &id).replace("{slug}", "not-found");
-            let body = body_for(method, template, counter, organisation["id"].as_str().unwrap());
+            let body = body_for(method, template, counter, &fixtures);
             let token = caller.map(|role| app.token(&[role]));
             let response = app
                 .call(&method.to_uppercase(), &path, token.as_deref(), body.as_ref())
@@ -188,9 +221,15 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
     }
 }
 
-/// A valid body for the operation, unique per call where uniqueness matters;
-/// `organisation` is an organisation that exists.
-fn body_for(method: &str, template: &str, n: usize, organisation: &str) -> Option<Value> {
+/// What the bodies of the matrix's requests refer to.
+struct Fixtures {
+    organisation: Value,
+    recommendation: Value,
+}
+
+/// A valid body for the operation, unique per call where uniqueness matters.
+fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Option<Value> {
+    let organisation = &fixtures.organisation["id"];
     match (method, template) {
         ("post", "/api/v1/organisations") => Some(json!({"name": format!("Organisation {n}"), "kind": "other"})),
         ("patch", "/api/v1/organisations/{id}") => Some(json!({"name": format!("Matrix Panel {n}")})),
@@ -216,6 +255,26 @@ fn body_for(method: &str, template: &str, n: usize, organisation: &str) -> Optio
         })),
         ("patch", "/api/v1/responses/{id}") => Some(json!({
             "body": format!("Corrected {n}"), "correction_note": "A correction"
+        })),
+        ("post", "/api/v1/reports") => Some(json!({
+            "title": format!("Report {n}"), "kind": "audit", "publisher_organisation_id": organisation,
+            "subject_organisation_id": organisation, "published_on": "2022-04-07"
+        })),
+        ("patch", "/api/v1/reports/{id}") => Some(json!({"title": format!("Report {n}")})),
+        ("post", "/api/v1/reports/{id}/recommendations") => Some(json!({
+            "reference": format!("R{n}"), "kind": "recommendation", "text": "Do better.",
+            "addressed_to_organisation_id": organisation
+        })),
+        ("patch", "/api/v1/recommendations/{id}") => Some(json!({"text": format!("Do better {n}.")})),
+        ("post", "/api/v1/actions") => Some(json!({
+            "reference": format!("M-{n}"), "title": "T", "description": "D",
+            "recommendation_ids": [fixtures.recommendation["id"]],
+            "owner": {"organisation_id": organisation, "post_title": "Head"},
+            "success_measure": "S", "starts_on": "2022-06-13", "due_on": "2199-01-01"
+        })),
+        ("patch", "/api/v1/actions/{id}") => Some(json!({"progress_percent": n % 100})),
+        ("post", "/api/v1/actions/{id}/updates") => Some(json!({
+            "reported_on": "2022-07-14", "author": {"name": "A", "position": "P"}, "body": format!("Update {n}")
         })),
         ("post", "/api/v1/auth/token") => {
             Some(json!({"grant_type": "password", "username": "nobody", "password": "x"}))

@@ -1,0 +1,638 @@
+//! Actions, the recommendations they address, and their append-only progress updates.
+//!
+//! The functions that change an action take an `authorise` check, called on the row
+//! right after it is loaded (and locked) in the transaction, so that "is this your
+//! organisation's action?" is decided on the row that is then changed, not on an
+//! earlier read that another request could have made stale.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
+use serde::Serialize;
+
+use super::audit::{self, Actor};
+use super::organisations::require_exists;
+use crate::db::schema::{action_recommendations, action_updates, actions, meetings, recommendations};
+use crate::db::DbConn;
+use crate::domain::action::{
+    ActionChanges, ActionId, ActionProgress, ActionStatus, ActionUpdateId, NewAction, NewActionUpdate, ProgressChange,
+    Schedule,
+};
+use crate::domain::meeting::MeetingId;
+use crate::domain::organisation::OrganisationId;
+use crate::domain::report::{RecommendationId, ReportId};
+use crate::error::ApiError;
+use crate::http::Preconditions;
+use crate::pagination::{Cursor, PageRequest};
+
+/// An action as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = actions, check_for_backend(diesel::pg::Pg))]
+pub struct ActionRow {
+    pub id: ActionId,
+    pub reference: String,
+    pub title: String,
+    pub description: String,
+    pub programme: Option<String>,
+    pub owner_organisation_id: OrganisationId,
+    pub owner_post_title: String,
+    pub success_measure: String,
+    pub starts_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub status: ActionStatus,
+    pub progress_percent: i32,
+    pub completed_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl ActionRow {
+    fn progress(&self) -> ActionProgress {
+        ActionProgress {
+            status: self.status,
+            progress_percent: self.progress_percent,
+            completed_on: self.completed_on,
+        }
+    }
+}
+
+/// An action update as stored. Never updated or deleted.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = action_updates, check_for_backend(diesel::pg::Pg))]
+pub struct ActionUpdateRow {
+    pub id: ActionUpdateId,
+    pub action_id: ActionId,
+    pub reported_on: NaiveDate,
+    pub author_name: String,
+    pub author_position: String,
+    pub body: String,
+    pub progress_percent: Option<i32>,
+    pub status: Option<ActionStatus>,
+    pub meeting_id: Option<MeetingId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// An update with whether the meeting it was reported at is public (none: no meeting).
+#[derive(Debug, Clone)]
+pub struct UpdateRecord {
+    pub row: ActionUpdateRow,
+    pub meeting_is_public: Option<bool>,
+}
+
+/// An action with what is derived from other tables.
+#[derive(Debug, Clone)]
+pub struct ActionRecord {
+    pub row: ActionRow,
+    pub recommendation_ids: Vec<RecommendationId>,
+    /// The update posted last, if any.
+    pub latest_update: Option<UpdateRecord>,
+}
+
+/// What the audit log keeps of an action: its row and the recommendations it addresses.
+#[derive(Serialize)]
+struct ActionSnapshot<'a> {
+    #[serde(flatten)]
+    row: &'a ActionRow,
+    recommendation_ids: &'a [RecommendationId],
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = actions)]
+struct NewActionRow<'a> {
+    id: ActionId,
+    reference: &'a str,
+    title: &'a str,
+    description: &'a str,
+    programme: Option<&'a str>,
+    owner_organisation_id: OrganisationId,
+    owner_post_title: &'a str,
+    success_measure: &'a str,
+    starts_on: NaiveDate,
+    due_on: NaiveDate,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = actions)]
+struct ActionChangesRow<'a> {
+    title: Option<&'a str>,
+    description: Option<&'a str>,
+    programme: Option<Option<&'a str>>,
+    owner_organisation_id: Option<OrganisationId>,
+    owner_post_title: Option<&'a str>,
+    success_measure: Option<&'a str>,
+    starts_on: Option<NaiveDate>,
+    due_on: Option<NaiveDate>,
+    status: ActionStatus,
+    progress_percent: i32,
+    /// Always set (`Some(None)` writes NULL): leaving `completed` clears the date.
+    completed_on: Option<Option<NaiveDate>>,
+    updated_at: DateTime<Utc>,
+    version: i32,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = action_updates)]
+struct NewActionUpdateRow<'a> {
+    id: ActionUpdateId,
+    action_id: ActionId,
+    reported_on: NaiveDate,
+    author_name: &'a str,
+    author_position: &'a str,
+    body: &'a str,
+    progress_percent: Option<i32>,
+    status: Option<ActionStatus>,
+    meeting_id: Option<MeetingId>,
+}
+
+/// Filters for [`list`]. `due_before` and `due_after` are exclusive.
+#[derive(Debug, Default)]
+pub struct ActionFilter {
+    pub status: Option<ActionStatus>,
+    pub recommendation_id: Option<RecommendationId>,
+    pub report_id: Option<ReportId>,
+    pub owner_organisation_id: Option<OrganisationId>,
+    pub programme: Option<String>,
+    pub overdue: Option<bool>,
+    pub due_before: Option<NaiveDate>,
+    pub due_after: Option<NaiveDate>,
+}
+
+fn not_found(id: ActionId) -> ApiError {
+    ApiError::not_found(format!("No action has id {id}"))
+}
+
+/// The statuses in which an action counts against its due date.
+fn open_statuses() -> Vec<ActionStatus> {
+    ActionStatus::ALL.iter().copied().filter(|s| s.is_open()).collect()
+}
+
+/// A 422 naming `field` unless every one of `ids` is a recommendation.
+async fn require_recommendations(conn: &mut DbConn, ids: &[RecommendationId], field: &str) -> Result<(), ApiError> {
+    let found: Vec<RecommendationId> = recommendations::table
+        .filter(recommendations::id.eq_any(ids))
+        .select(recommendations::id)
+        .load(conn)
+        .await?;
+    match ids.iter().find(|id| !found.contains(id)) {
+        Some(missing) => Err(ApiError::invalid(field, format!("no recommendation has id {missing}"))),
+        None => Ok(()),
+    }
+}
+
+async fn require_unique_reference(conn: &mut DbConn, reference: &str) -> Result<(), ApiError> {
+    let taken: i64 = actions::table
+        .filter(actions::reference.eq(reference))
+        .count()
+        .get_result(conn)
+        .await?;
+    if taken > 0 {
+        return Err(ApiError::conflict(format!(
+            "An action with reference {reference} already exists"
+        )));
+    }
+    Ok(())
+}
+
+async fn link(conn: &mut DbConn, id: ActionId, recommendation_ids: &[RecommendationId]) -> Result<(), ApiError> {
+    let links: Vec<_> = recommendation_ids
+        .iter()
+        .map(|recommendation| {
+            (
+                action_recommendations::action_id.eq(id),
+                action_recommendations::recommendation_id.eq(*recommendation),
+            )
+        })
+        .collect();
+    diesel::insert_into(action_recommendations::table)
+        .values(links)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Creates an action (`planned`, 0 %) addressing its recommendations.
+pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewAction) -> Result<ActionRecord, ApiError> {
+    conn.transaction(async |conn| {
+        require_exists(conn, new.owner.organisation_id, "owner.organisation_id").await?;
+        require_recommendations(conn, &new.recommendation_ids, "recommendation_ids").await?;
+        // The UNIQUE constraint on reference settles a race between two inserts: the
+        // loser gets a 409 too.
+        require_unique_reference(conn, new.reference.as_str()).await?;
+        let row: ActionRow = diesel::insert_into(actions::table)
+            .values(NewActionRow {
+                id: ActionId::generate(),
+                reference: new.reference.as_str(),
+                title: new.title.as_str(),
+                description: new.description.as_str(),
+                programme: new.programme.as_ref().map(|p| p.as_str()),
+                owner_organisation_id: new.owner.organisation_id,
+                owner_post_title: new.owner.post_title.as_str(),
+                success_measure: new.success_measure.as_str(),
+                starts_on: new.schedule.starts_on,
+                due_on: new.schedule.due_on,
+            })
+            .returning(ActionRow::as_returning())
+            .get_result(conn)
+            .await?;
+        link(conn, row.id, &new.recommendation_ids).await?;
+        let mut recommendation_ids = new.recommendation_ids.clone();
+        recommendation_ids.sort();
+        let snapshot = ActionSnapshot {
+            row: &row,
+            recommendation_ids: &recommendation_ids,
+        };
+        audit::record(
+            conn,
+            actor,
+            "action.created",
+            "action",
+            Some(row.id.0),
+            None,
+            Some(&snapshot),
+        )
+        .await?;
+        Ok(ActionRecord {
+            row,
+            recommendation_ids,
+            latest_update: None,
+        })
+    })
+    .await
+}
+
+pub async fn find(conn: &mut DbConn, id: ActionId) -> Result<ActionRecord, ApiError> {
+    let row = actions::table
+        .find(id)
+        .select(ActionRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| not_found(id))?;
+    let mut records = with_derived(conn, vec![row]).await?;
+    records.pop().ok_or_else(|| not_found(id))
+}
+
+/// The rows with their recommendations and latest updates, read in two queries.
+async fn with_derived(conn: &mut DbConn, rows: Vec<ActionRow>) -> Result<Vec<ActionRecord>, ApiError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<ActionId> = rows.iter().map(|row| row.id).collect();
+    let links: Vec<(ActionId, RecommendationId)> = action_recommendations::table
+        .filter(action_recommendations::action_id.eq_any(&ids))
+        .order((
+            action_recommendations::action_id,
+            action_recommendations::recommendation_id,
+        ))
+        .select((
+            action_recommendations::action_id,
+            action_recommendations::recommendation_id,
+        ))
+        .load(conn)
+        .await?;
+    let mut recommendation_ids: HashMap<ActionId, Vec<RecommendationId>> = HashMap::new();
+    for (action, recommendation) in links {
+        recommendation_ids.entry(action).or_default().push(recommendation);
+    }
+    let latest: Vec<(ActionUpdateRow, Option<bool>)> = action_updates::table
+        .left_join(meetings::table)
+        .filter(action_updates::action_id.eq_any(&ids))
+        .distinct_on(action_updates::action_id)
+        .order((action_updates::action_id, action_updates::id.desc()))
+        .select((ActionUpdateRow::as_select(), meetings::is_public.nullable()))
+        .load(conn)
+        .await?;
+    let mut latest: HashMap<ActionId, UpdateRecord> = latest
+        .into_iter()
+        .map(|(row, meeting_is_public)| (row.action_id, UpdateRecord { row, meeting_is_public }))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| ActionRecord {
+            recommendation_ids: recommendation_ids.remove(&row.id).unwrap_or_default(),
+            latest_update: latest.remove(&row.id),
+            row,
+        })
+        .collect())
+}
+
+/// One page of actions, the soonest due first.
+pub async fn list(
+    conn: &mut DbConn,
+    filter: &ActionFilter,
+    page: &PageRequest,
+    today: NaiveDate,
+) -> Result<(Vec<ActionRecord>, Option<Cursor>), ApiError> {
+    let mut query = actions::table
+        .select(ActionRow::as_select())
+        .order((actions::due_on.asc(), actions::id.asc()))
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        let due_on = super::reports::cursor_date(after)?;
+        let id = ActionId(after.id);
+        query = query.filter(
+            actions::due_on
+                .gt(due_on)
+                .or(actions::due_on.eq(due_on).and(actions::id.gt(id))),
+        );
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(actions::status.eq(status));
+    }
+    if let Some(recommendation) = filter.recommendation_id {
+        query = query.filter(
+            actions::id.eq_any(
+                action_recommendations::table
+                    .filter(action_recommendations::recommendation_id.eq(recommendation))
+                    .select(action_recommendations::action_id),
+            ),
+        );
+    }
+    if let Some(report) = filter.report_id {
+        query = query.filter(
+            actions::id.eq_any(
+                action_recommendations::table
+                    .inner_join(recommendations::table)
+                    .filter(recommendations::report_id.eq(report))
+                    .select(action_recommendations::action_id),
+            ),
+        );
+    }
+    if let Some(organisation) = filter.owner_organisation_id {
+        query = query.filter(actions::owner_organisation_id.eq(organisation));
+    }
+    if let Some(programme) = &filter.programme {
+        query = query.filter(actions::programme.eq(programme.clone()));
+    }
+    match filter.overdue {
+        Some(true) => {
+            query = query
+                .filter(actions::status.eq_any(open_statuses()))
+                .filter(actions::due_on.lt(today));
+        }
+        Some(false) => {
+            query = query.filter(actions::status.ne_all(open_statuses()).or(actions::due_on.ge(today)));
+        }
+        None => {}
+    }
+    if let Some(before) = filter.due_before {
+        query = query.filter(actions::due_on.lt(before));
+    }
+    if let Some(after) = filter.due_after {
+        query = query.filter(actions::due_on.gt(after));
+    }
+    let rows = query.load(conn).await?;
+    let (rows, next) = page.finish(rows, |row: &ActionRow| Cursor {
+        key: Some(row.due_on.to_string()),
+        id: row.id.0,
+    });
+    Ok((with_derived(conn, rows).await?, next))
+}
+
+async fn lock(conn: &mut DbConn, id: ActionId) -> Result<ActionRow, ApiError> {
+    actions::table
+        .find(id)
+        .select(ActionRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| not_found(id))
+}
+
+async fn recommendation_ids_of(conn: &mut DbConn, id: ActionId) -> Result<Vec<RecommendationId>, ApiError> {
+    Ok(action_recommendations::table
+        .filter(action_recommendations::action_id.eq(id))
+        .order(action_recommendations::recommendation_id)
+        .select(action_recommendations::recommendation_id)
+        .load(conn)
+        .await?)
+}
+
+/// Applies `changes` to an action: `authorise` passes on the locked row, `If-Match`
+/// (if any) names its version, status moves are allowed and dates still make sense.
+/// `today` is the completion date when the action becomes completed without one.
+pub async fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: ActionId,
+    preconditions: &Preconditions,
+    authorise: impl Fn(&ActionRow) -> Result<(), ApiError> + Send + Sync,
+    changes: &ActionChanges,
+    today: NaiveDate,
+) -> Result<ActionRecord, ApiError> {
+    conn.transaction(async |conn| {
+        let before = lock(conn, id).await?;
+        authorise(&before)?;
+        preconditions.check_if_match(before.version)?;
+        if changes.is_empty() {
+            return find(conn, id).await;
+        }
+        let progress = before.progress().apply(changes.progress, today)?;
+        if changes.starts_on.is_some() || changes.due_on.is_some() {
+            let blame = if changes.due_on.is_some() {
+                "due_on"
+            } else {
+                "starts_on"
+            };
+            Schedule::new(
+                changes.starts_on.unwrap_or(before.starts_on),
+                changes.due_on.unwrap_or(before.due_on),
+                blame,
+            )
+            .map_err(|e| ApiError::validation(vec![e]))?;
+        }
+        if let Some(organisation) = changes.owner_organisation_id {
+            require_exists(conn, organisation, "owner.organisation_id").await?;
+        }
+        if let Some(ids) = &changes.recommendation_ids {
+            require_recommendations(conn, ids, "recommendation_ids").await?;
+        }
+        let before_ids = recommendation_ids_of(conn, id).await?;
+        let after: ActionRow = diesel::update(actions::table.find(id))
+            .set(ActionChangesRow {
+                title: changes.title.as_ref().map(|t| t.as_str()),
+                description: changes.description.as_ref().map(|d| d.as_str()),
+                programme: changes.programme.as_ref().map(|p| p.as_ref().map(|p| p.as_str())),
+                owner_organisation_id: changes.owner_organisation_id,
+                owner_post_title: changes.owner_post_title.as_ref().map(|p| p.as_str()),
+                success_measure: changes.success_measure.as_ref().map(|s| s.as_str()),
+                starts_on: changes.starts_on,
+                due_on: changes.due_on,
+                status: progress.status,
+                progress_percent: progress.progress_percent,
+                completed_on: Some(progress.completed_on),
+                updated_at: Utc::now(),
+                version: before.version + 1,
+            })
+            .returning(ActionRow::as_returning())
+            .get_result(conn)
+            .await?;
+        if let Some(ids) = &changes.recommendation_ids {
+            diesel::delete(action_recommendations::table.filter(action_recommendations::action_id.eq(id)))
+                .execute(conn)
+                .await?;
+            link(conn, id, ids).await?;
+        }
+        let after_ids = recommendation_ids_of(conn, id).await?;
+        audit::record(
+            conn,
+            actor,
+            "action.updated",
+            "action",
+            Some(id.0),
+            Some(&ActionSnapshot {
+                row: &before,
+                recommendation_ids: &before_ids,
+            }),
+            Some(&ActionSnapshot {
+                row: &after,
+                recommendation_ids: &after_ids,
+            }),
+        )
+        .await?;
+        find(conn, id).await
+    })
+    .await
+}
+
+/// Posts an update on an action and moves the action with it, in one transaction:
+/// `authorise` passes on the locked action, `If-Match` (if any) names its version, the
+/// meeting exists, and the status move is allowed. The action's version goes up even
+/// when only words were posted, since its `latest_update` changed.
+pub async fn post_update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action_id: ActionId,
+    preconditions: &Preconditions,
+    authorise: impl Fn(&ActionRow) -> Result<(), ApiError> + Send + Sync,
+    new: &NewActionUpdate,
+) -> Result<UpdateRecord, ApiError> {
+    conn.transaction(async |conn| {
+        let before = lock(conn, action_id).await?;
+        authorise(&before)?;
+        preconditions.check_if_match(before.version)?;
+        let meeting_is_public = match new.meeting_id {
+            None => None,
+            Some(meeting) => Some(
+                meetings::table
+                    .find(meeting)
+                    .select(meetings::is_public)
+                    .first::<bool>(conn)
+                    .await
+                    .optional()?
+                    .ok_or_else(|| ApiError::invalid("meeting_id", format!("no meeting has id {meeting}")))?,
+            ),
+        };
+        let progress = before.progress().apply(
+            ProgressChange {
+                status: new.status,
+                progress_percent: new.progress_percent,
+                completed_on: None,
+            },
+            new.reported_on,
+        )?;
+        let update: ActionUpdateRow = diesel::insert_into(action_updates::table)
+            .values(NewActionUpdateRow {
+                id: ActionUpdateId::generate(),
+                action_id,
+                reported_on: new.reported_on,
+                author_name: new.author_name.as_str(),
+                author_position: new.author_position.as_str(),
+                body: new.body.as_str(),
+                progress_percent: new.progress_percent,
+                status: new.status,
+                meeting_id: new.meeting_id,
+            })
+            .returning(ActionUpdateRow::as_returning())
+            .get_result(conn)
+            .await?;
+        let after: ActionRow = diesel::update(actions::table.find(action_id))
+            .set((
+                actions::status.eq(progress.status),
+                actions::progress_percent.eq(progress.progress_percent),
+                actions::completed_on.eq(progress.completed_on),
+                actions::updated_at.eq(Utc::now()),
+                actions::version.eq(before.version + 1),
+            ))
+            .returning(ActionRow::as_returning())
+            .get_result(conn)
+            .await?;
+        audit::record(
+            conn,
+            actor,
+            "action_update.posted",
+            "action_update",
+            Some(update.id.0),
+            None,
+            Some(&update),
+        )
+        .await?;
+        let recommendation_ids = recommendation_ids_of(conn, action_id).await?;
+        audit::record(
+            conn,
+            actor,
+            "action.updated",
+            "action",
+            Some(action_id.0),
+            Some(&ActionSnapshot {
+                row: &before,
+                recommendation_ids: &recommendation_ids,
+            }),
+            Some(&ActionSnapshot {
+                row: &after,
+                recommendation_ids: &recommendation_ids,
+            }),
+        )
+        .await?;
+        Ok(UpdateRecord {
+            row: update,
+            meeting_is_public,
+        })
+    })
+    .await
+}
+
+/// One page of an action's updates, in the order they were posted (404 when there is
+/// no such action).
+pub async fn list_updates(
+    conn: &mut DbConn,
+    action_id: ActionId,
+    page: &PageRequest,
+) -> Result<(Vec<UpdateRecord>, Option<Cursor>), ApiError> {
+    let exists: i64 = actions::table
+        .filter(actions::id.eq(action_id))
+        .count()
+        .get_result(conn)
+        .await?;
+    if exists == 0 {
+        return Err(not_found(action_id));
+    }
+    let mut query = action_updates::table
+        .left_join(meetings::table)
+        .filter(action_updates::action_id.eq(action_id))
+        .order(action_updates::id.asc())
+        .limit(page.fetch())
+        .select((ActionUpdateRow::as_select(), meetings::is_public.nullable()))
+        .into_boxed();
+    if let Some(after) = &page.after {
+        query = query.filter(action_updates::id.gt(ActionUpdateId(after.id)));
+    }
+    let rows: Vec<(ActionUpdateRow, Option<bool>)> = query.load(conn).await?;
+    let (rows, next) = page.finish(rows, |(row, _)| Cursor {
+        key: None,
+        id: row.id.0,
+    });
+    Ok((
+        rows.into_iter()
+            .map(|(row, meeting_is_public)| UpdateRecord { row, meeting_is_public })
+            .collect(),
+        next,
+    ))
+}

@@ -1,0 +1,296 @@
+//! Recommendations, and their progress as derived from the actions addressing them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
+use serde::Serialize;
+
+use super::audit::{self, Actor};
+use super::organisations::require_exists;
+use crate::db::schema::{action_recommendations, actions, recommendations};
+use crate::db::DbConn;
+use crate::domain::action::ActionStatus;
+use crate::domain::organisation::OrganisationId;
+use crate::domain::report::{
+    NewRecommendation, RecommendationChanges, RecommendationId, RecommendationKind, RecommendationProgress,
+    RecommendationStatus, ReportId, Standing,
+};
+use crate::error::ApiError;
+use crate::http::Preconditions;
+use crate::pagination::{Cursor, PageRequest};
+
+/// A recommendation as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = recommendations, check_for_backend(diesel::pg::Pg))]
+pub struct RecommendationRow {
+    pub id: RecommendationId,
+    pub report_id: ReportId,
+    pub reference: String,
+    pub kind: RecommendationKind,
+    pub text: String,
+    pub addressed_to_organisation_id: OrganisationId,
+    pub due_on: Option<NaiveDate>,
+    pub status: RecommendationStatus,
+    pub status_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// A recommendation with its derived progress.
+#[derive(Debug, Clone)]
+pub struct RecommendationRecord {
+    pub row: RecommendationRow,
+    pub progress: RecommendationProgress,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = recommendations)]
+struct NewRecommendationRow<'a> {
+    id: RecommendationId,
+    report_id: ReportId,
+    reference: &'a str,
+    kind: RecommendationKind,
+    text: &'a str,
+    addressed_to_organisation_id: OrganisationId,
+    due_on: Option<NaiveDate>,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = recommendations)]
+struct RecommendationChangesRow<'a> {
+    kind: Option<RecommendationKind>,
+    text: Option<&'a str>,
+    addressed_to_organisation_id: Option<OrganisationId>,
+    due_on: Option<Option<NaiveDate>>,
+    status: RecommendationStatus,
+    /// Always set (`Some(None)` writes NULL): a new status brings its own reason.
+    status_reason: Option<Option<&'a str>>,
+    updated_at: DateTime<Utc>,
+    version: i32,
+}
+
+/// Filters for [`list`].
+#[derive(Debug, Default)]
+pub struct RecommendationFilter {
+    pub report_id: Option<ReportId>,
+    pub status: Option<RecommendationStatus>,
+    pub kind: Option<RecommendationKind>,
+    pub addressed_to_organisation_id: Option<OrganisationId>,
+}
+
+fn not_found(id: RecommendationId) -> ApiError {
+    ApiError::not_found(format!("No recommendation has id {id}"))
+}
+
+/// Adds a recommendation to report `report_id` (404 when there is no such report).
+pub async fn insert(
+    conn: &mut DbConn,
+    actor: &Actor,
+    report_id: ReportId,
+    new: &NewRecommendation,
+) -> Result<RecommendationRecord, ApiError> {
+    conn.transaction(async |conn| {
+        super::reports::require(conn, report_id).await?;
+        require_exists(conn, new.addressed_to_organisation_id, "addressed_to_organisation_id").await?;
+        let taken: i64 = recommendations::table
+            .filter(recommendations::report_id.eq(report_id))
+            .filter(recommendations::reference.eq(new.reference.as_str()))
+            .count()
+            .get_result(conn)
+            .await?;
+        if taken > 0 {
+            return Err(ApiError::conflict(format!(
+                "The report already has a recommendation with reference {}",
+                new.reference.as_str()
+            )));
+        }
+        // The UNIQUE (report_id, reference) constraint settles a race between two
+        // inserts of the same reference: the loser gets a 409 too.
+        let row: RecommendationRow = diesel::insert_into(recommendations::table)
+            .values(NewRecommendationRow {
+                id: RecommendationId::generate(),
+                report_id,
+                reference: new.reference.as_str(),
+                kind: new.kind,
+                text: new.text.as_str(),
+                addressed_to_organisation_id: new.addressed_to_organisation_id,
+                due_on: new.due_on,
+            })
+            .returning(RecommendationRow::as_returning())
+            .get_result(conn)
+            .await?;
+        audit::record(
+            conn,
+            actor,
+            "recommendation.created",
+            "recommendation",
+            Some(row.id.0),
+            None,
+            Some(&row),
+        )
+        .await?;
+        Ok(RecommendationRecord {
+            row,
+            progress: RecommendationProgress::default(),
+        })
+    })
+    .await
+}
+
+pub async fn find(conn: &mut DbConn, id: RecommendationId, today: NaiveDate) -> Result<RecommendationRecord, ApiError> {
+    let row = recommendations::table
+        .find(id)
+        .select(RecommendationRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| not_found(id))?;
+    let mut progress = progress_of(conn, &[id], today).await?;
+    Ok(RecommendationRecord {
+        progress: progress.remove(&id).unwrap_or_default(),
+        row,
+    })
+}
+
+/// One page of recommendations, in the order they were added.
+pub async fn list(
+    conn: &mut DbConn,
+    filter: &RecommendationFilter,
+    page: &PageRequest,
+    today: NaiveDate,
+) -> Result<(Vec<RecommendationRecord>, Option<Cursor>), ApiError> {
+    let mut query = recommendations::table
+        .select(RecommendationRow::as_select())
+        .order(recommendations::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        query = query.filter(recommendations::id.gt(RecommendationId(after.id)));
+    }
+    if let Some(report) = filter.report_id {
+        query = query.filter(recommendations::report_id.eq(report));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(recommendations::status.eq(status));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(recommendations::kind.eq(kind));
+    }
+    if let Some(organisation) = filter.addressed_to_organisation_id {
+        query = query.filter(recommendations::addressed_to_organisation_id.eq(organisation));
+    }
+    let rows: Vec<RecommendationRow> = query.load(conn).await?;
+    let (rows, next) = page.finish(rows, |row| Cursor {
+        key: None,
+        id: row.id.0,
+    });
+    let ids: Vec<RecommendationId> = rows.iter().map(|row| row.id).collect();
+    let mut progress = progress_of(conn, &ids, today).await?;
+    let records = rows
+        .into_iter()
+        .map(|row| RecommendationRecord {
+            progress: progress.remove(&row.id).unwrap_or_default(),
+            row,
+        })
+        .collect();
+    Ok((records, next))
+}
+
+/// The progress of each of `ids` on `today` (absent: no actions yet).
+pub async fn progress_of(
+    conn: &mut DbConn,
+    ids: &[RecommendationId],
+    today: NaiveDate,
+) -> Result<HashMap<RecommendationId, RecommendationProgress>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let links: Vec<(RecommendationId, ActionStatus, i32, NaiveDate)> = action_recommendations::table
+        .inner_join(actions::table)
+        .filter(action_recommendations::recommendation_id.eq_any(ids))
+        .select((
+            action_recommendations::recommendation_id,
+            actions::status,
+            actions::progress_percent,
+            actions::due_on,
+        ))
+        .load(conn)
+        .await?;
+    let mut grouped: HashMap<RecommendationId, Vec<(ActionStatus, i32, NaiveDate)>> = HashMap::new();
+    for (id, status, percent, due_on) in links {
+        grouped.entry(id).or_default().push((status, percent, due_on));
+    }
+    Ok(grouped
+        .into_iter()
+        .map(|(id, actions)| (id, RecommendationProgress::of(actions, today)))
+        .collect())
+}
+
+/// Applies `changes` if the caller's `If-Match` (if any) names the current version and
+/// any change of status is allowed.
+pub async fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: RecommendationId,
+    preconditions: &Preconditions,
+    changes: &RecommendationChanges,
+    today: NaiveDate,
+) -> Result<RecommendationRecord, ApiError> {
+    let row = conn
+        .transaction(async |conn| {
+            let before: RecommendationRow = recommendations::table
+                .find(id)
+                .select(RecommendationRow::as_select())
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?
+                .ok_or_else(|| not_found(id))?;
+            preconditions.check_if_match(before.version)?;
+            if changes.is_empty() {
+                return Ok(before);
+            }
+            let standing = Standing {
+                status: before.status,
+                reason: before.status_reason.clone(),
+            }
+            .apply(changes.status, changes.status_reason.clone())?;
+            if let Some(organisation) = changes.addressed_to_organisation_id {
+                require_exists(conn, organisation, "addressed_to_organisation_id").await?;
+            }
+            let after: RecommendationRow = diesel::update(recommendations::table.find(id))
+                .set(RecommendationChangesRow {
+                    kind: changes.kind,
+                    text: changes.text.as_ref().map(|t| t.as_str()),
+                    addressed_to_organisation_id: changes.addressed_to_organisation_id,
+                    due_on: changes.due_on,
+                    status: standing.status,
+                    status_reason: Some(standing.reason.as_deref()),
+                    updated_at: Utc::now(),
+                    version: before.version + 1,
+                })
+                .returning(RecommendationRow::as_returning())
+                .get_result(conn)
+                .await?;
+            audit::record(
+                conn,
+                actor,
+                "recommendation.updated",
+                "recommendation",
+                Some(id.0),
+                Some(&before),
+                Some(&after),
+            )
+            .await?;
+            Ok::<_, ApiError>(after)
+        })
+        .await?;
+    let mut progress = progress_of(conn, &[id], today).await?;
+    Ok(RecommendationRecord {
+        progress: progress.remove(&id).unwrap_or_default(),
+        row,
+    })
+}

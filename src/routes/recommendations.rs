@@ -1,0 +1,425 @@
+//! `/api/v1/recommendations` and `/api/v1/reports/{id}/recommendations`: what a report
+//! asks to be done, and how far the actions on it have got.
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::AppState;
+use crate::auth::{Caller, ReportManagers, Require};
+use crate::domain::calendar::plausible_date;
+use crate::domain::organisation::OrganisationId;
+use crate::domain::report::{
+    NewRecommendation, RecommendationChanges, RecommendationId, RecommendationKind, RecommendationProgress,
+    RecommendationStatus, ReportId,
+};
+use crate::domain::text::{Body, Reference};
+use crate::domain::CollectFields;
+use crate::error::{responses, ApiError};
+use crate::http::{created_with_tag, ok_with_tag, patch_field, representation_etag, Json, Preconditions, Query};
+use crate::pagination::PageRequest;
+use crate::repo::recommendations::{self as repo, RecommendationFilter, RecommendationRecord};
+
+/// A recommendation (or cause of concern, or area for improvement) of a report, with
+/// the progress of the actions addressing it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a60",
+    "report_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
+    "reference": "R1",
+    "kind": "recommendation",
+    "text": "Within six months, the force should review how it identifies and records risk to children.",
+    "addressed_to_organisation_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a02",
+    "due_on": "2022-10-07",
+    "status": "in_progress",
+    "status_reason": null,
+    "progress": {"actions_total": 3, "actions_completed": 1, "actions_overdue": 0, "percent_complete": 58},
+    "created_at": "2022-04-08T09:00:00Z",
+    "updated_at": "2022-06-01T09:00:00Z",
+    "version": 2
+}))]
+pub struct Recommendation {
+    pub id: RecommendationId,
+    pub report_id: ReportId,
+    /// The report's own reference (`R1`), unique within the report.
+    pub reference: String,
+    pub kind: RecommendationKind,
+    pub text: String,
+    pub addressed_to_organisation_id: OrganisationId,
+    pub due_on: Option<NaiveDate>,
+    pub status: RecommendationStatus,
+    /// Why it has its status; always given for `closed` and `superseded`.
+    pub status_reason: Option<String>,
+    /// Read-only, derived from the actions addressing it, as of today (UTC).
+    pub progress: RecommendationProgress,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Increases by one on every change to the recommendation itself (not to its
+    /// actions); the `ETag` carries it.
+    pub version: i32,
+}
+
+impl From<RecommendationRecord> for Recommendation {
+    fn from(record: RecommendationRecord) -> Self {
+        let row = record.row;
+        Self {
+            id: row.id,
+            report_id: row.report_id,
+            reference: row.reference,
+            kind: row.kind,
+            text: row.text,
+            addressed_to_organisation_id: row.addressed_to_organisation_id,
+            due_on: row.due_on,
+            status: row.status,
+            status_reason: row.status_reason,
+            progress: record.progress,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        }
+    }
+}
+
+impl Recommendation {
+    /// Its `ETag`: the version and a fingerprint, since `progress` changes with the
+    /// actions while the version stays.
+    fn etag(&self) -> String {
+        representation_etag(self.version, self)
+    }
+}
+
+crate::page_type!(RecommendationPage, Recommendation);
+
+/// Filters and paging for the recommendation list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RecommendationQuery {
+    /// Only recommendations of this report.
+    pub report_id: Option<ReportId>,
+    /// Only recommendations in this status.
+    pub status: Option<RecommendationStatus>,
+    /// Only recommendations of this kind.
+    pub kind: Option<RecommendationKind>,
+    /// Only recommendations addressed to this organisation.
+    pub addressed_to_organisation_id: Option<OrganisationId>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Filters and paging for a report's recommendations.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReportRecommendationQuery {
+    /// Only recommendations in this status.
+    pub status: Option<RecommendationStatus>,
+    /// Only recommendations of this kind.
+    pub kind: Option<RecommendationKind>,
+    /// Only recommendations addressed to this organisation.
+    pub addressed_to_organisation_id: Option<OrganisationId>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A new recommendation of a report. It starts `open`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "reference": "R1",
+    "kind": "recommendation",
+    "text": "Within six months, the force should review how it identifies and records risk to children.",
+    "addressed_to_organisation_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a02",
+    "due_on": "2022-10-07"
+}))]
+pub struct CreateRecommendationRequest {
+    /// 1 to 50 characters on one line, as the report gives it (`R1`); unique within the
+    /// report (409 otherwise).
+    pub reference: String,
+    pub kind: RecommendationKind,
+    /// 1 to 20,000 characters.
+    pub text: String,
+    /// An existing organisation.
+    pub addressed_to_organisation_id: OrganisationId,
+    /// When the report expects it done, if it says.
+    pub due_on: Option<NaiveDate>,
+}
+
+/// Changes to a recommendation (JSON merge patch): absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "closed", "status_reason": "HMICFRS confirmed on re-inspection that it is met."}))]
+pub struct UpdateRecommendationRequest {
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<RecommendationKind>)]
+    pub kind: Option<Option<RecommendationKind>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>)]
+    pub text: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<OrganisationId>)]
+    pub addressed_to_organisation_id: Option<Option<OrganisationId>>,
+    /// `null` removes the due date.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<NaiveDate>, nullable)]
+    pub due_on: Option<Option<NaiveDate>>,
+    /// A new status: `open` and `in_progress` may become anything; `implemented` may
+    /// become `in_progress` (reopened), `closed` or `superseded`; `closed` and
+    /// `superseded` are final (409 with `current_state` otherwise). Giving the current
+    /// status again is not a transition, so never a 409.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<RecommendationStatus>)]
+    pub status: Option<Option<RecommendationStatus>>,
+    /// Why: required (422) when the status becomes or is `closed` or `superseded`. A
+    /// new status replaces the reason with the one given alongside it, or none.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub status_reason: Option<Option<String>>,
+}
+
+/// List recommendations.
+///
+/// In the order they were added, paged with `cursor`. Public: no token needed (a token
+/// sent must be valid). Unknown `status` or `kind` values are a 422, not an empty list.
+#[utoipa::path(
+    tag = "recommendations",
+    params(RecommendationQuery),
+    security((), ("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "A page of recommendations.", body = RecommendationPage,
+            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/recommendations")]
+pub async fn list_recommendations(
+    req: HttpRequest,
+    _caller: Caller,
+    state: web::Data<AppState>,
+    Query(query): Query<RecommendationQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let filter = RecommendationFilter {
+        report_id: query.report_id,
+        status: query.status,
+        kind: query.kind,
+        addressed_to_organisation_id: query.addressed_to_organisation_id,
+    };
+    let mut conn = state.conn().await?;
+    let (records, next) = repo::list(&mut conn, &filter, &page, Utc::now().date_naive()).await?;
+    Ok(RecommendationPage::respond(
+        &req,
+        records.into_iter().map(Into::into).collect(),
+        next,
+    ))
+}
+
+/// List a report's recommendations.
+///
+/// In the order they were added, paged with `cursor`. Public. 404 when there is no such
+/// report.
+#[utoipa::path(
+    tag = "recommendations",
+    params(("id" = ReportId, Path, description = "The report's id."), ReportRecommendationQuery),
+    security((), ("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "A page of the report's recommendations.", body = RecommendationPage,
+            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/reports/{id}/recommendations")]
+pub async fn list_report_recommendations(
+    req: HttpRequest,
+    _caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<ReportId>,
+    Query(query): Query<ReportRecommendationQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let filter = RecommendationFilter {
+        report_id: Some(*id),
+        status: query.status,
+        kind: query.kind,
+        addressed_to_organisation_id: query.addressed_to_organisation_id,
+    };
+    let mut conn = state.conn().await?;
+    crate::repo::reports::require(&mut conn, *id).await?;
+    let (records, next) = repo::list(&mut conn, &filter, &page, Utc::now().date_naive()).await?;
+    Ok(RecommendationPage::respond(
+        &req,
+        records.into_iter().map(Into::into).collect(),
+        next,
+    ))
+}
+
+/// Add a recommendation to a report.
+///
+/// For `admin`, `secretariat` and `commissioner_office`. The reference must be new
+/// within the report (409 otherwise).
+#[utoipa::path(
+    tag = "recommendations",
+    params(("id" = ReportId, Path, description = "The report's id.")),
+    request_body = CreateRecommendationRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 201, description = "The recommendation was added.", body = Recommendation,
+            headers(("Location" = String, description = "The new recommendation's URL."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/reports/{id}/recommendations")]
+pub async fn create_recommendation(
+    auth: Require<ReportManagers>,
+    state: web::Data<AppState>,
+    id: web::Path<ReportId>,
+    Json(body): Json<CreateRecommendationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (reference, text, due_on) = (
+        Reference::parse("reference", &body.reference),
+        Body::parse("text", &body.text),
+        body.due_on.map(|d| plausible_date("due_on", d)).transpose(),
+    )
+        .collect_fields()?;
+    let new = NewRecommendation {
+        reference,
+        kind: body.kind,
+        text,
+        addressed_to_organisation_id: body.addressed_to_organisation_id,
+        due_on,
+    };
+    let mut conn = state.conn().await?;
+    let recommendation = Recommendation::from(repo::insert(&mut conn, &auth.actor(), *id, &new).await?);
+    Ok(created_with_tag(
+        format!("/api/v1/recommendations/{}", recommendation.id),
+        recommendation.etag(),
+        &recommendation,
+    ))
+}
+
+/// Get a recommendation.
+///
+/// Public. Sends an `ETag`; with `If-None-Match` naming it, answers 304. The tag
+/// changes when the progress of its actions does, although the version does not.
+#[utoipa::path(
+    tag = "recommendations",
+    params(("id" = RecommendationId, Path, description = "The recommendation's id.")),
+    security((), ("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The recommendation.", body = Recommendation,
+            headers(("ETag" = String, description = "Its version and a fingerprint, for `If-Match` and `If-None-Match`."))),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/recommendations/{id}")]
+pub async fn get_recommendation(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<RecommendationId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let recommendation = Recommendation::from(repo::find(&mut conn, *id, Utc::now().date_naive()).await?);
+    Ok(ok_with_tag(&preconditions, &recommendation.etag(), &recommendation))
+}
+
+/// Change a recommendation.
+///
+/// JSON merge patch of `kind`, `text`, `addressed_to_organisation_id`, `due_on`,
+/// `status` and `status_reason`. A change of status must be allowed from the current
+/// one (409 with `current_state` otherwise); `closed` and `superseded` need a
+/// `status_reason` (422). Send `If-Match` with the `ETag` you read (412 when stale).
+/// For `admin`, `secretariat` and `commissioner_office`.
+#[utoipa::path(
+    tag = "recommendations",
+    params(
+        ("id" = RecommendationId, Path, description = "The recommendation's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    request_body = UpdateRecommendationRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The recommendation as changed.", body = Recommendation,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[patch("/recommendations/{id}")]
+pub async fn update_recommendation(
+    auth: Require<ReportManagers>,
+    state: web::Data<AppState>,
+    id: web::Path<RecommendationId>,
+    preconditions: Preconditions,
+    Json(body): Json<UpdateRecommendationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (kind, text, addressed_to_organisation_id, due_on, status, status_reason) = (
+        patch_field("kind", body.kind),
+        patch_field("text", body.text).and_then(|t| t.map(|t| Body::parse("text", t)).transpose()),
+        patch_field("addressed_to_organisation_id", body.addressed_to_organisation_id),
+        body.due_on
+            .map(|d| d.map(|d| plausible_date("due_on", d)).transpose())
+            .transpose(),
+        patch_field("status", body.status),
+        body.status_reason
+            .map(|r| r.map(|r| Body::parse("status_reason", r)).transpose())
+            .transpose(),
+    )
+        .collect_fields()?;
+    let changes = RecommendationChanges {
+        kind,
+        text,
+        addressed_to_organisation_id,
+        due_on,
+        status,
+        status_reason,
+    };
+    let mut conn = state.conn().await?;
+    let recommendation = Recommendation::from(
+        repo::update(
+            &mut conn,
+            &auth.actor(),
+            *id,
+            &preconditions,
+            &changes,
+            Utc::now().date_naive(),
+        )
+        .await?,
+    );
+    Ok(ok_with_tag(
+        &Preconditions::default(),
+        &recommendation.etag(),
+        &recommendation,
+    ))
+}

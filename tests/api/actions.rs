@@ -1,0 +1,939 @@
+use serde_json::{json, Value};
+
+use crate::helpers::{path_of, spawn_app, TestApp};
+use scrutiny::domain::auth::Role;
+
+/// The chain an action hangs from: a force, a report about it and one recommendation.
+struct Chain {
+    force: Value,
+    recommendation: Value,
+}
+
+async fn chain(app: &TestApp) -> Chain {
+    let hmicfrs = app.create_organisation("HMICFRS", "inspectorate").await;
+    let force = app.create_organisation("Staffordshire Police", "force").await;
+    let report = app.create_report(&hmicfrs, &force, "2022-04-07").await;
+    let recommendation = app.create_recommendation(&report, "R1", &force).await;
+    Chain { force, recommendation }
+}
+
+fn updates_of(action: &Value) -> String {
+    format!("{}/updates", path_of("actions", action))
+}
+
+fn update_body(extra: Value) -> Value {
+    let mut body = json!({
+        "reported_on": "2022-07-14",
+        "author": {"name": "Chief Constable", "position": "Chief Constable, Staffordshire Police"},
+        "body": "Training for all public protection staff is under way.",
+    });
+    for (key, value) in extra.as_object().unwrap() {
+        body[key] = value.clone();
+    }
+    body
+}
+
+#[actix_web::test]
+async fn an_action_is_created_planned_at_zero_percent_with_its_owner_and_recommendations() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let response = app
+        .post_json(
+            "/api/v1/actions",
+            &app.action_body("CPIP-07", &[&chain.recommendation], &chain.force, "2199-09-30"),
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    let action = response.json();
+    assert_eq!(action["reference"], "CPIP-07");
+    assert_eq!(action["status"], "planned");
+    assert_eq!(action["progress_percent"], 0);
+    assert_eq!(action["completed_on"], Value::Null);
+    assert_eq!(action["is_overdue"], false);
+    assert_eq!(action["latest_update"], Value::Null);
+    assert_eq!(action["recommendation_ids"], json!([chain.recommendation["id"]]));
+    assert_eq!(
+        action["owner"],
+        json!({"organisation_id": chain.force["id"], "post_title": "Head of Public Protection"})
+    );
+    assert_eq!(action["version"], 1);
+    let location = response.header("location").unwrap();
+    assert_eq!(location, path_of("actions", &action));
+    let read = app.get(&location).await;
+    assert_eq!(read.json(), action);
+    assert_eq!(read.header("etag"), response.header("etag"));
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'action.created' AND jsonb_array_length(after->'recommendation_ids') = 1")
+            .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn an_action_cannot_be_due_before_it_starts() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let body = app.action_body("A-1", &[&chain.recommendation], &chain.force, "2022-06-12");
+    let problem = app.post_json("/api/v1/actions", &body).await.assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "due_on");
+    let action = app
+        .create_action("A-1", &[&chain.recommendation], &chain.force, "2022-06-13")
+        .await;
+    let path = path_of("actions", &action);
+    let problem = app
+        .patch_json(&path, &json!({"starts_on": "2022-07-01"}), None)
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "starts_on");
+    let problem = app
+        .patch_json(&path, &json!({"due_on": "2022-06-01"}), None)
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "due_on");
+    let problem = app
+        .patch_json(&path, &json!({"due_on": null}), None)
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "due_on");
+    let moved = app
+        .patch_json(&path, &json!({"starts_on": "2022-07-01", "due_on": "2022-12-31"}), None)
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    assert_eq!(moved.json()["due_on"], "2022-12-31");
+}
+
+#[actix_web::test]
+async fn a_duplicate_action_reference_is_a_409_and_creates_nothing() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    app.create_action("CPIP-07", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    let body = app.action_body("CPIP-07", &[&chain.recommendation], &chain.force, "2199-01-01");
+    let problem = app.post_json("/api/v1/actions", &body).await.assert_problem(409);
+    assert!(problem["detail"].as_str().unwrap().contains("CPIP-07"));
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM actions").await, 1);
+    assert_eq!(
+        app.db.count("SELECT count(*) AS n FROM action_recommendations").await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn invalid_action_fields_are_a_422_naming_each_and_create_nothing() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let valid = app.action_body("A-1", &[&chain.recommendation], &chain.force, "2199-01-01");
+    let with = |field: &str, value: Value| {
+        let mut body = valid.clone();
+        body[field] = value;
+        body
+    };
+    let cases = [
+        (with("recommendation_ids", json!([])), "recommendation_ids"),
+        (
+            with("recommendation_ids", json!([uuid::Uuid::now_v7()])),
+            "recommendation_ids",
+        ),
+        (with("reference", json!("x".repeat(51))), "reference"),
+        (with("title", json!("nul\u{0}")), "title"),
+        (with("title", json!("x".repeat(301))), "title"),
+        (with("description", json!("x".repeat(20_001))), "description"),
+        (with("programme", json!("")), "programme"),
+        (with("success_measure", json!("\u{7}")), "success_measure"),
+        (
+            with(
+                "owner",
+                json!({"organisation_id": uuid::Uuid::now_v7(), "post_title": "Head"}),
+            ),
+            "owner.organisation_id",
+        ),
+        (
+            with("owner", json!({"organisation_id": chain.force["id"], "post_title": ""})),
+            "owner.post_title",
+        ),
+        (with("owner", json!({"organisation_id": chain.force["id"]})), "owner"),
+        (with("due_on", Value::Null), "due_on"),
+        (with("due_on", json!("2022-06-31")), "due_on"),
+        (with("starts_on", json!("1899-12-31")), "starts_on"),
+        (with("status", json!("in_progress")), "status"),
+        (with("progress_percent", json!(50)), "progress_percent"),
+        (with("is_overdue", json!(false)), "is_overdue"),
+        (with("id", json!(uuid::Uuid::now_v7())), "id"),
+        (with("created_at", json!("2022-01-01T00:00:00Z")), "created_at"),
+    ];
+    for (body, field) in cases {
+        let response = app.post_json("/api/v1/actions", &body).await;
+        let problem = response.assert_problem(422);
+        let errors = problem["errors"].as_array().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["field"].as_str().unwrap().starts_with(field)
+                    || e["message"].as_str().unwrap().contains(field)),
+            "{field}: {problem}"
+        );
+    }
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM actions").await, 0);
+}
+
+/// Creates an action and moves it, legally, into `status`.
+async fn action_in(app: &TestApp, chain: &Chain, reference: &str, status: &str) -> Value {
+    let action = app
+        .create_action(reference, &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    if status == "planned" {
+        return action;
+    }
+    let response = app
+        .patch_json(&path_of("actions", &action), &json!({"status": status}), None)
+        .await;
+    assert_eq!(response.status, 200, "planned → {status}: {}", response.text());
+    response.json()
+}
+
+#[actix_web::test]
+async fn every_action_status_transition_is_allowed_or_refused_as_the_rules_say() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let statuses = ["planned", "in_progress", "completed", "blocked", "cancelled"];
+    // Rows: from; columns: to, in the order of `statuses`.
+    let allowed = [
+        ("planned", [true, true, true, true, true]),
+        ("in_progress", [false, true, true, true, true]),
+        ("completed", [false, true, true, false, false]),
+        ("blocked", [false, true, true, true, true]),
+        ("cancelled", [false, false, false, false, true]),
+    ];
+    let mut n = 0;
+    for (from, row) in allowed {
+        for (to, legal) in statuses.iter().zip(row) {
+            n += 1;
+            let action = action_in(&app, &chain, &format!("T-{n}"), from).await;
+            let path = path_of("actions", &action);
+            let response = app.patch_json(&path, &json!({"status": to}), None).await;
+            if legal {
+                assert_eq!(response.status, 200, "{from} → {to}: {}", response.text());
+                assert_eq!(response.json()["status"], *to);
+            } else {
+                let problem = response.assert_problem(409);
+                assert_eq!(problem["current_state"], from, "{from} → {to}");
+                let current = app.get(&path).await.json();
+                assert_eq!(current["status"], from);
+                assert_eq!(current["version"], action["version"], "a refused move changes nothing");
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn completing_an_action_means_100_percent_and_a_completion_date() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let action = action_in(&app, &chain, "A-1", "in_progress").await;
+    let path = path_of("actions", &action);
+    let problem = app
+        .patch_json(&path, &json!({"status": "completed", "progress_percent": 80}), None)
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "progress_percent");
+    let problem = app
+        .patch_json(&path, &json!({"completed_on": "2022-09-01"}), None)
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "completed_on");
+
+    let today = chrono::Utc::now().date_naive().to_string();
+    let done = app
+        .patch_json(&path, &json!({"status": "completed"}), None)
+        .await
+        .json();
+    assert_eq!(
+        (done["progress_percent"].clone(), done["completed_on"].clone()),
+        (json!(100), json!(today))
+    );
+    let problem = app
+        .patch_json(&path, &json!({"progress_percent": 90}), None)
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "progress_percent");
+    let reopened = app
+        .patch_json(&path, &json!({"status": "in_progress", "progress_percent": 90}), None)
+        .await
+        .json();
+    assert_eq!(
+        (reopened["progress_percent"].clone(), reopened["completed_on"].clone()),
+        (json!(90), Value::Null)
+    );
+    let dated = app
+        .patch_json(
+            &path,
+            &json!({"status": "completed", "completed_on": "2022-09-28"}),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(dated["completed_on"], "2022-09-28");
+    assert_eq!(dated["version"], 5);
+}
+
+#[actix_web::test]
+async fn reaching_100_percent_alone_does_not_complete_an_action() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let action = action_in(&app, &chain, "A-1", "in_progress").await;
+    let moved = app
+        .patch_json(&path_of("actions", &action), &json!({"progress_percent": 100}), None)
+        .await
+        .json();
+    assert_eq!(
+        (
+            moved["status"].clone(),
+            moved["progress_percent"].clone(),
+            moved["completed_on"].clone()
+        ),
+        (json!("in_progress"), json!(100), Value::Null)
+    );
+    for bad in [json!(101), json!(-1), json!(50.5), json!("50")] {
+        let problem = app
+            .patch_json(&path_of("actions", &action), &json!({"progress_percent": bad}), None)
+            .await
+            .assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], "progress_percent");
+    }
+}
+
+#[actix_web::test]
+async fn a_force_user_can_move_and_report_on_their_own_organisations_action() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let action = app
+        .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    let token = app.force_token(&chain.force);
+    let moved = app
+        .call(
+            "PATCH",
+            &path_of("actions", &action),
+            Some(&token),
+            Some(&json!({"status": "in_progress", "progress_percent": 20})),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    let posted = app
+        .call(
+            "POST",
+            &updates_of(&action),
+            Some(&token),
+            Some(&update_body(json!({"progress_percent": 35}))),
+        )
+        .await;
+    assert_eq!(posted.status, 201, "{}", posted.text());
+    assert_eq!(
+        app.get(&path_of("actions", &action)).await.json()["progress_percent"],
+        35
+    );
+}
+
+#[actix_web::test]
+async fn force_user_cannot_update_another_forces_action() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let other_force = app.create_organisation("West Midlands Police", "force").await;
+    let action = app
+        .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    let path = path_of("actions", &action);
+    let outsider = app.force_token(&other_force);
+    app.call("PATCH", &path, Some(&outsider), Some(&json!({"progress_percent": 20})))
+        .await
+        .assert_problem(403);
+    app.call(
+        "POST",
+        &updates_of(&action),
+        Some(&outsider),
+        Some(&update_body(json!({}))),
+    )
+    .await
+    .assert_problem(403);
+    // A force token that names no organisation owns nothing.
+    let nobody = app.token(&[Role::Force]);
+    app.call("PATCH", &path, Some(&nobody), Some(&json!({"progress_percent": 20})))
+        .await
+        .assert_problem(403);
+    let current = app.get(&path).await.json();
+    assert_eq!(
+        (current["progress_percent"].clone(), current["version"].clone()),
+        (json!(0), json!(1))
+    );
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM action_updates").await, 0);
+}
+
+#[actix_web::test]
+async fn force_users_cannot_change_what_an_action_is_or_when_it_is_due() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let action = app
+        .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    let token = app.force_token(&chain.force);
+    for change in [
+        json!({"due_on": "2199-12-31"}),
+        json!({"title": "Something easier"}),
+        json!({"owner": {"post_title": "Someone else"}}),
+        json!({"progress_percent": 20, "success_measure": "Less"}),
+    ] {
+        app.call("PATCH", &path_of("actions", &action), Some(&token), Some(&change))
+            .await
+            .assert_problem(403);
+    }
+    for role in [Role::Secretariat, Role::PanelMember, Role::Integration] {
+        let token = app.token(&[role]);
+        app.call(
+            "PATCH",
+            &path_of("actions", &action),
+            Some(&token),
+            Some(&json!({"progress_percent": 5})),
+        )
+        .await
+        .assert_problem(403);
+    }
+    assert_eq!(app.get(&path_of("actions", &action)).await.json()["version"], 1);
+}
+
+#[actix_web::test]
+async fn posting_an_update_moves_the_action_atomically_and_bumps_its_version() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let action = app
+        .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    let response = app
+        .post_json(
+            &updates_of(&action),
+            &update_body(json!({"progress_percent": 40, "status": "in_progress"})),
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    let update = response.json();
+    assert_eq!(update["action_id"], action["id"]);
+    assert_eq!(update["author"]["name"], "Chief Constable");
+    assert_eq!(update["progress_percent"], 40);
+    assert_eq!(update["status"], "in_progress");
+    assert_eq!(update["version"], 1);
+    assert_eq!(response.header("location").unwrap(), updates_of(&action));
+
+    let moved = app.get(&path_of("actions", &action)).await.json();
+    assert_eq!(moved["status"], "in_progress");
+    assert_eq!(moved["progress_percent"], 40);
+    assert_eq!(moved["version"], 2);
+    assert_eq!(moved["latest_update"], update);
+
+    // Words alone move nothing but still bump the version: latest_update changed.
+    let words = app.post_json(&updates_of(&action), &update_body(json!({}))).await;
+    assert_eq!(words.status, 201);
+    let after = app.get(&path_of("actions", &action)).await.json();
+    assert_eq!(
+        (after["progress_percent"].clone(), after["version"].clone()),
+        (json!(40), json!(3))
+    );
+    assert_eq!(after["latest_update"]["id"], words.json()["id"]);
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'action_update.posted'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'action.updated' AND (after->>'version')::int = (before->>'version')::int + 1")
+            .await,
+        2
+    );
+}
+
+#[actix_web::test]
+async fn an_update_that_completes_an_action_dates_it_by_the_report() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let action = action_in(&app, &chain, "A-1", "in_progress").await;
+    let response = app
+        .post_json(
+            &updates_of(&action),
+            &update_body(json!({"status": "completed", "reported_on": "2022-09-28"})),
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    let done = app.get(&path_of("actions", &action)).await.json();
+    assert_eq!(
+        (
+            done["status"].clone(),
+            done["progress_percent"].clone(),
+            done["completed_on"].clone()
+        ),
+        (json!("completed"), json!(100), json!("2022-09-28"))
+    );
+    let problem = app
+        .post_json(
+            &updates_of(&action),
+            &update_body(json!({"status": "completed", "progress_percent": 70})),
+        )
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "progress_percent");
+}
+
+#[actix_web::test]
+async fn an_update_with_an_illegal_status_is_a_409_and_records_nothing() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let action = action_in(&app, &chain, "A-1", "cancelled").await;
+    let problem = app
+        .post_json(&updates_of(&action), &update_body(json!({"status": "in_progress"})))
+        .await
+        .assert_problem(409);
+    assert_eq!(problem["current_state"], "cancelled");
+    let current = app.get(&path_of("actions", &action)).await.json();
+    assert_eq!(
+        (current["status"].clone(), current["version"].clone()),
+        (json!("cancelled"), json!(2))
+    );
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM action_updates").await, 0);
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'action_update.posted'")
+            .await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn invalid_updates_are_a_422_naming_the_field() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let action = app
+        .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    for (extra, field) in [
+        (json!({"meeting_id": uuid::Uuid::now_v7()}), "meeting_id"),
+        (json!({"progress_percent": 150}), "progress_percent"),
+        (json!({"status": "finished"}), "status"),
+        (json!({"body": "a\u{0}b"}), "body"),
+        (json!({"body": "x".repeat(20_001)}), "body"),
+        (
+            json!({"author": {"name": "", "position": "Chief Constable"}}),
+            "author.name",
+        ),
+        (
+            json!({"author": {"name": "A", "position": "B", "email": "a@b"}}),
+            "author",
+        ),
+        (json!({"reported_on": "30/09/2022"}), "reported_on"),
+        (json!({"id": uuid::Uuid::now_v7()}), "id"),
+        (json!({"action_id": uuid::Uuid::now_v7()}), "action_id"),
+    ] {
+        let problem = app
+            .post_json(&updates_of(&action), &update_body(extra.clone()))
+            .await
+            .assert_problem(422);
+        let errors = problem["errors"].as_array().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["field"].as_str().unwrap().starts_with(field)
+                    || e["message"].as_str().unwrap().contains(field)),
+            "{extra}: {problem}"
+        );
+    }
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM action_updates").await, 0);
+    app.post_json(
+        &format!("/api/v1/actions/{}/updates", uuid::Uuid::now_v7()),
+        &update_body(json!({})),
+    )
+    .await
+    .assert_problem(404);
+}
+
+#[actix_web::test]
+async fn updates_cannot_be_edited_or_deleted() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let action = app
+        .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    app.post_json(&updates_of(&action), &update_body(json!({}))).await;
+    let admin = app.admin_token.clone();
+    for method in ["PATCH", "PUT", "DELETE"] {
+        let response = app
+            .call(
+                method,
+                &updates_of(&action),
+                Some(&admin),
+                Some(&json!({"body": "Rewritten"})),
+            )
+            .await;
+        response.assert_problem(405);
+        assert_eq!(response.header("allow").as_deref(), Some("GET, HEAD, POST"));
+    }
+    app.call("DELETE", &path_of("actions", &action), Some(&admin), None)
+        .await
+        .assert_problem(405);
+    assert_eq!(
+        app.get(&updates_of(&action)).await.json()["items"][0]["body"],
+        "Training for all public protection staff is under way."
+    );
+}
+
+#[actix_web::test]
+async fn updates_are_listed_oldest_first_in_pages() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let action = app
+        .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    let mut posted = Vec::new();
+    for percent in [10, 20, 30] {
+        let response = app
+            .post_json(&updates_of(&action), &update_body(json!({"progress_percent": percent})))
+            .await;
+        posted.push(response.json()["id"].clone());
+    }
+    let first = app.get(&format!("{}?limit=2", updates_of(&action))).await.json();
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = app
+        .get(&format!("{}?limit=2&cursor={cursor}", updates_of(&action)))
+        .await
+        .json();
+    let seen: Vec<Value> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["items"].as_array().unwrap())
+        .map(|u| u["id"].clone())
+        .collect();
+    assert_eq!(seen, posted);
+    assert_eq!(second["next_cursor"], Value::Null);
+    app.get(&format!("/api/v1/actions/{}/updates", uuid::Uuid::now_v7()))
+        .await
+        .assert_problem(404);
+    app.get(&format!("{}?limit=101", updates_of(&action)))
+        .await
+        .assert_problem(422);
+}
+
+#[actix_web::test]
+async fn the_public_sees_an_updates_meeting_only_when_the_meeting_is_public() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let action = app
+        .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    let (public, private) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let force_id = chain.force["id"].as_str().unwrap();
+    let mut conn = app.db.conn().await;
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut conn,
+        &format!(
+            "INSERT INTO meetings (id, organisation_id, kind, title, held_on, is_public) VALUES \
+             ('{public}', '{force_id}', 'public_performance_meeting', 'Public Performance Meeting', '2022-07-14', true), \
+             ('{private}', '{force_id}', 'strategic_governance_board', 'Strategic Governance Board', '2022-07-20', false);"
+        ),
+    )
+    .await
+    .unwrap();
+    for meeting in [public, private] {
+        let response = app
+            .post_json(&updates_of(&action), &update_body(json!({"meeting_id": meeting})))
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text());
+        assert_eq!(response.json()["meeting_id"], json!(meeting), "the poster sees it");
+    }
+    let anonymous = app.get(&updates_of(&action)).await.json();
+    assert_eq!(anonymous["items"][0]["meeting_id"], json!(public));
+    assert_eq!(anonymous["items"][1]["meeting_id"], Value::Null);
+    assert_eq!(
+        app.get(&path_of("actions", &action)).await.json()["latest_update"]["meeting_id"],
+        Value::Null
+    );
+    let staff = app.token(&[Role::PanelMember]);
+    let seen = app.call("GET", &updates_of(&action), Some(&staff), None).await.json();
+    assert_eq!(seen["items"][1]["meeting_id"], json!(private));
+}
+
+#[actix_web::test]
+async fn actions_past_their_due_date_are_overdue_until_completed_or_cancelled() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let late = app
+        .create_action("LATE", &[&chain.recommendation], &chain.force, "2022-09-30")
+        .await;
+    let done = app
+        .create_action("DONE", &[&chain.recommendation], &chain.force, "2022-08-31")
+        .await;
+    let dropped = app
+        .create_action("DROPPED", &[&chain.recommendation], &chain.force, "2022-07-31")
+        .await;
+    let future = app
+        .create_action("FUTURE", &[&chain.recommendation], &chain.force, "2199-12-31")
+        .await;
+    assert_eq!(late["is_overdue"], true);
+    assert_eq!(future["is_overdue"], false);
+    app.patch_json(&path_of("actions", &done), &json!({"status": "completed"}), None)
+        .await;
+    app.patch_json(&path_of("actions", &dropped), &json!({"status": "cancelled"}), None)
+        .await;
+    let references = |page: Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["reference"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        references(app.get("/api/v1/actions?overdue=true").await.json()),
+        ["LATE"]
+    );
+    assert_eq!(
+        references(app.get("/api/v1/actions?overdue=false").await.json()),
+        ["DROPPED", "DONE", "FUTURE"],
+        "soonest due first"
+    );
+    assert_eq!(app.get(&path_of("actions", &done)).await.json()["is_overdue"], false);
+    let problem = app.get("/api/v1/actions?overdue=maybe").await.assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "overdue");
+}
+
+#[actix_web::test]
+async fn actions_are_listed_soonest_due_first_and_filtered() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let fire = app
+        .create_organisation("Staffordshire Fire and Rescue", "fire_service")
+        .await;
+    let other_report = app
+        .create_report(
+            &app.create_organisation("Audit Office", "other").await,
+            &fire,
+            "2023-01-01",
+        )
+        .await;
+    let r2 = app.create_recommendation(&other_report, "R1", &fire).await;
+    let a = app
+        .create_action("A", &[&chain.recommendation], &chain.force, "2199-03-01")
+        .await;
+    let b = app
+        .create_action("B", &[&chain.recommendation, &r2], &chain.force, "2199-01-01")
+        .await;
+    let mut c_body = app.action_body("C", &[&r2], &fire, "2199-01-01");
+    c_body["programme"] = Value::Null;
+    let c = app.post_json("/api/v1/actions", &c_body).await.json();
+    let d = app.create_action("D", &[&r2], &fire, "2199-02-01").await;
+    app.patch_json(&path_of("actions", &d), &json!({"status": "blocked"}), None)
+        .await;
+    let references = |path: String| {
+        let app = &app;
+        async move {
+            let response = app.get(&path).await;
+            assert_eq!(response.status, 200, "{path}: {}", response.text());
+            response.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["reference"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    // Same due date: in the order created.
+    assert_eq!(references("/api/v1/actions".into()).await, ["B", "C", "D", "A"]);
+    let page = app.get("/api/v1/actions?limit=1").await.json();
+    let cursor = page["next_cursor"].as_str().unwrap();
+    assert_eq!(
+        references(format!("/api/v1/actions?limit=2&cursor={cursor}")).await,
+        ["C", "D"]
+    );
+    assert_eq!(references("/api/v1/actions?status=blocked".into()).await, ["D"]);
+    let rid = chain.recommendation["id"].as_str().unwrap();
+    assert_eq!(
+        references(format!("/api/v1/actions?recommendation_id={rid}")).await,
+        ["B", "A"]
+    );
+    let report = other_report["id"].as_str().unwrap();
+    assert_eq!(
+        references(format!("/api/v1/actions?report_id={report}")).await,
+        ["B", "C", "D"]
+    );
+    let fire_id = fire["id"].as_str().unwrap();
+    assert_eq!(
+        references(format!("/api/v1/actions?owner_organisation_id={fire_id}")).await,
+        ["C", "D"]
+    );
+    assert_eq!(
+        references("/api/v1/actions?programme=Child%20Protection%20Improvement%20Programme".into()).await,
+        ["B", "D", "A"]
+    );
+    assert_eq!(
+        references("/api/v1/actions?due_after=2199-01-01".into()).await,
+        ["D", "A"]
+    );
+    assert_eq!(
+        references("/api/v1/actions?due_before=2199-02-01".into()).await,
+        ["B", "C"]
+    );
+    assert_eq!(
+        references(format!(
+            "/api/v1/actions?due_before=2199-03-01&owner_organisation_id={fire_id}&status=planned"
+        ))
+        .await,
+        ["C"]
+    );
+    assert_eq!(b["recommendation_ids"].as_array().unwrap().len(), 2);
+    assert_eq!(c["programme"], Value::Null);
+    assert_eq!(a["due_on"], "2199-03-01");
+    for (query, field) in [
+        ("status=done", "status"),
+        ("due_before=soon", "due_before"),
+        ("due_after=99999-01-01", "due_after"),
+        ("owner_organisation_id=police", "owner_organisation_id"),
+        ("owner=x", "owner"),
+        ("programme=%00", "programme"),
+        ("programme=", "programme"),
+    ] {
+        let problem = app.get(&format!("/api/v1/actions?{query}")).await.assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], field, "{query}: {problem}");
+    }
+    // Cursors are opaque but not signed: a forged one is a 422, never a database error.
+    for key in ["-5000-01-01", "+200000-01-01", "not a date"] {
+        let forged = scrutiny::pagination::Cursor {
+            key: Some(key.to_string()),
+            id: uuid::Uuid::now_v7(),
+        }
+        .encode();
+        for list in ["actions", "reports"] {
+            let problem = app
+                .get(&format!("/api/v1/{list}?cursor={forged}"))
+                .await
+                .assert_problem(422);
+            assert_eq!(problem["errors"][0]["field"], "cursor");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_stale_if_match_on_an_action_is_a_412_and_changes_nothing() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let action = app
+        .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    let path = path_of("actions", &action);
+    let etag = app.get(&path).await.header("etag").unwrap();
+    let first = app
+        .patch_json(&path, &json!({"progress_percent": 10}), Some(&etag))
+        .await;
+    assert_eq!(first.status, 200, "{}", first.text());
+    app.patch_json(&path, &json!({"progress_percent": 20}), Some(&etag))
+        .await
+        .assert_problem(412);
+    let admin = app.admin_token.clone();
+    app.call_with_headers(
+        "POST",
+        &updates_of(&action),
+        Some(&admin),
+        Some(&update_body(json!({"progress_percent": 30}))),
+        &[("if-match", etag.as_str())],
+    )
+    .await
+    .assert_problem(412);
+    let current = app.get(&path).await.json();
+    assert_eq!(
+        (current["progress_percent"].clone(), current["version"].clone()),
+        (json!(10), json!(2))
+    );
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM action_updates").await, 0);
+}
+
+#[actix_web::test]
+async fn a_retried_post_with_the_same_idempotency_key_creates_one_action() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let body = app.action_body("A-1", &[&chain.recommendation], &chain.force, "2199-01-01");
+    let admin = app.admin_token.clone();
+    let key = [("idempotency-key", "create-A-1-7f3c")];
+    let first = app
+        .call_with_headers("POST", "/api/v1/actions", Some(&admin), Some(&body), &key)
+        .await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    let retry = app
+        .call_with_headers("POST", "/api/v1/actions", Some(&admin), Some(&body), &key)
+        .await;
+    assert_eq!(retry.status, 201, "a replay, not a 409 for the reference");
+    assert_eq!(retry.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(retry.json(), first.json());
+    assert_eq!(retry.header("location"), first.header("location"));
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM actions").await, 1);
+    let mut other = body.clone();
+    other["title"] = json!("Another title");
+    app.call_with_headers("POST", "/api/v1/actions", Some(&admin), Some(&other), &key)
+        .await
+        .assert_problem(422);
+}
+
+#[actix_web::test]
+async fn changing_an_actions_recommendations_replaces_the_set() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let hmicfrs = app.create_organisation("HMICFRS 2023", "inspectorate").await;
+    let report = app.create_report(&hmicfrs, &chain.force, "2023-04-07").await;
+    let r2 = app.create_recommendation(&report, "R2", &chain.force).await;
+    let action = app
+        .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    let path = path_of("actions", &action);
+    let changed = app
+        .patch_json(
+            &path,
+            &json!({"recommendation_ids": [r2["id"], r2["id"]], "programme": null}),
+            None,
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text());
+    let changed = changed.json();
+    assert_eq!(changed["recommendation_ids"], json!([r2["id"]]));
+    assert_eq!(changed["programme"], Value::Null);
+    let problem = app
+        .patch_json(&path, &json!({"recommendation_ids": []}), None)
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "recommendation_ids");
+    let problem = app
+        .patch_json(
+            &path,
+            &json!({"owner": {"organisation_id": uuid::Uuid::now_v7()}}),
+            None,
+        )
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "owner.organisation_id");
+    let owner = app
+        .patch_json(
+            &path,
+            &json!({"owner": {"post_title": "Detective Superintendent"}}),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        owner["owner"],
+        json!({"organisation_id": chain.force["id"], "post_title": "Detective Superintendent"})
+    );
+    assert_eq!(
+        app.db
+            .count(&format!(
+                "SELECT count(*) AS n FROM audit_events WHERE action = 'action.updated' AND after->'recommendation_ids' = '[\"{}\"]'::jsonb",
+                r2["id"].as_str().unwrap()
+            ))
+            .await,
+        2
+    );
+}

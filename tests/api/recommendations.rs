@@ -1,0 +1,357 @@
+use serde_json::{json, Value};
+
+use crate::helpers::{path_of, spawn_app, TestApp};
+
+/// A force and an inspection report about it.
+async fn report_on_a_force(app: &TestApp) -> (Value, Value) {
+    let hmicfrs = app.create_organisation("HMICFRS", "inspectorate").await;
+    let force = app.create_organisation("Staffordshire Police", "force").await;
+    let report = app.create_report(&hmicfrs, &force, "2022-04-07").await;
+    (report, force)
+}
+
+fn recommendations_of(report: &Value) -> String {
+    format!("{}/recommendations", path_of("reports", report))
+}
+
+#[actix_web::test]
+async fn a_recommendation_is_added_to_a_report_and_starts_open_with_no_progress() {
+    let app = spawn_app().await;
+    let (report, force) = report_on_a_force(&app).await;
+    let response = app
+        .post_json(
+            &recommendations_of(&report),
+            &json!({
+                "reference": " R1 ",
+                "kind": "cause_of_concern",
+                "text": "The force is not effectively safeguarding children.",
+                "addressed_to_organisation_id": force["id"],
+                "due_on": "2022-10-07",
+            }),
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    let created = response.json();
+    assert_eq!(created["reference"], "R1");
+    assert_eq!(created["report_id"], report["id"]);
+    assert_eq!(created["status"], "open");
+    assert_eq!(created["status_reason"], Value::Null);
+    assert_eq!(
+        created["progress"],
+        json!({"actions_total": 0, "actions_completed": 0, "actions_overdue": 0, "percent_complete": 0})
+    );
+    let location = response.header("location").unwrap();
+    assert_eq!(location, path_of("recommendations", &created));
+    let read = app.get(&location).await;
+    assert_eq!(read.json(), created);
+    assert_eq!(read.header("etag"), response.header("etag"));
+    assert!(read.header("etag").unwrap().starts_with("\"1-"));
+}
+
+#[actix_web::test]
+async fn a_duplicate_reference_within_a_report_is_a_409_but_another_report_may_reuse_it() {
+    let app = spawn_app().await;
+    let (report, force) = report_on_a_force(&app).await;
+    app.create_recommendation(&report, "R1", &force).await;
+    let body = json!({
+        "reference": "R1", "kind": "recommendation", "text": "Again.",
+        "addressed_to_organisation_id": force["id"],
+    });
+    let problem = app
+        .post_json(&recommendations_of(&report), &body)
+        .await
+        .assert_problem(409);
+    assert!(problem["detail"].as_str().unwrap().contains("R1"), "{problem}");
+    let other = app
+        .create_report(
+            &app.create_organisation("Audit Office", "other").await,
+            &force,
+            "2023-01-01",
+        )
+        .await;
+    assert_eq!(app.post_json(&recommendations_of(&other), &body).await.status, 201);
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM recommendations").await, 2);
+}
+
+#[actix_web::test]
+async fn adding_to_a_missing_report_is_a_404_and_to_a_missing_organisation_a_422() {
+    let app = spawn_app().await;
+    let (report, force) = report_on_a_force(&app).await;
+    let body = json!({
+        "reference": "R1", "kind": "recommendation", "text": "T.",
+        "addressed_to_organisation_id": force["id"],
+    });
+    app.post_json(
+        &format!("/api/v1/reports/{}/recommendations", uuid::Uuid::now_v7()),
+        &body,
+    )
+    .await
+    .assert_problem(404);
+    let mut unknown = body.clone();
+    unknown["addressed_to_organisation_id"] = json!(uuid::Uuid::now_v7());
+    let problem = app
+        .post_json(&recommendations_of(&report), &unknown)
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "addressed_to_organisation_id");
+    for (field, value) in [
+        ("reference", json!("R\n1")),
+        ("reference", json!("R".repeat(51))),
+        ("text", json!("nul \u{0} inside")),
+        ("text", json!("x".repeat(20_001))),
+        ("kind", json!("suggestion")),
+        ("due_on", json!("someday")),
+        ("status", json!("closed")),
+        ("progress", json!({})),
+    ] {
+        let mut invalid = body.clone();
+        invalid[field] = value;
+        let problem = app
+            .post_json(&recommendations_of(&report), &invalid)
+            .await
+            .assert_problem(422);
+        assert!(
+            problem["errors"][0]["field"] == field || problem["errors"][0]["message"].as_str().unwrap().contains(field),
+            "{field}: {problem}"
+        );
+    }
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM recommendations").await, 0);
+}
+
+#[actix_web::test]
+async fn recommendation_progress_is_derived_from_its_actions() {
+    let app = spawn_app().await;
+    let (report, force) = report_on_a_force(&app).await;
+    let r1 = app.create_recommendation(&report, "R1", &force).await;
+    let done = app.create_action("A-1", &[&r1], &force, "2022-08-31").await;
+    let late = app.create_action("A-2", &[&r1], &force, "2022-09-30").await;
+    let dropped = app.create_action("A-3", &[&r1], &force, "2022-07-31").await;
+    let future = app.create_action("A-4", &[&r1], &force, "2199-12-31").await;
+    for (action, change) in [
+        (&done, json!({"status": "completed"})),
+        (&late, json!({"status": "in_progress", "progress_percent": 45})),
+        (&dropped, json!({"status": "cancelled", "progress_percent": 90})),
+        (&future, json!({"progress_percent": 10})),
+    ] {
+        let response = app.patch_json(&path_of("actions", action), &change, None).await;
+        assert_eq!(response.status, 200, "{}", response.text());
+    }
+    let progress = app.get(&path_of("recommendations", &r1)).await.json()["progress"].clone();
+    // (100 + 45 + 10) / 3 = 51.67: the cancelled action's 90 % does not count.
+    assert_eq!(
+        progress,
+        json!({"actions_total": 4, "actions_completed": 1, "actions_overdue": 1, "percent_complete": 52})
+    );
+    let listed = app
+        .get(&format!("{}?status=open", recommendations_of(&report)))
+        .await
+        .json();
+    assert_eq!(listed["items"][0]["progress"], progress);
+}
+
+#[actix_web::test]
+async fn the_etag_changes_when_progress_changes_although_the_version_does_not() {
+    let app = spawn_app().await;
+    let (report, force) = report_on_a_force(&app).await;
+    let r1 = app.create_recommendation(&report, "R1", &force).await;
+    let action = app.create_action("A-1", &[&r1], &force, "2199-12-31").await;
+    let path = path_of("recommendations", &r1);
+    let etag = app.get(&path).await.header("etag").unwrap();
+    let cached = app
+        .call_with_headers("GET", &path, None, None, &[("if-none-match", etag.as_str())])
+        .await;
+    assert_eq!(cached.status, 304);
+    app.patch_json(&path_of("actions", &action), &json!({"progress_percent": 30}), None)
+        .await;
+    let fresh = app
+        .call_with_headers("GET", &path, None, None, &[("if-none-match", etag.as_str())])
+        .await;
+    assert_eq!(fresh.status, 200);
+    assert_eq!(fresh.json()["progress"]["percent_complete"], 30);
+    assert_eq!(fresh.json()["version"], 1);
+    // The version is what If-Match protects: the progress is not the client's to edit.
+    let token = app.admin_token.clone();
+    let edited = app
+        .call_with_headers(
+            "PATCH",
+            &path,
+            Some(&token),
+            Some(&json!({"text": "Reworded."})),
+            &[("if-match", etag.as_str())],
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text());
+}
+
+#[actix_web::test]
+async fn a_recommendation_status_change_must_be_legal() {
+    let app = spawn_app().await;
+    let (report, force) = report_on_a_force(&app).await;
+    let r1 = app.create_recommendation(&report, "R1", &force).await;
+    let path = path_of("recommendations", &r1);
+    for (change, status) in [
+        (json!({"status": "in_progress"}), 200),
+        (
+            json!({"status": "implemented", "status_reason": "Evidence submitted"}),
+            200,
+        ),
+        (json!({"status": "open"}), 409),
+        (json!({"status": "in_progress"}), 200),
+        (
+            json!({"status": "superseded", "status_reason": "Replaced by R1 of the 2023 re-inspection"}),
+            200,
+        ),
+        (json!({"status": "open"}), 409),
+        (json!({"status": "closed", "status_reason": "x"}), 409),
+    ] {
+        let response = app.patch_json(&path, &change, None).await;
+        assert_eq!(response.status, status, "{change}: {}", response.text());
+        if status == 409 {
+            let problem = response.assert_problem(409);
+            assert!(["implemented", "superseded"].contains(&problem["current_state"].as_str().unwrap()));
+        }
+    }
+    let current = app.get(&path).await.json();
+    assert_eq!(current["status"], "superseded");
+    assert_eq!(current["status_reason"], "Replaced by R1 of the 2023 re-inspection");
+    assert_eq!(current["version"], 5, "refused changes change nothing");
+}
+
+#[actix_web::test]
+async fn closing_or_superseding_a_recommendation_needs_a_reason() {
+    let app = spawn_app().await;
+    let (report, force) = report_on_a_force(&app).await;
+    let r1 = app.create_recommendation(&report, "R1", &force).await;
+    let path = path_of("recommendations", &r1);
+    for change in [
+        json!({"status": "closed"}),
+        json!({"status": "superseded", "status_reason": null}),
+        json!({"status": "closed", "status_reason": "   "}),
+    ] {
+        let problem = app.patch_json(&path, &change, None).await.assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], "status_reason", "{change}: {problem}");
+    }
+    let closed = app
+        .patch_json(
+            &path,
+            &json!({"status": "closed", "status_reason": "Confirmed by HMICFRS"}),
+            None,
+        )
+        .await;
+    assert_eq!(closed.status, 200);
+    let problem = app
+        .patch_json(&path, &json!({"status_reason": null}), None)
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "status_reason");
+    assert_eq!(app.get(&path).await.json()["status_reason"], "Confirmed by HMICFRS");
+}
+
+#[actix_web::test]
+async fn a_stale_if_match_on_a_recommendation_is_a_412_and_changes_nothing() {
+    let app = spawn_app().await;
+    let (report, force) = report_on_a_force(&app).await;
+    let r1 = app.create_recommendation(&report, "R1", &force).await;
+    let path = path_of("recommendations", &r1);
+    assert_eq!(
+        app.patch_json(&path, &json!({"text": "First"}), Some("\"1\""))
+            .await
+            .status,
+        200
+    );
+    app.patch_json(&path, &json!({"status": "in_progress"}), Some("\"1\""))
+        .await
+        .assert_problem(412);
+    let current = app.get(&path).await.json();
+    assert_eq!(
+        (current["status"].clone(), current["version"].clone()),
+        (json!("open"), json!(2))
+    );
+    let problem = app
+        .patch_json(&path, &json!({"reference": "R9"}), None)
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "reference");
+}
+
+#[actix_web::test]
+async fn recommendations_are_listed_in_the_order_added_and_filtered() {
+    let app = spawn_app().await;
+    let (report, force) = report_on_a_force(&app).await;
+    let council = app.create_organisation("Stoke-on-Trent City Council", "council").await;
+    let r1 = app.create_recommendation(&report, "R1", &force).await;
+    let r2 = app.create_recommendation(&report, "R2", &council).await;
+    let r3 = app.create_recommendation(&report, "R3", &force).await;
+    let other = app.create_report(&council, &force, "2023-02-01").await;
+    let elsewhere = app.create_recommendation(&other, "R1", &force).await;
+    app.patch_json(
+        &path_of("recommendations", &r2),
+        &json!({"status": "in_progress"}),
+        None,
+    )
+    .await;
+    let ids = |page: Value| -> Vec<Value> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].clone())
+            .collect()
+    };
+
+    let first = app.get(&format!("{}?limit=2", recommendations_of(&report))).await;
+    let page = first.json();
+    assert_eq!(ids(page.clone()), vec![r1["id"].clone(), r2["id"].clone()]);
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let rest = app
+        .get(&format!("{}?limit=2&cursor={cursor}", recommendations_of(&report)))
+        .await
+        .json();
+    assert_eq!(ids(rest), vec![r3["id"].clone()]);
+
+    assert_eq!(ids(app.get("/api/v1/recommendations").await.json()).len(), 4);
+    let report_id = report["id"].as_str().unwrap();
+    assert_eq!(
+        ids(app
+            .get(&format!("/api/v1/recommendations?report_id={report_id}&status=open"))
+            .await
+            .json()),
+        vec![r1["id"].clone(), r3["id"].clone()]
+    );
+    let council_id = council["id"].as_str().unwrap();
+    assert_eq!(
+        ids(app
+            .get(&format!(
+                "/api/v1/recommendations?addressed_to_organisation_id={council_id}"
+            ))
+            .await
+            .json()),
+        vec![r2["id"].clone()]
+    );
+    assert_eq!(
+        ids(app
+            .get(&format!("{}?kind=recommendation", recommendations_of(&other)))
+            .await
+            .json()),
+        vec![elsewhere["id"].clone()]
+    );
+    assert!(ids(app
+        .get("/api/v1/recommendations?kind=area_for_improvement")
+        .await
+        .json())
+    .is_empty());
+    for (query, field) in [
+        ("status=done", "status"),
+        ("kind=advice", "kind"),
+        ("report_id=R1", "report_id"),
+    ] {
+        let problem = app
+            .get(&format!("/api/v1/recommendations?{query}"))
+            .await
+            .assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], field);
+    }
+    app.get(&format!("{}?report_id={report_id}", recommendations_of(&report)))
+        .await
+        .assert_problem(422);
+}
