@@ -6,6 +6,7 @@
 //! or roll back together. They return [`crate::error::ApiError`], so a missing row is
 //! already a 404 and a duplicate a 409 when it reaches the handler.
 
+pub mod accountability;
 pub mod accounts;
 pub mod actions;
 pub mod audit;

@@ -25,7 +25,7 @@ use crate::pagination::PageRequest;
 use crate::repo::actions::{self as repo, ActionFilter, ActionRecord, ActionRow, UpdateRecord};
 
 /// Who answers for an action.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ActionOwner {
     pub organisation_id: OrganisationId,
     /// The post, not the person (`Head of Public Protection`): people move on.
@@ -33,7 +33,7 @@ pub struct ActionOwner {
 }
 
 /// Who wrote an update.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Author {
     pub name: String,
     pub position: String,
@@ -41,7 +41,7 @@ pub struct Author {
 
 /// A progress report on an action. Updates are never changed or deleted; a mistake is
 /// corrected by a later update.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a90",
     "action_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a77",
@@ -100,7 +100,7 @@ impl ActionUpdate {
 
 /// An action taken on one or more recommendations, with its owner, time frame and
 /// progress.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a77",
     "reference": "CPIP-07",
@@ -154,7 +154,7 @@ pub struct Action {
 }
 
 impl Action {
-    fn from_record(record: ActionRecord, view: View, today: NaiveDate) -> Self {
+    pub fn from_record(record: ActionRecord, view: View, today: NaiveDate) -> Self {
         let row = record.row;
         Self {
             is_overdue: is_overdue(row.status, row.due_on, today),
@@ -438,7 +438,7 @@ pub async fn list_actions(
         due_after,
     };
     let today = today();
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(&caller).await?;
     let (records, next) = repo::list(&mut conn, &filter, &page, today).await?;
     let view = caller.view();
     Ok(ActionPage::respond(
@@ -541,7 +541,7 @@ pub async fn get_action(
     id: web::Path<ActionId>,
     preconditions: Preconditions,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(&caller).await?;
     let action = Action::from_record(repo::find(&mut conn, *id).await?, caller.view(), today());
     Ok(ok_with_tag(&preconditions, &action.etag(), &action))
 }
@@ -681,7 +681,7 @@ pub async fn list_action_updates(
     Query(query): Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(&caller).await?;
     let (records, next) = repo::list_updates(&mut conn, *id, &page).await?;
     let view = caller.view();
     Ok(ActionUpdatePage::respond(

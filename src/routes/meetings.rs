@@ -178,7 +178,7 @@ pub async fn list_meetings(
         is_public: query.is_public,
         include_private: caller.view().sees_unpublished(),
     };
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(&caller).await?;
     let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
     Ok(MeetingPage::respond(
         &req,
@@ -257,7 +257,7 @@ pub async fn get_meeting(
     id: web::Path<MeetingId>,
     preconditions: Preconditions,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(&caller).await?;
     let row = repo::find(&mut conn, *id, caller.view().sees_unpublished()).await?;
     Ok(ok_with_etag(&preconditions, row.version, &Meeting::from(row)))
 }

@@ -4,6 +4,7 @@
 //! handler is also documenting it: a route missing from [`configure`] does not exist,
 //! and one present here is always in the OpenAPI document.
 
+pub mod accountability;
 pub mod actions;
 pub mod auth;
 pub mod clients;
@@ -158,6 +159,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(questions::accept_question)
                 .service(questions::reject_question)
                 .service(questions::withdraw_question)
+                .service(accountability::get_question_accountability)
                 .service(responses::list_responses)
                 .service(responses::create_response)
                 .service(responses::get_response)

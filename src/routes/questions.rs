@@ -420,7 +420,7 @@ pub async fn list_questions(
         asked_to,
         text: text.flatten(),
     };
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(&caller).await?;
     let (records, next) = repo::list(&mut conn, &filter, &page).await?;
     let items = records
         .into_iter()
@@ -564,7 +564,7 @@ pub async fn get_question(
     preconditions: Preconditions,
 ) -> Result<HttpResponse, ApiError> {
     let view = caller.view();
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(&caller).await?;
     let record = repo::find(&mut conn, *id, view.sees_unpublished()).await?;
     let (tag, detail) = detail(&mut conn, record, view).await?;
     Ok(ok_with_tag(&preconditions, &tag, &detail))

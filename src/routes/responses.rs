@@ -336,7 +336,7 @@ pub async fn list_responses(
         status: query.status,
         include_drafts: caller.view().sees_unpublished(),
     };
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(&caller).await?;
     let (records, next) = repo::list_for_question(&mut conn, *id, &filter, &page).await?;
     Ok(ResponsePage::respond(
         &req,
@@ -369,7 +369,7 @@ pub async fn get_response(
     id: web::Path<ResponseId>,
     preconditions: Preconditions,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(&caller).await?;
     let record = repo::find(&mut conn, *id, caller.view().sees_unpublished()).await?;
     Ok(ok_with_etag(
         &preconditions,
@@ -527,7 +527,7 @@ pub async fn list_response_versions(
     Query(query): Query<ResponseVersionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(&caller).await?;
     let (rows, next) = repo::versions(&mut conn, *id, caller.view().sees_unpublished(), &page).await?;
     Ok(ResponseVersionPage::respond(
         &req,

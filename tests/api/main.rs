@@ -4,6 +4,7 @@
 mod actions;
 mod auth;
 mod contract;
+mod demo;
 mod deployment;
 mod helpers;
 mod meetings;

@@ -1,0 +1,97 @@
+//! The demo story, browsable end to end by an anonymous caller.
+
+use crate::helpers::spawn_app;
+
+#[actix_web::test]
+async fn the_demo_story_is_browsable_end_to_end_from_the_accountability_trail_as_an_anonymous_caller() {
+    let app = spawn_app().await;
+    let mut conn = app.db.conn().await;
+    assert!(
+        scrutiny::seed::demo(&mut conn).await.unwrap(),
+        "an empty database gets the story"
+    );
+    assert!(
+        !scrutiny::seed::demo(&mut conn).await.unwrap(),
+        "a second load changes nothing"
+    );
+
+    let questions = app.get("/api/v1/questions").await.json();
+    let question = &questions["items"][0];
+    assert_eq!(question["status"], "answered");
+    assert_eq!(question["asked_on"], "2022-05-31");
+    assert!(question.get("asker_contact").is_none());
+    let id = question["id"].as_str().unwrap();
+
+    let trail = app.get(&format!("/api/v1/questions/{id}/accountability")).await;
+    assert_eq!(trail.status, 200, "{}", trail.text());
+    let trail = trail.json();
+    assert!(trail["question"]["body"]
+        .as_str()
+        .unwrap()
+        .contains("not effectively safeguarding children"));
+    let response = &trail["responses"][0];
+    assert_eq!(response["author"]["name"], "Ralph Butler");
+    assert_eq!(response["author"]["position"], "Interim Joint Chief Executive");
+    assert_eq!(response["responded_on"], "2022-06-09");
+    assert!(response["body"]
+        .as_str()
+        .unwrap()
+        .contains("clear ownership and time frames"));
+
+    let recommendations = trail["recommendations"].as_array().unwrap();
+    assert_eq!(recommendations.len(), 15);
+    assert_eq!(recommendations[0]["reference"], "R1");
+    let actions: Vec<&serde_json::Value> = recommendations
+        .iter()
+        .flat_map(|r| r["actions"].as_array().unwrap())
+        .collect();
+    assert!(!actions.is_empty());
+    for action in &actions {
+        assert!(action["owner"]["post_title"].as_str().is_some_and(|p| !p.is_empty()));
+        assert!(action["due_on"].is_string() && action["status"].is_string());
+    }
+    assert!(
+        actions.iter().any(|a| a["is_overdue"] == true),
+        "at least one action is overdue"
+    );
+    assert!(actions
+        .iter()
+        .any(|a| a["status"] == "completed" && a["progress_percent"] == 100));
+    let with_update = actions
+        .iter()
+        .find(|a| a["latest_update"].is_object())
+        .expect("actions carry their latest update");
+    assert!(with_update["latest_update"]["reported_on"].is_string());
+    let summary = &trail["summary"];
+    assert_eq!(summary["recommendations_total"], 15);
+    assert_eq!(summary["actions_total"], 8);
+    assert!(summary["actions_overdue"].as_u64().unwrap() >= 1);
+
+    // The report's scorecard tells the same story.
+    let report_id = recommendations[0]["report_id"].as_str().unwrap();
+    let scorecard = app.get(&format!("/api/v1/reports/{report_id}/scorecard")).await;
+    assert_eq!(scorecard.status, 200, "{}", scorecard.text());
+    let report = app.get(&format!("/api/v1/reports/{report_id}")).await.json();
+    assert_eq!(report["published_on"], "2022-04-07");
+    assert_eq!(report["response_due_on"], "2022-06-02");
+
+    // Updates reported at private Strategic Governance Boards do not reveal the meeting
+    // to the public; those at public meetings do.
+    let updates: Vec<&serde_json::Value> = actions
+        .iter()
+        .filter_map(|a| a.get("latest_update").filter(|u| u.is_object()))
+        .collect();
+    assert!(updates.iter().any(|u| u["meeting_id"].is_null()));
+}
+
+#[actix_web::test]
+async fn a_submitted_question_has_no_public_accountability_trail() {
+    let app = spawn_app().await;
+    let question = app.create_question(serde_json::json!({})).await;
+    let path = format!("/api/v1/questions/{}/accountability", question["id"].as_str().unwrap());
+    app.get(&path).await.assert_problem(404);
+    let token = app.token(&[scrutiny::domain::auth::Role::PanelMember]);
+    let staff = app.call("GET", &path, Some(&token), None).await;
+    assert_eq!(staff.status, 200, "{}", staff.text());
+    assert_eq!(staff.json()["summary"]["recommendations_total"], 0);
+}
