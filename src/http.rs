@@ -182,10 +182,15 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 }
 
 /// Parses a query string into `T`, naming the offending parameter on failure. Text
-/// with NUL characters never reaches the database (PostgreSQL cannot hold it).
+/// with control characters (NUL above all, which PostgreSQL cannot hold) is refused.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    if let Some((key, _)) = form_urlencoded::parse(query.as_bytes()).find(|(_, value)| value.contains('\0')) {
-        return Err(ApiError::invalid(key.into_owned(), "must not contain NUL characters"));
+    if let Some((key, _)) =
+        form_urlencoded::parse(query.as_bytes()).find(|(_, value)| value.chars().any(char::is_control))
+    {
+        return Err(ApiError::invalid(
+            key.into_owned(),
+            "must not contain control characters",
+        ));
     }
     let deserializer = serde_urlencoded::Deserializer::new(url_form_parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {

@@ -103,6 +103,12 @@ pub fn spec() -> utoipa::openapi::OpenApi {
 /// The text rules of `domain::text` (not blank, no control characters), stated once for
 /// every bounded string property of every request schema.
 fn document_text_rules(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::KnownFormat;
+    const NO_CONTROL_CHARACTERS: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
+    const TOPIC: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+    const URL: &str = "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@]+[^\\s@]*$";
+    // `domain::calendar::PLAUSIBLE_YEARS`: 1900 to 2199.
+    const PLAUSIBLE_DATE: &str = "^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$";
     use utoipa::openapi::schema::{Schema, SchemaFormat};
     use utoipa::openapi::RefOr;
     const VISIBLE_TEXT: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*\\S[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
@@ -132,8 +138,16 @@ fn document_text_rules(spec: &mut utoipa::openapi::OpenApi) {
                 ) && field.format.is_none()
                     && field.enum_values.is_none()
                     && field.pattern.is_none();
-                if is_text {
-                    field.pattern = Some("^[^\\u0000]*$".to_string());
+                if is_text && parameter.name == "cursor" {
+                    field.pattern = Some(crate::pagination::CURSOR_PATTERN.to_string());
+                } else if is_text && parameter.name == "topic" {
+                    field.pattern = Some(TOPIC.to_string());
+                    field.max_length = Some(50);
+                } else if is_text {
+                    field.pattern = Some(NO_CONTROL_CHARACTERS.to_string());
+                }
+                if matches!(&field.format, Some(SchemaFormat::KnownFormat(KnownFormat::Date))) {
+                    field.pattern = Some(PLAUSIBLE_DATE.to_string());
                 }
             }
         }
@@ -141,21 +155,52 @@ fn document_text_rules(spec: &mut utoipa::openapi::OpenApi) {
     let Some(components) = spec.components.as_mut() else {
         return;
     };
+    // Request bodies (the schemas that refuse unknown fields): every free-text field is
+    // validated as `domain::text::BoundedText`, so say so.
+    use utoipa::openapi::schema::{AdditionalProperties, SchemaType};
+    use utoipa::openapi::Type;
     for schema in components.schemas.values_mut() {
         let RefOr::T(Schema::Object(object)) = schema else {
             continue;
         };
+        let is_request = matches!(
+            object.additional_properties.as_deref(),
+            Some(AdditionalProperties::FreeForm(false))
+        );
         for property in object.properties.values_mut() {
             let RefOr::T(Schema::Object(field)) = property else {
                 continue;
             };
-            let is_plain_text = field.min_length.is_some()
+            let is_string = match &field.schema_type {
+                SchemaType::Type(Type::String) => true,
+                SchemaType::Array(types) => types.contains(&Type::String),
+                _ => false,
+            };
+            let is_plain_text = is_string
+                && (is_request || field.min_length.is_some())
                 && field.pattern.is_none()
                 && field.enum_values.is_none()
                 && !matches!(field.format, Some(SchemaFormat::KnownFormat(_)))
                 && field.format.is_none();
             if is_plain_text {
                 field.pattern = Some(VISIBLE_TEXT.to_string());
+                field.min_length = Some(field.min_length.unwrap_or(1).max(1));
+            }
+            if is_request && matches!(&field.format, Some(SchemaFormat::KnownFormat(KnownFormat::Date))) {
+                field.pattern = Some(PLAUSIBLE_DATE.to_string());
+            }
+        }
+        if is_request {
+            if let Some(RefOr::T(Schema::Object(url))) = object.properties.get_mut("url") {
+                url.pattern = Some(URL.to_string());
+            }
+            if let Some(RefOr::T(Schema::Array(topics))) = object.properties.get_mut("topics") {
+                if let utoipa::openapi::schema::ArrayItems::RefOrSchema(item) = &mut topics.items {
+                    if let RefOr::T(Schema::Object(item)) = item.as_mut() {
+                        item.pattern = Some(TOPIC.to_string());
+                        item.max_length = Some(50);
+                    }
+                }
             }
         }
     }

@@ -3,13 +3,17 @@
 //! A page is `{"items": [...], "next_cursor": "..." | null}` with a `Link: <…>;
 //! rel="next"` header mirroring the cursor. Cursors are keyset positions (the last
 //! row's sort key and id), not offsets: rows inserted while a client pages never make it
-//! skip or repeat a row. They are opaque to clients: base64url of a versioned text, so
-//! the format can change without breaking anyone who treats them as opaque.
+//! skip or repeat a row.
+//!
+//! A cursor is `<key>~<uuid>`: the sort key as a whole number (days since 1 January of
+//! year 1 for lists ordered by a date, a version number, or 0 for lists ordered by id)
+//! and the last row's id. Clients should treat it as opaque; but every string of that
+//! shape is a valid position, so a cursor can never make a request fail for any reason
+//! but its shape, and the OpenAPI document can say exactly which strings are cursors.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -17,7 +21,11 @@ use crate::error::ApiError;
 
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
-const CURSOR_PREFIX: &str = "v1:";
+/// The largest key a cursor carries: seven digits.
+const MAX_KEY: i64 = 9_999_999;
+/// The shape of every cursor, for the OpenAPI document.
+pub const CURSOR_PATTERN: &str =
+    "^[0-9]{1,7}~[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
 /// Where a page starts and how long it is, parsed from `limit` and `cursor`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,37 +34,66 @@ pub struct PageRequest {
     pub after: Option<Cursor>,
 }
 
-/// The position just after the last row of the previous page: its sort key (as text,
-/// when the list is ordered by something other than its id) and its id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The position just after the last row of the previous page: its sort key and its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
-    pub key: Option<String>,
+    pub key: i64,
     pub id: Uuid,
 }
 
 impl Cursor {
+    /// For lists ordered by id alone.
+    pub fn by_id(id: Uuid) -> Self {
+        Self { key: 0, id }
+    }
+
+    /// For lists ordered by a date, then id.
+    pub fn by_date(date: NaiveDate, id: Uuid) -> Self {
+        Self {
+            key: i64::from(date.num_days_from_ce()).clamp(0, MAX_KEY),
+            id,
+        }
+    }
+
+    /// For lists ordered by a number (a version), then id.
+    pub fn by_number(number: i64, id: Uuid) -> Self {
+        Self {
+            key: number.clamp(0, MAX_KEY),
+            id,
+        }
+    }
+
+    /// The date of a [`Cursor::by_date`] cursor. Every key is some date (years 1 to about
+    /// 27,000), so this cannot fail for a cursor that parsed.
+    pub fn date(&self) -> Result<NaiveDate, ApiError> {
+        i32::try_from(self.key)
+            .ok()
+            .and_then(|days| NaiveDate::from_num_days_from_ce_opt(days.max(1)))
+            .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this service issued"))
+    }
+
+    /// The number of a [`Cursor::by_number`] cursor.
+    pub fn number(&self) -> i64 {
+        self.key
+    }
+
     pub fn encode(&self) -> String {
-        let text = match &self.key {
-            Some(key) => format!("{CURSOR_PREFIX}{}:{key}", self.id),
-            None => format!("{CURSOR_PREFIX}{}", self.id),
-        };
-        URL_SAFE_NO_PAD.encode(text)
+        format!("{}~{}", self.key, self.id.hyphenated())
     }
 
     pub fn decode(cursor: &str) -> Result<Self, ApiError> {
         let invalid = || ApiError::invalid("cursor", "is not a cursor this service issued");
-        let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-        let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-        let rest = text.strip_prefix(CURSOR_PREFIX).ok_or_else(invalid)?;
-        let (id, key) = match rest.split_once(':') {
-            Some((id, key)) => (id, Some(key.to_string())),
-            None => (rest, None),
-        };
-        if key.as_deref().is_some_and(|k| k.contains('\0')) {
+        let (key, id) = cursor.split_once('~').ok_or_else(invalid)?;
+        if key.is_empty() || key.len() > 7 || !key.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid());
         }
-        let id = id.parse().map_err(|_| invalid())?;
-        Ok(Self { key, id })
+        if id.len() != 36 {
+            return Err(invalid());
+        }
+        Ok(Self {
+            key: key.parse().map_err(|_| invalid())?,
+            id: Uuid::try_parse(id).map_err(|_| invalid())?,
+        })
     }
 }
 
@@ -136,8 +173,14 @@ fn next_url(req: &HttpRequest, cursor: &str) -> String {
             query.append_pair(&key, &value);
         }
     }
-    query.append_pair("cursor", cursor);
-    crate::http::absolute_url(req, &format!("{}?{}", req.path(), query.finish()))
+    let mut query = query.finish();
+    // A cursor is URL-safe as it is (digits, hex, `-` and `~`): no escaping needed.
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str("cursor=");
+    query.push_str(cursor);
+    crate::http::absolute_url(req, &format!("{}?{query}", req.path()))
 }
 
 #[cfg(test)]
@@ -145,28 +188,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cursors_round_trip_with_and_without_a_sort_key() {
+    fn cursors_round_trip_with_their_keys() {
+        let date = NaiveDate::from_ymd_opt(2022, 5, 31).unwrap();
         for cursor in [
-            Cursor {
-                key: None,
-                id: Uuid::now_v7(),
-            },
-            Cursor {
-                key: Some("2022-05-31:x".into()),
-                id: Uuid::now_v7(),
-            },
+            Cursor::by_id(Uuid::now_v7()),
+            Cursor::by_date(date, Uuid::now_v7()),
+            Cursor::by_number(7, Uuid::now_v7()),
         ] {
             assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
         }
+        let cursor = Cursor::decode(&Cursor::by_date(date, Uuid::nil()).encode()).unwrap();
+        assert_eq!(cursor.date().unwrap(), date);
     }
 
     #[test]
-    fn forged_cursors_are_rejected_as_invalid() {
-        for forged in ["", "!!!", "djE6bm90LWEtdXVpZA", "eyJpZCI6MX0", "' OR 1=1 --"] {
+    fn malformed_cursors_are_rejected_as_invalid() {
+        for forged in [
+            "",
+            "!!!",
+            "1~not-a-uuid",
+            "~01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
+            "' OR 1=1 --",
+            "12345678~01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
+            "-1~01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
+        ] {
             assert!(
                 matches!(Cursor::decode(forged), Err(ApiError::Validation(_))),
                 "{forged}"
             );
+        }
+    }
+
+    #[test]
+    fn every_cursor_of_the_documented_shape_is_a_valid_position() {
+        for key in ["0", "1", "738000", "9999999"] {
+            let cursor = Cursor::decode(&format!("{key}~01937B4E-4f4a-7cc4-a0b5-6c1d2f3e4a5b")).unwrap();
+            assert!(cursor.date().is_ok(), "{key}");
         }
     }
 
@@ -183,10 +240,10 @@ mod tests {
     fn finish_cuts_to_the_limit_and_points_after_the_last_row() {
         let page = PageRequest { limit: 2, after: None };
         let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
-        let (rows, next) = page.finish(ids.clone(), |id| Cursor { key: None, id: *id });
+        let (rows, next) = page.finish(ids.clone(), |id| Cursor::by_id(*id));
         assert_eq!(rows, ids[..2]);
         assert_eq!(next.unwrap().id, ids[1]);
-        let (_, next) = page.finish(ids[..2].to_vec(), |id| Cursor { key: None, id: *id });
+        let (_, next) = page.finish(ids[..2].to_vec(), |id| Cursor::by_id(*id));
         assert!(next.is_none());
     }
 }

@@ -15,16 +15,11 @@ pub mod text;
 /// A validation result for one field of a request.
 pub type FieldResult<T> = Result<T, crate::error::FieldError>;
 
-/// Checks that a date given by a client (a filter, say) lies in the years 1 to 9999.
-/// chrono reads signed years far outside what PostgreSQL stores, and such a date sent to
-/// the database is an error there: a 422 here, not a 500 there.
+/// Checks that a date given by a client (a filter, say) is plausible: one rule for every
+/// date in the API ([`calendar::PLAUSIBLE_YEARS`]), so PostgreSQL never sees a date it
+/// cannot store and the OpenAPI document can state the range.
 pub fn storable_date(field: &str, date: chrono::NaiveDate) -> FieldResult<chrono::NaiveDate> {
-    use chrono::Datelike;
-    if (1..=9999).contains(&date.year()) {
-        Ok(date)
-    } else {
-        Err(crate::error::FieldError::new(field, "must be in the years 1 to 9999"))
-    }
+    calendar::plausible_date(field, date)
 }
 
 /// Declares a typed id: a UUIDv7 newtype that serialises as a plain UUID string and maps

@@ -195,10 +195,7 @@ pub async fn list_users(
         query = query.filter(users::is_active.eq(active));
     }
     let rows = query.load(conn).await?;
-    Ok(page.finish(rows, |row| Cursor {
-        key: None,
-        id: row.id.0,
-    }))
+    Ok(page.finish(rows, |row| Cursor::by_id(row.id.0)))
 }
 
 pub async fn update_user(
@@ -349,10 +346,7 @@ pub async fn list_clients(
         query = query.filter(api_clients::is_active.eq(active));
     }
     let rows = query.load(conn).await?;
-    Ok(page.finish(rows, |row| Cursor {
-        key: None,
-        id: row.id.0,
-    }))
+    Ok(page.finish(rows, |row| Cursor::by_id(row.id.0)))
 }
 
 /// Applies `changes` (`action` names them in the audit log: `client.updated`,

@@ -334,7 +334,7 @@ pub async fn list(
         .limit(page.fetch())
         .into_boxed();
     if let Some(after) = &page.after {
-        let due_on = super::reports::cursor_date(after)?;
+        let due_on = after.date()?;
         let id = ActionId(after.id);
         query = query.filter(
             actions::due_on
@@ -388,10 +388,7 @@ pub async fn list(
         query = query.filter(actions::due_on.gt(after));
     }
     let rows = query.load(conn).await?;
-    let (rows, next) = page.finish(rows, |row: &ActionRow| Cursor {
-        key: Some(row.due_on.to_string()),
-        id: row.id.0,
-    });
+    let (rows, next) = page.finish(rows, |row: &ActionRow| Cursor::by_date(row.due_on, row.id.0));
     Ok((with_derived(conn, rows).await?, next))
 }
 
@@ -625,10 +622,7 @@ pub async fn list_updates(
         query = query.filter(action_updates::id.gt(ActionUpdateId(after.id)));
     }
     let rows: Vec<(ActionUpdateRow, Option<bool>)> = query.load(conn).await?;
-    let (rows, next) = page.finish(rows, |(row, _)| Cursor {
-        key: None,
-        id: row.id.0,
-    });
+    let (rows, next) = page.finish(rows, |(row, _)| Cursor::by_id(row.id.0));
     Ok((
         rows.into_iter()
             .map(|(row, meeting_is_public)| UpdateRecord { row, meeting_is_public })

@@ -139,7 +139,7 @@ pub async fn list(
         .limit(page.fetch())
         .into_boxed();
     if let Some(after) = &page.after {
-        let held_on = cursor_date(after)?;
+        let held_on = after.date()?;
         let id = MeetingId(after.id);
         query = query.filter(
             meetings::held_on
@@ -166,20 +166,7 @@ pub async fn list(
         query = query.filter(meetings::is_public.eq(is_public));
     }
     let rows = query.load(conn).await?;
-    Ok(page.finish(rows, |row| Cursor {
-        key: Some(row.held_on.to_string()),
-        id: row.id.0,
-    }))
-}
-
-/// The date a keyset cursor carries; a cursor without one was not issued by this list.
-pub fn cursor_date(cursor: &Cursor) -> Result<NaiveDate, ApiError> {
-    cursor
-        .key
-        .as_deref()
-        .and_then(|key| key.parse().ok())
-        .and_then(|date| crate::domain::storable_date("cursor", date).ok())
-        .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this list issued"))
+    Ok(page.finish(rows, |row| Cursor::by_date(row.held_on, row.id.0)))
 }
 
 /// Applies `changes` if the caller's `If-Match` (if any) names the current version.

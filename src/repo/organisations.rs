@@ -107,10 +107,7 @@ pub async fn list(
         query = query.filter(organisations::name.ilike(format!("%{}%", escape_like(text))));
     }
     let rows = query.load(conn).await?;
-    Ok(page.finish(rows, |row| Cursor {
-        key: None,
-        id: row.id.0,
-    }))
+    Ok(page.finish(rows, |row| Cursor::by_id(row.id.0)))
 }
 
 /// Applies `changes` if the caller's `If-Match` (if any) names the current version.

@@ -441,7 +441,7 @@ pub async fn list(
         .limit(page.fetch())
         .into_boxed();
     if let Some(after) = &page.after {
-        let asked_on = super::meetings::cursor_date(after)?;
+        let asked_on = after.date()?;
         let id = QuestionId(after.id);
         query = query.filter(
             questions::asked_on
@@ -489,10 +489,7 @@ pub async fn list(
         );
     }
     let rows: Vec<QuestionRow> = query.load(conn).await?;
-    let (rows, next) = page.finish(rows, |row| Cursor {
-        key: Some(row.asked_on.to_string()),
-        id: row.id.0,
-    });
+    let (rows, next) = page.finish(rows, |row| Cursor::by_date(row.asked_on, row.id.0));
     let ids: Vec<QuestionId> = rows.iter().map(|r| r.id).collect();
     let mut recommendations = recommendation_ids_of(conn, &ids).await?;
     let records = rows

@@ -183,10 +183,7 @@ pub async fn list(
         query = query.filter(recommendations::addressed_to_organisation_id.eq(organisation));
     }
     let rows: Vec<RecommendationRow> = query.load(conn).await?;
-    let (rows, next) = page.finish(rows, |row| Cursor {
-        key: None,
-        id: row.id.0,
-    });
+    let (rows, next) = page.finish(rows, |row| Cursor::by_id(row.id.0));
     let ids: Vec<RecommendationId> = rows.iter().map(|row| row.id).collect();
     let mut progress = progress_of(conn, &ids, today).await?;
     let records = rows

@@ -145,7 +145,7 @@ pub async fn list(
         .limit(page.fetch())
         .into_boxed();
     if let Some(after) = &page.after {
-        let published_on = cursor_date(after)?;
+        let published_on = after.date()?;
         let id = ReportId(after.id);
         query = query.filter(
             reports::published_on
@@ -169,21 +169,7 @@ pub async fn list(
         query = query.filter(reports::published_on.le(to));
     }
     let rows = query.load(conn).await?;
-    Ok(page.finish(rows, |row| Cursor {
-        key: Some(row.published_on.to_string()),
-        id: row.id.0,
-    }))
-}
-
-/// The date a cursor's key holds, for lists ordered by a date. Cursors are opaque, not
-/// signed: a forged one must still be a date PostgreSQL can compare with.
-pub fn cursor_date(cursor: &Cursor) -> Result<NaiveDate, ApiError> {
-    cursor
-        .key
-        .as_deref()
-        .and_then(|key| key.parse().ok())
-        .and_then(|date| crate::domain::calendar::plausible_date("cursor", date).ok())
-        .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor of this list"))
+    Ok(page.finish(rows, |row| Cursor::by_date(row.published_on, row.id.0)))
 }
 
 /// Applies `changes` if the caller's `If-Match` (if any) names the current version.

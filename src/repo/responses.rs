@@ -418,10 +418,7 @@ pub async fn list_for_question(
         query = query.filter(responses::status.eq(status));
     }
     let rows = query.load(conn).await?;
-    let (rows, next) = page.finish(rows, |row| Cursor {
-        key: None,
-        id: row.id.0,
-    });
+    let (rows, next) = page.finish(rows, |row| Cursor::by_id(row.id.0));
     Ok((with_citations(conn, rows).await?, next))
 }
 
@@ -607,17 +604,10 @@ pub async fn versions(
         .limit(page.fetch())
         .into_boxed();
     if let Some(after) = &page.after {
-        let version: i32 = after
-            .key
-            .as_deref()
-            .and_then(|key| key.parse().ok())
-            .filter(|_| after.id == id.0)
-            .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this list issued"))?;
+        // Any version number is a position in this list; the cursor's id is not needed.
+        let version = i32::try_from(after.number()).unwrap_or(i32::MAX);
         query = query.filter(response_versions::version.gt(version));
     }
     let rows = query.load(conn).await?;
-    Ok(page.finish(rows, |row| Cursor {
-        key: Some(row.version.to_string()),
-        id: row.response_id.0,
-    }))
+    Ok(page.finish(rows, |row| Cursor::by_number(i64::from(row.version), row.response_id.0)))
 }

@@ -280,10 +280,10 @@ pub struct CreateActionRequest {
 #[serde(deny_unknown_fields)]
 pub struct OwnerPatch {
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<OrganisationId>)]
+    #[schema(value_type = OrganisationId, required = false)]
     pub organisation_id: Option<Option<OrganisationId>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub post_title: Option<Option<String>>,
 }
 
@@ -294,10 +294,10 @@ pub struct OwnerPatch {
 #[schema(example = json!({"status": "completed", "completed_on": "2022-09-28"}))]
 pub struct UpdateActionRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub title: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub description: Option<Option<String>>,
     /// `null` takes the action out of its programme.
     #[serde(default, deserialize_with = "crate::http::present")]
@@ -305,34 +305,34 @@ pub struct UpdateActionRequest {
     pub programme: Option<Option<String>>,
     /// Replaces the set: 1 to 100 existing recommendations.
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<Vec<RecommendationId>>)]
+    #[schema(value_type = Vec<RecommendationId>, required = false)]
     pub recommendation_ids: Option<Option<Vec<RecommendationId>>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<OwnerPatch>)]
+    #[schema(value_type = OwnerPatch, required = false)]
     pub owner: Option<Option<OwnerPatch>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub success_measure: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate, required = false)]
     pub starts_on: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate, required = false)]
     pub due_on: Option<Option<NaiveDate>>,
     /// `planned`, `in_progress` and `blocked` may become anything but `planned` again;
     /// `completed` may only be reopened as `in_progress`; `cancelled` is final (409
     /// with `current_state` otherwise). `completed` sets `progress_percent` to 100 and
     /// `completed_on` (today unless given).
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<ActionStatus>)]
+    #[schema(value_type = ActionStatus, required = false)]
     pub status: Option<Option<ActionStatus>>,
     /// 0 to 100; 100 alone does not complete the action.
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<i32>, minimum = 0, maximum = 100)]
+    #[schema(value_type = i32, required = false, minimum = 0, maximum = 100)]
     pub progress_percent: Option<Option<i32>>,
     /// Only with the action completed.
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate, required = false)]
     pub completed_on: Option<Option<NaiveDate>>,
 }
 

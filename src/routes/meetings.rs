@@ -122,22 +122,22 @@ pub struct CreateMeetingRequest {
 #[schema(example = json!({"held_on": "2022-06-23"}))]
 pub struct UpdateMeetingRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<OrganisationId>)]
+    #[schema(value_type = OrganisationId, required = false)]
     pub organisation_id: Option<Option<OrganisationId>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<MeetingKind>)]
+    #[schema(value_type = MeetingKind, required = false)]
     pub kind: Option<Option<MeetingKind>>,
     /// 1 to 300 characters.
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub title: Option<Option<String>>,
     /// Moving a meeting moves its question deadline with it; questions already on its
     /// agenda stay there.
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate, required = false)]
     pub held_on: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub is_public: Option<Option<bool>>,
 }
 

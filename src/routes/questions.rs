@@ -243,7 +243,7 @@ pub struct CreateQuestionRequest {
 pub struct AskerContactPatch {
     /// Cannot be removed (remove the whole `asker_contact` instead).
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>, format = Email)]
+    #[schema(value_type = String, required = false, format = Email)]
     pub email: Option<Option<String>>,
     /// `null` removes it.
     #[serde(default, deserialize_with = "crate::http::present")]
@@ -263,13 +263,13 @@ pub struct AskerContactPatch {
 #[schema(example = json!({"meeting_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5d", "topics": ["child-protection", "policing"]}))]
 pub struct UpdateQuestionRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub title: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub body: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Vec<String>, required = false)]
     pub topics: Option<Option<Vec<String>>>,
     /// A panel meeting (its question deadline is not applied: the secretariat may
     /// schedule a question that arrived in time later); `null` takes it off the agenda.
@@ -278,7 +278,7 @@ pub struct UpdateQuestionRequest {
     pub meeting_id: Option<Option<MeetingId>>,
     /// Replaces the list.
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<Vec<RecommendationId>>)]
+    #[schema(value_type = Vec<RecommendationId>, required = false)]
     pub recommendation_ids: Option<Option<Vec<RecommendationId>>>,
     /// Merged into the contact details held; `null` removes them all (once they are no
     /// longer needed, say).

@@ -158,13 +158,13 @@ pub struct CreateRecommendationRequest {
 #[schema(example = json!({"status": "closed", "status_reason": "HMICFRS confirmed on re-inspection that it is met."}))]
 pub struct UpdateRecommendationRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<RecommendationKind>)]
+    #[schema(value_type = RecommendationKind, required = false)]
     pub kind: Option<Option<RecommendationKind>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub text: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<OrganisationId>)]
+    #[schema(value_type = OrganisationId, required = false)]
     pub addressed_to_organisation_id: Option<Option<OrganisationId>>,
     /// `null` removes the due date.
     #[serde(default, deserialize_with = "crate::http::present")]
@@ -175,7 +175,7 @@ pub struct UpdateRecommendationRequest {
     /// `superseded` are final (409 with `current_state` otherwise). Giving the current
     /// status again is not a transition, so never a 409.
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<RecommendationStatus>)]
+    #[schema(value_type = RecommendationStatus, required = false)]
     pub status: Option<Option<RecommendationStatus>>,
     /// Why: required (422) when the status becomes or is `closed` or `superseded`. A
     /// new status replaces the reason with the one given alongside it, or none.

@@ -141,20 +141,20 @@ pub struct CreateReportRequest {
 #[schema(example = json!({"summary": "The force is not effectively safeguarding children."}))]
 pub struct UpdateReportRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub title: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<ReportKind>)]
+    #[schema(value_type = ReportKind, required = false)]
     pub kind: Option<Option<ReportKind>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<OrganisationId>)]
+    #[schema(value_type = OrganisationId, required = false)]
     pub publisher_organisation_id: Option<Option<OrganisationId>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<OrganisationId>)]
+    #[schema(value_type = OrganisationId, required = false)]
     pub subject_organisation_id: Option<Option<OrganisationId>>,
     /// Moves `response_due_on` with it.
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate, required = false)]
     pub published_on: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = Option<String>, nullable)]

@@ -199,10 +199,10 @@ pub struct CreateResponseRequest {
 #[serde(deny_unknown_fields)]
 pub struct AuthorPatch {
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub position: Option<Option<String>>,
 }
 
@@ -216,29 +216,29 @@ pub struct AuthorPatch {
 }))]
 pub struct UpdateResponseRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<ResponseKind>)]
+    #[schema(value_type = ResponseKind, required = false)]
     pub kind: Option<Option<ResponseKind>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub body: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<AuthorPatch>)]
+    #[schema(value_type = AuthorPatch, required = false)]
     pub author: Option<Option<AuthorPatch>>,
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate, required = false)]
     pub responded_on: Option<Option<NaiveDate>>,
     /// Replaces the list.
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<Vec<RecommendationId>>)]
+    #[schema(value_type = Vec<RecommendationId>, required = false)]
     pub recommendation_ids: Option<Option<Vec<RecommendationId>>>,
     /// Replaces the list.
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<Vec<ActionId>>)]
+    #[schema(value_type = Vec<ActionId>, required = false)]
     pub action_ids: Option<Option<Vec<ActionId>>>,
     /// Required for a published response, refused for a draft: why it is corrected,
     /// 1 to 2,000 characters. Kept with the new version, for everyone to read.
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub correction_note: Option<Option<String>>,
 }
 
