@@ -8,6 +8,7 @@ pub mod actions;
 pub mod auth;
 pub mod clients;
 pub mod health;
+pub mod imports;
 pub mod meetings;
 pub mod organisations;
 pub mod problems;
@@ -158,6 +159,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(questions::accept_question)
                 .service(questions::reject_question)
                 .service(questions::withdraw_question)
+                .service(imports::create_import)
                 .service(responses::list_responses)
                 .service(responses::create_response)
                 .service(responses::get_response)

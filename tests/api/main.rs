@@ -6,6 +6,7 @@ mod auth;
 mod contract;
 mod deployment;
 mod helpers;
+mod imports;
 mod meetings;
 mod migrations;
 mod openapi;
