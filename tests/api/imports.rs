@@ -1,12 +1,12 @@
-//! `POST /api/v1/imports`: published documents in, once each, with an account of what
-//! could not be read.
+//! `POST /api/v1/imports` and `scrutiny import`: published documents in, once each, with
+//! an account of what could not be read.
 
 use std::path::{Path, PathBuf};
 
 use scrutiny::domain::auth::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp, TestResponse};
+use crate::helpers::{spawn_app, TestApp, TestResponse, JWT_SECRET};
 
 /// The real published document (as it reads on this machine: its response date has no
 /// page number run into it).
@@ -30,6 +30,10 @@ fn fixture_path(name: &str) -> PathBuf {
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(fixture_path(name)).unwrap()
+}
+
+fn published_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/public-question-2022-05-31.txt")
 }
 
 impl TestApp {
@@ -465,4 +469,242 @@ async fn one_idempotency_key_cannot_turn_a_dry_run_into_an_import() {
     assert_eq!((first.status, replay.status), (201, 201), "{}", replay.text());
     assert_eq!(replay.header("idempotent-replayed").as_deref(), Some("true"));
     assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 1);
+}
+
+/// Runs `scrutiny import ARGS` against the database at `database_url`.
+fn scrutiny_import(database_url: &str, args: &[&Path]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_scrutiny"))
+        .arg("import")
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("SCRUTINY_JWT_SECRET", JWT_SECRET)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+/// A directory of the test's own for documents to import.
+fn scratch_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("imports")
+        .join(uuid::Uuid::now_v7().simple().to_string());
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[actix_web::test]
+async fn the_cli_imports_the_shared_fixtures_once_and_says_so_the_second_time() {
+    let app = spawn_app().await;
+    // `scrutiny import ../shared/fixtures/*.txt`
+    let mut files: Vec<PathBuf> = std::fs::read_dir(published_path().parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    assert!(files.iter().any(|f| f.ends_with("public-question-2022-05-31.txt")));
+    let args: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let first = scrutiny_import(&app.db.url, &args);
+    assert!(first.status.success(), "{}{}", stdout(&first), stderr(&first));
+    let printed = stdout(&first);
+    let line = printed
+        .lines()
+        .find(|l| l.ends_with("public-question-2022-05-31.txt"))
+        .unwrap_or_else(|| panic!("{printed}"));
+    assert!(line.starts_with("created PQ-2022-"), "{printed}");
+    assert!(printed.contains("  warning: questions: "), "{printed}");
+
+    let question = app
+        .get("/api/v1/questions?asked_from=2022-05-31&asked_to=2022-05-31")
+        .await
+        .json();
+    let question = &question["items"][0];
+    assert_eq!(question["status"], "answered");
+    assert_eq!(question["source"]["name"], "public-question-2022-05-31.txt");
+    assert_eq!(question["source"]["hash"], PUBLISHED_HASH);
+    let detail = app
+        .call(
+            "GET",
+            &format!("/api/v1/questions/{}", question["id"].as_str().unwrap()),
+            None,
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(detail["responses"][0]["responded_on"], "2022-06-09");
+    assert_eq!(detail["responses"][0]["author"]["name"], "Ralph Butler");
+    assert_eq!(
+        detail["responses"][0]["author"]["position"],
+        "Interim Joint Chief Executive"
+    );
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE actor_kind = 'system' AND actor_id = 'cli' AND action = 'question.imported'")
+            .await,
+        files.len() as i64
+    );
+
+    let rows = app.import_rows().await;
+    let again = scrutiny_import(&app.db.url, &args);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let printed = stdout(&again);
+    assert!(
+        printed
+            .lines()
+            .any(|l| l.starts_with("already imported PQ-2022-") && l.ends_with("public-question-2022-05-31.txt")),
+        "{printed}"
+    );
+    assert!(!printed.contains("created"), "{printed}");
+    assert_eq!(app.import_rows().await, rows);
+}
+
+#[actix_web::test]
+async fn the_cli_warns_about_a_fused_page_number_and_reports_in_json() {
+    let app = spawn_app().await;
+    let dir = scratch_dir();
+    let fused = dir.join("public-question-2022-05-31-original.txt");
+    std::fs::write(&fused, with_fused_page_number()).unwrap();
+    let output = scrutiny_import(&app.db.url, &[&fused]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = stdout(&output);
+    assert!(printed.starts_with("created PQ-2022-0001 "), "{printed}");
+    let warning = printed
+        .lines()
+        .find(|l| l.starts_with("  warning: responded_on: "))
+        .unwrap_or_else(|| panic!("{printed}"));
+    assert!(warning.contains("2144"), "{warning}");
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scrutiny"))
+        .args(["import", "--format", "json"])
+        .arg(&fused)
+        .env("DATABASE_URL", &app.db.url)
+        .env("SCRUTINY_JWT_SECRET", JWT_SECRET)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let reports: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let report = &reports[0];
+    assert_eq!(report["file"], fused.display().to_string());
+    assert_eq!(report["outcome"], "already_imported");
+    assert_eq!(report["reference"], "PQ-2022-0001");
+    assert!(report["question_id"].is_string());
+    assert!(report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w["field"] == "responded_on" && w["message"].as_str().unwrap().contains("2144")));
+}
+
+#[actix_web::test]
+async fn a_file_that_fails_makes_the_cli_fail_but_the_good_files_are_still_imported() {
+    let app = spawn_app().await;
+    let dir = scratch_dir();
+    let latin1 = dir.join("latin1.txt");
+    std::fs::write(&latin1, b"Question(s) Posed:\n\nWe don\x92t know.\n").unwrap();
+    let missing = dir.join("missing.txt");
+    let agenda = fixture_path("not-a-document-agenda.txt");
+    let good = published_path();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scrutiny"))
+        .args(["import", "--format", "json"])
+        .args([&agenda, &good, &latin1, &missing])
+        .env("DATABASE_URL", &app.db.url)
+        .env("SCRUTINY_JWT_SECRET", JWT_SECRET)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("3 of 4 file(s) could not be imported"),
+        "{}",
+        stderr(&output)
+    );
+    let reports: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let outcomes: Vec<&str> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["failed", "created", "failed", "failed"]);
+    assert_eq!(reports[0]["errors"][0]["field"], "document");
+    assert!(reports[0]["reason"].as_str().unwrap().contains("Commissioner Response"));
+    assert!(reports[2]["reason"].as_str().unwrap().contains("not UTF-8"));
+    assert!(reports[3]["reason"].as_str().unwrap().contains("cannot read it"));
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 1);
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM responses").await, 1);
+
+    // In text, each failure is a line with its reason.
+    let output = scrutiny_import(&app.db.url, &[&agenda]);
+    assert!(!output.status.success());
+    let printed = stdout(&output);
+    assert!(
+        printed.starts_with(&format!("failed {}: ", agenda.display())),
+        "{printed}"
+    );
+}
+
+#[actix_web::test]
+async fn a_cli_dry_run_needs_no_database_and_writes_nothing() {
+    let app = spawn_app().await;
+    // Were it to look for a database, with no DATABASE_URL it would start a private
+    // cluster in its data directory.
+    let data_dir = scratch_dir().join("data");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scrutiny"))
+        .args(["import", "--dry-run"])
+        .arg(published_path())
+        .env_remove("DATABASE_URL")
+        .env_remove("SCRUTINY_JWT_SECRET")
+        .env("SCRUTINY_DATA_DIR", &data_dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!data_dir.exists(), "a dry run looked for a database");
+    let printed = stdout(&output);
+    assert!(
+        printed.starts_with("parsed ")
+            && printed.contains(
+                "public-question-2022-05-31.txt: asked 2022-05-31, answered 2022-06-09 by Ralph Butler \
+                 (Interim Joint Chief Executive)"
+            ),
+        "{printed}"
+    );
+    assert!(printed.contains("  warning: questions: "), "{printed}");
+
+    // Not even an unreachable database is noticed; a bad file still fails the run.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scrutiny"))
+        .args(["import", "--dry-run", "--format", "json"])
+        .arg(published_path())
+        .arg(fixture_path("not-a-document-awaiting-response.txt"))
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/nothing")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let reports: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(reports[0]["outcome"], "parsed");
+    assert_eq!(reports[0]["document"]["responded_on"], "2022-06-09");
+    assert_eq!(reports[1]["outcome"], "failed");
+    assert_eq!(reports[1]["errors"][0]["field"], "response_body");
+
+    // With the test database configured, a dry run still writes nothing to it.
+    let before = app.import_rows().await;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_scrutiny"));
+    let output = command
+        .args(["import", "--dry-run"])
+        .arg(published_path())
+        .env("DATABASE_URL", &app.db.url)
+        .env("SCRUTINY_JWT_SECRET", JWT_SECRET)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(app.import_rows().await, before);
 }
