@@ -1,8 +1,11 @@
 //! The command line: `scrutiny [serve]`, `scrutiny migrate`, `scrutiny openapi`,
-//! `scrutiny seed-demo`.
+//! `scrutiny seed-demo`, `scrutiny import`, and the account commands.
+
+use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
 
 use crate::auth::{hash_secret, random_token, signing_secret, Authenticator, Subject};
 use crate::config::{redact_url, Config, LogFormat};
@@ -70,6 +73,22 @@ pub enum Command {
         #[arg(long)]
         organisation: Option<OrganisationId>,
     },
+    /// Import published question-and-response documents: each becomes an answered
+    /// question with its published response, once (a document imported before is
+    /// recognised by the hash of its text). Prints what happened to each file; exits
+    /// non-zero if any could not be imported.
+    Import {
+        /// Only read the files and say what would be imported: writes nothing and needs
+        /// no database.
+        #[arg(long)]
+        dry_run: bool,
+        /// How to print the summary: a line per file, or a JSON array.
+        #[arg(long, value_enum, default_value_t = ImportFormat::Text)]
+        format: ImportFormat,
+        /// The documents: plain text in UTF-8, one question and response each.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
     /// Print a token signed with the configured key, for operators and tests.
     IssueToken {
         /// The token's `sub`: any text, or `user:<id>` / `client:<id>` to speak for an account.
@@ -86,12 +105,32 @@ pub enum Command {
     },
 }
 
+/// How `scrutiny import` prints its summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    /// `created PQ-2022-0001 FILE`, `already imported …`, `failed FILE: reason`, with
+    /// warnings indented below.
+    Text,
+    /// An array of `{file, outcome, question_id, reference, reason, warnings}`.
+    Json,
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
         print!("{}", crate::openapi::spec_json());
         return Ok(());
+    }
+    // A dry run only reads files: it must work where there is no database at all.
+    if let Command::Import {
+        dry_run: true,
+        format,
+        files,
+    } = &command
+    {
+        let reports = files.iter().map(|file| dry_run_file(file)).collect();
+        return summarise_imports(reports, *format);
     }
     let config = Config::from_env();
     init_logging(config.as_ref().map_or(LogFormat::Text, |c| c.log_format));
@@ -142,6 +181,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 organisation,
                 ttl,
             } => issue_token(&config, &database, subject, roles, organisation, ttl).await,
+            Command::Import { format, files, .. } => import_files(&config, &database, &files, format).await,
             Command::Openapi => unreachable!("handled above"),
         };
         database.close();
@@ -279,6 +319,176 @@ async fn issue_token(
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{}", token.token);
+    Ok(())
+}
+
+/// What `scrutiny import` did with one file.
+#[derive(Debug, Serialize)]
+struct ImportReport {
+    file: String,
+    /// `created`, `already_imported`, `failed`, or `parsed` (a dry run).
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    question_id: Option<crate::domain::question::QuestionId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_id: Option<crate::domain::question::ResponseId>,
+    /// Why it failed, in one line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    /// Why it failed, field by field (the document's fields, as in the API's 422).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<crate::error::FieldError>,
+    /// What was read (dry runs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document: Option<crate::routes::imports::ImportedDocument>,
+    warnings: Vec<crate::import::ParseWarning>,
+}
+
+impl ImportReport {
+    fn new(file: &std::path::Path, outcome: &'static str) -> Self {
+        Self {
+            file: file.display().to_string(),
+            outcome,
+            question_id: None,
+            reference: None,
+            response_id: None,
+            reason: None,
+            errors: Vec::new(),
+            document: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn failed(file: &std::path::Path, reason: impl Into<String>, errors: Vec<crate::error::FieldError>) -> Self {
+        Self {
+            reason: Some(reason.into()),
+            errors,
+            ..Self::new(file, "failed")
+        }
+    }
+}
+
+/// Why a file cannot be imported: in one line, and field by field when that is known.
+type Failure = (String, Vec<crate::error::FieldError>);
+
+/// Reads `file` and prepares its import.
+fn prepare_file(file: &std::path::Path) -> Result<crate::import::Prepared, Failure> {
+    let bytes = std::fs::read(file).map_err(|e| (format!("cannot read it: {e}"), vec![]))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        (
+            format!(
+                "it is not UTF-8 text (byte {} is not valid UTF-8); convert it first, with \
+                 `iconv -f WINDOWS-1252 -t UTF-8` for instance",
+                e.utf8_error().valid_up_to()
+            ),
+            vec![],
+        )
+    })?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    crate::import::prepare(&text, &name, crate::routes::imports::london_today())
+        .map_err(|e| (e.to_string(), e.errors()))
+}
+
+fn dry_run_file(file: &std::path::Path) -> ImportReport {
+    match prepare_file(file) {
+        Ok(prepared) => ImportReport {
+            document: Some(crate::routes::imports::ImportedDocument::from_prepared(&prepared)),
+            warnings: prepared.document.warnings,
+            ..ImportReport::new(file, "parsed")
+        },
+        Err((reason, errors)) => ImportReport::failed(file, reason, errors),
+    }
+}
+
+/// `scrutiny import`: each file in a transaction of its own, so one bad file costs
+/// only itself.
+async fn import_files(
+    config: &Config,
+    database: &Database,
+    files: &[PathBuf],
+    format: ImportFormat,
+) -> anyhow::Result<()> {
+    let mut conn = admin_conn(config, database).await?;
+    let actor = Actor::system("cli");
+    let mut reports = Vec::new();
+    for file in files {
+        let prepared = match prepare_file(file) {
+            Ok(prepared) => prepared,
+            Err((reason, errors)) => {
+                reports.push(ImportReport::failed(file, reason, errors));
+                continue;
+            }
+        };
+        let source = crate::repo::questions::Source {
+            name: &prepared.source_name,
+            hash: &prepared.document.content_hash,
+        };
+        let stored =
+            crate::repo::imports::store(&mut conn, &actor, &prepared.question, &prepared.response, source).await;
+        let report = match stored {
+            Ok(crate::repo::imports::Stored::Created { question, response }) => ImportReport {
+                question_id: Some(question.row.id),
+                reference: Some(question.row.reference),
+                response_id: Some(response.row.id),
+                ..ImportReport::new(file, "created")
+            },
+            Ok(crate::repo::imports::Stored::AlreadyImported(question)) => ImportReport {
+                question_id: Some(question.id),
+                reference: Some(question.reference),
+                ..ImportReport::new(file, "already_imported")
+            },
+            Err(error) => ImportReport::failed(file, format!("{error:#}"), vec![]),
+        };
+        reports.push(ImportReport {
+            warnings: prepared.document.warnings,
+            ..report
+        });
+    }
+    summarise_imports(reports, format)
+}
+
+/// Prints the reports; an error (so a non-zero exit) when any file failed.
+fn summarise_imports(reports: Vec<ImportReport>, format: ImportFormat) -> anyhow::Result<()> {
+    match format {
+        ImportFormat::Json => println!("{}", serde_json::to_string_pretty(&reports)?),
+        ImportFormat::Text => {
+            for report in &reports {
+                let reference = report.reference.as_deref().unwrap_or_default();
+                match report.outcome {
+                    "created" => println!("created {reference} {}", report.file),
+                    "already_imported" => println!("already imported {reference} {}", report.file),
+                    "parsed" => match &report.document {
+                        Some(document) => println!(
+                            "parsed {}: asked {}, answered {} by {} ({})",
+                            report.file,
+                            document.asked_on,
+                            document.responded_on,
+                            document.author_name,
+                            document.author_position
+                        ),
+                        None => println!("parsed {}", report.file),
+                    },
+                    _ => println!(
+                        "failed {}: {}",
+                        report.file,
+                        report.reason.as_deref().unwrap_or("unknown")
+                    ),
+                }
+                for warning in &report.warnings {
+                    println!("  warning: {}: {}", warning.field, warning.message);
+                }
+            }
+        }
+    }
+    let failed = reports.iter().filter(|r| r.outcome == "failed").count();
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} file(s) could not be imported", reports.len());
+    }
     Ok(())
 }
 

@@ -94,6 +94,48 @@ impl FromRequest for Body {
     }
 }
 
+/// A `text/plain` request body in UTF-8 (`charset=utf-8`, or no charset at all): another
+/// media type or charset is a 415, bytes that are not UTF-8 a 400, a body over the
+/// limit a 413.
+#[derive(Debug)]
+pub struct PlainText(pub String);
+
+impl FromRequest for PlainText {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let content_type_ok = is_utf8_text(req);
+        let body = Body::from_request(req, payload);
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::UnsupportedMediaType(
+                    "This operation takes a text/plain; charset=utf-8 body".into(),
+                ));
+            }
+            let bytes = body.await?.bytes;
+            String::from_utf8(bytes.to_vec()).map(PlainText).map_err(|e| {
+                ApiError::bad_request(format!(
+                    "The body is not UTF-8 text (byte {} is not valid UTF-8); convert it to UTF-8 first",
+                    e.utf8_error().valid_up_to()
+                ))
+            })
+        })
+    }
+}
+
+fn is_utf8_text(req: &HttpRequest) -> bool {
+    match req.mime_type() {
+        Ok(Some(mime)) => {
+            mime.essence_str().eq_ignore_ascii_case("text/plain")
+                && mime
+                    .get_param("charset")
+                    .is_none_or(|charset| charset.as_str().eq_ignore_ascii_case("utf-8"))
+        }
+        _ => false,
+    }
+}
+
 fn is_json(req: &HttpRequest) -> bool {
     match req.mime_type() {
         Ok(Some(mime)) => {

@@ -79,6 +79,10 @@ pub async fn middleware(
     };
     let scope = format!("{caller} POST {}", req.path());
     let mut fingerprint = Sha256::new();
+    // The query is part of the request: `POST /imports?dry_run=true` then `?dry_run=false`
+    // with one key must not replay the dry run as if it were the import.
+    fingerprint.update(req.query_string().as_bytes());
+    fingerprint.update(b"\n");
     if let Some(content_type) = req.headers().get(header::CONTENT_TYPE) {
         fingerprint.update(content_type.as_bytes());
     }

@@ -29,6 +29,10 @@ In Swagger UI, press Authorize and sign in with a username and password (oauth2)
         (name = "organisations", description = "The panel, the Commissioner's office, forces, fire services, inspectorates and councils that ask, answer, inspect and act."),
         (name = "meetings", description = "Meetings of the panel (where public questions are put, subject to a deadline three clear working days before), the Commissioner's Strategic Governance Boards and Public Performance Meetings."),
         (name = "questions", description = "Questions to the Commissioner from the public and from panel members: submitted, then accepted (public) or rejected, answered when a response is published, or withdrawn. Contact details are seen by the secretariat only."),
+        (name = "imports", description = "The panel's published question-and-response documents, brought in as answered questions \
+with published responses: once per document (by the hash of its text), with warnings about whatever had to be guessed or \
+cleaned up, and a dry run that only reads. The secretariat's way to migrate a backlog; `scrutiny import FILE...` does \
+the same from the command line."),
         (name = "responses", description = "The Commissioner's responses: drafted, published (which answers the question), and corrected in the open with a note, every earlier version staying readable."),
         (name = "reports", description = "Inspections, re-inspections, panel reports and audits: where recommendations come from. \
 Each has a response due date (56 days after publication) and a scorecard of its recommendations and overdue actions."),

@@ -2,8 +2,10 @@
 //!
 //! How to use it: [`parse_document`] takes the text of one document (as extracted from
 //! the published PDF or web page) and returns a [`ParsedDocument`] or a [`ParseError`].
-//! It is pure: no I/O, no database, no clock. Storing the result, and deciding what to
-//! do with its warnings, is the caller's business.
+//! It is pure: no I/O, no database, no clock. [`prepare`] goes one step further, to the
+//! question and response an import creates, checked as the database needs them;
+//! storing those is [`crate::repo::imports::store`]'s business, and the command line's
+//! `scrutiny import` and `POST /api/v1/imports` are its two callers.
 //!
 //! Real documents are messy (see `shared/fixtures/public-question-2022-05-31.txt`: a
 //! page number run into a date, a label where a name should be), so the parser copes
@@ -12,8 +14,13 @@
 //! response, or the response's author and date is refused with the reason.
 
 mod date;
+mod importer;
 mod parser;
 
+pub use importer::{
+    prepare, source_name, title_from, ImportError, Prepared, MAX_SOURCE_NAME_CHARS, PANEL_ASKER, PUBLIC_ASKER,
+    UNNAMED_SOURCE,
+};
 pub use parser::parse_document;
 
 use chrono::NaiveDate;

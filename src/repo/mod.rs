@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod actions;
 pub mod audit;
 pub mod idempotency;
+pub mod imports;
 pub mod meetings;
 pub mod organisations;
 pub mod questions;

@@ -131,6 +131,9 @@ struct NewQuestionRow<'a> {
     asked_on: NaiveDate,
     meeting_id: Option<MeetingId>,
     parent_question_id: Option<QuestionId>,
+    published_at: Option<DateTime<Utc>>,
+    source_name: Option<&'a str>,
+    source_hash: Option<&'a str>,
 }
 
 #[derive(AsChangeset)]
@@ -190,6 +193,9 @@ pub async fn insert(
                 asked_on: new.asked_on,
                 meeting_id: new.meeting_id,
                 parent_question_id: new.parent_question_id,
+                published_at: None,
+                source_name: None,
+                source_hash: None,
             })
             .returning(QuestionRow::as_returning())
             .get_result(conn)
@@ -212,6 +218,88 @@ pub async fn insert(
         Ok(record)
     })
     .await
+}
+
+/// Where an imported question came from: the document's file name and the hash of its
+/// text (see [`crate::import::ParsedDocument::content_hash`]), which is unique.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub name: &'a str,
+    pub hash: &'a str,
+}
+
+/// The question imported from a document whose text hashes to `hash`, if any.
+pub async fn find_by_source_hash(conn: &mut DbConn, hash: &str) -> Result<Option<QuestionRow>, ApiError> {
+    Ok(questions::table
+        .filter(questions::source_hash.eq(hash))
+        .select(QuestionRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Creates a question imported from a published document, inside the caller's
+/// transaction: already `answered` (its response is published with it) and public
+/// since `published_at`, with the next reference of its year and its audit record,
+/// `question.imported`. Only what a published document can say is taken from `new`
+/// (the asker, title, body, topics and date): the service never held the questioner's
+/// contact details, and a document names no meeting, parent or recommendation.
+///
+/// Returns `None`, having created nothing, when a question from the same document
+/// already exists: `source_hash` is unique, so of two imports of one document racing
+/// each other only one can create it. The caller must then roll back, to give the
+/// reference number it took back.
+pub(super) async fn insert_imported(
+    conn: &mut DbConn,
+    actor: &Actor,
+    new: &NewQuestion,
+    source: Source<'_>,
+    published_at: DateTime<Utc>,
+) -> Result<Option<QuestionRecord>, ApiError> {
+    let number = next_reference_number(conn, new.asked_on).await?;
+    let row: Option<QuestionRow> = diesel::insert_into(questions::table)
+        .values(NewQuestionRow {
+            id: QuestionId::generate(),
+            reference: &reference(new.asked_on, number),
+            status: QuestionStatus::Answered,
+            asker_kind: new.asker_kind,
+            asker_display_name: new.asker_display_name.as_str(),
+            asker_contact: None,
+            asker_user_id: None,
+            title: new.title.as_str(),
+            body: new.body.as_str(),
+            topics: new.topics.iter().map(Topic::as_str).collect(),
+            asked_on: new.asked_on,
+            meeting_id: None,
+            parent_question_id: None,
+            published_at: Some(published_at),
+            source_name: Some(source.name),
+            source_hash: Some(source.hash),
+        })
+        .on_conflict(questions::source_hash)
+        .do_nothing()
+        .returning(QuestionRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let record = QuestionRecord {
+        row,
+        recommendation_ids: Vec::new(),
+    };
+    audit::record(
+        conn,
+        actor,
+        "question.imported",
+        "question",
+        Some(record.row.id.0),
+        None,
+        Some(&record.snapshot()),
+    )
+    .await?;
+    Ok(Some(record))
 }
 
 /// The next number in `asked_on`'s year. The upsert locks the year's counter row until

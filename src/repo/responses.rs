@@ -331,6 +331,54 @@ pub async fn insert(
     .await
 }
 
+/// Creates a response imported from a published document, inside the caller's
+/// transaction that has just created its question ([`questions::insert_imported`]):
+/// already published, as version 1 with its version row, audited as
+/// `response.imported`. Its `responded_on` is kept as published even when it is before
+/// the question's date (the importer warns about that): the record must say what the
+/// document says.
+pub(super) async fn insert_imported(
+    conn: &mut DbConn,
+    actor: &Actor,
+    question_id: QuestionId,
+    new: &NewResponse,
+    published_at: DateTime<Utc>,
+) -> Result<ResponseRecord, ApiError> {
+    let row: ResponseRow = diesel::insert_into(responses::table)
+        .values((
+            responses::id.eq(ResponseId::generate()),
+            responses::question_id.eq(question_id),
+            responses::kind.eq(new.kind),
+            responses::status.eq(ResponseStatus::Published),
+            responses::body.eq(new.body.as_str()),
+            responses::author_name.eq(new.author_name.as_str()),
+            responses::author_position.eq(new.author_position.as_str()),
+            responses::responded_on.eq(new.responded_on),
+            responses::published_at.eq(Some(published_at)),
+        ))
+        .returning(ResponseRow::as_returning())
+        .get_result(conn)
+        .await?;
+    link(conn, row.id, Some(&new.recommendation_ids), Some(&new.action_ids)).await?;
+    record_version(conn, actor, &row, None).await?;
+    let record = ResponseRecord {
+        row,
+        recommendation_ids: new.recommendation_ids.clone(),
+        action_ids: new.action_ids.clone(),
+    };
+    audit::record(
+        conn,
+        actor,
+        "response.imported",
+        "response",
+        Some(record.row.id.0),
+        None,
+        Some(&record),
+    )
+    .await?;
+    Ok(record)
+}
+
 /// Whether a caller who cannot see unpublished records may see `row`: it must be
 /// published and its question public.
 async fn publicly_visible(conn: &mut DbConn, row: &ResponseRow) -> Result<bool, ApiError> {

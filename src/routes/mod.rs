@@ -9,6 +9,7 @@ pub mod actions;
 pub mod auth;
 pub mod clients;
 pub mod health;
+pub mod imports;
 pub mod meetings;
 pub mod organisations;
 pub mod problems;
@@ -160,6 +161,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(questions::reject_question)
                 .service(questions::withdraw_question)
                 .service(accountability::get_question_accountability)
+                .service(imports::create_import)
                 .service(responses::list_responses)
                 .service(responses::create_response)
                 .service(responses::get_response)

@@ -434,6 +434,32 @@ impl TestApp {
         self.send(request, Some(serde_json::to_vec(body).unwrap())).await
     }
 
+    /// Sends `method path` with an optional bearer token and a raw body of
+    /// `content_type` (`text/plain; charset=utf-8` for a document to import), with
+    /// extra request headers.
+    pub async fn call_raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: impl Into<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .insert_header(("content-type", content_type));
+        if let Some(token) = token {
+            request = request.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        self.send(request, Some(body.into())).await
+    }
+
     /// Creates a user through the API (as admin) and returns it.
     pub async fn create_user(&self, username: &str, password: &str, roles: &[&str]) -> Value {
         let response = self
