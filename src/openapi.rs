@@ -229,7 +229,8 @@ another body is a 422. Keys are kept at least 24 hours.",
                     ObjectBuilder::new()
                         .schema_type(Type::String)
                         .min_length(Some(1))
-                        .max_length(Some(255)),
+                        .max_length(Some(255))
+                        .pattern(Some("^[!-~]+$")),
                 ))
                 .build();
             operation

@@ -193,7 +193,7 @@ mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
 
-    const PUBLISHED: &str = include_str!("../../../shared/fixtures/public-question-2022-05-31.txt");
+    const PUBLISHED: &str = include_str!("../../tests/fixtures/import/public-question-2022-05-31.txt");
 
     macro_rules! fixture {
         ($name:literal) => {

@@ -878,7 +878,7 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     /// The real published document the parser was written for.
-    const PUBLISHED: &str = include_str!("../../../shared/fixtures/public-question-2022-05-31.txt");
+    const PUBLISHED: &str = include_str!("../../tests/fixtures/import/public-question-2022-05-31.txt");
 
     /// A document of our own making, from `tests/fixtures/import/`.
     macro_rules! fixture {
