@@ -3,8 +3,9 @@
 //! key with a different body is a 422; a retry while the first is still running is a
 //! 409. Written once, as middleware, so no handler can forget it.
 //!
-//! A key belongs to one caller (the `Authorization` header, or the client address for
-//! anonymous callers) and one path: two clients choosing the same key never collide.
+//! A key belongs to one caller (the subject of a valid bearer token, or the client
+//! address for anonymous callers) and one path: two clients choosing the same key never
+//! collide, and a client that refreshed its token still gets its replay.
 //! Responses of 5xx are not kept, so a request that failed for want of a database can
 //! be retried with the same key.
 
@@ -70,8 +71,22 @@ pub async fn middleware(
         body.extend_from_slice(&chunk);
     }
     let body = body.freeze();
+    // A verified token's subject owns the key, so a retry with a refreshed token (or
+    // through another instance) is still recognised; a token that does not verify is
+    // scoped to its exact bytes, and the handler will refuse it anyway.
     let caller = match req.headers().get(header::AUTHORIZATION) {
-        Some(authorization) => hex(Sha256::digest(authorization.as_bytes())),
+        Some(authorization) => {
+            let subject = authorization
+                .to_str()
+                .ok()
+                .and_then(|value| value.strip_prefix("Bearer "))
+                .and_then(|token| state.auth.verify(token.trim()).ok())
+                .map(|principal| principal.subject.claim());
+            match subject {
+                Some(subject) => format!("subject:{}", hex(Sha256::digest(subject.as_bytes()))),
+                None => hex(Sha256::digest(authorization.as_bytes())),
+            }
+        }
         None => format!(
             "anonymous:{}",
             req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()

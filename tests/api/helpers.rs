@@ -352,10 +352,20 @@ pub fn database_addr(url: &str) -> SocketAddr {
     host_port.to_socket_addrs().unwrap().next().unwrap()
 }
 
-/// A token for an operator-style subject (no account behind it) with `roles`.
+fn role_names(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("+")
+}
+
+/// A token for an operator-style subject (no account behind it) with `roles`; callers
+/// with different roles are different subjects.
 pub fn token(authenticator: &Authenticator, roles: &[Role]) -> String {
     authenticator
-        .issue(&Subject::Other("test-operator".into()), roles, None, None)
+        .issue(
+            &Subject::Other(format!("test-operator:{}", role_names(roles))),
+            roles,
+            None,
+            None,
+        )
         .unwrap()
         .token
 }

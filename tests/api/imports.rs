@@ -176,7 +176,7 @@ async fn the_published_document_is_imported_field_by_field_and_shown_to_the_publ
     assert_eq!(
         app.db
             .count(
-                "SELECT count(*) AS n FROM audit_events WHERE actor_id = 'test-operator' \
+                "SELECT count(*) AS n FROM audit_events WHERE actor_id LIKE 'test-operator:%' \
                  AND action IN ('question.imported', 'response.imported')"
             )
             .await,

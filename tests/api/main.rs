@@ -17,4 +17,5 @@ mod permissions;
 mod questions;
 mod recommendations;
 mod reports;
+mod resilience;
 mod responses;

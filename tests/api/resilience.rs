@@ -1,0 +1,136 @@
+//! Faults and scale-out: the database lost in the middle of a stream of writes, and two
+//! instances sharing one database.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::helpers::{database_addr, question_body, spawn_app, spawn_app_on, Proxy, Settings, TestDb};
+
+#[actix_web::test]
+async fn a_stream_of_writes_through_a_database_outage_loses_nothing_that_was_acknowledged() {
+    let db = TestDb::new().await;
+    let proxy = Proxy::start(database_addr(&db.url)).await;
+    let app = spawn_app_on(db, Some(proxy.addr), Settings::default()).await;
+    let mut acknowledged = Vec::new();
+    let mut unavailable = 0;
+    let mut restored_at = None;
+    let mut recovered_after = None;
+    for i in 0..60 {
+        if i == 20 {
+            proxy.cut();
+        }
+        if i == 40 {
+            proxy.restore();
+            restored_at = Some(Instant::now());
+        }
+        let name = format!("Organisation {i}");
+        let started = Instant::now();
+        let response = app
+            .post_json("/api/v1/organisations", &json!({"name": name, "kind": "other"}))
+            .await;
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "request {i} hung for {:?}",
+            started.elapsed()
+        );
+        match response.status {
+            201 => {
+                acknowledged.push(name);
+                if let (Some(restored), None) = (restored_at, recovered_after) {
+                    recovered_after = Some(restored.elapsed());
+                }
+            }
+            503 => {
+                response.assert_problem(503);
+                assert_eq!(response.header("retry-after").as_deref(), Some("2"));
+                unavailable += 1;
+                if restored_at.is_some() {
+                    actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+            other => panic!("request {i}: unexpected {other}: {}", response.text()),
+        }
+    }
+    assert!(
+        unavailable >= 20,
+        "every write while the database was away was refused ({unavailable})"
+    );
+    let recovered_after = recovered_after.expect("writes succeed again once the database is back");
+    assert!(
+        recovered_after < Duration::from_secs(5),
+        "recovered after {recovered_after:?}"
+    );
+    for name in &acknowledged {
+        let count = app
+            .db
+            .count(&format!(
+                "SELECT count(*) AS n FROM organisations WHERE name = '{name}'"
+            ))
+            .await;
+        assert_eq!(count, 1, "{name} was acknowledged with 201 but is not stored");
+    }
+    assert!(acknowledged.len() >= 20);
+}
+
+#[actix_web::test]
+async fn an_idempotency_key_is_honoured_by_another_instance_sharing_the_database() {
+    let first = spawn_app().await;
+    let second = spawn_app_on(TestDb::reuse(&first.db), None, Settings::default()).await;
+    let body = json!({"name": "The Panel", "kind": "panel"});
+    async fn send(app: &crate::helpers::TestApp, body: &serde_json::Value) -> crate::helpers::TestResponse {
+        let request = app
+            .as_admin(app.client.post(app.url("/api/v1/organisations")))
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("idempotency-key", "shared-key-1"));
+        app.send(request, Some(serde_json::to_vec(body).unwrap())).await
+    }
+    let created = send(&first, &body).await;
+    assert_eq!(created.status, 201);
+    let replayed = send(&second, &body).await;
+    assert_eq!(replayed.status, 201);
+    assert_eq!(replayed.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(replayed.json(), created.json());
+    assert_eq!(first.db.count("SELECT count(*) AS n FROM organisations").await, 1);
+}
+
+#[actix_web::test]
+async fn the_anonymous_submission_limit_holds_across_instances() {
+    let first = spawn_app().await;
+    let second = spawn_app_on(TestDb::reuse(&first.db), None, Settings::default()).await;
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let body = question_body(json!({"title": format!("Question {i}")}));
+        statuses.push(app.call("POST", "/api/v1/questions", None, Some(&body)).await.status);
+    }
+    let created = statuses.iter().filter(|s| **s == 201).count();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((created, limited), (5, 3), "{statuses:?}");
+    assert_eq!(first.db.count("SELECT count(*) AS n FROM questions").await, 5);
+}
+
+#[actix_web::test]
+async fn concurrent_creates_on_two_instances_get_distinct_consecutive_references() {
+    let first = spawn_app().await;
+    let second = spawn_app_on(TestDb::reuse(&first.db), None, Settings::default()).await;
+    let bodies: Vec<serde_json::Value> = (0..10)
+        .map(|i| question_body(json!({"title": format!("Question {i}"), "asked_on": "2024-03-01"})))
+        .collect();
+    let mut requests = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        let app = if i % 2 == 0 { &first } else { &second };
+        requests.push(app.call("POST", "/api/v1/questions", Some(&app.admin_token), Some(body)));
+    }
+    let mut references: Vec<String> = futures_util::future::join_all(requests)
+        .await
+        .into_iter()
+        .map(|response| {
+            assert_eq!(response.status, 201, "{}", response.text());
+            response.json()["reference"].as_str().unwrap().to_string()
+        })
+        .collect();
+    references.sort();
+    let expected: Vec<String> = (1..=10).map(|n| format!("PQ-2024-{n:04}")).collect();
+    assert_eq!(references, expected);
+}
