@@ -155,7 +155,7 @@ pub struct CreateRecommendationRequest {
 /// Changes to a recommendation (JSON merge patch): absent fields stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"status": "closed", "status_reason": "HMICFRS confirmed on re-inspection that it is met."}))]
+#[schema(example = json!({"status": "in_progress", "due_on": "2023-03-31"}))]
 pub struct UpdateRecommendationRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = RecommendationKind, required = false)]
