@@ -2,6 +2,7 @@
 //! one table. A rejected request answers its documented 4xx (never a 5xx) and writes
 //! nothing, not even an audit record; text that only looks like SQL is stored as text.
 
+use actix_web::web;
 use serde_json::{json, Value};
 
 use crate::helpers::{path_of, question_body, spawn_app, urlencode, TestApp, TestResponse};
@@ -57,6 +58,27 @@ struct Case {
     content_type: Option<&'static str>,
     body: Option<Vec<u8>>,
     expect: Expect,
+    /// Sent without the admin token (a row about authentication).
+    anonymous: bool,
+    /// The body sent with chunked transfer encoding, without a `Content-Length`.
+    chunked: bool,
+}
+
+impl Case {
+    fn anonymous(mut self) -> Self {
+        self.anonymous = true;
+        self
+    }
+
+    fn chunked(mut self) -> Self {
+        self.chunked = true;
+        self
+    }
+
+    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
 }
 
 const JSON: &str = "application/json";
@@ -78,6 +100,8 @@ fn raw(
         content_type,
         body,
         expect,
+        anonymous: false,
+        chunked: false,
     }
 }
 
@@ -1396,6 +1420,141 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         cases.push(case);
     }
 
+    // Chunked bodies, with no Content-Length to refuse them by.
+    for (method, path) in [
+        ("POST", "/api/v1/organisations".to_string()),
+        ("PATCH", f.question.clone()),
+        ("POST", "/api/v1/actions".to_string()),
+    ] {
+        cases.push(
+            raw(
+                format!("oversized chunked body: {method} {path}"),
+                method,
+                path,
+                Some(JSON),
+                Some(oversized_json(256 * 1024)),
+                Problem(&[413]),
+            )
+            .chunked(),
+        );
+    }
+    cases.push(
+        raw(
+            "oversized chunked body: imports",
+            "POST",
+            "/api/v1/imports",
+            Some(TEXT),
+            Some(vec![b'x'; 256 * 1024]),
+            Problem(&[413]),
+        )
+        .chunked(),
+    );
+    cases.push(
+        raw(
+            "oversized chunked body with an Idempotency-Key: organisations POST",
+            "POST",
+            "/api/v1/organisations",
+            Some(JSON),
+            Some(oversized_json(256 * 1024)),
+            Problem(&[413]),
+        )
+        .chunked()
+        .header("idempotency-key", "hostile-chunked"),
+    );
+
+    // Long URLs and paths that try to climb out.
+    cases.push(get(
+        "60 KB query string",
+        format!("/api/v1/organisations?q={}", "x".repeat(60 * 1024)),
+        NoServerError,
+    ));
+    cases.push(get(
+        "10 KB search",
+        format!("/api/v1/questions?q={}", "x".repeat(10 * 1024)),
+        NoServerError,
+    ));
+    for path in [
+        "/api/v1/questions/%2e%2e",
+        "/api/v1/questions/..%2f..%2fmetrics",
+        "/api/v1/organisations/%00",
+        "/api/v1/organisations/00000000-0000-0000-0000-000000000000",
+    ] {
+        cases.push(get(format!("path {path}"), path, Problem(&[404])));
+    }
+
+    // Hostile callers without the admin token.
+    cases.push(
+        json_case(
+            "anonymous question with a NUL title",
+            "POST",
+            "/api/v1/questions",
+            question_body(json!({"title": "a\u{0}b"})),
+            Invalid("title"),
+        )
+        .anonymous(),
+    );
+    cases.push(
+        json_case(
+            "anonymous question setting its status",
+            "POST",
+            "/api/v1/questions",
+            question_body(json!({"status": "accepted"})),
+            Invalid("status"),
+        )
+        .anonymous(),
+    );
+    cases.push(
+        raw(
+            "anonymous oversized question",
+            "POST",
+            "/api/v1/questions",
+            Some(JSON),
+            Some(oversized_json(64 * 1024 + 1)),
+            Problem(&[413]),
+        )
+        .anonymous(),
+    );
+    for authorization in [
+        "Bearer ' OR 1=1 --".to_string(),
+        format!("Bearer {}", "a".repeat(10_000)),
+        "Bearer".to_string(),
+        "Basic YWRtaW46YWRtaW4=".to_string(),
+        "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZXMiOlsiYWRtaW4iXX0.".to_string(),
+    ] {
+        cases.push(
+            json_case(
+                format!(
+                    "forged Authorization {:?}",
+                    &authorization[..authorization.len().min(24)]
+                ),
+                "POST",
+                "/api/v1/organisations",
+                valid_org(json!({"name": "Forged"})),
+                Problem(&[401]),
+            )
+            .anonymous()
+            .header("authorization", authorization),
+        );
+    }
+    cases.push(
+        raw(
+            "SQL as a username in the password grant",
+            "POST",
+            "/api/v1/auth/token",
+            Some("application/x-www-form-urlencoded"),
+            Some(
+                format!(
+                    "grant_type=password&username={}&password=x",
+                    urlencode("'; DROP TABLE users; --")
+                )
+                .into_bytes(),
+            ),
+            // A failed sign-in is audited, so this row may write.
+            Accepted(400),
+        )
+        .anonymous(),
+    );
+
     // A request id that is not an id is not echoed.
     let mut request_id = get("invalid X-Request-Id", "/api/v1/organisations", Accepted(200));
     request_id.headers.push(("x-request-id", "<script>".into()));
@@ -1422,14 +1581,35 @@ async fn snapshot(app: &TestApp) -> (i64, i64) {
 
 async fn send(app: &TestApp, case: &Case) -> TestResponse {
     let method = awc::http::Method::from_bytes(case.method.as_bytes()).unwrap();
-    let mut request = app.as_admin(app.client.request(method, app.url(&case.path)));
+    let mut request = app.client.request(method, app.url(&case.path));
+    if !case.anonymous {
+        request = app.as_admin(request);
+    }
     if let Some(content_type) = case.content_type {
         request = request.insert_header(("content-type", content_type));
     }
     for (name, value) in &case.headers {
         request = request.insert_header((*name, value.as_str()));
     }
-    app.send(request, case.body.clone()).await
+    match &case.body {
+        Some(body) if case.chunked => {
+            let chunks: Vec<Result<web::Bytes, std::io::Error>> = body
+                .chunks(8 * 1024)
+                .map(|c| Ok(web::Bytes::copy_from_slice(c)))
+                .collect();
+            let mut response = request
+                .send_stream(futures_util::stream::iter(chunks))
+                .await
+                .expect("sending the request");
+            let body = response.body().limit(16 * 1024 * 1024).await.expect("reading the body");
+            TestResponse {
+                status: response.status().as_u16(),
+                headers: response.headers().clone(),
+                body: body.to_vec(),
+            }
+        }
+        _ => app.send(request, case.body.clone()).await,
+    }
 }
 
 #[actix_web::test]
