@@ -1571,6 +1571,348 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         .anonymous(),
     );
 
+    // References to things that do not exist, or twice to the same thing.
+    let nobody = "01937b4e-4f4a-7cc4-a0b5-000000000000";
+    let action_id = f.action.rsplit('/').next().unwrap().to_string();
+    let rec = rec_id.clone();
+    let references: Vec<(&str, &'static str, String, Value, &'static str)> = vec![
+        (
+            "users",
+            "POST",
+            "/api/v1/users".into(),
+            valid_user(json!({"organisation_id": nobody})),
+            "organisation_id",
+        ),
+        (
+            "users",
+            "PATCH",
+            f.user.clone(),
+            json!({"organisation_id": nobody}),
+            "organisation_id",
+        ),
+        (
+            "clients",
+            "POST",
+            "/api/v1/clients".into(),
+            json!({"name": "C", "roles": ["integration"], "organisation_id": nobody}),
+            "organisation_id",
+        ),
+        (
+            "meetings",
+            "POST",
+            "/api/v1/meetings".into(),
+            valid_meeting(json!({"organisation_id": nobody})),
+            "organisation_id",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"meeting_id": nobody})),
+            "meeting_id",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"parent_question_id": nobody})),
+            "parent_question_id",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"recommendation_ids": [nobody]})),
+            "recommendation_ids",
+        ),
+        (
+            "questions",
+            "PATCH",
+            questions_path.clone(),
+            json!({"meeting_id": nobody}),
+            "meeting_id",
+        ),
+        (
+            "responses",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"recommendation_ids": [nobody]})),
+            "recommendation_ids",
+        ),
+        (
+            "responses",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"action_ids": [nobody]})),
+            "action_ids",
+        ),
+        (
+            "reports",
+            "POST",
+            "/api/v1/reports".into(),
+            valid_report(json!({"publisher_organisation_id": nobody})),
+            "publisher_organisation_id",
+        ),
+        (
+            "reports",
+            "PATCH",
+            f.report.clone(),
+            json!({"subject_organisation_id": nobody}),
+            "subject_organisation_id",
+        ),
+        (
+            "recommendations",
+            "POST",
+            recommendations_path.clone(),
+            valid_recommendation(json!({"addressed_to_organisation_id": nobody})),
+            "addressed_to_organisation_id",
+        ),
+        (
+            "recommendations",
+            "PATCH",
+            f.recommendation.clone(),
+            json!({"addressed_to_organisation_id": nobody}),
+            "addressed_to_organisation_id",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"recommendation_ids": [nobody]})),
+            "recommendation_ids",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"recommendation_ids": []})),
+            "recommendation_ids",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"owner": {"organisation_id": nobody, "post_title": "Head"}})),
+            "owner",
+        ),
+        (
+            "actions",
+            "PATCH",
+            f.action.clone(),
+            json!({"recommendation_ids": [nobody]}),
+            "recommendation_ids",
+        ),
+        (
+            "actions",
+            "PATCH",
+            f.action.clone(),
+            json!({"owner": {"organisation_id": nobody}}),
+            "owner",
+        ),
+        (
+            "action updates",
+            "POST",
+            updates_path.clone(),
+            valid_update(json!({"meeting_id": nobody})),
+            "meeting_id",
+        ),
+    ];
+    for (family, method, path, body, field) in references {
+        cases.push(json_case(
+            format!("unknown or repeated reference {field}: {family} {method} {body}"),
+            method,
+            path,
+            body,
+            Invalid(field),
+        ));
+    }
+    // The id lists are sets: a repeated id is the same link, once.
+    for (path, body) in [
+        (
+            "/api/v1/questions".to_string(),
+            question_body(json!({"recommendation_ids": [rec, rec]})),
+        ),
+        (
+            responses_path.clone(),
+            valid_response(json!({"action_ids": [action_id, action_id]})),
+        ),
+        (
+            "/api/v1/actions".to_string(),
+            valid_action(json!({"reference": "H-dup", "recommendation_ids": [rec, rec]})),
+        ),
+    ] {
+        cases.push(json_case(
+            format!("a repeated id: POST {path}"),
+            "POST",
+            path,
+            body,
+            Accepted(201),
+        ));
+    }
+    cases.push(json_case(
+        "a reference already taken: actions POST",
+        "POST",
+        "/api/v1/actions",
+        valid_action(json!({"reference": "H-1"})),
+        Problem(&[409]),
+    ));
+
+    // NUL in nested and secondary text fields.
+    let nul = "a\u{0}b";
+    let nested: Vec<(&str, &'static str, String, Value, &'static str)> = vec![
+        (
+            "users",
+            "POST",
+            "/api/v1/users".into(),
+            valid_user(json!({"username": nul})),
+            "username",
+        ),
+        (
+            "users",
+            "POST",
+            "/api/v1/users".into(),
+            valid_user(json!({"password": format!("a long enough {nul}")})),
+            "password",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"asker": {"display_name": nul}})),
+            "asker",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"asker_contact": {"email": nul}})),
+            "asker_contact",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"asker_contact": {"email": "a@example.org", "phone": nul}})),
+            "asker_contact",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"topics": [nul]})),
+            "topics",
+        ),
+        (
+            "responses",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"author": {"name": nul, "position": "P"}})),
+            "author",
+        ),
+        (
+            "responses",
+            "PATCH",
+            f.response.clone(),
+            json!({"body": "B", "correction_note": nul}),
+            "correction_note",
+        ),
+        (
+            "reports",
+            "POST",
+            "/api/v1/reports".into(),
+            valid_report(json!({"url": "https://example.org/a\u{0}b"})),
+            "url",
+        ),
+        (
+            "reports",
+            "POST",
+            "/api/v1/reports".into(),
+            valid_report(json!({"url": "javascript:alert(1)"})),
+            "url",
+        ),
+        (
+            "reports",
+            "POST",
+            "/api/v1/reports".into(),
+            valid_report(json!({"summary": nul})),
+            "summary",
+        ),
+        (
+            "recommendations",
+            "POST",
+            recommendations_path.clone(),
+            valid_recommendation(json!({"reference": nul})),
+            "reference",
+        ),
+        (
+            "recommendations",
+            "PATCH",
+            f.recommendation.clone(),
+            json!({"status": "superseded", "status_reason": nul}),
+            "status_reason",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"reference": nul})),
+            "reference",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"programme": nul})),
+            "programme",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"owner": {"organisation_id": org_id, "post_title": nul}})),
+            "owner",
+        ),
+        (
+            "actions",
+            "PATCH",
+            f.action.clone(),
+            json!({"success_measure": nul}),
+            "success_measure",
+        ),
+        (
+            "action updates",
+            "POST",
+            updates_path.clone(),
+            valid_update(json!({"author": {"name": "A", "position": nul}})),
+            "author",
+        ),
+    ];
+    for (family, method, path, body, field) in nested {
+        cases.push(json_case(
+            format!("NUL in {field}: {family} {method}"),
+            method,
+            path,
+            body,
+            Invalid(field),
+        ));
+    }
+    cases.push(raw(
+        "a number too big for any type: organisations POST",
+        "POST",
+        "/api/v1/organisations",
+        Some(JSON),
+        Some(br#"{"name":1e400,"kind":"panel"}"#.to_vec()),
+        Problem(&[400, 422]),
+    ));
+    cases.push(raw(
+        "a duplicate key: organisations POST",
+        "POST",
+        "/api/v1/organisations",
+        Some(JSON),
+        Some(br#"{"name":"A","name":"B","kind":"panel"}"#.to_vec()),
+        Problem(&[400, 422]),
+    ));
+
     // A request id that is not an id is not echoed.
     let mut request_id = get("invalid X-Request-Id", "/api/v1/organisations", Accepted(200));
     request_id.headers.push(("x-request-id", "<script>".into()));
