@@ -1913,6 +1913,59 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         Problem(&[400, 422]),
     ));
 
+    // JSON that is a document, but not an object.
+    for (family, method, path) in json_operations(f) {
+        if family == "auth" {
+            continue;
+        }
+        for body in ["null", "[]", "\"text\"", "42", "true"] {
+            cases.push(raw(
+                format!("a body of {body}: {family} {method} {path}"),
+                method,
+                path.clone(),
+                Some(JSON),
+                Some(body.as_bytes().to_vec()),
+                Problem(&[400, 422]),
+            ));
+        }
+    }
+
+    // Documents to import that PostgreSQL could not store.
+    let published = crate::imports::PUBLISHED;
+    for (name, query, text) in [
+        (
+            "NUL in the question",
+            "",
+            published.replace("urgently.", "urgently\u{0}."),
+        ),
+        (
+            "NUL in the question, dry run",
+            "?dry_run=true",
+            published.replace("urgently.", "urgently\u{0}."),
+        ),
+        (
+            "NUL in the response",
+            "",
+            published.replace("Child Protection Improvement Programme", "Child\u{0}Protection"),
+        ),
+        ("only NULs", "", "\u{0}".repeat(1_000)),
+        (
+            "control characters",
+            "",
+            published.replace("urgently.", "urgently\u{1b}[31m\u{7}."),
+        ),
+        ("not a document at all", "", "'; DROP TABLE questions; --".to_string()),
+    ] {
+        cases.push(raw(
+            format!("import: {name}"),
+            "POST",
+            format!("/api/v1/imports{query}"),
+            Some(TEXT),
+            Some(text.into_bytes()),
+            Problem(&[422]),
+        ));
+    }
+
     // A request id that is not an id is not echoed.
     let mut request_id = get("invalid X-Request-Id", "/api/v1/organisations", Accepted(200));
     request_id.headers.push(("x-request-id", "<script>".into()));
