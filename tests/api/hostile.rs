@@ -1966,6 +1966,44 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         ));
     }
 
+    // Media types that are not JSON, or not media types.
+    for content_type in [
+        ";;;",
+        "application/xml",
+        "multipart/form-data; boundary=x",
+        "application/x-www-form-urlencoded",
+    ] {
+        for (method, path) in [
+            ("POST", "/api/v1/organisations".to_string()),
+            ("PATCH", f.action.clone()),
+        ] {
+            cases.push(raw(
+                format!("content type {content_type:?}: {method} {path}"),
+                method,
+                path,
+                Some(content_type),
+                Some(br#"{"title":"A"}"#.to_vec()),
+                Problem(&[415]),
+            ));
+        }
+    }
+    cases.push(raw(
+        "no content type: organisations POST",
+        "POST",
+        "/api/v1/organisations",
+        None,
+        Some(br#"{"name":"A","kind":"panel"}"#.to_vec()),
+        Problem(&[415]),
+    ));
+    cases.push(raw(
+        "text/plain in another charset: imports",
+        "POST",
+        "/api/v1/imports",
+        Some("text/plain; charset=iso-8859-1"),
+        Some(b"Question".to_vec()),
+        Problem(&[415]),
+    ));
+
     // A request id that is not an id is not echoed.
     let mut request_id = get("invalid X-Request-Id", "/api/v1/organisations", Accepted(200));
     request_id.headers.push(("x-request-id", "<script>".into()));
