@@ -7,6 +7,7 @@ mod contract;
 mod demo;
 mod deployment;
 mod helpers;
+mod hostile;
 mod imports;
 mod meetings;
 mod migrations;

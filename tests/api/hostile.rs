@@ -1,0 +1,2198 @@
+//! The bad-input catalogue: hostile and broken requests against every operation family,
+//! one table. A rejected request answers its documented 4xx (never a 5xx) and writes
+//! nothing, not even an audit record; text that only looks like SQL is stored as text.
+
+use actix_web::web;
+use serde_json::{json, Value};
+
+use crate::helpers::{path_of, question_body, spawn_app, urlencode, TestApp, TestResponse};
+
+/// Every table a request could write to (rate-limit bookkeeping aside).
+const TABLES: &[&str] = &[
+    "organisations",
+    "users",
+    "api_clients",
+    "meetings",
+    "questions",
+    "question_recommendations",
+    "question_reference_counters",
+    "responses",
+    "response_versions",
+    "response_recommendations",
+    "response_actions",
+    "reports",
+    "recommendations",
+    "actions",
+    "action_recommendations",
+    "action_updates",
+    "idempotency_keys",
+];
+
+/// What a row expects.
+#[derive(Debug, Clone)]
+enum Expect {
+    /// A problem document with one of these statuses; nothing written.
+    Problem(&'static [u16]),
+    /// A 422 problem naming this field (as its path or in its message); nothing written.
+    Invalid(&'static str),
+    /// A 405 problem with an `Allow` header; nothing written.
+    NotAllowed,
+    /// Any 4xx, problem document or not (the HTTP layer answers); nothing written.
+    ClientError,
+    /// RFC 6749's `400 {"error": …}` from the token endpoint; nothing written.
+    OAuthError,
+    /// Accepted with this status (it may write).
+    Accepted(u16),
+    /// Extreme but well-formed input: accepted (2xx, it may write) or refused with a
+    /// problem (4xx, nothing written); never a 5xx.
+    NoServerError,
+}
+
+use Expect::*;
+
+struct Case {
+    name: String,
+    method: &'static str,
+    path: String,
+    headers: Vec<(&'static str, String)>,
+    content_type: Option<&'static str>,
+    body: Option<Vec<u8>>,
+    expect: Expect,
+    /// Sent without the admin token (a row about authentication).
+    anonymous: bool,
+    /// The body sent with chunked transfer encoding, without a `Content-Length`.
+    chunked: bool,
+}
+
+impl Case {
+    fn anonymous(mut self) -> Self {
+        self.anonymous = true;
+        self
+    }
+
+    fn chunked(mut self) -> Self {
+        self.chunked = true;
+        self
+    }
+
+    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+const JSON: &str = "application/json";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+fn raw(
+    name: impl Into<String>,
+    method: &'static str,
+    path: impl Into<String>,
+    content_type: Option<&'static str>,
+    body: Option<Vec<u8>>,
+    expect: Expect,
+) -> Case {
+    Case {
+        name: name.into(),
+        method,
+        path: path.into(),
+        headers: Vec::new(),
+        content_type,
+        body,
+        expect,
+        anonymous: false,
+        chunked: false,
+    }
+}
+
+fn json_case(
+    name: impl Into<String>,
+    method: &'static str,
+    path: impl Into<String>,
+    body: Value,
+    expect: Expect,
+) -> Case {
+    raw(
+        name,
+        method,
+        path,
+        Some(JSON),
+        Some(serde_json::to_vec(&body).unwrap()),
+        expect,
+    )
+}
+
+fn get(name: impl Into<String>, path: impl Into<String>, expect: Expect) -> Case {
+    raw(name, "GET", path, None, None, expect)
+}
+
+/// A JSON body of `size` bytes: an object with one long string.
+fn oversized_json(size: usize) -> Vec<u8> {
+    let mut body = br#"{"title":""#.to_vec();
+    body.resize(size - 2, b'x');
+    body.extend_from_slice(br#""}"#);
+    body
+}
+
+/// The fixtures the rows refer to.
+struct Fixtures {
+    organisation: String,
+    user: String,
+    client: String,
+    meeting: String,
+    question: String,
+    response: String,
+    report: String,
+    recommendation: String,
+    action: String,
+}
+
+async fn fixtures(app: &TestApp) -> Fixtures {
+    let organisation = app.create_organisation("Hostile Panel", "panel").await;
+    let user = app
+        .create_user("hostile-user", "a long enough password", &["panel_member"])
+        .await;
+    let client = app
+        .post_json(
+            "/api/v1/clients",
+            &json!({"name": "Hostile client", "roles": ["integration"]}),
+        )
+        .await;
+    assert_eq!(client.status, 201, "{}", client.text());
+    let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
+    let question = app.create_public_question().await;
+    let question_id = question["id"].as_str().unwrap().to_string();
+    let response = app.create_response(&question_id, json!({})).await;
+    let report = app.create_report(&organisation, &organisation, "2022-04-07").await;
+    let recommendation = app.create_recommendation(&report, "R1", &organisation).await;
+    let action = app
+        .create_action("H-1", &[&recommendation], &organisation, "2199-01-01")
+        .await;
+    Fixtures {
+        organisation: path_of("organisations", &organisation),
+        user: path_of("users", &user),
+        client: path_of("clients", &client.json()),
+        meeting: path_of("meetings", &meeting),
+        question: path_of("questions", &question),
+        response: path_of("responses", &response),
+        report: path_of("reports", &report),
+        recommendation: path_of("recommendations", &recommendation),
+        action: path_of("actions", &action),
+    }
+}
+
+/// Every operation that takes a JSON body: (family, method, path).
+fn json_operations(f: &Fixtures) -> Vec<(&'static str, &'static str, String)> {
+    vec![
+        ("organisations", "POST", "/api/v1/organisations".into()),
+        ("organisations", "PATCH", f.organisation.clone()),
+        ("users", "POST", "/api/v1/users".into()),
+        ("users", "PATCH", f.user.clone()),
+        ("clients", "POST", "/api/v1/clients".into()),
+        ("clients", "PATCH", f.client.clone()),
+        ("meetings", "POST", "/api/v1/meetings".into()),
+        ("meetings", "PATCH", f.meeting.clone()),
+        ("questions", "POST", "/api/v1/questions".into()),
+        ("questions", "PATCH", f.question.clone()),
+        ("questions", "POST", format!("{}/reject", f.question)),
+        ("responses", "POST", format!("{}/responses", f.question)),
+        ("responses", "PATCH", f.response.clone()),
+        ("reports", "POST", "/api/v1/reports".into()),
+        ("reports", "PATCH", f.report.clone()),
+        ("recommendations", "POST", format!("{}/recommendations", f.report)),
+        ("recommendations", "PATCH", f.recommendation.clone()),
+        ("actions", "POST", "/api/v1/actions".into()),
+        ("actions", "PATCH", f.action.clone()),
+        ("action updates", "POST", format!("{}/updates", f.action)),
+        ("auth", "POST", "/api/v1/auth/token".into()),
+    ]
+}
+
+/// Every collection.
+fn lists(f: &Fixtures) -> Vec<String> {
+    vec![
+        "/api/v1/organisations".into(),
+        "/api/v1/users".into(),
+        "/api/v1/clients".into(),
+        "/api/v1/meetings".into(),
+        "/api/v1/questions".into(),
+        format!("{}/responses", f.question),
+        format!("{}/versions", f.response),
+        "/api/v1/reports".into(),
+        format!("{}/recommendations", f.report),
+        "/api/v1/recommendations".into(),
+        "/api/v1/actions".into(),
+        format!("{}/updates", f.action),
+    ]
+}
+
+fn cases(f: &Fixtures) -> Vec<Case> {
+    let mut cases = Vec::new();
+    let org_id = f.organisation.rsplit('/').next().unwrap().to_string();
+    let rec_id = f.recommendation.rsplit('/').next().unwrap().to_string();
+    let valid_action = |changes: Value| {
+        let mut body = json!({
+            "reference": "H-2", "title": "T", "description": "D",
+            "recommendation_ids": [rec_id],
+            "owner": {"organisation_id": org_id, "post_title": "Head"},
+            "success_measure": "S", "starts_on": "2022-06-13", "due_on": "2199-01-01"
+        });
+        crate::helpers::merge(&mut body, changes);
+        body
+    };
+    let valid_update = |changes: Value| {
+        let mut body = json!({"reported_on": "2022-07-14", "author": {"name": "A", "position": "P"}, "body": "Update"});
+        crate::helpers::merge(&mut body, changes);
+        body
+    };
+    let valid_response = |changes: Value| {
+        let mut body = json!({
+            "kind": "written", "body": "A response",
+            "author": {"name": "Ralph Butler", "position": "Interim Joint Chief Executive"},
+            "responded_on": "2022-06-09"
+        });
+        crate::helpers::merge(&mut body, changes);
+        body
+    };
+    let valid_report = |changes: Value| {
+        let mut body = json!({
+            "title": "Report", "kind": "audit", "publisher_organisation_id": org_id,
+            "subject_organisation_id": org_id, "published_on": "2022-04-07"
+        });
+        crate::helpers::merge(&mut body, changes);
+        body
+    };
+    let valid_recommendation = |changes: Value| {
+        let mut body = json!({
+            "reference": "R9", "kind": "recommendation", "text": "Do better.",
+            "addressed_to_organisation_id": org_id
+        });
+        crate::helpers::merge(&mut body, changes);
+        body
+    };
+    let valid_meeting = |changes: Value| {
+        let mut body = json!({"organisation_id": org_id, "kind": "other", "title": "Meeting", "held_on": "2022-06-16"});
+        crate::helpers::merge(&mut body, changes);
+        body
+    };
+    let valid_user = |changes: Value| {
+        let mut body = json!({"username": "someone", "display_name": "U", "password": "a long enough password", "roles": ["force"]});
+        crate::helpers::merge(&mut body, changes);
+        body
+    };
+    let valid_org = |changes: Value| {
+        let mut body = json!({"name": "An organisation", "kind": "other"});
+        crate::helpers::merge(&mut body, changes);
+        body
+    };
+    let questions_path = f.question.clone();
+    let responses_path = format!("{}/responses", f.question);
+    let recommendations_path = format!("{}/recommendations", f.report);
+    let updates_path = format!("{}/updates", f.action);
+
+    // Oversized bodies, on every family that takes one.
+    for (family, method, path) in json_operations(f) {
+        cases.push(raw(
+            format!("oversized body: {family} {method} {path}"),
+            method,
+            path.clone(),
+            Some(JSON),
+            Some(oversized_json(64 * 1024 + 1)),
+            Problem(&[413]),
+        ));
+    }
+    cases.push(raw(
+        "oversized body: imports",
+        "POST",
+        "/api/v1/imports",
+        Some(TEXT),
+        Some(vec![b'x'; 64 * 1024 + 1]),
+        Problem(&[413]),
+    ));
+    let mut header = get("oversized header: 200 KB X-Foo", "/api/v1/organisations", ClientError);
+    header.headers.push(("x-foo", "x".repeat(200 * 1024)));
+    cases.push(header);
+
+    // Malformed JSON: deeply nested, not UTF-8, empty, and not JSON at all.
+    for (family, method, path) in json_operations(f) {
+        let nested = [vec![b'['; 10_000], vec![b']'; 10_000]].concat();
+        cases.push(raw(
+            format!("10 000 nested arrays: {family} {method} {path}"),
+            method,
+            path.clone(),
+            Some(JSON),
+            Some(nested),
+            Problem(&[400, 422]),
+        ));
+        let nested_in_field = [
+            br#"{"title":"#.to_vec(),
+            vec![b'['; 10_000],
+            vec![b']'; 10_000],
+            b"}".to_vec(),
+        ]
+        .concat();
+        cases.push(raw(
+            format!("10 000 nested arrays in a field: {family} {method} {path}"),
+            method,
+            path.clone(),
+            Some(JSON),
+            Some(nested_in_field),
+            // The token endpoint ignores fields it does not know, by RFC 6749 §3.2.
+            if family == "auth" {
+                OAuthError
+            } else {
+                Problem(&[400, 422])
+            },
+        ));
+        cases.push(raw(
+            format!("invalid UTF-8: {family} {method} {path}"),
+            method,
+            path.clone(),
+            Some(JSON),
+            Some(b"{\"\xff\xfe\xc3\x28\":\"x\"}".to_vec()),
+            Problem(&[400]),
+        ));
+        cases.push(raw(
+            format!("empty body: {family} {method} {path}"),
+            method,
+            path.clone(),
+            Some(JSON),
+            Some(Vec::new()),
+            Problem(&[400]),
+        ));
+        if family != "auth" {
+            // The token endpoint also takes a form, and answers by RFC 6749's rules.
+            cases.push(raw(
+                format!("text/plain to JSON: {family} {method} {path}"),
+                method,
+                path.clone(),
+                Some("text/plain"),
+                Some(br#"{"title":"A"}"#.to_vec()),
+                Problem(&[415]),
+            ));
+        }
+    }
+    cases.push(raw(
+        "invalid UTF-8 in a value: organisations POST",
+        "POST",
+        "/api/v1/organisations",
+        Some(JSON),
+        Some(b"{\"name\":\"\xff\xfe\",\"kind\":\"panel\"}".to_vec()),
+        Problem(&[400]),
+    ));
+    cases.push(raw(
+        "application/json to imports",
+        "POST",
+        "/api/v1/imports",
+        Some(JSON),
+        Some(br#"{"document":"x"}"#.to_vec()),
+        Problem(&[415]),
+    ));
+    cases.push(raw(
+        "invalid UTF-8 to imports",
+        "POST",
+        "/api/v1/imports",
+        Some(TEXT),
+        Some(b"Question \xff\xfe".to_vec()),
+        Problem(&[400]),
+    ));
+    cases.push(raw(
+        "empty body to imports",
+        "POST",
+        "/api/v1/imports",
+        Some(TEXT),
+        Some(Vec::new()),
+        Problem(&[400, 422]),
+    ));
+
+    // Huge arrays.
+    let ids: Vec<String> = (0..100_000)
+        .map(|i| format!("01937b4e-4f4a-7cc4-a0b5-{i:012}"))
+        .collect();
+    cases.push(json_case(
+        "100 000 recommendation_ids: actions POST",
+        "POST",
+        "/api/v1/actions",
+        valid_action(json!({ "recommendation_ids": ids })),
+        Problem(&[413, 422]),
+    ));
+    cases.push(json_case(
+        "100 000 recommendation_ids: questions POST",
+        "POST",
+        "/api/v1/questions",
+        question_body(json!({ "recommendation_ids": ids })),
+        Problem(&[413, 422]),
+    ));
+    let topics: Vec<String> = (0..10_000).map(|i| format!("t{i}")).collect();
+    cases.push(json_case(
+        "10 000 topics: questions POST",
+        "POST",
+        "/api/v1/questions",
+        question_body(json!({ "topics": topics })),
+        Problem(&[413, 422]),
+    ));
+    let many: Vec<&str> = (0..5_000).map(|_| "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b").collect();
+    cases.push(json_case(
+        "5 000 recommendation_ids: actions POST",
+        "POST",
+        "/api/v1/actions",
+        valid_action(json!({ "recommendation_ids": many })),
+        Problem(&[413, 422]),
+    ));
+
+    // Wrong types, naming the field.
+    let wrong_types: Vec<(&str, &'static str, String, Value, &'static str)> = vec![
+        (
+            "organisations",
+            "POST",
+            "/api/v1/organisations".into(),
+            valid_org(json!({"name": 7})),
+            "name",
+        ),
+        (
+            "organisations",
+            "POST",
+            "/api/v1/organisations".into(),
+            valid_org(json!({"kind": {"a": 1}})),
+            "kind",
+        ),
+        (
+            "organisations",
+            "PATCH",
+            f.organisation.clone(),
+            json!({"name": ["A"]}),
+            "name",
+        ),
+        (
+            "users",
+            "POST",
+            "/api/v1/users".into(),
+            valid_user(json!({"roles": "admin"})),
+            "roles",
+        ),
+        (
+            "users",
+            "PATCH",
+            f.user.clone(),
+            json!({"is_active": "yes"}),
+            "is_active",
+        ),
+        (
+            "clients",
+            "POST",
+            "/api/v1/clients".into(),
+            json!({"name": {"x": 1}, "roles": ["integration"]}),
+            "name",
+        ),
+        ("clients", "PATCH", f.client.clone(), json!({"name": 12}), "name"),
+        (
+            "meetings",
+            "POST",
+            "/api/v1/meetings".into(),
+            valid_meeting(json!({"is_public": "yes"})),
+            "is_public",
+        ),
+        (
+            "meetings",
+            "PATCH",
+            f.meeting.clone(),
+            json!({"held_on": 20220616}),
+            "held_on",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"asker": ["x"]})),
+            "asker",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"title": {"t": 1}})),
+            "title",
+        ),
+        (
+            "questions",
+            "PATCH",
+            questions_path.clone(),
+            json!({"topics": "one"}),
+            "topics",
+        ),
+        (
+            "questions",
+            "POST",
+            format!("{questions_path}/reject"),
+            json!({"reason": 42}),
+            "reason",
+        ),
+        (
+            "responses",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"author": ["x"]})),
+            "author",
+        ),
+        (
+            "responses",
+            "PATCH",
+            f.response.clone(),
+            json!({"body": {"b": 1}, "correction_note": "n"}),
+            "body",
+        ),
+        (
+            "reports",
+            "POST",
+            "/api/v1/reports".into(),
+            valid_report(json!({"published_on": 20220407})),
+            "published_on",
+        ),
+        ("reports", "PATCH", f.report.clone(), json!({"title": ["x"]}), "title"),
+        (
+            "recommendations",
+            "POST",
+            recommendations_path.clone(),
+            valid_recommendation(json!({"text": {"t": 1}})),
+            "text",
+        ),
+        (
+            "recommendations",
+            "PATCH",
+            f.recommendation.clone(),
+            json!({"text": 5}),
+            "text",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"owner": ["x"]})),
+            "owner",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"recommendation_ids": "x"})),
+            "recommendation_ids",
+        ),
+        (
+            "actions",
+            "PATCH",
+            f.action.clone(),
+            json!({"progress_percent": "fifty"}),
+            "progress_percent",
+        ),
+        (
+            "actions",
+            "PATCH",
+            f.action.clone(),
+            json!({"progress_percent": 1e40}),
+            "progress_percent",
+        ),
+        (
+            "action updates",
+            "POST",
+            updates_path.clone(),
+            valid_update(json!({"progress_percent": "x"})),
+            "progress_percent",
+        ),
+        (
+            "action updates",
+            "POST",
+            updates_path.clone(),
+            valid_update(json!({"author": "A"})),
+            "author",
+        ),
+    ];
+    for (family, method, path, body, field) in wrong_types {
+        cases.push(json_case(
+            format!("wrong type for {field}: {family} {method}"),
+            method,
+            path,
+            body,
+            Invalid(field),
+        ));
+    }
+
+    // NUL bytes and over-long strings, naming the field.
+    let nul = "a\u{0}b";
+    let text_rules: Vec<(&str, &'static str, String, Value, &'static str)> = vec![
+        (
+            "organisations",
+            "POST",
+            "/api/v1/organisations".into(),
+            valid_org(json!({"name": nul})),
+            "name",
+        ),
+        (
+            "organisations",
+            "PATCH",
+            f.organisation.clone(),
+            json!({"name": nul}),
+            "name",
+        ),
+        (
+            "organisations",
+            "POST",
+            "/api/v1/organisations".into(),
+            valid_org(json!({"name": "x".repeat(201)})),
+            "name",
+        ),
+        (
+            "users",
+            "POST",
+            "/api/v1/users".into(),
+            valid_user(json!({"display_name": nul})),
+            "display_name",
+        ),
+        (
+            "users",
+            "PATCH",
+            f.user.clone(),
+            json!({"display_name": "x".repeat(201)}),
+            "display_name",
+        ),
+        (
+            "clients",
+            "POST",
+            "/api/v1/clients".into(),
+            json!({"name": nul, "roles": ["integration"]}),
+            "name",
+        ),
+        (
+            "clients",
+            "PATCH",
+            f.client.clone(),
+            json!({"name": "x".repeat(201)}),
+            "name",
+        ),
+        (
+            "meetings",
+            "POST",
+            "/api/v1/meetings".into(),
+            valid_meeting(json!({"title": nul})),
+            "title",
+        ),
+        (
+            "meetings",
+            "PATCH",
+            f.meeting.clone(),
+            json!({"title": "x".repeat(301)}),
+            "title",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"title": nul})),
+            "title",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"title": "x".repeat(301)})),
+            "title",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"body": "x".repeat(20_001)})),
+            "body",
+        ),
+        (
+            "questions",
+            "PATCH",
+            questions_path.clone(),
+            json!({"body": nul}),
+            "body",
+        ),
+        (
+            "questions",
+            "PATCH",
+            questions_path.clone(),
+            json!({"title": "x".repeat(301)}),
+            "title",
+        ),
+        (
+            "questions",
+            "POST",
+            format!("{questions_path}/reject"),
+            json!({"reason": nul}),
+            "reason",
+        ),
+        (
+            "responses",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"body": nul})),
+            "body",
+        ),
+        (
+            "responses",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"body": "x".repeat(20_001)})),
+            "body",
+        ),
+        (
+            "responses",
+            "PATCH",
+            f.response.clone(),
+            json!({"body": "x".repeat(20_001), "correction_note": "n"}),
+            "body",
+        ),
+        (
+            "reports",
+            "POST",
+            "/api/v1/reports".into(),
+            valid_report(json!({"title": nul})),
+            "title",
+        ),
+        (
+            "reports",
+            "POST",
+            "/api/v1/reports".into(),
+            valid_report(json!({"title": "x".repeat(301)})),
+            "title",
+        ),
+        (
+            "reports",
+            "PATCH",
+            f.report.clone(),
+            json!({"summary": "x".repeat(20_001)}),
+            "summary",
+        ),
+        (
+            "recommendations",
+            "POST",
+            recommendations_path.clone(),
+            valid_recommendation(json!({"text": nul})),
+            "text",
+        ),
+        (
+            "recommendations",
+            "PATCH",
+            f.recommendation.clone(),
+            json!({"text": "x".repeat(20_001)}),
+            "text",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"title": nul})),
+            "title",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"title": "x".repeat(301)})),
+            "title",
+        ),
+        (
+            "actions",
+            "PATCH",
+            f.action.clone(),
+            json!({"description": "x".repeat(20_001)}),
+            "description",
+        ),
+        (
+            "action updates",
+            "POST",
+            updates_path.clone(),
+            valid_update(json!({"body": nul})),
+            "body",
+        ),
+        (
+            "action updates",
+            "POST",
+            updates_path.clone(),
+            valid_update(json!({"body": "x".repeat(20_001)})),
+            "body",
+        ),
+    ];
+    for (family, method, path, body, field) in text_rules {
+        cases.push(json_case(
+            format!("NUL or over-long {field}: {family} {method}"),
+            method,
+            path,
+            body,
+            Invalid(field),
+        ));
+    }
+
+    // Unknown enum values, in bodies and filters.
+    let enums: Vec<(&str, &'static str, String, Value, &'static str)> = vec![
+        (
+            "organisations",
+            "POST",
+            "/api/v1/organisations".into(),
+            valid_org(json!({"kind": "constabulary"})),
+            "kind",
+        ),
+        (
+            "organisations",
+            "PATCH",
+            f.organisation.clone(),
+            json!({"kind": "constabulary"}),
+            "kind",
+        ),
+        (
+            "users",
+            "POST",
+            "/api/v1/users".into(),
+            valid_user(json!({"roles": ["overlord"]})),
+            "roles",
+        ),
+        (
+            "clients",
+            "POST",
+            "/api/v1/clients".into(),
+            json!({"name": "C", "roles": ["overlord"]}),
+            "roles",
+        ),
+        (
+            "meetings",
+            "POST",
+            "/api/v1/meetings".into(),
+            valid_meeting(json!({"kind": "seance"})),
+            "kind",
+        ),
+        (
+            "responses",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"kind": "telepathic"})),
+            "kind",
+        ),
+        (
+            "reports",
+            "POST",
+            "/api/v1/reports".into(),
+            valid_report(json!({"kind": "rumour"})),
+            "kind",
+        ),
+        (
+            "recommendations",
+            "POST",
+            recommendations_path.clone(),
+            valid_recommendation(json!({"kind": "whim"})),
+            "kind",
+        ),
+        (
+            "recommendations",
+            "PATCH",
+            f.recommendation.clone(),
+            json!({"status": "bogus"}),
+            "status",
+        ),
+        (
+            "actions",
+            "PATCH",
+            f.action.clone(),
+            json!({"status": "bogus"}),
+            "status",
+        ),
+        (
+            "action updates",
+            "POST",
+            updates_path.clone(),
+            valid_update(json!({"status": "bogus"})),
+            "status",
+        ),
+    ];
+    for (family, method, path, body, field) in enums {
+        cases.push(json_case(
+            format!("unknown enum value for {field}: {family} {method}"),
+            method,
+            path,
+            body,
+            Invalid(field),
+        ));
+    }
+    for (path, filter) in [
+        ("/api/v1/organisations".to_string(), "kind"),
+        ("/api/v1/users".to_string(), "role"),
+        ("/api/v1/clients".to_string(), "role"),
+        ("/api/v1/meetings".to_string(), "kind"),
+        ("/api/v1/questions".to_string(), "status"),
+        ("/api/v1/questions".to_string(), "asker_kind"),
+        (responses_path.clone(), "status"),
+        ("/api/v1/reports".to_string(), "kind"),
+        (recommendations_path.clone(), "status"),
+        ("/api/v1/recommendations".to_string(), "status"),
+        ("/api/v1/actions".to_string(), "status"),
+    ] {
+        cases.push(get(
+            format!("unknown {filter} filter: GET {path}"),
+            format!("{path}?{filter}=bogus"),
+            Invalid(filter),
+        ));
+    }
+
+    // Mass assignment of fields the service owns.
+    let id = "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b";
+    let owned: Vec<(&str, &'static str, String, Value, &'static str)> = vec![
+        (
+            "organisations",
+            "POST",
+            "/api/v1/organisations".into(),
+            valid_org(json!({"id": id})),
+            "id",
+        ),
+        (
+            "organisations",
+            "POST",
+            "/api/v1/organisations".into(),
+            valid_org(json!({"version": 7})),
+            "version",
+        ),
+        (
+            "organisations",
+            "PATCH",
+            f.organisation.clone(),
+            json!({"created_at": "2020-01-01T00:00:00Z"}),
+            "created_at",
+        ),
+        (
+            "users",
+            "POST",
+            "/api/v1/users".into(),
+            valid_user(json!({"id": id})),
+            "id",
+        ),
+        ("users", "PATCH", f.user.clone(), json!({"version": 9}), "version"),
+        (
+            "clients",
+            "POST",
+            "/api/v1/clients".into(),
+            json!({"name": "C", "roles": ["integration"], "secret": "s"}),
+            "secret",
+        ),
+        (
+            "meetings",
+            "POST",
+            "/api/v1/meetings".into(),
+            valid_meeting(json!({"created_at": "2020-01-01T00:00:00Z"})),
+            "created_at",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"reference": "Q-1"})),
+            "reference",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"status": "accepted"})),
+            "status",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"id": id})),
+            "id",
+        ),
+        (
+            "questions",
+            "PATCH",
+            questions_path.clone(),
+            json!({"status": "accepted"}),
+            "status",
+        ),
+        (
+            "responses",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"published_at": "2022-06-09T00:00:00Z"})),
+            "published_at",
+        ),
+        (
+            "responses",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"status": "published"})),
+            "status",
+        ),
+        (
+            "responses",
+            "PATCH",
+            f.response.clone(),
+            json!({"published_at": "2022-06-09T00:00:00Z"}),
+            "published_at",
+        ),
+        (
+            "reports",
+            "POST",
+            "/api/v1/reports".into(),
+            valid_report(json!({"id": id})),
+            "id",
+        ),
+        ("reports", "PATCH", f.report.clone(), json!({"version": 3}), "version"),
+        (
+            "recommendations",
+            "POST",
+            recommendations_path.clone(),
+            valid_recommendation(json!({"status": "implemented"})),
+            "status",
+        ),
+        (
+            "recommendations",
+            "POST",
+            recommendations_path.clone(),
+            valid_recommendation(json!({"created_at": "2020-01-01T00:00:00Z"})),
+            "created_at",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"progress_percent": 100})),
+            "progress_percent",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"status": "completed"})),
+            "status",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"version": 2})),
+            "version",
+        ),
+        (
+            "actions",
+            "PATCH",
+            f.action.clone(),
+            json!({"reference": "H-9"}),
+            "reference",
+        ),
+        (
+            "action updates",
+            "POST",
+            updates_path.clone(),
+            valid_update(json!({"id": id})),
+            "id",
+        ),
+    ];
+    for (family, method, path, body, field) in owned {
+        cases.push(json_case(
+            format!("server-owned field {field}: {family} {method}"),
+            method,
+            path,
+            body,
+            Invalid(field),
+        ));
+    }
+
+    // Limits and cursors on every list.
+    for list in lists(f) {
+        for limit in ["-1", "0", "101", "99999999999999999999", "abc", "1.5"] {
+            cases.push(get(
+                format!("limit={limit}: GET {list}"),
+                format!("{list}?limit={limit}"),
+                Invalid("limit"),
+            ));
+        }
+        for cursor in [
+            "abc",
+            "0~not-a-uuid",
+            "' OR 1=1 --",
+            "-1~ffffffff-ffff-ffff-ffff-ffffffffffff",
+            "~",
+        ] {
+            cases.push(get(
+                format!("forged cursor {cursor:?}: GET {list}"),
+                format!("{list}?cursor={}", urlencode(cursor)),
+                Invalid("cursor"),
+            ));
+        }
+        for cursor in [
+            "9999999~ffffffff-ffff-ffff-ffff-ffffffffffff",
+            "0~00000000-0000-0000-0000-000000000000",
+        ] {
+            cases.push(get(
+                format!("extreme cursor {cursor:?}: GET {list}"),
+                format!("{list}?cursor={}", urlencode(cursor)),
+                Accepted(200),
+            ));
+        }
+    }
+
+    // SQL in text fields and searches is text.
+    for text in ["'; DROP TABLE questions; --", "%' OR '1'='1"] {
+        cases.push(get(
+            format!("SQL in topic {text:?}: GET /api/v1/questions"),
+            format!("/api/v1/questions?topic={}", urlencode(text)),
+            Invalid("topic"),
+        ));
+        for (list, parameter) in [
+            ("/api/v1/organisations", "q"),
+            ("/api/v1/questions", "q"),
+            ("/api/v1/actions", "programme"),
+        ] {
+            cases.push(get(
+                format!("SQL in {parameter} {text:?}: GET {list}"),
+                format!("{list}?{parameter}={}", urlencode(text)),
+                Accepted(200),
+            ));
+        }
+        cases.push(json_case(
+            format!("SQL as a question title {text:?}"),
+            "POST",
+            "/api/v1/questions",
+            question_body(json!({ "title": text })),
+            Accepted(201),
+        ));
+        cases.push(json_case(
+            format!("SQL as an organisation name {text:?}"),
+            "POST",
+            "/api/v1/organisations",
+            valid_org(json!({ "name": format!("Org {text}") })),
+            Accepted(201),
+        ));
+        cases.push(json_case(
+            format!("SQL as an organisation kind {text:?}"),
+            "POST",
+            "/api/v1/organisations",
+            valid_org(json!({ "kind": text })),
+            Invalid("kind"),
+        ));
+    }
+    cases.push(get(
+        "SQL in a path id",
+        format!("/api/v1/questions/{}", urlencode("' OR 1=1 --")),
+        Problem(&[404]),
+    ));
+
+    // Malformed ids in paths.
+    for collection in [
+        "organisations",
+        "users",
+        "clients",
+        "meetings",
+        "questions",
+        "responses",
+        "reports",
+        "recommendations",
+        "actions",
+    ] {
+        cases.push(get(
+            format!("malformed id: GET {collection}"),
+            format!("/api/v1/{collection}/not-a-uuid"),
+            Problem(&[404]),
+        ));
+        cases.push(json_case(
+            format!("malformed id: PATCH {collection}"),
+            "PATCH",
+            format!("/api/v1/{collection}/not-a-uuid"),
+            json!({"title": "T"}),
+            Problem(&[404]),
+        ));
+    }
+    for path in [
+        "/api/v1/questions/not-a-uuid/accept",
+        "/api/v1/questions/not-a-uuid/responses",
+        "/api/v1/responses/not-a-uuid/publish",
+        "/api/v1/reports/not-a-uuid/recommendations",
+        "/api/v1/actions/not-a-uuid/updates",
+        "/api/v1/clients/not-a-uuid/rotate-secret",
+    ] {
+        cases.push(raw(
+            format!("malformed id: POST {path}"),
+            "POST",
+            path,
+            Some(JSON),
+            Some(b"{}".to_vec()),
+            Problem(&[404]),
+        ));
+    }
+
+    // Methods no route has.
+    for (method, path) in [
+        ("PUT", "/api/v1/organisations".to_string()),
+        ("DELETE", f.organisation.clone()),
+        ("DELETE", f.user.clone()),
+        ("PUT", f.client.clone()),
+        ("DELETE", f.meeting.clone()),
+        ("DELETE", f.question.clone()),
+        ("PUT", f.response.clone()),
+        ("DELETE", f.report.clone()),
+        ("PUT", f.recommendation.clone()),
+        ("DELETE", f.action.clone()),
+        ("PATCH", updates_path.clone()),
+        ("GET", "/api/v1/imports".to_string()),
+        ("DELETE", "/api/v1/actions".to_string()),
+    ] {
+        cases.push(raw(
+            format!("unknown method: {method} {path}"),
+            method,
+            path,
+            None,
+            None,
+            NotAllowed,
+        ));
+    }
+
+    // Search text PostgreSQL cannot take (NUL), and control characters the
+    // document's pattern refuses.
+    for (path, parameter) in [
+        ("/api/v1/organisations", "q"),
+        ("/api/v1/questions", "q"),
+        ("/api/v1/actions", "programme"),
+    ] {
+        for value in ["a\u{0}b", "a\nb", "\u{1b}[31m", "a\u{85}b"] {
+            cases.push(get(
+                format!("control character in {parameter} {value:?}: GET {path}"),
+                format!("{path}?{parameter}={}", urlencode(value)),
+                Invalid(parameter),
+            ));
+        }
+    }
+
+    // Filters that are not what they say.
+    for (path, parameter, value) in [
+        ("/api/v1/meetings", "organisation_id", "not-a-uuid"),
+        ("/api/v1/reports", "publisher_organisation_id", "1"),
+        ("/api/v1/users", "organisation_id", "x"),
+        ("/api/v1/clients", "organisation_id", "' OR 1=1 --"),
+        ("/api/v1/actions", "recommendation_id", "' OR 1=1 --"),
+        ("/api/v1/recommendations", "report_id", "abc"),
+        ("/api/v1/questions", "meeting_id", "abc"),
+        ("/api/v1/actions", "due_before", "2022-13-45"),
+        ("/api/v1/meetings", "held_from", "yesterday"),
+        ("/api/v1/reports", "published_from", "2022-02-30"),
+        ("/api/v1/questions", "asked_from", "0"),
+        ("/api/v1/actions", "overdue", "maybe"),
+        ("/api/v1/meetings", "is_public", "2"),
+        ("/api/v1/users", "is_active", "yes please"),
+        ("/api/v1/organisations", "colour", "blue"),
+        ("/api/v1/questions", "limit", ""),
+    ] {
+        cases.push(get(
+            format!("bad filter {parameter}={value:?}: GET {path}"),
+            format!("{path}?{parameter}={}", urlencode(value)),
+            Invalid(parameter),
+        ));
+    }
+    cases.push(raw(
+        "dry_run=maybe: imports",
+        "POST",
+        "/api/v1/imports?dry_run=maybe",
+        Some(TEXT),
+        Some(b"Question".to_vec()),
+        Invalid("dry_run"),
+    ));
+    for (path, parameter, value) in [
+        ("/api/v1/actions", "due_before", "9999-12-31"),
+        ("/api/v1/actions", "due_after", "0001-01-01"),
+        ("/api/v1/meetings", "held_from", "+262143-12-31"),
+        ("/api/v1/reports", "published_to", "-0001-01-01"),
+        ("/api/v1/questions", "asked_to", "9999-12-31"),
+    ] {
+        cases.push(get(
+            format!("extreme date {parameter}={value:?}: GET {path}"),
+            format!("{path}?{parameter}={}", urlencode(value)),
+            Invalid(parameter),
+        ));
+    }
+
+    // Numbers out of range and extreme dates in bodies.
+    for (path, method, body, field) in [
+        (
+            f.action.clone(),
+            "PATCH",
+            json!({"progress_percent": 2_147_483_648_i64}),
+            "progress_percent",
+        ),
+        (
+            f.action.clone(),
+            "PATCH",
+            json!({"progress_percent": -1}),
+            "progress_percent",
+        ),
+        (
+            f.action.clone(),
+            "PATCH",
+            json!({"progress_percent": 101}),
+            "progress_percent",
+        ),
+        (
+            updates_path.clone(),
+            "POST",
+            valid_update(json!({"progress_percent": 101})),
+            "progress_percent",
+        ),
+        (
+            updates_path.clone(),
+            "POST",
+            valid_update(json!({"progress_percent": -5})),
+            "progress_percent",
+        ),
+        (
+            updates_path.clone(),
+            "POST",
+            valid_update(json!({"reported_on": "2022-02-30"})),
+            "reported_on",
+        ),
+        (
+            "/api/v1/meetings".to_string(),
+            "POST",
+            valid_meeting(json!({"held_on": "16/06/2022"})),
+            "held_on",
+        ),
+    ] {
+        cases.push(json_case(
+            format!("out of range {field}: {method} {path}"),
+            method,
+            path,
+            body,
+            Invalid(field),
+        ));
+    }
+    for (path, body, field) in [
+        (
+            "/api/v1/actions".to_string(),
+            valid_action(json!({"starts_on": "0001-01-01", "due_on": "9999-12-31"})),
+            "starts_on",
+        ),
+        (
+            "/api/v1/meetings".to_string(),
+            valid_meeting(json!({"held_on": "0001-01-01"})),
+            "held_on",
+        ),
+        (
+            "/api/v1/meetings".to_string(),
+            valid_meeting(json!({"held_on": "+262143-12-31"})),
+            "held_on",
+        ),
+        (
+            "/api/v1/reports".to_string(),
+            valid_report(json!({"published_on": "9999-12-31"})),
+            "published_on",
+        ),
+        (
+            updates_path.clone(),
+            valid_update(json!({"reported_on": "0001-01-01"})),
+            "reported_on",
+        ),
+        (
+            recommendations_path.clone(),
+            valid_recommendation(json!({"reference": "R-far", "due_on": "9999-12-31"})),
+            "due_on",
+        ),
+    ] {
+        cases.push(json_case(
+            format!("extreme date {field}: POST {path}"),
+            "POST",
+            path,
+            body,
+            Invalid(field),
+        ));
+    }
+
+    // Text JSON cannot carry, and preconditions and keys that are not tags or keys.
+    cases.push(raw(
+        "lone surrogate: organisations POST",
+        "POST",
+        "/api/v1/organisations",
+        Some(JSON),
+        Some(br#"{"name":"a\ud800b","kind":"panel"}"#.to_vec()),
+        Problem(&[400, 422]),
+    ));
+    for if_match in ["\"999\"", "garbage", "W/\"1\"", "\"11-abc\"", "\"1"] {
+        let mut case = json_case(
+            format!("If-Match {if_match}: organisations PATCH"),
+            "PATCH",
+            f.organisation.clone(),
+            json!({"name": "Renamed by a stale client"}),
+            Problem(&[412]),
+        );
+        case.headers.push(("if-match", if_match.to_string()));
+        cases.push(case);
+    }
+    for key in ["k".repeat(256), "a key".to_string(), "clé".to_string()] {
+        let mut case = json_case(
+            format!("Idempotency-Key {:?}: organisations POST", &key[..key.len().min(10)]),
+            "POST",
+            "/api/v1/organisations",
+            valid_org(json!({"name": "Keyed"})),
+            Problem(&[400]),
+        );
+        case.headers.push(("idempotency-key", key));
+        cases.push(case);
+    }
+
+    // Chunked bodies, with no Content-Length to refuse them by.
+    for (method, path) in [
+        ("POST", "/api/v1/organisations".to_string()),
+        ("PATCH", f.question.clone()),
+        ("POST", "/api/v1/actions".to_string()),
+    ] {
+        cases.push(
+            raw(
+                format!("oversized chunked body: {method} {path}"),
+                method,
+                path,
+                Some(JSON),
+                Some(oversized_json(256 * 1024)),
+                Problem(&[413]),
+            )
+            .chunked(),
+        );
+    }
+    cases.push(
+        raw(
+            "oversized chunked body: imports",
+            "POST",
+            "/api/v1/imports",
+            Some(TEXT),
+            Some(vec![b'x'; 256 * 1024]),
+            Problem(&[413]),
+        )
+        .chunked(),
+    );
+    cases.push(
+        raw(
+            "oversized chunked body with an Idempotency-Key: organisations POST",
+            "POST",
+            "/api/v1/organisations",
+            Some(JSON),
+            Some(oversized_json(256 * 1024)),
+            Problem(&[413]),
+        )
+        .chunked()
+        .header("idempotency-key", "hostile-chunked"),
+    );
+
+    // Long URLs and paths that try to climb out.
+    cases.push(get(
+        "60 KB query string",
+        format!("/api/v1/organisations?q={}", "x".repeat(60 * 1024)),
+        NoServerError,
+    ));
+    cases.push(get(
+        "10 KB search",
+        format!("/api/v1/questions?q={}", "x".repeat(10 * 1024)),
+        Invalid("q"),
+    ));
+    for path in [
+        "/api/v1/questions/%2e%2e",
+        "/api/v1/questions/..%2f..%2fmetrics",
+        "/api/v1/organisations/%00",
+        "/api/v1/organisations/00000000-0000-0000-0000-000000000000",
+    ] {
+        cases.push(get(format!("path {path}"), path, Problem(&[404])));
+    }
+
+    // Hostile callers without the admin token.
+    cases.push(
+        json_case(
+            "anonymous question with a NUL title",
+            "POST",
+            "/api/v1/questions",
+            question_body(json!({"title": "a\u{0}b"})),
+            Invalid("title"),
+        )
+        .anonymous(),
+    );
+    cases.push(
+        json_case(
+            "anonymous question setting its status",
+            "POST",
+            "/api/v1/questions",
+            question_body(json!({"status": "accepted"})),
+            Invalid("status"),
+        )
+        .anonymous(),
+    );
+    cases.push(
+        raw(
+            "anonymous oversized question",
+            "POST",
+            "/api/v1/questions",
+            Some(JSON),
+            Some(oversized_json(64 * 1024 + 1)),
+            Problem(&[413]),
+        )
+        .anonymous(),
+    );
+    for authorization in [
+        "Bearer ' OR 1=1 --".to_string(),
+        format!("Bearer {}", "a".repeat(10_000)),
+        "Bearer".to_string(),
+        "Basic YWRtaW46YWRtaW4=".to_string(),
+        "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZXMiOlsiYWRtaW4iXX0.".to_string(),
+    ] {
+        cases.push(
+            json_case(
+                format!(
+                    "forged Authorization {:?}",
+                    &authorization[..authorization.len().min(24)]
+                ),
+                "POST",
+                "/api/v1/organisations",
+                valid_org(json!({"name": "Forged"})),
+                Problem(&[401]),
+            )
+            .anonymous()
+            .header("authorization", authorization),
+        );
+    }
+    cases.push(
+        raw(
+            "SQL as a username in the password grant",
+            "POST",
+            "/api/v1/auth/token",
+            Some("application/x-www-form-urlencoded"),
+            Some(
+                format!(
+                    "grant_type=password&username={}&password=x",
+                    urlencode("'; DROP TABLE users; --")
+                )
+                .into_bytes(),
+            ),
+            // A failed sign-in is audited, so this row may write.
+            Accepted(400),
+        )
+        .anonymous(),
+    );
+
+    // References to things that do not exist, or twice to the same thing.
+    let nobody = "01937b4e-4f4a-7cc4-a0b5-000000000000";
+    let action_id = f.action.rsplit('/').next().unwrap().to_string();
+    let rec = rec_id.clone();
+    let references: Vec<(&str, &'static str, String, Value, &'static str)> = vec![
+        (
+            "users",
+            "POST",
+            "/api/v1/users".into(),
+            valid_user(json!({"organisation_id": nobody})),
+            "organisation_id",
+        ),
+        (
+            "users",
+            "PATCH",
+            f.user.clone(),
+            json!({"organisation_id": nobody}),
+            "organisation_id",
+        ),
+        (
+            "clients",
+            "POST",
+            "/api/v1/clients".into(),
+            json!({"name": "C", "roles": ["integration"], "organisation_id": nobody}),
+            "organisation_id",
+        ),
+        (
+            "meetings",
+            "POST",
+            "/api/v1/meetings".into(),
+            valid_meeting(json!({"organisation_id": nobody})),
+            "organisation_id",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"meeting_id": nobody})),
+            "meeting_id",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"parent_question_id": nobody})),
+            "parent_question_id",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"recommendation_ids": [nobody]})),
+            "recommendation_ids",
+        ),
+        (
+            "questions",
+            "PATCH",
+            questions_path.clone(),
+            json!({"meeting_id": nobody}),
+            "meeting_id",
+        ),
+        (
+            "responses",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"recommendation_ids": [nobody]})),
+            "recommendation_ids",
+        ),
+        (
+            "responses",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"action_ids": [nobody]})),
+            "action_ids",
+        ),
+        (
+            "reports",
+            "POST",
+            "/api/v1/reports".into(),
+            valid_report(json!({"publisher_organisation_id": nobody})),
+            "publisher_organisation_id",
+        ),
+        (
+            "reports",
+            "PATCH",
+            f.report.clone(),
+            json!({"subject_organisation_id": nobody}),
+            "subject_organisation_id",
+        ),
+        (
+            "recommendations",
+            "POST",
+            recommendations_path.clone(),
+            valid_recommendation(json!({"addressed_to_organisation_id": nobody})),
+            "addressed_to_organisation_id",
+        ),
+        (
+            "recommendations",
+            "PATCH",
+            f.recommendation.clone(),
+            json!({"addressed_to_organisation_id": nobody}),
+            "addressed_to_organisation_id",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"recommendation_ids": [nobody]})),
+            "recommendation_ids",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"recommendation_ids": []})),
+            "recommendation_ids",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"owner": {"organisation_id": nobody, "post_title": "Head"}})),
+            "owner",
+        ),
+        (
+            "actions",
+            "PATCH",
+            f.action.clone(),
+            json!({"recommendation_ids": [nobody]}),
+            "recommendation_ids",
+        ),
+        (
+            "actions",
+            "PATCH",
+            f.action.clone(),
+            json!({"owner": {"organisation_id": nobody}}),
+            "owner",
+        ),
+        (
+            "action updates",
+            "POST",
+            updates_path.clone(),
+            valid_update(json!({"meeting_id": nobody})),
+            "meeting_id",
+        ),
+    ];
+    for (family, method, path, body, field) in references {
+        cases.push(json_case(
+            format!("unknown or repeated reference {field}: {family} {method} {body}"),
+            method,
+            path,
+            body,
+            Invalid(field),
+        ));
+    }
+    // The id lists are sets: a repeated id is the same link, once.
+    for (path, body) in [
+        (
+            "/api/v1/questions".to_string(),
+            question_body(json!({"recommendation_ids": [rec, rec]})),
+        ),
+        (
+            responses_path.clone(),
+            valid_response(json!({"action_ids": [action_id, action_id]})),
+        ),
+        (
+            "/api/v1/actions".to_string(),
+            valid_action(json!({"reference": "H-dup", "recommendation_ids": [rec, rec]})),
+        ),
+    ] {
+        cases.push(json_case(
+            format!("a repeated id: POST {path}"),
+            "POST",
+            path,
+            body,
+            Accepted(201),
+        ));
+    }
+    cases.push(json_case(
+        "a reference already taken: actions POST",
+        "POST",
+        "/api/v1/actions",
+        valid_action(json!({"reference": "H-1"})),
+        Problem(&[409]),
+    ));
+
+    // NUL in nested and secondary text fields.
+    let nul = "a\u{0}b";
+    let nested: Vec<(&str, &'static str, String, Value, &'static str)> = vec![
+        (
+            "users",
+            "POST",
+            "/api/v1/users".into(),
+            valid_user(json!({"username": nul})),
+            "username",
+        ),
+        (
+            "users",
+            "POST",
+            "/api/v1/users".into(),
+            valid_user(json!({"password": format!("a long enough {nul}")})),
+            "password",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"asker": {"display_name": nul}})),
+            "asker",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"asker_contact": {"email": nul}})),
+            "asker_contact",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"asker_contact": {"email": "a@example.org", "phone": nul}})),
+            "asker_contact",
+        ),
+        (
+            "questions",
+            "POST",
+            "/api/v1/questions".into(),
+            question_body(json!({"topics": [nul]})),
+            "topics",
+        ),
+        (
+            "responses",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"author": {"name": nul, "position": "P"}})),
+            "author",
+        ),
+        (
+            "responses",
+            "PATCH",
+            f.response.clone(),
+            json!({"body": "B", "correction_note": nul}),
+            "correction_note",
+        ),
+        (
+            "reports",
+            "POST",
+            "/api/v1/reports".into(),
+            valid_report(json!({"url": "https://example.org/a\u{0}b"})),
+            "url",
+        ),
+        (
+            "reports",
+            "POST",
+            "/api/v1/reports".into(),
+            valid_report(json!({"url": "javascript:alert(1)"})),
+            "url",
+        ),
+        (
+            "reports",
+            "POST",
+            "/api/v1/reports".into(),
+            valid_report(json!({"summary": nul})),
+            "summary",
+        ),
+        (
+            "recommendations",
+            "POST",
+            recommendations_path.clone(),
+            valid_recommendation(json!({"reference": nul})),
+            "reference",
+        ),
+        (
+            "recommendations",
+            "PATCH",
+            f.recommendation.clone(),
+            json!({"status": "superseded", "status_reason": nul}),
+            "status_reason",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"reference": nul})),
+            "reference",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"programme": nul})),
+            "programme",
+        ),
+        (
+            "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"owner": {"organisation_id": org_id, "post_title": nul}})),
+            "owner",
+        ),
+        (
+            "actions",
+            "PATCH",
+            f.action.clone(),
+            json!({"success_measure": nul}),
+            "success_measure",
+        ),
+        (
+            "action updates",
+            "POST",
+            updates_path.clone(),
+            valid_update(json!({"author": {"name": "A", "position": nul}})),
+            "author",
+        ),
+    ];
+    for (family, method, path, body, field) in nested {
+        cases.push(json_case(
+            format!("NUL in {field}: {family} {method}"),
+            method,
+            path,
+            body,
+            Invalid(field),
+        ));
+    }
+    cases.push(raw(
+        "a number too big for any type: organisations POST",
+        "POST",
+        "/api/v1/organisations",
+        Some(JSON),
+        Some(br#"{"name":1e400,"kind":"panel"}"#.to_vec()),
+        Problem(&[400, 422]),
+    ));
+    cases.push(raw(
+        "a duplicate key: organisations POST",
+        "POST",
+        "/api/v1/organisations",
+        Some(JSON),
+        Some(br#"{"name":"A","name":"B","kind":"panel"}"#.to_vec()),
+        Problem(&[400, 422]),
+    ));
+
+    // JSON that is a document, but not an object.
+    for (family, method, path) in json_operations(f) {
+        if family == "auth" {
+            continue;
+        }
+        for body in ["null", "[]", "\"text\"", "42", "true"] {
+            cases.push(raw(
+                format!("a body of {body}: {family} {method} {path}"),
+                method,
+                path.clone(),
+                Some(JSON),
+                Some(body.as_bytes().to_vec()),
+                Problem(&[400, 422]),
+            ));
+        }
+    }
+
+    // Documents to import that PostgreSQL could not store.
+    let published = crate::imports::PUBLISHED;
+    for (name, query, text) in [
+        (
+            "NUL in the question",
+            "",
+            published.replace("urgently.", "urgently\u{0}."),
+        ),
+        (
+            "NUL in the question, dry run",
+            "?dry_run=true",
+            published.replace("urgently.", "urgently\u{0}."),
+        ),
+        (
+            "NUL in the response",
+            "",
+            published.replace("Child Protection Improvement Programme", "Child\u{0}Protection"),
+        ),
+        ("only NULs", "", "\u{0}".repeat(1_000)),
+        (
+            "control characters",
+            "",
+            published.replace("urgently.", "urgently\u{1b}[31m\u{7}."),
+        ),
+        ("not a document at all", "", "'; DROP TABLE questions; --".to_string()),
+    ] {
+        cases.push(raw(
+            format!("import: {name}"),
+            "POST",
+            format!("/api/v1/imports{query}"),
+            Some(TEXT),
+            Some(text.into_bytes()),
+            Problem(&[422]),
+        ));
+    }
+
+    // Media types that are not JSON, or not media types.
+    for content_type in [
+        ";;;",
+        "application/xml",
+        "multipart/form-data; boundary=x",
+        "application/x-www-form-urlencoded",
+    ] {
+        for (method, path) in [
+            ("POST", "/api/v1/organisations".to_string()),
+            ("PATCH", f.action.clone()),
+        ] {
+            cases.push(raw(
+                format!("content type {content_type:?}: {method} {path}"),
+                method,
+                path,
+                Some(content_type),
+                Some(br#"{"title":"A"}"#.to_vec()),
+                Problem(&[415]),
+            ));
+        }
+    }
+    cases.push(raw(
+        "no content type: organisations POST",
+        "POST",
+        "/api/v1/organisations",
+        None,
+        Some(br#"{"name":"A","kind":"panel"}"#.to_vec()),
+        Problem(&[415]),
+    ));
+    cases.push(raw(
+        "text/plain in another charset: imports",
+        "POST",
+        "/api/v1/imports",
+        Some("text/plain; charset=iso-8859-1"),
+        Some(b"Question".to_vec()),
+        Problem(&[415]),
+    ));
+
+    // A request id that is not an id is not echoed.
+    let mut request_id = get("invalid X-Request-Id", "/api/v1/organisations", Accepted(200));
+    request_id.headers.push(("x-request-id", "<script>".into()));
+    cases.push(request_id);
+    let mut request_id = get("over-long X-Request-Id", "/api/v1/organisations", Accepted(200));
+    request_id.headers.push(("x-request-id", "a".repeat(65)));
+    cases.push(request_id);
+
+    cases
+}
+
+/// Rows in every table a request could write to, and audit records.
+async fn snapshot(app: &TestApp) -> (i64, i64) {
+    let total = TABLES
+        .iter()
+        .map(|table| format!("(SELECT count(*) FROM {table})"))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    (
+        app.db.count(&format!("SELECT {total} AS n")).await,
+        app.db.count("SELECT count(*) AS n FROM audit_events").await,
+    )
+}
+
+async fn send(app: &TestApp, case: &Case) -> TestResponse {
+    let method = awc::http::Method::from_bytes(case.method.as_bytes()).unwrap();
+    let mut request = app.client.request(method, app.url(&case.path));
+    if !case.anonymous {
+        request = app.as_admin(request);
+    }
+    if let Some(content_type) = case.content_type {
+        request = request.insert_header(("content-type", content_type));
+    }
+    for (name, value) in &case.headers {
+        request = request.insert_header((*name, value.as_str()));
+    }
+    match &case.body {
+        Some(body) if case.chunked => {
+            let chunks: Vec<Result<web::Bytes, std::io::Error>> = body
+                .chunks(8 * 1024)
+                .map(|c| Ok(web::Bytes::copy_from_slice(c)))
+                .collect();
+            let mut response = request
+                .send_stream(futures_util::stream::iter(chunks))
+                .await
+                .expect("sending the request");
+            let body = response.body().limit(16 * 1024 * 1024).await.expect("reading the body");
+            TestResponse {
+                status: response.status().as_u16(),
+                headers: response.headers().clone(),
+                body: body.to_vec(),
+            }
+        }
+        _ => app.send(request, case.body.clone()).await,
+    }
+}
+
+#[actix_web::test]
+async fn hostile_and_broken_requests_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let f = fixtures(&app).await;
+    let cases = cases(&f);
+    let mut failures = Vec::new();
+    for case in &cases {
+        let before = snapshot(&app).await;
+        let response = send(&app, case).await;
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(case, &response)));
+        if let Err(panic) = checked {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            failures.push(message);
+        }
+        let may_write = match case.expect {
+            Accepted(_) => true,
+            NoServerError => response.status < 400,
+            _ => false,
+        };
+        if !may_write && snapshot(&app).await != before {
+            failures.push(format!("row {:?} wrote something (rows or audit records)", case.name));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} rows failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // Text that looked like SQL was stored as text, and every table is still there.
+    for table in TABLES.iter().chain(&["audit_events"]) {
+        app.db.count(&format!("SELECT count(*) AS n FROM {table}")).await;
+    }
+    let stored = app
+        .db
+        .count("SELECT count(*) AS n FROM questions WHERE title = '''; DROP TABLE questions; --'")
+        .await;
+    assert_eq!(stored, 1, "the SQL-looking title is stored verbatim");
+    let found = app
+        .get(&format!("/api/v1/organisations?q={}", urlencode("%' OR '1'='1")))
+        .await
+        .json();
+    let names: Vec<_> = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].clone())
+        .collect();
+    assert_eq!(
+        names,
+        vec![json!("Org %' OR '1'='1")],
+        "a search for SQL matches it literally"
+    );
+    assert!(cases.len() > 300, "{} rows", cases.len());
+}
+
+/// The row's expectations of its response; panics naming the row.
+fn check(case: &Case, response: &TestResponse) {
+    let name = &case.name;
+    let status = response.status;
+    let context = || {
+        let text = response.text();
+        format!("row {name:?}: {status} {}", &text[..text.len().min(400)])
+    };
+    assert!(status < 500, "{}", context());
+    match &case.expect {
+        Problem(statuses) => {
+            assert!(statuses.contains(&status), "expected {statuses:?}: {}", context());
+            assert_problem(response, status, name);
+        }
+        Invalid(field) => {
+            assert_eq!(status, 422, "{}", context());
+            let problem = assert_problem(response, 422, name);
+            let errors = problem["errors"].as_array();
+            assert!(
+                errors.is_some_and(|errors| errors.iter().any(|e| {
+                    let named = e["field"].as_str().unwrap_or_default();
+                    named == *field
+                        || named.starts_with(&format!("{field}."))
+                        || named.starts_with(&format!("{field}["))
+                        || e["message"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .contains(&format!("`{field}`"))
+                })),
+                "expected the problem to name {field}: {}",
+                context()
+            );
+        }
+        NotAllowed => {
+            assert_eq!(status, 405, "{}", context());
+            assert_problem(response, 405, name);
+            assert!(response.header("allow").is_some(), "no Allow header: {}", context());
+        }
+        OAuthError => {
+            let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+            assert!(
+                status == 400 && body["error"].is_string(),
+                "expected an OAuth error: {}",
+                context()
+            );
+        }
+        ClientError => assert!((400..500).contains(&status), "expected a 4xx: {}", context()),
+        Accepted(expected) => assert_eq!(status, *expected, "{}", context()),
+        NoServerError if status >= 400 => {
+            assert_problem(response, status, name);
+        }
+        NoServerError => assert!((200..300).contains(&status), "{}", context()),
+    }
+    if let Some(id) = response.headers.get("x-request-id") {
+        let id = String::from_utf8_lossy(id.as_bytes());
+        assert!(
+            !id.contains('<') && id.len() <= 64,
+            "row {name:?}: a request id that is not an id was echoed: {id}"
+        );
+    }
+}
+
+fn assert_problem(response: &TestResponse, status: u16, name: &str) -> Value {
+    let problem: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+    assert!(
+        response.header("content-type").as_deref() == Some("application/problem+json")
+            && problem["status"] == status
+            && problem["type"].as_str().is_some_and(|t| t.starts_with("/problems/"))
+            && problem["title"].is_string()
+            && problem["detail"].is_string(),
+        "row {name:?}: not a {status} problem document: {}",
+        response.text()
+    );
+    problem
+}
