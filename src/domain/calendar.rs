@@ -263,6 +263,12 @@ fn parse_holidays(text: &str) -> Result<Vec<(NaiveDate, &str)>, String> {
     Ok(holidays)
 }
 
+/// The service's calendar date (UTC): what "overdue" and "response overdue" are judged
+/// against, everywhere.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,3 +19,30 @@ pub mod rate_limits;
 pub mod recommendations;
 pub mod reports;
 pub mod responses;
+
+use diesel_async::RunQueryDsl;
+
+/// Escapes `%`, `_` and `\\` so user text matches literally inside a LIKE pattern.
+pub fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// Whether the database behind `conn` answers a query (for readiness).
+pub async fn ping(conn: &mut crate::db::DbConn) -> bool {
+    diesel::sql_query("SELECT 1").execute(conn).await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(super::escape_like("100%_a\\b"), "100\\%\\_a\\\\b");
+    }
+}

@@ -104,7 +104,7 @@ pub async fn list(
         query = query.filter(organisations::kind.eq(kind));
     }
     if let Some(text) = &filter.name_contains {
-        query = query.filter(organisations::name.ilike(format!("%{}%", escape_like(text))));
+        query = query.filter(organisations::name.ilike(format!("%{}%", super::escape_like(text))));
     }
     let rows = query.load(conn).await?;
     Ok(page.finish(rows, |row| Cursor::by_id(row.id.0)))
@@ -154,18 +154,6 @@ pub async fn update(
         Ok(after)
     })
     .await
-}
-
-/// Escapes `%`, `_` and `\` so user text matches literally inside a LIKE pattern.
-pub fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }
 
 /// How many organisations exist: the start-up seeding loads demo data only into an

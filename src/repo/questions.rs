@@ -569,7 +569,7 @@ pub async fn list(
         query = query.filter(questions::asked_on.le(to));
     }
     if let Some(text) = &filter.text {
-        let pattern = format!("%{}%", super::organisations::escape_like(text));
+        let pattern = format!("%{}%", super::escape_like(text));
         query = query.filter(
             questions::title
                 .ilike(pattern.clone())

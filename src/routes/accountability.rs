@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use actix_web::{get, web, HttpResponse};
-use chrono::Utc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -81,7 +80,7 @@ pub async fn get_question_accountability(
     id: web::Path<QuestionId>,
 ) -> Result<HttpResponse, ApiError> {
     let view = caller.view();
-    let today = Utc::now().date_naive();
+    let today = crate::domain::calendar::today();
     let mut conn = state.read_conn(&caller).await?;
     let record = questions::find(&mut conn, *id, view.sees_unpublished()).await?;
     let published = crate::repo::responses::published_for_question(&mut conn, *id).await?;

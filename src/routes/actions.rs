@@ -371,11 +371,6 @@ pub struct CreateActionUpdateRequest {
     pub meeting_id: Option<MeetingId>,
 }
 
-/// Today, as the service counts overdue: the UTC date.
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
 /// The object-level check on an action that is about to change: `admin` and
 /// `commissioner_office` may change anything; `force` users only move (status,
 /// progress, completion) the actions their own organisation owns.
@@ -437,7 +432,7 @@ pub async fn list_actions(
         due_before,
         due_after,
     };
-    let today = today();
+    let today = crate::domain::calendar::today();
     let mut conn = state.read_conn(&caller).await?;
     let (records, next) = repo::list(&mut conn, &filter, &page, today).await?;
     let view = caller.view();
@@ -509,7 +504,7 @@ pub async fn create_action(
     let view = auth.view();
     let mut conn = state.conn().await?;
     let record = repo::insert(&mut conn, &auth.actor(), &new).await?;
-    let action = Action::from_record(record, view, today());
+    let action = Action::from_record(record, view, crate::domain::calendar::today());
     Ok(created_with_tag(
         format!("/api/v1/actions/{}", action.id),
         action.etag(),
@@ -542,7 +537,11 @@ pub async fn get_action(
     preconditions: Preconditions,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.read_conn(&caller).await?;
-    let action = Action::from_record(repo::find(&mut conn, *id).await?, caller.view(), today());
+    let action = Action::from_record(
+        repo::find(&mut conn, *id).await?,
+        caller.view(),
+        crate::domain::calendar::today(),
+    );
     Ok(ok_with_tag(&preconditions, &action.etag(), &action))
 }
 
@@ -639,7 +638,7 @@ pub async fn update_action(
     let beyond_progress = changes.changes_more_than_progress();
     let principal = &auth.principal;
     let view = auth.view();
-    let today = today();
+    let today = crate::domain::calendar::today();
     let mut conn = state.conn().await?;
     let record = repo::update(
         &mut conn,

@@ -1,7 +1,6 @@
 //! Liveness and readiness, for load balancers and orchestrators.
 
 use actix_web::{get, web, HttpResponse};
-use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -47,7 +46,7 @@ pub async fn live() -> HttpResponse {
 
 async fn ping(pool: &crate::db::DbPool) -> bool {
     match pool.get().await {
-        Ok(mut conn) => diesel::sql_query("SELECT 1").execute(&mut conn).await.is_ok(),
+        Ok(mut conn) => crate::repo::ping(&mut conn).await,
         Err(_) => false,
     }
 }

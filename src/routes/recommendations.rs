@@ -215,7 +215,7 @@ pub async fn list_recommendations(
         addressed_to_organisation_id: query.addressed_to_organisation_id,
     };
     let mut conn = state.conn().await?;
-    let (records, next) = repo::list(&mut conn, &filter, &page, Utc::now().date_naive()).await?;
+    let (records, next) = repo::list(&mut conn, &filter, &page, crate::domain::calendar::today()).await?;
     Ok(RecommendationPage::respond(
         &req,
         records.into_iter().map(Into::into).collect(),
@@ -257,7 +257,7 @@ pub async fn list_report_recommendations(
     };
     let mut conn = state.conn().await?;
     crate::repo::reports::require(&mut conn, *id).await?;
-    let (records, next) = repo::list(&mut conn, &filter, &page, Utc::now().date_naive()).await?;
+    let (records, next) = repo::list(&mut conn, &filter, &page, crate::domain::calendar::today()).await?;
     Ok(RecommendationPage::respond(
         &req,
         records.into_iter().map(Into::into).collect(),
@@ -342,7 +342,7 @@ pub async fn get_recommendation(
     preconditions: Preconditions,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let recommendation = Recommendation::from(repo::find(&mut conn, *id, Utc::now().date_naive()).await?);
+    let recommendation = Recommendation::from(repo::find(&mut conn, *id, crate::domain::calendar::today()).await?);
     Ok(ok_with_tag(&preconditions, &recommendation.etag(), &recommendation))
 }
 
@@ -413,7 +413,7 @@ pub async fn update_recommendation(
             *id,
             &preconditions,
             &changes,
-            Utc::now().date_naive(),
+            crate::domain::calendar::today(),
         )
         .await?,
     );

@@ -516,7 +516,7 @@ pub async fn get_report_scorecard(
     state: web::Data<AppState>,
     id: web::Path<ReportId>,
 ) -> Result<HttpResponse, ApiError> {
-    let today = Utc::now().date_naive();
+    let today = crate::domain::calendar::today();
     let mut conn = state.conn().await?;
     let data = repo::scorecard(&mut conn, *id).await?;
     Ok(HttpResponse::Ok().json(Scorecard::compute(data, today)))
