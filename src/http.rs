@@ -255,6 +255,16 @@ fn url_form_parse(input: &[u8]) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(input)
 }
 
+/// The `q` search text of a list: blank is no filter; more than 200 characters is a 422
+/// (control characters never get this far: [`parse_query`] refuses them).
+pub fn search_text(q: &str) -> crate::domain::FieldResult<Option<String>> {
+    let q = q.trim();
+    if q.chars().count() > 200 {
+        return Err(FieldError::new("q", "must be at most 200 characters"));
+    }
+    Ok((!q.is_empty()).then(|| q.to_string()))
+}
+
 /// Path segments that do not parse (a malformed id) name nothing that exists: 404.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_, _| ApiError::not_found("No resource exists at this path").into())

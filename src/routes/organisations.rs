@@ -57,7 +57,9 @@ crate::page_type!(OrganisationPage, Organisation);
 pub struct OrganisationQuery {
     /// Only organisations of this kind.
     pub kind: Option<OrganisationKind>,
-    /// Only organisations whose name contains this text (case-insensitive).
+    /// Only organisations whose name contains this text (case-insensitive; at most 200
+    /// characters).
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Page size, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
@@ -113,9 +115,15 @@ pub async fn list_organisations(
     Query(query): Query<OrganisationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let name_contains = query
+        .q
+        .as_deref()
+        .map(crate::http::search_text)
+        .transpose()
+        .map_err(|e| ApiError::validation(vec![e]))?;
     let filter = OrganisationFilter {
         kind: query.kind,
-        name_contains: query.q.filter(|q| !q.trim().is_empty()),
+        name_contains: name_contains.flatten(),
     };
     let mut conn = state.read_conn(&caller).await?;
     let (rows, next) = repo::list(&mut conn, &filter, &page).await?;

@@ -19,7 +19,7 @@ use crate::domain::question::{
 use crate::domain::report::RecommendationId;
 use crate::domain::text::{Body, Name, Title};
 use crate::domain::{storable_date, CollectFields, FieldResult};
-use crate::error::{responses, ApiError, FieldError};
+use crate::error::{responses, ApiError};
 use crate::http::{ok_with_tag, patch_field, Json, Preconditions, Query};
 use crate::pagination::PageRequest;
 use crate::repo::questions::{self as repo, Permit, QuestionFilter, QuestionRecord, Submission};
@@ -172,6 +172,7 @@ pub struct QuestionQuery {
     pub asked_to: Option<NaiveDate>,
     /// Only questions whose title or body contains this text (case-insensitive; at
     /// most 200 characters).
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Page size, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
@@ -404,7 +405,7 @@ pub async fn list_questions(
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let (topic, text, asked_from, asked_to) = (
         query.topic.as_deref().map(|t| Topic::parse("topic", t)).transpose(),
-        query.q.as_deref().map(parse_search_text).transpose(),
+        query.q.as_deref().map(crate::http::search_text).transpose(),
         query.asked_from.map(|d| storable_date("asked_from", d)).transpose(),
         query.asked_to.map(|d| storable_date("asked_to", d)).transpose(),
     )
@@ -427,19 +428,6 @@ pub async fn list_questions(
         .map(|record| Question::render(record, view))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(QuestionPage::respond(&req, items, next))
-}
-
-/// `q`: blank is no filter; NUL (which PostgreSQL cannot take) and over-long text are
-/// refused.
-fn parse_search_text(q: &str) -> FieldResult<Option<String>> {
-    let q = q.trim();
-    if q.contains('\0') {
-        return Err(FieldError::new("q", "must not contain NUL characters"));
-    }
-    if q.chars().count() > 200 {
-        return Err(FieldError::new("q", "must be at most 200 characters"));
-    }
-    Ok((!q.is_empty()).then(|| q.to_string()))
 }
 
 /// Ask a question.

@@ -293,3 +293,18 @@ async fn nul_characters_in_query_text_are_a_422_not_a_database_error() {
     let response = app.get("/api/v1/organisations?q=a%00b").await;
     assert_eq!(response.assert_problem(422)["errors"][0]["field"], "q");
 }
+
+#[actix_web::test]
+async fn search_text_over_200_characters_is_a_422_on_every_list_with_q() {
+    let app = spawn_app().await;
+    let long = "a".repeat(201);
+    for list in ["organisations", "questions"] {
+        let response = app.get(&format!("/api/v1/{list}?q={long}")).await;
+        assert_eq!(response.assert_problem(422)["errors"][0]["field"], "q", "{list}");
+        assert_eq!(
+            app.get(&format!("/api/v1/{list}?q={}", "a".repeat(200))).await.status,
+            200,
+            "{list}"
+        );
+    }
+}
