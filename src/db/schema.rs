@@ -110,6 +110,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// `txid` (xid8) is not mapped: it is set by its default and read only by the
+    /// sequencer's SQL.
+    events (entry) {
+        entry -> Int8,
+        id -> Nullable<Int8>,
+        event_type -> Text,
+        resource_type -> Text,
+        resource_id -> Uuid,
+        occurred_at -> Timestamptz,
+        public -> Bool,
+        snapshot -> Jsonb,
+        public_snapshot -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
     idempotency_keys (scope, key) {
         scope -> Text,
         key -> Text,
@@ -281,6 +297,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     actions,
     api_clients,
     audit_events,
+    events,
     idempotency_keys,
     meetings,
     organisations,

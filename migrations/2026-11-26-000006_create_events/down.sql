@@ -1,0 +1,2 @@
+DROP TABLE events;
+DROP SEQUENCE event_positions;
