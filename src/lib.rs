@@ -24,4 +24,5 @@ pub mod pagination;
 pub mod repo;
 pub mod routes;
 pub mod seed;
+pub mod sequencer;
 pub mod startup;

@@ -53,6 +53,10 @@ pub struct Metrics {
     pool_waiting: Family<PoolLabels, Gauge>,
     /// Reads that fell back to the primary because the replica was unreachable.
     pub replica_fallbacks: Counter<u64, AtomicU64>,
+    /// The change feed's last position.
+    pub feed_head: Gauge,
+    /// Events committed but not yet given a position.
+    pub feed_unsequenced: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -102,6 +106,14 @@ impl Metrics {
             "Reads sent to the primary because the read replica was unreachable",
             replica_fallbacks.clone(),
         );
+        let feed_head = Gauge::default();
+        let feed_unsequenced = Gauge::default();
+        registry.register("events_feed_head", "The change feed's last event id", feed_head.clone());
+        registry.register(
+            "events_unsequenced",
+            "Events committed but not yet in the feed (waiting for older transactions to end)",
+            feed_unsequenced.clone(),
+        );
         registry.register(
             "build",
             "The running build",
@@ -117,6 +129,8 @@ impl Metrics {
             pool_available,
             pool_waiting,
             replica_fallbacks,
+            feed_head,
+            feed_unsequenced,
         }
     }
 

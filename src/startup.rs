@@ -101,6 +101,12 @@ impl Application {
 
     /// Serves until stopped through [`Application::handle`], finishing in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let sequencer = actix_web::rt::spawn(crate::sequencer::run(
+            self.state.pool.clone(),
+            self.state.metrics.clone(),
+        ));
+        let result = self.server.await;
+        sequencer.abort();
+        result
     }
 }

@@ -13,6 +13,7 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
 use super::audit::{self, Actor};
+use super::events;
 use super::organisations::require_exists;
 use crate::db::schema::{action_recommendations, action_updates, actions, meetings, recommendations};
 use crate::db::DbConn;
@@ -256,11 +257,13 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewAction) -> Result
             Some(&snapshot),
         )
         .await?;
-        Ok(ActionRecord {
+        let record = ActionRecord {
             row,
             recommendation_ids,
             latest_update: None,
-        })
+        };
+        events::emit(conn, "action.created", false, &record).await?;
+        Ok(record)
     })
     .await
 }
@@ -494,7 +497,9 @@ pub async fn update(
             }),
         )
         .await?;
-        find(conn, id).await
+        let record = find(conn, id).await?;
+        events::emit(conn, "action.updated", true, &record).await?;
+        Ok(record)
     })
     .await
 }
@@ -588,10 +593,14 @@ pub async fn post_update(
             }),
         )
         .await?;
-        Ok(UpdateRecord {
+        let record = UpdateRecord {
             row: update,
             meeting_is_public,
-        })
+        };
+        events::emit(conn, "action_update.posted", false, &record).await?;
+        let action = find(conn, action_id).await?;
+        events::emit(conn, "action.updated", true, &action).await?;
+        Ok(record)
     })
     .await
 }

@@ -6,6 +6,7 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
 use super::audit::{self, Actor};
+use super::events;
 use crate::db::schema::meetings;
 use crate::db::DbConn;
 use crate::domain::calendar::Calendar;
@@ -109,6 +110,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewMeeting) -> Resul
             Some(&row),
         )
         .await?;
+        events::emit(conn, "meeting.created", false, &row).await?;
         Ok(row)
     })
     .await
@@ -216,6 +218,7 @@ pub async fn update(
             Some(&after),
         )
         .await?;
+        events::emit(conn, "meeting.updated", before.is_public, &after).await?;
         Ok(after)
     })
     .await

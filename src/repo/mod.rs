@@ -10,6 +10,7 @@ pub mod accountability;
 pub mod accounts;
 pub mod actions;
 pub mod audit;
+pub mod events;
 pub mod idempotency;
 pub mod imports;
 pub mod meetings;

@@ -6,6 +6,7 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
 use super::audit::{self, Actor};
+use super::events;
 use crate::db::schema::organisations;
 use crate::db::DbConn;
 use crate::domain::organisation::{NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind};
@@ -71,6 +72,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewOrganisation) -> 
             Some(&row),
         )
         .await?;
+        events::emit(conn, "organisation.created", false, &row).await?;
         Ok(row)
     })
     .await
@@ -151,6 +153,7 @@ pub async fn update(
             Some(&after),
         )
         .await?;
+        events::emit(conn, "organisation.updated", true, &after).await?;
         Ok(after)
     })
     .await

@@ -11,6 +11,7 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
 use super::audit::{self, Actor};
+use super::events;
 use super::meetings::MeetingRow;
 use super::rate_limits::{self, Limit};
 use crate::db::schema::{meetings, question_recommendations, question_reference_counters, questions, recommendations};
@@ -215,6 +216,7 @@ pub async fn insert(
             Some(&record.snapshot()),
         )
         .await?;
+        events::emit(conn, "question.created", false, &record).await?;
         Ok(record)
     })
     .await
@@ -299,6 +301,7 @@ pub(super) async fn insert_imported(
         Some(&record.snapshot()),
     )
     .await?;
+    events::emit(conn, "question.imported", false, &record).await?;
     Ok(Some(record))
 }
 
@@ -662,6 +665,7 @@ pub async fn update(
             Some(&after.snapshot()),
         )
         .await?;
+        events::emit(conn, "question.updated", before.row.status.is_public(), &after).await?;
         Ok(after)
     })
     .await
@@ -750,6 +754,7 @@ pub async fn move_question(
         Some(&after.snapshot()),
     )
     .await?;
+    events::emit(conn, &format!("question.{to}"), from.is_public(), &after).await?;
     Ok(after)
 }
 

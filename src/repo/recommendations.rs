@@ -8,6 +8,7 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
 use super::audit::{self, Actor};
+use super::events;
 use super::organisations::require_exists;
 use crate::db::schema::{action_recommendations, actions, recommendations};
 use crate::db::DbConn;
@@ -132,6 +133,8 @@ pub async fn insert(
             Some(&row),
         )
         .await?;
+        let record = find(conn, row.id, crate::domain::calendar::today()).await?;
+        events::emit(conn, "recommendation.created", false, &record).await?;
         Ok(RecommendationRecord {
             row,
             progress: RecommendationProgress::default(),
@@ -282,6 +285,8 @@ pub async fn update(
                 Some(&after),
             )
             .await?;
+            let record = find(conn, id, today).await?;
+            events::emit(conn, "recommendation.updated", true, &record).await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

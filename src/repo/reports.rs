@@ -6,6 +6,7 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
 use super::audit::{self, Actor};
+use super::events;
 use super::organisations::require_exists;
 use crate::db::schema::{
     action_recommendations, actions, recommendations, reports, response_recommendations, responses,
@@ -105,6 +106,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewReport) -> Result
             Some(&row),
         )
         .await?;
+        events::emit(conn, "report.created", false, &row).await?;
         Ok(row)
     })
     .await
@@ -224,6 +226,7 @@ pub async fn update(
             Some(&after),
         )
         .await?;
+        events::emit(conn, "report.updated", true, &after).await?;
         Ok(after)
     })
     .await

@@ -12,6 +12,7 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
 use super::audit::{self, Actor};
+use super::events::{self, Publishable as _};
 use super::questions::{self, QuestionRecord};
 use crate::db::schema::{
     actions, questions as questions_table, response_actions, response_recommendations, response_versions, responses,
@@ -326,6 +327,7 @@ pub async fn insert(
             Some(&record),
         )
         .await?;
+        events::emit(conn, "response.created", false, &record).await?;
         Ok(record)
     })
     .await
@@ -376,6 +378,7 @@ pub(super) async fn insert_imported(
         Some(&record),
     )
     .await?;
+    events::emit(conn, "response.imported", record.is_public(), &record).await?;
     Ok(record)
 }
 
@@ -564,6 +567,7 @@ pub async fn update(
             "response.updated"
         };
         audit::record(conn, actor, action, "response", Some(id.0), Some(&before), Some(&after)).await?;
+        events::emit(conn, action, before.is_public(), &after).await?;
         Ok(after)
     })
     .await
@@ -631,6 +635,7 @@ pub async fn publish(
             Some(&after),
         )
         .await?;
+        events::emit(conn, "response.published", false, &after).await?;
         Ok((after, question))
     })
     .await

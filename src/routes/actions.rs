@@ -23,6 +23,7 @@ use crate::error::{responses, ApiError};
 use crate::http::{created_with_tag, ok_with_tag, patch_field, representation_etag, Json, Preconditions, Query};
 use crate::pagination::PageRequest;
 use crate::repo::actions::{self as repo, ActionFilter, ActionRecord, ActionRow, UpdateRecord};
+use crate::repo::events::{to_json, Publishable};
 
 /// Who answers for an action.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -387,6 +388,42 @@ fn may_change(principal: &Principal, row: &ActionRow, beyond_progress: bool) -> 
         ));
     }
     Ok(())
+}
+
+impl Publishable for ActionRecord {
+    const RESOURCE_TYPE: &'static str = "action";
+
+    fn resource_id(&self) -> uuid::Uuid {
+        self.row.id.0
+    }
+
+    fn is_public(&self) -> bool {
+        true
+    }
+
+    fn represent(&self, view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+        to_json(&Action::from_record(
+            self.clone(),
+            view,
+            crate::domain::calendar::today(),
+        ))
+    }
+}
+
+impl Publishable for UpdateRecord {
+    const RESOURCE_TYPE: &'static str = "action_update";
+
+    fn resource_id(&self) -> uuid::Uuid {
+        self.row.id.0
+    }
+
+    fn is_public(&self) -> bool {
+        true
+    }
+
+    fn represent(&self, view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+        to_json(&ActionUpdate::from_record(self.clone(), view))
+    }
 }
 
 /// List actions.

@@ -15,6 +15,7 @@ use crate::domain::{storable_date, CollectFields};
 use crate::error::{responses, ApiError};
 use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
 use crate::pagination::PageRequest;
+use crate::repo::events::{to_json, Publishable};
 use crate::repo::meetings::{self as repo, MeetingFilter, MeetingRow};
 
 /// A meeting.
@@ -139,6 +140,22 @@ pub struct UpdateMeetingRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = bool, required = false)]
     pub is_public: Option<Option<bool>>,
+}
+
+impl Publishable for MeetingRow {
+    const RESOURCE_TYPE: &'static str = "meeting";
+
+    fn resource_id(&self) -> uuid::Uuid {
+        self.id.0
+    }
+
+    fn is_public(&self) -> bool {
+        self.is_public
+    }
+
+    fn represent(&self, _view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+        to_json(&Meeting::from(self.clone()))
+    }
 }
 
 /// List meetings.

@@ -8,6 +8,7 @@ pub mod accountability;
 pub mod actions;
 pub mod auth;
 pub mod clients;
+pub mod events;
 pub mod health;
 pub mod imports;
 pub mod meetings;
@@ -183,7 +184,8 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(actions::get_action)
                 .service(actions::update_action)
                 .service(actions::list_action_updates)
-                .service(actions::post_action_update),
+                .service(actions::post_action_update)
+                .service(events::list_events),
         )
         .service(problems::get_problem_type);
 }

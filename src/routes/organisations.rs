@@ -13,6 +13,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
 use crate::pagination::PageRequest;
+use crate::repo::events::{to_json, Publishable};
 use crate::repo::organisations::{self as repo, OrganisationFilter, OrganisationRow};
 
 /// An organisation that asks, answers, inspects or acts.
@@ -91,6 +92,22 @@ pub struct UpdateOrganisationRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = OrganisationKind, required = false)]
     pub kind: Option<Option<OrganisationKind>>,
+}
+
+impl Publishable for OrganisationRow {
+    const RESOURCE_TYPE: &'static str = "organisation";
+
+    fn resource_id(&self) -> uuid::Uuid {
+        self.id.0
+    }
+
+    fn is_public(&self) -> bool {
+        true
+    }
+
+    fn represent(&self, _view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+        to_json(&Organisation::from(self.clone()))
+    }
 }
 
 /// List organisations.

@@ -22,6 +22,7 @@ use crate::domain::{storable_date, CollectFields, FieldResult};
 use crate::error::{responses, ApiError};
 use crate::http::{ok_with_tag, patch_field, Json, Preconditions, Query};
 use crate::pagination::PageRequest;
+use crate::repo::events::{to_json, Publishable};
 use crate::repo::questions::{self as repo, Permit, QuestionFilter, QuestionRecord, Submission};
 use crate::repo::rate_limits::ANONYMOUS_QUESTIONS_PER_ADDRESS;
 use crate::repo::responses as responses_repo;
@@ -375,6 +376,22 @@ async fn detail(
             responses: published.into_iter().map(Into::into).collect(),
         },
     ))
+}
+
+impl Publishable for QuestionRecord {
+    const RESOURCE_TYPE: &'static str = "question";
+
+    fn resource_id(&self) -> uuid::Uuid {
+        self.row.id.0
+    }
+
+    fn is_public(&self) -> bool {
+        self.row.status.is_public()
+    }
+
+    fn represent(&self, view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+        to_json(&Question::render(self.clone(), view.min(View::Staff))?)
+    }
 }
 
 /// List questions.

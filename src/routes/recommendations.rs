@@ -19,6 +19,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::{created_with_tag, ok_with_tag, patch_field, representation_etag, Json, Preconditions, Query};
 use crate::pagination::PageRequest;
+use crate::repo::events::{to_json, Publishable};
 use crate::repo::recommendations::{self as repo, RecommendationFilter, RecommendationRecord};
 
 /// A recommendation (or cause of concern, or area for improvement) of a report, with
@@ -182,6 +183,22 @@ pub struct UpdateRecommendationRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = Option<String>, nullable)]
     pub status_reason: Option<Option<String>>,
+}
+
+impl Publishable for RecommendationRecord {
+    const RESOURCE_TYPE: &'static str = "recommendation";
+
+    fn resource_id(&self) -> uuid::Uuid {
+        self.row.id.0
+    }
+
+    fn is_public(&self) -> bool {
+        true
+    }
+
+    fn represent(&self, _view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+        to_json(&Recommendation::from(self.clone()))
+    }
 }
 
 /// List recommendations.

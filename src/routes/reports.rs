@@ -22,6 +22,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
 use crate::pagination::PageRequest;
+use crate::repo::events::{to_json, Publishable};
 use crate::repo::reports::{self as repo, ReportFilter, ReportRow, ScorecardData};
 
 /// A report: an inspection, re-inspection, panel report or audit, and where its
@@ -162,6 +163,22 @@ pub struct UpdateReportRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = Option<String>, nullable)]
     pub summary: Option<Option<String>>,
+}
+
+impl Publishable for ReportRow {
+    const RESOURCE_TYPE: &'static str = "report";
+
+    fn resource_id(&self) -> uuid::Uuid {
+        self.id.0
+    }
+
+    fn is_public(&self) -> bool {
+        true
+    }
+
+    fn represent(&self, _view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+        to_json(&Report::from(self.clone()))
+    }
 }
 
 /// List reports.

@@ -19,6 +19,7 @@ use crate::domain::{CollectFields, FieldResult};
 use crate::error::{responses, ApiError};
 use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
 use crate::pagination::PageRequest;
+use crate::repo::events::{to_json, Publishable};
 use crate::repo::responses::{self as repo, ResponseFilter, ResponseRecord, ResponseVersionRow};
 
 /// Who wrote a response.
@@ -245,6 +246,22 @@ pub struct UpdateResponseRequest {
 /// A response date: within the years a meeting may be held in (this keeps out typos).
 fn parse_responded_on(date: NaiveDate) -> FieldResult<NaiveDate> {
     parse_held_on("responded_on", date)
+}
+
+impl Publishable for ResponseRecord {
+    const RESOURCE_TYPE: &'static str = "response";
+
+    fn resource_id(&self) -> uuid::Uuid {
+        self.row.id.0
+    }
+
+    fn is_public(&self) -> bool {
+        self.row.status == crate::domain::question::ResponseStatus::Published
+    }
+
+    fn represent(&self, _view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+        to_json(&Response::from(self.clone()))
+    }
 }
 
 /// Draft a response to a question.

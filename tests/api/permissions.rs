@@ -115,6 +115,7 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("get", "/api/v1/actions/{id}", PUBLIC),
     ("patch", "/api/v1/actions/{id}", ACTION_EDITORS),
     ("get", "/api/v1/actions/{id}/updates", PUBLIC),
+    ("get", "/api/v1/events", PUBLIC),
     ("post", "/api/v1/actions/{id}/updates", ACTION_EDITORS),
 ];
 

@@ -1,0 +1,223 @@
+//! The change feed: an event per committed change, in an order a consumer can follow
+//! without missing or repeating one.
+//!
+//! Writers call [`emit`] inside the transaction that makes the change, so an event
+//! exists exactly when its change committed. The row has no position yet. [`sequence`]
+//! gives positions, one caller at a time (an advisory lock), and only to events whose
+//! transaction id is below `pg_snapshot_xmin(pg_current_snapshot())`: every transaction
+//! below it has ended, so an event that is still unsequenced and invisible can only
+//! belong to a transaction at or above it, and will get a larger position than any
+//! given so far. A plain sequence column would not do: a transaction that took id 7
+//! can commit after one that took id 8, and a consumer that already read 8 would
+//! skip 7 for ever.
+//!
+//! The cost of the guarantee is latency: an event becomes visible only once every
+//! transaction older than its own has ended (normally milliseconds; a long-running
+//! transaction anywhere on the server holds the feed back, never reorders it).
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool};
+use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::auth::View;
+use crate::db::schema::events;
+use crate::db::DbConn;
+use crate::error::ApiError;
+
+/// The advisory lock key under which positions are given (`"scrutiny.events"` in ASCII, folded).
+const SEQUENCER_LOCK: i64 = 0x5343_5255_4556_4e54;
+
+/// A resource whose changes go into the feed. Implemented next to each resource's
+/// representation (in `routes`), so that the feed shows exactly what the API shows.
+pub trait Publishable {
+    /// `question`, `response`, … as in the event's `resource_type`.
+    const RESOURCE_TYPE: &'static str;
+    fn resource_id(&self) -> Uuid;
+    /// Whether anonymous callers can see the resource in this state.
+    fn is_public(&self) -> bool;
+    /// The resource as a caller with `view` sees it, never with contact details.
+    fn represent(&self, view: View) -> Result<serde_json::Value, ApiError>;
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = events)]
+struct NewEventRow<'a> {
+    event_type: &'a str,
+    resource_type: &'a str,
+    resource_id: Uuid,
+    public: bool,
+    snapshot: serde_json::Value,
+    public_snapshot: Option<serde_json::Value>,
+}
+
+/// Records that `after` changed (`question.accepted`, …). Call it inside the
+/// transaction that made the change. `was_public`: whether the resource was public
+/// before the change (false for a creation). A resource that stops being public gives
+/// public callers an event with no snapshot, so that mirrors can remove it.
+pub async fn emit<T: Publishable>(
+    conn: &mut DbConn,
+    event_type: &str,
+    was_public: bool,
+    after: &T,
+) -> Result<(), ApiError> {
+    let public_now = after.is_public();
+    diesel::insert_into(events::table)
+        .values(NewEventRow {
+            event_type,
+            resource_type: T::RESOURCE_TYPE,
+            resource_id: after.resource_id(),
+            public: public_now || was_public,
+            snapshot: after.represent(View::Staff)?,
+            public_snapshot: if public_now {
+                Some(after.represent(View::Public)?)
+            } else {
+                None
+            },
+        })
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Held {
+    #[diesel(sql_type = Bool)]
+    held: bool,
+}
+
+#[derive(QueryableByName)]
+struct Sequenced {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+/// Gives positions to every event whose transaction has ended, in transaction order,
+/// and returns how many it gave. When another caller (in this or another instance)
+/// is already sequencing, returns 0 at once: its run covers the same events.
+pub async fn sequence(conn: &mut DbConn) -> Result<i64, ApiError> {
+    use diesel_async::AsyncConnection;
+    conn.transaction(async |conn| {
+        let held: Held = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS held")
+            .bind::<BigInt, _>(SEQUENCER_LOCK)
+            .get_result(conn)
+            .await?;
+        if !held.held {
+            return Ok(0);
+        }
+        // A new statement, so a snapshot taken under the lock: it sees every position
+        // given so far, and `nextval` only grows, so positions follow commit order.
+        let sequenced: Sequenced = diesel::sql_query(
+            "WITH ready AS (
+                SELECT entry FROM events
+                WHERE id IS NULL AND txid < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY entry
+                FOR UPDATE),
+              numbered AS (SELECT entry, nextval('event_positions') AS position FROM ready),
+              updated AS (
+                UPDATE events SET id = numbered.position FROM numbered
+                WHERE events.entry = numbered.entry RETURNING 1)
+             SELECT count(*) AS count FROM updated",
+        )
+        .get_result(conn)
+        .await?;
+        Ok(sequenced.count)
+    })
+    .await
+}
+
+/// One event of the feed as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    #[diesel(select_expression = events::id.assume_not_null())]
+    pub id: i64,
+    pub event_type: String,
+    pub resource_type: String,
+    pub resource_id: Uuid,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    pub snapshot: Option<serde_json::Value>,
+}
+
+/// Which events a page holds.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Only these `resource_type`s (all when empty).
+    pub resource_types: Vec<String>,
+    /// Only these event types (all when empty).
+    pub event_types: Vec<String>,
+}
+
+/// Up to `limit` sequenced events after position `after`, oldest first, as `view`
+/// sees them: public callers get public events only, with the public snapshot.
+pub async fn list(
+    conn: &mut DbConn,
+    view: View,
+    after: i64,
+    limit: i64,
+    filter: &EventFilter,
+) -> Result<Vec<EventRow>, ApiError> {
+    let mut query = events::table
+        .filter(events::id.gt(after))
+        .order(events::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if !filter.resource_types.is_empty() {
+        query = query.filter(events::resource_type.eq_any(&filter.resource_types));
+    }
+    if !filter.event_types.is_empty() {
+        query = query.filter(events::event_type.eq_any(&filter.event_types));
+    }
+    let rows = if view.sees_unpublished() {
+        query
+            .select((
+                events::id.assume_not_null(),
+                events::event_type,
+                events::resource_type,
+                events::resource_id,
+                events::occurred_at,
+                events::snapshot.nullable(),
+            ))
+            .load::<EventRow>(conn)
+            .await?
+    } else {
+        query
+            .filter(events::public.eq(true))
+            .select((
+                events::id.assume_not_null(),
+                events::event_type,
+                events::resource_type,
+                events::resource_id,
+                events::occurred_at,
+                events::public_snapshot,
+            ))
+            .load::<EventRow>(conn)
+            .await?
+    };
+    Ok(rows)
+}
+
+#[derive(QueryableByName)]
+struct Head {
+    #[diesel(sql_type = BigInt)]
+    head: i64,
+    #[diesel(sql_type = BigInt)]
+    pending: i64,
+}
+
+/// The last position given (0 when none) and how many events await one.
+pub async fn head(conn: &mut DbConn) -> Result<(i64, i64), ApiError> {
+    let head: Head = diesel::sql_query(
+        "SELECT coalesce((SELECT max(id) FROM events), 0) AS head,
+                (SELECT count(*) FROM events WHERE id IS NULL) AS pending",
+    )
+    .get_result(conn)
+    .await?;
+    Ok((head.head, head.pending))
+}
+
+/// A representation as JSON, for [`Publishable::represent`].
+pub fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::Internal(e.into()))
+}
