@@ -8,7 +8,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use scrutiny::domain::auth::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_app_on, Settings, TestApp, TestDb};
 
 /// Reads the feed from `after` until `want` returns true or 10 s pass.
 async fn drain_until(app: &TestApp, token: Option<&str>, want: impl Fn(&[Value]) -> bool) -> Vec<Value> {
@@ -159,13 +159,16 @@ async fn a_later_transaction_that_commits_first_waits_for_the_earlier_one() {
 }
 
 #[actix_web::test]
-async fn a_consumer_sees_every_event_of_concurrent_writers_exactly_once_in_order() {
+async fn a_consumer_sees_every_event_of_concurrent_writers_on_two_instances_exactly_once_in_order() {
     let app = spawn_app().await;
+    // A second instance on the same database: two sequencers, two sets of writers.
+    let second = spawn_app_on(TestDb::reuse(&app.db), None, Settings::default()).await;
+    let instances = [app.address.clone(), second.address.clone()];
     const WRITERS: usize = 6;
     const EACH: usize = 15;
     let writers: Vec<_> = (0..WRITERS)
         .map(|w| {
-            let address = app.address.clone();
+            let address = instances[w % 2].clone();
             let token = app.admin_token.clone();
             actix_web::rt::spawn(async move {
                 let client = awc::Client::default();
@@ -187,8 +190,11 @@ async fn a_consumer_sees_every_event_of_concurrent_writers_exactly_once_in_order
     let mut after = 0;
     let mut ids = Vec::new();
     let mut resources = Vec::new();
+    let mut polls = 0;
     while resources.len() < WRITERS * EACH && Instant::now() < deadline {
-        let page = app
+        polls += 1;
+        let reader = if polls % 2 == 0 { &app } else { &second };
+        let page = reader
             .call("GET", &format!("/api/v1/events?after={after}&limit=7"), None, None)
             .await
             .json();
