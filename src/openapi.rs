@@ -39,6 +39,7 @@ Each has a response due date (56 days after publication) and a scorecard of its 
         (name = "recommendations", description = "What a report asks to be done, to whom, with its status and the progress of the actions addressing it."),
         (name = "actions", description = "What is being done about the recommendations: owner, time frame, success measure, status and progress, \
 with an append-only trail of progress updates. Force users move and report on their own organisation's actions."),
+        (name = "search", description = "Full-text search across questions, responses, recommendations and actions, ranked, with highlighted snippets; it finds what the lists show the caller."),
         (name = "operations", description = "Health checks and problem type descriptions, for operators and client developers."),
     ),
     servers((url = "/", description = "This service")),

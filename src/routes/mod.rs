@@ -17,6 +17,7 @@ pub mod questions;
 pub mod recommendations;
 pub mod reports;
 pub mod responses;
+pub mod search;
 pub mod users;
 
 use std::sync::Arc;
@@ -183,7 +184,8 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(actions::get_action)
                 .service(actions::update_action)
                 .service(actions::list_action_updates)
-                .service(actions::post_action_update),
+                .service(actions::post_action_update)
+                .service(search::search),
         )
         .service(problems::get_problem_type);
 }

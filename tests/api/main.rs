@@ -20,3 +20,4 @@ mod recommendations;
 mod reports;
 mod resilience;
 mod responses;
+mod search;
