@@ -216,7 +216,12 @@ pub async fn search(
     state: web::Data<AppState>,
     Query(query): Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = crate::http::search_text(&query.q)
+    // The documented maximum counts every character sent, surrounding spaces included.
+    if query.q.chars().count() > 200 {
+        return Err(ApiError::invalid("q", "must be at most 200 characters"));
+    }
+    // A byte-order mark counts as white space here, as in the documented pattern's `\S`.
+    let q = crate::http::search_text(query.q.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}'))
         .map_err(|e| ApiError::Validation(vec![e]))?
         .ok_or_else(|| ApiError::invalid("q", "must not be blank"))?;
     let kinds = parse_types(query.types.as_deref())?;
