@@ -289,4 +289,23 @@ async fn q_on_the_lists_is_a_web_search_that_keeps_the_order_and_the_paging() {
         vec![json!(action)]
     );
     assert_eq!(ids(&app.get("/api/v1/actions?q=potholes").await.json()).len(), 0);
+
+    // The same rules for the text as everywhere: at most 200 characters, no NUL.
+    let responses = format!("/api/v1/questions/{}/responses", a["id"].as_str().unwrap());
+    for list in [
+        "/api/v1/questions",
+        "/api/v1/recommendations",
+        "/api/v1/actions",
+        responses.as_str(),
+    ] {
+        for bad in ["a".repeat(201), "a%00b".to_string()] {
+            let problem = app.get(&format!("{list}?q={bad}")).await.assert_problem(422);
+            assert_eq!(problem["errors"][0]["field"], "q", "{list}");
+        }
+        assert_eq!(
+            app.get(&format!("{list}?q={}", "a".repeat(200))).await.status,
+            200,
+            "{list}"
+        );
+    }
 }
