@@ -161,6 +161,8 @@ pub struct ActionFilter {
     pub overdue: Option<bool>,
     pub due_before: Option<NaiveDate>,
     pub due_after: Option<NaiveDate>,
+    /// A web search (or literal substring) of the title and description.
+    pub text: Option<String>,
 }
 
 fn not_found(id: ActionId) -> ApiError {
@@ -389,6 +391,15 @@ pub async fn list(
     }
     if let Some(after) = filter.due_after {
         query = query.filter(actions::due_on.gt(after));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = format!("%{}%", super::escape_like(text));
+        query = query.filter(
+            actions::title
+                .ilike(pattern.clone())
+                .or(actions::description.ilike(pattern))
+                .or(super::search::matches("actions", text)),
+        );
     }
     let rows = query.load(conn).await?;
     let (rows, next) = page.finish(rows, |row: &ActionRow| Cursor::by_date(row.due_on, row.id.0));

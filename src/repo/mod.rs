@@ -20,6 +20,7 @@ pub mod rate_limits;
 pub mod recommendations;
 pub mod reports;
 pub mod responses;
+pub mod search;
 
 use diesel_async::RunQueryDsl;
 

@@ -515,7 +515,7 @@ pub struct QuestionFilter {
     pub recommendation_id: Option<RecommendationId>,
     pub asked_from: Option<NaiveDate>,
     pub asked_to: Option<NaiveDate>,
-    /// A case-insensitive substring of the title or body.
+    /// A web search, or a case-insensitive substring, of the title or body.
     pub text: Option<String>,
 }
 
@@ -576,7 +576,8 @@ pub async fn list(
         query = query.filter(
             questions::title
                 .ilike(pattern.clone())
-                .or(questions::body.ilike(pattern)),
+                .or(questions::body.ilike(pattern))
+                .or(super::search::matches("questions", text)),
         );
     }
     let rows: Vec<QuestionRow> = query.load(conn).await?;

@@ -80,6 +80,8 @@ pub struct RecommendationFilter {
     pub status: Option<RecommendationStatus>,
     pub kind: Option<RecommendationKind>,
     pub addressed_to_organisation_id: Option<OrganisationId>,
+    /// A web search (or literal substring) of the reference and text.
+    pub text: Option<String>,
 }
 
 fn not_found(id: RecommendationId) -> ApiError {
@@ -184,6 +186,15 @@ pub async fn list(
     }
     if let Some(organisation) = filter.addressed_to_organisation_id {
         query = query.filter(recommendations::addressed_to_organisation_id.eq(organisation));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = format!("%{}%", super::escape_like(text));
+        query = query.filter(
+            recommendations::reference
+                .ilike(pattern.clone())
+                .or(recommendations::text.ilike(pattern))
+                .or(super::search::matches("recommendations", text)),
+        );
     }
     let rows: Vec<RecommendationRow> = query.load(conn).await?;
     let (rows, next) = page.finish(rows, |row| Cursor::by_id(row.id.0));

@@ -442,6 +442,8 @@ pub struct ResponseFilter {
     pub status: Option<ResponseStatus>,
     /// Whether drafts are included (staff views).
     pub include_drafts: bool,
+    /// A web search (or literal substring) of the body.
+    pub text: Option<String>,
 }
 
 /// One page of the responses to question `question_id` (which must be visible: 404
@@ -461,6 +463,14 @@ pub async fn list_for_question(
         .into_boxed();
     if let Some(after) = &page.after {
         query = query.filter(responses::id.gt(ResponseId(after.id)));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = format!("%{}%", super::escape_like(text));
+        query = query.filter(
+            responses::body
+                .ilike(pattern)
+                .or(super::search::matches("responses", text)),
+        );
     }
     if !filter.include_drafts {
         query = query.filter(responses::status.eq(ResponseStatus::Published));

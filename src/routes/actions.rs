@@ -213,6 +213,11 @@ pub struct ActionQuery {
     pub due_before: Option<NaiveDate>,
     /// Only actions due after this date.
     pub due_after: Option<NaiveDate>,
+    /// Only actions whose title, description, success measure or programme is matching this web search (see `GET /api/v1/search`: words after
+    /// English stemming, `"phrases"`, `-excluded` words, `or`), or containing it
+    /// literally (case-insensitive); at most 200 characters. The order is unchanged.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
     /// Page size, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<i64>,
@@ -450,13 +455,14 @@ pub async fn list_actions(
     Query(query): Query<ActionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let (due_before, due_after, programme) = (
+    let (due_before, due_after, programme, text) = (
         query.due_before.map(|d| plausible_date("due_before", d)).transpose(),
         query.due_after.map(|d| plausible_date("due_after", d)).transpose(),
         query
             .programme
             .map(|p| Name::parse("programme", p).map(Name::into_inner))
             .transpose(),
+        query.q.as_deref().map(crate::http::search_text).transpose(),
     )
         .collect_fields()?;
     let filter = ActionFilter {
@@ -468,6 +474,7 @@ pub async fn list_actions(
         overdue: query.overdue,
         due_before,
         due_after,
+        text: text.flatten(),
     };
     let today = crate::domain::calendar::today();
     let mut conn = state.read_conn(&caller).await?;

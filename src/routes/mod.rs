@@ -18,6 +18,7 @@ pub mod questions;
 pub mod recommendations;
 pub mod reports;
 pub mod responses;
+pub mod search;
 pub mod users;
 
 use std::sync::Arc;
@@ -185,7 +186,8 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(actions::update_action)
                 .service(actions::list_action_updates)
                 .service(actions::post_action_update)
-                .service(events::list_events),
+                .service(events::list_events)
+                .service(search::search),
         )
         .service(problems::get_problem_type);
 }

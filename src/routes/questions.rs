@@ -171,8 +171,9 @@ pub struct QuestionQuery {
     pub asked_from: Option<NaiveDate>,
     /// Only questions asked on or before this date.
     pub asked_to: Option<NaiveDate>,
-    /// Only questions whose title or body contains this text (case-insensitive; at
-    /// most 200 characters).
+    /// Only questions whose title or body is matching this web search (see `GET /api/v1/search`: words after
+    /// English stemming, `"phrases"`, `-excluded` words, `or`), or containing it
+    /// literally (case-insensitive); at most 200 characters. The order is unchanged.
     #[param(max_length = 200)]
     pub q: Option<String>,
     /// Page size, 1 to 100.

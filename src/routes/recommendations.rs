@@ -105,6 +105,11 @@ pub struct RecommendationQuery {
     pub kind: Option<RecommendationKind>,
     /// Only recommendations addressed to this organisation.
     pub addressed_to_organisation_id: Option<OrganisationId>,
+    /// Only recommendations whose reference or text is matching this web search (see `GET /api/v1/search`: words after
+    /// English stemming, `"phrases"`, `-excluded` words, `or`), or containing it
+    /// literally (case-insensitive); at most 200 characters. The order is unchanged.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
     /// Page size, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<i64>,
@@ -225,11 +230,19 @@ pub async fn list_recommendations(
     Query(query): Query<RecommendationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let text = query
+        .q
+        .as_deref()
+        .map(crate::http::search_text)
+        .transpose()
+        .map_err(|e| ApiError::Validation(vec![e]))?
+        .flatten();
     let filter = RecommendationFilter {
         report_id: query.report_id,
         status: query.status,
         kind: query.kind,
         addressed_to_organisation_id: query.addressed_to_organisation_id,
+        text,
     };
     let mut conn = state.conn().await?;
     let (records, next) = repo::list(&mut conn, &filter, &page, crate::domain::calendar::today()).await?;
@@ -271,6 +284,7 @@ pub async fn list_report_recommendations(
         status: query.status,
         kind: query.kind,
         addressed_to_organisation_id: query.addressed_to_organisation_id,
+        text: None,
     };
     let mut conn = state.conn().await?;
     crate::repo::reports::require(&mut conn, *id).await?;

@@ -142,6 +142,11 @@ pub struct ResponseQuery {
     /// Only responses in this state. Anonymous and `integration` callers only ever see
     /// published ones.
     pub status: Option<ResponseStatus>,
+    /// Only responses whose text is matching this web search (see `GET /api/v1/search`: words after
+    /// English stemming, `"phrases"`, `-excluded` words, `or`), or containing it
+    /// literally (case-insensitive); at most 200 characters. The order is unchanged.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
     /// Page size, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<i64>,
@@ -349,8 +354,16 @@ pub async fn list_responses(
     Query(query): Query<ResponseQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let text = query
+        .q
+        .as_deref()
+        .map(crate::http::search_text)
+        .transpose()
+        .map_err(|e| ApiError::Validation(vec![e]))?
+        .flatten();
     let filter = ResponseFilter {
         status: query.status,
+        text,
         include_drafts: caller.view().sees_unpublished(),
     };
     let mut conn = state.read_conn(&caller).await?;

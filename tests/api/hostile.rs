@@ -1478,6 +1478,78 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         .header("idempotency-key", "hostile-chunked"),
     );
 
+    // Search: every bad parameter is a 422 naming it; SQL and search operators are text.
+    for (query, field) in [
+        ("types=question", "q"),
+        ("q=", "q"),
+        ("q=%20%09", "q"),
+        ("q=a%00b", "q"),
+        ("q=a%0Ab", "q"),
+        ("q=a&types=meetings", "types"),
+        ("q=a&types=question%00", "types"),
+        ("q=a&types=%27%3B%20DROP%20TABLE%20questions%3B%20--", "types"),
+        ("q=a&types=,", "types"),
+        ("q=a&types=Question", "types"),
+        ("q=a&limit=0", "limit"),
+        ("q=a&limit=51", "limit"),
+        ("q=a&limit=-1", "limit"),
+        ("q=a&limit=1e3", "limit"),
+        ("q=a&limit=99999999999999999999", "limit"),
+        ("q=a&cursor=abc", "cursor"),
+        ("q=a&cursor=0~ffffffff-ffff-ffff-ffff-ffffffffffff", "cursor"),
+        ("q=a&cursor=NaN~question~ffffffff-ffff-ffff-ffff-ffffffffffff", "cursor"),
+        ("q=a&cursor=inf~question~ffffffff-ffff-ffff-ffff-ffffffffffff", "cursor"),
+        (
+            "q=a&cursor=-0.5~question~ffffffff-ffff-ffff-ffff-ffffffffffff",
+            "cursor",
+        ),
+        ("q=a&cursor=0.5~meeting~ffffffff-ffff-ffff-ffff-ffffffffffff", "cursor"),
+        ("q=a&cursor=0.5~question~not-a-uuid", "cursor"),
+        ("q=a&cursor=%27%20OR%201%3D1%20--", "cursor"),
+        ("q=a&order=rank", "order"),
+    ] {
+        cases.push(get(
+            format!("search {query}"),
+            format!("/api/v1/search?{query}"),
+            Invalid(field),
+        ));
+    }
+    cases.push(get(
+        "search q over 200 characters",
+        format!("/api/v1/search?q={}", "x".repeat(201)),
+        Invalid("q"),
+    ));
+    cases.push(get(
+        "10 KB search q",
+        format!("/api/v1/search?q={}", "x".repeat(10 * 1024)),
+        Invalid("q"),
+    ));
+    for text in [
+        "'; DROP TABLE questions; --",
+        "%' OR '1'='1",
+        "!!! & | <-> :* ()",
+        "\"unterminated",
+        "-",
+        "or or or",
+        "a:*B & !c",
+    ] {
+        cases.push(get(
+            format!("search operators and SQL as text {text:?}"),
+            format!("/api/v1/search?q={}", urlencode(text)),
+            Accepted(200),
+        ));
+    }
+    for cursor in [
+        "99999999999999999999.9~action~ffffffff-ffff-ffff-ffff-ffffffffffff",
+        "0~response~00000000-0000-0000-0000-000000000000",
+    ] {
+        cases.push(get(
+            format!("extreme search cursor {cursor:?}"),
+            format!("/api/v1/search?q=a&cursor={}", urlencode(cursor)),
+            Accepted(200),
+        ));
+    }
+
     // Long URLs and paths that try to climb out.
     cases.push(get(
         "60 KB query string",

@@ -21,3 +21,4 @@ mod recommendations;
 mod reports;
 mod resilience;
 mod responses;
+mod search;

@@ -117,6 +117,7 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("get", "/api/v1/actions/{id}/updates", PUBLIC),
     ("get", "/api/v1/events", PUBLIC),
     ("post", "/api/v1/actions/{id}/updates", ACTION_EDITORS),
+    ("get", "/api/v1/search", PUBLIC),
 ];
 
 /// Operations whose body is a document, not JSON: `body_for` gives it as a JSON string,
@@ -203,6 +204,12 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                 _ => organisation["id"].as_str().unwrap().to_string(),
             };
             let path = template.replace("{id}", &id).replace("{slug}", "not-found");
+            // Search needs something to look for.
+            let path = if *template == "/api/v1/search" {
+                format!("{path}?q=children")
+            } else {
+                path
+            };
             let body = body_for(method, template, counter, &fixtures);
             let token = caller.map(|role| app.token(&[role]));
             let response = match &body {
