@@ -39,6 +39,8 @@ Each has a response due date (56 days after publication) and a scorecard of its 
         (name = "recommendations", description = "What a report asks to be done, to whom, with its status and the progress of the actions addressing it."),
         (name = "actions", description = "What is being done about the recommendations: owner, time frame, success measure, status and progress, \
 with an append-only trail of progress updates. Force users move and report on their own organisation's actions."),
+        (name = "feeds", description = "Atom feeds (RFC 4287) of what the public may read, newest first, for feed readers and \
+sites that show what changed."),
         (name = "operations", description = "Health checks and problem type descriptions, for operators and client developers."),
     ),
     servers((url = "/", description = "This service")),

@@ -6,6 +6,7 @@ mod auth;
 mod contract;
 mod demo;
 mod deployment;
+mod feeds;
 mod helpers;
 mod hostile;
 mod imports;
