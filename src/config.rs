@@ -47,6 +47,14 @@ pub struct Config {
     pub body_limit: usize,
     /// `SCRUTINY_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// `SCRUTINY_BASE_URL`: the service's public URL (`https://api.example.gov.uk`, no
+    /// trailing slash), for the absolute links in Atom feeds. Unset: the scheme and host
+    /// the request came in on (including `Forwarded`/`X-Forwarded-*` headers).
+    pub base_url: Option<String>,
+    /// `SCRUTINY_PUBLIC_URL_TEMPLATE`: the front end's page for a resource, with the
+    /// placeholders `{type}` (`questions`, `responses` or `actions`) and `{id}`; when set,
+    /// feed entries also link to it as `text/html`.
+    pub public_url_template: Option<String>,
     /// Token signing and verification.
     pub auth: AuthConfig,
 }
@@ -166,6 +174,13 @@ impl Config {
                 None => None,
                 Some(_) => Some(parse(&get, "SCRUTINY_WORKERS", 1, |v| positive(v, 1, 256))?),
             },
+            base_url: parse(&get, "SCRUTINY_BASE_URL", None, |v| {
+                http_url(v)?;
+                Ok(Some(v.trim_end_matches('/').to_string()))
+            })?,
+            public_url_template: parse(&get, "SCRUTINY_PUBLIC_URL_TEMPLATE", None, |v| {
+                public_url_template(v).map(Some)
+            })?,
             auth: auth_config(&get)?,
         })
     }
@@ -234,6 +249,27 @@ fn parse<T>(
         None => Ok(default),
         Some(value) => parse(value.trim()).map_err(|reason| ConfigError { var, value, reason }),
     }
+}
+
+fn http_url(value: &str) -> Result<(), String> {
+    match url::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(()),
+        _ => Err("expected an absolute http:// or https:// URL".into()),
+    }
+}
+
+/// A front-end URL template: an http(s) URL with `{id}` and optionally `{type}`, and no
+/// other placeholder.
+fn public_url_template(value: &str) -> Result<String, String> {
+    if !value.contains("{id}") {
+        return Err("expected a URL with the placeholder {id} (and optionally {type})".into());
+    }
+    let example = value.replace("{type}", "questions").replace("{id}", "0");
+    if example.contains(['{', '}']) {
+        return Err("the only placeholders are {type} and {id}".into());
+    }
+    http_url(&example)?;
+    Ok(value.to_string())
 }
 
 fn positive(value: &str, min: usize, max: usize) -> Result<usize, String> {
@@ -305,6 +341,32 @@ mod tests {
     fn external_keys_need_an_issuer_and_audience() {
         let error = config(&[("SCRUTINY_EXTERNAL_JWT_KEYS", "/etc/idp.pem")]).unwrap_err();
         assert_eq!(error.var, "SCRUTINY_EXTERNAL_JWT_ISSUER");
+    }
+
+    #[test]
+    fn feed_urls_must_be_http_and_templates_use_known_placeholders() {
+        let set = config(&[
+            ("SCRUTINY_BASE_URL", "https://api.example.gov.uk/"),
+            (
+                "SCRUTINY_PUBLIC_URL_TEMPLATE",
+                "https://panel.example.gov.uk/{type}/{id}",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(set.base_url.as_deref(), Some("https://api.example.gov.uk"));
+        assert!(set.public_url_template.is_some());
+        for (var, value) in [
+            ("SCRUTINY_BASE_URL", "api.example.gov.uk"),
+            ("SCRUTINY_BASE_URL", "ftp://api.example.gov.uk"),
+            ("SCRUTINY_PUBLIC_URL_TEMPLATE", "https://panel.example.gov.uk/questions"),
+            (
+                "SCRUTINY_PUBLIC_URL_TEMPLATE",
+                "https://panel.example.gov.uk/{kind}/{id}",
+            ),
+            ("SCRUTINY_PUBLIC_URL_TEMPLATE", "/{type}/{id}"),
+        ] {
+            assert_eq!(config(&[(var, value)]).unwrap_err().var, var, "{value}");
+        }
     }
 
     #[test]

@@ -41,6 +41,8 @@ Each has a response due date (56 days after publication) and a scorecard of its 
 with an append-only trail of progress updates. Force users move and report on their own organisation's actions."),
         (name = "events", description = "The change feed: every committed change in an order a consumer can follow without missing or repeating one."),
         (name = "search", description = "Full-text search across questions, responses, recommendations and actions, ranked, with highlighted snippets; it finds what the lists show the caller."),
+        (name = "feeds", description = "Atom feeds (RFC 4287) of what the public may read, newest first, for feed readers and \
+sites that show what changed."),
         (name = "operations", description = "Health checks and problem type descriptions, for operators and client developers."),
     ),
     servers((url = "/", description = "This service")),

@@ -333,11 +333,37 @@ pub async fn list(
     page: &PageRequest,
     today: NaiveDate,
 ) -> Result<(Vec<ActionRecord>, Option<Cursor>), ApiError> {
+    list_ordered(conn, filter, page, today, false).await
+}
+
+/// The first `limit` actions [`list`] would show for `filter`, most recently updated
+/// first (by `updated_at`, then id): what a feed shows.
+pub async fn latest_updated(
+    conn: &mut DbConn,
+    filter: &ActionFilter,
+    limit: i64,
+    today: NaiveDate,
+) -> Result<Vec<ActionRecord>, ApiError> {
+    let page = PageRequest { limit, after: None };
+    Ok(list_ordered(conn, filter, &page, today, true).await?.0)
+}
+
+async fn list_ordered(
+    conn: &mut DbConn,
+    filter: &ActionFilter,
+    page: &PageRequest,
+    today: NaiveDate,
+    by_updated: bool,
+) -> Result<(Vec<ActionRecord>, Option<Cursor>), ApiError> {
     let mut query = actions::table
         .select(ActionRow::as_select())
-        .order((actions::due_on.asc(), actions::id.asc()))
         .limit(page.fetch())
         .into_boxed();
+    query = if by_updated {
+        query.order((actions::updated_at.desc(), actions::id.desc()))
+    } else {
+        query.order((actions::due_on.asc(), actions::id.asc()))
+    };
     if let Some(after) = &page.after {
         let due_on = after.date()?;
         let id = ActionId(after.id);

@@ -526,11 +526,35 @@ pub async fn list(
     filter: &QuestionFilter,
     page: &PageRequest,
 ) -> Result<(Vec<QuestionRecord>, Option<Cursor>), ApiError> {
+    list_ordered(conn, filter, page, false).await
+}
+
+/// The first `limit` questions [`list`] would show for `filter`, most recently updated
+/// first (by `updated_at`, then id): what a feed shows.
+pub async fn latest_updated(
+    conn: &mut DbConn,
+    filter: &QuestionFilter,
+    limit: i64,
+) -> Result<Vec<QuestionRecord>, ApiError> {
+    let page = PageRequest { limit, after: None };
+    Ok(list_ordered(conn, filter, &page, true).await?.0)
+}
+
+async fn list_ordered(
+    conn: &mut DbConn,
+    filter: &QuestionFilter,
+    page: &PageRequest,
+    by_updated: bool,
+) -> Result<(Vec<QuestionRecord>, Option<Cursor>), ApiError> {
     let mut query = questions::table
         .select(QuestionRow::as_select())
-        .order((questions::asked_on.desc(), questions::id.desc()))
         .limit(page.fetch())
         .into_boxed();
+    query = if by_updated {
+        query.order((questions::updated_at.desc(), questions::id.desc()))
+    } else {
+        query.order((questions::asked_on.desc(), questions::id.desc()))
+    };
     if let Some(after) = &page.after {
         let asked_on = after.date()?;
         let id = QuestionId(after.id);

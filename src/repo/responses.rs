@@ -20,7 +20,7 @@ use crate::db::schema::{
 use crate::db::DbConn;
 use crate::domain::action::ActionId;
 use crate::domain::question::{
-    NewResponse, QuestionId, QuestionStatus, ResponseChanges, ResponseId, ResponseKind, ResponseStatus,
+    NewResponse, QuestionId, QuestionStatus, ResponseChanges, ResponseId, ResponseKind, ResponseStatus, Topic,
 };
 use crate::domain::report::RecommendationId;
 use crate::error::ApiError;
@@ -434,6 +434,50 @@ pub async fn published_versions_sum(conn: &mut DbConn, id: QuestionId) -> Result
         .first(conn)
         .await?;
     Ok(sum.unwrap_or(0))
+}
+
+/// What a feed entry for a response shows of its question.
+#[derive(Debug, Clone, Queryable)]
+pub struct QuestionSummary {
+    pub reference: String,
+    pub title: String,
+    pub topics: Vec<String>,
+}
+
+/// The `limit` most recently updated published responses to public questions (what an
+/// anonymous caller may read), optionally only those to questions with `topic` or to
+/// question `question_id`, with a summary of their question: what a feed shows.
+pub async fn latest_published(
+    conn: &mut DbConn,
+    topic: Option<&Topic>,
+    question_id: Option<QuestionId>,
+    limit: i64,
+) -> Result<Vec<(ResponseRecord, QuestionSummary)>, ApiError> {
+    let public: Vec<QuestionStatus> = QuestionStatus::ALL.iter().copied().filter(|s| s.is_public()).collect();
+    let mut query = responses::table
+        .inner_join(questions_table::table)
+        .filter(responses::status.eq(ResponseStatus::Published))
+        .filter(questions_table::status.eq_any(public))
+        .select((
+            ResponseRow::as_select(),
+            (
+                questions_table::reference,
+                questions_table::title,
+                questions_table::topics,
+            ),
+        ))
+        .order((responses::updated_at.desc(), responses::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(topic) = topic {
+        query = query.filter(questions_table::topics.contains(vec![topic.as_str().to_string()]));
+    }
+    if let Some(question_id) = question_id {
+        query = query.filter(responses::question_id.eq(question_id));
+    }
+    let rows: Vec<(ResponseRow, QuestionSummary)> = query.load(conn).await?;
+    let (rows, questions): (Vec<ResponseRow>, Vec<QuestionSummary>) = rows.into_iter().unzip();
+    Ok(with_citations(conn, rows).await?.into_iter().zip(questions).collect())
 }
 
 /// Filters for [`list_for_question`].

@@ -9,6 +9,7 @@ pub mod actions;
 pub mod auth;
 pub mod clients;
 pub mod events;
+pub mod feeds;
 pub mod health;
 pub mod imports;
 pub mod meetings;
@@ -134,6 +135,9 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(health::live)
         .service(health::ready)
         .service(health::metrics)
+        .service(feeds::questions_feed)
+        .service(feeds::responses_feed)
+        .service(feeds::actions_feed)
         .service(
             scope::scope("/api/v1")
                 .service(auth::issue_token)

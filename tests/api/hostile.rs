@@ -1132,6 +1132,27 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         }
     }
 
+    // Feeds validate their filters like the lists do.
+    for (path, parameter) in [
+        ("/feeds/questions.atom?status=published", "status"),
+        ("/feeds/questions.atom?topic=Not%20A%20Slug", "topic"),
+        ("/feeds/questions.atom?limit=10", "limit"),
+        (
+            "/feeds/responses.atom?topic=%27%3B%20DROP%20TABLE%20responses%3B%20--",
+            "topic",
+        ),
+        ("/feeds/responses.atom?question_id=not-a-uuid", "question_id"),
+        (
+            "/feeds/responses.atom?organisation_id=00000000-0000-0000-0000-000000000000",
+            "organisation_id",
+        ),
+        ("/feeds/actions.atom?status=done", "status"),
+        ("/feeds/actions.atom?organisation_id=42", "organisation_id"),
+        ("/feeds/actions.atom?topic=policing", "topic"),
+    ] {
+        cases.push(get(format!("bad feed filter: GET {path}"), path, Invalid(parameter)));
+    }
+
     // SQL in text fields and searches is text.
     for text in ["'; DROP TABLE questions; --", "%' OR '1'='1"] {
         cases.push(get(

@@ -7,6 +7,7 @@ mod contract;
 mod demo;
 mod deployment;
 mod events;
+mod feeds;
 mod helpers;
 mod hostile;
 mod imports;

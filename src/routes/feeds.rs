@@ -1,0 +1,430 @@
+//! Atom feeds (RFC 4287) of what the public may read: `/feeds/questions.atom`,
+//! `/feeds/responses.atom` and `/feeds/actions.atom`, for feed readers and for sites
+//! that want to show "what changed" without polling the JSON lists.
+//!
+//! Each feed shows exactly what an anonymous caller of the matching list sees (the same
+//! repository queries, with the public view), the [`FEED_LIMIT`] most recently updated
+//! first, and never contact details. Entry ids are `urn:uuid:<resource id>`, so that a
+//! reader recognises an entry again when the resource changes.
+
+use std::collections::HashMap;
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use atom_syndication::{Category, Content, Entry, Feed, Link, Person, Text};
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::AppState;
+use crate::auth::Caller;
+use crate::domain::action::ActionStatus;
+use crate::domain::organisation::OrganisationId;
+use crate::domain::question::{QuestionId, QuestionStatus, Topic};
+use crate::domain::CollectFields;
+use crate::error::{responses, ApiError};
+use crate::http::{Preconditions, Query};
+use crate::repo::actions::{self as actions_repo, ActionFilter};
+use crate::repo::organisations as organisations_repo;
+use crate::repo::questions::{self as questions_repo, QuestionFilter};
+use crate::repo::responses as responses_repo;
+
+/// Every feed is the public view, whoever asks (a token is not needed and not looked
+/// at), so it reads like an anonymous caller: from the replica when there is one.
+const PUBLIC_READER: Caller = Caller {
+    principal: None,
+    request_id: None,
+};
+
+/// The most entries a feed holds: the most recently updated ones.
+pub const FEED_LIMIT: i64 = 50;
+
+/// The media type of every feed.
+pub const ATOM: &str = "application/atom+xml; charset=utf-8";
+
+/// How long a cache may keep a feed, in seconds.
+const MAX_AGE_SECS: u32 = 60;
+
+/// The `updated` of a feed with no entries: a fixed time, so that its `ETag` is stable.
+const EMPTY_FEED_UPDATED: &str = "1970-01-01T00:00:00Z";
+
+const EXAMPLE: &str = r#"<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Scrutiny: public questions</title><id>https://api.example.gov.uk/feeds/questions.atom</id><updated>2022-06-09T12:00:00+00:00</updated><link href="https://api.example.gov.uk/feeds/questions.atom" rel="self" type="application/atom+xml"/><link href="https://api.example.gov.uk/api/v1/questions" rel="alternate" type="application/json"/><entry><title>PQ-2022-0007: Safeguarding children after the HMIC inspection</title><id>urn:uuid:01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b</id><updated>2022-06-09T12:00:00+00:00</updated><author><name>A member of the public</name></author><category term="child-protection"/><link href="https://api.example.gov.uk/api/v1/questions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b" rel="alternate" type="application/json"/><link href="https://panel.example.gov.uk/questions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b" rel="alternate" type="text/html"/><published>2022-06-01T10:00:00+00:00</published><summary>answered; asked on 2022-05-31</summary><content type="text">What exactly is the PFCC doing about this to bring the force to account?</content></entry></feed>"#;
+
+/// Filters for the question feed.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QuestionFeedQuery {
+    /// Only questions in this state (only `accepted` and `answered` ones are public, so
+    /// any other state gives an empty feed).
+    pub status: Option<QuestionStatus>,
+    /// Only questions with this topic.
+    pub topic: Option<String>,
+}
+
+/// Filters for the response feed.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ResponseFeedQuery {
+    /// Only responses to questions with this topic.
+    pub topic: Option<String>,
+    /// Only responses to this question.
+    pub question_id: Option<QuestionId>,
+}
+
+/// Filters for the action feed.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActionFeedQuery {
+    /// Only actions in this status.
+    pub status: Option<ActionStatus>,
+    /// Only actions this organisation owns.
+    pub organisation_id: Option<OrganisationId>,
+}
+
+/// Where a feed's links point: the service's public URL and the front end's pages.
+struct Links<'a> {
+    base: String,
+    template: Option<&'a str>,
+}
+
+impl<'a> Links<'a> {
+    fn new(req: &HttpRequest, state: &'a AppState) -> Self {
+        let base = match &state.config.base_url {
+            Some(base) => base.clone(),
+            None => crate::http::absolute_url(req, ""),
+        };
+        Self {
+            base,
+            template: state.config.public_url_template.as_deref(),
+        }
+    }
+
+    /// The links of the entry for resource `id` in collection `kind`: its JSON at the
+    /// API and, when a template is configured, its page on the front end.
+    fn entry(&self, kind: &str, id: impl std::fmt::Display) -> Vec<Link> {
+        let id = id.to_string();
+        let mut links = vec![link(
+            format!("{}/api/v1/{kind}/{id}", self.base),
+            "alternate",
+            "application/json",
+        )];
+        if let Some(template) = self.template {
+            links.push(link(
+                template.replace("{type}", kind).replace("{id}", &id),
+                "alternate",
+                "text/html",
+            ));
+        }
+        links
+    }
+}
+
+fn link(href: String, rel: &str, mime_type: &str) -> Link {
+    Link {
+        href,
+        rel: rel.to_string(),
+        mime_type: Some(mime_type.to_string()),
+        ..Link::default()
+    }
+}
+
+fn person(name: String) -> Person {
+    Person {
+        name,
+        ..Person::default()
+    }
+}
+
+fn category(term: String) -> Category {
+    Category {
+        term,
+        ..Category::default()
+    }
+}
+
+fn text_content(value: String) -> Content {
+    Content {
+        value: Some(value),
+        content_type: Some("text".to_string()),
+        ..Content::default()
+    }
+}
+
+fn fixed(at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    at.fixed_offset()
+}
+
+/// The whole feed as a response: `ETag` over its bytes, 304 when the caller's copy is
+/// current, and `Cache-Control` either way.
+fn respond(
+    req: &HttpRequest,
+    links: &Links<'_>,
+    preconditions: &Preconditions,
+    kind: &str,
+    title: &str,
+    entries: Vec<Entry>,
+) -> Result<HttpResponse, ApiError> {
+    let path = req.path();
+    let self_url = match req.query_string() {
+        "" => format!("{}{path}", links.base),
+        query => format!("{}{path}?{query}", links.base),
+    };
+    let updated = entries
+        .iter()
+        .map(|entry| entry.updated)
+        .max()
+        .map_or_else(|| DateTime::parse_from_rfc3339(EMPTY_FEED_UPDATED), Ok)
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let feed = Feed {
+        title: Text::plain(title),
+        id: self_url.clone(),
+        updated,
+        links: vec![
+            link(self_url, "self", "application/atom+xml"),
+            link(format!("{}/api/v1/{kind}", links.base), "alternate", "application/json"),
+        ],
+        entries,
+        ..Feed::default()
+    };
+    let body = feed
+        .write_to(Vec::new())
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the feed could not be written: {e}")))?;
+    let tag = {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(&body);
+        format!(
+            "\"{}\"",
+            digest.iter().take(10).map(|b| format!("{b:02x}")).collect::<String>()
+        )
+    };
+    let cache_control = format!("public, max-age={MAX_AGE_SECS}");
+    if preconditions.not_modified_tag(&tag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .insert_header((header::CACHE_CONTROL, cache_control))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .content_type(ATOM)
+        .insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, cache_control))
+        .body(body))
+}
+
+fn topic(topic: Option<&str>) -> Result<Option<Topic>, ApiError> {
+    let (topic,) = (topic.map(|t| Topic::parse("topic", t)).transpose(),).collect_fields()?;
+    Ok(topic)
+}
+
+/// Public questions as an Atom feed.
+///
+/// The 50 most recently updated `accepted` and `answered` questions (what an anonymous
+/// caller of `GET /api/v1/questions` sees), newest first. Each entry's id is
+/// `urn:uuid:<question id>`; its author is the name the question is published under,
+/// its categories are its topics, and it links to the question's JSON (and to its page
+/// on the front end when `SCRUTINY_PUBLIC_URL_TEMPLATE` is set). Never contact details.
+#[utoipa::path(
+    tag = "feeds",
+    params(QuestionFeedQuery),
+    security(()),
+    responses(
+        (status = 200, description = "The feed.", body = String, content_type = "application/atom+xml",
+            headers(("ETag" = String, description = "A tag over the feed's bytes."),
+                ("Cache-Control" = String, description = "`public, max-age=60`.")),
+            example = json!(EXAMPLE)),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/feeds/questions.atom")]
+pub async fn questions_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    preconditions: Preconditions,
+    Query(query): Query<QuestionFeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = QuestionFilter {
+        status: query.status,
+        public_only: true,
+        topic: topic(query.topic.as_deref())?,
+        ..QuestionFilter::default()
+    };
+    let records = {
+        let mut conn = state.read_conn(&PUBLIC_READER).await?;
+        questions_repo::latest_updated(&mut conn, &filter, FEED_LIMIT).await?
+    };
+    let links = Links::new(&req, &state);
+    let entries = records
+        .into_iter()
+        .map(|record| {
+            let row = record.row;
+            Entry {
+                title: Text::plain(format!("{}: {}", row.reference, row.title)),
+                id: format!("urn:uuid:{}", row.id),
+                updated: fixed(row.updated_at),
+                published: row.published_at.map(fixed),
+                authors: vec![person(row.asker_display_name)],
+                categories: row.topics.into_iter().map(category).collect(),
+                links: links.entry("questions", row.id),
+                summary: Some(Text::plain(format!("{}; asked on {}", row.status, row.asked_on))),
+                content: Some(text_content(row.body)),
+                ..Entry::default()
+            }
+        })
+        .collect();
+    respond(
+        &req,
+        &links,
+        &preconditions,
+        "questions",
+        "Scrutiny: public questions",
+        entries,
+    )
+}
+
+/// Published responses as an Atom feed.
+///
+/// The 50 most recently updated published responses to public questions, newest first.
+/// Each entry's id is `urn:uuid:<response id>`; its author is the person who responded
+/// (with their position), its categories are its question's topics, and it links to the
+/// response's JSON (and to its page on the front end when `SCRUTINY_PUBLIC_URL_TEMPLATE`
+/// is set) and, as `related`, to its question's JSON. Drafts never appear.
+#[utoipa::path(
+    tag = "feeds",
+    params(ResponseFeedQuery),
+    security(()),
+    responses(
+        (status = 200, description = "The feed.", body = String, content_type = "application/atom+xml",
+            headers(("ETag" = String, description = "A tag over the feed's bytes."),
+                ("Cache-Control" = String, description = "`public, max-age=60`.")),
+            example = json!(EXAMPLE)),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/feeds/responses.atom")]
+pub async fn responses_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    preconditions: Preconditions,
+    Query(query): Query<ResponseFeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let topic = topic(query.topic.as_deref())?;
+    let records = {
+        let mut conn = state.read_conn(&PUBLIC_READER).await?;
+        responses_repo::latest_published(&mut conn, topic.as_ref(), query.question_id, FEED_LIMIT).await?
+    };
+    let links = Links::new(&req, &state);
+    let entries = records
+        .into_iter()
+        .map(|(record, question)| {
+            let row = record.row;
+            let mut entry_links = links.entry("responses", row.id);
+            entry_links.push(link(
+                format!("{}/api/v1/questions/{}", links.base, row.question_id),
+                "related",
+                "application/json",
+            ));
+            Entry {
+                title: Text::plain(format!("Response to {}: {}", question.reference, question.title)),
+                id: format!("urn:uuid:{}", row.id),
+                updated: fixed(row.updated_at),
+                published: row.published_at.map(fixed),
+                authors: vec![person(format!("{} ({})", row.author_name, row.author_position))],
+                categories: question.topics.into_iter().map(category).collect(),
+                links: entry_links,
+                summary: Some(Text::plain(format!("{} response of {}", row.kind, row.responded_on))),
+                content: Some(text_content(row.body)),
+                ..Entry::default()
+            }
+        })
+        .collect();
+    respond(
+        &req,
+        &links,
+        &preconditions,
+        "responses",
+        "Scrutiny: published responses",
+        entries,
+    )
+}
+
+/// Actions as an Atom feed.
+///
+/// The 50 most recently updated actions (all of them are public), newest first. Each
+/// entry's id is `urn:uuid:<action id>`; its author is the owning organisation, its
+/// content the description with the owner, due date, status and progress, and it links
+/// to the action's JSON (and to its page on the front end when
+/// `SCRUTINY_PUBLIC_URL_TEMPLATE` is set).
+#[utoipa::path(
+    tag = "feeds",
+    params(ActionFeedQuery),
+    security(()),
+    responses(
+        (status = 200, description = "The feed.", body = String, content_type = "application/atom+xml",
+            headers(("ETag" = String, description = "A tag over the feed's bytes."),
+                ("Cache-Control" = String, description = "`public, max-age=60`.")),
+            example = json!(EXAMPLE)),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/feeds/actions.atom")]
+pub async fn actions_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    preconditions: Preconditions,
+    Query(query): Query<ActionFeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = ActionFilter {
+        status: query.status,
+        owner_organisation_id: query.organisation_id,
+        ..ActionFilter::default()
+    };
+    let today = crate::domain::calendar::today();
+    let (records, organisations) = {
+        let mut conn = state.read_conn(&PUBLIC_READER).await?;
+        let records = actions_repo::latest_updated(&mut conn, &filter, FEED_LIMIT, today).await?;
+        let mut organisations = HashMap::new();
+        for record in &records {
+            let id = record.row.owner_organisation_id;
+            if let std::collections::hash_map::Entry::Vacant(vacant) = organisations.entry(id) {
+                vacant.insert(organisations_repo::find(&mut conn, id).await?.name);
+            }
+        }
+        (records, organisations)
+    };
+    let links = Links::new(&req, &state);
+    let entries = records
+        .into_iter()
+        .map(|record| {
+            let row = record.row;
+            let organisation = organisations
+                .get(&row.owner_organisation_id)
+                .cloned()
+                .unwrap_or_default();
+            let summary = format!(
+                "Owner: {}, {organisation}. Due {}. Status: {} ({} %).",
+                row.owner_post_title, row.due_on, row.status, row.progress_percent
+            );
+            Entry {
+                title: Text::plain(format!("{}: {}", row.reference, row.title)),
+                id: format!("urn:uuid:{}", row.id),
+                updated: fixed(row.updated_at),
+                authors: vec![person(organisation)],
+                links: links.entry("actions", row.id),
+                content: Some(text_content(format!("{}\n\n{summary}", row.description))),
+                summary: Some(Text::plain(summary)),
+                ..Entry::default()
+            }
+        })
+        .collect();
+    respond(&req, &links, &preconditions, "actions", "Scrutiny: actions", entries)
+}
