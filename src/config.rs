@@ -47,6 +47,12 @@ pub struct Config {
     pub body_limit: usize,
     /// `SCRUTINY_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// `SCRUTINY_CSV_MAX_ROWS`: the most rows a `text/csv` export holds; when more match,
+    /// the export is refused (422) before any row is sent (default 100000).
+    pub csv_max_rows: u64,
+    /// `SCRUTINY_CORS_ORIGINS`: browser origins allowed cross-origin access, comma-separated
+    /// (`https://a.example,https://b.example`); none by default, so no CORS headers.
+    pub cors_origins: Vec<String>,
     /// Token signing and verification.
     pub auth: AuthConfig,
 }
@@ -166,9 +172,35 @@ impl Config {
                 None => None,
                 Some(_) => Some(parse(&get, "SCRUTINY_WORKERS", 1, |v| positive(v, 1, 256))?),
             },
+            csv_max_rows: parse(&get, "SCRUTINY_CSV_MAX_ROWS", 100_000, |v| {
+                positive(v, 1, 10_000_000).map(|n| n as u64)
+            })?,
+            cors_origins: match get("SCRUTINY_CORS_ORIGINS") {
+                None => Vec::new(),
+                Some(_) => parse(&get, "SCRUTINY_CORS_ORIGINS", Vec::new(), cors_origins)?,
+            },
             auth: auth_config(&get)?,
         })
     }
+}
+
+/// A comma-separated list of origins, each `scheme://host[:port]` with nothing after it.
+fn cors_origins(value: &str) -> Result<Vec<String>, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(|origin| {
+            let url = url::Url::parse(origin).map_err(|e| format!("{origin:?} is not an origin: {e}"))?;
+            let serialized = url.origin().ascii_serialization();
+            if !matches!(url.scheme(), "http" | "https") || serialized != origin.trim_end_matches('/') {
+                return Err(format!(
+                    "{origin:?} is not an origin: expected scheme://host[:port], like https://council.example"
+                ));
+            }
+            Ok(serialized)
+        })
+        .collect()
 }
 
 fn auth_config(get: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, ConfigError> {
