@@ -157,7 +157,10 @@ pub async fn respond<E: CsvExport>(
     let filename = format!("{}-{}.csv", E::NAME, crate::domain::calendar::today());
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, CONTENT_TYPE))
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
         .insert_header((header::VARY, "Accept"))
         .streaming(body))
 }
@@ -215,7 +218,11 @@ fn write_rows<E: CsvExport>(out: &mut Vec<u8>, header: bool, items: &[E::Item]) 
         let mut fields = HashMap::new();
         flatten("", &value, &mut fields);
         writer
-            .write_record(E::COLUMNS.iter().map(|column| fields.get(*column).map_or("", String::as_str)))
+            .write_record(
+                E::COLUMNS
+                    .iter()
+                    .map(|column| fields.get(*column).map_or("", String::as_str)),
+            )
             .map_err(fail)?;
     }
     writer
@@ -278,7 +285,9 @@ mod tests {
         assert!(!wants(Some("*/*")));
         assert!(!wants(Some("text/csv;q=0")));
         assert!(!wants(Some("text/csv;q=0.5, application/json")));
-        assert!(!wants(Some("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")));
+        assert!(!wants(Some(
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+        )));
     }
 
     #[test]

@@ -434,7 +434,11 @@ pub async fn list_actions(
         due_after,
     };
     if crate::export::wants_csv(&req) {
-        let export = ActionExport { filter, view: caller.view(), today: crate::domain::calendar::today() };
+        let export = ActionExport {
+            filter,
+            view: caller.view(),
+            today: crate::domain::calendar::today(),
+        };
         return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
     let today = crate::domain::calendar::today();
@@ -687,7 +691,10 @@ pub async fn list_action_updates(
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     if crate::export::wants_csv(&req) {
-        let export = ActionUpdateExport { action_id: *id, view: caller.view() };
+        let export = ActionUpdateExport {
+            action_id: *id,
+            view: caller.view(),
+        };
         return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
     let mut conn = state.read_conn(&caller).await?;

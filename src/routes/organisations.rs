@@ -266,14 +266,7 @@ pub struct OrganisationExport {
 
 impl crate::export::CsvExport for OrganisationExport {
     type Item = Organisation;
-    const COLUMNS: &'static [&'static str] = &[
-        "id",
-        "name",
-        "kind",
-        "created_at",
-        "updated_at",
-        "version",
-    ];
+    const COLUMNS: &'static [&'static str] = &["id", "name", "kind", "created_at", "updated_at", "version"];
     const NAME: &'static str = "organisations";
 
     async fn page(

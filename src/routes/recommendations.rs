@@ -216,7 +216,10 @@ pub async fn list_recommendations(
         addressed_to_organisation_id: query.addressed_to_organisation_id,
     };
     if crate::export::wants_csv(&req) {
-        let export = RecommendationExport { filter, today: crate::domain::calendar::today() };
+        let export = RecommendationExport {
+            filter,
+            today: crate::domain::calendar::today(),
+        };
         return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
     let mut conn = state.conn().await?;

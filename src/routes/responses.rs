@@ -338,7 +338,10 @@ pub async fn list_responses(
         include_drafts: caller.view().sees_unpublished(),
     };
     if crate::export::wants_csv(&req) {
-        let export = ResponseExport { question_id: *id, filter };
+        let export = ResponseExport {
+            question_id: *id,
+            filter,
+        };
         return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
     let mut conn = state.read_conn(&caller).await?;

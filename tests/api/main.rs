@@ -6,6 +6,7 @@ mod auth;
 mod contract;
 mod demo;
 mod deployment;
+mod exports;
 mod helpers;
 mod hostile;
 mod imports;
