@@ -68,10 +68,16 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
         for range in value.split(',') {
             let mut parts = range.split(';');
             let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = parts
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
+            // A quality that is not a number from 0 to 1 makes the range count for nothing.
+            let q = match parts.find_map(|p| p.trim().strip_prefix("q=")) {
+                None => 1.0,
+                Some(q) => q
+                    .trim()
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|q| (0.0..=1.0).contains(q))
+                    .unwrap_or(0.0),
+            };
             match media.as_str() {
                 "text/csv" | "text/*" => csv = csv.max(q),
                 "application/json" | "application/*" | "*/*" => json = json.max(q),
@@ -284,6 +290,9 @@ mod tests {
         assert!(!wants(Some("application/json")));
         assert!(!wants(Some("*/*")));
         assert!(!wants(Some("text/csv;q=0")));
+        assert!(!wants(Some("text/csv;q=banana")));
+        assert!(!wants(Some("text/csv;q=NaN")));
+        assert!(!wants(Some("text/csv;q=2, application/json")));
         assert!(!wants(Some("text/csv;q=0.5, application/json")));
         assert!(!wants(Some(
             "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
