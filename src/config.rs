@@ -320,6 +320,22 @@ mod tests {
     }
 
     #[test]
+    fn cors_origins_are_a_list_of_bare_origins() {
+        assert!(config(&[]).unwrap().cors_origins.is_empty());
+        let config_ok = config(&[("SCRUTINY_CORS_ORIGINS", "https://a.example, http://localhost:3000,")]).unwrap();
+        assert_eq!(config_ok.cors_origins, ["https://a.example", "http://localhost:3000"]);
+        for bad in ["a.example", "https://a.example/path", "*", "ftp://a.example"] {
+            let error = config(&[("SCRUTINY_CORS_ORIGINS", bad)]).unwrap_err();
+            assert_eq!(error.var, "SCRUTINY_CORS_ORIGINS", "{bad}");
+        }
+        assert_eq!(config(&[]).unwrap().csv_max_rows, 100_000);
+        assert_eq!(
+            config(&[("SCRUTINY_CSV_MAX_ROWS", "0")]).unwrap_err().var,
+            "SCRUTINY_CSV_MAX_ROWS"
+        );
+    }
+
+    #[test]
     fn a_database_url_must_be_postgres_and_its_password_is_never_echoed() {
         let error = config(&[("DATABASE_URL", "mysql://u:secret@host/db")]).unwrap_err();
         assert_eq!(error.var, "DATABASE_URL");
