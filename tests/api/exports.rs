@@ -180,6 +180,11 @@ async fn paging_parameters_are_refused_with_csv() {
     // JSON is unchanged: paging as before.
     let response = app.get("/api/v1/organisations?limit=5").await;
     assert_eq!(response.status, 200);
+    assert_eq!(
+        response.header("vary").as_deref(),
+        Some("Accept"),
+        "caches key JSON pages on Accept too"
+    );
     assert!(response.header("content-type").unwrap().starts_with("application/json"));
 }
 
