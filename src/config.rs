@@ -55,6 +55,12 @@ pub struct Config {
     /// placeholders `{type}` (`questions`, `responses` or `actions`) and `{id}`; when set,
     /// feed entries also link to it as `text/html`.
     pub public_url_template: Option<String>,
+    /// `SCRUTINY_CSV_MAX_ROWS`: the most rows a `text/csv` export holds; when more match,
+    /// the export is refused (422) before any row is sent (default 100000).
+    pub csv_max_rows: u64,
+    /// `SCRUTINY_CORS_ORIGINS`: browser origins allowed cross-origin access, comma-separated
+    /// (`https://a.example,https://b.example`); none by default, so no CORS headers.
+    pub cors_origins: Vec<String>,
     /// Token signing and verification.
     pub auth: AuthConfig,
 }
@@ -181,9 +187,35 @@ impl Config {
             public_url_template: parse(&get, "SCRUTINY_PUBLIC_URL_TEMPLATE", None, |v| {
                 public_url_template(v).map(Some)
             })?,
+            csv_max_rows: parse(&get, "SCRUTINY_CSV_MAX_ROWS", 100_000, |v| {
+                positive(v, 1, 10_000_000).map(|n| n as u64)
+            })?,
+            cors_origins: match get("SCRUTINY_CORS_ORIGINS") {
+                None => Vec::new(),
+                Some(_) => parse(&get, "SCRUTINY_CORS_ORIGINS", Vec::new(), cors_origins)?,
+            },
             auth: auth_config(&get)?,
         })
     }
+}
+
+/// A comma-separated list of origins, each `scheme://host[:port]` with nothing after it.
+fn cors_origins(value: &str) -> Result<Vec<String>, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(|origin| {
+            let url = url::Url::parse(origin).map_err(|e| format!("{origin:?} is not an origin: {e}"))?;
+            let serialized = url.origin().ascii_serialization();
+            if !matches!(url.scheme(), "http" | "https") || serialized != origin.trim_end_matches('/') {
+                return Err(format!(
+                    "{origin:?} is not an origin: expected scheme://host[:port], like https://council.example"
+                ));
+            }
+            Ok(serialized)
+        })
+        .collect()
 }
 
 fn auth_config(get: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, ConfigError> {
@@ -321,6 +353,22 @@ mod tests {
         assert!(error.to_string().starts_with("invalid SCRUTINY_ADDR="));
         let error = config(&[("SCRUTINY_DB_POOL_SIZE", "0")]).unwrap_err();
         assert_eq!(error.var, "SCRUTINY_DB_POOL_SIZE");
+    }
+
+    #[test]
+    fn cors_origins_are_a_list_of_bare_origins() {
+        assert!(config(&[]).unwrap().cors_origins.is_empty());
+        let config_ok = config(&[("SCRUTINY_CORS_ORIGINS", "https://a.example, http://localhost:3000,")]).unwrap();
+        assert_eq!(config_ok.cors_origins, ["https://a.example", "http://localhost:3000"]);
+        for bad in ["a.example", "https://a.example/path", "*", "ftp://a.example"] {
+            let error = config(&[("SCRUTINY_CORS_ORIGINS", bad)]).unwrap_err();
+            assert_eq!(error.var, "SCRUTINY_CORS_ORIGINS", "{bad}");
+        }
+        assert_eq!(config(&[]).unwrap().csv_max_rows, 100_000);
+        assert_eq!(
+            config(&[("SCRUTINY_CSV_MAX_ROWS", "0")]).unwrap_err().var,
+            "SCRUTINY_CSV_MAX_ROWS"
+        );
     }
 
     #[test]

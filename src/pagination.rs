@@ -159,6 +159,8 @@ macro_rules! page_type {
 /// A page as a 200 response with its `Link` header.
 pub fn respond<T: Serialize>(req: &HttpRequest, next_cursor: Option<&str>, page: &T) -> HttpResponse {
     let mut response = HttpResponse::Ok();
+    // The same URL is also a CSV export (`Accept: text/csv`): caches must key on Accept.
+    response.insert_header((header::VARY, "Accept"));
     if let Some(cursor) = next_cursor {
         response.insert_header((header::LINK, format!("<{}>; rel=\"next\"", next_url(req, cursor))));
     }

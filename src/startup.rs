@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use anyhow::Context;
 use utoipa::OpenApi;
@@ -42,6 +42,7 @@ impl Application {
         let route_table = web::Data::new(RouteTable::from_openapi(&spec));
         let metrics = web::Data::from(state.metrics.clone());
         let body_limit = config.body_limit;
+        let cors_origins = config.cors_origins.clone();
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let (app, _) = App::new()
@@ -68,6 +69,7 @@ impl Application {
                 .wrap(from_fn(http::not_while_migrating))
                 .wrap(from_fn(crate::metrics::track))
                 .wrap(from_fn(http::log_request))
+                .wrap(Condition::new(!cors_origins.is_empty(), cors(&cors_origins)))
                 .wrap(from_fn(http::request_id))
         })
         // Signals are handled by the caller (`scrutiny serve`), which first marks the
@@ -109,4 +111,24 @@ impl Application {
         sequencer.abort();
         result
     }
+}
+
+/// CORS for the origins in `SCRUTINY_CORS_ORIGINS` (applied only when there are some):
+/// preflights answered for them, the headers clients need to read exposed, and those
+/// they send allowed. A request from another origin is served without CORS headers, so
+/// a browser keeps its answer from the page; a preflight from one is refused.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    use actix_web::http::header;
+    let cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "HEAD", "POST", "PATCH"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([header::ETAG, header::LINK, header::LOCATION, header::RETRY_AFTER])
+        .max_age(3600);
+    origins.iter().fold(cors, |cors, origin| cors.allowed_origin(origin))
 }

@@ -440,8 +440,9 @@ impl Publishable for UpdateRecord {
     params(ActionQuery),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 200, description = "A page of actions.", body = ActionPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 200, description = "A page of actions, or with `Accept: text/csv` all that match, as CSV (the latest update flattened into `latest_update_*` columns).",
+            content((ActionPage = "application/json"), (String = "text/csv", example = json!(ACTIONS_CSV_EXAMPLE))),
+            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
         (status = 401, response = responses::Unauthorized),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::Unavailable),
@@ -476,6 +477,14 @@ pub async fn list_actions(
         due_after,
         text: text.flatten(),
     };
+    if crate::export::wants_csv(&req) {
+        let export = ActionExport {
+            filter,
+            view: caller.view(),
+            today: crate::domain::calendar::today(),
+        };
+        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+    }
     let today = crate::domain::calendar::today();
     let mut conn = state.read_conn(&caller).await?;
     let (records, next) = repo::list(&mut conn, &filter, &page, today).await?;
@@ -707,8 +716,9 @@ pub async fn update_action(
     params(("id" = ActionId, Path, description = "The action's id."), PageQuery),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 200, description = "A page of the action's updates.", body = ActionUpdatePage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 200, description = "A page of the action's updates, or with `Accept: text/csv` all of them, as CSV.",
+            content((ActionUpdatePage = "application/json"), (String = "text/csv", example = json!(ACTION_UPDATES_CSV_EXAMPLE))),
+            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
         (status = 401, response = responses::Unauthorized),
         (status = 404, response = responses::NotFound),
         (status = 422, response = responses::ValidationFailed),
@@ -724,6 +734,13 @@ pub async fn list_action_updates(
     Query(query): Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    if crate::export::wants_csv(&req) {
+        let export = ActionUpdateExport {
+            action_id: *id,
+            view: caller.view(),
+        };
+        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+    }
     let mut conn = state.read_conn(&caller).await?;
     let (records, next) = repo::list_updates(&mut conn, *id, &page).await?;
     let view = caller.view();
@@ -815,4 +832,102 @@ pub async fn post_action_update(
             format!("/api/v1/actions/{}/updates", update.action_id),
         ))
         .json(&update))
+}
+
+const ACTIONS_CSV_EXAMPLE: &str = concat!(
+    "id,reference,title,description,programme,recommendation_ids,owner_organisation_id,owner_post_title,success_measure,starts_on,due_on,status,progress_percent,completed_on,is_overdue,latest_update_id,latest_update_reported_on,latest_update_status,latest_update_progress_percent,latest_update_body,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a90,A1,Review safeguarding referrals,\"Audit every referral, and retrain staff.\",,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a80,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a50,Head of Public Protection,All referrals audited,2022-04-01,2022-09-30,in_progress,50,,false,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4aa0,2022-06-01,in_progress,50,Half of the referrals are audited.,2022-03-20T09:00:00Z,2022-06-01T09:00:00Z,3\r\n",
+);
+
+/// The action list as CSV (`Accept: text/csv`).
+pub struct ActionExport {
+    filter: ActionFilter,
+    view: View,
+    today: NaiveDate,
+}
+
+impl crate::export::CsvExport for ActionExport {
+    type Item = Action;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "reference",
+        "title",
+        "description",
+        "programme",
+        "recommendation_ids",
+        "owner_organisation_id",
+        "owner_post_title",
+        "success_measure",
+        "starts_on",
+        "due_on",
+        "status",
+        "progress_percent",
+        "completed_on",
+        "is_overdue",
+        "latest_update_id",
+        "latest_update_reported_on",
+        "latest_update_status",
+        "latest_update_progress_percent",
+        "latest_update_body",
+        "created_at",
+        "updated_at",
+        "version",
+    ];
+    const NAME: &'static str = "actions";
+
+    async fn page(
+        &self,
+        conn: &mut crate::db::DbConn,
+        page: PageRequest,
+    ) -> Result<(Vec<Action>, Option<crate::pagination::Cursor>), ApiError> {
+        let (records, next) = repo::list(conn, &self.filter, &page, self.today).await?;
+        let items = records
+            .into_iter()
+            .map(|record| Action::from_record(record, self.view, self.today))
+            .collect();
+        Ok((items, next))
+    }
+}
+
+const ACTION_UPDATES_CSV_EXAMPLE: &str = concat!(
+    "id,action_id,reported_on,author_name,author_position,body,progress_percent,status,meeting_id,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4aa0,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a90,2022-06-01,Sam Jones,Head of Public Protection,\"Half of the referrals are audited; the rest by August.\",50,in_progress,,2022-06-01T09:00:00Z,2022-06-01T09:00:00Z,1\r\n",
+);
+
+/// An action's updates as CSV (`Accept: text/csv`).
+pub struct ActionUpdateExport {
+    action_id: ActionId,
+    view: View,
+}
+
+impl crate::export::CsvExport for ActionUpdateExport {
+    type Item = ActionUpdate;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "action_id",
+        "reported_on",
+        "author_name",
+        "author_position",
+        "body",
+        "progress_percent",
+        "status",
+        "meeting_id",
+        "created_at",
+        "updated_at",
+        "version",
+    ];
+    const NAME: &'static str = "action-updates";
+
+    async fn page(
+        &self,
+        conn: &mut crate::db::DbConn,
+        page: PageRequest,
+    ) -> Result<(Vec<ActionUpdate>, Option<crate::pagination::Cursor>), ApiError> {
+        let (records, next) = repo::list_updates(conn, self.action_id, &page).await?;
+        let items = records
+            .into_iter()
+            .map(|record| ActionUpdate::from_record(record, self.view))
+            .collect();
+        Ok((items, next))
+    }
 }

@@ -167,8 +167,9 @@ impl Publishable for MeetingRow {
     params(MeetingQuery),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 200, description = "A page of meetings.", body = MeetingPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 200, description = "A page of meetings, or with `Accept: text/csv` all that match, as CSV.",
+            content((MeetingPage = "application/json"), (String = "text/csv", example = json!(MEETINGS_CSV_EXAMPLE))),
+            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
         (status = 401, response = responses::Unauthorized),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::Unavailable),
@@ -195,6 +196,10 @@ pub async fn list_meetings(
         is_public: query.is_public,
         include_private: caller.view().sees_unpublished(),
     };
+    if crate::export::wants_csv(&req) {
+        let export = MeetingExport { filter };
+        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+    }
     let mut conn = state.read_conn(&caller).await?;
     let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
     Ok(MeetingPage::respond(
@@ -335,4 +340,40 @@ pub async fn update_meeting(
         row.version,
         &Meeting::from(row),
     ))
+}
+
+const MEETINGS_CSV_EXAMPLE: &str = concat!(
+    "id,organisation_id,kind,title,held_on,is_public,question_deadline,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5d,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a51,panel,Panel meeting,2022-06-06,true,2022-06-01T12:00:00Z,2022-05-01T09:00:00Z,2022-05-01T09:00:00Z,1\r\n",
+);
+
+/// The meeting list as CSV (`Accept: text/csv`).
+pub struct MeetingExport {
+    filter: MeetingFilter,
+}
+
+impl crate::export::CsvExport for MeetingExport {
+    type Item = Meeting;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "organisation_id",
+        "kind",
+        "title",
+        "held_on",
+        "is_public",
+        "question_deadline",
+        "created_at",
+        "updated_at",
+        "version",
+    ];
+    const NAME: &'static str = "meetings";
+
+    async fn page(
+        &self,
+        conn: &mut crate::db::DbConn,
+        page: PageRequest,
+    ) -> Result<(Vec<Meeting>, Option<crate::pagination::Cursor>), ApiError> {
+        let (rows, next) = repo::list(conn, &self.filter, &page).await?;
+        Ok((rows.into_iter().map(Into::into).collect(), next))
+    }
 }

@@ -118,8 +118,9 @@ impl Publishable for OrganisationRow {
     params(OrganisationQuery),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 200, description = "A page of organisations.", body = OrganisationPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 200, description = "A page of organisations, or with `Accept: text/csv` all that match, as CSV.",
+            content((OrganisationPage = "application/json"), (String = "text/csv", example = json!(ORGANISATIONS_CSV_EXAMPLE))),
+            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::Unavailable),
     )
@@ -142,6 +143,10 @@ pub async fn list_organisations(
         kind: query.kind,
         name_contains: name_contains.flatten(),
     };
+    if crate::export::wants_csv(&req) {
+        let export = OrganisationExport { filter };
+        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+    }
     let mut conn = state.read_conn(&caller).await?;
     let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
     Ok(OrganisationPage::respond(
@@ -264,4 +269,29 @@ pub async fn update_organisation(
         row.version,
         &Organisation::from(row),
     ))
+}
+
+const ORGANISATIONS_CSV_EXAMPLE: &str = concat!(
+    "id,name,kind,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a50,Staffordshire Police,police_force,2024-01-01T09:00:00Z,2024-01-01T09:00:00Z,1\r\n",
+);
+
+/// The organisation list as CSV (`Accept: text/csv`).
+pub struct OrganisationExport {
+    filter: OrganisationFilter,
+}
+
+impl crate::export::CsvExport for OrganisationExport {
+    type Item = Organisation;
+    const COLUMNS: &'static [&'static str] = &["id", "name", "kind", "created_at", "updated_at", "version"];
+    const NAME: &'static str = "organisations";
+
+    async fn page(
+        &self,
+        conn: &mut crate::db::DbConn,
+        page: PageRequest,
+    ) -> Result<(Vec<Organisation>, Option<crate::pagination::Cursor>), ApiError> {
+        let (rows, next) = repo::list(conn, &self.filter, &page).await?;
+        Ok((rows.into_iter().map(Into::into).collect(), next))
+    }
 }

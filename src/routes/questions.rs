@@ -405,8 +405,9 @@ impl Publishable for QuestionRecord {
     params(QuestionQuery),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 200, description = "A page of questions.", body = QuestionPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 200, description = "A page of questions, or with `Accept: text/csv` all that match, as CSV (never with contact details).",
+            content((QuestionPage = "application/json"), (String = "text/csv", example = json!(QUESTIONS_CSV_EXAMPLE))),
+            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
         (status = 401, response = responses::Unauthorized),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::Unavailable),
@@ -439,6 +440,10 @@ pub async fn list_questions(
         asked_to,
         text: text.flatten(),
     };
+    if crate::export::wants_csv(&req) {
+        let export = QuestionExport { filter, view };
+        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+    }
     let mut conn = state.read_conn(&caller).await?;
     let (records, next) = repo::list(&mut conn, &filter, &page).await?;
     let items = records
@@ -782,4 +787,60 @@ pub async fn withdraw_question(
     .await?;
     let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
     Ok(ok_with_tag(&Preconditions::default(), &tag, &detail))
+}
+
+const QUESTIONS_CSV_EXAMPLE: &str = concat!(
+    "id,reference,status,asker_kind,asker_display_name,title,body,topics,asked_on,meeting_id,parent_question_id,recommendation_ids,rejection_reason,published_at,source_name,source_hash,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b,PQ-2022-0007,answered,member_of_public,A member of the public,Safeguarding children after the HMIC inspection,\"What exactly is the PFCC doing about this, to bring the force to account?\",child-protection,2022-05-31,,,,,2022-06-01T10:00:00Z,,,2022-05-31T18:00:00Z,2022-06-09T12:00:00Z,3\r\n",
+);
+
+/// The question list as CSV (`Accept: text/csv`), without contact details for anyone.
+pub struct QuestionExport {
+    filter: QuestionFilter,
+    view: View,
+}
+
+impl crate::export::CsvExport for QuestionExport {
+    type Item = Question;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "reference",
+        "status",
+        "asker_kind",
+        "asker_display_name",
+        "title",
+        "body",
+        "topics",
+        "asked_on",
+        "meeting_id",
+        "parent_question_id",
+        "recommendation_ids",
+        "rejection_reason",
+        "published_at",
+        "source_name",
+        "source_hash",
+        "created_at",
+        "updated_at",
+        "version",
+    ];
+    const NAME: &'static str = "questions";
+
+    async fn page(
+        &self,
+        conn: &mut crate::db::DbConn,
+        page: PageRequest,
+    ) -> Result<(Vec<Question>, Option<crate::pagination::Cursor>), ApiError> {
+        let (records, next) = repo::list(conn, &self.filter, &page).await?;
+        let items = records
+            .into_iter()
+            .map(|record| {
+                // Contact details are personal data: never in an export, whoever asks.
+                Question::render(record, self.view).map(|question| Question {
+                    asker_contact: None,
+                    ..question
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((items, next))
+    }
 }

@@ -215,8 +215,9 @@ impl Publishable for RecommendationRecord {
     params(RecommendationQuery),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 200, description = "A page of recommendations.", body = RecommendationPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 200, description = "A page of recommendations, or with `Accept: text/csv` all that match, as CSV.",
+            content((RecommendationPage = "application/json"), (String = "text/csv", example = json!(RECOMMENDATIONS_CSV_EXAMPLE))),
+            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
         (status = 401, response = responses::Unauthorized),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::Unavailable),
@@ -225,7 +226,7 @@ impl Publishable for RecommendationRecord {
 #[get("/recommendations")]
 pub async fn list_recommendations(
     req: HttpRequest,
-    _caller: Caller,
+    caller: Caller,
     state: web::Data<AppState>,
     Query(query): Query<RecommendationQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -244,6 +245,13 @@ pub async fn list_recommendations(
         addressed_to_organisation_id: query.addressed_to_organisation_id,
         text,
     };
+    if crate::export::wants_csv(&req) {
+        let export = RecommendationExport {
+            filter,
+            today: crate::domain::calendar::today(),
+        };
+        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+    }
     let mut conn = state.conn().await?;
     let (records, next) = repo::list(&mut conn, &filter, &page, crate::domain::calendar::today()).await?;
     Ok(RecommendationPage::respond(
@@ -453,4 +461,47 @@ pub async fn update_recommendation(
         &recommendation.etag(),
         &recommendation,
     ))
+}
+
+const RECOMMENDATIONS_CSV_EXAMPLE: &str = concat!(
+    "id,report_id,reference,kind,text,addressed_to_organisation_id,due_on,status,status_reason,progress_actions_total,progress_actions_completed,progress_actions_overdue,progress_percent_complete,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a80,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a70,R1,recommendation,\"Within three months, the force should review its safeguarding processes.\",01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a50,2022-06-15,in_progress,,4,2,1,50,2022-03-16T09:00:00Z,2022-05-01T09:00:00Z,2\r\n",
+);
+
+/// The recommendation list as CSV (`Accept: text/csv`).
+pub struct RecommendationExport {
+    filter: RecommendationFilter,
+    today: NaiveDate,
+}
+
+impl crate::export::CsvExport for RecommendationExport {
+    type Item = Recommendation;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "report_id",
+        "reference",
+        "kind",
+        "text",
+        "addressed_to_organisation_id",
+        "due_on",
+        "status",
+        "status_reason",
+        "progress_actions_total",
+        "progress_actions_completed",
+        "progress_actions_overdue",
+        "progress_percent_complete",
+        "created_at",
+        "updated_at",
+        "version",
+    ];
+    const NAME: &'static str = "recommendations";
+
+    async fn page(
+        &self,
+        conn: &mut crate::db::DbConn,
+        page: PageRequest,
+    ) -> Result<(Vec<Recommendation>, Option<crate::pagination::Cursor>), ApiError> {
+        let (records, next) = repo::list(conn, &self.filter, &page, self.today).await?;
+        Ok((records.into_iter().map(Into::into).collect(), next))
+    }
 }

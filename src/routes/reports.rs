@@ -190,8 +190,9 @@ impl Publishable for ReportRow {
     params(ReportQuery),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 200, description = "A page of reports.", body = ReportPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 200, description = "A page of reports, or with `Accept: text/csv` all that match, as CSV.",
+            content((ReportPage = "application/json"), (String = "text/csv", example = json!(REPORTS_CSV_EXAMPLE))),
+            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
         (status = 401, response = responses::Unauthorized),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::Unavailable),
@@ -200,7 +201,7 @@ impl Publishable for ReportRow {
 #[get("/reports")]
 pub async fn list_reports(
     req: HttpRequest,
-    _caller: Caller,
+    caller: Caller,
     state: web::Data<AppState>,
     Query(query): Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -223,6 +224,10 @@ pub async fn list_reports(
         published_from,
         published_to,
     };
+    if crate::export::wants_csv(&req) {
+        let export = ReportExport { filter };
+        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+    }
     let mut conn = state.conn().await?;
     let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
     Ok(ReportPage::respond(
@@ -537,4 +542,42 @@ pub async fn get_report_scorecard(
     let mut conn = state.conn().await?;
     let data = repo::scorecard(&mut conn, *id).await?;
     Ok(HttpResponse::Ok().json(Scorecard::compute(data, today)))
+}
+
+const REPORTS_CSV_EXAMPLE: &str = concat!(
+    "id,title,kind,publisher_organisation_id,subject_organisation_id,published_on,url,summary,response_due_on,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a70,National child protection inspection,inspection,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a52,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a50,2022-03-15,https://www.justiceinspectorates.gov.uk/,\"The force is not effectively safeguarding children.\",2022-05-10,2022-03-16T09:00:00Z,2022-03-16T09:00:00Z,1\r\n",
+);
+
+/// The report list as CSV (`Accept: text/csv`).
+pub struct ReportExport {
+    filter: ReportFilter,
+}
+
+impl crate::export::CsvExport for ReportExport {
+    type Item = Report;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "title",
+        "kind",
+        "publisher_organisation_id",
+        "subject_organisation_id",
+        "published_on",
+        "url",
+        "summary",
+        "response_due_on",
+        "created_at",
+        "updated_at",
+        "version",
+    ];
+    const NAME: &'static str = "reports";
+
+    async fn page(
+        &self,
+        conn: &mut crate::db::DbConn,
+        page: PageRequest,
+    ) -> Result<(Vec<Report>, Option<crate::pagination::Cursor>), ApiError> {
+        let (rows, next) = repo::list(conn, &self.filter, &page).await?;
+        Ok((rows.into_iter().map(Into::into).collect(), next))
+    }
 }

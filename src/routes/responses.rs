@@ -337,8 +337,9 @@ pub async fn create_response(
     params(("id" = QuestionId, Path, description = "The question's id."), ResponseQuery),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 200, description = "A page of responses.", body = ResponsePage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 200, description = "A page of responses, or with `Accept: text/csv` all that match, as CSV.",
+            content((ResponsePage = "application/json"), (String = "text/csv", example = json!(RESPONSES_CSV_EXAMPLE))),
+            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
         (status = 401, response = responses::Unauthorized),
         (status = 404, response = responses::NotFound),
         (status = 422, response = responses::ValidationFailed),
@@ -366,6 +367,13 @@ pub async fn list_responses(
         text,
         include_drafts: caller.view().sees_unpublished(),
     };
+    if crate::export::wants_csv(&req) {
+        let export = ResponseExport {
+            question_id: *id,
+            filter,
+        };
+        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+    }
     let mut conn = state.read_conn(&caller).await?;
     let (records, next) = repo::list_for_question(&mut conn, *id, &filter, &page).await?;
     Ok(ResponsePage::respond(
@@ -564,4 +572,45 @@ pub async fn list_response_versions(
         rows.into_iter().map(Into::into).collect(),
         next,
     ))
+}
+
+const RESPONSES_CSV_EXAMPLE: &str = concat!(
+    "id,question_id,kind,status,body,author_name,author_position,responded_on,recommendation_ids,action_ids,published_at,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a60,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b,written,published,\"All actions are specific and have clear ownership and time frames.\",Ben Adams,Commissioner,2022-06-09,,,2022-06-09T12:00:00Z,2022-06-08T12:00:00Z,2022-06-09T12:00:00Z,2\r\n",
+);
+
+/// A question's responses as CSV (`Accept: text/csv`).
+pub struct ResponseExport {
+    question_id: QuestionId,
+    filter: ResponseFilter,
+}
+
+impl crate::export::CsvExport for ResponseExport {
+    type Item = Response;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "question_id",
+        "kind",
+        "status",
+        "body",
+        "author_name",
+        "author_position",
+        "responded_on",
+        "recommendation_ids",
+        "action_ids",
+        "published_at",
+        "created_at",
+        "updated_at",
+        "version",
+    ];
+    const NAME: &'static str = "responses";
+
+    async fn page(
+        &self,
+        conn: &mut crate::db::DbConn,
+        page: PageRequest,
+    ) -> Result<(Vec<Response>, Option<crate::pagination::Cursor>), ApiError> {
+        let (records, next) = repo::list_for_question(conn, self.question_id, &self.filter, &page).await?;
+        Ok((records.into_iter().map(Into::into).collect(), next))
+    }
 }

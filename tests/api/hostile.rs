@@ -2097,6 +2097,42 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         Problem(&[415]),
     ));
 
+    // CSV exports: paging is refused, filters are checked as for JSON, and an Accept
+    // header that cannot be read is JSON, never an error.
+    for (name, path, expect) in [
+        ("CSV with limit", "/api/v1/questions?limit=5", Invalid("limit")),
+        (
+            "CSV with a forged cursor",
+            &format!("/api/v1/actions?cursor={}", urlencode("' OR 1=1 --")),
+            Invalid("cursor"),
+        ),
+        (
+            "CSV with an unknown status",
+            "/api/v1/recommendations?status=bogus",
+            Invalid("status"),
+        ),
+        (
+            "CSV with an over-long search",
+            &format!("/api/v1/organisations?q={}", "a".repeat(201)),
+            Invalid("q"),
+        ),
+        (
+            "CSV of users (personal data: JSON only)",
+            "/api/v1/users",
+            Accepted(200),
+        ),
+    ] {
+        cases.push(get(name, path, expect).header("accept", "text/csv"));
+    }
+    for accept in [
+        "text/csv;q=banana",
+        "text/csv;q=-1, */*",
+        "*/*;q=NaN, text/csv;q=0",
+        "text/csv;;;q=,,",
+    ] {
+        cases.push(get(format!("odd Accept {accept:?}"), "/api/v1/reports", Accepted(200)).header("accept", accept));
+    }
+
     // A request id that is not an id is not echoed.
     let mut request_id = get("invalid X-Request-Id", "/api/v1/organisations", Accepted(200));
     request_id.headers.push(("x-request-id", "<script>".into()));

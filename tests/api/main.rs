@@ -7,6 +7,7 @@ mod contract;
 mod demo;
 mod deployment;
 mod events;
+mod exports;
 mod feeds;
 mod helpers;
 mod hostile;

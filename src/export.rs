@@ -1,0 +1,315 @@
+//! `Accept: text/csv` on the public-data collections, written once for all of them.
+//!
+//! A collection that implements [`CsvExport`] answers a request whose `Accept` prefers
+//! `text/csv` with every row its JSON list would show the same caller under the same
+//! filters, not one page: a header row, then one line per item, with nested objects
+//! flattened into `parent_child` columns (`asker_kind`, `progress_percent_complete`) and
+//! arrays joined with `;`. `limit` and `cursor` are refused (422) rather than ignored,
+//! so nobody mistakes a whole export for a page or a page for the whole.
+//!
+//! The body is streamed: rows are read [`PAGE_SIZE`] at a time by the collection's own
+//! keyset query, and each page is written out before the next is read, so memory stays
+//! flat however large the export. Before any byte is sent the matching rows are counted
+//! (the same walk, keeping nothing but the first page): when more than
+//! `SCRUTINY_CSV_MAX_ROWS` match, the answer is a 422 asking for narrower filters,
+//! never a silently shortened file. Should rows be added while the export streams so that
+//! it would pass the cap, the transfer is cut off (an incomplete chunked body, which
+//! every HTTP client reports as an error) rather than ended as if complete.
+//!
+//! Columns are an allow-list per collection: a field that is not listed never appears,
+//! so personal data (a questioner's contact details) cannot leak into an export even for
+//! callers who see it in JSON.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::auth::Caller;
+use crate::db::DbConn;
+use crate::error::{ApiError, FieldError};
+use crate::pagination::{Cursor, PageRequest};
+use crate::routes::AppState;
+
+/// Rows read from the database at a time while exporting.
+pub const PAGE_SIZE: i64 = 500;
+
+/// The media type of every export.
+pub const CONTENT_TYPE: &str = "text/csv; charset=utf-8";
+
+/// A collection that can be exported as CSV.
+pub trait CsvExport: Sized + 'static {
+    /// The item as the JSON list shows it.
+    type Item: Serialize;
+    /// The columns, in order: the item's JSON fields, nested objects flattened with `_`.
+    /// Only these are written.
+    const COLUMNS: &'static [&'static str];
+    /// The download's file name, before the date and `.csv` (`questions`).
+    const NAME: &'static str;
+
+    /// One page of items in the JSON list's order, and the cursor of the next.
+    fn page(
+        &self,
+        conn: &mut DbConn,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<(Vec<Self::Item>, Option<Cursor>), ApiError>>;
+}
+
+/// Whether the request's `Accept` header prefers `text/csv` (or `text/*`) to JSON: its
+/// quality must be positive and at least that of `application/json`, `application/*` or
+/// `*/*`. No `Accept`, or anything else, is JSON.
+pub fn wants_csv(req: &HttpRequest) -> bool {
+    let (mut csv, mut json) = (0.0_f32, 0.0_f32);
+    for value in req.headers().get_all(header::ACCEPT) {
+        let Ok(value) = value.to_str() else { continue };
+        for range in value.split(',') {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            // A quality that is not a number from 0 to 1 makes the range count for nothing.
+            let q = match parts.find_map(|p| p.trim().strip_prefix("q=")) {
+                None => 1.0,
+                Some(q) => q
+                    .trim()
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|q| (0.0..=1.0).contains(q))
+                    .unwrap_or(0.0),
+            };
+            match media.as_str() {
+                "text/csv" | "text/*" => csv = csv.max(q),
+                "application/json" | "application/*" | "*/*" => json = json.max(q),
+                _ => {}
+            }
+        }
+    }
+    csv > 0.0 && csv >= json
+}
+
+/// The whole collection as a streamed CSV download; see the module documentation.
+/// `limit` and `cursor` are the list's paging parameters, refused when given.
+pub async fn respond<E: CsvExport>(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    export: E,
+    limit: Option<i64>,
+    cursor: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
+    let mut refused = Vec::new();
+    for (name, given) in [("limit", limit.is_some()), ("cursor", cursor.is_some())] {
+        if given {
+            refused.push(FieldError::new(
+                name,
+                "is not used with Accept: text/csv, which returns every matching row; leave it out",
+            ));
+        }
+    }
+    if !refused.is_empty() {
+        return Err(ApiError::validation(refused));
+    }
+    let max_rows = state.config.csv_max_rows;
+
+    // Count what matches before sending anything, keeping only the first page.
+    let mut conn = state.read_conn(caller).await?;
+    let (first, first_next) = export.page(&mut conn, page_after(None)).await?;
+    let mut matched = first.len() as u64;
+    let mut next = first_next;
+    while let Some(after) = next {
+        if matched > max_rows {
+            break;
+        }
+        let (rows, following) = export.page(&mut conn, page_after(Some(after))).await?;
+        matched += rows.len() as u64;
+        next = following;
+    }
+    drop(conn);
+    if matched > max_rows {
+        return Err(ApiError::invalid(
+            "query",
+            format!(
+                "more than {max_rows} rows match, and a text/csv export holds at most {max_rows} \
+                 (SCRUTINY_CSV_MAX_ROWS); narrow the filters, or page through the JSON list"
+            ),
+        ));
+    }
+
+    let mut head = Vec::new();
+    write_rows::<E>(&mut head, true, &first)?;
+    let stream = ExportStream {
+        export,
+        state: state.clone(),
+        caller: caller.clone(),
+        next: first_next,
+        sent: first.len() as u64,
+        max_rows,
+    };
+    let rest = futures_util::stream::unfold(Some(stream), |stream| async move {
+        let mut stream = stream?;
+        let after = stream.next?;
+        match stream.next_chunk(after).await {
+            Ok(bytes) => Some((Ok(bytes), Some(stream))),
+            Err(error) => {
+                log::error!("CSV export of {} cut off: {error}", E::NAME);
+                Some((Err(actix_web::error::ErrorInternalServerError(error.to_string())), None))
+            }
+        }
+    });
+    let body = futures_util::stream::StreamExt::chain(
+        futures_util::stream::once(std::future::ready(Ok::<_, actix_web::Error>(web::Bytes::from(head)))),
+        rest,
+    );
+    let filename = format!("{}-{}.csv", E::NAME, crate::domain::calendar::today());
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, CONTENT_TYPE))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header((header::VARY, "Accept"))
+        .streaming(body))
+}
+
+fn page_after(after: Option<Cursor>) -> PageRequest {
+    PageRequest {
+        limit: PAGE_SIZE,
+        after,
+    }
+}
+
+/// The state of an export after its first page.
+struct ExportStream<E> {
+    export: E,
+    state: web::Data<AppState>,
+    caller: Caller,
+    next: Option<Cursor>,
+    sent: u64,
+    max_rows: u64,
+}
+
+impl<E: CsvExport> ExportStream<E> {
+    /// Reads the page after `after` and writes it out; a connection is held only while
+    /// reading, never while the client downloads.
+    async fn next_chunk(&mut self, after: Cursor) -> Result<web::Bytes, ApiError> {
+        let mut conn = self.state.read_conn(&self.caller).await?;
+        let (rows, next) = self.export.page(&mut conn, page_after(Some(after))).await?;
+        drop(conn);
+        self.sent += rows.len() as u64;
+        if self.sent > self.max_rows {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "rows were added during the export and it passed SCRUTINY_CSV_MAX_ROWS={}",
+                self.max_rows
+            )));
+        }
+        self.next = next;
+        let mut out = Vec::new();
+        write_rows::<E>(&mut out, false, &rows)?;
+        Ok(web::Bytes::from(out))
+    }
+}
+
+/// Writes `items` (and the header row first when `header`) as RFC 4180 CSV: fields with
+/// commas, quotes or line breaks are quoted, quotes doubled, lines end with CRLF.
+fn write_rows<E: CsvExport>(out: &mut Vec<u8>, header: bool, items: &[E::Item]) -> Result<(), ApiError> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    let fail = |e: csv::Error| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}"));
+    if header {
+        writer.write_record(E::COLUMNS).map_err(fail)?;
+    }
+    for item in items {
+        let value = serde_json::to_value(item).map_err(|e| ApiError::Internal(e.into()))?;
+        let mut fields = HashMap::new();
+        flatten("", &value, &mut fields);
+        writer
+            .write_record(
+                E::COLUMNS
+                    .iter()
+                    .map(|column| fields.get(*column).map_or("", String::as_str)),
+            )
+            .map_err(fail)?;
+    }
+    writer
+        .flush()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}")))?;
+    Ok(())
+}
+
+/// Flattens a JSON value into `column → text`: objects recurse with `parent_child`
+/// names, arrays are their elements joined with `;`, null is empty.
+fn flatten(prefix: &str, value: &Value, out: &mut HashMap<String, String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map {
+                let name = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}_{key}")
+                };
+                flatten(&name, value, out);
+            }
+        }
+        other => {
+            out.insert(prefix.to_string(), scalar(other));
+        }
+    }
+}
+
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(";"),
+        Value::Object(_) => value.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn csv_is_chosen_only_when_preferred() {
+        let wants = |accept: Option<&str>| {
+            let mut req = TestRequest::default();
+            if let Some(accept) = accept {
+                req = req.insert_header((header::ACCEPT, accept));
+            }
+            wants_csv(&req.to_http_request())
+        };
+        assert!(wants(Some("text/csv")));
+        assert!(wants(Some("text/csv; charset=utf-8")));
+        assert!(wants(Some("application/json;q=0.5, text/csv")));
+        assert!(wants(Some("text/csv, */*")));
+        assert!(!wants(None));
+        assert!(!wants(Some("application/json")));
+        assert!(!wants(Some("*/*")));
+        assert!(!wants(Some("text/csv;q=0")));
+        assert!(!wants(Some("text/csv;q=banana")));
+        assert!(!wants(Some("text/csv;q=NaN")));
+        assert!(!wants(Some("text/csv;q=2, application/json")));
+        assert!(!wants(Some("text/csv;q=0.5, application/json")));
+        assert!(!wants(Some(
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+        )));
+    }
+
+    #[test]
+    fn nested_objects_flatten_and_arrays_join() {
+        let mut out = HashMap::new();
+        flatten(
+            "",
+            &serde_json::json!({"asker": {"kind": "panel_member"}, "topics": ["a", "b"], "due": null, "n": 3}),
+            &mut out,
+        );
+        assert_eq!(out["asker_kind"], "panel_member");
+        assert_eq!(out["topics"], "a;b");
+        assert_eq!(out["due"], "");
+        assert_eq!(out["n"], "3");
+    }
+}

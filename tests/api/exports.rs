@@ -1,0 +1,431 @@
+//! `Accept: text/csv` on the public collections, and CORS.
+
+use scrutiny::domain::auth::Role;
+use serde_json::json;
+
+use crate::helpers::{spawn_app, spawn_app_with, Settings, TestApp, TestResponse};
+
+const CSV: &[(&str, &str)] = &[("accept", "text/csv")];
+
+const QUESTION_COLUMNS: &[&str] = &[
+    "id",
+    "reference",
+    "status",
+    "asker_kind",
+    "asker_display_name",
+    "title",
+    "body",
+    "topics",
+    "asked_on",
+    "meeting_id",
+    "parent_question_id",
+    "recommendation_ids",
+    "rejection_reason",
+    "published_at",
+    "source_name",
+    "source_hash",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+/// The header and rows of a CSV response, after checking it is one.
+#[track_caller]
+fn parse(response: &TestResponse, name: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    assert_eq!(response.status, 200, "{}", response.text());
+    assert_eq!(
+        response.header("content-type").as_deref(),
+        Some("text/csv; charset=utf-8")
+    );
+    let disposition = response.header("content-disposition").unwrap();
+    assert!(
+        disposition.starts_with(&format!("attachment; filename=\"{name}-")) && disposition.ends_with(".csv\""),
+        "{disposition}"
+    );
+    assert!(response.body.ends_with(b"\r\n"), "RFC 4180 lines end with CRLF");
+    let mut reader = csv::Reader::from_reader(response.body.as_slice());
+    let header = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = reader
+        .records()
+        .map(|record| record.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+async fn csv_get(app: &TestApp, path: &str, token: Option<&str>) -> TestResponse {
+    app.call_with("GET", path, token, None, CSV).await
+}
+
+#[actix_web::test]
+async fn a_question_export_round_trips_with_filters_visibility_and_no_contact_details() {
+    let app = spawn_app().await;
+    let awkward = "Two things, \"exactly\":\nfirst, the plan;\r\nsecond, its owner.";
+    let public = app
+        .create_question(json!({"body": awkward, "topics": ["child-protection", "policing"]}))
+        .await;
+    let accepted = app
+        .post_json(
+            &format!("/api/v1/questions/{}/accept", public["id"].as_str().unwrap()),
+            &json!(null),
+        )
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text());
+    let submitted = app.create_question(json!({"title": "Still submitted"})).await;
+    let other_topic = app.create_question(json!({"topics": ["finance"]})).await;
+    app.post_json(
+        &format!("/api/v1/questions/{}/accept", other_topic["id"].as_str().unwrap()),
+        &json!(null),
+    )
+    .await;
+
+    // Anonymous: public questions only, with the filter applied.
+    let response = csv_get(&app, "/api/v1/questions?topic=child-protection", None).await;
+    let (header, rows) = parse(&response, "questions");
+    assert_eq!(header, QUESTION_COLUMNS);
+    assert_eq!(rows.len(), 1, "{}", response.text());
+    let row = &rows[0];
+    assert_eq!(row[column(&header, "id")], public["id"].as_str().unwrap());
+    assert_eq!(
+        row[column(&header, "body")],
+        awkward,
+        "commas, quotes and newlines survive"
+    );
+    assert_eq!(row[column(&header, "topics")], "child-protection;policing");
+    assert_eq!(row[column(&header, "asker_kind")], "member_of_public");
+    assert_eq!(row[column(&header, "asker_display_name")], "A member of the public");
+    assert_eq!(row[column(&header, "status")], "accepted");
+    assert_eq!(row[column(&header, "meeting_id")], "", "null is an empty field");
+    assert_eq!(response.header("vary").as_deref(), Some("Accept"));
+
+    // Admin: the submitted question too, but contact details still never.
+    let admin = app.token(&[Role::Admin]);
+    let json = app.call("GET", "/api/v1/questions", Some(&admin), None).await.json();
+    assert!(
+        json.to_string().contains("resident@example.org"),
+        "admins see contacts in JSON"
+    );
+    let response = csv_get(&app, "/api/v1/questions", Some(&admin)).await;
+    let (header, rows) = parse(&response, "questions");
+    assert_eq!(header, QUESTION_COLUMNS);
+    assert_eq!(rows.len(), 3);
+    let ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert!(ids.contains(&submitted["id"].as_str().unwrap()));
+    let text = response.text();
+    for personal in ["resident@example.org", "01785", "asker_contact", "email", "phone"] {
+        assert!(!text.contains(personal), "{personal} leaked: {text}");
+    }
+    // The same order as the JSON list.
+    let json_ids: Vec<&str> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, json_ids);
+}
+
+#[actix_web::test]
+async fn an_export_holds_every_matching_row_not_one_page() {
+    let app = spawn_app().await;
+    // More than two of the export's own pages of 500.
+    app.db
+        .count(
+            "WITH inserted AS (INSERT INTO organisations (id, name, kind) \
+             SELECT gen_random_uuid(), 'Council ' || n, 'council' FROM generate_series(1, 1203) AS n RETURNING 1) \
+             SELECT count(*) AS n FROM inserted",
+        )
+        .await;
+    app.create_organisation("Inspectorate, \"national\"", "inspectorate")
+        .await;
+    let total = app.db.count("SELECT count(*) AS n FROM organisations").await as usize;
+
+    let (header, rows) = parse(&csv_get(&app, "/api/v1/organisations", None).await, "organisations");
+    assert_eq!(header, ["id", "name", "kind", "created_at", "updated_at", "version"]);
+    assert_eq!(rows.len(), total);
+    let mut ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "no row twice");
+
+    let (_, rows) = parse(
+        &csv_get(&app, "/api/v1/organisations?kind=council", None).await,
+        "organisations",
+    );
+    assert_eq!(rows.len(), 1203);
+    let (_, rows) = parse(
+        &csv_get(&app, "/api/v1/organisations?kind=inspectorate", None).await,
+        "organisations",
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][1], "Inspectorate, \"national\"");
+}
+
+#[actix_web::test]
+async fn paging_parameters_are_refused_with_csv() {
+    let app = spawn_app().await;
+    for query in ["limit=5", "cursor=0~01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b"] {
+        let problem = csv_get(&app, &format!("/api/v1/organisations?{query}"), None)
+            .await
+            .assert_problem(422);
+        let field = query.split('=').next().unwrap();
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    // JSON is unchanged: paging as before.
+    let response = app.get("/api/v1/organisations?limit=5").await;
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.header("vary").as_deref(),
+        Some("Accept"),
+        "caches key JSON pages on Accept too"
+    );
+    assert!(response.header("content-type").unwrap().starts_with("application/json"));
+}
+
+#[actix_web::test]
+async fn an_export_over_the_cap_is_refused_before_any_row() {
+    let app = spawn_app_with(Settings::default().with("SCRUTINY_CSV_MAX_ROWS", "3")).await;
+    for name in ["Alpha", "Beta", "Gamma", "Delta"] {
+        app.create_organisation(&format!("{name} council"), "council").await;
+    }
+    let problem = csv_get(&app, "/api/v1/organisations", None).await.assert_problem(422);
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than 3 rows"),
+        "{problem}"
+    );
+    // Narrower filters fit.
+    let (_, rows) = parse(
+        &csv_get(&app, "/api/v1/organisations?q=ta%20council", None).await,
+        "organisations",
+    );
+    assert_eq!(rows.len(), 2);
+}
+
+#[actix_web::test]
+async fn every_public_collection_exports_csv_and_personal_ones_do_not() {
+    let app = spawn_app().await;
+    let (recommendation, action) = app.seed_recommendation_and_action().await;
+    let question = app.create_public_question().await;
+    let question_id = question["id"].as_str().unwrap();
+    let response = app.create_response(question_id, json!({})).await;
+    app.publish_response(response["id"].as_str().unwrap()).await;
+    app.create_meeting("panel_meeting", "2022-06-06").await;
+    let update = app
+        .post_json(
+            &format!("/api/v1/actions/{action}/updates"),
+            &json!({"reported_on": "2022-07-01", "author": {"name": "Sam Jones", "position": "Head of Public Protection"},
+                    "body": "Half done, on time.", "progress_percent": 50}),
+        )
+        .await;
+    assert_eq!(update.status, 201, "{}", update.text());
+
+    let responses_path = format!("/api/v1/questions/{question_id}/responses");
+    let updates_path = format!("/api/v1/actions/{action}/updates");
+    for (path, name, first_id) in [
+        ("/api/v1/organisations", "organisations", None),
+        ("/api/v1/meetings", "meetings", None),
+        ("/api/v1/questions", "questions", Some(question_id.to_string())),
+        (
+            responses_path.as_str(),
+            "responses",
+            Some(response["id"].as_str().unwrap().to_string()),
+        ),
+        ("/api/v1/reports", "reports", None),
+        (
+            "/api/v1/recommendations",
+            "recommendations",
+            Some(recommendation.clone()),
+        ),
+        ("/api/v1/actions", "actions", Some(action.clone())),
+        (
+            updates_path.as_str(),
+            "action-updates",
+            Some(update.json()["id"].as_str().unwrap().to_string()),
+        ),
+    ] {
+        let (header, rows) = parse(&csv_get(&app, path, None).await, name);
+        assert_eq!(header[0], "id", "{path}");
+        assert!(!rows.is_empty(), "{path}");
+        assert!(
+            rows[0].iter().all(|field| !field.starts_with('{')),
+            "{path}: nothing left nested"
+        );
+        if let Some(id) = first_id {
+            assert!(rows.iter().any(|row| row[0] == id), "{path}");
+        }
+    }
+    let (header, rows) = parse(&csv_get(&app, "/api/v1/recommendations", None).await, "recommendations");
+    assert_eq!(rows[0][column(&header, "progress_actions_total")], "0");
+    column(&header, "progress_percent_complete");
+    let (header, rows) = parse(&csv_get(&app, "/api/v1/actions", None).await, "actions");
+    column(&header, "recommendation_ids");
+    assert_eq!(rows[0][column(&header, "latest_update_progress_percent")], "50");
+    column(&header, "owner_organisation_id");
+
+    // Unknown action: 404 before anything is sent.
+    csv_get(
+        &app,
+        "/api/v1/actions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b/updates",
+        None,
+    )
+    .await
+    .assert_problem(404);
+    // Personal data is never exported: these lists stay JSON.
+    let admin = app.token(&[Role::Admin]);
+    for path in ["/api/v1/users", "/api/v1/clients"] {
+        let response = csv_get(&app, path, Some(&admin)).await;
+        assert_eq!(response.status, 200, "{path}");
+        assert!(
+            response.header("content-type").unwrap().starts_with("application/json"),
+            "{path}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn json_stays_the_default_unless_csv_is_preferred() {
+    let app = spawn_app().await;
+    for (accept, csv) in [
+        ("*/*", false),
+        ("application/json", false),
+        ("text/csv;q=0.4, application/json", false),
+        ("text/csv, application/json;q=0.9", true),
+    ] {
+        let response = app
+            .call_with("GET", "/api/v1/reports", None, None, &[("accept", accept)])
+            .await;
+        assert_eq!(response.status, 200, "{accept}");
+        let content_type = response.header("content-type").unwrap();
+        assert_eq!(content_type.starts_with("text/csv"), csv, "{accept}: {content_type}");
+    }
+}
+
+const ORIGIN: &str = "https://council.example";
+
+#[actix_web::test]
+async fn cors_answers_preflights_and_exposes_headers_for_configured_origins() {
+    let app =
+        spawn_app_with(Settings::default().with("SCRUTINY_CORS_ORIGINS", format!("{ORIGIN}, https://panel.example")))
+            .await;
+    let preflight = app
+        .call_with(
+            "OPTIONS",
+            "/api/v1/questions",
+            None,
+            None,
+            &[
+                ("origin", ORIGIN),
+                ("access-control-request-method", "POST"),
+                (
+                    "access-control-request-headers",
+                    "authorization, content-type, idempotency-key, if-match",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(preflight.status, 200, "{}", preflight.text());
+    assert_eq!(preflight.header("access-control-allow-origin").as_deref(), Some(ORIGIN));
+    let allowed = preflight
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    for name in [
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "if-match",
+        "if-none-match",
+    ] {
+        assert!(allowed.contains(name), "{name} not in {allowed}");
+    }
+    assert!(preflight
+        .header("access-control-allow-methods")
+        .unwrap()
+        .contains("PATCH"));
+
+    let response = app
+        .call_with("GET", "/api/v1/questions", None, None, &[("origin", ORIGIN)])
+        .await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("access-control-allow-origin").as_deref(), Some(ORIGIN));
+    let exposed = response
+        .header("access-control-expose-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    for name in ["etag", "link", "location", "retry-after"] {
+        assert!(exposed.contains(name), "{name} not in {exposed}");
+    }
+    // Errors carry the headers too, so a browser can read the problem.
+    let missing = app
+        .call_with(
+            "GET",
+            "/api/v1/questions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
+            None,
+            None,
+            &[("origin", ORIGIN)],
+        )
+        .await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.header("access-control-allow-origin").as_deref(), Some(ORIGIN));
+
+    // Another origin: served (CORS is not authentication), but without CORS headers, so
+    // a browser withholds the answer from the page; its preflight is refused.
+    let response = app
+        .call_with(
+            "GET",
+            "/api/v1/questions",
+            None,
+            None,
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(response.status, 200);
+    assert!(response.header("access-control-allow-origin").is_none());
+    let preflight = app
+        .call_with(
+            "OPTIONS",
+            "/api/v1/questions",
+            None,
+            None,
+            &[
+                ("origin", "https://evil.example"),
+                ("access-control-request-method", "POST"),
+            ],
+        )
+        .await;
+    assert!(preflight.status >= 400, "{}", preflight.status);
+    assert!(preflight.header("access-control-allow-origin").is_none());
+}
+
+#[actix_web::test]
+async fn without_configured_origins_there_are_no_cors_headers() {
+    let app = spawn_app().await;
+    let response = app
+        .call_with("GET", "/api/v1/questions", None, None, &[("origin", ORIGIN)])
+        .await;
+    assert_eq!(response.status, 200);
+    assert!(response
+        .headers
+        .keys()
+        .all(|name| !name.as_str().starts_with("access-control-")));
+    let preflight = app
+        .call_with(
+            "OPTIONS",
+            "/api/v1/questions",
+            None,
+            None,
+            &[("origin", ORIGIN), ("access-control-request-method", "POST")],
+        )
+        .await;
+    assert_eq!(preflight.status, 405);
+    assert!(preflight.header("access-control-allow-origin").is_none());
+}
