@@ -270,6 +270,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Int8,
+        delivery_id -> Uuid,
+        attempted_at -> Timestamptz,
+        status_code -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        duration_ms -> Int4,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        webhook_id -> Uuid,
+        event_id -> Int8,
+        event_type -> Text,
+        payload -> Jsonb,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        retry_from -> Timestamptz,
+        leased_until -> Nullable<Timestamptz>,
+        last_status_code -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        url -> Text,
+        description -> Nullable<Text>,
+        event_types -> Array<Text>,
+        is_active -> Bool,
+        secret -> Text,
+        view -> Text,
+        owner -> Text,
+        feed_position -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
 diesel::joinable!(action_recommendations -> actions (action_id));
 diesel::joinable!(action_recommendations -> recommendations (recommendation_id));
 diesel::joinable!(action_updates -> actions (action_id));
@@ -290,6 +337,8 @@ diesel::joinable!(response_recommendations -> responses (response_id));
 diesel::joinable!(response_versions -> responses (response_id));
 diesel::joinable!(responses -> questions (question_id));
 diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     action_recommendations,
@@ -312,4 +361,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     response_versions,
     responses,
     users,
+    webhook_attempts,
+    webhook_deliveries,
+    webhooks,
 );

@@ -11,6 +11,7 @@ pub mod organisation;
 pub mod question;
 pub mod report;
 pub mod text;
+pub mod webhook;
 
 /// A validation result for one field of a request.
 pub type FieldResult<T> = Result<T, crate::error::FieldError>;

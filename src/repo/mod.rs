@@ -21,6 +21,7 @@ pub mod recommendations;
 pub mod reports;
 pub mod responses;
 pub mod search;
+pub mod webhooks;
 
 use diesel_async::RunQueryDsl;
 

@@ -1,0 +1,540 @@
+//! Webhook subscriptions, their deliveries and every attempt to send them.
+//!
+//! The change feed is the outbox: [`fan_out`] copies each sequenced event a
+//! subscription wants into a delivery row, at most once (the subscription's
+//! `feed_position` moves in the same transaction, and `(webhook_id, event_id)` is
+//! unique). [`claim`] hands due deliveries to one sender at a time: `FOR UPDATE SKIP
+//! LOCKED` and a lease, so instances sharing the database never send one delivery at
+//! once, and a delivery whose sender died is picked up again when its lease expires.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Int4, Jsonb, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::audit::{self, Actor};
+use super::events::{self, EventFilter};
+use crate::auth::View;
+use crate::db::schema::{webhook_attempts, webhook_deliveries, webhooks};
+use crate::db::DbConn;
+use crate::domain::webhook::{subscribes_to, DeliveryId, DeliveryStatus, WebhookId};
+use crate::error::ApiError;
+use crate::http::Preconditions;
+use crate::pagination::{Cursor, PageRequest};
+
+/// A subscription as stored. The secret is never serialised (not even into the audit log).
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = webhooks, check_for_backend(diesel::pg::Pg))]
+pub struct WebhookRow {
+    pub id: WebhookId,
+    pub url: String,
+    pub description: Option<String>,
+    pub event_types: Vec<String>,
+    pub is_active: bool,
+    #[serde(skip)]
+    pub secret: String,
+    pub view: String,
+    pub owner: String,
+    pub feed_position: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// Who owns a subscription: the actor's kind and id, as `client:<id>`.
+pub fn owner_of(actor: &Actor) -> String {
+    format!("{}:{}", actor.kind, actor.id.as_deref().unwrap_or(""))
+}
+
+/// A new subscription, validated.
+#[derive(Debug)]
+pub struct NewWebhook {
+    pub url: String,
+    pub description: Option<String>,
+    pub event_types: Vec<String>,
+    pub is_active: bool,
+    pub secret: String,
+    pub view: View,
+}
+
+fn view_name(view: View) -> &'static str {
+    if view.sees_unpublished() {
+        "staff"
+    } else {
+        "public"
+    }
+}
+
+/// Creates a subscription that receives the events sequenced from now on.
+pub async fn insert(conn: &mut DbConn, actor: &Actor, new: NewWebhook) -> Result<WebhookRow, ApiError> {
+    conn.transaction(async |conn| {
+        let (head, _) = events::head(conn).await?;
+        let row: WebhookRow = diesel::insert_into(webhooks::table)
+            .values((
+                webhooks::id.eq(WebhookId::generate()),
+                webhooks::url.eq(&new.url),
+                webhooks::description.eq(&new.description),
+                webhooks::event_types.eq(&new.event_types),
+                webhooks::is_active.eq(new.is_active),
+                webhooks::secret.eq(&new.secret),
+                webhooks::view.eq(view_name(new.view)),
+                webhooks::owner.eq(owner_of(actor)),
+                webhooks::feed_position.eq(head),
+            ))
+            .returning(WebhookRow::as_returning())
+            .get_result(conn)
+            .await?;
+        audit::record(
+            conn,
+            actor,
+            "webhook.created",
+            "webhook",
+            Some(row.id.0),
+            None,
+            Some(&row),
+        )
+        .await?;
+        Ok(row)
+    })
+    .await
+}
+
+/// The subscription `id`, if `owner` may see it (`None`: any owner).
+pub async fn find(conn: &mut DbConn, id: WebhookId, owner: Option<&str>) -> Result<WebhookRow, ApiError> {
+    let mut query = webhooks::table.find(id).select(WebhookRow::as_select()).into_boxed();
+    if let Some(owner) = owner {
+        query = query.filter(webhooks::owner.eq(owner.to_string()));
+    }
+    query
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| ApiError::not_found(format!("No webhook has id {id}")))
+}
+
+/// Subscriptions in creation order; only `owner`'s when given.
+pub async fn list(
+    conn: &mut DbConn,
+    owner: Option<&str>,
+    is_active: Option<bool>,
+    page: &PageRequest,
+) -> Result<(Vec<WebhookRow>, Option<Cursor>), ApiError> {
+    let mut query = webhooks::table
+        .select(WebhookRow::as_select())
+        .order(webhooks::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        query = query.filter(webhooks::id.gt(WebhookId(after.id)));
+    }
+    if let Some(owner) = owner {
+        query = query.filter(webhooks::owner.eq(owner.to_string()));
+    }
+    if let Some(active) = is_active {
+        query = query.filter(webhooks::is_active.eq(active));
+    }
+    let rows = query.load(conn).await?;
+    Ok(page.finish(rows, |row| Cursor::by_id(row.id.0)))
+}
+
+/// Changes to a subscription; `None` leaves a field as it is.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = webhooks)]
+pub struct WebhookChanges {
+    pub url: Option<String>,
+    pub description: Option<Option<String>>,
+    pub event_types: Option<Vec<String>>,
+    pub is_active: Option<bool>,
+    pub secret: Option<String>,
+}
+
+/// Applies `changes` to `owner`'s subscription `id` (`owner: None`: anyone's).
+pub async fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: WebhookId,
+    owner: Option<&str>,
+    preconditions: &Preconditions,
+    changes: WebhookChanges,
+    action: &str,
+) -> Result<WebhookRow, ApiError> {
+    conn.transaction(async |conn| {
+        let before = locked(conn, id, owner).await?;
+        preconditions.check_if_match(before.version)?;
+        let after: WebhookRow = diesel::update(webhooks::table.find(id))
+            .set((
+                changes,
+                webhooks::updated_at.eq(Utc::now()),
+                webhooks::version.eq(before.version + 1),
+            ))
+            .returning(WebhookRow::as_returning())
+            .get_result(conn)
+            .await?;
+        audit::record(conn, actor, action, "webhook", Some(id.0), Some(&before), Some(&after)).await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Deletes `owner`'s subscription `id`, with its deliveries and their attempts.
+pub async fn delete(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: WebhookId,
+    owner: Option<&str>,
+    preconditions: &Preconditions,
+) -> Result<(), ApiError> {
+    conn.transaction(async |conn| {
+        let before = locked(conn, id, owner).await?;
+        preconditions.check_if_match(before.version)?;
+        diesel::delete(webhooks::table.find(id)).execute(conn).await?;
+        audit::record(
+            conn,
+            actor,
+            "webhook.deleted",
+            "webhook",
+            Some(id.0),
+            Some(&before),
+            None,
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+async fn locked(conn: &mut DbConn, id: WebhookId, owner: Option<&str>) -> Result<WebhookRow, ApiError> {
+    webhooks::table
+        .find(id)
+        .select(WebhookRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .filter(|row| owner.is_none_or(|owner| row.owner == owner))
+        .ok_or_else(|| ApiError::not_found(format!("No webhook has id {id}")))
+}
+
+/// Whether any subscription is active: the worker does nothing more while none is.
+pub async fn any_active(conn: &mut DbConn) -> Result<bool, ApiError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        webhooks::table.filter(webhooks::is_active.eq(true)),
+    ))
+    .get_result(conn)
+    .await?)
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = webhook_deliveries)]
+struct NewDeliveryRow {
+    id: DeliveryId,
+    webhook_id: WebhookId,
+    event_id: i64,
+    event_type: String,
+    payload: serde_json::Value,
+}
+
+/// Copies up to `batch` sequenced events per active subscription into its deliveries,
+/// and moves the subscription's position past them, in one transaction. Subscriptions
+/// another instance is fanning out are skipped (`SKIP LOCKED`). Returns how many
+/// deliveries were made.
+pub async fn fan_out(conn: &mut DbConn, batch: i64) -> Result<usize, ApiError> {
+    conn.transaction(async |conn| {
+        let hooks: Vec<(WebhookId, Vec<String>, String, i64)> = webhooks::table
+            .filter(webhooks::is_active.eq(true))
+            .select((
+                webhooks::id,
+                webhooks::event_types,
+                webhooks::view,
+                webhooks::feed_position,
+            ))
+            .order(webhooks::id.asc())
+            .for_update()
+            .skip_locked()
+            .load(conn)
+            .await?;
+        let mut made = 0;
+        for (id, patterns, view, position) in hooks {
+            let view = if view == "staff" { View::Staff } else { View::Public };
+            let events = events::list(conn, view, position, batch, &EventFilter::default()).await?;
+            let Some(last) = events.last().map(|event| event.id) else {
+                continue;
+            };
+            let rows: Vec<NewDeliveryRow> = events
+                .into_iter()
+                .filter(|event| subscribes_to(&patterns, &event.event_type))
+                .map(|event| NewDeliveryRow {
+                    id: DeliveryId::generate(),
+                    webhook_id: id,
+                    event_id: event.id,
+                    payload: payload(&event),
+                    event_type: event.event_type,
+                })
+                .collect();
+            if !rows.is_empty() {
+                made += diesel::insert_into(webhook_deliveries::table)
+                    .values(&rows)
+                    .on_conflict_do_nothing()
+                    .execute(conn)
+                    .await?;
+            }
+            diesel::update(webhooks::table.find(id))
+                .set(webhooks::feed_position.eq(last))
+                .execute(conn)
+                .await?;
+        }
+        Ok(made)
+    })
+    .await
+}
+
+/// A delivery's body, in the Standard Webhooks shape: `type`, `timestamp` and `data`,
+/// where `data` is the event exactly as the change feed shows it.
+fn payload(event: &events::EventRow) -> serde_json::Value {
+    serde_json::json!({
+        "type": event.event_type,
+        "timestamp": event.occurred_at,
+        "data": {
+            "id": event.id,
+            "type": event.event_type,
+            "resource_type": event.resource_type,
+            "resource_id": event.resource_id,
+            "occurred_at": event.occurred_at,
+            "snapshot": event.snapshot,
+        }
+    })
+}
+
+/// A delivery handed to one sender, with where and how to send it.
+#[derive(Debug, QueryableByName)]
+pub struct Claimed {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Int4)]
+    pub attempts: i32,
+    #[diesel(sql_type = Jsonb)]
+    pub payload: serde_json::Value,
+    #[diesel(sql_type = Timestamptz)]
+    pub retry_from: DateTime<Utc>,
+    #[diesel(sql_type = Text)]
+    pub url: String,
+    #[diesel(sql_type = Text)]
+    pub secret: String,
+}
+
+/// Takes up to `limit` due deliveries of active subscriptions, leased for `lease`:
+/// until then no other sender takes them. The attempt is counted now, so a sender that
+/// dies mid-send still counts it.
+pub async fn claim(conn: &mut DbConn, limit: i64, lease: Duration) -> Result<Vec<Claimed>, ApiError> {
+    Ok(diesel::sql_query(
+        "WITH due AS (
+            SELECT d.id FROM webhook_deliveries d
+            JOIN webhooks w ON w.id = d.webhook_id AND w.is_active
+            WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+              AND (d.leased_until IS NULL OR d.leased_until < now())
+            ORDER BY d.next_attempt_at, d.id
+            LIMIT $1
+            FOR UPDATE OF d SKIP LOCKED)
+         UPDATE webhook_deliveries d
+            SET leased_until = now() + make_interval(secs => $2::double precision / 1000),
+                attempts = d.attempts + 1, updated_at = now()
+           FROM due, webhooks w
+          WHERE d.id = due.id AND w.id = d.webhook_id
+         RETURNING d.id, d.attempts, d.payload, d.retry_from, w.url, w.secret",
+    )
+    .bind::<BigInt, _>(limit)
+    .bind::<BigInt, _>(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX))
+    .load(conn)
+    .await?)
+}
+
+/// What one attempt came to.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    /// The receiver's status code, if it answered.
+    pub status_code: Option<u16>,
+    /// Why it failed, when it did.
+    pub error: Option<String>,
+    pub duration: Duration,
+}
+
+impl Attempt {
+    pub fn succeeded(&self) -> bool {
+        self.error.is_none() && self.status_code.is_some_and(|code| (200..300).contains(&code))
+    }
+}
+
+/// Records an attempt and what follows: delivered, another try at `retry_at`, or
+/// (`retry_at: None` after a failure) given up.
+pub async fn record_attempt(
+    conn: &mut DbConn,
+    delivery: DeliveryId,
+    attempt: &Attempt,
+    retry_at: Option<DateTime<Utc>>,
+) -> Result<(), ApiError> {
+    let status = if attempt.succeeded() {
+        DeliveryStatus::Succeeded
+    } else if retry_at.is_some() {
+        DeliveryStatus::Pending
+    } else {
+        DeliveryStatus::Failed
+    };
+    let status_code = attempt.status_code.map(i32::from);
+    let error = attempt.error.as_ref().map(|e| e.chars().take(500).collect::<String>());
+    conn.transaction(async |conn| {
+        diesel::insert_into(webhook_attempts::table)
+            .values((
+                webhook_attempts::delivery_id.eq(delivery.0),
+                webhook_attempts::status_code.eq(status_code),
+                webhook_attempts::error.eq(&error),
+                webhook_attempts::duration_ms.eq(i32::try_from(attempt.duration.as_millis()).unwrap_or(i32::MAX)),
+            ))
+            .execute(conn)
+            .await?;
+        diesel::update(webhook_deliveries::table.find(delivery.0))
+            .set((
+                webhook_deliveries::status.eq(status.as_str()),
+                webhook_deliveries::leased_until.eq(None::<DateTime<Utc>>),
+                webhook_deliveries::next_attempt_at.eq(retry_at.unwrap_or_else(Utc::now)),
+                webhook_deliveries::last_status_code.eq(status_code),
+                webhook_deliveries::last_error.eq(&error),
+                webhook_deliveries::updated_at.eq(Utc::now()),
+            ))
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A delivery as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = webhook_deliveries, check_for_backend(diesel::pg::Pg))]
+pub struct DeliveryRow {
+    pub id: DeliveryId,
+    pub webhook_id: WebhookId,
+    pub event_id: i64,
+    pub event_type: String,
+    pub payload: serde_json::Value,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_status_code: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One attempt as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = webhook_attempts, check_for_backend(diesel::pg::Pg))]
+pub struct AttemptRow {
+    pub delivery_id: Uuid,
+    pub attempted_at: DateTime<Utc>,
+    pub status_code: Option<i32>,
+    pub error: Option<String>,
+    pub duration_ms: i32,
+}
+
+/// A subscription's deliveries, newest first, each with its attempts (oldest first).
+pub async fn list_deliveries(
+    conn: &mut DbConn,
+    webhook: WebhookId,
+    status: Option<DeliveryStatus>,
+    page: &PageRequest,
+) -> Result<(Vec<(DeliveryRow, Vec<AttemptRow>)>, Option<Cursor>), ApiError> {
+    let mut query = webhook_deliveries::table
+        .filter(webhook_deliveries::webhook_id.eq(webhook))
+        .select(DeliveryRow::as_select())
+        .order(webhook_deliveries::id.desc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        query = query.filter(webhook_deliveries::id.lt(DeliveryId(after.id)));
+    }
+    if let Some(status) = status {
+        query = query.filter(webhook_deliveries::status.eq(status.as_str()));
+    }
+    let rows: Vec<DeliveryRow> = query.load(conn).await?;
+    let (rows, next) = page.finish(rows, |row| Cursor::by_id(row.id.0));
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.id.0).collect();
+    let mut attempts: Vec<AttemptRow> = webhook_attempts::table
+        .filter(webhook_attempts::delivery_id.eq_any(&ids))
+        .order(webhook_attempts::id.asc())
+        .select(AttemptRow::as_select())
+        .load(conn)
+        .await?;
+    let with_attempts = rows
+        .into_iter()
+        .map(|row| {
+            let (mine, rest): (Vec<_>, Vec<_>) = attempts.drain(..).partition(|a| a.delivery_id == row.id.0);
+            attempts = rest;
+            (row, mine)
+        })
+        .collect();
+    Ok((with_attempts, next))
+}
+
+/// A delivery's attempts, oldest first.
+pub async fn attempts_of(conn: &mut DbConn, delivery: DeliveryId) -> Result<Vec<AttemptRow>, ApiError> {
+    Ok(webhook_attempts::table
+        .filter(webhook_attempts::delivery_id.eq(delivery.0))
+        .order(webhook_attempts::id.asc())
+        .select(AttemptRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// Makes a delivery due now, with a fresh retry window, whatever its state: the
+/// receiver gets it again with the same `webhook-id`. A delivery being sent right now
+/// keeps its lease, so it is never sent twice at once.
+pub async fn redeliver(
+    conn: &mut DbConn,
+    actor: &Actor,
+    webhook: WebhookId,
+    delivery: DeliveryId,
+) -> Result<DeliveryRow, ApiError> {
+    conn.transaction(async |conn| {
+        let row: DeliveryRow = diesel::update(
+            webhook_deliveries::table
+                .filter(webhook_deliveries::id.eq(delivery))
+                .filter(webhook_deliveries::webhook_id.eq(webhook)),
+        )
+        .set((
+            webhook_deliveries::status.eq(DeliveryStatus::Pending.as_str()),
+            webhook_deliveries::next_attempt_at.eq(Utc::now()),
+            webhook_deliveries::retry_from.eq(Utc::now()),
+            webhook_deliveries::updated_at.eq(Utc::now()),
+        ))
+        .returning(DeliveryRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| ApiError::not_found(format!("Webhook {webhook} has no delivery {delivery}")))?;
+        audit::record::<()>(
+            conn,
+            actor,
+            "webhook_delivery.redelivered",
+            "webhook_delivery",
+            Some(delivery.0),
+            None,
+            None,
+        )
+        .await?;
+        Ok(row)
+    })
+    .await
+}
+
+/// How many deliveries wait to be sent (for the metrics).
+pub async fn pending(conn: &mut DbConn) -> Result<i64, ApiError> {
+    Ok(webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending.as_str()))
+        .count()
+        .get_result(conn)
+        .await?)
+}
