@@ -61,8 +61,27 @@ pub struct Config {
     /// `SCRUTINY_CORS_ORIGINS`: browser origins allowed cross-origin access, comma-separated
     /// (`https://a.example,https://b.example`); none by default, so no CORS headers.
     pub cors_origins: Vec<String>,
+    /// Webhook deliveries.
+    pub webhooks: WebhookConfig,
     /// Token signing and verification.
     pub auth: AuthConfig,
+}
+
+/// How webhooks are delivered.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// `SCRUTINY_WEBHOOK_ALLOW_PRIVATE`: `true` lets webhooks target private, loopback
+    /// and link-local addresses (tests and local development); `false` by default, so a
+    /// subscription cannot reach into the network the service runs in.
+    pub allow_private: bool,
+    /// `SCRUTINY_WEBHOOK_TIMEOUT_MS`: how long a receiver has to answer (default 10000).
+    pub timeout: Duration,
+    /// `SCRUTINY_WEBHOOK_RETRY_BASE_MS`: the wait after the first failure, doubled after
+    /// each further one up to an hour, with jitter (default 5000).
+    pub retry_base: Duration,
+    /// `SCRUTINY_WEBHOOK_RETRY_WINDOW_SECS`: how long a failing delivery is retried
+    /// before it is marked failed (default 86400: 24 hours).
+    pub retry_window: Duration,
 }
 
 /// How log lines are written.
@@ -193,6 +212,22 @@ impl Config {
             cors_origins: match get("SCRUTINY_CORS_ORIGINS") {
                 None => Vec::new(),
                 Some(_) => parse(&get, "SCRUTINY_CORS_ORIGINS", Vec::new(), cors_origins)?,
+            },
+            webhooks: WebhookConfig {
+                allow_private: parse(&get, "SCRUTINY_WEBHOOK_ALLOW_PRIVATE", false, |v| match v {
+                    "true" => Ok(true),
+                    "false" => Ok(false),
+                    _ => Err("expected true or false".into()),
+                })?,
+                timeout: Duration::from_millis(parse(&get, "SCRUTINY_WEBHOOK_TIMEOUT_MS", 10_000, |v| {
+                    positive(v, 100, 120_000).map(|n| n as u64)
+                })?),
+                retry_base: Duration::from_millis(parse(&get, "SCRUTINY_WEBHOOK_RETRY_BASE_MS", 5_000, |v| {
+                    positive(v, 10, 3_600_000).map(|n| n as u64)
+                })?),
+                retry_window: Duration::from_secs(parse(&get, "SCRUTINY_WEBHOOK_RETRY_WINDOW_SECS", 86_400, |v| {
+                    positive(v, 1, 30 * 86_400).map(|n| n as u64)
+                })?),
             },
             auth: auth_config(&get)?,
         })

@@ -27,3 +27,4 @@ pub mod routes;
 pub mod seed;
 pub mod sequencer;
 pub mod startup;
+pub mod webhooks;

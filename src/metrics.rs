@@ -29,6 +29,12 @@ struct RequestLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    /// `succeeded`, `retrying` or `failed`.
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolLabels {
     pool: &'static str,
 }
@@ -57,6 +63,10 @@ pub struct Metrics {
     pub feed_head: Gauge,
     /// Events committed but not yet given a position.
     pub feed_unsequenced: Gauge,
+    /// Webhook delivery attempts, by what came of them.
+    pub webhook_attempts: Family<OutcomeLabels, Counter>,
+    /// Webhook deliveries waiting to be sent.
+    pub webhook_pending: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -114,6 +124,18 @@ impl Metrics {
             "Events committed but not yet in the feed (waiting for older transactions to end)",
             feed_unsequenced.clone(),
         );
+        let webhook_attempts = Family::<OutcomeLabels, Counter>::default();
+        let webhook_pending = Gauge::default();
+        registry.register(
+            "webhook_attempts",
+            "Webhook delivery attempts, by outcome (succeeded, retrying, failed)",
+            webhook_attempts.clone(),
+        );
+        registry.register(
+            "webhook_deliveries_pending",
+            "Webhook deliveries waiting to be sent",
+            webhook_pending.clone(),
+        );
         registry.register(
             "build",
             "The running build",
@@ -131,6 +153,8 @@ impl Metrics {
             replica_fallbacks,
             feed_head,
             feed_unsequenced,
+            webhook_attempts,
+            webhook_pending,
         }
     }
 

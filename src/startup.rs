@@ -107,8 +107,14 @@ impl Application {
             self.state.pool.clone(),
             self.state.metrics.clone(),
         ));
+        let webhooks = actix_web::rt::spawn(crate::webhooks::run(
+            self.state.pool.clone(),
+            self.state.metrics.clone(),
+            self.state.config.webhooks.clone(),
+        ));
         let result = self.server.await;
         sequencer.abort();
+        webhooks.abort();
         result
     }
 }
@@ -120,7 +126,7 @@ impl Application {
 fn cors(origins: &[String]) -> actix_cors::Cors {
     use actix_web::http::header;
     let cors = actix_cors::Cors::default()
-        .allowed_methods(["GET", "HEAD", "POST", "PATCH"])
+        .allowed_methods(["GET", "HEAD", "POST", "PATCH", "DELETE"])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
