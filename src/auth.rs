@@ -592,6 +592,11 @@ requirement!(
     QuestionWithdrawers => [Admin, Secretariat, PanelMember]
 );
 requirement!(
+    /// Those who manage webhooks: `admin` (every subscription) and `integration`
+    /// systems (their own).
+    WebhookManagers => [Admin, Integration]
+);
+requirement!(
     /// Anyone with a valid token.
     AnyRole => [Admin, Secretariat, PanelMember, CommissionerOffice, Force, Integration]
 );

@@ -40,6 +40,9 @@ Each has a response due date (56 days after publication) and a scorecard of its 
         (name = "actions", description = "What is being done about the recommendations: owner, time frame, success measure, status and progress, \
 with an append-only trail of progress updates. Force users move and report on their own organisation's actions."),
         (name = "events", description = "The change feed: every committed change in an order a consumer can follow without missing or repeating one."),
+        (name = "webhooks", description = "Push instead of poll: subscribe a URL to event types and every matching change-feed event is posted to it, \
+signed as the Standard Webhooks specification says, retried with backoff for 24 hours, with a log of every attempt. \
+`admin` manages every subscription; an `integration` system manages its own."),
         (name = "search", description = "Full-text search across questions, responses, recommendations and actions, ranked, with highlighted snippets; it finds what the lists show the caller."),
         (name = "feeds", description = "Atom feeds (RFC 4287) of what the public may read, newest first, for feed readers and \
 sites that show what changed."),

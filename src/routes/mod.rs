@@ -21,6 +21,7 @@ pub mod reports;
 pub mod responses;
 pub mod search;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -191,6 +192,14 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(actions::list_action_updates)
                 .service(actions::post_action_update)
                 .service(events::list_events)
+                .service(webhooks::list_webhooks)
+                .service(webhooks::create_webhook)
+                .service(webhooks::get_webhook)
+                .service(webhooks::update_webhook)
+                .service(webhooks::delete_webhook)
+                .service(webhooks::rotate_webhook_secret)
+                .service(webhooks::list_deliveries)
+                .service(webhooks::redeliver)
                 .service(search::search),
         )
         .service(problems::get_problem_type);

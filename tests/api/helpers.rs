@@ -224,6 +224,8 @@ pub struct TestApp {
     pub admin_token: String,
     pub db: TestDb,
     pub client: awc::Client,
+    /// Stops the server (and its background tasks) as `scrutiny serve` does on SIGTERM.
+    pub server: actix_web::dev::ServerHandle,
 }
 
 /// A response, read whole.
@@ -304,6 +306,8 @@ pub async fn spawn_app_on(db: TestDb, via: Option<SocketAddr>, settings: Setting
         ("SCRUTINY_DB_TIMEOUT_MS", "1000".into()),
         ("SCRUTINY_WORKERS", "1".into()),
         ("SCRUTINY_JWT_SECRET", JWT_SECRET.into()),
+        // Webhook tests deliver to receivers on loopback.
+        ("SCRUTINY_WEBHOOK_ALLOW_PRIVATE", "true".into()),
     ];
     env.extend(settings.env);
     let config = Config::from_lookup(|name| env.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
@@ -312,6 +316,7 @@ pub async fn spawn_app_on(db: TestDb, via: Option<SocketAddr>, settings: Setting
     let authenticator = Authenticator::new(&config.auth, JWT_SECRET.as_bytes()).unwrap();
     let app = Application::build(config, pool).unwrap();
     let readiness = app.readiness();
+    let server = app.handle();
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
     let admin_token = token(&authenticator, &[Role::Admin]);
@@ -321,6 +326,7 @@ pub async fn spawn_app_on(db: TestDb, via: Option<SocketAddr>, settings: Setting
         authenticator,
         admin_token,
         db,
+        server,
         client: awc::Client::builder()
             .timeout(Duration::from_secs(30))
             .disable_redirects()

@@ -24,3 +24,4 @@ mod reports;
 mod resilience;
 mod responses;
 mod search;
+mod webhooks;

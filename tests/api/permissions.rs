@@ -56,6 +56,9 @@ const REPORT_MANAGERS: [Outcome; 7] = [Unauthenticated, Ok, Ok, Forbidden, Ok, F
 /// `force` users may move and report on their own organisation's actions only; the
 /// matrix's force token names no organisation, so it owns nothing (see actions.rs for
 /// both sides of the ownership rule).
+/// `admin` manages every webhook; `integration` systems their own (the matrix's webhook
+/// is the integration token's own).
+const WEBHOOK_MANAGERS: [Outcome; 7] = [Unauthenticated, Ok, Forbidden, Forbidden, Forbidden, Forbidden, Ok];
 const ACTION_EDITORS: [Outcome; 7] = [Unauthenticated, Ok, Forbidden, Forbidden, Ok, Forbidden, Forbidden];
 
 /// The table: method, path template, outcome per caller.
@@ -121,6 +124,18 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("get", "/api/v1/events", PUBLIC),
     ("post", "/api/v1/actions/{id}/updates", ACTION_EDITORS),
     ("get", "/api/v1/search", PUBLIC),
+    ("get", "/api/v1/webhooks", WEBHOOK_MANAGERS),
+    ("post", "/api/v1/webhooks", WEBHOOK_MANAGERS),
+    ("get", "/api/v1/webhooks/{id}", WEBHOOK_MANAGERS),
+    ("patch", "/api/v1/webhooks/{id}", WEBHOOK_MANAGERS),
+    ("delete", "/api/v1/webhooks/{id}", WEBHOOK_MANAGERS),
+    ("post", "/api/v1/webhooks/{id}/rotate-secret", WEBHOOK_MANAGERS),
+    ("get", "/api/v1/webhooks/{id}/deliveries", WEBHOOK_MANAGERS),
+    (
+        "post",
+        "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+        WEBHOOK_MANAGERS,
+    ),
 ];
 
 /// Operations whose body is a document, not JSON: `body_for` gives it as a JSON string,
@@ -134,6 +149,7 @@ const FRESH: &[(&str, &str)] = &[
     ("post", "/api/v1/questions/{id}/reject"),
     ("post", "/api/v1/questions/{id}/withdraw"),
     ("post", "/api/v1/responses/{id}/publish"),
+    ("delete", "/api/v1/webhooks/{id}"),
 ];
 
 #[test]
@@ -159,6 +175,18 @@ fn the_matrix_has_exactly_one_row_per_documented_operation() {
 #[actix_web::test]
 async fn every_operation_answers_each_role_as_the_matrix_says() {
     let app = spawn_app().await;
+    // The integration token's own webhook, made first so that the writes below give it
+    // deliveries (to a port nothing listens on: they stay pending).
+    let integration = app.token(&[Role::Integration]);
+    let webhook = app
+        .call(
+            "POST",
+            "/api/v1/webhooks",
+            Some(&integration),
+            Some(&json!({"url": "http://127.0.0.1:1/matrix", "event_types": ["organisation.*"]})),
+        )
+        .await
+        .json();
     let organisation = app.create_organisation("Matrix Panel", "panel").await;
     let user = app
         .create_user("matrix-user", "a long enough password", &["panel_member"])
@@ -181,6 +209,7 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
     let action = app
         .create_action("M-0", &[&recommendation], &organisation, "2199-01-01")
         .await;
+    let delivery = wait_for_a_delivery(&app, &webhook).await;
     let fixtures = Fixtures {
         organisation: organisation.clone(),
         recommendation: recommendation.clone(),
@@ -204,9 +233,25 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                 Some("reports") => report["id"].as_str().unwrap().to_string(),
                 Some("recommendations") => recommendation["id"].as_str().unwrap().to_string(),
                 Some("actions") => action["id"].as_str().unwrap().to_string(),
+                Some("webhooks") if fresh => app
+                    .call(
+                        "POST",
+                        "/api/v1/webhooks",
+                        Some(&integration),
+                        Some(&json!({"url": "http://127.0.0.1:1/matrix", "is_active": false})),
+                    )
+                    .await
+                    .json()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                Some("webhooks") => webhook["id"].as_str().unwrap().to_string(),
                 _ => organisation["id"].as_str().unwrap().to_string(),
             };
-            let path = template.replace("{id}", &id).replace("{slug}", "not-found");
+            let path = template
+                .replace("{id}", &id)
+                .replace("{slug}", "not-found")
+                .replace("{delivery_id}", &delivery);
             // Search needs something to look for.
             let path = if *template == "/api/v1/search" {
                 format!("{path}?q=children")
@@ -244,6 +289,19 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
             }
         }
     }
+}
+
+/// The id of the first delivery the worker makes for `webhook`.
+async fn wait_for_a_delivery(app: &crate::helpers::TestApp, webhook: &Value) -> String {
+    let path = format!("/api/v1/webhooks/{}/deliveries", webhook["id"].as_str().unwrap());
+    for _ in 0..200 {
+        let page = app.call("GET", &path, Some(&app.admin_token), None).await.json();
+        if let Some(id) = page["items"][0]["id"].as_str() {
+            return id.to_string();
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the webhook got no delivery");
 }
 
 /// What the bodies of the matrix's requests refer to.
@@ -305,6 +363,10 @@ fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Opti
         ("post", "/api/v1/imports") => Some(Value::String(
             crate::imports::PUBLISHED.replace("urgently.", &format!("urgently (matrix {n}).")),
         )),
+        ("post", "/api/v1/webhooks") => {
+            Some(json!({"url": format!("http://127.0.0.1:1/hook-{n}"), "is_active": false}))
+        }
+        ("patch", "/api/v1/webhooks/{id}") => Some(json!({"description": format!("Matrix webhook {n}")})),
         ("post", "/api/v1/auth/token") => {
             Some(json!({"grant_type": "password", "username": "nobody", "password": "x"}))
         }

@@ -1,0 +1,629 @@
+//! `/api/v1/webhooks`: subscriptions that push the change feed to a URL, signed as the
+//! Standard Webhooks specification says, with a log of every delivery and attempt.
+//! `admin` manages every subscription; an `integration` system manages its own.
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::AppState;
+use crate::auth::{Require, View, WebhookManagers};
+use crate::domain::auth::Role;
+use crate::domain::text::BoundedText;
+use crate::domain::webhook::{new_secret, parse_event_types, DeliveryId, DeliveryStatus, WebhookId, WebhookUrl};
+use crate::domain::CollectFields;
+use crate::error::{responses, ApiError};
+use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
+use crate::pagination::PageRequest;
+use crate::repo::webhooks::{self as repo, AttemptRow, DeliveryRow, NewWebhook, WebhookChanges, WebhookRow};
+
+/// The longest description.
+const MAX_DESCRIPTION_CHARS: usize = 500;
+
+/// A subscription: changes of the listed types are posted to `url`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b", "url": "https://council.example/hooks/scrutiny",
+    "description": "Council website mirror", "event_types": ["question.*", "response.published"],
+    "is_active": true, "payload_view": "public", "last_event_id": 1042,
+    "created_at": "2026-01-05T09:00:00Z", "updated_at": "2026-01-05T09:00:00Z", "version": 1
+}))]
+pub struct Webhook {
+    pub id: WebhookId,
+    /// Where deliveries are posted.
+    pub url: String,
+    pub description: Option<String>,
+    /// The event types delivered: `question.accepted`, or `question.*` for every change
+    /// to questions. Empty: every event.
+    pub event_types: Vec<String>,
+    /// Inactive subscriptions are not sent to; when made active again, they receive the
+    /// events they missed meanwhile, in order.
+    pub is_active: bool,
+    /// What the payloads show: `public` (events of public records, public fields only:
+    /// subscriptions made by `integration` systems) or `staff` (every event, never
+    /// contact details: subscriptions made by `admin`).
+    pub payload_view: PayloadView,
+    /// The change-feed position this subscription has been matched up to: events after
+    /// it are still to be turned into deliveries.
+    pub last_event_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+crate::text_enum!(
+    /// What a subscription's payloads show.
+    PayloadView {
+        /// Events of public records, with public fields only.
+        Public => "public",
+        /// Every event, with everything staff see (never contact details).
+        Staff => "staff",
+    }
+);
+
+impl From<WebhookRow> for Webhook {
+    fn from(row: WebhookRow) -> Self {
+        Self {
+            id: row.id,
+            url: row.url,
+            description: row.description,
+            event_types: row.event_types,
+            is_active: row.is_active,
+            payload_view: if row.view == "staff" {
+                PayloadView::Staff
+            } else {
+                PayloadView::Public
+            },
+            last_event_id: row.feed_position,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        }
+    }
+}
+
+/// A subscription with its signing secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookWithSecret {
+    #[serde(flatten)]
+    pub webhook: Webhook,
+    /// The Standard Webhooks signing secret (`whsec_` and base64): verify each
+    /// delivery's `webhook-signature` with it. Store it now: it is never shown again.
+    #[schema(example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")]
+    pub secret: String,
+}
+
+crate::page_type!(WebhookPage, Webhook);
+
+/// A new subscription.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "url": "https://council.example/hooks/scrutiny", "description": "Council website mirror",
+    "event_types": ["question.*", "response.published"]
+}))]
+pub struct CreateWebhookRequest {
+    /// An absolute `http` or `https` URL, at most 2000 characters, without credentials
+    /// or fragment. Private, loopback and link-local targets are refused unless the
+    /// service allows them (`SCRUTINY_WEBHOOK_ALLOW_PRIVATE`).
+    #[schema(min_length = 1, max_length = 2000)]
+    pub url: String,
+    #[schema(min_length = 1, max_length = 500)]
+    pub description: Option<String>,
+    /// `<resource>.<change>` or `<resource>.*`, at most 50, no repeats; empty or absent:
+    /// every event.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub event_types: Vec<String>,
+    /// Default `true`.
+    pub is_active: Option<bool>,
+}
+
+/// Changes to a subscription (JSON merge patch).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"is_active": false}))]
+pub struct UpdateWebhookRequest {
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = String, required = false, min_length = 1, max_length = 2000)]
+    pub url: Option<Option<String>>,
+    /// `null` removes the description.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<String>, required = false, nullable, min_length = 1, max_length = 500)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Vec<String>, required = false, max_items = 50)]
+    pub event_types: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = bool, required = false)]
+    pub is_active: Option<Option<bool>>,
+}
+
+/// Filters and paging for the subscription list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WebhookQuery {
+    /// Only active (`true`) or inactive (`false`) subscriptions.
+    pub is_active: Option<bool>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One attempt to deliver.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryAttempt {
+    pub attempted_at: DateTime<Utc>,
+    /// The receiver's status code; null when it did not answer.
+    pub status_code: Option<i32>,
+    /// Why the attempt failed (a non-2xx answer, a timeout, a refused connection, a
+    /// private address); null when it succeeded.
+    pub error: Option<String>,
+    pub duration_ms: i32,
+}
+
+impl From<AttemptRow> for DeliveryAttempt {
+    fn from(row: AttemptRow) -> Self {
+        Self {
+            attempted_at: row.attempted_at,
+            status_code: row.status_code,
+            error: row.error,
+            duration_ms: row.duration_ms,
+        }
+    }
+}
+
+/// One event to be delivered to one subscription, with every attempt so far.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01937b4e-5a1c-7d2e-8f3a-4b5c6d7e8f90", "webhook_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
+    "event_id": 1043, "event_type": "response.published", "status": "succeeded", "attempt_count": 2,
+    "next_attempt_at": null, "last_status_code": 204, "last_error": null,
+    "payload": {"type": "response.published", "timestamp": "2022-06-09T12:00:00Z", "data": {"id": 1043}},
+    "attempts": [
+        {"attempted_at": "2022-06-09T12:00:01Z", "status_code": 503, "error": "the receiver answered 503", "duration_ms": 41},
+        {"attempted_at": "2022-06-09T12:00:07Z", "status_code": 204, "error": null, "duration_ms": 38}
+    ],
+    "created_at": "2022-06-09T12:00:01Z", "updated_at": "2022-06-09T12:00:07Z"
+}))]
+pub struct Delivery {
+    /// Also the `webhook-id` header of every attempt: receivers use it to drop repeats.
+    pub id: DeliveryId,
+    pub webhook_id: WebhookId,
+    /// The change-feed event delivered.
+    pub event_id: i64,
+    pub event_type: String,
+    pub status: DeliveryStatus,
+    pub attempt_count: i32,
+    /// When the next attempt is due; null unless `pending`.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub last_status_code: Option<i32>,
+    pub last_error: Option<String>,
+    /// The body posted (the same on every attempt).
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    /// Oldest first.
+    pub attempts: Vec<DeliveryAttempt>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Delivery {
+    fn from_rows(row: DeliveryRow, attempts: Vec<AttemptRow>) -> Self {
+        Self {
+            id: row.id,
+            webhook_id: row.webhook_id,
+            event_id: row.event_id,
+            event_type: row.event_type,
+            next_attempt_at: (row.status == DeliveryStatus::Pending).then_some(row.next_attempt_at),
+            status: row.status,
+            attempt_count: row.attempts,
+            last_status_code: row.last_status_code,
+            last_error: row.last_error,
+            payload: row.payload,
+            attempts: attempts.into_iter().map(Into::into).collect(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+crate::page_type!(DeliveryPage, Delivery);
+
+/// Filters and paging for a subscription's deliveries.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryQuery {
+    /// Only deliveries in this state.
+    pub status: Option<DeliveryStatus>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Whose subscriptions the caller manages: every one for `admin`, else its own.
+fn scope(auth: &Require<WebhookManagers>) -> Option<String> {
+    if auth.principal.has_any(&[Role::Admin]) {
+        None
+    } else {
+        Some(repo::owner_of(&auth.actor()))
+    }
+}
+
+fn description(field: &str, value: &str) -> crate::domain::FieldResult<String> {
+    BoundedText::<MAX_DESCRIPTION_CHARS>::parse(field, value).map(BoundedText::into_inner)
+}
+
+/// List webhook subscriptions.
+///
+/// `admin` sees every subscription; an `integration` system sees its own.
+#[utoipa::path(
+    tag = "webhooks",
+    params(WebhookQuery),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "A page of subscriptions, oldest first.", body = WebhookPage,
+            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/webhooks")]
+pub async fn list_webhooks(
+    req: HttpRequest,
+    auth: Require<WebhookManagers>,
+    state: web::Data<AppState>,
+    Query(query): Query<WebhookQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let mut conn = state.conn().await?;
+    let (rows, next) = repo::list(&mut conn, scope(&auth).as_deref(), query.is_active, &page).await?;
+    Ok(WebhookPage::respond(
+        &req,
+        rows.into_iter().map(Into::into).collect(),
+        next,
+    ))
+}
+
+/// Subscribe a URL to changes.
+///
+/// From now on, every change-feed event of the listed types is posted to `url` as JSON
+/// `{"type", "timestamp", "data"}`, where `data` is the event exactly as
+/// `GET /api/v1/events` shows it. Each delivery carries the Standard Webhooks headers
+/// `webhook-id` (the same on every attempt of one delivery), `webhook-timestamp` and
+/// `webhook-signature` (`v1,<base64 HMAC-SHA256>` of `id.timestamp.body`, keyed with
+/// the secret in this answer): verify them with any Standard Webhooks library.
+///
+/// A 2xx answer within 10 seconds delivers it. Anything else is retried with
+/// exponential backoff and jitter (from 5 seconds, doubling, to at most an hour apart)
+/// for 24 hours, then marked `failed` (these are the defaults; the operator may change
+/// them); every attempt is in the delivery log. Deliveries
+/// may arrive more than once and out of order: use `webhook-id` to drop repeats and
+/// `data.id` (the feed position) to order them.
+///
+/// The answer holds the signing `secret`, shown this once.
+#[utoipa::path(
+    tag = "webhooks",
+    request_body = CreateWebhookRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 201, description = "Subscribed; the signing secret is in the body, this once.", body = WebhookWithSecret,
+            headers(("Location" = String, description = "The subscription's URL."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/webhooks")]
+pub async fn create_webhook(
+    auth: Require<WebhookManagers>,
+    state: web::Data<AppState>,
+    Json(body): Json<CreateWebhookRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let allow_private = state.config.webhooks.allow_private;
+    let (url, description, event_types) = (
+        WebhookUrl::parse("url", &body.url, allow_private),
+        body.description
+            .as_deref()
+            .map(|d| description("description", d))
+            .transpose(),
+        parse_event_types("event_types", &body.event_types),
+    )
+        .collect_fields()?;
+    let secret = new_secret();
+    let new = NewWebhook {
+        url: url.into_inner(),
+        description,
+        event_types,
+        is_active: body.is_active.unwrap_or(true),
+        secret: secret.clone(),
+        view: if auth.view() >= View::Staff {
+            View::Staff
+        } else {
+            View::Public
+        },
+    };
+    let mut conn = state.conn().await?;
+    let row = repo::insert(&mut conn, &auth.actor(), new).await?;
+    let location = format!("/api/v1/webhooks/{}", row.id);
+    let version = row.version;
+    Ok(created(
+        location,
+        version,
+        &WebhookWithSecret {
+            webhook: row.into(),
+            secret,
+        },
+    ))
+}
+
+/// Get a webhook subscription.
+#[utoipa::path(
+    tag = "webhooks",
+    params(("id" = WebhookId, Path, description = "The subscription's id.")),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The subscription.", body = Webhook, headers(("ETag" = String, description = "Its version."))),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/webhooks/{id}")]
+pub async fn get_webhook(
+    auth: Require<WebhookManagers>,
+    state: web::Data<AppState>,
+    id: web::Path<WebhookId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let row = repo::find(&mut conn, *id, scope(&auth).as_deref()).await?;
+    Ok(ok_with_etag(&preconditions, row.version, &Webhook::from(row)))
+}
+
+/// Change a webhook subscription.
+///
+/// Change its URL, description or event types, or pause it (`is_active: false`): a
+/// paused subscription is not sent to, and when resumed receives what it missed.
+#[utoipa::path(
+    tag = "webhooks",
+    params(
+        ("id" = WebhookId, Path, description = "The subscription's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    request_body = UpdateWebhookRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The subscription as changed.", body = Webhook, headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[patch("/webhooks/{id}")]
+pub async fn update_webhook(
+    auth: Require<WebhookManagers>,
+    state: web::Data<AppState>,
+    id: web::Path<WebhookId>,
+    preconditions: Preconditions,
+    Json(body): Json<UpdateWebhookRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let allow_private = state.config.webhooks.allow_private;
+    let (url, event_types, is_active) = (
+        patch_field("url", body.url).and_then(|v| {
+            v.map(|u| WebhookUrl::parse("url", &u, allow_private).map(WebhookUrl::into_inner))
+                .transpose()
+        }),
+        patch_field("event_types", body.event_types)
+            .and_then(|v| v.map(|types| parse_event_types("event_types", &types)).transpose()),
+        patch_field("is_active", body.is_active),
+    )
+        .collect_fields()?;
+    let description = match body.description {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(text)) => Some(Some(
+            description("description", &text).map_err(|e| ApiError::validation(vec![e]))?,
+        )),
+    };
+    let changes = WebhookChanges {
+        url,
+        description,
+        event_types,
+        is_active,
+        secret: None,
+    };
+    let mut conn = state.conn().await?;
+    let row = repo::update(
+        &mut conn,
+        &auth.actor(),
+        *id,
+        scope(&auth).as_deref(),
+        &preconditions,
+        changes,
+        "webhook.updated",
+    )
+    .await?;
+    Ok(ok_with_etag(
+        &Preconditions::default(),
+        row.version,
+        &Webhook::from(row),
+    ))
+}
+
+/// Rotate a webhook subscription's signing secret.
+///
+/// Deliveries from now on are signed with the new secret, in the body this once.
+#[utoipa::path(
+    tag = "webhooks",
+    params(
+        ("id" = WebhookId, Path, description = "The subscription's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The subscription with its new secret, this once.", body = WebhookWithSecret),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/webhooks/{id}/rotate-secret")]
+pub async fn rotate_webhook_secret(
+    auth: Require<WebhookManagers>,
+    state: web::Data<AppState>,
+    id: web::Path<WebhookId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let secret = new_secret();
+    let changes = WebhookChanges {
+        secret: Some(secret.clone()),
+        ..WebhookChanges::default()
+    };
+    let mut conn = state.conn().await?;
+    let row = repo::update(
+        &mut conn,
+        &auth.actor(),
+        *id,
+        scope(&auth).as_deref(),
+        &preconditions,
+        changes,
+        "webhook.secret_rotated",
+    )
+    .await?;
+    Ok(ok_with_etag(
+        &Preconditions::default(),
+        row.version,
+        &WebhookWithSecret {
+            webhook: row.into(),
+            secret,
+        },
+    ))
+}
+
+/// Delete a webhook subscription.
+///
+/// Nothing more is sent to it; its delivery log goes with it.
+#[utoipa::path(
+    tag = "webhooks",
+    params(
+        ("id" = WebhookId, Path, description = "The subscription's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on."),
+    ),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[delete("/webhooks/{id}")]
+pub async fn delete_webhook(
+    auth: Require<WebhookManagers>,
+    state: web::Data<AppState>,
+    id: web::Path<WebhookId>,
+    preconditions: Preconditions,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    repo::delete(&mut conn, &auth.actor(), *id, scope(&auth).as_deref(), &preconditions).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// List a subscription's deliveries.
+///
+/// Newest first, each with every attempt made (status code, error, duration).
+#[utoipa::path(
+    tag = "webhooks",
+    params(("id" = WebhookId, Path, description = "The subscription's id."), DeliveryQuery),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "A page of deliveries, newest first.", body = DeliveryPage,
+            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/webhooks/{id}/deliveries")]
+pub async fn list_deliveries(
+    req: HttpRequest,
+    auth: Require<WebhookManagers>,
+    state: web::Data<AppState>,
+    id: web::Path<WebhookId>,
+    Query(query): Query<DeliveryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let mut conn = state.conn().await?;
+    repo::find(&mut conn, *id, scope(&auth).as_deref()).await?;
+    let (rows, next) = repo::list_deliveries(&mut conn, *id, query.status, &page).await?;
+    Ok(DeliveryPage::respond(
+        &req,
+        rows.into_iter()
+            .map(|(row, attempts)| Delivery::from_rows(row, attempts))
+            .collect(),
+        next,
+    ))
+}
+
+/// Deliver again.
+///
+/// Makes the delivery due now, whatever its state, with a fresh 24-hour retry window:
+/// after fixing a receiver, send what failed. The receiver gets the same `webhook-id`.
+#[utoipa::path(
+    tag = "webhooks",
+    params(
+        ("id" = WebhookId, Path, description = "The subscription's id."),
+        ("delivery_id" = DeliveryId, Path, description = "The delivery's id."),
+    ),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 202, description = "The delivery is due again; it is sent within a second or so.", body = Delivery),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
+pub async fn redeliver(
+    auth: Require<WebhookManagers>,
+    state: web::Data<AppState>,
+    path: web::Path<(WebhookId, DeliveryId)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, delivery) = path.into_inner();
+    let mut conn = state.conn().await?;
+    repo::find(&mut conn, id, scope(&auth).as_deref()).await?;
+    let row = repo::redeliver(&mut conn, &auth.actor(), id, delivery).await?;
+    let attempts = repo::attempts_of(&mut conn, delivery).await?;
+    Ok(HttpResponse::Accepted().json(Delivery::from_rows(row, attempts)))
+}
