@@ -161,7 +161,8 @@ pub struct ActionFilter {
     pub overdue: Option<bool>,
     pub due_before: Option<NaiveDate>,
     pub due_after: Option<NaiveDate>,
-    /// A web search (or literal substring) of the title and description.
+    /// A web search of the title, description, success measure and programme (see
+    /// [`super::search::matches`]).
     pub text: Option<String>,
 }
 
@@ -365,13 +366,12 @@ async fn list_ordered(
         query.order((actions::due_on.asc(), actions::id.asc()))
     };
     if let Some(after) = &page.after {
-        let due_on = after.date()?;
-        let id = ActionId(after.id);
-        query = query.filter(
-            actions::due_on
-                .gt(due_on)
-                .or(actions::due_on.eq(due_on).and(actions::id.gt(id))),
-        );
+        query = query.filter(super::keyset_after(
+            "actions.due_on, actions.id",
+            super::Direction::Ascending,
+            after.date()?,
+            after.id,
+        ));
     }
     if let Some(status) = filter.status {
         query = query.filter(actions::status.eq(status));
@@ -419,13 +419,7 @@ async fn list_ordered(
         query = query.filter(actions::due_on.gt(after));
     }
     if let Some(text) = &filter.text {
-        let pattern = format!("%{}%", super::escape_like(text));
-        query = query.filter(
-            actions::title
-                .ilike(pattern.clone())
-                .or(actions::description.ilike(pattern))
-                .or(super::search::matches("actions", text)),
-        );
+        query = query.filter(super::search::matches("actions", text));
     }
     let rows = query.load(conn).await?;
     let (rows, next) = page.finish(rows, |row: &ActionRow| Cursor::by_date(row.due_on, row.id.0));

@@ -141,13 +141,12 @@ pub async fn list(
         .limit(page.fetch())
         .into_boxed();
     if let Some(after) = &page.after {
-        let held_on = after.date()?;
-        let id = MeetingId(after.id);
-        query = query.filter(
-            meetings::held_on
-                .gt(held_on)
-                .or(meetings::held_on.eq(held_on).and(meetings::id.gt(id))),
-        );
+        query = query.filter(super::keyset_after(
+            "meetings.held_on, meetings.id",
+            super::Direction::Ascending,
+            after.date()?,
+            after.id,
+        ));
     }
     if !filter.include_private {
         query = query.filter(meetings::is_public.eq(true));

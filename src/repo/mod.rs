@@ -23,7 +23,51 @@ pub mod responses;
 pub mod search;
 pub mod webhooks;
 
+use chrono::NaiveDate;
+use diesel::expression::{SqlLiteral, UncheckedBind};
+use diesel::helper_types::AsExprOf;
+use diesel::sql_types::{Bool, Date, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+/// The direction a list ordered by a date, then id, is read in.
+#[derive(Debug, Clone, Copy)]
+pub enum Direction {
+    /// Oldest first: the next page is after `(date, id)`.
+    Ascending,
+    /// Newest first: the next page is before `(date, id)`.
+    Descending,
+}
+
+/// The keyset condition of the page after `(date, id)` of a list ordered by
+/// `columns` (`"<table>.<date column>, <table>.id"`, one of the repositories' fixed
+/// column pairs, never caller input): `(date column, id) > (date, id)` or `<`.
+///
+/// A row comparison rather than `date < d OR (date = d AND id < i)`: PostgreSQL uses a
+/// row comparison as a bound of an index on `(…, date, id)`, so a page deep in a list
+/// starts where the cursor points instead of reading and discarding every row before
+/// it. diesel has no row comparison, so it is SQL with both values bound.
+pub fn keyset_after(columns: &'static str, direction: Direction, date: NaiveDate, id: Uuid) -> KeysetAfter {
+    debug_assert!(columns.bytes().all(|b| b.is_ascii_lowercase() || b"_., ".contains(&b)));
+    let operator = match direction {
+        Direction::Ascending => ">",
+        Direction::Descending => "<",
+    };
+    diesel::dsl::sql::<Bool>(&format!("({columns}) {operator} ("))
+        .bind::<Date, _>(date)
+        .sql(", ")
+        .bind::<SqlUuid, _>(id)
+        .sql(")")
+}
+
+/// The expression [`keyset_after`] makes.
+pub type KeysetAfter = SqlLiteral<
+    Bool,
+    UncheckedBind<
+        SqlLiteral<Bool, UncheckedBind<SqlLiteral<Bool>, AsExprOf<NaiveDate, Date>>>,
+        AsExprOf<Uuid, SqlUuid>,
+    >,
+>;
 
 /// Escapes `%`, `_` and `\\` so user text matches literally inside a LIKE pattern.
 pub fn escape_like(text: &str) -> String {

@@ -515,7 +515,7 @@ pub struct QuestionFilter {
     pub recommendation_id: Option<RecommendationId>,
     pub asked_from: Option<NaiveDate>,
     pub asked_to: Option<NaiveDate>,
-    /// A web search, or a case-insensitive substring, of the title or body.
+    /// A web search of the title and body (see [`super::search::matches`]).
     pub text: Option<String>,
 }
 
@@ -556,13 +556,12 @@ async fn list_ordered(
         query.order((questions::asked_on.desc(), questions::id.desc()))
     };
     if let Some(after) = &page.after {
-        let asked_on = after.date()?;
-        let id = QuestionId(after.id);
-        query = query.filter(
-            questions::asked_on
-                .lt(asked_on)
-                .or(questions::asked_on.eq(asked_on).and(questions::id.lt(id))),
-        );
+        query = query.filter(super::keyset_after(
+            "questions.asked_on, questions.id",
+            super::Direction::Descending,
+            after.date()?,
+            after.id,
+        ));
     }
     if filter.public_only {
         let public: Vec<QuestionStatus> = QuestionStatus::ALL.iter().copied().filter(|s| s.is_public()).collect();
@@ -596,13 +595,7 @@ async fn list_ordered(
         query = query.filter(questions::asked_on.le(to));
     }
     if let Some(text) = &filter.text {
-        let pattern = format!("%{}%", super::escape_like(text));
-        query = query.filter(
-            questions::title
-                .ilike(pattern.clone())
-                .or(questions::body.ilike(pattern))
-                .or(super::search::matches("questions", text)),
-        );
+        query = query.filter(super::search::matches("questions", text));
     }
     let rows: Vec<QuestionRow> = query.load(conn).await?;
     let (rows, next) = page.finish(rows, |row| Cursor::by_date(row.asked_on, row.id.0));

@@ -80,7 +80,7 @@ pub struct RecommendationFilter {
     pub status: Option<RecommendationStatus>,
     pub kind: Option<RecommendationKind>,
     pub addressed_to_organisation_id: Option<OrganisationId>,
-    /// A web search (or literal substring) of the reference and text.
+    /// A web search of the reference and text (see [`super::search::matches`]).
     pub text: Option<String>,
 }
 
@@ -188,13 +188,7 @@ pub async fn list(
         query = query.filter(recommendations::addressed_to_organisation_id.eq(organisation));
     }
     if let Some(text) = &filter.text {
-        let pattern = format!("%{}%", super::escape_like(text));
-        query = query.filter(
-            recommendations::reference
-                .ilike(pattern.clone())
-                .or(recommendations::text.ilike(pattern))
-                .or(super::search::matches("recommendations", text)),
-        );
+        query = query.filter(super::search::matches("recommendations", text));
     }
     let rows: Vec<RecommendationRow> = query.load(conn).await?;
     let (rows, next) = page.finish(rows, |row| Cursor::by_id(row.id.0));

@@ -147,13 +147,12 @@ pub async fn list(
         .limit(page.fetch())
         .into_boxed();
     if let Some(after) = &page.after {
-        let published_on = after.date()?;
-        let id = ReportId(after.id);
-        query = query.filter(
-            reports::published_on
-                .lt(published_on)
-                .or(reports::published_on.eq(published_on).and(reports::id.lt(id))),
-        );
+        query = query.filter(super::keyset_after(
+            "reports.published_on, reports.id",
+            super::Direction::Descending,
+            after.date()?,
+            after.id,
+        ));
     }
     if let Some(kind) = filter.kind {
         query = query.filter(reports::kind.eq(kind));

@@ -486,7 +486,7 @@ pub struct ResponseFilter {
     pub status: Option<ResponseStatus>,
     /// Whether drafts are included (staff views).
     pub include_drafts: bool,
-    /// A web search (or literal substring) of the body.
+    /// A web search of the body (see [`super::search::matches`]).
     pub text: Option<String>,
 }
 
@@ -509,12 +509,7 @@ pub async fn list_for_question(
         query = query.filter(responses::id.gt(ResponseId(after.id)));
     }
     if let Some(text) = &filter.text {
-        let pattern = format!("%{}%", super::escape_like(text));
-        query = query.filter(
-            responses::body
-                .ilike(pattern)
-                .or(super::search::matches("responses", text)),
-        );
+        query = query.filter(super::search::matches("responses", text));
     }
     if !filter.include_drafts {
         query = query.filter(responses::status.eq(ResponseStatus::Published));

@@ -77,30 +77,99 @@ pub struct SearchRequest<'a> {
     pub fetch: i64,
 }
 
+/// How many of the most recent records of each kind are read in full (newest first, by
+/// id: ids are UUIDv7, so in creation order) looking for matches.
+const RECENT: i64 = 2_000;
+/// How many matching records of each kind are ranked: the newest ones.
+pub const CANDIDATES: i64 = 50;
+
 /// Ranked by `ts_rank_cd` (normalised to 0..1), best first, then by kind and id; the
 /// snippet (`ts_headline`) is made only for the rows of the page.
+///
+/// Only the [`CANDIDATES`] newest matching records of each kind are ranked, so that the
+/// cost of a query is bounded however many records match (ranking needs every
+/// candidate's vector, read from the table). They are found in two steps, the second
+/// run only when the first finds too few:
+///
+/// 1. the matches among the [`RECENT`] newest records, read in id order from the
+///    primary key: cheap, and enough for any word that is not rare;
+/// 2. otherwise the older matches, from the GIN index, newest first. Ordering them by
+///    `id::text COLLATE "C"` (the same order as the uuids) rather than by `id` keeps
+///    PostgreSQL from walking the primary key backwards filtering every row, which it
+///    would do, wrongly, for a phrase or several words it thinks common.
+///
+/// The candidate set depends only on the data, so the keyset cursor (rank, kind, id)
+/// pages through it exactly while the records do not change.
 const SEARCH_SQL: &str = "
-WITH query AS (SELECT websearch_to_tsquery('english', $1) AS tsq),
+WITH query AS MATERIALIZED (SELECT websearch_to_tsquery('english', $1) AS tsq),
+action_candidates AS (
+    SELECT * FROM (
+        (SELECT a.id, a.title, a.description AS doc, a.search
+         FROM (SELECT * FROM actions ORDER BY id DESC LIMIT $8) a, query
+         WHERE 'action' = ANY($2) AND a.search @@ query.tsq)
+      UNION ALL
+        (SELECT a.id, a.title, a.description, a.search
+         FROM actions a
+         WHERE 'action' = ANY($2) AND a.search @@ websearch_to_tsquery('english', $1)
+           AND a.id < (SELECT id FROM actions ORDER BY id DESC OFFSET $8 - 1 LIMIT 1)
+         ORDER BY a.id::text COLLATE \"C\" DESC LIMIT $9)
+    ) c LIMIT $9
+),
+question_candidates AS (
+    SELECT * FROM (
+        (SELECT q.id, q.title, q.body AS doc, q.search
+         FROM (SELECT * FROM questions ORDER BY id DESC LIMIT $8) q, query
+         WHERE 'question' = ANY($2) AND q.search @@ query.tsq
+           AND ($3 OR q.status IN ('accepted', 'answered')))
+      UNION ALL
+        (SELECT q.id, q.title, q.body, q.search
+         FROM questions q
+         WHERE 'question' = ANY($2) AND q.search @@ websearch_to_tsquery('english', $1)
+           AND ($3 OR q.status IN ('accepted', 'answered'))
+           AND q.id < (SELECT id FROM questions ORDER BY id DESC OFFSET $8 - 1 LIMIT 1)
+         ORDER BY q.id::text COLLATE \"C\" DESC LIMIT $9)
+    ) c LIMIT $9
+),
+recommendation_candidates AS (
+    SELECT * FROM (
+        (SELECT r.id, r.reference AS title, r.text AS doc, r.search
+         FROM (SELECT * FROM recommendations ORDER BY id DESC LIMIT $8) r, query
+         WHERE 'recommendation' = ANY($2) AND r.search @@ query.tsq)
+      UNION ALL
+        (SELECT r.id, r.reference, r.text, r.search
+         FROM recommendations r
+         WHERE 'recommendation' = ANY($2) AND r.search @@ websearch_to_tsquery('english', $1)
+           AND r.id < (SELECT id FROM recommendations ORDER BY id DESC OFFSET $8 - 1 LIMIT 1)
+         ORDER BY r.id::text COLLATE \"C\" DESC LIMIT $9)
+    ) c LIMIT $9
+),
+response_candidates AS (
+    SELECT * FROM (
+        (SELECT s.id, 'Response to ' || q.reference || ': ' || q.title AS title, s.body AS doc, s.search
+         FROM (SELECT * FROM responses ORDER BY id DESC LIMIT $8) s JOIN questions q ON q.id = s.question_id, query
+         WHERE 'response' = ANY($2) AND s.search @@ query.tsq
+           AND ($3 OR (s.status = 'published' AND q.status IN ('accepted', 'answered'))))
+      UNION ALL
+        (SELECT s.id, 'Response to ' || q.reference || ': ' || q.title, s.body, s.search
+         FROM responses s JOIN questions q ON q.id = s.question_id
+         WHERE 'response' = ANY($2) AND s.search @@ websearch_to_tsquery('english', $1)
+           AND ($3 OR (s.status = 'published' AND q.status IN ('accepted', 'answered')))
+           AND s.id < (SELECT id FROM responses ORDER BY id DESC OFFSET $8 - 1 LIMIT 1)
+         ORDER BY s.id::text COLLATE \"C\" DESC LIMIT $9)
+    ) c LIMIT $9
+),
 hits AS (
-    SELECT 'action'::text AS kind, a.id, a.title AS title,
-           ts_rank_cd(a.search, query.tsq, 32) AS rank, a.description AS doc
-    FROM actions a, query
-    WHERE 'action' = ANY($2) AND a.search @@ query.tsq
+    SELECT 'action'::text AS kind, c.id, c.title, ts_rank_cd(c.search, query.tsq, 32) AS rank, c.doc
+    FROM action_candidates c, query
   UNION ALL
-    SELECT 'question', q.id, q.title, ts_rank_cd(q.search, query.tsq, 32), q.body
-    FROM questions q, query
-    WHERE 'question' = ANY($2) AND q.search @@ query.tsq
-      AND ($3 OR q.status IN ('accepted', 'answered'))
+    SELECT 'question', c.id, c.title, ts_rank_cd(c.search, query.tsq, 32), c.doc
+    FROM question_candidates c, query
   UNION ALL
-    SELECT 'recommendation', r.id, r.reference, ts_rank_cd(r.search, query.tsq, 32), r.text
-    FROM recommendations r, query
-    WHERE 'recommendation' = ANY($2) AND r.search @@ query.tsq
+    SELECT 'recommendation', c.id, c.title, ts_rank_cd(c.search, query.tsq, 32), c.doc
+    FROM recommendation_candidates c, query
   UNION ALL
-    SELECT 'response', s.id, 'Response to ' || q.reference || ': ' || q.title,
-           ts_rank_cd(s.search, query.tsq, 32), s.body
-    FROM responses s JOIN questions q ON q.id = s.question_id, query
-    WHERE 'response' = ANY($2) AND s.search @@ query.tsq
-      AND ($3 OR (s.status = 'published' AND q.status IN ('accepted', 'answered')))
+    SELECT 'response', c.id, c.title, ts_rank_cd(c.search, query.tsq, 32), c.doc
+    FROM response_candidates c, query
 )
 SELECT page.kind, page.id, page.title, page.rank,
        ts_headline('english', replace(replace(page.doc, U&'\\E000', ''), U&'\\E001', ''), query.tsq,
@@ -126,6 +195,8 @@ pub async fn search(conn: &mut DbConn, request: &SearchRequest<'_>) -> Result<Ve
         .bind::<Nullable<Text>, _>(after.map(|a| a.kind.as_str()))
         .bind::<Nullable<diesel::sql_types::Uuid>, _>(after.map(|a| a.id))
         .bind::<BigInt, _>(request.fetch)
+        .bind::<BigInt, _>(RECENT)
+        .bind::<BigInt, _>(CANDIDATES)
         .load(conn)
         .await?;
     Ok(rows)

@@ -214,8 +214,8 @@ pub struct ActionQuery {
     /// Only actions due after this date.
     pub due_after: Option<NaiveDate>,
     /// Only actions whose title, description, success measure or programme is matching this web search (see `GET /api/v1/search`: words after
-    /// English stemming, `"phrases"`, `-excluded` words, `or`), or containing it
-    /// literally (case-insensitive); at most 200 characters. The order is unchanged.
+    /// English stemming, `"phrases"`, `-excluded` words, `or`; whole words, not parts of
+    /// words); at most 200 characters. Every match is listed, in the list's usual order.
     #[param(max_length = 200)]
     pub q: Option<String>,
     /// Page size, 1 to 100.

@@ -143,8 +143,8 @@ pub struct ResponseQuery {
     /// published ones.
     pub status: Option<ResponseStatus>,
     /// Only responses whose text is matching this web search (see `GET /api/v1/search`: words after
-    /// English stemming, `"phrases"`, `-excluded` words, `or`), or containing it
-    /// literally (case-insensitive); at most 200 characters. The order is unchanged.
+    /// English stemming, `"phrases"`, `-excluded` words, `or`; whole words, not parts of
+    /// words); at most 200 characters. Every match is listed, in the list's usual order.
     #[param(max_length = 200)]
     pub q: Option<String>,
     /// Page size, 1 to 100.

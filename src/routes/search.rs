@@ -22,7 +22,7 @@ const MAX_LIMIT: i64 = 50;
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// What to look for, as in a web search engine: words (matched after English
-    /// stemming, so `children` finds `child`), `"a quoted phrase"`, `-word` to exclude,
+    /// stemming, so `inspections` finds `inspection`), `"a quoted phrase"`, `-word` to exclude,
     /// `or` between alternatives. Required, not blank, at most 200 characters.
     #[param(
         min_length = 1,
@@ -186,6 +186,12 @@ fn parse_types(types: Option<&str>) -> Result<Vec<String>, ApiError> {
 /// and withdrawn questions and draft responses too. Contact details and names are never
 /// searched nor shown.
 ///
+/// Only the 50 most recently created matching records of each type are ranked, so a
+/// search costs the same however many records match: a word found in thousands of
+/// records gives the best of its recent matches, not of all of them (at most 200 hits
+/// in all). To see every match, newest first, use `q` on the lists
+/// (`GET /api/v1/questions?q=…` and the others).
+///
 /// Paging: `next_cursor` is the position after the page's last hit (its rank, type and
 /// id), so a page never repeats a hit of the one before it while the records do not
 /// change; treat it as opaque.
@@ -312,6 +318,13 @@ mod tests {
     fn regex_like_shape(cursor: &str) -> bool {
         let rank = cursor.split('~').next().unwrap();
         rank.split_once('.').is_none_or(|(_, f)| f.len() <= 64)
+    }
+
+    #[test]
+    fn the_documented_candidate_count_is_the_one_used() {
+        // The operation's description says "the 50 most recently created matching
+        // records of each type"; change both together.
+        assert_eq!(crate::repo::search::CANDIDATES, 50);
     }
 
     #[test]
