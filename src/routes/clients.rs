@@ -109,6 +109,9 @@ async fn new_secret() -> Result<(String, String), ApiError> {
 }
 
 /// List API clients.
+///
+/// In creation order, filtered by role, organisation or whether active. Secrets are
+/// never shown after creation or rotation.
 #[utoipa::path(
     tag = "clients",
     params(AccountQuery),
@@ -195,6 +198,8 @@ pub async fn create_client(
 }
 
 /// Get an API client.
+///
+/// With an `ETag` for `If-Match` on a later change; the secret is not shown.
 #[utoipa::path(
     tag = "clients",
     params(("id" = ApiClientId, Path, description = "The client's id.")),

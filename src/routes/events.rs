@@ -82,6 +82,14 @@ impl TryFrom<EventRow> for Event {
 
 /// A page of the change feed.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "items": [{
+        "id": 42, "type": "response.published", "resource_type": "response",
+        "resource_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b", "occurred_at": "2022-06-09T12:00:00Z",
+        "snapshot": {"id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b", "status": "published", "version": 2}
+    }],
+    "next_after": 42
+}))]
 pub struct EventPage {
     /// Oldest first.
     pub items: Vec<Event>,

@@ -118,7 +118,8 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     tag = "operations",
     security(()),
     responses(
-        (status = 200, description = "The metrics.", body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 200, description = "The metrics.", body = String, content_type = "text/plain; version=0.0.4",
+            example = json!("# HELP scrutiny_events_feed_head The change feed's last event id\n# TYPE scrutiny_events_feed_head gauge\nscrutiny_events_feed_head 1042\n")),
         (status = 401, response = crate::error::responses::Unauthorized),
     )
 )]

@@ -138,6 +138,9 @@ async fn hash(password: Password) -> Result<String, ApiError> {
 }
 
 /// List users.
+///
+/// In creation order, filtered by role, organisation or whether active. Password
+/// hashes are never shown.
 #[utoipa::path(
     tag = "users",
     params(AccountQuery),
@@ -169,6 +172,10 @@ pub async fn list_users(
 }
 
 /// Create a user.
+///
+/// A person who signs in with a username and password (the OAuth2 password grant),
+/// holding roles and, for `force` users, an organisation. The password is stored only as
+/// an Argon2id hash.
 #[utoipa::path(
     tag = "users",
     request_body = CreateUserRequest,
@@ -220,6 +227,9 @@ pub async fn create_user(
 }
 
 /// Get a user.
+///
+/// With an `ETag` for `If-Match` on a later change, and 304 for an `If-None-Match` that
+/// is current.
 #[utoipa::path(
     tag = "users",
     params(("id" = UserId, Path, description = "The user's id.")),

@@ -372,6 +372,8 @@ pub async fn create_webhook(
 }
 
 /// Get a webhook subscription.
+///
+/// Its target, event types, state and feed position; the secret is not shown.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = WebhookId, Path, description = "The subscription's id.")),

@@ -50,6 +50,50 @@ fn every_operation_is_documented_with_a_summary_and_described_responses() {
 }
 
 #[test]
+fn every_operation_has_a_description_its_security_and_an_example_of_every_body() {
+    let spec: serde_json::Value = serde_json::from_str(&scrutiny::openapi::spec_json()).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    let has_example = |content: &serde_json::Value| {
+        content.get("example").is_some()
+            || content.get("examples").is_some()
+            || content["schema"]["$ref"]
+                .as_str()
+                .and_then(|r| r.rsplit('/').next())
+                .is_some_and(|name| schemas[name].get("example").is_some())
+    };
+    let mut missing = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            if operation["description"].as_str().is_none_or(|d| d.is_empty()) {
+                missing.push(format!("{name}: description"));
+            }
+            if !operation["security"].is_array() {
+                missing.push(format!("{name}: security"));
+            }
+            let bodies = operation["responses"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(status, response)| (status.clone(), response))
+                .chain(operation.get("requestBody").map(|body| ("request".to_string(), body)));
+            for (status, body) in bodies {
+                let body = match body["$ref"].as_str() {
+                    Some(reference) => &spec["components"]["responses"][reference.rsplit('/').next().unwrap()],
+                    None => body,
+                };
+                for (media_type, content) in body["content"].as_object().into_iter().flatten() {
+                    if !has_example(content) {
+                        missing.push(format!("{name} {status} {media_type}: example"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "missing from the document: {missing:#?}");
+}
+
+#[test]
 fn enum_values_in_the_document_are_the_wire_names() {
     let spec: serde_json::Value = serde_json::from_str(&scrutiny::openapi::spec_json()).unwrap();
     for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
