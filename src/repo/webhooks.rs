@@ -267,14 +267,16 @@ pub async fn fan_out(conn: &mut DbConn, batch: i64) -> Result<usize, ApiError> {
             let rows: Vec<NewDeliveryRow> = events
                 .into_iter()
                 .filter(|event| subscribes_to(&patterns, &event.event_type))
-                .map(|event| NewDeliveryRow {
-                    id: DeliveryId::generate(),
-                    webhook_id: id,
-                    event_id: event.id,
-                    payload: payload(&event),
-                    event_type: event.event_type,
+                .map(|event| {
+                    Ok(NewDeliveryRow {
+                        id: DeliveryId::generate(),
+                        webhook_id: id,
+                        event_id: event.id,
+                        payload: payload(&event)?,
+                        event_type: event.event_type,
+                    })
                 })
-                .collect();
+                .collect::<Result<_, ApiError>>()?;
             if !rows.is_empty() {
                 made += diesel::insert_into(webhook_deliveries::table)
                     .values(&rows)
@@ -294,8 +296,14 @@ pub async fn fan_out(conn: &mut DbConn, batch: i64) -> Result<usize, ApiError> {
 
 /// A delivery's body, in the Standard Webhooks shape: `type`, `timestamp` and `data`,
 /// where `data` is the event exactly as the change feed shows it.
-fn payload(event: &events::EventRow) -> serde_json::Value {
-    serde_json::json!({
+fn payload(event: &events::EventRow) -> Result<serde_json::Value, ApiError> {
+    let snapshot: Option<serde_json::Value> = event
+        .snapshot
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(serde_json::json!({
         "type": event.event_type,
         "timestamp": event.occurred_at,
         "data": {
@@ -304,9 +312,9 @@ fn payload(event: &events::EventRow) -> serde_json::Value {
             "resource_type": event.resource_type,
             "resource_id": event.resource_id,
             "occurred_at": event.occurred_at,
-            "snapshot": event.snapshot,
+            "snapshot": snapshot,
         }
-    })
+    }))
 }
 
 /// A delivery handed to one sender, with where and how to send it.

@@ -59,7 +59,7 @@ pub struct Event {
     /// made it no longer public and you see public records only: remove it from your
     /// mirror.
     #[schema(value_type = Option<Object>)]
-    pub snapshot: Option<serde_json::Value>,
+    pub snapshot: Option<Box<serde_json::value::RawValue>>,
 }
 
 impl TryFrom<EventRow> for Event {
@@ -75,7 +75,11 @@ impl TryFrom<EventRow> for Event {
             event_type: row.event_type,
             resource_id: row.resource_id,
             occurred_at: row.occurred_at,
-            snapshot: row.snapshot,
+            snapshot: row
+                .snapshot
+                .map(serde_json::value::RawValue::from_string)
+                .transpose()
+                .map_err(|e| ApiError::Internal(e.into()))?,
         })
     }
 }
