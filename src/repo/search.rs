@@ -100,89 +100,13 @@ pub const CANDIDATES: i64 = 50;
 ///
 /// The candidate set depends only on the data, so the keyset cursor (rank, kind, id)
 /// pages through it exactly while the records do not change.
-const SEARCH_SQL: &str = "
-WITH query AS MATERIALIZED (SELECT websearch_to_tsquery('english', $1) AS tsq),
-action_candidates AS (
-    SELECT * FROM (
-        (SELECT a.id, a.title, a.description AS doc, a.search
-         FROM (SELECT * FROM actions ORDER BY id DESC LIMIT $8) a, query
-         WHERE 'action' = ANY($2) AND a.search @@ query.tsq)
-      UNION ALL
-        (SELECT a.id, a.title, a.description, a.search
-         FROM actions a
-         WHERE 'action' = ANY($2) AND a.search @@ websearch_to_tsquery('english', $1)
-           AND a.id < (SELECT id FROM actions ORDER BY id DESC OFFSET $8 - 1 LIMIT 1)
-         ORDER BY a.id::text COLLATE \"C\" DESC LIMIT $9)
-    ) c LIMIT $9
-),
-question_candidates AS (
-    SELECT * FROM (
-        (SELECT q.id, q.title, q.body AS doc, q.search
-         FROM (SELECT * FROM questions ORDER BY id DESC LIMIT $8) q, query
-         WHERE 'question' = ANY($2) AND q.search @@ query.tsq
-           AND ($3 OR q.status IN ('accepted', 'answered')))
-      UNION ALL
-        (SELECT q.id, q.title, q.body, q.search
-         FROM questions q
-         WHERE 'question' = ANY($2) AND q.search @@ websearch_to_tsquery('english', $1)
-           AND ($3 OR q.status IN ('accepted', 'answered'))
-           AND q.id < (SELECT id FROM questions ORDER BY id DESC OFFSET $8 - 1 LIMIT 1)
-         ORDER BY q.id::text COLLATE \"C\" DESC LIMIT $9)
-    ) c LIMIT $9
-),
-recommendation_candidates AS (
-    SELECT * FROM (
-        (SELECT r.id, r.reference AS title, r.text AS doc, r.search
-         FROM (SELECT * FROM recommendations ORDER BY id DESC LIMIT $8) r, query
-         WHERE 'recommendation' = ANY($2) AND r.search @@ query.tsq)
-      UNION ALL
-        (SELECT r.id, r.reference, r.text, r.search
-         FROM recommendations r
-         WHERE 'recommendation' = ANY($2) AND r.search @@ websearch_to_tsquery('english', $1)
-           AND r.id < (SELECT id FROM recommendations ORDER BY id DESC OFFSET $8 - 1 LIMIT 1)
-         ORDER BY r.id::text COLLATE \"C\" DESC LIMIT $9)
-    ) c LIMIT $9
-),
-response_candidates AS (
-    SELECT * FROM (
-        (SELECT s.id, 'Response to ' || q.reference || ': ' || q.title AS title, s.body AS doc, s.search
-         FROM (SELECT * FROM responses ORDER BY id DESC LIMIT $8) s JOIN questions q ON q.id = s.question_id, query
-         WHERE 'response' = ANY($2) AND s.search @@ query.tsq
-           AND ($3 OR (s.status = 'published' AND q.status IN ('accepted', 'answered'))))
-      UNION ALL
-        (SELECT s.id, 'Response to ' || q.reference || ': ' || q.title, s.body, s.search
-         FROM responses s JOIN questions q ON q.id = s.question_id
-         WHERE 'response' = ANY($2) AND s.search @@ websearch_to_tsquery('english', $1)
-           AND ($3 OR (s.status = 'published' AND q.status IN ('accepted', 'answered')))
-           AND s.id < (SELECT id FROM responses ORDER BY id DESC OFFSET $8 - 1 LIMIT 1)
-         ORDER BY s.id::text COLLATE \"C\" DESC LIMIT $9)
-    ) c LIMIT $9
-),
-hits AS (
-    SELECT 'action'::text AS kind, c.id, c.title, ts_rank_cd(c.search, query.tsq, 32) AS rank, c.doc
-    FROM action_candidates c, query
-  UNION ALL
-    SELECT 'question', c.id, c.title, ts_rank_cd(c.search, query.tsq, 32), c.doc
-    FROM question_candidates c, query
-  UNION ALL
-    SELECT 'recommendation', c.id, c.title, ts_rank_cd(c.search, query.tsq, 32), c.doc
-    FROM recommendation_candidates c, query
-  UNION ALL
-    SELECT 'response', c.id, c.title, ts_rank_cd(c.search, query.tsq, 32), c.doc
-    FROM response_candidates c, query
-)
-SELECT page.kind, page.id, page.title, page.rank,
-       ts_headline('english', replace(replace(page.doc, U&'\\E000', ''), U&'\\E001', ''), query.tsq,
-           'StartSel=\u{E000}, StopSel=\u{E001}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"')
-           AS snippet
-FROM (
-    SELECT * FROM hits
-    WHERE $4::real IS NULL OR hits.rank < $4::real
-       OR (hits.rank = $4::real AND (hits.kind, hits.id) > ($5::text, $6::uuid))
-    ORDER BY hits.rank DESC, hits.kind, hits.id
-    LIMIT $7
-) page, query
-ORDER BY page.rank DESC, page.kind, page.id";
+///
+/// The query is the PL/pgSQL function `search_hits` (migration
+/// `2026-11-26-000010_search_function`), so that PostgreSQL plans it once per
+/// connection: planning the statement took longer than running it.
+const SEARCH_SQL: &str = "SELECT kind, id, title, rank, snippet
+FROM search_hits($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ORDER BY rank DESC, kind, id";
 
 /// Up to `request.fetch` hits after `request.after`.
 pub async fn search(conn: &mut DbConn, request: &SearchRequest<'_>) -> Result<Vec<HitRow>, ApiError> {
