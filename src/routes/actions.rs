@@ -271,7 +271,7 @@ pub struct CreateActionRequest {
     pub description: String,
     /// 1 to 200 characters.
     pub programme: Option<String>,
-    /// 1 to 100 existing recommendations.
+    /// 1 to 100 existing recommendations; an id given twice counts once.
     pub recommendation_ids: Vec<RecommendationId>,
     pub owner: OwnerRequest,
     /// 1 to 20,000 characters.
@@ -309,7 +309,7 @@ pub struct UpdateActionRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = Option<String>, nullable)]
     pub programme: Option<Option<String>>,
-    /// Replaces the set: 1 to 100 existing recommendations.
+    /// Replaces the set: 1 to 100 existing recommendations; an id given twice counts once.
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = Vec<RecommendationId>, required = false)]
     pub recommendation_ids: Option<Option<Vec<RecommendationId>>>,

@@ -235,7 +235,7 @@ pub struct CreateQuestionRequest {
     pub meeting_id: Option<MeetingId>,
     /// The question this one is supplementary to.
     pub parent_question_id: Option<QuestionId>,
-    /// Recommendations the question concerns; each must exist.
+    /// Recommendations the question concerns; each must exist; an id given twice counts once.
     #[serde(default)]
     pub recommendation_ids: Vec<RecommendationId>,
 }

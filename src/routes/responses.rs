@@ -192,10 +192,10 @@ pub struct CreateResponseRequest {
     pub author: AuthorRequest,
     /// Not before the question was asked.
     pub responded_on: NaiveDate,
-    /// Recommendations cited; each must exist.
+    /// Recommendations cited; each must exist; an id given twice counts once.
     #[serde(default)]
     pub recommendation_ids: Vec<RecommendationId>,
-    /// Actions cited; each must exist.
+    /// Actions cited; each must exist; an id given twice counts once.
     #[serde(default)]
     pub action_ids: Vec<ActionId>,
 }
