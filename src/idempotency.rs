@@ -6,8 +6,11 @@
 //! A key belongs to one caller (the subject of a valid bearer token, or the client
 //! address for anonymous callers) and one path: two clients choosing the same key never
 //! collide, and a client that refreshed its token still gets its replay.
-//! Responses of 5xx are not kept, so a request that failed for want of a database can
-//! be retried with the same key.
+//! Answers that say the request was not acted on are not kept: 5xx (a request that
+//! failed for want of a database can be retried with the same key), and 401, 403 and
+//! 429 (a caller that fixes its credentials, or waits, gets its request handled, and
+//! a refused request never makes its key answer 422 for another body: the refusal
+//! comes first).
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -163,7 +166,12 @@ pub async fn middleware(
         }
     };
     if let Ok(mut conn) = state.conn().await {
-        let result = if status.is_server_error() {
+        let acted_on = !(status.is_server_error()
+            || matches!(
+                status,
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
+            ));
+        let result = if !acted_on {
             idempotency::release(&mut conn, &scope, &key).await
         } else {
             idempotency::complete(&mut conn, &scope, &key, status.as_u16(), headers.into(), &bytes).await

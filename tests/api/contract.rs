@@ -288,6 +288,36 @@ async fn a_failed_request_is_replayed_as_failed_but_a_malformed_key_is_refused()
 }
 
 #[actix_web::test]
+async fn a_refused_request_does_not_keep_its_idempotency_key() {
+    let app = spawn_app().await;
+    let force = app.token(&[scrutiny::domain::auth::Role::Force]);
+    let post = |token: Option<String>, name: &'static str| {
+        let mut request = app
+            .client
+            .post(app.url("/api/v1/organisations"))
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("idempotency-key", "refused-key"));
+        if let Some(token) = token {
+            request = request.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        app.send(
+            request,
+            Some(format!(r#"{{"name": "{name}", "kind": "panel"}}"#).into_bytes()),
+        )
+    };
+    // Without a token, and with a token lacking the role: refused, whatever the body,
+    // and never "already used with a different request".
+    post(None, "First").await.assert_problem(401);
+    post(None, "Second").await.assert_problem(401);
+    post(Some(force.clone()), "First").await.assert_problem(403);
+    post(Some(force), "Second").await.assert_problem(403);
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM idempotency_keys").await, 0);
+    // The key is still free for the request that is allowed.
+    let created = post(Some(app.admin_token.clone()), "Second").await;
+    assert_eq!(created.status, 201, "{}", created.text());
+}
+
+#[actix_web::test]
 async fn nul_characters_in_query_text_are_a_422_not_a_database_error() {
     let app = spawn_app().await;
     let response = app.get("/api/v1/organisations?q=a%00b").await;
