@@ -609,7 +609,7 @@ pub async fn list_deliveries(
     ),
     security(("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 202, description = "The delivery is due again; it is sent within a second or so.", body = Delivery),
+        (status = 202, description = "The delivery is due again; it is sent within a second or so while the subscription is active.", body = Delivery),
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
