@@ -257,7 +257,7 @@ fn scope(auth: &Require<WebhookManagers>) -> Option<String> {
     }
 }
 
-fn description(field: &str, value: &str) -> crate::domain::FieldResult<String> {
+fn parse_description(field: &str, value: &str) -> crate::domain::FieldResult<String> {
     BoundedText::<MAX_DESCRIPTION_CHARS>::parse(field, value).map(BoundedText::into_inner)
 }
 
@@ -339,7 +339,7 @@ pub async fn create_webhook(
         WebhookUrl::parse("url", &body.url, allow_private),
         body.description
             .as_deref()
-            .map(|d| description("description", d))
+            .map(|d| parse_description("description", d))
             .transpose(),
         parse_event_types("event_types", &body.event_types),
     )
@@ -433,23 +433,22 @@ pub async fn update_webhook(
     Json(body): Json<UpdateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let allow_private = state.config.webhooks.allow_private;
-    let (url, event_types, is_active) = (
+    let description = match body.description {
+        None => Ok(None),
+        Some(None) => Ok(Some(None)),
+        Some(Some(text)) => parse_description("description", &text).map(|text| Some(Some(text))),
+    };
+    let (url, description, event_types, is_active) = (
         patch_field("url", body.url).and_then(|v| {
             v.map(|u| WebhookUrl::parse("url", &u, allow_private).map(WebhookUrl::into_inner))
                 .transpose()
         }),
+        description,
         patch_field("event_types", body.event_types)
             .and_then(|v| v.map(|types| parse_event_types("event_types", &types)).transpose()),
         patch_field("is_active", body.is_active),
     )
         .collect_fields()?;
-    let description = match body.description {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(text)) => Some(Some(
-            description("description", &text).map_err(|e| ApiError::validation(vec![e]))?,
-        )),
-    };
     let changes = WebhookChanges {
         url,
         description,

@@ -521,10 +521,17 @@ async fn bad_subscriptions_are_refused_and_nothing_is_stored() {
             "PATCH",
             &path,
             Some(&app.admin_token),
-            Some(&json!({"url": "http://10.0.0.5/"})),
+            Some(&json!({"url": "http://10.0.0.5/", "description": "", "event_types": ["nothing"]})),
         )
         .await;
-    refused.assert_problem(422);
+    // Every invalid field is named at once.
+    let fields: Vec<Value> = refused.assert_problem(422)["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(fields, [json!("url"), json!("description"), json!("event_types[0]")]);
     let stale = app
         .call_raw(
             "PATCH",
