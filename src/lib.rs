@@ -10,6 +10,7 @@
 //! - [`error`], [`http`] and [`pagination`] are the contract every resource shares.
 
 pub mod auth;
+pub mod background;
 pub mod cli;
 pub mod config;
 pub mod db;

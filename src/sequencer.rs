@@ -15,20 +15,11 @@ pub const INTERVAL: Duration = Duration::from_millis(50);
 /// Gives positions to committed events every [`INTERVAL`], for ever. A database outage
 /// is logged once and retried; nothing is lost, since unsequenced events stay in the table.
 pub async fn run(pool: DbPool, metrics: Arc<Metrics>) {
-    let mut failing = false;
-    let mut ticks: u32 = 0;
-    loop {
-        match tick(&pool, &metrics, ticks.is_multiple_of(20)).await {
-            Ok(()) => failing = false,
-            Err(error) if !failing => {
-                log::warn!("change feed sequencer: {error}; retrying");
-                failing = true;
-            }
-            Err(_) => {}
-        }
-        ticks = ticks.wrapping_add(1);
-        actix_web::rt::time::sleep(INTERVAL).await;
-    }
+    let (pool, metrics) = (&pool, &metrics);
+    crate::background::repeat("change feed sequencer", INTERVAL, move |round| async move {
+        tick(pool, metrics, round.is_multiple_of(20)).await.map(|()| false)
+    })
+    .await
 }
 
 async fn tick(pool: &DbPool, metrics: &Metrics, measure: bool) -> anyhow::Result<()> {

@@ -37,25 +37,11 @@ pub async fn run(pool: DbPool, metrics: Arc<Metrics>, config: WebhookConfig) {
     // Only the ring provider is compiled in; installing it twice is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = client(&config);
-    let mut failing = false;
-    let mut ticks: u32 = 0;
-    loop {
-        match tick(&pool, &client, &metrics, &config, ticks.is_multiple_of(25)).await {
-            Ok(busy) => {
-                failing = false;
-                if busy {
-                    continue;
-                }
-            }
-            Err(error) if !failing => {
-                log::warn!("webhook worker: {error}; retrying");
-                failing = true;
-            }
-            Err(_) => {}
-        }
-        ticks = ticks.wrapping_add(1);
-        actix_web::rt::time::sleep(INTERVAL).await;
-    }
+    let (pool, client, metrics, config) = (&pool, &client, &metrics, &config);
+    crate::background::repeat("webhook worker", INTERVAL, move |round| async move {
+        tick(pool, client, metrics, config, round.is_multiple_of(25)).await
+    })
+    .await
 }
 
 /// One round: fan out, claim, send, record. Returns whether a full batch was claimed
