@@ -35,6 +35,16 @@ crate::text_enum!(
     }
 );
 
+crate::text_enum!(
+    /// What a subscription's payloads show, fixed by its creator's role.
+    PayloadView {
+        /// Events of public records, with public fields only.
+        Public => "public",
+        /// Every event, with everything staff see (never contact details).
+        Staff => "staff",
+    }
+);
+
 /// The kinds of resource events are about, as in an event type's first part.
 pub const RESOURCE_TYPES: &[&str] = &[
     "organisation",

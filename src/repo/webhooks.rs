@@ -21,7 +21,7 @@ use super::events::{self, EventFilter};
 use crate::auth::View;
 use crate::db::schema::{webhook_attempts, webhook_deliveries, webhooks};
 use crate::db::DbConn;
-use crate::domain::webhook::{subscribes_to, DeliveryId, DeliveryStatus, WebhookId};
+use crate::domain::webhook::{subscribes_to, DeliveryId, DeliveryStatus, PayloadView, WebhookId};
 use crate::error::ApiError;
 use crate::http::Preconditions;
 use crate::pagination::{Cursor, PageRequest};
@@ -37,7 +37,7 @@ pub struct WebhookRow {
     pub is_active: bool,
     #[serde(skip)]
     pub secret: String,
-    pub view: String,
+    pub view: PayloadView,
     pub owner: String,
     pub feed_position: i64,
     pub created_at: DateTime<Utc>,
@@ -58,14 +58,26 @@ pub struct NewWebhook {
     pub event_types: Vec<String>,
     pub is_active: bool,
     pub secret: String,
-    pub view: View,
+    pub view: PayloadView,
 }
 
-fn view_name(view: View) -> &'static str {
-    if view.sees_unpublished() {
-        "staff"
-    } else {
-        "public"
+impl PayloadView {
+    /// What a subscription made by a caller who sees `view` shows: staff callers'
+    /// show everything staff see, everyone else's what the public sees.
+    pub fn of(view: View) -> Self {
+        if view.sees_unpublished() {
+            PayloadView::Staff
+        } else {
+            PayloadView::Public
+        }
+    }
+
+    /// The view the change feed is read with for such a subscription.
+    pub fn view(self) -> View {
+        match self {
+            PayloadView::Public => View::Public,
+            PayloadView::Staff => View::Staff,
+        }
     }
 }
 
@@ -81,7 +93,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: NewWebhook) -> Result
                 webhooks::event_types.eq(&new.event_types),
                 webhooks::is_active.eq(new.is_active),
                 webhooks::secret.eq(&new.secret),
-                webhooks::view.eq(view_name(new.view)),
+                webhooks::view.eq(new.view),
                 webhooks::owner.eq(owner_of(actor)),
                 webhooks::feed_position.eq(head),
             ))
@@ -105,14 +117,19 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: NewWebhook) -> Result
 
 /// The subscription `id`, if `owner` may see it (`None`: any owner).
 pub async fn find(conn: &mut DbConn, id: WebhookId, owner: Option<&str>) -> Result<WebhookRow, ApiError> {
-    let mut query = webhooks::table.find(id).select(WebhookRow::as_select()).into_boxed();
-    if let Some(owner) = owner {
-        query = query.filter(webhooks::owner.eq(owner.to_string()));
-    }
-    query
+    let row = webhooks::table
+        .find(id)
+        .select(WebhookRow::as_select())
         .first(conn)
         .await
-        .optional()?
+        .optional()?;
+    visible(row, id, owner)
+}
+
+/// `row`, unless it is missing or someone else's: both are "not found", so a caller
+/// cannot learn that another system's subscription exists.
+fn visible(row: Option<WebhookRow>, id: WebhookId, owner: Option<&str>) -> Result<WebhookRow, ApiError> {
+    row.filter(|row| owner.is_none_or(|owner| row.owner == owner))
         .ok_or_else(|| ApiError::not_found(format!("No webhook has id {id}")))
 }
 
@@ -208,15 +225,14 @@ pub async fn delete(
 }
 
 async fn locked(conn: &mut DbConn, id: WebhookId, owner: Option<&str>) -> Result<WebhookRow, ApiError> {
-    webhooks::table
+    let row = webhooks::table
         .find(id)
         .select(WebhookRow::as_select())
         .for_update()
         .first(conn)
         .await
-        .optional()?
-        .filter(|row| owner.is_none_or(|owner| row.owner == owner))
-        .ok_or_else(|| ApiError::not_found(format!("No webhook has id {id}")))
+        .optional()?;
+    visible(row, id, owner)
 }
 
 /// Whether any subscription is active: the worker does nothing more while none is.
@@ -244,7 +260,7 @@ struct NewDeliveryRow {
 /// deliveries were made.
 pub async fn fan_out(conn: &mut DbConn, batch: i64) -> Result<usize, ApiError> {
     conn.transaction(async |conn| {
-        let hooks: Vec<(WebhookId, Vec<String>, String, i64)> = webhooks::table
+        let hooks: Vec<(WebhookId, Vec<String>, PayloadView, i64)> = webhooks::table
             .filter(webhooks::is_active.eq(true))
             .select((
                 webhooks::id,
@@ -259,8 +275,7 @@ pub async fn fan_out(conn: &mut DbConn, batch: i64) -> Result<usize, ApiError> {
             .await?;
         let mut made = 0;
         for (id, patterns, view, position) in hooks {
-            let view = if view == "staff" { View::Staff } else { View::Public };
-            let events = events::list(conn, view, position, batch, &EventFilter::default()).await?;
+            let events = events::list(conn, view.view(), position, batch, &EventFilter::default()).await?;
             let Some(last) = events.last().map(|event| event.id) else {
                 continue;
             };

@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
-use crate::auth::{Require, View, WebhookManagers};
+use crate::auth::{Require, WebhookManagers};
 use crate::domain::auth::Role;
 use crate::domain::text::BoundedText;
-use crate::domain::webhook::{new_secret, parse_event_types, DeliveryId, DeliveryStatus, WebhookId, WebhookUrl};
+use crate::domain::webhook::{
+    new_secret, parse_event_types, DeliveryId, DeliveryStatus, PayloadView, WebhookId, WebhookUrl,
+};
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
@@ -52,16 +54,6 @@ pub struct Webhook {
     pub version: i32,
 }
 
-crate::text_enum!(
-    /// What a subscription's payloads show.
-    PayloadView {
-        /// Events of public records, with public fields only.
-        Public => "public",
-        /// Every event, with everything staff see (never contact details).
-        Staff => "staff",
-    }
-);
-
 impl From<WebhookRow> for Webhook {
     fn from(row: WebhookRow) -> Self {
         Self {
@@ -70,11 +62,7 @@ impl From<WebhookRow> for Webhook {
             description: row.description,
             event_types: row.event_types,
             is_active: row.is_active,
-            payload_view: if row.view == "staff" {
-                PayloadView::Staff
-            } else {
-                PayloadView::Public
-            },
+            payload_view: row.view,
             last_event_id: row.feed_position,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -351,11 +339,7 @@ pub async fn create_webhook(
         event_types,
         is_active: body.is_active.unwrap_or(true),
         secret: secret.clone(),
-        view: if auth.view() >= View::Staff {
-            View::Staff
-        } else {
-            View::Public
-        },
+        view: PayloadView::of(auth.view()),
     };
     let mut conn = state.conn().await?;
     let row = repo::insert(&mut conn, &auth.actor(), new).await?;
