@@ -1124,10 +1124,9 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             "last_event_id",
         ),
     ];
-    // Webhook targets inside the service's network, however spelled (the catalogue's
-    // app allows private targets for the delivery tests, so these are literal
-    // addresses a default deployment refuses: see webhooks.rs; here, the other
-    // refusals).
+    // Webhook targets that are not http(s) URLs a receiver could serve, or that smuggle
+    // credentials, fragments or headers. (Private addresses are allowed in the tests'
+    // default settings; webhooks.rs checks their refusal with the setting off.)
     for (name, url) in [
         ("javascript: URL", "javascript:alert(1)"),
         ("file: URL", "file:///etc/passwd"),
