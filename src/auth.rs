@@ -1,11 +1,9 @@
-//! Authentication and authorisation.
+//! Authentication: issuing and verifying tokens, hashing secrets.
 //!
-//! How to use it in a handler: take [`Require<R>`] where `R` names the roles allowed
-//! (`Require<Admins>`), so the requirement is in the signature; take [`Caller`] where
-//! anonymous callers are allowed too. Both answer 401 (with `WWW-Authenticate: Bearer`)
-//! for a missing, forged, expired or revoked token, and `Require` answers 403 when the
-//! caller lacks the roles. Object-level checks ("does your organisation own this?") go
-//! right after the row is loaded, with [`Principal::organisation`].
+//! Handlers do not call this directly: they take the extractors in
+//! [`crate::http::caller`] (`Caller`, `Require<R>`), which verify the bearer token with
+//! the [`Authenticator`] held in the application state. Who a token speaks for and what
+//! a caller may see are plain values in [`crate::domain::auth`].
 //!
 //! Tokens are JWTs. The service signs its own with HS256 (`SCRUTINY_JWT_SECRET`); when an
 //! external identity provider is configured, its RS256/ES256 tokens are accepted too.
@@ -15,13 +13,8 @@
 //! looked up on every request: deactivating it, or changing its roles, takes effect at
 //! once rather than when the token expires.
 
-use std::future::Future;
-use std::marker::PhantomData;
-use std::pin::Pin;
 use std::sync::LazyLock;
 
-use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
 use anyhow::{bail, Context};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -30,67 +23,15 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::config::AuthConfig;
-use crate::domain::auth::{ApiClientId, Role, UserId};
+use crate::domain::auth::Role;
+use crate::domain::auth::{Principal, Subject};
 use crate::domain::organisation::OrganisationId;
 use crate::error::ApiError;
-use crate::repo::audit::Actor;
-use crate::routes::AppState;
 
 /// Tokens longer than this are refused before any parsing.
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECS: u64 = 60;
-
-/// Who a token speaks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Subject {
-    User(UserId),
-    Client(ApiClientId),
-    /// A subject this service does not manage: an external identity provider's user,
-    /// or an operator's token from `scrutiny issue-token`.
-    Other(String),
-}
-
-impl Subject {
-    /// The `sub` claim.
-    pub fn claim(&self) -> String {
-        match self {
-            Self::User(id) => format!("user:{id}"),
-            Self::Client(id) => format!("client:{id}"),
-            Self::Other(subject) => subject.clone(),
-        }
-    }
-
-    fn parse(claim: &str) -> Self {
-        let parsed = match claim.split_once(':') {
-            Some(("user", id)) => id.parse().ok().map(Self::User),
-            Some(("client", id)) => id.parse().ok().map(Self::Client),
-            _ => None,
-        };
-        parsed.unwrap_or_else(|| Self::Other(claim.to_string()))
-    }
-}
-
-/// An authenticated caller.
-#[derive(Debug, Clone)]
-pub struct Principal {
-    pub subject: Subject,
-    pub roles: Vec<Role>,
-    pub organisation: Option<OrganisationId>,
-}
-
-impl Principal {
-    pub fn has_any(&self, roles: &[Role]) -> bool {
-        self.roles.iter().any(|r| roles.contains(r))
-    }
-
-    /// Whether this caller may move (and post updates on) an action owned by `owner`:
-    /// `admin` and `commissioner_office` any action, `force` users only the actions of
-    /// the organisation their token names.
-    pub fn may_move_action_of(&self, owner: OrganisationId) -> bool {
-        self.has_any(CommissionerOffice::ROLES) || (self.has_any(&[Role::Force]) && self.organisation == Some(owner))
-    }
-}
 
 /// The claims of the tokens this service issues.
 #[derive(Debug, Serialize, Deserialize)]
@@ -417,238 +358,6 @@ pub fn verify_secret(secret: &str, hash: Option<&str>) -> bool {
     real && matches
 }
 
-/// How much of the record a caller may see (DOMAIN.md, "Who does what").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum View {
-    /// Anonymous callers and `integration` systems: public records only (questions
-    /// accepted or answered, published responses, public meetings, reports,
-    /// recommendations, actions and updates), and never contact details. What is not
-    /// public does not exist for them (404).
-    Public,
-    /// `panel_member`, `commissioner_office`, `force`: everything but contact details.
-    Staff,
-    /// `secretariat` and `admin`: everything, including a questioner's contact details.
-    Full,
-}
-
-impl View {
-    pub fn of(principal: Option<&Principal>) -> Self {
-        match principal {
-            Some(p) if p.has_any(&[Role::Admin, Role::Secretariat]) => View::Full,
-            Some(p) if p.has_any(&[Role::PanelMember, Role::CommissionerOffice, Role::Force]) => View::Staff,
-            _ => View::Public,
-        }
-    }
-
-    /// Whether records that are not public are visible.
-    pub fn sees_unpublished(self) -> bool {
-        self >= View::Staff
-    }
-
-    /// Whether a questioner's contact details are visible.
-    pub fn sees_contact_details(self) -> bool {
-        self == View::Full
-    }
-}
-
-/// The caller of a request that anonymous callers may make too: `principal` is `None`
-/// when no token was sent. A token that was sent must be valid (401 otherwise).
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub principal: Option<Principal>,
-    pub request_id: Option<String>,
-}
-
-impl Caller {
-    /// The caller as the audit log records it.
-    pub fn actor(&self) -> Actor {
-        let (kind, id) = match self.principal.as_ref().map(|p| &p.subject) {
-            None => ("anonymous", None),
-            Some(Subject::User(id)) => ("user", Some(id.to_string())),
-            Some(Subject::Client(id)) => ("client", Some(id.to_string())),
-            Some(Subject::Other(subject)) => ("external", Some(subject.clone())),
-        };
-        Actor {
-            kind,
-            id,
-            request_id: self.request_id.clone(),
-        }
-    }
-
-    /// True when the caller holds any of `roles`.
-    pub fn has_any(&self, roles: &[Role]) -> bool {
-        self.principal.as_ref().is_some_and(|p| p.has_any(roles))
-    }
-
-    /// How much of the record the caller may see.
-    pub fn view(&self) -> View {
-        View::of(self.principal.as_ref())
-    }
-}
-
-impl FromRequest for Caller {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let request_id = crate::http::request_id_of(req);
-        let authorization = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .map(|value| value.to_str().map(str::to_string));
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        Box::pin(async move {
-            let token = match authorization {
-                None => {
-                    return Ok(Caller {
-                        principal: None,
-                        request_id,
-                    })
-                }
-                Some(Err(_)) => {
-                    return Err(ApiError::InvalidToken(
-                        "The Authorization header is not readable".into(),
-                    ))
-                }
-                Some(Ok(value)) => match value.split_once(' ') {
-                    Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
-                        token.trim().to_string()
-                    }
-                    _ => {
-                        return Err(ApiError::InvalidToken(
-                            "The Authorization header must be `Bearer <token>`".into(),
-                        ))
-                    }
-                },
-            };
-            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no AppState")))?;
-            let mut principal = state.auth.verify(&token)?;
-            if matches!(principal.subject, Subject::User(_) | Subject::Client(_)) {
-                let mut conn = state.conn().await?;
-                let account = crate::repo::accounts::current(&mut conn, &principal.subject)
-                    .await?
-                    .filter(|account| account.is_active)
-                    .ok_or_else(|| {
-                        ApiError::InvalidToken("The account behind this token is deactivated or gone".into())
-                    })?;
-                principal.roles = Role::parse_known(&account.roles);
-                principal.organisation = account.organisation_id;
-            }
-            Ok(Caller {
-                principal: Some(principal),
-                request_id,
-            })
-        })
-    }
-}
-
-/// A set of roles a handler requires; see [`Require`].
-pub trait Requirement {
-    /// The roles, any one of which is enough.
-    const ROLES: &'static [Role];
-}
-
-macro_rules! requirement {
-    ($(#[$meta:meta])* $name:ident => [$($role:ident),+]) => {
-        $(#[$meta])*
-        #[derive(Debug)]
-        pub struct $name;
-        impl Requirement for $name {
-            const ROLES: &'static [Role] = &[$(Role::$role),+];
-        }
-    };
-}
-
-requirement!(
-    /// `admin` only.
-    Admins => [Admin]
-);
-requirement!(
-    /// Those who manage the panel's records of organisations: `admin`, `secretariat`.
-    OrganisationManagers => [Admin, Secretariat]
-);
-requirement!(
-    /// Those who manage questions and meetings: `admin`, `secretariat`.
-    Secretariat => [Admin, Secretariat]
-);
-requirement!(
-    /// Those who write responses and manage reports, recommendations and actions:
-    /// `admin`, `commissioner_office`.
-    CommissionerOffice => [Admin, CommissionerOffice]
-);
-requirement!(
-    /// Those who manage reports and their recommendations: `admin`, `secretariat` (the
-    /// panel's own reports) and `commissioner_office`.
-    ReportManagers => [Admin, Secretariat, CommissionerOffice]
-);
-requirement!(
-    /// Those who may change an action: `admin`, `commissioner_office`, and `force` users
-    /// (of the owning organisation only: checked after loading the action).
-    ActionEditors => [Admin, CommissionerOffice, Force]
-);
-requirement!(
-    /// Those who may withdraw a question: `admin`, `secretariat`, and `panel_member`
-    /// users (their own questions only: checked after loading the question).
-    QuestionWithdrawers => [Admin, Secretariat, PanelMember]
-);
-requirement!(
-    /// Those who manage webhooks: `admin` (every subscription) and `integration`
-    /// systems (their own).
-    WebhookManagers => [Admin, Integration]
-);
-requirement!(
-    /// Anyone with a valid token.
-    AnyRole => [Admin, Secretariat, PanelMember, CommissionerOffice, Force, Integration]
-);
-
-/// An authenticated caller holding one of `R::ROLES`: 401 without a valid token, 403
-/// without the role.
-#[derive(Debug)]
-pub struct Require<R: Requirement> {
-    pub principal: Principal,
-    caller: Caller,
-    _requirement: PhantomData<R>,
-}
-
-impl<R: Requirement> Require<R> {
-    /// The caller as the audit log records it.
-    pub fn actor(&self) -> Actor {
-        self.caller.actor()
-    }
-
-    /// How much of the record the caller may see.
-    pub fn view(&self) -> View {
-        self.caller.view()
-    }
-}
-
-impl<R: Requirement + 'static> FromRequest for Require<R> {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let caller = Caller::from_request(req, payload);
-        Box::pin(async move {
-            let caller = caller.await?;
-            let principal = caller
-                .principal
-                .clone()
-                .ok_or_else(|| ApiError::unauthorized("This operation needs a bearer token"))?;
-            if !principal.has_any(R::ROLES) {
-                return Err(ApiError::forbidden(format!(
-                    "This operation needs one of the roles: {}",
-                    R::ROLES.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
-                )));
-            }
-            Ok(Require {
-                principal,
-                caller,
-                _requirement: PhantomData,
-            })
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -692,31 +401,6 @@ mod tests {
             .unwrap()
             .token;
         assert!(old.verify(&fresh).is_err(), "new tokens are signed with the new key");
-    }
-
-    #[test]
-    fn force_users_may_move_only_their_own_organisations_actions() {
-        let (own, other) = (OrganisationId::generate(), OrganisationId::generate());
-        let principal = |roles: Vec<Role>, organisation| Principal {
-            subject: Subject::Other("t".into()),
-            roles,
-            organisation,
-        };
-        assert!(principal(vec![Role::Force], Some(own)).may_move_action_of(own));
-        assert!(!principal(vec![Role::Force], Some(other)).may_move_action_of(own));
-        assert!(!principal(vec![Role::Force], None).may_move_action_of(own));
-        assert!(principal(vec![Role::CommissionerOffice], None).may_move_action_of(own));
-        assert!(!principal(vec![Role::PanelMember], Some(own)).may_move_action_of(own));
-    }
-
-    #[test]
-    fn subjects_round_trip_through_the_sub_claim() {
-        let user = Subject::User(UserId::generate());
-        assert_eq!(Subject::parse(&user.claim()), user);
-        assert_eq!(
-            Subject::parse("user:not-a-uuid"),
-            Subject::Other("user:not-a-uuid".into())
-        );
     }
 
     #[test]

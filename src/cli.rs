@@ -7,13 +7,14 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::auth::{hash_secret, random_token, signing_secret, Authenticator, Subject};
+use crate::auth::{hash_secret, random_token, signing_secret, Authenticator};
 use crate::config::{redact_url, Config, LogFormat};
 use crate::db::{self, Database};
+use crate::domain::auth::Actor;
+use crate::domain::auth::Subject;
 use crate::domain::auth::{parse_roles, DisplayName, Password, Role, Username};
 use crate::domain::organisation::OrganisationId;
 use crate::repo::accounts;
-use crate::repo::audit::Actor;
 use crate::startup::Application;
 
 /// Scrutiny: public accountability as data for a Police, Fire & Crime Panel.

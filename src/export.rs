@@ -28,11 +28,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::auth::Caller;
+use crate::app::AppState;
 use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
+use crate::http::caller::Caller;
 use crate::pagination::{Cursor, PageRequest};
-use crate::routes::AppState;
 
 /// Rows read from the database at a time while exporting.
 pub const PAGE_SIZE: i64 = 500;
@@ -112,7 +112,7 @@ pub async fn respond<E: CsvExport>(
     let max_rows = state.config.csv_max_rows;
 
     // Count what matches before sending anything, keeping only the first page.
-    let mut conn = state.read_conn(caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (first, first_next) = export.page(&mut conn, page_after(None)).await?;
     let mut matched = first.len() as u64;
     let mut next = first_next;
@@ -192,7 +192,7 @@ impl<E: CsvExport> ExportStream<E> {
     /// Reads the page after `after` and writes it out; a connection is held only while
     /// reading, never while the client downloads.
     async fn next_chunk(&mut self, after: Cursor) -> Result<web::Bytes, ApiError> {
-        let mut conn = self.state.read_conn(&self.caller).await?;
+        let mut conn = self.state.read_conn(self.caller.is_signed_in()).await?;
         let (rows, next) = self.export.page(&mut conn, page_after(Some(after))).await?;
         drop(conn);
         self.sent += rows.len() as u64;

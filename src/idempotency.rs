@@ -21,10 +21,10 @@ use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
+use crate::app::AppState;
 use crate::error::ApiError;
 use crate::http::BodyLimit;
 use crate::repo::idempotency;
-use crate::routes::AppState;
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");

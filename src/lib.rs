@@ -9,6 +9,9 @@
 //! - [`repo`] is the only place that builds database queries;
 //! - [`error`], [`http`] and [`pagination`] are the contract every resource shares.
 
+pub mod app;
+#[cfg(test)]
+mod architecture;
 pub mod auth;
 pub mod background;
 pub mod cli;

@@ -1,7 +1,7 @@
-//! Cursor pagination, the same for every collection.
+//! Cursor pagination, the same for every collection: where a page starts and how long
+//! it is. How a page goes out over HTTP is [`crate::http::page`]'s business.
 //!
-//! A page is `{"items": [...], "next_cursor": "..." | null}` with a `Link: <…>;
-//! rel="next"` header mirroring the cursor. Cursors are keyset positions (the last
+//! Cursors are keyset positions (the last
 //! row's sort key and id), not offsets: rows inserted while a client pages never make it
 //! skip or repeat a row.
 //!
@@ -11,10 +11,7 @@
 //! shape is a valid position, so a cursor can never make a request fail for any reason
 //! but its shape, and the OpenAPI document can say exactly which strings are cursors.
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -120,69 +117,6 @@ impl PageRequest {
         let next = if more { rows.last().map(cursor_of) } else { None };
         (rows, next)
     }
-}
-
-/// Declares the page type of a collection (`OrganisationPage` for `Organisation`), so
-/// that each has its own named schema in the OpenAPI document.
-#[macro_export]
-macro_rules! page_type {
-    ($page:ident, $item:ty) => {
-        /// One page of a collection; pass `next_cursor` back as `cursor` for the next.
-        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-        pub struct $page {
-            pub items: Vec<$item>,
-            /// The cursor of the next page, or null on the last page.
-            pub next_cursor: Option<String>,
-        }
-
-        impl $page {
-            /// The page as a 200 response, with `Link: rel="next"` when more follow.
-            pub fn respond(
-                req: &actix_web::HttpRequest,
-                items: Vec<$item>,
-                next: Option<$crate::pagination::Cursor>,
-            ) -> actix_web::HttpResponse {
-                let next_cursor = next.map(|cursor| cursor.encode());
-                $crate::pagination::respond(
-                    req,
-                    next_cursor.as_deref(),
-                    &Self {
-                        items,
-                        next_cursor: next_cursor.clone(),
-                    },
-                )
-            }
-        }
-    };
-}
-
-/// A page as a 200 response with its `Link` header.
-pub fn respond<T: Serialize>(req: &HttpRequest, next_cursor: Option<&str>, page: &T) -> HttpResponse {
-    let mut response = HttpResponse::Ok();
-    // The same URL is also a CSV export (`Accept: text/csv`): caches must key on Accept.
-    response.insert_header((header::VARY, "Accept"));
-    if let Some(cursor) = next_cursor {
-        response.insert_header((header::LINK, format!("<{}>; rel=\"next\"", next_url(req, cursor))));
-    }
-    response.json(page)
-}
-
-/// The request's own URL with `cursor` replaced.
-fn next_url(req: &HttpRequest, cursor: &str) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
-        if key != "cursor" {
-            query.append_pair(&key, &value);
-        }
-    }
-    let mut query = query.finish();
-    // A cursor is URL-safe as it is (digits, hex, `-` and `~`): no escaping needed.
-    if !query.is_empty() {
-        query.push('&');
-    }
-    query.push_str("cursor=");
-    query.push_str(cursor);
-    crate::http::absolute_url(req, &format!("{}?{query}", req.path()))
 }
 
 #[cfg(test)]

@@ -17,14 +17,15 @@ use serde::Deserialize;
 
 use crate::db::DbConn;
 use crate::domain::action::{ActionId, ActionStatus, NewAction, NewActionUpdate, Owner, Schedule};
+use crate::domain::auth::Actor;
 use crate::domain::meeting::{MeetingId, MeetingKind, NewMeeting};
 use crate::domain::organisation::{NewOrganisation, OrganisationId, OrganisationKind};
 use crate::domain::question::{AskerKind, NewQuestion, NewResponse, QuestionStatus, ResponseKind, Topic};
 use crate::domain::report::{NewRecommendation, NewReport, RecommendationId, RecommendationKind, ReportKind};
 use crate::domain::text::{Body, Name, Reference, Title};
+use crate::domain::version::IfMatch;
 use crate::error::{ApiError, FieldError};
-use crate::http::Preconditions;
-use crate::repo::{self, audit::Actor};
+use crate::repo;
 
 const STORY: &str = include_str!("../data/demo/story.json");
 
@@ -231,8 +232,7 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
                 status: update.status,
                 meeting_id: Some(lookup(&meetings, &update.meeting, "meeting")?),
             };
-            repo::actions::post_update(conn, &actor, record.row.id, &Preconditions::default(), |_| Ok(()), &new)
-                .await?;
+            repo::actions::post_update(conn, &actor, record.row.id, &IfMatch::none(), |_| Ok(()), &new).await?;
         }
         action_ids.push(record.row.id);
     }
@@ -266,7 +266,7 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
         conn,
         &actor,
         record.row.id,
-        &Preconditions::default(),
+        &IfMatch::none(),
         QuestionStatus::Accepted,
         None,
         repo::questions::Permit::Any,
@@ -283,7 +283,7 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
         action_ids,
     };
     let draft = repo::responses::insert(conn, &actor, record.row.id, &new_response).await?;
-    repo::responses::publish(conn, &actor, draft.row.id, &Preconditions::default()).await?;
+    repo::responses::publish(conn, &actor, draft.row.id, &IfMatch::none()).await?;
     Ok(())
 }
 

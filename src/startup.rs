@@ -11,12 +11,13 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::app::{AppState, Readiness};
 use crate::auth::{signing_secret, Authenticator};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::http::{self, BodyLimit, RouteTable};
 use crate::openapi::ApiDoc;
-use crate::routes::{self, AppState, Readiness};
+use crate::routes;
 
 /// A bound, not yet running, HTTP server.
 pub struct Application {

@@ -1,5 +1,6 @@
 //! Who may do what: roles, users and API clients.
 
+use super::organisation::OrganisationId;
 use super::text::BoundedText;
 use super::FieldResult;
 use crate::error::FieldError;
@@ -107,9 +108,142 @@ pub fn parse_roles(field: &str, roles: &[Role]) -> FieldResult<Vec<Role>> {
 /// A display name of a person or system.
 pub type DisplayName = BoundedText<200>;
 
+/// Who a token speaks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    User(UserId),
+    Client(ApiClientId),
+    /// A subject this service does not manage: an external identity provider's user,
+    /// or an operator's token from `scrutiny issue-token`.
+    Other(String),
+}
+
+impl Subject {
+    /// The `sub` claim.
+    pub fn claim(&self) -> String {
+        match self {
+            Self::User(id) => format!("user:{id}"),
+            Self::Client(id) => format!("client:{id}"),
+            Self::Other(subject) => subject.clone(),
+        }
+    }
+
+    pub fn parse(claim: &str) -> Self {
+        let parsed = match claim.split_once(':') {
+            Some(("user", id)) => id.parse().ok().map(Self::User),
+            Some(("client", id)) => id.parse().ok().map(Self::Client),
+            _ => None,
+        };
+        parsed.unwrap_or_else(|| Self::Other(claim.to_string()))
+    }
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub subject: Subject,
+    pub roles: Vec<Role>,
+    pub organisation: Option<OrganisationId>,
+}
+
+impl Principal {
+    pub fn has_any(&self, roles: &[Role]) -> bool {
+        self.roles.iter().any(|r| roles.contains(r))
+    }
+
+    /// Whether this caller may move (and post updates on) an action owned by `owner`:
+    /// `admin` and `commissioner_office` any action, `force` users only the actions of
+    /// the organisation their token names.
+    pub fn may_move_action_of(&self, owner: OrganisationId) -> bool {
+        self.has_any(&[Role::Admin, Role::CommissionerOffice])
+            || (self.has_any(&[Role::Force]) && self.organisation == Some(owner))
+    }
+}
+
+/// How much of the record a caller may see (DOMAIN.md, "Who does what").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum View {
+    /// Anonymous callers and `integration` systems: public records only (questions
+    /// accepted or answered, published responses, public meetings, reports,
+    /// recommendations, actions and updates), and never contact details. What is not
+    /// public does not exist for them (404).
+    Public,
+    /// `panel_member`, `commissioner_office`, `force`: everything but contact details.
+    Staff,
+    /// `secretariat` and `admin`: everything, including a questioner's contact details.
+    Full,
+}
+
+impl View {
+    pub fn of(principal: Option<&Principal>) -> Self {
+        match principal {
+            Some(p) if p.has_any(&[Role::Admin, Role::Secretariat]) => View::Full,
+            Some(p) if p.has_any(&[Role::PanelMember, Role::CommissionerOffice, Role::Force]) => View::Staff,
+            _ => View::Public,
+        }
+    }
+
+    /// Whether records that are not public are visible.
+    pub fn sees_unpublished(self) -> bool {
+        self >= View::Staff
+    }
+
+    /// Whether a questioner's contact details are visible.
+    pub fn sees_contact_details(self) -> bool {
+        self == View::Full
+    }
+}
+
+/// Who made a change, as the audit log records it.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// `anonymous`, `user`, `client`, `external` (an identity provider's or operator's token) or `system`.
+    pub kind: &'static str,
+    /// The user's or client's id; none for anonymous callers.
+    pub id: Option<String>,
+    /// The id of the HTTP request that made the change, if any.
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    /// The service itself (start-up seeding, imports from the command line).
+    pub fn system(what: &str) -> Self {
+        Self {
+            kind: "system",
+            id: Some(what.to_string()),
+            request_id: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn force_users_may_move_only_their_own_organisations_actions() {
+        let (own, other) = (OrganisationId::generate(), OrganisationId::generate());
+        let principal = |roles: Vec<Role>, organisation| Principal {
+            subject: Subject::Other("t".into()),
+            roles,
+            organisation,
+        };
+        assert!(principal(vec![Role::Force], Some(own)).may_move_action_of(own));
+        assert!(!principal(vec![Role::Force], Some(other)).may_move_action_of(own));
+        assert!(!principal(vec![Role::Force], None).may_move_action_of(own));
+        assert!(principal(vec![Role::CommissionerOffice], None).may_move_action_of(own));
+        assert!(!principal(vec![Role::PanelMember], Some(own)).may_move_action_of(own));
+    }
+
+    #[test]
+    fn subjects_round_trip_through_the_sub_claim() {
+        let user = Subject::User(UserId::generate());
+        assert_eq!(Subject::parse(&user.claim()), user);
+        assert_eq!(
+            Subject::parse("user:not-a-uuid"),
+            Subject::Other("user:not-a-uuid".into())
+        );
+    }
 
     #[test]
     fn unknown_role_names_are_ignored_and_duplicates_dropped() {

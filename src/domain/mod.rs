@@ -8,9 +8,11 @@ pub mod auth;
 pub mod calendar;
 pub mod meeting;
 pub mod organisation;
+pub mod progress;
 pub mod question;
 pub mod report;
 pub mod text;
+pub mod version;
 pub mod webhook;
 
 /// A validation result for one field of a request.

@@ -5,14 +5,15 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit::{self, Actor};
-use crate::auth::Subject;
+use super::audit;
 use crate::db::schema::{api_clients, users};
 use crate::db::DbConn;
+use crate::domain::auth::Actor;
+use crate::domain::auth::Subject;
 use crate::domain::auth::{ApiClientId, Role, UserId};
 use crate::domain::organisation::OrganisationId;
+use crate::domain::version::IfMatch;
 use crate::error::ApiError;
-use crate::http::Preconditions;
 use crate::pagination::{Cursor, PageRequest};
 
 /// What every request re-checks about the account behind its token.
@@ -202,7 +203,7 @@ pub async fn update_user(
     conn: &mut DbConn,
     actor: &Actor,
     id: UserId,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
     changes: UserChanges,
 ) -> Result<UserRow, ApiError> {
     conn.transaction(async |conn| {
@@ -214,7 +215,7 @@ pub async fn update_user(
             .await
             .optional()?
             .ok_or_else(|| ApiError::not_found(format!("No user has id {id}")))?;
-        preconditions.check_if_match(before.version)?;
+        if_match.check_version(before.version)?;
         let after: UserRow = diesel::update(users::table.find(id))
             .set(UserChangesRow {
                 display_name: changes.display_name,
@@ -355,7 +356,7 @@ pub async fn update_client(
     conn: &mut DbConn,
     actor: &Actor,
     id: ApiClientId,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
     changes: ClientChanges,
     action: &str,
 ) -> Result<ClientRow, ApiError> {
@@ -368,7 +369,7 @@ pub async fn update_client(
             .await
             .optional()?
             .ok_or_else(|| ApiError::not_found(format!("No API client has id {id}")))?;
-        preconditions.check_if_match(before.version)?;
+        if_match.check_version(before.version)?;
         let after: ClientRow = diesel::update(api_clients::table.find(id))
             .set(ClientChangesRow {
                 name: changes.name,

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit::{self, Actor};
+use super::audit;
 use super::events;
 use super::organisations::require_exists;
 use crate::db::schema::{action_recommendations, action_updates, actions, meetings, recommendations};
@@ -21,11 +21,12 @@ use crate::domain::action::{
     ActionChanges, ActionId, ActionProgress, ActionStatus, ActionUpdateId, NewAction, NewActionUpdate, ProgressChange,
     Schedule,
 };
+use crate::domain::auth::Actor;
 use crate::domain::meeting::MeetingId;
 use crate::domain::organisation::OrganisationId;
 use crate::domain::report::{RecommendationId, ReportId};
+use crate::domain::version::IfMatch;
 use crate::error::ApiError;
-use crate::http::Preconditions;
 use crate::pagination::{Cursor, PageRequest};
 
 /// An action as stored.
@@ -453,7 +454,7 @@ pub async fn update(
     conn: &mut DbConn,
     actor: &Actor,
     id: ActionId,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
     authorise: impl Fn(&ActionRow) -> Result<(), ApiError> + Send + Sync,
     changes: &ActionChanges,
     today: NaiveDate,
@@ -461,7 +462,7 @@ pub async fn update(
     conn.transaction(async |conn| {
         let before = lock(conn, id).await?;
         authorise(&before)?;
-        preconditions.check_if_match(before.version)?;
+        if_match.check_version(before.version)?;
         if changes.is_empty() {
             return find(conn, id).await;
         }
@@ -543,14 +544,14 @@ pub async fn post_update(
     conn: &mut DbConn,
     actor: &Actor,
     action_id: ActionId,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
     authorise: impl Fn(&ActionRow) -> Result<(), ApiError> + Send + Sync,
     new: &NewActionUpdate,
 ) -> Result<UpdateRecord, ApiError> {
     conn.transaction(async |conn| {
         let before = lock(conn, action_id).await?;
         authorise(&before)?;
-        preconditions.check_if_match(before.version)?;
+        if_match.check_version(before.version)?;
         let meeting_is_public = match new.meeting_id {
             None => None,
             Some(meeting) => Some(

@@ -8,29 +8,8 @@ use uuid::Uuid;
 
 use crate::db::schema::audit_events;
 use crate::db::DbConn;
+use crate::domain::auth::Actor;
 use crate::error::ApiError;
-
-/// Who made a change, as the audit log records it.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    /// `anonymous`, `user`, `client`, `external` (an identity provider's or operator's token) or `system`.
-    pub kind: &'static str,
-    /// The user's or client's id; none for anonymous callers.
-    pub id: Option<String>,
-    /// The id of the HTTP request that made the change, if any.
-    pub request_id: Option<String>,
-}
-
-impl Actor {
-    /// The service itself (start-up seeding, imports from the command line).
-    pub fn system(what: &str) -> Self {
-        Self {
-            kind: "system",
-            id: Some(what.to_string()),
-            request_id: None,
-        }
-    }
-}
 
 #[derive(Insertable)]
 #[diesel(table_name = audit_events)]

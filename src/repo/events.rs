@@ -21,9 +21,9 @@ use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::auth::View;
 use crate::db::schema::events;
 use crate::db::DbConn;
+use crate::domain::auth::View;
 use crate::error::ApiError;
 
 /// The advisory lock key under which positions are given (`"scrutiny.events"` in ASCII, folded).

@@ -4,10 +4,10 @@
 use chrono::Utc;
 use diesel_async::AsyncConnection as _;
 
-use super::audit::Actor;
 use super::questions::{self, QuestionRecord, QuestionRow, Source};
 use super::responses::{self, ResponseRecord};
 use crate::db::DbConn;
+use crate::domain::auth::Actor;
 use crate::domain::question::{NewQuestion, NewResponse};
 use crate::error::ApiError;
 

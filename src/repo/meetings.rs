@@ -5,15 +5,16 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit::{self, Actor};
+use super::audit;
 use super::events;
 use crate::db::schema::meetings;
 use crate::db::DbConn;
+use crate::domain::auth::Actor;
 use crate::domain::calendar::Calendar;
 use crate::domain::meeting::{MeetingChanges, MeetingId, MeetingKind, NewMeeting};
 use crate::domain::organisation::OrganisationId;
+use crate::domain::version::IfMatch;
 use crate::error::ApiError;
-use crate::http::Preconditions;
 use crate::pagination::{Cursor, PageRequest};
 
 /// A meeting as stored.
@@ -175,7 +176,7 @@ pub async fn update(
     conn: &mut DbConn,
     actor: &Actor,
     id: MeetingId,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
     changes: &MeetingChanges,
 ) -> Result<MeetingRow, ApiError> {
     conn.transaction(async |conn| {
@@ -187,7 +188,7 @@ pub async fn update(
             .await
             .optional()?
             .ok_or_else(|| not_found(id))?;
-        preconditions.check_if_match(before.version)?;
+        if_match.check_version(before.version)?;
         if changes.is_empty() {
             return Ok(before);
         }

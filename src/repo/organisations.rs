@@ -5,13 +5,14 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit::{self, Actor};
+use super::audit;
 use super::events;
 use crate::db::schema::organisations;
 use crate::db::DbConn;
+use crate::domain::auth::Actor;
 use crate::domain::organisation::{NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind};
+use crate::domain::version::IfMatch;
 use crate::error::ApiError;
-use crate::http::Preconditions;
 use crate::pagination::{Cursor, PageRequest};
 
 /// An organisation as stored.
@@ -117,7 +118,7 @@ pub async fn update(
     conn: &mut DbConn,
     actor: &Actor,
     id: OrganisationId,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
     changes: &OrganisationChanges,
 ) -> Result<OrganisationRow, ApiError> {
     conn.transaction(async |conn| {
@@ -129,7 +130,7 @@ pub async fn update(
             .await
             .optional()?
             .ok_or_else(|| ApiError::not_found(format!("No organisation has id {id}")))?;
-        preconditions.check_if_match(before.version)?;
+        if_match.check_version(before.version)?;
         if changes.is_empty() {
             return Ok(before);
         }

@@ -10,20 +10,24 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit::{self, Actor};
+use super::audit;
 use super::events;
 use super::meetings::MeetingRow;
 use super::rate_limits::{self, Limit};
-use crate::db::schema::{meetings, question_recommendations, question_reference_counters, questions, recommendations};
+use crate::db::schema::{
+    meetings, question_recommendations, question_reference_counters, questions, recommendations, responses,
+};
 use crate::db::DbConn;
+use crate::domain::auth::Actor;
 use crate::domain::auth::UserId;
 use crate::domain::meeting::{MeetingId, MeetingKind};
 use crate::domain::question::{
-    in_time, reference, AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus, Topic,
+    in_time, reference, AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus,
+    ResponseStatus, Topic,
 };
 use crate::domain::report::RecommendationId;
+use crate::domain::version::{ETag, IfMatch};
 use crate::error::ApiError;
-use crate::http::Preconditions;
 use crate::pagination::{Cursor, PageRequest};
 
 /// A question as stored.
@@ -89,19 +93,6 @@ impl QuestionRecord {
             recommendation_ids: &self.recommendation_ids,
             has_asker_contact: self.row.asker_contact.is_some(),
         }
-    }
-}
-
-/// The entity tag of a question as `GET /questions/{id}` shows it. That representation
-/// embeds the question's published responses, so its tag must change when one of them
-/// is published or corrected, not only when the question changes: it is the version,
-/// followed (once responses are published) by the sum of their versions, which only
-/// ever grows because a published response is never unpublished or deleted.
-pub fn etag(version: i32, published_response_versions: i64) -> String {
-    if published_response_versions == 0 {
-        crate::http::etag(version)
-    } else {
-        format!("\"{version}.{published_response_versions}\"")
     }
 }
 
@@ -497,9 +488,21 @@ async fn lock(conn: &mut DbConn, id: QuestionId) -> Result<QuestionRow, ApiError
 }
 
 /// The entity tag of question `row` as now stored (see [`etag`]).
-async fn current_etag(conn: &mut DbConn, row: &QuestionRow) -> Result<String, ApiError> {
-    let sum = super::responses::published_versions_sum(conn, row.id).await?;
-    Ok(etag(row.version, sum))
+async fn current_etag(conn: &mut DbConn, row: &QuestionRow) -> Result<ETag, ApiError> {
+    let sum = published_versions_sum(conn, row.id).await?;
+    Ok(ETag::of_versions(row.version, sum))
+}
+
+/// The sum of the versions of question `id`'s published responses (see
+/// [`ETag::of_versions`]): a question's tag embeds them.
+pub async fn published_versions_sum(conn: &mut DbConn, id: QuestionId) -> Result<i64, ApiError> {
+    let sum: Option<i64> = responses::table
+        .filter(responses::question_id.eq(id))
+        .filter(responses::status.eq(ResponseStatus::Published))
+        .select(diesel::dsl::sum(responses::version))
+        .first(conn)
+        .await?;
+    Ok(sum.unwrap_or(0))
 }
 
 /// Filters for [`list`].
@@ -620,12 +623,12 @@ pub async fn update(
     conn: &mut DbConn,
     actor: &Actor,
     id: QuestionId,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
     changes: &QuestionChanges,
 ) -> Result<QuestionRecord, ApiError> {
     conn.transaction(async |conn| {
         let before = lock(conn, id).await?;
-        preconditions.check_if_match_tag(&current_etag(conn, &before).await?)?;
+        if_match.check(&current_etag(conn, &before).await?)?;
         let before = with_recommendations(conn, before).await?;
         if changes.is_empty() {
             return Ok(before);
@@ -706,7 +709,7 @@ pub async fn transition(
     conn: &mut DbConn,
     actor: &Actor,
     id: QuestionId,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
     to: QuestionStatus,
     rejection_reason: Option<&str>,
     permit: Permit,
@@ -720,7 +723,7 @@ pub async fn transition(
                 ));
             }
         }
-        preconditions.check_if_match_tag(&current_etag(conn, &before).await?)?;
+        if_match.check(&current_etag(conn, &before).await?)?;
         let before = with_recommendations(conn, before).await?;
         let after = move_question(conn, actor, before, to, rejection_reason).await?;
         Ok(after)

@@ -7,19 +7,21 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit::{self, Actor};
+use super::audit;
 use super::events;
 use super::organisations::require_exists;
 use crate::db::schema::{action_recommendations, actions, recommendations};
 use crate::db::DbConn;
 use crate::domain::action::ActionStatus;
+use crate::domain::auth::Actor;
 use crate::domain::organisation::OrganisationId;
+use crate::domain::progress::RecommendationProgress;
 use crate::domain::report::{
-    NewRecommendation, RecommendationChanges, RecommendationId, RecommendationKind, RecommendationProgress,
-    RecommendationStatus, ReportId, Standing,
+    NewRecommendation, RecommendationChanges, RecommendationId, RecommendationKind, RecommendationStatus, ReportId,
+    Standing,
 };
+use crate::domain::version::IfMatch;
 use crate::error::ApiError;
-use crate::http::Preconditions;
 use crate::pagination::{Cursor, PageRequest};
 
 /// A recommendation as stored.
@@ -240,7 +242,7 @@ pub async fn update(
     conn: &mut DbConn,
     actor: &Actor,
     id: RecommendationId,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
     changes: &RecommendationChanges,
     today: NaiveDate,
 ) -> Result<RecommendationRecord, ApiError> {
@@ -254,7 +256,7 @@ pub async fn update(
                 .await
                 .optional()?
                 .ok_or_else(|| not_found(id))?;
-            preconditions.check_if_match(before.version)?;
+            if_match.check_version(before.version)?;
             if changes.is_empty() {
                 return Ok(before);
             }

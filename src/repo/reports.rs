@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit::{self, Actor};
+use super::audit;
 use super::events;
 use super::organisations::require_exists;
 use crate::db::schema::{
@@ -13,11 +13,12 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::domain::action::{ActionId, ActionStatus};
+use crate::domain::auth::Actor;
 use crate::domain::organisation::OrganisationId;
 use crate::domain::question::ResponseStatus;
 use crate::domain::report::{NewReport, RecommendationId, RecommendationStatus, ReportChanges, ReportId, ReportKind};
+use crate::domain::version::IfMatch;
 use crate::error::ApiError;
-use crate::http::Preconditions;
 use crate::pagination::{Cursor, PageRequest};
 
 /// A report as stored.
@@ -178,7 +179,7 @@ pub async fn update(
     conn: &mut DbConn,
     actor: &Actor,
     id: ReportId,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
     changes: &ReportChanges,
 ) -> Result<ReportRow, ApiError> {
     conn.transaction(async |conn| {
@@ -190,7 +191,7 @@ pub async fn update(
             .await
             .optional()?
             .ok_or_else(|| not_found(id))?;
-        preconditions.check_if_match(before.version)?;
+        if_match.check_version(before.version)?;
         if changes.is_empty() {
             return Ok(before);
         }

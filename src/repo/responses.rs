@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit::{self, Actor};
+use super::audit;
 use super::events::{self, Publishable as _};
 use super::questions::{self, QuestionRecord};
 use crate::db::schema::{
@@ -19,12 +19,13 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::domain::action::ActionId;
+use crate::domain::auth::Actor;
 use crate::domain::question::{
     NewResponse, QuestionId, QuestionStatus, ResponseChanges, ResponseId, ResponseKind, ResponseStatus, Topic,
 };
 use crate::domain::report::RecommendationId;
+use crate::domain::version::IfMatch;
 use crate::error::ApiError;
-use crate::http::Preconditions;
 use crate::pagination::{Cursor, PageRequest};
 
 /// A response as stored.
@@ -424,18 +425,6 @@ pub async fn published_for_question(conn: &mut DbConn, id: QuestionId) -> Result
     with_citations(conn, rows).await
 }
 
-/// The sum of the versions of question `id`'s published responses (see
-/// [`questions::etag`]).
-pub async fn published_versions_sum(conn: &mut DbConn, id: QuestionId) -> Result<i64, ApiError> {
-    let sum: Option<i64> = responses::table
-        .filter(responses::question_id.eq(id))
-        .filter(responses::status.eq(ResponseStatus::Published))
-        .select(diesel::dsl::sum(responses::version))
-        .first(conn)
-        .await?;
-    Ok(sum.unwrap_or(0))
-}
-
 /// What a feed entry for a response shows of its question.
 #[derive(Debug, Clone, Queryable)]
 pub struct QuestionSummary {
@@ -540,12 +529,12 @@ pub async fn update(
     conn: &mut DbConn,
     actor: &Actor,
     id: ResponseId,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
     changes: &ResponseChanges,
 ) -> Result<ResponseRecord, ApiError> {
     conn.transaction(async |conn| {
         let before = lock(conn, id).await?;
-        preconditions.check_if_match(before.version)?;
+        if_match.check_version(before.version)?;
         let correcting = before.status == ResponseStatus::Published;
         match (correcting, &changes.correction_note) {
             (false, Some(_)) => {
@@ -629,7 +618,7 @@ pub async fn publish(
     conn: &mut DbConn,
     actor: &Actor,
     id: ResponseId,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
 ) -> Result<(ResponseRecord, QuestionRecord), ApiError> {
     conn.transaction(async |conn| {
         // The question first, then the response: the same order as every other path
@@ -643,7 +632,7 @@ pub async fn publish(
             .ok_or_else(|| not_found(id))?;
         let question = questions::lock_record(conn, question_id).await?;
         let before = lock(conn, id).await?;
-        preconditions.check_if_match(before.version)?;
+        if_match.check_version(before.version)?;
         if before.status != ResponseStatus::Draft {
             return Err(ApiError::illegal_transition(
                 format!("The response is {}: only a draft can be published", before.status),

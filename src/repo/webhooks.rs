@@ -16,14 +16,15 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::audit::{self, Actor};
+use super::audit;
 use super::events::{self, EventFilter};
-use crate::auth::View;
 use crate::db::schema::{webhook_attempts, webhook_deliveries, webhooks};
 use crate::db::DbConn;
+use crate::domain::auth::Actor;
+use crate::domain::auth::View;
+use crate::domain::version::IfMatch;
 use crate::domain::webhook::{subscribes_to, DeliveryId, DeliveryStatus, PayloadView, WebhookId};
 use crate::error::ApiError;
-use crate::http::Preconditions;
 use crate::pagination::{Cursor, PageRequest};
 
 /// A subscription as stored. The secret is never serialised (not even into the audit log).
@@ -175,13 +176,13 @@ pub async fn update(
     actor: &Actor,
     id: WebhookId,
     owner: Option<&str>,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
     changes: WebhookChanges,
     action: &str,
 ) -> Result<WebhookRow, ApiError> {
     conn.transaction(async |conn| {
         let before = locked(conn, id, owner).await?;
-        preconditions.check_if_match(before.version)?;
+        if_match.check_version(before.version)?;
         let after: WebhookRow = diesel::update(webhooks::table.find(id))
             .set((
                 changes,
@@ -203,11 +204,11 @@ pub async fn delete(
     actor: &Actor,
     id: WebhookId,
     owner: Option<&str>,
-    preconditions: &Preconditions,
+    if_match: &IfMatch,
 ) -> Result<(), ApiError> {
     conn.transaction(async |conn| {
         let before = locked(conn, id, owner).await?;
-        preconditions.check_if_match(before.version)?;
+        if_match.check_version(before.version)?;
         diesel::delete(webhooks::table.find(id)).execute(conn).await?;
         audit::record(
             conn,

@@ -7,12 +7,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
-use crate::auth::{ActionEditors, Caller, CommissionerOffice, Principal, Require, Requirement as _, View};
+use crate::app::AppState;
 use crate::domain::action::{
     self, is_overdue, percent, ActionChanges, ActionId, ActionStatus, ActionUpdateId, NewAction, NewActionUpdate,
     Owner, ProgressChange, Schedule,
 };
+use crate::domain::auth::{Principal, View};
 use crate::domain::calendar::plausible_date;
 use crate::domain::meeting::MeetingId;
 use crate::domain::organisation::OrganisationId;
@@ -20,7 +20,9 @@ use crate::domain::report::{RecommendationId, ReportId};
 use crate::domain::text::{Body, Name, Reference, Title};
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
-use crate::http::{created_with_tag, ok_with_tag, patch_field, representation_etag, Json, Preconditions, Query};
+use crate::http::caller::{Caller, RecordActions, Require, Requirement as _, UpdateActions};
+use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
 use crate::repo::actions::{self as repo, ActionFilter, ActionRecord, ActionRow, UpdateRecord};
 use crate::repo::events::{to_json, Publishable};
@@ -184,8 +186,8 @@ impl Action {
 
     /// Its `ETag`: the version and a fingerprint, since `is_overdue` changes with the
     /// date while the version stays.
-    fn etag(&self) -> String {
-        representation_etag(self.version, self)
+    fn etag(&self) -> ETag {
+        ETag::of_representation(self.version, self)
     }
 }
 
@@ -386,7 +388,7 @@ fn may_change(principal: &Principal, row: &ActionRow, beyond_progress: bool) -> 
             "Only admin, commissioner_office and force users of the owning organisation may change this action",
         ));
     }
-    if beyond_progress && !principal.has_any(CommissionerOffice::ROLES) {
+    if beyond_progress && !principal.has_any(RecordActions::ROLES) {
         return Err(ApiError::forbidden(
             "force users may change only status, progress_percent and completed_on; \
              ask the Commissioner's office to change anything else",
@@ -406,7 +408,7 @@ impl Publishable for ActionRecord {
         true
     }
 
-    fn represent(&self, view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+    fn represent(&self, view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
         to_json(&Action::from_record(
             self.clone(),
             view,
@@ -426,7 +428,7 @@ impl Publishable for UpdateRecord {
         true
     }
 
-    fn represent(&self, view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+    fn represent(&self, view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
         to_json(&ActionUpdate::from_record(self.clone(), view))
     }
 }
@@ -486,7 +488,7 @@ pub async fn list_actions(
         return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
     let today = crate::domain::calendar::today();
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (records, next) = repo::list(&mut conn, &filter, &page, today).await?;
     let view = caller.view();
     Ok(ActionPage::respond(
@@ -521,7 +523,7 @@ pub async fn list_actions(
 )]
 #[post("/actions")]
 pub async fn create_action(
-    auth: Require<CommissionerOffice>,
+    auth: Require<RecordActions>,
     state: web::Data<AppState>,
     Json(body): Json<CreateActionRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -558,9 +560,9 @@ pub async fn create_action(
     let mut conn = state.conn().await?;
     let record = repo::insert(&mut conn, &auth.actor(), &new).await?;
     let action = Action::from_record(record, view, crate::domain::calendar::today());
-    Ok(created_with_tag(
+    Ok(created(
         format!("/api/v1/actions/{}", action.id),
-        action.etag(),
+        &action.etag(),
         &action,
     ))
 }
@@ -587,15 +589,15 @@ pub async fn get_action(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<ActionId>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let action = Action::from_record(
         repo::find(&mut conn, *id).await?,
         caller.view(),
         crate::domain::calendar::today(),
     );
-    Ok(ok_with_tag(&preconditions, &action.etag(), &action))
+    Ok(ok_unless_current(&if_none_match, &action.etag(), &action))
 }
 
 /// Change an action.
@@ -631,10 +633,10 @@ pub async fn get_action(
 )]
 #[patch("/actions/{id}")]
 pub async fn update_action(
-    auth: Require<ActionEditors>,
+    auth: Require<UpdateActions>,
     state: web::Data<AppState>,
     id: web::Path<ActionId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     Json(body): Json<UpdateActionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (title, description, programme, recommendation_ids, owner, success_measure, starts_on, due_on) = (
@@ -697,14 +699,14 @@ pub async fn update_action(
         &mut conn,
         &auth.actor(),
         *id,
-        &preconditions,
+        &if_match,
         |row| may_change(principal, row, beyond_progress),
         &changes,
         today,
     )
     .await?;
     let action = Action::from_record(record, view, today);
-    Ok(ok_with_tag(&Preconditions::default(), &action.etag(), &action))
+    Ok(ok(&action.etag(), &action))
 }
 
 /// List an action's updates.
@@ -741,7 +743,7 @@ pub async fn list_action_updates(
         };
         return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (records, next) = repo::list_updates(&mut conn, *id, &page).await?;
     let view = caller.view();
     Ok(ActionUpdatePage::respond(
@@ -788,10 +790,10 @@ pub async fn list_action_updates(
 )]
 #[post("/actions/{id}/updates")]
 pub async fn post_action_update(
-    auth: Require<ActionEditors>,
+    auth: Require<UpdateActions>,
     state: web::Data<AppState>,
     id: web::Path<ActionId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     Json(body): Json<CreateActionUpdateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (reported_on, author_name, author_position, text, progress_percent) = (
@@ -820,7 +822,7 @@ pub async fn post_action_update(
         &mut conn,
         &auth.actor(),
         *id,
-        &preconditions,
+        &if_match,
         |row| may_change(principal, row, false),
         &new,
     )

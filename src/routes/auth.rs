@@ -7,11 +7,13 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::AppState;
-use crate::auth::{verify_secret, AnyRole, Caller, Require, Subject};
+use crate::app::AppState;
+use crate::auth::verify_secret;
 use crate::domain::auth::Role;
+use crate::domain::auth::Subject;
 use crate::domain::organisation::OrganisationId;
 use crate::error::{responses, ApiError};
+use crate::http::caller::{Caller, Require, SignedIn};
 use crate::http::Body;
 use crate::repo::accounts;
 use crate::repo::rate_limits::{self, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS};
@@ -273,7 +275,7 @@ pub struct Me {
     )
 )]
 #[get("/me")]
-pub async fn get_me(auth: Require<AnyRole>) -> HttpResponse {
+pub async fn get_me(auth: Require<SignedIn>) -> HttpResponse {
     let principal = &auth.principal;
     HttpResponse::Ok().json(Me {
         subject: principal.subject.claim(),

@@ -1,4 +1,4 @@
-//! `/api/v1/clients`: the systems (panel and council IT) that hold roles. Admins only.
+//! `/api/v1/clients`: the systems (panel and council IT) that hold roles. ManageAccounts only.
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -6,13 +6,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::users::AccountQuery;
-use super::AppState;
-use crate::auth::{hash_secret, random_token, Admins, Require};
+use crate::app::AppState;
+use crate::auth::{hash_secret, random_token};
 use crate::domain::auth::{parse_roles, ApiClientId, DisplayName, Role};
 use crate::domain::organisation::OrganisationId;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
-use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
+use crate::http::caller::{ManageAccounts, Require};
+use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::{patch_field, Json, Query};
 use crate::repo::accounts::{self as repo, ClientChanges, ClientRow, NewClient};
 
 /// A system that signs in with the client_credentials grant. The secret is never shown
@@ -128,7 +130,7 @@ async fn new_secret() -> Result<(String, String), ApiError> {
 #[get("/clients")]
 pub async fn list_clients(
     req: HttpRequest,
-    _auth: Require<Admins>,
+    _auth: Require<ManageAccounts>,
     state: web::Data<AppState>,
     Query(query): Query<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -163,7 +165,7 @@ pub async fn list_clients(
 )]
 #[post("/clients")]
 pub async fn create_client(
-    auth: Require<Admins>,
+    auth: Require<ManageAccounts>,
     state: web::Data<AppState>,
     Json(body): Json<CreateApiClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -189,7 +191,7 @@ pub async fn create_client(
     let version = row.version;
     Ok(created(
         location,
-        version,
+        &ETag::of_version(version),
         &ApiClientWithSecret {
             client: row.into(),
             client_secret: secret,
@@ -215,14 +217,18 @@ pub async fn create_client(
 )]
 #[get("/clients/{id}")]
 pub async fn get_client(
-    _auth: Require<Admins>,
+    _auth: Require<ManageAccounts>,
     state: web::Data<AppState>,
     id: web::Path<ApiClientId>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let row = repo::find_client(&mut conn, *id).await?;
-    Ok(ok_with_etag(&preconditions, row.version, &ApiClient::from(row)))
+    Ok(ok_unless_current(
+        &if_none_match,
+        &ETag::of_version(row.version),
+        &ApiClient::from(row),
+    ))
 }
 
 /// Change an API client.
@@ -252,10 +258,10 @@ pub async fn get_client(
 )]
 #[patch("/clients/{id}")]
 pub async fn update_client(
-    auth: Require<Admins>,
+    auth: Require<ManageAccounts>,
     state: web::Data<AppState>,
     id: web::Path<ApiClientId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     Json(body): Json<UpdateApiClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (name, roles, is_active) = (
@@ -275,12 +281,8 @@ pub async fn update_client(
         organisation_id: body.organisation_id,
         is_active,
     };
-    let row = repo::update_client(&mut conn, &auth.actor(), *id, &preconditions, changes, "client.updated").await?;
-    Ok(ok_with_etag(
-        &Preconditions::default(),
-        row.version,
-        &ApiClient::from(row),
-    ))
+    let row = repo::update_client(&mut conn, &auth.actor(), *id, &if_match, changes, "client.updated").await?;
+    Ok(ok(&ETag::of_version(row.version), &ApiClient::from(row)))
 }
 
 /// Rotate an API client's secret.
@@ -305,10 +307,10 @@ pub async fn update_client(
 )]
 #[post("/clients/{id}/rotate-secret")]
 pub async fn rotate_client_secret(
-    auth: Require<Admins>,
+    auth: Require<ManageAccounts>,
     state: web::Data<AppState>,
     id: web::Path<ApiClientId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let (secret, secret_hash) = new_secret().await?;
     let changes = ClientChanges {
@@ -320,15 +322,14 @@ pub async fn rotate_client_secret(
         &mut conn,
         &auth.actor(),
         *id,
-        &preconditions,
+        &if_match,
         changes,
         "client.secret_rotated",
     )
     .await?;
     let version = row.version;
-    Ok(ok_with_etag(
-        &Preconditions::default(),
-        version,
+    Ok(ok(
+        &ETag::of_version(version),
         &ApiClientWithSecret {
             client: row.into(),
             client_secret: secret,

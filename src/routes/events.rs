@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::AppState;
-use crate::auth::Caller;
+use crate::app::AppState;
 use crate::error::{responses, ApiError};
+use crate::http::caller::Caller;
 use crate::http::Query;
 use crate::repo::events::{self as repo, EventFilter, EventRow};
 
@@ -175,7 +175,7 @@ pub async fn list_events(
             .collect(),
         event_types: Vec::new(),
     };
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let rows = repo::list(&mut conn, caller.view(), after, limit, &filter).await?;
     let full = rows.len() as i64 == limit;
     let items = rows.into_iter().map(Event::try_from).collect::<Result<Vec<_>, _>>()?;

@@ -16,25 +16,18 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::AppState;
-use crate::auth::Caller;
+use crate::app::AppState;
 use crate::domain::action::ActionStatus;
 use crate::domain::organisation::OrganisationId;
 use crate::domain::question::{QuestionId, QuestionStatus, Topic};
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
-use crate::http::{Preconditions, Query};
+use crate::http::conditional::{ETag, IfNoneMatch};
+use crate::http::Query;
 use crate::repo::actions::{self as actions_repo, ActionFilter};
 use crate::repo::organisations as organisations_repo;
 use crate::repo::questions::{self as questions_repo, QuestionFilter};
 use crate::repo::responses as responses_repo;
-
-/// Every feed is the public view, whoever asks (a token is not needed and not looked
-/// at), so it reads like an anonymous caller: from the replica when there is one.
-const PUBLIC_READER: Caller = Caller {
-    principal: None,
-    request_id: None,
-};
 
 /// The most entries a feed holds: the most recently updated ones.
 pub const FEED_LIMIT: i64 = 50;
@@ -163,7 +156,7 @@ fn fixed(at: DateTime<Utc>) -> DateTime<FixedOffset> {
 fn respond(
     req: &HttpRequest,
     links: &Links<'_>,
-    preconditions: &Preconditions,
+    if_none_match: &IfNoneMatch,
     kind: &str,
     title: &str,
     entries: Vec<Entry>,
@@ -193,24 +186,17 @@ fn respond(
     let body = feed
         .write_to(Vec::new())
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("the feed could not be written: {e}")))?;
-    let tag = {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(&body);
-        format!(
-            "\"{}\"",
-            digest.iter().take(10).map(|b| format!("{b:02x}")).collect::<String>()
-        )
-    };
+    let tag = ETag::of_bytes(&body);
     let cache_control = format!("public, max-age={MAX_AGE_SECS}");
-    if preconditions.not_modified_tag(&tag) {
+    if if_none_match.is_current(&tag) {
         return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, tag))
+            .insert_header((header::ETAG, tag.as_str()))
             .insert_header((header::CACHE_CONTROL, cache_control))
             .finish());
     }
     Ok(HttpResponse::Ok()
         .content_type(ATOM)
-        .insert_header((header::ETAG, tag))
+        .insert_header((header::ETAG, tag.as_str()))
         .insert_header((header::CACHE_CONTROL, cache_control))
         .body(body))
 }
@@ -245,7 +231,7 @@ fn topic(topic: Option<&str>) -> Result<Option<Topic>, ApiError> {
 pub async fn questions_feed(
     req: HttpRequest,
     state: web::Data<AppState>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
     Query(query): Query<QuestionFeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = QuestionFilter {
@@ -255,7 +241,7 @@ pub async fn questions_feed(
         ..QuestionFilter::default()
     };
     let records = {
-        let mut conn = state.read_conn(&PUBLIC_READER).await?;
+        let mut conn = state.read_conn(false).await?;
         questions_repo::latest_updated(&mut conn, &filter, FEED_LIMIT).await?
     };
     let links = Links::new(&req, &state);
@@ -280,7 +266,7 @@ pub async fn questions_feed(
     respond(
         &req,
         &links,
-        &preconditions,
+        &if_none_match,
         "questions",
         "Scrutiny: public questions",
         entries,
@@ -312,12 +298,12 @@ pub async fn questions_feed(
 pub async fn responses_feed(
     req: HttpRequest,
     state: web::Data<AppState>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
     Query(query): Query<ResponseFeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let topic = topic(query.topic.as_deref())?;
     let records = {
-        let mut conn = state.read_conn(&PUBLIC_READER).await?;
+        let mut conn = state.read_conn(false).await?;
         responses_repo::latest_published(&mut conn, topic.as_ref(), query.question_id, FEED_LIMIT).await?
     };
     let links = Links::new(&req, &state);
@@ -348,7 +334,7 @@ pub async fn responses_feed(
     respond(
         &req,
         &links,
-        &preconditions,
+        &if_none_match,
         "responses",
         "Scrutiny: published responses",
         entries,
@@ -380,7 +366,7 @@ pub async fn responses_feed(
 pub async fn actions_feed(
     req: HttpRequest,
     state: web::Data<AppState>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
     Query(query): Query<ActionFeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = ActionFilter {
@@ -390,7 +376,7 @@ pub async fn actions_feed(
     };
     let today = crate::domain::calendar::today();
     let (records, organisations) = {
-        let mut conn = state.read_conn(&PUBLIC_READER).await?;
+        let mut conn = state.read_conn(false).await?;
         let records = actions_repo::latest_updated(&mut conn, &filter, FEED_LIMIT, today).await?;
         let mut organisations = HashMap::new();
         for record in &records {
@@ -426,5 +412,5 @@ pub async fn actions_feed(
             }
         })
         .collect();
-    respond(&req, &links, &preconditions, "actions", "Scrutiny: actions", entries)
+    respond(&req, &links, &if_none_match, "actions", "Scrutiny: actions", entries)
 }

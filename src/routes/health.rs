@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::AppState;
+use crate::app::AppState;
 use crate::error::ApiError;
 
 /// The state of one check.

@@ -7,11 +7,11 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
-use crate::auth::{Require, Secretariat};
+use crate::app::AppState;
 use crate::domain::calendar::uk_offset_at;
 use crate::domain::question::{AskerKind, QuestionId, ResponseId};
 use crate::error::{responses, ApiError, Problem};
+use crate::http::caller::{ManageQuestions, Require};
 use crate::http::{PlainText, Query};
 use crate::import::{self, ImportError, ParseWarning, ParsedDocument, Prepared};
 use crate::repo::imports::{self as repo, Stored};
@@ -229,7 +229,7 @@ name the field (`document`, `questions`, `asked_on`, `response_body`, `author_na
 )]
 #[post("/imports")]
 pub async fn create_import(
-    auth: Require<Secretariat>,
+    auth: Require<ManageQuestions>,
     state: web::Data<AppState>,
     req: HttpRequest,
     Query(query): Query<ImportQuery>,

@@ -6,14 +6,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
-use crate::auth::{Caller, Require, Secretariat};
+use crate::app::AppState;
 use crate::domain::meeting::{parse_held_on, MeetingChanges, MeetingId, MeetingKind, NewMeeting};
 use crate::domain::organisation::OrganisationId;
 use crate::domain::text::Title;
 use crate::domain::{storable_date, CollectFields};
 use crate::error::{responses, ApiError};
-use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
+use crate::http::caller::{Caller, ManageMeetings, Require};
+use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
 use crate::repo::events::{to_json, Publishable};
 use crate::repo::meetings::{self as repo, MeetingFilter, MeetingRow};
@@ -153,7 +154,7 @@ impl Publishable for MeetingRow {
         self.is_public
     }
 
-    fn represent(&self, _view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+    fn represent(&self, _view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
         to_json(&Meeting::from(self.clone()))
     }
 }
@@ -200,7 +201,7 @@ pub async fn list_meetings(
         let export = MeetingExport { filter };
         return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
     Ok(MeetingPage::respond(
         &req,
@@ -230,7 +231,7 @@ pub async fn list_meetings(
 )]
 #[post("/meetings")]
 pub async fn create_meeting(
-    auth: Require<Secretariat>,
+    auth: Require<ManageMeetings>,
     state: web::Data<AppState>,
     Json(body): Json<CreateMeetingRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -250,7 +251,7 @@ pub async fn create_meeting(
     let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
     Ok(created(
         format!("/api/v1/meetings/{}", row.id),
-        row.version,
+        &ETag::of_version(row.version),
         &Meeting::from(row),
     ))
 }
@@ -277,11 +278,15 @@ pub async fn get_meeting(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<MeetingId>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let row = repo::find(&mut conn, *id, caller.view().sees_unpublished()).await?;
-    Ok(ok_with_etag(&preconditions, row.version, &Meeting::from(row)))
+    Ok(ok_unless_current(
+        &if_none_match,
+        &ETag::of_version(row.version),
+        &Meeting::from(row),
+    ))
 }
 
 /// Change a meeting.
@@ -312,10 +317,10 @@ pub async fn get_meeting(
 )]
 #[patch("/meetings/{id}")]
 pub async fn update_meeting(
-    auth: Require<Secretariat>,
+    auth: Require<ManageMeetings>,
     state: web::Data<AppState>,
     id: web::Path<MeetingId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     Json(body): Json<UpdateMeetingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (organisation_id, kind, title, held_on, is_public) = (
@@ -334,12 +339,8 @@ pub async fn update_meeting(
         is_public,
     };
     let mut conn = state.conn().await?;
-    let row = repo::update(&mut conn, &auth.actor(), *id, &preconditions, &changes).await?;
-    Ok(ok_with_etag(
-        &Preconditions::default(),
-        row.version,
-        &Meeting::from(row),
-    ))
+    let row = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
+    Ok(ok(&ETag::of_version(row.version), &Meeting::from(row)))
 }
 
 const MEETINGS_CSV_EXAMPLE: &str = concat!(

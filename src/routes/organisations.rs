@@ -5,13 +5,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
-use crate::auth::{Caller, OrganisationManagers, Require};
+use crate::app::AppState;
 use crate::domain::organisation::{NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind};
 use crate::domain::text::Name;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
-use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
+use crate::http::caller::{Caller, ManageOrganisations, Require};
+use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
 use crate::repo::events::{to_json, Publishable};
 use crate::repo::organisations::{self as repo, OrganisationFilter, OrganisationRow};
@@ -105,7 +106,7 @@ impl Publishable for OrganisationRow {
         true
     }
 
-    fn represent(&self, _view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+    fn represent(&self, _view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
         to_json(&Organisation::from(self.clone()))
     }
 }
@@ -147,7 +148,7 @@ pub async fn list_organisations(
         let export = OrganisationExport { filter };
         return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
     Ok(OrganisationPage::respond(
         &req,
@@ -178,7 +179,7 @@ pub async fn list_organisations(
 )]
 #[post("/organisations")]
 pub async fn create_organisation(
-    auth: Require<OrganisationManagers>,
+    auth: Require<ManageOrganisations>,
     state: web::Data<AppState>,
     Json(body): Json<CreateOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -188,7 +189,7 @@ pub async fn create_organisation(
     let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
     Ok(created(
         format!("/api/v1/organisations/{}", row.id),
-        row.version,
+        &ETag::of_version(row.version),
         &Organisation::from(row),
     ))
 }
@@ -213,11 +214,15 @@ pub async fn get_organisation(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<OrganisationId>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let row = repo::find(&mut conn, *id).await?;
-    Ok(ok_with_etag(&preconditions, row.version, &Organisation::from(row)))
+    Ok(ok_unless_current(
+        &if_none_match,
+        &ETag::of_version(row.version),
+        &Organisation::from(row),
+    ))
 }
 
 /// Change an organisation.
@@ -250,10 +255,10 @@ pub async fn get_organisation(
 )]
 #[patch("/organisations/{id}")]
 pub async fn update_organisation(
-    auth: Require<OrganisationManagers>,
+    auth: Require<ManageOrganisations>,
     state: web::Data<AppState>,
     id: web::Path<OrganisationId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     Json(body): Json<UpdateOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (name, kind) = (
@@ -263,12 +268,8 @@ pub async fn update_organisation(
         .collect_fields()?;
     let changes = OrganisationChanges { name, kind };
     let mut conn = state.conn().await?;
-    let row = repo::update(&mut conn, &auth.actor(), *id, &preconditions, &changes).await?;
-    Ok(ok_with_etag(
-        &Preconditions::default(),
-        row.version,
-        &Organisation::from(row),
-    ))
+    let row = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
+    Ok(ok(&ETag::of_version(row.version), &Organisation::from(row)))
 }
 
 const ORGANISATIONS_CSV_EXAMPLE: &str = concat!(

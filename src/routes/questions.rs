@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::responses::Response;
-use super::AppState;
-use crate::auth::{Caller, QuestionWithdrawers, Require, Secretariat, Subject, View};
+use crate::app::AppState;
 use crate::domain::auth::Role;
+use crate::domain::auth::{Subject, View};
 use crate::domain::calendar::uk_offset_at;
 use crate::domain::meeting::MeetingId;
 use crate::domain::question::{
@@ -20,7 +20,9 @@ use crate::domain::report::RecommendationId;
 use crate::domain::text::{Body, Name, Title};
 use crate::domain::{storable_date, CollectFields, FieldResult};
 use crate::error::{responses, ApiError};
-use crate::http::{ok_with_tag, patch_field, Json, Preconditions, Query};
+use crate::http::caller::{Caller, ManageQuestions, Require, WithdrawQuestions};
+use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
 use crate::repo::events::{to_json, Publishable};
 use crate::repo::questions::{self as repo, Permit, QuestionFilter, QuestionRecord, Submission};
@@ -366,10 +368,10 @@ async fn detail(
     conn: &mut crate::db::DbConn,
     record: QuestionRecord,
     view: View,
-) -> Result<(String, QuestionDetail), ApiError> {
+) -> Result<(ETag, QuestionDetail), ApiError> {
     let published = responses_repo::published_for_question(conn, record.row.id).await?;
     let sum: i64 = published.iter().map(|r| i64::from(r.row.version)).sum();
-    let tag = repo::etag(record.row.version, sum);
+    let tag = ETag::of_versions(record.row.version, sum);
     Ok((
         tag,
         QuestionDetail {
@@ -390,7 +392,7 @@ impl Publishable for QuestionRecord {
         self.row.status.is_public()
     }
 
-    fn represent(&self, view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+    fn represent(&self, view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
         to_json(&Question::render(self.clone(), view.min(View::Staff))?)
     }
 }
@@ -444,7 +446,7 @@ pub async fn list_questions(
         let export = QuestionExport { filter, view };
         return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (records, next) = repo::list(&mut conn, &filter, &page).await?;
     let items = records
         .into_iter()
@@ -542,10 +544,7 @@ pub async fn create_question(
     let record = repo::insert(&mut conn, &caller.actor(), &new, &submission).await?;
     let location = format!("/api/v1/questions/{}", record.row.id);
     let (tag, detail) = detail(&mut conn, record, view).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((actix_web::http::header::LOCATION, location))
-        .insert_header((actix_web::http::header::ETAG, tag))
-        .json(detail))
+    Ok(created(location, &tag, &detail))
 }
 
 /// Get a question, with its published responses.
@@ -572,13 +571,13 @@ pub async fn get_question(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<QuestionId>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let view = caller.view();
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let record = repo::find(&mut conn, *id, view.sees_unpublished()).await?;
     let (tag, detail) = detail(&mut conn, record, view).await?;
-    Ok(ok_with_tag(&preconditions, &tag, &detail))
+    Ok(ok_unless_current(&if_none_match, &tag, &detail))
 }
 
 /// Change a question.
@@ -610,10 +609,10 @@ pub async fn get_question(
 )]
 #[patch("/questions/{id}")]
 pub async fn update_question(
-    auth: Require<Secretariat>,
+    auth: Require<ManageQuestions>,
     state: web::Data<AppState>,
     id: web::Path<QuestionId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     Json(body): Json<UpdateQuestionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (title, text, topics, recommendation_ids, asker_contact) = (
@@ -634,9 +633,9 @@ pub async fn update_question(
         asker_contact,
     };
     let mut conn = state.conn().await?;
-    let record = repo::update(&mut conn, &auth.actor(), *id, &preconditions, &changes).await?;
+    let record = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
     let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
-    Ok(ok_with_tag(&Preconditions::default(), &tag, &detail))
+    Ok(ok(&tag, &detail))
 }
 
 /// Accept a question.
@@ -664,24 +663,24 @@ pub async fn update_question(
 )]
 #[post("/questions/{id}/accept")]
 pub async fn accept_question(
-    auth: Require<Secretariat>,
+    auth: Require<ManageQuestions>,
     state: web::Data<AppState>,
     id: web::Path<QuestionId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let record = repo::transition(
         &mut conn,
         &auth.actor(),
         *id,
-        &preconditions,
+        &if_match,
         QuestionStatus::Accepted,
         None,
         Permit::Any,
     )
     .await?;
     let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
-    Ok(ok_with_tag(&Preconditions::default(), &tag, &detail))
+    Ok(ok(&tag, &detail))
 }
 
 /// Reject a question.
@@ -714,10 +713,10 @@ pub async fn accept_question(
 )]
 #[post("/questions/{id}/reject")]
 pub async fn reject_question(
-    auth: Require<Secretariat>,
+    auth: Require<ManageQuestions>,
     state: web::Data<AppState>,
     id: web::Path<QuestionId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     Json(body): Json<RejectQuestionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (reason,) = (Note::parse("reason", &body.reason),).collect_fields()?;
@@ -726,14 +725,14 @@ pub async fn reject_question(
         &mut conn,
         &auth.actor(),
         *id,
-        &preconditions,
+        &if_match,
         QuestionStatus::Rejected,
         Some(reason.as_str()),
         Permit::Any,
     )
     .await?;
     let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
-    Ok(ok_with_tag(&Preconditions::default(), &tag, &detail))
+    Ok(ok(&tag, &detail))
 }
 
 /// Withdraw a question.
@@ -761,10 +760,10 @@ pub async fn reject_question(
 )]
 #[post("/questions/{id}/withdraw")]
 pub async fn withdraw_question(
-    auth: Require<QuestionWithdrawers>,
+    auth: Require<WithdrawQuestions>,
     state: web::Data<AppState>,
     id: web::Path<QuestionId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let permit = if auth.principal.has_any(&[Role::Admin, Role::Secretariat]) {
         Permit::Any
@@ -779,14 +778,14 @@ pub async fn withdraw_question(
         &mut conn,
         &auth.actor(),
         *id,
-        &preconditions,
+        &if_match,
         QuestionStatus::Withdrawn,
         None,
         permit,
     )
     .await?;
     let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
-    Ok(ok_with_tag(&Preconditions::default(), &tag, &detail))
+    Ok(ok(&tag, &detail))
 }
 
 const QUESTIONS_CSV_EXAMPLE: &str = concat!(

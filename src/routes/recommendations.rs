@@ -6,18 +6,19 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
-use crate::auth::{Caller, ReportManagers, Require};
+use crate::app::AppState;
 use crate::domain::calendar::plausible_date;
 use crate::domain::organisation::OrganisationId;
+use crate::domain::progress::RecommendationProgress;
 use crate::domain::report::{
-    NewRecommendation, RecommendationChanges, RecommendationId, RecommendationKind, RecommendationProgress,
-    RecommendationStatus, ReportId,
+    NewRecommendation, RecommendationChanges, RecommendationId, RecommendationKind, RecommendationStatus, ReportId,
 };
 use crate::domain::text::{Body, Reference};
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
-use crate::http::{created_with_tag, ok_with_tag, patch_field, representation_etag, Json, Preconditions, Query};
+use crate::http::caller::{Caller, ManageReports, Require};
+use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
 use crate::repo::events::{to_json, Publishable};
 use crate::repo::recommendations::{self as repo, RecommendationFilter, RecommendationRecord};
@@ -85,8 +86,8 @@ impl From<RecommendationRecord> for Recommendation {
 impl Recommendation {
     /// Its `ETag`: the version and a fingerprint, since `progress` changes with the
     /// actions while the version stays.
-    fn etag(&self) -> String {
-        representation_etag(self.version, self)
+    fn etag(&self) -> ETag {
+        ETag::of_representation(self.version, self)
     }
 }
 
@@ -201,7 +202,7 @@ impl Publishable for RecommendationRecord {
         true
     }
 
-    fn represent(&self, _view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+    fn represent(&self, _view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
         to_json(&Recommendation::from(self.clone()))
     }
 }
@@ -329,7 +330,7 @@ pub async fn list_report_recommendations(
 )]
 #[post("/reports/{id}/recommendations")]
 pub async fn create_recommendation(
-    auth: Require<ReportManagers>,
+    auth: Require<ManageReports>,
     state: web::Data<AppState>,
     id: web::Path<ReportId>,
     Json(body): Json<CreateRecommendationRequest>,
@@ -349,9 +350,9 @@ pub async fn create_recommendation(
     };
     let mut conn = state.conn().await?;
     let recommendation = Recommendation::from(repo::insert(&mut conn, &auth.actor(), *id, &new).await?);
-    Ok(created_with_tag(
+    Ok(created(
         format!("/api/v1/recommendations/{}", recommendation.id),
-        recommendation.etag(),
+        &recommendation.etag(),
         &recommendation,
     ))
 }
@@ -378,11 +379,15 @@ pub async fn get_recommendation(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<RecommendationId>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let recommendation = Recommendation::from(repo::find(&mut conn, *id, crate::domain::calendar::today()).await?);
-    Ok(ok_with_tag(&preconditions, &recommendation.etag(), &recommendation))
+    Ok(ok_unless_current(
+        &if_none_match,
+        &recommendation.etag(),
+        &recommendation,
+    ))
 }
 
 /// Change a recommendation.
@@ -417,10 +422,10 @@ pub async fn get_recommendation(
 )]
 #[patch("/recommendations/{id}")]
 pub async fn update_recommendation(
-    auth: Require<ReportManagers>,
+    auth: Require<ManageReports>,
     state: web::Data<AppState>,
     id: web::Path<RecommendationId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     Json(body): Json<UpdateRecommendationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (kind, text, addressed_to_organisation_id, due_on, status, status_reason) = (
@@ -450,17 +455,13 @@ pub async fn update_recommendation(
             &mut conn,
             &auth.actor(),
             *id,
-            &preconditions,
+            &if_match,
             &changes,
             crate::domain::calendar::today(),
         )
         .await?,
     );
-    Ok(ok_with_tag(
-        &Preconditions::default(),
-        &recommendation.etag(),
-        &recommendation,
-    ))
+    Ok(ok(&recommendation.etag(), &recommendation))
 }
 
 const RECOMMENDATIONS_CSV_EXAMPLE: &str = concat!(

@@ -9,18 +9,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::actions::ActionOwner;
-use super::AppState;
-use crate::auth::{Caller, ReportManagers, Require};
+use crate::app::AppState;
 use crate::domain::action::{is_overdue, ActionId};
 use crate::domain::calendar::{plausible_date, response_due_on};
 use crate::domain::organisation::OrganisationId;
-use crate::domain::report::{
-    rounded_mean, NewReport, RecommendationProgress, RecommendationStatus, ReportChanges, ReportId, ReportKind,
-};
+use crate::domain::progress::{rounded_mean, RecommendationProgress};
+use crate::domain::report::{NewReport, RecommendationStatus, ReportChanges, ReportId, ReportKind};
 use crate::domain::text::{Body, HttpUrl, Title};
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
-use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
+use crate::http::caller::{Caller, ManageReports, Require};
+use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
 use crate::repo::events::{to_json, Publishable};
 use crate::repo::reports::{self as repo, ReportFilter, ReportRow, ScorecardData};
@@ -176,7 +176,7 @@ impl Publishable for ReportRow {
         true
     }
 
-    fn represent(&self, _view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+    fn represent(&self, _view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
         to_json(&Report::from(self.clone()))
     }
 }
@@ -259,7 +259,7 @@ pub async fn list_reports(
 )]
 #[post("/reports")]
 pub async fn create_report(
-    auth: Require<ReportManagers>,
+    auth: Require<ManageReports>,
     state: web::Data<AppState>,
     Json(body): Json<CreateReportRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -283,7 +283,7 @@ pub async fn create_report(
     let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
     Ok(created(
         format!("/api/v1/reports/{}", row.id),
-        row.version,
+        &ETag::of_version(row.version),
         &Report::from(row),
     ))
 }
@@ -309,11 +309,15 @@ pub async fn get_report(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<ReportId>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let row = repo::find(&mut conn, *id).await?;
-    Ok(ok_with_etag(&preconditions, row.version, &Report::from(row)))
+    Ok(ok_unless_current(
+        &if_none_match,
+        &ETag::of_version(row.version),
+        &Report::from(row),
+    ))
 }
 
 /// Change a report.
@@ -345,10 +349,10 @@ pub async fn get_report(
 )]
 #[patch("/reports/{id}")]
 pub async fn update_report(
-    auth: Require<ReportManagers>,
+    auth: Require<ManageReports>,
     state: web::Data<AppState>,
     id: web::Path<ReportId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     Json(body): Json<UpdateReportRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (title, kind, publisher_organisation_id, subject_organisation_id, published_on) = (
@@ -379,8 +383,8 @@ pub async fn update_report(
         summary,
     };
     let mut conn = state.conn().await?;
-    let row = repo::update(&mut conn, &auth.actor(), *id, &preconditions, &changes).await?;
-    Ok(ok_with_etag(&Preconditions::default(), row.version, &Report::from(row)))
+    let row = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
+    Ok(ok(&ETag::of_version(row.version), &Report::from(row)))
 }
 
 /// How many of a report's recommendations are in each status; every status is present.

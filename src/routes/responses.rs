@@ -6,8 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
-use crate::auth::{Caller, CommissionerOffice, Require};
+use crate::app::AppState;
 use crate::domain::action::ActionId;
 use crate::domain::meeting::parse_held_on;
 use crate::domain::question::{
@@ -17,7 +16,9 @@ use crate::domain::report::RecommendationId;
 use crate::domain::text::{Body, Name};
 use crate::domain::{CollectFields, FieldResult};
 use crate::error::{responses, ApiError};
-use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
+use crate::http::caller::{Caller, Require, WriteResponses};
+use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
 use crate::repo::events::{to_json, Publishable};
 use crate::repo::responses::{self as repo, ResponseFilter, ResponseRecord, ResponseVersionRow};
@@ -264,7 +265,7 @@ impl Publishable for ResponseRecord {
         self.row.status == crate::domain::question::ResponseStatus::Published
     }
 
-    fn represent(&self, _view: crate::auth::View) -> Result<serde_json::Value, ApiError> {
+    fn represent(&self, _view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
         to_json(&Response::from(self.clone()))
     }
 }
@@ -295,7 +296,7 @@ impl Publishable for ResponseRecord {
 )]
 #[post("/questions/{id}/responses")]
 pub async fn create_response(
-    auth: Require<CommissionerOffice>,
+    auth: Require<WriteResponses>,
     state: web::Data<AppState>,
     id: web::Path<QuestionId>,
     Json(body): Json<CreateResponseRequest>,
@@ -322,7 +323,7 @@ pub async fn create_response(
     let record = repo::insert(&mut conn, &auth.actor(), *id, &new).await?;
     Ok(created(
         format!("/api/v1/responses/{}", record.row.id),
-        record.row.version,
+        &ETag::of_version(record.row.version),
         &Response::from(record),
     ))
 }
@@ -374,7 +375,7 @@ pub async fn list_responses(
         };
         return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (records, next) = repo::list_for_question(&mut conn, *id, &filter, &page).await?;
     Ok(ResponsePage::respond(
         &req,
@@ -405,13 +406,13 @@ pub async fn get_response(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<ResponseId>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let record = repo::find(&mut conn, *id, caller.view().sees_unpublished()).await?;
-    Ok(ok_with_etag(
-        &preconditions,
-        record.row.version,
+    Ok(ok_unless_current(
+        &if_none_match,
+        &ETag::of_version(record.row.version),
         &Response::from(record),
     ))
 }
@@ -448,10 +449,10 @@ pub async fn get_response(
 )]
 #[patch("/responses/{id}")]
 pub async fn update_response(
-    auth: Require<CommissionerOffice>,
+    auth: Require<WriteResponses>,
     state: web::Data<AppState>,
     id: web::Path<ResponseId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     Json(body): Json<UpdateResponseRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let author = patch_field("author", body.author);
@@ -489,12 +490,8 @@ pub async fn update_response(
         correction_note,
     };
     let mut conn = state.conn().await?;
-    let record = repo::update(&mut conn, &auth.actor(), *id, &preconditions, &changes).await?;
-    Ok(ok_with_etag(
-        &Preconditions::default(),
-        record.row.version,
-        &Response::from(record),
-    ))
+    let record = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
+    Ok(ok(&ETag::of_version(record.row.version), &Response::from(record)))
 }
 
 /// Publish a response.
@@ -524,18 +521,14 @@ pub async fn update_response(
 )]
 #[post("/responses/{id}/publish")]
 pub async fn publish_response(
-    auth: Require<CommissionerOffice>,
+    auth: Require<WriteResponses>,
     state: web::Data<AppState>,
     id: web::Path<ResponseId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let (record, _question) = repo::publish(&mut conn, &auth.actor(), *id, &preconditions).await?;
-    Ok(ok_with_etag(
-        &Preconditions::default(),
-        record.row.version,
-        &Response::from(record),
-    ))
+    let (record, _question) = repo::publish(&mut conn, &auth.actor(), *id, &if_match).await?;
+    Ok(ok(&ETag::of_version(record.row.version), &Response::from(record)))
 }
 
 /// List a response's versions.
@@ -565,7 +558,7 @@ pub async fn list_response_versions(
     Query(query): Query<ResponseVersionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (rows, next) = repo::versions(&mut conn, *id, caller.view().sees_unpublished(), &page).await?;
     Ok(ResponseVersionPage::respond(
         &req,

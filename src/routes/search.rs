@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::AppState;
-use crate::auth::Caller;
+use crate::app::AppState;
 use crate::error::{responses, ApiError};
+use crate::http::caller::Caller;
 use crate::http::Query;
 use crate::repo::search::{self as repo, After, HitRow, SearchRequest, KINDS, START_MARK, STOP_MARK};
 
@@ -243,7 +243,7 @@ pub async fn search(
         after,
         fetch: limit + 1,
     };
-    let mut conn = state.read_conn(&caller).await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let mut rows = repo::search(&mut conn, &request).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
@@ -260,7 +260,7 @@ pub async fn search(
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    Ok(crate::pagination::respond(
+    Ok(crate::http::page::respond(
         &req,
         next_cursor.as_deref(),
         &SearchPage {

@@ -1,17 +1,19 @@
-//! `/api/v1/users`: the people who hold roles. Admins only.
+//! `/api/v1/users`: the people who hold roles. ManageAccounts only.
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
-use crate::auth::{hash_secret, Admins, Require};
+use crate::app::AppState;
+use crate::auth::hash_secret;
 use crate::domain::auth::{parse_roles, DisplayName, Password, Role, UserId, Username};
 use crate::domain::organisation::OrganisationId;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
-use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
+use crate::http::caller::{ManageAccounts, Require};
+use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
 use crate::repo::accounts::{self as repo, AccountFilter, NewUser, UserChanges, UserRow};
 
@@ -157,7 +159,7 @@ async fn hash(password: Password) -> Result<String, ApiError> {
 #[get("/users")]
 pub async fn list_users(
     req: HttpRequest,
-    _auth: Require<Admins>,
+    _auth: Require<ManageAccounts>,
     state: web::Data<AppState>,
     Query(query): Query<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -195,7 +197,7 @@ pub async fn list_users(
 )]
 #[post("/users")]
 pub async fn create_user(
-    auth: Require<Admins>,
+    auth: Require<ManageAccounts>,
     state: web::Data<AppState>,
     Json(body): Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -221,7 +223,7 @@ pub async fn create_user(
     let row = repo::insert_user(&mut conn, &auth.actor(), new).await?;
     Ok(created(
         format!("/api/v1/users/{}", row.id),
-        row.version,
+        &ETag::of_version(row.version),
         &User::from(row),
     ))
 }
@@ -245,14 +247,18 @@ pub async fn create_user(
 )]
 #[get("/users/{id}")]
 pub async fn get_user(
-    _auth: Require<Admins>,
+    _auth: Require<ManageAccounts>,
     state: web::Data<AppState>,
     id: web::Path<UserId>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let row = repo::find_user(&mut conn, *id).await?;
-    Ok(ok_with_etag(&preconditions, row.version, &User::from(row)))
+    Ok(ok_unless_current(
+        &if_none_match,
+        &ETag::of_version(row.version),
+        &User::from(row),
+    ))
 }
 
 /// Change a user.
@@ -282,10 +288,10 @@ pub async fn get_user(
 )]
 #[patch("/users/{id}")]
 pub async fn update_user(
-    auth: Require<Admins>,
+    auth: Require<ManageAccounts>,
     state: web::Data<AppState>,
     id: web::Path<UserId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     Json(body): Json<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (display_name, password, roles, is_active) = (
@@ -311,6 +317,6 @@ pub async fn update_user(
         organisation_id: body.organisation_id,
         is_active,
     };
-    let row = repo::update_user(&mut conn, &auth.actor(), *id, &preconditions, changes).await?;
-    Ok(ok_with_etag(&Preconditions::default(), row.version, &User::from(row)))
+    let row = repo::update_user(&mut conn, &auth.actor(), *id, &if_match, changes).await?;
+    Ok(ok(&ETag::of_version(row.version), &User::from(row)))
 }

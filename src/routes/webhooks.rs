@@ -7,8 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
-use crate::auth::{Require, WebhookManagers};
+use crate::app::AppState;
 use crate::domain::auth::Role;
 use crate::domain::text::BoundedText;
 use crate::domain::webhook::{
@@ -16,7 +15,9 @@ use crate::domain::webhook::{
 };
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
-use crate::http::{created, ok_with_etag, patch_field, Json, Preconditions, Query};
+use crate::http::caller::{ManageWebhooks, Require};
+use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
 use crate::repo::webhooks::{self as repo, AttemptRow, DeliveryRow, NewWebhook, WebhookChanges, WebhookRow};
 
@@ -237,7 +238,7 @@ pub struct DeliveryQuery {
 }
 
 /// Whose subscriptions the caller manages: every one for `admin`, else its own.
-fn scope(auth: &Require<WebhookManagers>) -> Option<String> {
+fn scope(auth: &Require<ManageWebhooks>) -> Option<String> {
     if auth.principal.has_any(&[Role::Admin]) {
         None
     } else {
@@ -269,7 +270,7 @@ fn parse_description(field: &str, value: &str) -> crate::domain::FieldResult<Str
 #[get("/webhooks")]
 pub async fn list_webhooks(
     req: HttpRequest,
-    auth: Require<WebhookManagers>,
+    auth: Require<ManageWebhooks>,
     state: web::Data<AppState>,
     Query(query): Query<WebhookQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -318,7 +319,7 @@ pub async fn list_webhooks(
 )]
 #[post("/webhooks")]
 pub async fn create_webhook(
-    auth: Require<WebhookManagers>,
+    auth: Require<ManageWebhooks>,
     state: web::Data<AppState>,
     Json(body): Json<CreateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -347,7 +348,7 @@ pub async fn create_webhook(
     let version = row.version;
     Ok(created(
         location,
-        version,
+        &ETag::of_version(version),
         &WebhookWithSecret {
             webhook: row.into(),
             secret,
@@ -373,14 +374,18 @@ pub async fn create_webhook(
 )]
 #[get("/webhooks/{id}")]
 pub async fn get_webhook(
-    auth: Require<WebhookManagers>,
+    auth: Require<ManageWebhooks>,
     state: web::Data<AppState>,
     id: web::Path<WebhookId>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let row = repo::find(&mut conn, *id, scope(&auth).as_deref()).await?;
-    Ok(ok_with_etag(&preconditions, row.version, &Webhook::from(row)))
+    Ok(ok_unless_current(
+        &if_none_match,
+        &ETag::of_version(row.version),
+        &Webhook::from(row),
+    ))
 }
 
 /// Change a webhook subscription.
@@ -410,10 +415,10 @@ pub async fn get_webhook(
 )]
 #[patch("/webhooks/{id}")]
 pub async fn update_webhook(
-    auth: Require<WebhookManagers>,
+    auth: Require<ManageWebhooks>,
     state: web::Data<AppState>,
     id: web::Path<WebhookId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     Json(body): Json<UpdateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let allow_private = state.config.webhooks.allow_private;
@@ -446,16 +451,12 @@ pub async fn update_webhook(
         &auth.actor(),
         *id,
         scope(&auth).as_deref(),
-        &preconditions,
+        &if_match,
         changes,
         "webhook.updated",
     )
     .await?;
-    Ok(ok_with_etag(
-        &Preconditions::default(),
-        row.version,
-        &Webhook::from(row),
-    ))
+    Ok(ok(&ETag::of_version(row.version), &Webhook::from(row)))
 }
 
 /// Rotate a webhook subscription's signing secret.
@@ -479,10 +480,10 @@ pub async fn update_webhook(
 )]
 #[post("/webhooks/{id}/rotate-secret")]
 pub async fn rotate_webhook_secret(
-    auth: Require<WebhookManagers>,
+    auth: Require<ManageWebhooks>,
     state: web::Data<AppState>,
     id: web::Path<WebhookId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let secret = new_secret();
     let changes = WebhookChanges {
@@ -495,14 +496,13 @@ pub async fn rotate_webhook_secret(
         &auth.actor(),
         *id,
         scope(&auth).as_deref(),
-        &preconditions,
+        &if_match,
         changes,
         "webhook.secret_rotated",
     )
     .await?;
-    Ok(ok_with_etag(
-        &Preconditions::default(),
-        row.version,
+    Ok(ok(
+        &ETag::of_version(row.version),
         &WebhookWithSecret {
             webhook: row.into(),
             secret,
@@ -531,13 +531,13 @@ pub async fn rotate_webhook_secret(
 )]
 #[delete("/webhooks/{id}")]
 pub async fn delete_webhook(
-    auth: Require<WebhookManagers>,
+    auth: Require<ManageWebhooks>,
     state: web::Data<AppState>,
     id: web::Path<WebhookId>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    repo::delete(&mut conn, &auth.actor(), *id, scope(&auth).as_deref(), &preconditions).await?;
+    repo::delete(&mut conn, &auth.actor(), *id, scope(&auth).as_deref(), &if_match).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -562,7 +562,7 @@ pub async fn delete_webhook(
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_deliveries(
     req: HttpRequest,
-    auth: Require<WebhookManagers>,
+    auth: Require<ManageWebhooks>,
     state: web::Data<AppState>,
     id: web::Path<WebhookId>,
     Query(query): Query<DeliveryQuery>,
@@ -601,7 +601,7 @@ pub async fn list_deliveries(
 )]
 #[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver(
-    auth: Require<WebhookManagers>,
+    auth: Require<ManageWebhooks>,
     state: web::Data<AppState>,
     path: web::Path<(WebhookId, DeliveryId)>,
 ) -> Result<HttpResponse, ApiError> {

@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use awc::http::header::HeaderMap;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use scrutiny::auth::{Authenticator, Subject};
+use scrutiny::auth::Authenticator;
 use scrutiny::config::Config;
 use scrutiny::domain::auth::Role;
+use scrutiny::domain::auth::Subject;
 use scrutiny::startup::Application;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -218,7 +219,7 @@ impl Drop for TestDb {
 /// A running app and a client for it.
 pub struct TestApp {
     pub address: String,
-    pub readiness: std::sync::Arc<scrutiny::routes::Readiness>,
+    pub readiness: std::sync::Arc<scrutiny::app::Readiness>,
     pub authenticator: Authenticator,
     /// A token with the admin role, sent by the `*_json` helpers.
     pub admin_token: String,

@@ -2,6 +2,10 @@
 //! that fail with a problem naming the field, ETags and preconditions, `201 Created`
 //! with `Location`, request ids, and 404/405 for paths and methods that do not exist.
 
+pub mod caller;
+pub mod conditional;
+pub mod page;
+
 use std::future::Future;
 use std::pin::Pin;
 
@@ -13,7 +17,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize as _, Serialize};
+use serde::Deserialize as _;
 
 use crate::error::{ApiError, FieldError};
 
@@ -270,133 +274,6 @@ pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_, _| ApiError::not_found("No resource exists at this path").into())
 }
 
-/// The strong entity tag of a resource at `version`.
-pub fn etag(version: i32) -> String {
-    format!("\"{version}\"")
-}
-
-/// The entity tag of a resource whose representation shows more than its stored row:
-/// values derived from other rows or from the date (a recommendation's `progress`, an
-/// action's `is_overdue`), or parts only some callers see. It is the version and a
-/// fingerprint of the representation (`"3-5f2a9c1e07b4"`), so that `If-None-Match`
-/// never answers 304 for a representation that changed while the version did not.
-/// `If-Match` looks only at the version part: derived values are not the client's to
-/// overwrite, so a change elsewhere must not make its edit stale.
-pub fn representation_etag<T: Serialize>(version: i32, body: &T) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(serde_json::to_vec(body).unwrap_or_default());
-    let fingerprint: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    format!("\"{version}-{fingerprint}\"")
-}
-
-/// `If-Match` and `If-None-Match`, read from a request for later comparison with the
-/// resource's version once it is loaded.
-#[derive(Debug, Default)]
-pub struct Preconditions {
-    if_match: Option<Vec<String>>,
-    if_none_match: Option<Vec<String>>,
-}
-
-impl Preconditions {
-    fn tags(req: &HttpRequest, name: HeaderName) -> Option<Vec<String>> {
-        let values: Vec<String> = req
-            .headers()
-            .get_all(name)
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(|tag| tag.trim().to_string())
-            .filter(|tag| !tag.is_empty())
-            .collect();
-        (!values.is_empty()).then_some(values)
-    }
-
-    /// For a change: 412 unless `If-Match` is absent, `*`, or names the current version
-    /// (as the plain tag `"N"` or a representation tag `"N-…"`, see
-    /// [`representation_etag`]). Weak tags never match (RFC 9110 §13.1.1 uses strong
-    /// comparison).
-    pub fn check_if_match(&self, current_version: i32) -> Result<(), ApiError> {
-        let representation = format!("\"{current_version}-");
-        match &self.if_match {
-            None => Ok(()),
-            Some(tags)
-                if tags
-                    .iter()
-                    .any(|t| t == "*" || *t == etag(current_version) || t.starts_with(&representation)) =>
-            {
-                Ok(())
-            }
-            Some(_) => Err(ApiError::PreconditionFailed),
-        }
-    }
-
-    /// For a change to a resource whose entity tag is not just its version (one that
-    /// embeds other resources, say): `current` is the quoted tag, compared exactly.
-    pub fn check_if_match_tag(&self, current: &str) -> Result<(), ApiError> {
-        match &self.if_match {
-            None => Ok(()),
-            Some(tags) if tags.iter().any(|t| t == "*" || t == current) => Ok(()),
-            Some(_) => Err(ApiError::PreconditionFailed),
-        }
-    }
-
-    /// For a read: true when `If-None-Match` names the current version (answer 304).
-    /// Weak comparison applies here, so `W/"3"` matches version 3.
-    pub fn not_modified(&self, current_version: i32) -> bool {
-        self.not_modified_tag(&etag(current_version))
-    }
-
-    /// For a read: true when `If-None-Match` names `current` (weak comparison).
-    pub fn not_modified_tag(&self, current: &str) -> bool {
-        self.if_none_match.as_ref().is_some_and(|tags| {
-            tags.iter()
-                .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == current)
-        })
-    }
-}
-
-impl FromRequest for Preconditions {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        std::future::ready(Ok(Self {
-            if_match: Self::tags(req, header::IF_MATCH),
-            if_none_match: Self::tags(req, header::IF_NONE_MATCH),
-        }))
-    }
-}
-
-/// 200 with the resource and its `ETag`, or 304 when the caller's copy is current.
-pub fn ok_with_etag<T: Serialize>(preconditions: &Preconditions, version: i32, body: &T) -> HttpResponse {
-    ok_with_tag(preconditions, &etag(version), body)
-}
-
-/// [`ok_with_etag`] for a quoted entity tag that is not just a version
-/// ([`representation_etag`], or a tag over embedded resources).
-pub fn ok_with_tag<T: Serialize>(preconditions: &Preconditions, tag: &str, body: &T) -> HttpResponse {
-    if preconditions.not_modified_tag(tag) {
-        return HttpResponse::NotModified()
-            .insert_header((header::ETAG, tag.to_string()))
-            .finish();
-    }
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, tag.to_string()))
-        .json(body)
-}
-
-/// 201 with the new resource, its `Location` and its `ETag`.
-pub fn created<T: Serialize>(location: String, version: i32, body: &T) -> HttpResponse {
-    created_with_tag(location, etag(version), body)
-}
-
-/// [`created`] with a tag made otherwise ([`representation_etag`]).
-pub fn created_with_tag<T: Serialize>(location: String, tag: String, body: &T) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .insert_header((header::ETAG, tag))
-        .json(body)
-}
-
 /// The request's id, as set by [`request_id`].
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
@@ -436,7 +313,7 @@ pub async fn not_while_migrating(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     let migrating = req
-        .app_data::<web::Data<crate::routes::AppState>>()
+        .app_data::<web::Data<crate::app::AppState>>()
         .is_some_and(|state| state.readiness.is_migrating());
     if migrating && req.path().starts_with("/api/") {
         let (req, _) = req.into_parts();
@@ -591,36 +468,5 @@ mod tests {
             Err(ApiError::Validation(errors)) => assert!(errors[0].message.contains("nmae")),
             other => panic!("expected a validation error, got {other:?}"),
         }
-    }
-
-    #[test]
-    fn if_match_uses_strong_comparison_and_if_none_match_weak() {
-        let p = Preconditions {
-            if_match: Some(vec!["W/\"3\"".into()]),
-            if_none_match: Some(vec!["W/\"3\"".into()]),
-        };
-        assert!(p.check_if_match(3).is_err());
-        assert!(p.not_modified(3));
-        assert!(!p.not_modified(4));
-        let p = Preconditions {
-            if_match: Some(vec!["\"2\"".into(), "\"3\"".into()]),
-            if_none_match: None,
-        };
-        assert!(p.check_if_match(3).is_ok());
-        assert!(matches!(p.check_if_match(4), Err(ApiError::PreconditionFailed)));
-    }
-
-    #[test]
-    fn a_representation_tag_matches_if_match_by_its_version_and_if_none_match_whole() {
-        let tag = representation_etag(3, &serde_json::json!({"progress": 50}));
-        assert!(tag.starts_with("\"3-") && tag.ends_with('"'));
-        let p = Preconditions {
-            if_match: Some(vec![tag.clone()]),
-            if_none_match: Some(vec![tag.clone()]),
-        };
-        assert!(p.check_if_match(3).is_ok());
-        assert!(p.check_if_match(31).is_err() && p.check_if_match(4).is_err());
-        assert!(p.not_modified_tag(&tag));
-        assert!(!p.not_modified_tag(&representation_etag(3, &serde_json::json!({"progress": 60}))));
     }
 }

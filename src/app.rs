@@ -1,0 +1,111 @@
+//! The application state every handler can reach: the database pools, the
+//! configuration, the authenticator, the metrics and the readiness flags.
+//!
+//! It lives here, below everything that uses it, so that the HTTP layer (`http`),
+//! the routes and the background workers can all import it without importing each
+//! other.
+
+use std::sync::Arc;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use crate::auth::Authenticator;
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+/// A connection taken from a pool.
+pub type PooledConn = diesel_async::pooled_connection::deadpool::Object<crate::db::DbConn>;
+
+/// How long reads skip a replica that just failed, so that its outage costs each
+/// request nothing rather than a connect timeout.
+const REPLICA_RETRY_AFTER_MS: u64 = 5_000;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    /// The read replica's pool (`DATABASE_READ_URL`), if any.
+    pub read_pool: Option<DbPool>,
+    pub config: Arc<Config>,
+    pub auth: Arc<Authenticator>,
+    pub metrics: Arc<Metrics>,
+    pub readiness: Arc<Readiness>,
+    replica_down_until_ms: Arc<AtomicU64>,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, read_pool: Option<DbPool>, config: Arc<Config>, auth: Arc<Authenticator>) -> Self {
+        Self {
+            pool,
+            read_pool,
+            config,
+            auth,
+            metrics: Arc::new(Metrics::new()),
+            readiness: Arc::new(Readiness::default()),
+            replica_down_until_ms: Arc::default(),
+        }
+    }
+
+    /// A connection to the primary; 503 when the database cannot be reached in time.
+    /// Everything that writes, or must read its own writes, uses this.
+    pub async fn conn(&self) -> Result<PooledConn, ApiError> {
+        Ok(self.pool.get().await?)
+    }
+
+    /// A connection for a read that may be slightly stale: the replica for anonymous
+    /// callers when one is configured and reachable, else the primary (counted in
+    /// `scrutiny_db_replica_fallbacks`). Signed-in callers read the primary, so they
+    /// always see their own writes.
+    pub async fn read_conn(&self, signed_in: bool) -> Result<PooledConn, ApiError> {
+        let Some(replica) = self.read_pool.as_ref().filter(|_| !signed_in) else {
+            return self.conn().await;
+        };
+        let now = now_ms();
+        if self.replica_down_until_ms.load(Ordering::Relaxed) <= now {
+            match replica.get().await {
+                Ok(conn) => return Ok(conn),
+                Err(error) => {
+                    log::warn!("read replica unreachable, reading from the primary: {error}");
+                    self.replica_down_until_ms
+                        .store(now + REPLICA_RETRY_AFTER_MS, Ordering::Relaxed);
+                }
+            }
+        }
+        self.metrics.replica_fallbacks.inc();
+        self.conn().await
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Whether this instance should receive traffic: not while migrations run, nor once
+/// shutdown has begun.
+#[derive(Debug, Default)]
+pub struct Readiness {
+    migrating: AtomicBool,
+    shutting_down: AtomicBool,
+}
+
+impl Readiness {
+    pub fn set_migrating(&self, migrating: bool) {
+        self.migrating.store(migrating, Ordering::SeqCst);
+    }
+
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_migrating(&self) -> bool {
+        self.migrating.load(Ordering::SeqCst)
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+}
