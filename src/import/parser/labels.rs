@@ -1,4 +1,4 @@
-//! Stage two of reading a document: recognising its labels.
+//! Recognising labels, which stage one (`lines`) does for the start of every line.
 //!
 //! The documents have no fixed layout, only a family of labels ("Question(s) Posed:",
 //! "Commissioner Response:", "Author:" …), each published in several spellings. This
