@@ -1,0 +1,203 @@
+//! `scrutiny import` and `scrutiny seed-demo`: bringing records into the database from
+//! outside, as published documents or as the demo story.
+//!
+//! An import reads each file, prepares it with the same code as `POST /api/v1/imports`
+//! and stores it in a transaction of its own, then prints one report per file (a line
+//! each, or JSON). A dry run does everything but the storing, and needs no database.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::migrations::admin_conn;
+use super::ImportFormat;
+use crate::config::Config;
+use crate::db::{self, Database};
+use crate::domain::auth::Actor;
+
+/// What `scrutiny import` did with one file.
+#[derive(Debug, Serialize)]
+struct ImportReport {
+    file: String,
+    /// `created`, `already_imported`, `failed`, or `parsed` (a dry run).
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    question_id: Option<crate::domain::question::QuestionId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_id: Option<crate::domain::question::ResponseId>,
+    /// Why it failed, in one line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    /// Why it failed, field by field (the document's fields, as in the API's 422).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<crate::error::FieldError>,
+    /// What was read (dry runs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document: Option<crate::routes::imports::ImportedDocument>,
+    warnings: Vec<crate::import::ParseWarning>,
+}
+
+impl ImportReport {
+    fn new(file: &std::path::Path, outcome: &'static str) -> Self {
+        Self {
+            file: file.display().to_string(),
+            outcome,
+            question_id: None,
+            reference: None,
+            response_id: None,
+            reason: None,
+            errors: Vec::new(),
+            document: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn failed(file: &std::path::Path, reason: impl Into<String>, errors: Vec<crate::error::FieldError>) -> Self {
+        Self {
+            reason: Some(reason.into()),
+            errors,
+            ..Self::new(file, "failed")
+        }
+    }
+}
+
+/// Why a file cannot be imported: in one line, and field by field when that is known.
+type Failure = (String, Vec<crate::error::FieldError>);
+
+/// Reads `file` and prepares its import.
+fn prepare_file(file: &std::path::Path) -> Result<crate::import::Prepared, Failure> {
+    let bytes = std::fs::read(file).map_err(|e| (format!("cannot read it: {e}"), vec![]))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        (
+            format!(
+                "it is not UTF-8 text (byte {} is not valid UTF-8); convert it first, with \
+                 `iconv -f WINDOWS-1252 -t UTF-8` for instance",
+                e.utf8_error().valid_up_to()
+            ),
+            vec![],
+        )
+    })?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    crate::import::prepare(&text, &name, crate::routes::imports::london_today())
+        .map_err(|e| (e.to_string(), e.errors()))
+}
+
+/// What a dry run reports for one file: what was read, or why it could not be.
+fn dry_run_file(file: &std::path::Path) -> ImportReport {
+    match prepare_file(file) {
+        Ok(prepared) => ImportReport {
+            document: Some(crate::routes::imports::ImportedDocument::from_prepared(&prepared)),
+            warnings: prepared.document.warnings,
+            ..ImportReport::new(file, "parsed")
+        },
+        Err((reason, errors)) => ImportReport::failed(file, reason, errors),
+    }
+}
+
+/// `scrutiny import --dry-run`: reads and prepares each file, prints what would be
+/// imported, and stores nothing.
+pub(super) fn dry_run(files: &[PathBuf], format: ImportFormat) -> anyhow::Result<()> {
+    let reports = files.iter().map(|file| dry_run_file(file)).collect();
+    summarise_imports(reports, format)
+}
+
+/// `scrutiny import`: each file in a transaction of its own, so one bad file costs
+/// only itself.
+pub(super) async fn import_files(
+    config: &Config,
+    database: &Database,
+    files: &[PathBuf],
+    format: ImportFormat,
+) -> anyhow::Result<()> {
+    let mut conn = admin_conn(config, database).await?;
+    let actor = Actor::system("cli");
+    let mut reports = Vec::new();
+    for file in files {
+        let prepared = match prepare_file(file) {
+            Ok(prepared) => prepared,
+            Err((reason, errors)) => {
+                reports.push(ImportReport::failed(file, reason, errors));
+                continue;
+            }
+        };
+        let source = crate::repo::questions::Source {
+            name: &prepared.source_name,
+            hash: &prepared.document.content_hash,
+        };
+        let stored =
+            crate::repo::imports::store(&mut conn, &actor, &prepared.question, &prepared.response, source).await;
+        let report = match stored {
+            Ok(crate::repo::imports::Stored::Created { question, response }) => ImportReport {
+                question_id: Some(question.row.id),
+                reference: Some(question.row.reference),
+                response_id: Some(response.row.id),
+                ..ImportReport::new(file, "created")
+            },
+            Ok(crate::repo::imports::Stored::AlreadyImported(question)) => ImportReport {
+                question_id: Some(question.id),
+                reference: Some(question.reference),
+                ..ImportReport::new(file, "already_imported")
+            },
+            Err(error) => ImportReport::failed(file, format!("{error:#}"), vec![]),
+        };
+        reports.push(ImportReport {
+            warnings: prepared.document.warnings,
+            ..report
+        });
+    }
+    summarise_imports(reports, format)
+}
+
+/// Prints the reports; an error (so a non-zero exit) when any file failed.
+fn summarise_imports(reports: Vec<ImportReport>, format: ImportFormat) -> anyhow::Result<()> {
+    match format {
+        ImportFormat::Json => println!("{}", serde_json::to_string_pretty(&reports)?),
+        ImportFormat::Text => {
+            for report in &reports {
+                let reference = report.reference.as_deref().unwrap_or_default();
+                match report.outcome {
+                    "created" => println!("created {reference} {}", report.file),
+                    "already_imported" => println!("already imported {reference} {}", report.file),
+                    "parsed" => match &report.document {
+                        Some(document) => println!(
+                            "parsed {}: asked {}, answered {} by {} ({})",
+                            report.file,
+                            document.asked_on,
+                            document.responded_on,
+                            document.author_name,
+                            document.author_position
+                        ),
+                        None => println!("parsed {}", report.file),
+                    },
+                    _ => println!(
+                        "failed {}: {}",
+                        report.file,
+                        report.reason.as_deref().unwrap_or("unknown")
+                    ),
+                }
+                for warning in &report.warnings {
+                    println!("  warning: {}: {}", warning.field, warning.message);
+                }
+            }
+        }
+    }
+    let failed = reports.iter().filter(|r| r.outcome == "failed").count();
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} file(s) could not be imported", reports.len());
+    }
+    Ok(())
+}
+
+/// `scrutiny seed-demo`, and the zero-config run's first start: loads the demo story
+/// (the 2022 public question on child protection); false when there was already data.
+pub(super) async fn seed(config: &Config, database: &Database) -> anyhow::Result<bool> {
+    db::migrate(&database.url).await?;
+    let pool = db::pool(&database.url, 1, config.db_timeout)?;
+    let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("connecting: {e}"))?;
+    crate::seed::demo(&mut conn).await
+}

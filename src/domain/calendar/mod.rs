@@ -1,0 +1,93 @@
+//! Working days, bank holidays and the deadlines computed from them. No I/O here.
+//!
+//! # Bank holidays
+//!
+//! England and Wales bank holidays are shipped as data in
+//! `data/bank-holidays/england-and-wales.txt`, compiled into the binary and parsed once.
+//! That file is the only source: to extend it, add lines (`YYYY-MM-DD  Name`) and run
+//! `cargo test --lib calendar`, which fails on a date that does not exist, a duplicate
+//! or out-of-order line, a line without a name, a year from 2018 to 2030 with fewer than
+//! eight holidays, an Easter that is not where the computus puts it, or a holiday that
+//! the usual rules do not predict and that the test's list of proclaimed changes does
+//! not name (a new one-off holiday goes in that list too, so that a typo cannot pass as
+//! one). The file's header says the same for whoever opens it first.
+//!
+//! Outside the years the file covers, [`Calendar::covers`] is false and only weekends
+//! are known: deadlines there would silently ignore bank holidays, so a caller that
+//! schedules far ahead should check it.
+//!
+//! An operator's local holidays (a council closure day, say) are added at run time with
+//! [`Calendar::with_extra`].
+//!
+//! # Public question deadline
+//!
+//! Public questions "must arrive no later than three clear working days before the
+//! panel meeting". A question that arrives on a weekend or a bank holiday is treated as
+//! arriving on the next working day, as an office would log it; so the deadline
+//! ([`Calendar::question_deadline`]) is a working day, and exactly three working days
+//! lie strictly between it and the meeting. A meeting on Thursday 16 June 2022 has
+//! Monday 13 to Wednesday 15 as its clear days and Friday 10 June as its deadline (not
+//! Sunday 12, which a literal count of days would also allow).
+//!
+//! # Time zone
+//!
+//! Deadlines are London dates. `chrono-tz` is not a dependency, so the UK summer time
+//! rule is implemented here ([`uk_offset`], [`uk_offset_at`]); it is the rule in force
+//! since 1996 and holds for as long as the Summer Time Order is not changed.
+//!
+//! # Where it is
+//!
+//! The bank holiday data and its checks are in `holidays`, the working-day and
+//! deadline rules in `working_days`, the UK time offset in `uk_time`; this file
+//! re-exports what the rest of the crate uses and holds the two date rules that are
+//! not about the calendar of working days ([`plausible_date`], [`today`]).
+
+mod holidays;
+mod uk_time;
+mod working_days;
+
+pub use uk_time::{uk_offset, uk_offset_at};
+pub use working_days::{response_due_on, Calendar, QUESTION_CLEAR_WORKING_DAYS, RESPONSE_PERIOD_DAYS};
+
+use chrono::{Datelike, NaiveDate};
+
+/// The years a date given by a client may fall in. Records of this service start long
+/// after 1900 and end long before 2200; a date outside is a typo (the fixture's "9 June
+/// 20222144"), and refusing it keeps date arithmetic and PostgreSQL's date range safe.
+pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
+/// `date` as the field named `field`, if its year is in [`PLAUSIBLE_YEARS`].
+pub fn plausible_date(field: &str, date: NaiveDate) -> crate::domain::FieldResult<NaiveDate> {
+    if PLAUSIBLE_YEARS.contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(crate::error::FieldError::new(
+            field,
+            format!(
+                "must be a date from {} to {}",
+                PLAUSIBLE_YEARS.start(),
+                PLAUSIBLE_YEARS.end()
+            ),
+        ))
+    }
+}
+
+/// The service's calendar date (UTC): what "overdue" and "response overdue" are judged
+/// against, everywhere.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Short ways to write the dates and instants the calendar's tests are about.
+#[cfg(test)]
+mod test_support {
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    pub(super) fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    pub(super) fn instant(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+}
