@@ -8,7 +8,7 @@
 
 use super::labels::Label;
 use super::layout::Layout;
-use super::lines::{collapse_whitespace, plain_words};
+use super::text::{collapse_whitespace, plain_words};
 use crate::import::{Asker, AskerKind, ParseWarning};
 
 /// Who asked. "Public Question" and its variants are placeholders, not names.

@@ -7,7 +7,7 @@
 
 use super::labels::Label;
 use super::layout::{Layout, Section};
-use super::lines::plain_words;
+use super::text::plain_words;
 use crate::import::ParseError;
 
 /// The usual headings, as named in errors.

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use super::dates::{read_date_section, take_date};
 use super::labels::Label;
 use super::layout::{Layout, Section};
-use super::lines::excerpt;
+use super::text::excerpt;
 use crate::import::date::read_date;
 use crate::import::{ParseError, ParseWarning};
 

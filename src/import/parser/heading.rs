@@ -5,7 +5,7 @@
 //! is expected and skipped, and anything else is reported rather than silently lost.
 
 use super::labels::normalise_label;
-use super::lines::excerpt;
+use super::text::excerpt;
 use crate::import::ParseWarning;
 
 /// The panel's name from the heading: the part of a heading line that names a panel

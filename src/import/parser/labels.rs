@@ -7,7 +7,7 @@
 //! words alone, so emphasis, typographic apostrophes, "(s)", case and spacing do not
 //! matter.
 
-use super::lines::collapse_whitespace;
+use super::text::collapse_whitespace;
 
 /// The labels the parser recognises. Several published spellings map to each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,8 @@
 //! about the layout as a whole, so they are here too.
 
 use super::labels::Label;
-use super::lines::{collapse_whitespace, excerpt, read_line, starts_list_item, Line};
+use super::lines::{read_line, starts_list_item, Line};
+use super::text::{collapse_whitespace, excerpt};
 use crate::import::ParseWarning;
 
 /// The text after one label, up to the next label.

@@ -3,9 +3,7 @@
 //! Before anything is cut into sections, the text is normalised (one kind of line
 //! ending) and read a line at a time: emphasis and heading markers are removed, a label
 //! at the start of the line is recognised, and a line that only rules the page off
-//! counts as blank. The small text helpers every later stage uses (collapsing
-//! whitespace, comparing words, quoting an excerpt) live here too, so that all of them
-//! treat text alike.
+//! counts as blank. The small text helpers every stage uses are in `text`.
 
 use super::labels::Label;
 
@@ -125,34 +123,6 @@ pub(super) fn starts_list_item(text: &str) -> bool {
         Some(letter) => marker.ends_with(')') && letter.len() == 1 && letter.chars().all(|c| c.is_ascii_lowercase()),
         None => false,
     }
-}
-
-/// `text` with each run of whitespace, line breaks included, made one space, and none
-/// at either end.
-pub(super) fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The start of a long text, to quote in a message.
-pub(super) fn excerpt(text: &str) -> String {
-    const MAX: usize = 60;
-    if text.chars().count() <= MAX {
-        text.to_string()
-    } else {
-        format!("{}…", text.chars().take(MAX).collect::<String>())
-    }
-}
-
-/// The words of `text`, lowercase, with every character that is not a letter or a
-/// digit taken as a space: "[Response to follow]" and "Response to follow." both
-/// become "response to follow". For matching placeholders however they are punctuated.
-pub(super) fn plain_words(text: &str) -> String {
-    let words: String = text
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .flat_map(char::to_lowercase)
-        .collect();
-    collapse_whitespace(&words)
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ mod lines;
 mod test_support;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use sha2::{Digest, Sha256};
 
