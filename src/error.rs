@@ -373,10 +373,83 @@ mod tests {
     }
 }
 
-/// The error responses operations document, one per status, shared by every path.
+/// The error responses operations document, one per status, shared by every path, and
+/// the sets of them that each kind of operation can answer ([`responses::Read`],
+/// [`responses::List`], [`responses::Create`], [`responses::Update`],
+/// [`responses::Transition`], [`responses::Delete`]).
+///
+/// How to use them: list the set in `#[utoipa::path(responses(...))]` after the success
+/// responses, then any single status the operation adds
+/// (`(status = 429, response = responses::TooManyRequests)`). Each set refers to the
+/// shared responses under `#/components/responses`, so the document names each error
+/// once.
 pub mod responses {
+    use std::collections::BTreeMap;
+
     use super::Problem;
+    use utoipa::openapi::{response::Response, Ref, RefOr};
     use utoipa::ToResponse;
+
+    /// Declares a set of shared error responses, by status and component name.
+    macro_rules! error_set {
+        ($(#[$meta:meta])* $name:ident => [$($status:literal => $response:ident),+ $(,)?]) => {
+            $(#[$meta])*
+            #[derive(Debug)]
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> BTreeMap<String, RefOr<Response>> {
+                    [$(($status, stringify!($response))),+]
+                        .into_iter()
+                        .map(|(status, name)| (status.to_string(), RefOr::Ref(Ref::from_response_name(name))))
+                        .collect()
+                }
+            }
+        };
+    }
+
+    error_set!(
+        /// Reading one resource that anonymous callers may read: 401 (a bad token), 404, 503.
+        Read => ["401" => Unauthorized, "404" => NotFound, "503" => Unavailable]
+    );
+    error_set!(
+        /// Listing a collection: 401 (a bad token), 422 (a bad filter, limit or cursor), 503.
+        List => ["401" => Unauthorized, "422" => ValidationFailed, "503" => Unavailable]
+    );
+    error_set!(
+        /// Creating a resource from a JSON body: 400, 401, 403, 409 (it exists already, or
+        /// a reference conflicts), 413, 415, 422, 503.
+        Create => [
+            "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden, "409" => Conflict,
+            "413" => PayloadTooLarge, "415" => UnsupportedMediaType, "422" => ValidationFailed,
+            "503" => Unavailable,
+        ]
+    );
+    error_set!(
+        /// Changing a resource with a JSON merge patch: 400, 401, 403, 404, 412 (a stale
+        /// `If-Match`), 413, 415, 422, 503.
+        Update => [
+            "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden, "404" => NotFound,
+            "412" => PreconditionFailed, "413" => PayloadTooLarge, "415" => UnsupportedMediaType,
+            "422" => ValidationFailed, "503" => Unavailable,
+        ]
+    );
+    error_set!(
+        /// Moving a resource to another state (`accept`, `publish`, `rotate-secret`): 400,
+        /// 401, 403, 404, 409 (not allowed from its current state), 412, 422, 503.
+        Transition => [
+            "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden, "404" => NotFound,
+            "409" => Conflict, "412" => PreconditionFailed, "422" => ValidationFailed,
+            "503" => Unavailable,
+        ]
+    );
+    error_set!(
+        /// Deleting a resource: 401, 403, 404, 412, 503.
+        Delete => [
+            "401" => Unauthorized, "403" => Forbidden, "404" => NotFound, "412" => PreconditionFailed,
+            "503" => Unavailable,
+        ]
+    );
 
     /// 400
     #[derive(ToResponse)]

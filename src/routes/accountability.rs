@@ -68,9 +68,7 @@ pub struct Accountability {
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "The accountability trail.", body = Accountability),
-        (status = 401, response = responses::Unauthorized),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
+        responses::Read,
     )
 )]
 #[get("/questions/{id}/accountability")]

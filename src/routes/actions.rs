@@ -445,9 +445,7 @@ impl Publishable for UpdateRecord {
         (status = 200, description = "A page of actions, or with `Accept: text/csv` all that match, as CSV (the latest update flattened into `latest_update_*` columns).",
             content((ActionPage = "application/json"), (String = "text/csv", example = json!(ACTIONS_CSV_EXAMPLE))),
             headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        (status = 401, response = responses::Unauthorized),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::List,
     )
 )]
 #[get("/actions")]
@@ -511,14 +509,7 @@ pub async fn list_actions(
     responses(
         (status = 201, description = "The action was created.", body = Action,
             headers(("Location" = String, description = "The new action's URL."), ("ETag" = String, description = "Its version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::Create,
     )
 )]
 #[post("/actions")]
@@ -579,9 +570,7 @@ pub async fn create_action(
         (status = 200, description = "The action.", body = Action,
             headers(("ETag" = String, description = "Its version and a fingerprint, for `If-Match` and `If-None-Match`."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        (status = 401, response = responses::Unauthorized),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
+        responses::Read,
     )
 )]
 #[get("/actions/{id}")]
@@ -619,16 +608,8 @@ pub async fn get_action(
     responses(
         (status = 200, description = "The action as changed.", body = Action,
             headers(("ETag" = String, description = "Its new version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
+        responses::Update,
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[patch("/actions/{id}")]
@@ -721,10 +702,8 @@ pub async fn update_action(
         (status = 200, description = "A page of the action's updates, or with `Accept: text/csv` all of them, as CSV.",
             content((ActionUpdatePage = "application/json"), (String = "text/csv", example = json!(ACTION_UPDATES_CSV_EXAMPLE))),
             headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        (status = 401, response = responses::Unauthorized),
-        (status = 404, response = responses::NotFound),
+        responses::Read,
         (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[get("/actions/{id}/updates")]
@@ -776,16 +755,8 @@ pub async fn list_action_updates(
     responses(
         (status = 201, description = "The update was posted and the action moved.", body = ActionUpdate,
             headers(("Location" = String, description = "The action's updates (an update has no URL of its own)."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
+        responses::Update,
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[post("/actions/{id}/updates")]

@@ -121,10 +121,8 @@ async fn new_secret() -> Result<(String, String), ApiError> {
     responses(
         (status = 200, description = "A page of API clients.", body = ApiClientPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        (status = 401, response = responses::Unauthorized),
+        responses::List,
         (status = 403, response = responses::Forbidden),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[get("/clients")]
@@ -154,13 +152,11 @@ pub async fn list_clients(
     responses(
         (status = 201, description = "The client was created; its secret is in the body, this once.", body = ApiClientWithSecret,
             headers(("Location" = String, description = "The new client's URL."))),
+        responses::List,
         (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[post("/clients")]
@@ -209,10 +205,8 @@ pub async fn create_client(
     responses(
         (status = 200, description = "The client.", body = ApiClient, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        (status = 401, response = responses::Unauthorized),
+        responses::Read,
         (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[get("/clients/{id}")]
@@ -245,15 +239,7 @@ pub async fn get_client(
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "The client as changed.", body = ApiClient, headers(("ETag" = String, description = "Its new version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::Update,
     )
 )]
 #[patch("/clients/{id}")]
@@ -298,11 +284,7 @@ pub async fn update_client(
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "The client with its new secret, this once.", body = ApiClientWithSecret),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::Delete,
     )
 )]
 #[post("/clients/{id}/rotate-secret")]

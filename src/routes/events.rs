@@ -143,10 +143,8 @@ pub struct EventQuery {
     responses(
         (status = 200, description = "Events after `after`, oldest first.", body = EventPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when the page is full."))),
+        responses::List,
         (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[get("/events")]

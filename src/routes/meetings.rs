@@ -171,9 +171,7 @@ impl Publishable for MeetingRow {
         (status = 200, description = "A page of meetings, or with `Accept: text/csv` all that match, as CSV.",
             content((MeetingPage = "application/json"), (String = "text/csv", example = json!(MEETINGS_CSV_EXAMPLE))),
             headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        (status = 401, response = responses::Unauthorized),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::List,
     )
 )]
 #[get("/meetings")]
@@ -220,13 +218,11 @@ pub async fn list_meetings(
     responses(
         (status = 201, description = "The meeting was created.", body = Meeting,
             headers(("Location" = String, description = "The new meeting's URL."), ("ETag" = String, description = "Its version."))),
+        responses::List,
         (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[post("/meetings")]
@@ -268,9 +264,7 @@ pub async fn create_meeting(
         (status = 200, description = "The meeting.", body = Meeting,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        (status = 401, response = responses::Unauthorized),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
+        responses::Read,
     )
 )]
 #[get("/meetings/{id}")]
@@ -304,15 +298,7 @@ pub async fn get_meeting(
     responses(
         (status = 200, description = "The meeting as changed.", body = Meeting,
             headers(("ETag" = String, description = "Its new version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::Update,
     )
 )]
 #[patch("/meetings/{id}")]

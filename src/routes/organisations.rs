@@ -167,14 +167,7 @@ pub async fn list_organisations(
     responses(
         (status = 201, description = "The organisation was created.", body = Organisation,
             headers(("Location" = String, description = "The new organisation's URL."), ("ETag" = String, description = "Its version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::Create,
     )
 )]
 #[post("/organisations")]
@@ -241,16 +234,8 @@ pub async fn get_organisation(
     responses(
         (status = 200, description = "The organisation as changed.", body = Organisation,
             headers(("ETag" = String, description = "Its new version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
+        responses::Update,
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[patch("/organisations/{id}")]

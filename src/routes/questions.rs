@@ -410,9 +410,7 @@ impl Publishable for QuestionRecord {
         (status = 200, description = "A page of questions, or with `Accept: text/csv` all that match, as CSV (never with contact details).",
             content((QuestionPage = "application/json"), (String = "text/csv", example = json!(QUESTIONS_CSV_EXAMPLE))),
             headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        (status = 401, response = responses::Unauthorized),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::List,
     )
 )]
 #[get("/questions")]
@@ -473,14 +471,12 @@ pub async fn list_questions(
     responses(
         (status = 201, description = "The question was received.", body = QuestionDetail,
             headers(("Location" = String, description = "The new question's URL."), ("ETag" = String, description = "Its version."))),
+        responses::List,
         (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
         (status = 429, response = responses::TooManyRequests),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[post("/questions")]
@@ -561,9 +557,7 @@ pub async fn create_question(
         (status = 200, description = "The question.", body = QuestionDetail,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        (status = 401, response = responses::Unauthorized),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
+        responses::Read,
     )
 )]
 #[get("/questions/{id}")]
@@ -596,15 +590,7 @@ pub async fn get_question(
     responses(
         (status = 200, description = "The question as changed.", body = QuestionDetail,
             headers(("ETag" = String, description = "Its new version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::Update,
     )
 )]
 #[patch("/questions/{id}")]
@@ -653,12 +639,8 @@ pub async fn update_question(
     responses(
         (status = 200, description = "The question, accepted.", body = QuestionDetail,
             headers(("ETag" = String, description = "Its new version."))),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
+        responses::Delete,
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[post("/questions/{id}/accept")]
@@ -699,16 +681,8 @@ pub async fn accept_question(
     responses(
         (status = 200, description = "The question, rejected.", body = QuestionDetail,
             headers(("ETag" = String, description = "Its new version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
+        responses::Update,
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[post("/questions/{id}/reject")]
@@ -750,12 +724,8 @@ pub async fn reject_question(
     responses(
         (status = 200, description = "The question, withdrawn.", body = QuestionDetail,
             headers(("ETag" = String, description = "Its new version."))),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
+        responses::Delete,
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[post("/questions/{id}/withdraw")]

@@ -219,9 +219,7 @@ impl Publishable for RecommendationRecord {
         (status = 200, description = "A page of recommendations, or with `Accept: text/csv` all that match, as CSV.",
             content((RecommendationPage = "application/json"), (String = "text/csv", example = json!(RECOMMENDATIONS_CSV_EXAMPLE))),
             headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        (status = 401, response = responses::Unauthorized),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::List,
     )
 )]
 #[get("/recommendations")]
@@ -273,10 +271,8 @@ pub async fn list_recommendations(
     responses(
         (status = 200, description = "A page of the report's recommendations.", body = RecommendationPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        (status = 401, response = responses::Unauthorized),
-        (status = 404, response = responses::NotFound),
+        responses::Read,
         (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[get("/reports/{id}/recommendations")]
@@ -317,15 +313,8 @@ pub async fn list_report_recommendations(
     responses(
         (status = 201, description = "The recommendation was added.", body = Recommendation,
             headers(("Location" = String, description = "The new recommendation's URL."), ("ETag" = String, description = "Its version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
+        responses::Create,
         (status = 404, response = responses::NotFound),
-        (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[post("/reports/{id}/recommendations")]
@@ -369,9 +358,7 @@ pub async fn create_recommendation(
         (status = 200, description = "The recommendation.", body = Recommendation,
             headers(("ETag" = String, description = "Its version and a fingerprint, for `If-Match` and `If-None-Match`."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        (status = 401, response = responses::Unauthorized),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
+        responses::Read,
     )
 )]
 #[get("/recommendations/{id}")]
@@ -408,16 +395,8 @@ pub async fn get_recommendation(
     responses(
         (status = 200, description = "The recommendation as changed.", body = Recommendation,
             headers(("ETag" = String, description = "Its new version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
+        responses::Update,
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[patch("/recommendations/{id}")]

@@ -193,9 +193,7 @@ impl Publishable for ReportRow {
         (status = 200, description = "A page of reports, or with `Accept: text/csv` all that match, as CSV.",
             content((ReportPage = "application/json"), (String = "text/csv", example = json!(REPORTS_CSV_EXAMPLE))),
             headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        (status = 401, response = responses::Unauthorized),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::List,
     )
 )]
 #[get("/reports")]
@@ -248,13 +246,11 @@ pub async fn list_reports(
     responses(
         (status = 201, description = "The report was created.", body = Report,
             headers(("Location" = String, description = "The new report's URL."), ("ETag" = String, description = "Its version."))),
+        responses::List,
         (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[post("/reports")]
@@ -299,9 +295,7 @@ pub async fn create_report(
         (status = 200, description = "The report.", body = Report,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        (status = 401, response = responses::Unauthorized),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
+        responses::Read,
     )
 )]
 #[get("/reports/{id}")]
@@ -336,15 +330,7 @@ pub async fn get_report(
     responses(
         (status = 200, description = "The report as changed.", body = Report,
             headers(("ETag" = String, description = "Its new version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::Update,
     )
 )]
 #[patch("/reports/{id}")]
@@ -531,9 +517,7 @@ impl Scorecard {
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "The scorecard.", body = Scorecard),
-        (status = 401, response = responses::Unauthorized),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
+        responses::Read,
     )
 )]
 #[get("/reports/{id}/scorecard")]

@@ -283,15 +283,8 @@ impl Publishable for ResponseRecord {
     responses(
         (status = 201, description = "The draft was created.", body = Response,
             headers(("Location" = String, description = "The new response's URL."), ("ETag" = String, description = "Its version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
+        responses::Create,
         (status = 404, response = responses::NotFound),
-        (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[post("/questions/{id}/responses")]
@@ -341,10 +334,8 @@ pub async fn create_response(
         (status = 200, description = "A page of responses, or with `Accept: text/csv` all that match, as CSV.",
             content((ResponsePage = "application/json"), (String = "text/csv", example = json!(RESPONSES_CSV_EXAMPLE))),
             headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        (status = 401, response = responses::Unauthorized),
-        (status = 404, response = responses::NotFound),
+        responses::Read,
         (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[get("/questions/{id}/responses")]
@@ -396,9 +387,7 @@ pub async fn list_responses(
         (status = 200, description = "The response.", body = Response,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        (status = 401, response = responses::Unauthorized),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
+        responses::Read,
     )
 )]
 #[get("/responses/{id}")]
@@ -436,15 +425,7 @@ pub async fn get_response(
     responses(
         (status = 200, description = "The response as changed.", body = Response,
             headers(("ETag" = String, description = "Its new version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::Update,
     )
 )]
 #[patch("/responses/{id}")]
@@ -511,12 +492,8 @@ pub async fn update_response(
     responses(
         (status = 200, description = "The response, published.", body = Response,
             headers(("ETag" = String, description = "Its new version."))),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
+        responses::Delete,
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[post("/responses/{id}/publish")]
@@ -543,10 +520,8 @@ pub async fn publish_response(
     responses(
         (status = 200, description = "A page of versions.", body = ResponseVersionPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        (status = 401, response = responses::Unauthorized),
-        (status = 404, response = responses::NotFound),
+        responses::Read,
         (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[get("/responses/{id}/versions")]

@@ -209,10 +209,8 @@ fn parse_types(types: Option<&str>) -> Result<Vec<String>, ApiError> {
                 "snippet": "Staffordshire Police &#39;not effectively <mark>safeguarding</mark> <mark>children</mark>&#39;",
                 "rank": 0.6
             }], "next_cursor": null})),
+        responses::List,
         (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[get("/search")]

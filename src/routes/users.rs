@@ -150,10 +150,8 @@ async fn hash(password: Password) -> Result<String, ApiError> {
     responses(
         (status = 200, description = "A page of users.", body = UserPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        (status = 401, response = responses::Unauthorized),
+        responses::List,
         (status = 403, response = responses::Forbidden),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[get("/users")]
@@ -185,14 +183,7 @@ pub async fn list_users(
     responses(
         (status = 201, description = "The user was created.", body = User,
             headers(("Location" = String, description = "The new user's URL."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::Create,
     )
 )]
 #[post("/users")]
@@ -239,10 +230,8 @@ pub async fn create_user(
     responses(
         (status = 200, description = "The user.", body = User, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        (status = 401, response = responses::Unauthorized),
+        responses::Read,
         (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[get("/users/{id}")]
@@ -275,15 +264,7 @@ pub async fn get_user(
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "The user as changed.", body = User, headers(("ETag" = String, description = "Its new version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::Update,
     )
 )]
 #[patch("/users/{id}")]

@@ -260,11 +260,9 @@ fn parse_description(field: &str, value: &str) -> crate::domain::FieldResult<Str
     responses(
         (status = 200, description = "A page of subscriptions, oldest first.", body = WebhookPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        responses::List,
         (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[get("/webhooks")]
@@ -308,13 +306,11 @@ pub async fn list_webhooks(
     responses(
         (status = 201, description = "Subscribed; the signing secret is in the body, this once.", body = WebhookWithSecret,
             headers(("Location" = String, description = "The subscription's URL."))),
+        responses::List,
         (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[post("/webhooks")]
@@ -366,10 +362,8 @@ pub async fn create_webhook(
     responses(
         (status = 200, description = "The subscription.", body = Webhook, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        (status = 401, response = responses::Unauthorized),
+        responses::Read,
         (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[get("/webhooks/{id}")]
@@ -402,15 +396,7 @@ pub async fn get_webhook(
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "The subscription as changed.", body = Webhook, headers(("ETag" = String, description = "Its new version."))),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::Update,
     )
 )]
 #[patch("/webhooks/{id}")]
@@ -471,11 +457,7 @@ pub async fn update_webhook(
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "The subscription with its new secret, this once.", body = WebhookWithSecret),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::Delete,
     )
 )]
 #[post("/webhooks/{id}/rotate-secret")]
@@ -522,11 +504,7 @@ pub async fn rotate_webhook_secret(
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::Delete,
     )
 )]
 #[delete("/webhooks/{id}")]
@@ -551,12 +529,10 @@ pub async fn delete_webhook(
     responses(
         (status = 200, description = "A page of deliveries, newest first.", body = DeliveryPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+        responses::Read,
         (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
         (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[get("/webhooks/{id}/deliveries")]
@@ -593,10 +569,8 @@ pub async fn list_deliveries(
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 202, description = "The delivery is due again; it is sent within a second or so while the subscription is active.", body = Delivery),
-        (status = 401, response = responses::Unauthorized),
+        responses::Read,
         (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
     )
 )]
 #[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
