@@ -226,6 +226,8 @@ pub struct TestApp {
     pub client: awc::Client,
     /// Stops the server (and its background tasks) as `scrutiny serve` does on SIGTERM.
     pub server: actix_web::dev::ServerHandle,
+    /// The thread the app runs on, joined when the `TestApp` is dropped.
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
 }
 
 /// A response, read whole.
@@ -312,25 +314,52 @@ pub async fn spawn_app_on(db: TestDb, via: Option<SocketAddr>, settings: Setting
     env.extend(settings.env);
     let config = Config::from_lookup(|name| env.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
         .expect("test configuration");
-    let pool = scrutiny::db::pool(&url, config.pool_size, config.db_timeout).unwrap();
     let authenticator = Authenticator::new(&config.auth, JWT_SECRET.as_bytes()).unwrap();
-    let app = Application::build(config, pool).unwrap();
-    let readiness = app.readiness();
-    let server = app.handle();
-    let address = format!("http://127.0.0.1:{}", app.port());
-    actix_web::rt::spawn(app.run_until_stopped());
+    // The app runs on a thread and runtime of its own, as `scrutiny serve` does, never on
+    // the test's: the test's runtime stops being polled while `TestDb` drops the database
+    // (a blocking call), and an app task frozen there halfway through signing in to
+    // PostgreSQL (SCRAM) left a backend in `authentication` that absorbs no signal
+    // barrier, so every `DROP DATABASE` in the cluster waited for `authentication_timeout`
+    // (60 s). On its own runtime the app keeps running until `TestApp` is dropped, which
+    // stops it and waits for its runtime to close every connection before the database goes.
+    let (started, start) = tokio::sync::oneshot::channel();
+    let thread = std::thread::Builder::new()
+        .name("test-app".into())
+        .spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let pool = scrutiny::db::pool(&url, config.pool_size, config.db_timeout).unwrap();
+                let app = Application::build(config, pool).unwrap();
+                let _ = started.send((app.readiness(), app.handle(), app.port()));
+                app.run_until_stopped().await
+            })
+        })
+        .unwrap();
+    let (readiness, server, port) = start.await.expect("the test app did not start");
     let admin_token = token(&authenticator, &[Role::Admin]);
     TestApp {
-        address,
+        address: format!("http://127.0.0.1:{port}"),
         readiness,
         authenticator,
         admin_token,
         db,
         server,
+        thread: Some(thread),
         client: awc::Client::builder()
             .timeout(Duration::from_secs(30))
             .disable_redirects()
             .finish(),
+    }
+}
+
+impl Drop for TestApp {
+    /// Stops the app and waits for its runtime to end (closing its database connections),
+    /// before `db` is dropped.
+    fn drop(&mut self) {
+        // `stop` sends the command at once; its future only waits for the answer.
+        let _ = self.server.stop(false);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -678,38 +707,60 @@ pub fn urlencode(text: &str) -> String {
 }
 
 /// A TCP proxy in front of PostgreSQL that a test can cut and restore, to take the
-/// database away from a running app without touching the shared server.
+/// database away from a running app without touching the shared server. Like the app,
+/// it runs on a thread of its own, so that it keeps passing (and closing) connections
+/// while the test's runtime is blocked dropping the database.
 pub struct Proxy {
     pub addr: SocketAddr,
     enabled: Arc<AtomicBool>,
     connections: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Proxy {
     pub async fn start(upstream: SocketAddr) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let enabled = Arc::new(AtomicBool::new(true));
         let connections: Arc<Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
         let (enabled2, connections2) = (enabled.clone(), connections.clone());
-        tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                if !AtomicBool::load(&enabled2, Ordering::SeqCst) {
-                    drop(inbound);
-                    continue;
-                }
-                let task = tokio::spawn(async move {
-                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let accept = async {
+                    while let Ok((mut inbound, _)) = listener.accept().await {
+                        if !AtomicBool::load(&enabled2, Ordering::SeqCst) {
+                            drop(inbound);
+                            continue;
+                        }
+                        let task = tokio::spawn(async move {
+                            if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
+                                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                            }
+                        });
+                        connections2.lock().unwrap().push(task.abort_handle());
                     }
-                });
-                connections2.lock().unwrap().push(task.abort_handle());
-            }
+                };
+                tokio::select! {
+                    _ = accept => {}
+                    _ = stopped => {}
+                }
+            });
+            // Dropping the runtime drops every connection still open.
         });
         Self {
             addr,
             enabled,
             connections,
+            stop: Some(stop),
+            thread: Some(thread),
         }
     }
 
@@ -723,6 +774,17 @@ impl Proxy {
 
     pub fn restore(&self) {
         self.enabled.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
