@@ -227,6 +227,8 @@ pub struct TestApp {
     pub client: awc::Client,
     /// Stops the server (and its background tasks) as `scrutiny serve` does on SIGTERM.
     pub server: actix_web::dev::ServerHandle,
+    /// The thread the app runs on, joined when the `TestApp` is dropped.
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
 }
 
 /// A response, read whole.
@@ -267,6 +269,9 @@ impl TestResponse {
         problem
     }
 }
+
+/// A password the service's policy accepts, for the accounts tests create.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 /// The HS256 key every test app signs with.
 pub const JWT_SECRET: &str = "test-only-secret-test-only-secret-0123456789";
@@ -313,25 +318,52 @@ pub async fn spawn_app_on(db: TestDb, via: Option<SocketAddr>, settings: Setting
     env.extend(settings.env);
     let config = Config::from_lookup(|name| env.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
         .expect("test configuration");
-    let pool = scrutiny::db::pool(&url, config.pool_size, config.db_timeout).unwrap();
     let authenticator = Authenticator::new(&config.auth, JWT_SECRET.as_bytes()).unwrap();
-    let app = Application::build(config, pool).unwrap();
-    let readiness = app.readiness();
-    let server = app.handle();
-    let address = format!("http://127.0.0.1:{}", app.port());
-    actix_web::rt::spawn(app.run_until_stopped());
-    let admin_token = token(&authenticator, &[Role::Admin]);
+    // The app runs on a thread and runtime of its own, as `scrutiny serve` does, never on
+    // the test's: the test's runtime stops being polled while `TestDb` drops the database
+    // (a blocking call), and an app task frozen there halfway through signing in to
+    // PostgreSQL (SCRAM) left a backend in `authentication` that absorbs no signal
+    // barrier, so every `DROP DATABASE` in the cluster waited for `authentication_timeout`
+    // (60 s). On its own runtime the app keeps running until `TestApp` is dropped, which
+    // stops it and waits for its runtime to close every connection before the database goes.
+    let (started, start) = tokio::sync::oneshot::channel();
+    let thread = std::thread::Builder::new()
+        .name("test-app".into())
+        .spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let pool = scrutiny::db::pool(&url, config.pool_size, config.db_timeout).unwrap();
+                let app = Application::build(config, pool).unwrap();
+                let _ = started.send((app.readiness(), app.handle(), app.port()));
+                app.run_until_stopped().await
+            })
+        })
+        .unwrap();
+    let (readiness, server, port) = start.await.expect("the test app did not start");
+    let admin_token = token(&authenticator, &[Role::Admin], None);
     TestApp {
-        address,
+        address: format!("http://127.0.0.1:{port}"),
         readiness,
         authenticator,
         admin_token,
         db,
         server,
+        thread: Some(thread),
         client: awc::Client::builder()
             .timeout(Duration::from_secs(30))
             .disable_redirects()
             .finish(),
+    }
+}
+
+impl Drop for TestApp {
+    /// Stops the app and waits for its runtime to end (closing its database connections),
+    /// before `db` is dropped.
+    fn drop(&mut self) {
+        // `stop` sends the command at once; its future only waits for the answer.
+        drop(self.server.stop(false));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -363,46 +395,74 @@ fn role_names(roles: &[Role]) -> String {
     roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("+")
 }
 
-/// A token for an operator-style subject (no account behind it) with `roles`; callers
-/// with different roles are different subjects.
-pub fn token(authenticator: &Authenticator, roles: &[Role]) -> String {
+/// A token for an operator-style subject (no account behind it) with `roles`, of
+/// `organisation` when given; callers with different roles are different subjects.
+pub fn token(authenticator: &Authenticator, roles: &[Role], organisation: Option<&Value>) -> String {
+    let organisation = organisation
+        .map(|o| scrutiny::domain::organisation::OrganisationId(o["id"].as_str().unwrap().parse().unwrap()));
     authenticator
         .issue(
             &Subject::Other(format!("test-operator:{}", role_names(roles))),
             roles,
-            None,
+            organisation,
             None,
         )
         .unwrap()
         .token
 }
 
+// Who sends a request. Every request a test sends starts by naming its caller:
+//
+//     app.anonymous().get("/api/v1/questions").await
+//     app.as_admin().post("/api/v1/organisations").json(&body).await
+//     app.as_role(Role::Force, Some(&force)).patch(&path).json(&change).if_match(&etag).await
+//     app.with_token(&token).get("/api/v1/me").await
+
 impl TestApp {
-    /// A token with `roles` and no account behind it.
-    pub fn token(&self, roles: &[Role]) -> String {
-        token(&self.authenticator, roles)
+    /// A member of the public: no `Authorization` header.
+    pub fn anonymous(&self) -> Caller<'_> {
+        Caller { app: self, token: None }
     }
 
-    /// Sends `method path` with an optional bearer token and JSON body.
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> TestResponse {
-        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self.client.request(method, self.url(path));
-        if let Some(token) = token {
-            request = request.insert_header(("authorization", format!("Bearer {token}")));
+    /// An operator with the admin role (the token in [`TestApp::admin_token`]).
+    pub fn as_admin(&self) -> Caller<'_> {
+        self.with_token(&self.admin_token)
+    }
+
+    /// An operator with `role`, belonging to `organisation` (as the API returned it) when
+    /// given: `app.as_role(Role::Force, Some(&force))`.
+    pub fn as_role(&self, role: Role, organisation: Option<&Value>) -> Caller<'_> {
+        self.with_token(&self.token(role, organisation))
+    }
+
+    /// Whoever `token` says: a signed-in user's token, an external one, a forged one.
+    pub fn with_token(&self, token: &str) -> Caller<'_> {
+        Caller {
+            app: self,
+            token: Some(token.to_string()),
         }
-        match body {
-            Some(body) => {
-                request = request.insert_header(("content-type", "application/json"));
-                self.send(request, Some(serde_json::to_vec(body).unwrap())).await
-            }
-            None => self.send(request, None).await,
+    }
+
+    /// [`TestApp::with_token`], or [`TestApp::anonymous`] for `None`: for tables of callers.
+    pub fn with_optional_token(&self, token: Option<&str>) -> Caller<'_> {
+        Caller {
+            app: self,
+            token: token.map(str::to_string),
         }
+    }
+
+    /// A token with `role` (of `organisation` when given) and no account behind it, for tests that keep one caller's
+    /// token (`app.with_token(&token)`), or tamper with it.
+    pub fn token(&self, role: Role, organisation: Option<&Value>) -> String {
+        token(&self.authenticator, &[role], organisation)
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
 
+    /// Sends a raw `awc` request (made with [`Caller::awc`]) and reads the response whole:
+    /// for requests the builder cannot express (a streamed body).
     pub async fn send(&self, request: awc::ClientRequest, body: Option<Vec<u8>>) -> TestResponse {
         let mut response = match body {
             Some(body) => request.send_body(body).await,
@@ -422,113 +482,26 @@ impl TestApp {
         }
     }
 
-    pub async fn get(&self, path: &str) -> TestResponse {
-        self.send(self.client.get(self.url(path)), None).await
-    }
-
-    /// A request with the admin token.
-    pub fn as_admin(&self, request: awc::ClientRequest) -> awc::ClientRequest {
-        request.insert_header(("authorization", format!("Bearer {}", self.admin_token)))
-    }
-
-    /// POSTs JSON as admin.
-    pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
-        self.send(
-            self.as_admin(self.client.post(self.url(path)))
-                .insert_header(("content-type", "application/json")),
-            Some(serde_json::to_vec(body).unwrap()),
-        )
-        .await
-    }
-
-    pub async fn patch_json(&self, path: &str, body: &Value, if_match: Option<&str>) -> TestResponse {
-        let mut request = self
-            .as_admin(self.client.patch(self.url(path)))
-            .insert_header(("content-type", "application/json"));
-        if let Some(tag) = if_match {
-            request = request.insert_header(("if-match", tag));
-        }
-        self.send(request, Some(serde_json::to_vec(body).unwrap())).await
-    }
-
-    /// Sends `method path` with an optional bearer token and a raw body of
-    /// `content_type` (`text/plain; charset=utf-8` for a document to import), with
-    /// extra request headers.
-    pub async fn call_raw(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        content_type: &str,
-        body: impl Into<Vec<u8>>,
-        headers: &[(&str, &str)],
-    ) -> TestResponse {
-        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self
-            .client
-            .request(method, self.url(path))
-            .insert_header(("content-type", content_type));
-        if let Some(token) = token {
-            request = request.insert_header(("authorization", format!("Bearer {token}")));
-        }
-        for (name, value) in headers {
-            request = request.insert_header((*name, *value));
-        }
-        self.send(request, Some(body.into())).await
-    }
-
     /// Creates a user through the API (as admin) and returns it.
     pub async fn create_user(&self, username: &str, password: &str, roles: &[&str]) -> Value {
         let response = self
-            .post_json(
-                "/api/v1/users",
-                &serde_json::json!({"username": username, "display_name": username, "password": password, "roles": roles}),
-            )
+            .as_admin().post("/api/v1/users").json(&serde_json::json!({"username": username, "display_name": username, "password": password, "roles": roles}))
             .await;
         assert_eq!(response.status, 201, "{}", response.text());
         response.json()
     }
 
-    /// Signs in with the password grant (form-encoded, as RFC 6749 has it).
+    /// Signs in as `username` with the password grant: an anonymous, form-encoded
+    /// `POST /api/v1/auth/token`, as RFC 6749 has it.
     pub async fn password_grant(&self, username: &str, password: &str) -> TestResponse {
-        let form = format!(
-            "grant_type=password&username={}&password={}",
-            urlencode(username),
-            urlencode(password)
-        );
-        self.send(
-            self.client
-                .post(self.url("/api/v1/auth/token"))
-                .insert_header(("content-type", "application/x-www-form-urlencoded")),
-            Some(form.into_bytes()),
-        )
-        .await
-    }
-
-    /// Sends `method path` like [`TestApp::call`], with extra request headers.
-    pub async fn call_with(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&Value>,
-        headers: &[(&str, &str)],
-    ) -> TestResponse {
-        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self.client.request(method, self.url(path));
-        if let Some(token) = token {
-            request = request.insert_header(("authorization", format!("Bearer {token}")));
-        }
-        for (name, value) in headers {
-            request = request.insert_header((*name, *value));
-        }
-        match body {
-            Some(body) => {
-                request = request.insert_header(("content-type", "application/json"));
-                self.send(request, Some(serde_json::to_vec(body).unwrap())).await
-            }
-            None => self.send(request, None).await,
-        }
+        self.anonymous()
+            .post("/api/v1/auth/token")
+            .form(&[
+                ("grant_type", "password"),
+                ("username", username),
+                ("password", password),
+            ])
+            .await
     }
 
     /// Creates a meeting (as admin), held by an organisation of its own, and returns it.
@@ -537,13 +510,12 @@ impl TestApp {
             .create_organisation(&format!("Host {}", uuid::Uuid::now_v7()), "panel")
             .await;
         let response = self
-            .post_json(
-                "/api/v1/meetings",
-                &serde_json::json!({
-                    "organisation_id": organisation["id"], "kind": kind,
-                    "title": format!("A {kind} on {held_on}"), "held_on": held_on
-                }),
-            )
+            .as_admin()
+            .post("/api/v1/meetings")
+            .json(&serde_json::json!({
+                "organisation_id": organisation["id"], "kind": kind,
+                "title": format!("A {kind} on {held_on}"), "held_on": held_on
+            }))
             .await;
         assert_eq!(response.status, 201, "{}", response.text());
         response.json()
@@ -552,7 +524,11 @@ impl TestApp {
     /// Creates a question (as admin) from a public question's fields, with `changes`
     /// merged in (a `null` removes a field), and returns it.
     pub async fn create_question(&self, changes: Value) -> Value {
-        let response = self.post_json("/api/v1/questions", &question_body(changes)).await;
+        let response = self
+            .as_admin()
+            .post("/api/v1/questions")
+            .json(&question_body(changes))
+            .await;
         assert_eq!(response.status, 201, "{}", response.text());
         response.json()
     }
@@ -561,10 +537,12 @@ impl TestApp {
     pub async fn create_public_question(&self) -> Value {
         let question = self.create_question(serde_json::json!({})).await;
         let response = self
-            .post_json(
-                &format!("/api/v1/questions/{}/accept", question["id"].as_str().unwrap()),
-                &Value::Null,
-            )
+            .as_admin()
+            .post(&format!(
+                "/api/v1/questions/{}/accept",
+                question["id"].as_str().unwrap()
+            ))
+            .json(&Value::Null)
             .await;
         assert_eq!(response.status, 200, "{}", response.text());
         response.json()
@@ -581,7 +559,9 @@ impl TestApp {
         });
         merge(&mut body, changes);
         let response = self
-            .post_json(&format!("/api/v1/questions/{question_id}/responses"), &body)
+            .as_admin()
+            .post(&format!("/api/v1/questions/{question_id}/responses"))
+            .json(&body)
             .await;
         assert_eq!(response.status, 201, "{}", response.text());
         response.json()
@@ -590,7 +570,9 @@ impl TestApp {
     /// Publishes response `id` (as admin) and returns it.
     pub async fn publish_response(&self, id: &str) -> Value {
         let response = self
-            .post_json(&format!("/api/v1/responses/{id}/publish"), &Value::Null)
+            .as_admin()
+            .post(&format!("/api/v1/responses/{id}/publish"))
+            .json(&Value::Null)
             .await;
         assert_eq!(response.status, 200, "{}", response.text());
         response.json()
@@ -631,10 +613,9 @@ impl TestApp {
     /// Creates an organisation through the API and returns it.
     pub async fn create_organisation(&self, name: &str, kind: &str) -> Value {
         let response = self
-            .post_json(
-                "/api/v1/organisations",
-                &serde_json::json!({"name": name, "kind": kind}),
-            )
+            .as_admin()
+            .post("/api/v1/organisations")
+            .json(&serde_json::json!({"name": name, "kind": kind}))
             .await;
         assert_eq!(response.status, 201, "{}", response.text());
         response.json()
@@ -679,38 +660,60 @@ pub fn urlencode(text: &str) -> String {
 }
 
 /// A TCP proxy in front of PostgreSQL that a test can cut and restore, to take the
-/// database away from a running app without touching the shared server.
+/// database away from a running app without touching the shared server. Like the app,
+/// it runs on a thread of its own, so that it keeps passing (and closing) connections
+/// while the test's runtime is blocked dropping the database.
 pub struct Proxy {
     pub addr: SocketAddr,
     enabled: Arc<AtomicBool>,
     connections: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Proxy {
     pub async fn start(upstream: SocketAddr) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let enabled = Arc::new(AtomicBool::new(true));
         let connections: Arc<Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
         let (enabled2, connections2) = (enabled.clone(), connections.clone());
-        tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                if !AtomicBool::load(&enabled2, Ordering::SeqCst) {
-                    drop(inbound);
-                    continue;
-                }
-                let task = tokio::spawn(async move {
-                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let accept = async {
+                    while let Ok((mut inbound, _)) = listener.accept().await {
+                        if !AtomicBool::load(&enabled2, Ordering::SeqCst) {
+                            drop(inbound);
+                            continue;
+                        }
+                        let task = tokio::spawn(async move {
+                            if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
+                                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                            }
+                        });
+                        connections2.lock().unwrap().push(task.abort_handle());
                     }
-                });
-                connections2.lock().unwrap().push(task.abort_handle());
-            }
+                };
+                tokio::select! {
+                    _ = accept => {}
+                    _ = stopped => {}
+                }
+            });
+            // Dropping the runtime drops every connection still open.
         });
         Self {
             addr,
             enabled,
             connections,
+            stop: Some(stop),
+            thread: Some(thread),
         }
     }
 
@@ -727,37 +730,33 @@ impl Proxy {
     }
 }
 
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// The accountability chain, built through the API as admin: reports, their
 /// recommendations, actions on them, and tokens for the people who work on them.
 impl TestApp {
-    /// A token for a `force` user of `organisation` (its `id` as the API gave it).
-    pub fn force_token(&self, organisation: &Value) -> String {
-        let id: uuid::Uuid = organisation["id"].as_str().unwrap().parse().unwrap();
-        self.authenticator
-            .issue(
-                &Subject::Other("force-officer".into()),
-                &[Role::Force],
-                Some(scrutiny::domain::organisation::OrganisationId(id)),
-                None,
-            )
-            .unwrap()
-            .token
-    }
-
     /// Creates an inspection report published on `published_on` by `publisher` about
     /// `subject`, and returns it.
     pub async fn create_report(&self, publisher: &Value, subject: &Value, published_on: &str) -> Value {
         let response = self
-            .post_json(
-                "/api/v1/reports",
-                &serde_json::json!({
-                    "title": "National child protection inspection",
-                    "kind": "inspection",
-                    "publisher_organisation_id": publisher["id"],
-                    "subject_organisation_id": subject["id"],
-                    "published_on": published_on,
-                }),
-            )
+            .as_admin()
+            .post("/api/v1/reports")
+            .json(&serde_json::json!({
+                "title": "National child protection inspection",
+                "kind": "inspection",
+                "publisher_organisation_id": publisher["id"],
+                "subject_organisation_id": subject["id"],
+                "published_on": published_on,
+            }))
             .await;
         assert_eq!(response.status, 201, "{}", response.text());
         response.json()
@@ -766,15 +765,17 @@ impl TestApp {
     /// Adds recommendation `reference` to `report`, addressed to `addressed_to`.
     pub async fn create_recommendation(&self, report: &Value, reference: &str, addressed_to: &Value) -> Value {
         let response = self
-            .post_json(
-                &format!("/api/v1/reports/{}/recommendations", report["id"].as_str().unwrap()),
-                &serde_json::json!({
-                    "reference": reference,
-                    "kind": "recommendation",
-                    "text": "The force should review how it identifies risk to children.",
-                    "addressed_to_organisation_id": addressed_to["id"],
-                }),
-            )
+            .as_admin()
+            .post(&format!(
+                "/api/v1/reports/{}/recommendations",
+                report["id"].as_str().unwrap()
+            ))
+            .json(&serde_json::json!({
+                "reference": reference,
+                "kind": "recommendation",
+                "text": "The force should review how it identifies risk to children.",
+                "addressed_to_organisation_id": addressed_to["id"],
+            }))
             .await;
         assert_eq!(response.status, 201, "{}", response.text());
         response.json()
@@ -804,39 +805,143 @@ impl TestApp {
         due_on: &str,
     ) -> Value {
         let response = self
-            .post_json(
-                "/api/v1/actions",
-                &self.action_body(reference, recommendations, owner, due_on),
-            )
+            .as_admin()
+            .post("/api/v1/actions")
+            .json(&self.action_body(reference, recommendations, owner, due_on))
             .await;
         assert_eq!(response.status, 201, "{}", response.text());
         response.json()
     }
+}
 
-    /// Sends `method path` with a token, a JSON body and extra headers.
-    pub async fn call_with_headers(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&Value>,
-        headers: &[(&str, &str)],
-    ) -> TestResponse {
-        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self.client.request(method, self.url(path));
-        if let Some(token) = token {
-            request = request.insert_header(("authorization", format!("Bearer {token}")));
+/// Someone sending requests to a [`TestApp`]; see [`TestApp::anonymous`],
+/// [`TestApp::as_admin`], [`TestApp::as_role`] and [`TestApp::with_token`].
+pub struct Caller<'a> {
+    app: &'a TestApp,
+    token: Option<String>,
+}
+
+impl<'a> Caller<'a> {
+    pub fn get(&self, path: &str) -> Request<'a> {
+        self.request("GET", path)
+    }
+
+    pub fn post(&self, path: &str) -> Request<'a> {
+        self.request("POST", path)
+    }
+
+    pub fn patch(&self, path: &str) -> Request<'a> {
+        self.request("PATCH", path)
+    }
+
+    pub fn delete(&self, path: &str) -> Request<'a> {
+        self.request("DELETE", path)
+    }
+
+    /// A request with any method (`"HEAD"`, `"OPTIONS"`, `"PUT"`, one from a table).
+    pub fn request(&self, method: &str, path: &str) -> Request<'a> {
+        let mut headers = Vec::new();
+        if let Some(token) = &self.token {
+            headers.push(("authorization".to_string(), format!("Bearer {token}")));
         }
-        for (name, value) in headers {
-            request = request.insert_header((*name, *value));
+        Request {
+            app: self.app,
+            method: awc::http::Method::from_bytes(method.as_bytes()).unwrap(),
+            path: path.to_string(),
+            headers,
+            body: None,
         }
+    }
+
+    /// The same request as a raw `awc` request, for what [`Request`] cannot express;
+    /// send it with [`TestApp::send`].
+    pub fn awc(&self, method: &str, path: &str) -> awc::ClientRequest {
+        let request = self.request(method, path);
+        let mut raw = self.app.client.request(request.method, self.app.url(path));
+        for (name, value) in &request.headers {
+            raw = raw.insert_header((name.as_str(), value.as_str()));
+        }
+        raw
+    }
+}
+
+/// A request being built; `.await` sends it and reads the response whole. Headers are
+/// sent in the order given; a later one replaces an earlier one of the same name.
+#[must_use = "a request is sent only when awaited"]
+pub struct Request<'a> {
+    app: &'a TestApp,
+    method: awc::http::Method,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Request<'_> {
+    /// `body` as `application/json`.
+    pub fn json(self, body: &Value) -> Self {
+        self.body("application/json", serde_json::to_vec(body).unwrap())
+    }
+
+    /// [`Request::json`] when there is a body, for tables of requests.
+    pub fn optional_json(self, body: Option<&Value>) -> Self {
         match body {
-            Some(body) => {
-                request = request.insert_header(("content-type", "application/json"));
-                self.send(request, Some(serde_json::to_vec(body).unwrap())).await
-            }
-            None => self.send(request, None).await,
+            Some(body) => self.json(body),
+            None => self,
         }
+    }
+
+    /// `fields` as `application/x-www-form-urlencoded`.
+    pub fn form(self, fields: &[(&str, &str)]) -> Self {
+        let form = fields
+            .iter()
+            .map(|(name, value)| format!("{}={}", urlencode(name), urlencode(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.body("application/x-www-form-urlencoded", form)
+    }
+
+    /// A body of any `content_type`.
+    pub fn body(self, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        self.untyped_body(body).header("content-type", content_type)
+    }
+
+    /// A body with no `Content-Type` header at all.
+    pub fn untyped_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn headers(self, headers: &[(&str, &str)]) -> Self {
+        headers
+            .iter()
+            .fold(self, |request, (name, value)| request.header(name, value))
+    }
+
+    /// `If-Match: etag`.
+    pub fn if_match(self, etag: &str) -> Self {
+        self.header("if-match", etag)
+    }
+
+    pub async fn send(self) -> TestResponse {
+        let mut request = self.app.client.request(self.method, self.app.url(&self.path));
+        for (name, value) in &self.headers {
+            request = request.insert_header((name.as_str(), value.as_str()));
+        }
+        self.app.send(request, self.body).await
+    }
+}
+
+impl<'a> std::future::IntoFuture for Request<'a> {
+    type Output = TestResponse;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = TestResponse> + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 

@@ -1,27 +1,47 @@
-//! The integration tests: one binary, a module per area, each test against the real app
-//! on port 0 and a database of its own.
+//! The integration tests: one binary, each test against the real app on port 0 and a
+//! database of its own.
+//!
+//! - `routes/` mirrors `src/routes/`: the tests of `src/routes/questions.rs` are in
+//!   `routes/questions.rs`, and so on.
+//! - `properties/` holds what holds across every route: the HTTP contract, hostile
+//!   input, the permission matrix, resilience, the OpenAPI document, migrations,
+//!   deployment files, the demo story, exports and operations.
+//! - `helpers.rs` starts apps and sends requests as a stated caller
+//!   (`app.as_admin().get(…)`, `app.anonymous().post(…)`).
 
-mod actions;
-mod auth;
-mod contract;
-mod demo;
-mod deployment;
-mod events;
-mod exports;
-mod feeds;
 mod helpers;
-mod hostile;
-mod imports;
-mod meetings;
-mod migrations;
-mod openapi;
-mod operations;
-mod organisations;
-mod permissions;
-mod questions;
-mod recommendations;
-mod reports;
-mod resilience;
-mod responses;
-mod search;
-mod webhooks;
+
+/// One file per route file in `src/routes/`.
+mod routes {
+    mod accountability;
+    mod actions;
+    mod auth;
+    mod clients;
+    mod events;
+    mod feeds;
+    pub mod health;
+    pub mod imports;
+    mod meetings;
+    mod organisations;
+    mod questions;
+    mod recommendations;
+    mod reports;
+    mod responses;
+    mod search;
+    mod users;
+    mod webhooks;
+}
+
+/// Properties of the whole service rather than of one route.
+mod properties {
+    mod contract;
+    mod demo;
+    mod deployment;
+    mod exports;
+    mod hostile;
+    mod migrations;
+    mod openapi;
+    mod operations;
+    mod permissions;
+    mod resilience;
+}

@@ -18,7 +18,9 @@ fn question_path(question: &Value) -> String {
 }
 
 async fn ask_anonymously(app: &TestApp, changes: Value) -> crate::helpers::TestResponse {
-    app.call("POST", "/api/v1/questions", None, Some(&question_body(changes)))
+    app.anonymous()
+        .post("/api/v1/questions")
+        .json(&question_body(changes))
         .await
 }
 
@@ -69,7 +71,9 @@ async fn asked_on_defaults_to_today_and_may_not_be_in_the_future() {
         .starts_with(&format!("PQ-{}-", today.format("%Y"))));
     let future = (today + Days::new(2)).to_string();
     let problem = app
-        .post_json("/api/v1/questions", &question_body(json!({"asked_on": future})))
+        .as_admin()
+        .post("/api/v1/questions")
+        .json(&question_body(json!({"asked_on": future})))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "asked_on");
@@ -104,7 +108,9 @@ async fn concurrent_submissions_get_distinct_consecutive_references() {
     let bodies: Vec<Value> = (0..8)
         .map(|i| question_body(json!({"title": format!("Question {i}")})))
         .collect();
-    let submissions = bodies.iter().map(|body| app.post_json("/api/v1/questions", body));
+    let submissions = bodies
+        .iter()
+        .map(|body| app.as_admin().post("/api/v1/questions").json(body).send());
     let responses = futures_util::future::join_all(submissions).await;
     let mut references: Vec<String> = responses
         .iter()
@@ -134,7 +140,9 @@ async fn anonymous_questions_are_rate_limited_per_address_with_retry_after() {
     assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 5);
     // Signed-in callers are not limited by the anonymous limit.
     assert_eq!(
-        app.post_json("/api/v1/questions", &question_body(json!({})))
+        app.as_admin()
+            .post("/api/v1/questions")
+            .json(&question_body(json!({})))
             .await
             .status,
         201
@@ -147,11 +155,17 @@ async fn an_idempotency_key_replays_an_anonymous_submission_without_a_second_que
     let body = question_body(json!({}));
     let headers = [("idempotency-key", "question-1")];
     let first = app
-        .call_with("POST", "/api/v1/questions", None, Some(&body), &headers)
+        .anonymous()
+        .post("/api/v1/questions")
+        .json(&body)
+        .headers(&headers)
         .await;
     assert_eq!(first.status, 201, "{}", first.text());
     let retry = app
-        .call_with("POST", "/api/v1/questions", None, Some(&body), &headers)
+        .anonymous()
+        .post("/api/v1/questions")
+        .json(&body)
+        .headers(&headers)
         .await;
     assert_eq!(retry.status, 201);
     assert_eq!(retry.header("idempotent-replayed").as_deref(), Some("true"));
@@ -227,7 +241,9 @@ async fn invalid_unknown_and_server_owned_fields_are_a_422_and_create_nothing() 
     ];
     for (changes, field) in cases {
         let problem = app
-            .post_json("/api/v1/questions", &question_body(changes.clone()))
+            .as_admin()
+            .post("/api/v1/questions")
+            .json(&question_body(changes.clone()))
             .await
             .assert_problem(422);
         let errors = problem["errors"].as_array().unwrap();
@@ -257,12 +273,8 @@ async fn existing_recommendations_are_recorded_with_the_question() {
         .await;
     assert_eq!(question["recommendation_ids"], json!([recommendation]));
     let listed = app
-        .call(
-            "GET",
-            &format!("/api/v1/questions?recommendation_id={recommendation}"),
-            Some(&app.admin_token),
-            None,
-        )
+        .as_admin()
+        .get(&format!("/api/v1/questions?recommendation_id={recommendation}"))
         .await
         .json();
     assert_eq!(listed["items"][0]["id"], question["id"]);
@@ -273,24 +285,32 @@ async fn who_may_ask_what_kind_of_question() {
     let app = spawn_app().await;
     let body = question_body(json!({}));
     for role in [Role::CommissionerOffice, Role::Force, Role::Integration] {
-        let token = app.token(&[role]);
-        app.call("POST", "/api/v1/questions", Some(&token), Some(&body))
+        let token = app.token(role, None);
+        app.with_token(&token)
+            .post("/api/v1/questions")
+            .json(&body)
             .await
             .assert_problem(403);
     }
     let panel_question = question_body(json!({"asker": {"kind": "panel_member", "display_name": "Cllr Smith"}}));
     ask_anonymously(&app, panel_question.clone()).await.assert_problem(401);
-    let member = app.token(&[Role::PanelMember]);
     let public_question = question_body(json!({"asker": {"kind": "member_of_public", "display_name": "A"}}));
-    app.call("POST", "/api/v1/questions", Some(&member), Some(&public_question))
+    app.as_role(Role::PanelMember, None)
+        .post("/api/v1/questions")
+        .json(&public_question)
         .await
         .assert_problem(403);
-    let asked = app.call("POST", "/api/v1/questions", Some(&member), Some(&body)).await;
+    let asked = app
+        .as_role(Role::PanelMember, None)
+        .post("/api/v1/questions")
+        .json(&body)
+        .await;
     assert_eq!(asked.status, 201, "{}", asked.text());
     assert_eq!(asked.json()["asker"]["kind"], "panel_member");
-    let clerk = app.token(&[Role::Secretariat]);
     let recorded = app
-        .call("POST", "/api/v1/questions", Some(&clerk), Some(&panel_question))
+        .as_role(Role::Secretariat, None)
+        .post("/api/v1/questions")
+        .json(&panel_question)
         .await;
     assert_eq!(recorded.json()["asker"]["kind"], "panel_member");
     assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 2);
@@ -331,7 +351,9 @@ async fn only_a_panel_meeting_takes_questions_and_the_public_cannot_name_a_priva
     let later = (Utc::now().date_naive() + Days::new(40)).to_string();
     let board = app.create_meeting("strategic_governance_board", &later).await;
     let problem = app
-        .post_json("/api/v1/questions", &question_body(json!({"meeting_id": board["id"]})))
+        .as_admin()
+        .post("/api/v1/questions")
+        .json(&question_body(json!({"meeting_id": board["id"]})))
         .await
         .assert_problem(422);
     assert!(problem["errors"][0]["message"]
@@ -340,12 +362,10 @@ async fn only_a_panel_meeting_takes_questions_and_the_public_cannot_name_a_priva
         .contains("panel_meeting"));
 
     let private = app.create_meeting("panel_meeting", &later).await;
-    app.patch_json(
-        &format!("/api/v1/meetings/{}", id(&private)),
-        &json!({"is_public": false}),
-        None,
-    )
-    .await;
+    app.as_admin()
+        .patch(&format!("/api/v1/meetings/{}", id(&private)))
+        .json(&json!({"is_public": false}))
+        .await;
     let problem = ask_anonymously(&app, json!({"meeting_id": private["id"]}))
         .await
         .assert_problem(422);
@@ -359,20 +379,21 @@ async fn a_submitted_question_is_hidden_from_anonymous_and_integration_callers()
     let app = spawn_app().await;
     let question = app.create_question(json!({})).await;
     let path = question_path(&question);
-    app.get(&path).await.assert_problem(404);
-    let integration = app.token(&[Role::Integration]);
-    app.call("GET", &path, Some(&integration), None)
-        .await
-        .assert_problem(404);
+    app.anonymous().get(&path).await.assert_problem(404);
+    let integration = app.token(Role::Integration, None);
+    app.with_token(&integration).get(&path).await.assert_problem(404);
     for who in [None, Some(integration.as_str())] {
-        let listed = app.call("GET", "/api/v1/questions", who, None).await.json();
+        let listed = app.with_optional_token(who).get("/api/v1/questions").await.json();
         assert_eq!(listed["items"], json!([]));
-        let asked_for = app.call("GET", "/api/v1/questions?status=submitted", who, None).await;
+        let asked_for = app
+            .with_optional_token(who)
+            .get("/api/v1/questions?status=submitted")
+            .await;
         assert_eq!(asked_for.json()["items"], json!([]));
     }
     for role in [Role::PanelMember, Role::CommissionerOffice, Role::Force] {
-        let token = app.token(&[role]);
-        let read = app.call("GET", &path, Some(&token), None).await;
+        let token = app.token(role, None);
+        let read = app.with_token(&token).get(&path).await;
         assert_eq!(read.status, 200, "{role}");
         assert!(
             read.json().get("asker_contact").is_none(),
@@ -388,25 +409,25 @@ async fn only_the_secretariat_and_admins_see_contact_details() {
     let question = app.create_public_question().await;
     let path = question_path(&question);
     for role in [Role::Secretariat, Role::Admin] {
-        let token = app.token(&[role]);
-        let read = app.call("GET", &path, Some(&token), None).await.json();
+        let token = app.token(role, None);
+        let read = app.with_token(&token).get(&path).await.json();
         assert_eq!(
             read["asker_contact"],
             json!({"email": "resident@example.org", "phone": "01785 000000"}),
             "{role}"
         );
-        let listed = app.call("GET", "/api/v1/questions", Some(&token), None).await.json();
+        let listed = app.with_token(&token).get("/api/v1/questions").await.json();
         assert_eq!(listed["items"][0]["asker_contact"]["email"], "resident@example.org");
     }
     for token in [
         None,
-        Some(app.token(&[Role::PanelMember])),
-        Some(app.token(&[Role::Integration])),
+        Some(app.token(Role::PanelMember, None)),
+        Some(app.token(Role::Integration, None)),
     ] {
-        let read = app.call("GET", &path, token.as_deref(), None).await;
+        let read = app.with_optional_token(token.as_deref()).get(&path).await;
         assert_eq!(read.status, 200);
         assert!(read.json().get("asker_contact").is_none());
-        let listed = app.call("GET", "/api/v1/questions", token.as_deref(), None).await;
+        let listed = app.with_optional_token(token.as_deref()).get("/api/v1/questions").await;
         assert_eq!(listed.json()["items"].as_array().unwrap().len(), 1);
         assert!(!listed.text().contains("resident@example.org") && !listed.text().contains("01785"));
     }
@@ -418,18 +439,16 @@ async fn contact_details_never_reach_the_audit_log() {
     let question = app.create_question(json!({})).await;
     let path = question_path(&question);
     let changed = app
-        .patch_json(
-            &path,
-            &json!({"asker_contact": {"email": "new-address@example.org", "address": "1 High Street"}}),
-            None,
-        )
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"asker_contact": {"email": "new-address@example.org", "address": "1 High Street"}}))
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text());
     assert_eq!(
         changed.json()["asker_contact"],
         json!({"email": "new-address@example.org", "phone": "01785 000000", "address": "1 High Street"})
     );
-    app.post_json(&format!("{path}/accept"), &Value::Null).await;
+    app.as_admin().post(&format!("{path}/accept")).json(&Value::Null).await;
     assert_eq!(
         app.db
             .count("SELECT count(*) AS n FROM audit_events WHERE resource_type = 'question'")
@@ -459,18 +478,22 @@ async fn contact_details_are_merged_by_a_patch_and_can_be_forgotten() {
     let question = app.create_question(json!({})).await;
     let path = question_path(&question);
     let no_phone = app
-        .patch_json(&path, &json!({"asker_contact": {"phone": null}}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"asker_contact": {"phone": null}}))
         .await;
     assert_eq!(
         no_phone.json()["asker_contact"],
         json!({"email": "resident@example.org"})
     );
     let problem = app
-        .patch_json(&path, &json!({"asker_contact": {"email": null}}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"asker_contact": {"email": null}}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "asker_contact.email");
-    let forgotten = app.patch_json(&path, &json!({"asker_contact": null}), None).await;
+    let forgotten = app.as_admin().patch(&path).json(&json!({"asker_contact": null})).await;
     assert!(forgotten.json()["asker_contact"].is_null());
     assert_eq!(
         app.db
@@ -479,7 +502,9 @@ async fn contact_details_are_merged_by_a_patch_and_can_be_forgotten() {
         1
     );
     let problem = app
-        .patch_json(&path, &json!({"asker_contact": {"phone": "01785 111111"}}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"asker_contact": {"phone": "01785 111111"}}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "asker_contact.email");
@@ -490,20 +515,24 @@ async fn accepting_makes_a_question_public_and_accepting_again_is_a_409_with_its
     let app = spawn_app().await;
     let question = app.create_question(json!({})).await;
     let path = question_path(&question);
-    let accepted = app.post_json(&format!("{path}/accept"), &Value::Null).await;
+    let accepted = app.as_admin().post(&format!("{path}/accept")).json(&Value::Null).await;
     assert_eq!(accepted.status, 200, "{}", accepted.text());
     let accepted = accepted.json();
     assert_eq!(accepted["status"], "accepted");
     assert_eq!(accepted["version"], 2);
     assert!(accepted["published_at"].is_string());
-    assert_eq!(app.get(&path).await.status, 200, "public now");
+    assert_eq!(app.anonymous().get(&path).await.status, 200, "public now");
     let again = app
-        .post_json(&format!("{path}/accept"), &Value::Null)
+        .as_admin()
+        .post(&format!("{path}/accept"))
+        .json(&Value::Null)
         .await
         .assert_problem(409);
     assert_eq!(again["current_state"], "accepted");
     let reject = app
-        .post_json(&format!("{path}/reject"), &json!({"reason": "Too late"}))
+        .as_admin()
+        .post(&format!("{path}/reject"))
+        .json(&json!({"reason": "Too late"}))
         .await
         .assert_problem(409);
     assert_eq!(reject["current_state"], "accepted");
@@ -520,16 +549,22 @@ async fn rejecting_needs_a_reason_and_keeps_the_question_private() {
     let app = spawn_app().await;
     let question = app.create_question(json!({})).await;
     let path = question_path(&question);
-    app.post_json(&format!("{path}/reject"), &json!({}))
+    app.as_admin()
+        .post(&format!("{path}/reject"))
+        .json(&json!({}))
         .await
         .assert_problem(422);
     let blank = app
-        .post_json(&format!("{path}/reject"), &json!({"reason": " "}))
+        .as_admin()
+        .post(&format!("{path}/reject"))
+        .json(&json!({"reason": " "}))
         .await
         .assert_problem(422);
     assert_eq!(blank["errors"][0]["field"], "reason");
     let rejected = app
-        .post_json(&format!("{path}/reject"), &json!({"reason": "An operational matter"}))
+        .as_admin()
+        .post(&format!("{path}/reject"))
+        .json(&json!({"reason": "An operational matter"}))
         .await;
     assert_eq!(rejected.status, 200, "{}", rejected.text());
     let rejected = rejected.json();
@@ -538,10 +573,12 @@ async fn rejecting_needs_a_reason_and_keeps_the_question_private() {
         (json!("rejected"), json!("An operational matter"))
     );
     assert!(rejected["published_at"].is_null());
-    app.get(&path).await.assert_problem(404);
+    app.anonymous().get(&path).await.assert_problem(404);
     for transition in ["accept", "withdraw"] {
         let problem = app
-            .post_json(&format!("{path}/{transition}"), &Value::Null)
+            .as_admin()
+            .post(&format!("{path}/{transition}"))
+            .json(&Value::Null)
             .await
             .assert_problem(409);
         assert_eq!(problem["current_state"], "rejected", "{transition}");
@@ -551,15 +588,15 @@ async fn rejecting_needs_a_reason_and_keeps_the_question_private() {
 #[actix_web::test]
 async fn the_secretariat_withdraws_a_submitted_or_accepted_question_once() {
     let app = spawn_app().await;
-    let clerk = app.token(&[Role::Secretariat]);
+    let clerk = app.token(Role::Secretariat, None);
     for question in [app.create_question(json!({})).await, app.create_public_question().await] {
         let path = format!("{}/withdraw", question_path(&question));
-        let withdrawn = app.call("POST", &path, Some(&clerk), None).await;
+        let withdrawn = app.with_token(&clerk).post(&path).await;
         assert_eq!(withdrawn.status, 200, "{}", withdrawn.text());
         assert_eq!(withdrawn.json()["status"], "withdrawn");
-        let again = app.call("POST", &path, Some(&clerk), None).await.assert_problem(409);
+        let again = app.with_token(&clerk).post(&path).await.assert_problem(409);
         assert_eq!(again["current_state"], "withdrawn");
-        app.get(&question_path(&question)).await.assert_problem(404);
+        app.anonymous().get(&question_path(&question)).await.assert_problem(404);
     }
 }
 
@@ -569,9 +606,7 @@ async fn a_panel_member_may_withdraw_their_own_question_but_not_anothers() {
     let (asker, asker_token) = user_token(&app, "cllr-smith", &["panel_member"]).await;
     let (_, other_token) = user_token(&app, "cllr-jones", &["panel_member"]).await;
     let body = question_body(json!({"asker": {"display_name": "Cllr Smith"}, "asker_contact": null}));
-    let asked = app
-        .call("POST", "/api/v1/questions", Some(&asker_token), Some(&body))
-        .await;
+    let asked = app.with_token(&asker_token).post("/api/v1/questions").json(&body).await;
     assert_eq!(asked.status, 201, "{}", asked.text());
     let question = asked.json();
     assert_eq!(
@@ -584,16 +619,16 @@ async fn a_panel_member_may_withdraw_their_own_question_but_not_anothers() {
         1
     );
     let path = format!("{}/withdraw", question_path(&question));
-    app.call("POST", &path, Some(&other_token), None)
+    app.with_token(&other_token).post(&path).await.assert_problem(403);
+    app.with_token(&app.token(Role::PanelMember, None))
+        .post(&path)
         .await
         .assert_problem(403);
-    app.call("POST", &path, Some(&app.token(&[Role::PanelMember])), None)
+    app.with_token(&app.token(Role::Force, None))
+        .post(&path)
         .await
         .assert_problem(403);
-    app.call("POST", &path, Some(&app.token(&[Role::Force])), None)
-        .await
-        .assert_problem(403);
-    let withdrawn = app.call("POST", &path, Some(&asker_token), None).await;
+    let withdrawn = app.with_token(&asker_token).post(&path).await;
     assert_eq!(withdrawn.status, 200, "{}", withdrawn.text());
     assert_eq!(withdrawn.json()["status"], "withdrawn");
 }
@@ -604,19 +639,27 @@ async fn a_stale_if_match_on_a_transition_or_patch_is_a_412_and_changes_nothing(
     let question = app.create_question(json!({})).await;
     let path = question_path(&question);
     let token = app.admin_token.clone();
-    let etag = app.call("GET", &path, Some(&token), None).await.header("etag").unwrap();
+    let etag = app.with_token(&token).get(&path).await.header("etag").unwrap();
     let patched = app
-        .patch_json(&path, &json!({"title": "A better title"}), Some(&etag))
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"title": "A better title"}))
+        .if_match(&etag)
         .await;
     assert_eq!(patched.status, 200, "{}", patched.text());
     let stale = [("if-match", etag.as_str())];
-    app.call_with("POST", &format!("{path}/accept"), Some(&token), None, &stale)
+    app.with_token(&token)
+        .post(&format!("{path}/accept"))
+        .headers(&stale)
         .await
         .assert_problem(412);
-    app.patch_json(&path, &json!({"title": "Overwritten"}), Some(&etag))
+    app.as_admin()
+        .patch(&path)
+        .json(&json!({"title": "Overwritten"}))
+        .if_match(&etag)
         .await
         .assert_problem(412);
-    let current = app.call("GET", &path, Some(&token), None).await.json();
+    let current = app.with_token(&token).get(&path).await.json();
     assert_eq!(
         (
             current["status"].clone(),
@@ -627,7 +670,9 @@ async fn a_stale_if_match_on_a_transition_or_patch_is_a_412_and_changes_nothing(
     );
     let fresh = [("if-match", "\"2\"")];
     let accepted = app
-        .call_with("POST", &format!("{path}/accept"), Some(&token), None, &fresh)
+        .with_token(&token)
+        .post(&format!("{path}/accept"))
+        .headers(&fresh)
         .await;
     assert_eq!(accepted.status, 200, "{}", accepted.text());
 }
@@ -641,11 +686,7 @@ async fn a_patch_changes_the_fields_given_but_never_status_or_reference() {
     let question = app.create_question(json!({})).await;
     let path = question_path(&question);
     let changed = app
-        .patch_json(
-            &path,
-            &json!({"topics": ["policing", "child-protection"], "meeting_id": meeting["id"], "recommendation_ids": [recommendation]}),
-            None,
-        )
+        .as_admin().patch(&path).json(&json!({"topics": ["policing", "child-protection"], "meeting_id": meeting["id"], "recommendation_ids": [recommendation]}))
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text());
     let changed = changed.json();
@@ -653,7 +694,12 @@ async fn a_patch_changes_the_fields_given_but_never_status_or_reference() {
     assert_eq!(changed["meeting_id"], meeting["id"]);
     assert_eq!(changed["recommendation_ids"], json!([recommendation]));
     assert_eq!(changed["title"], question["title"]);
-    let off_agenda = app.patch_json(&path, &json!({"meeting_id": null}), None).await.json();
+    let off_agenda = app
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"meeting_id": null}))
+        .await
+        .json();
     assert!(off_agenda["meeting_id"].is_null());
     for (body, field) in [
         (json!({"status": "accepted"}), "status"),
@@ -668,7 +714,7 @@ async fn a_patch_changes_the_fields_given_but_never_status_or_reference() {
             "recommendation_ids",
         ),
     ] {
-        let problem = app.patch_json(&path, &body, None).await.assert_problem(422);
+        let problem = app.as_admin().patch(&path).json(&body).await.assert_problem(422);
         let errors = problem["errors"].as_array().unwrap();
         assert!(
             errors
@@ -677,13 +723,15 @@ async fn a_patch_changes_the_fields_given_but_never_status_or_reference() {
             "{body} should name {field}: {problem}"
         );
     }
-    let current = app.call("GET", &path, Some(&app.admin_token), None).await.json();
+    let current = app.as_admin().get(&path).await.json();
     assert_eq!(
         (current["status"].clone(), current["version"].clone()),
         (json!("submitted"), json!(3))
     );
-    let member = app.token(&[Role::PanelMember]);
-    app.call("PATCH", &path, Some(&member), Some(&json!({"title": "Mine"})))
+    let member = app.token(Role::PanelMember, None);
+    app.with_token(&member)
+        .patch(&path)
+        .json(&json!({"title": "Mine"}))
         .await
         .assert_problem(403);
 }
@@ -713,7 +761,8 @@ async fn the_list_is_newest_first_and_filters_by_status_topic_kind_dates_and_tex
         let admin = admin.clone();
         let app = &app;
         async move {
-            app.call("GET", &format!("/api/v1/questions?{query}"), Some(&admin), None)
+            app.with_token(&admin)
+                .get(&format!("/api/v1/questions?{query}"))
                 .await
                 .json()
         }
@@ -742,7 +791,7 @@ async fn the_list_is_newest_first_and_filters_by_status_topic_kind_dates_and_tex
     let mut paged = Vec::new();
     let mut path = "/api/v1/questions?limit=1".to_string();
     loop {
-        let page = app.call("GET", &path, Some(&admin), None).await.json();
+        let page = app.with_token(&admin).get(&path).await.json();
         paged.extend(ids(page.clone()));
         match page["next_cursor"].as_str() {
             Some(cursor) => path = format!("/api/v1/questions?limit=1&cursor={cursor}"),
@@ -759,7 +808,11 @@ async fn the_list_is_newest_first_and_filters_by_status_topic_kind_dates_and_tex
         ("asked_from=yesterday", "asked_from"),
         ("colour=blue", "colour"),
     ] {
-        let problem = app.get(&format!("/api/v1/questions?{query}")).await.assert_problem(422);
+        let problem = app
+            .anonymous()
+            .get(&format!("/api/v1/questions?{query}"))
+            .await
+            .assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], parameter, "{query}: {problem}");
     }
 }

@@ -16,17 +16,16 @@ async fn a_report_is_created_read_back_and_its_response_is_due_56_days_after_pub
     let app = spawn_app().await;
     let (hmicfrs, force) = inspectorate_and_force(&app).await;
     let response = app
-        .post_json(
-            "/api/v1/reports",
-            &json!({
-                "title": "  National child protection inspection: Staffordshire Police ",
-                "kind": "inspection",
-                "publisher_organisation_id": hmicfrs["id"],
-                "subject_organisation_id": force["id"],
-                "published_on": "2022-04-07",
-                "url": "https://www.justiceinspectorates.gov.uk/hmicfrs/publications/",
-            }),
-        )
+        .as_admin()
+        .post("/api/v1/reports")
+        .json(&json!({
+            "title": "  National child protection inspection: Staffordshire Police ",
+            "kind": "inspection",
+            "publisher_organisation_id": hmicfrs["id"],
+            "subject_organisation_id": force["id"],
+            "published_on": "2022-04-07",
+            "url": "https://www.justiceinspectorates.gov.uk/hmicfrs/publications/",
+        }))
         .await;
     assert_eq!(response.status, 201, "{}", response.text());
     let created = response.json();
@@ -39,7 +38,7 @@ async fn a_report_is_created_read_back_and_its_response_is_due_56_days_after_pub
     assert_eq!(created["version"], 1);
     let location = response.header("location").unwrap();
     assert_eq!(location, path_of("reports", &created));
-    let read = app.get(&location).await;
+    let read = app.anonymous().get(&location).await;
     assert_eq!(read.status, 200);
     assert_eq!(read.json(), created);
     assert_eq!(read.header("etag").as_deref(), Some("\"1\""));
@@ -66,11 +65,12 @@ async fn secretariat_and_the_commissioners_office_manage_reports_and_panel_membe
         (Role::PanelMember, 403),
         (Role::Force, 403),
     ] {
-        let token = app.token(&[role]);
-        let response = app.call("POST", "/api/v1/reports", Some(&token), Some(&body)).await;
+        let response = app.as_role(role, None).post("/api/v1/reports").json(&body).await;
         assert_eq!(response.status, status, "{role}: {}", response.text());
     }
-    app.call("POST", "/api/v1/reports", None, Some(&body))
+    app.anonymous()
+        .post("/api/v1/reports")
+        .json(&body)
         .await
         .assert_problem(401);
 }
@@ -82,19 +82,16 @@ async fn changing_the_publication_date_moves_the_response_due_date_and_null_remo
     let report = app.create_report(&hmicfrs, &force, "2022-04-07").await;
     let path = path_of("reports", &report);
     let response = app
-        .patch_json(
-            &path,
-            &json!({"url": "https://example.org/r.pdf", "summary": "Fifteen recommendations."}),
-            None,
-        )
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"url": "https://example.org/r.pdf", "summary": "Fifteen recommendations."}))
         .await;
     assert_eq!(response.status, 200, "{}", response.text());
     let response = app
-        .patch_json(
-            &path,
-            &json!({"published_on": "2022-10-31", "url": null}),
-            Some("\"2\""),
-        )
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"published_on": "2022-10-31", "url": null}))
+        .if_match("\"2\"")
         .await;
     assert_eq!(response.status, 200, "{}", response.text());
     let changed = response.json();
@@ -105,7 +102,7 @@ async fn changing_the_publication_date_moves_the_response_due_date_and_null_remo
     assert_eq!(changed["url"], Value::Null);
     assert_eq!(changed["summary"], "Fifteen recommendations.");
     assert_eq!(changed["version"], 3);
-    let nulled = app.patch_json(&path, &json!({"title": null}), None).await;
+    let nulled = app.as_admin().patch(&path).json(&json!({"title": null})).await;
     assert_eq!(nulled.assert_problem(422)["errors"][0]["field"], "title");
 }
 
@@ -116,15 +113,21 @@ async fn a_stale_if_match_on_a_report_is_a_412_and_changes_nothing() {
     let report = app.create_report(&hmicfrs, &force, "2022-04-07").await;
     let path = path_of("reports", &report);
     assert_eq!(
-        app.patch_json(&path, &json!({"title": "First"}), Some("\"1\""))
+        app.as_admin()
+            .patch(&path)
+            .json(&json!({"title": "First"}))
+            .if_match("\"1\"")
             .await
             .status,
         200
     );
-    app.patch_json(&path, &json!({"title": "Second"}), Some("\"1\""))
+    app.as_admin()
+        .patch(&path)
+        .json(&json!({"title": "Second"}))
+        .if_match("\"1\"")
         .await
         .assert_problem(412);
-    let current = app.get(&path).await.json();
+    let current = app.anonymous().get(&path).await.json();
     assert_eq!(
         (current["title"].clone(), current["version"].clone()),
         (json!("First"), json!(2))
@@ -173,7 +176,7 @@ async fn invalid_report_fields_are_a_422_naming_each_and_create_nothing() {
         (with("colour", json!("blue")), "colour"),
     ];
     for (body, field) in cases {
-        let response = app.post_json("/api/v1/reports", &body).await;
+        let response = app.as_admin().post("/api/v1/reports").json(&body).await;
         let problem = response.assert_problem(422);
         let errors = problem["errors"].as_array().unwrap();
         assert!(
@@ -211,7 +214,7 @@ async fn reports_are_listed_newest_first_in_stable_pages_and_filtered() {
     let mut seen = Vec::new();
     let mut path = "/api/v1/reports?limit=2".to_string();
     loop {
-        let page = app.get(&path).await.json();
+        let page = app.anonymous().get(&path).await.json();
         seen.extend(page["items"].as_array().unwrap().iter().map(|r| r["id"].clone()));
         match page["next_cursor"].as_str() {
             Some(cursor) => path = format!("/api/v1/reports?limit=2&cursor={cursor}"),
@@ -231,20 +234,23 @@ async fn reports_are_listed_newest_first_in_stable_pages_and_filtered() {
     let fire_id = fire["id"].as_str().unwrap();
     assert_eq!(
         ids(app
+            .anonymous()
             .get(&format!("/api/v1/reports?subject_organisation_id={fire_id}"))
             .await
             .json()),
         vec![about_fire["id"].clone()]
     );
     let in_2022 = ids(app
+        .anonymous()
         .get("/api/v1/reports?published_from=2022-01-01&published_to=2022-12-31")
         .await
         .json());
     assert_eq!(in_2022, expected[1..4]);
-    assert!(ids(app.get("/api/v1/reports?kind=audit").await.json()).is_empty());
+    assert!(ids(app.anonymous().get("/api/v1/reports?kind=audit").await.json()).is_empty());
     let hmicfrs_id = hmicfrs["id"].as_str().unwrap();
     assert_eq!(
         ids(app
+            .anonymous()
             .get(&format!("/api/v1/reports?publisher_organisation_id={hmicfrs_id}"))
             .await
             .json())
@@ -265,7 +271,7 @@ async fn unknown_report_filter_values_are_a_422_not_an_empty_list() {
         ("limit=0", "limit"),
         ("cursor=bm9wZQ", "cursor"),
     ] {
-        let response = app.get(&format!("/api/v1/reports?{query}")).await;
+        let response = app.anonymous().get(&format!("/api/v1/reports?{query}")).await;
         let problem = response.assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], field, "{query}: {problem}");
     }
@@ -275,14 +281,22 @@ async fn unknown_report_filter_values_are_a_422_not_an_empty_list() {
 async fn an_unknown_report_is_a_404() {
     let app = spawn_app().await;
     let id = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/reports/{id}")).await.assert_problem(404);
-    app.get(&format!("/api/v1/reports/{id}/scorecard"))
+    app.anonymous()
+        .get(&format!("/api/v1/reports/{id}"))
         .await
         .assert_problem(404);
-    app.get(&format!("/api/v1/reports/{id}/recommendations"))
+    app.anonymous()
+        .get(&format!("/api/v1/reports/{id}/scorecard"))
         .await
         .assert_problem(404);
-    app.get("/api/v1/reports/not-an-id").await.assert_problem(404);
+    app.anonymous()
+        .get(&format!("/api/v1/reports/{id}/recommendations"))
+        .await
+        .assert_problem(404);
+    app.anonymous()
+        .get("/api/v1/reports/not-an-id")
+        .await
+        .assert_problem(404);
 }
 
 #[actix_web::test]
@@ -294,11 +308,9 @@ async fn the_scorecard_counts_recommendations_by_status_and_lists_overdue_action
     let r2 = app.create_recommendation(&report, "R2", &force).await;
     let r3 = app.create_recommendation(&report, "R3", &force).await;
     let closed = app
-        .patch_json(
-            &path_of("recommendations", &r3),
-            &json!({"status": "closed", "status_reason": "Met on re-inspection"}),
-            None,
-        )
+        .as_admin()
+        .patch(&path_of("recommendations", &r3))
+        .json(&json!({"status": "closed", "status_reason": "Met on re-inspection"}))
         .await;
     assert_eq!(closed.status, 200, "{}", closed.text());
     // An overdue action addressing two recommendations counts once.
@@ -306,15 +318,22 @@ async fn the_scorecard_counts_recommendations_by_status_and_lists_overdue_action
     let done = app.create_action("CPIP-02", &[&r1], &force, "2022-08-31").await;
     app.create_action("CPIP-03", &[&r2], &force, "2199-12-31").await;
     let moved = app
-        .patch_json(&path_of("actions", &late), &json!({"progress_percent": 40}), None)
+        .as_admin()
+        .patch(&path_of("actions", &late))
+        .json(&json!({"progress_percent": 40}))
         .await;
     assert_eq!(moved.status, 200, "{}", moved.text());
     let completed = app
-        .patch_json(&path_of("actions", &done), &json!({"status": "completed"}), None)
+        .as_admin()
+        .patch(&path_of("actions", &done))
+        .json(&json!({"status": "completed"}))
         .await;
     assert_eq!(completed.status, 200, "{}", completed.text());
 
-    let response = app.get(&format!("{}/scorecard", path_of("reports", &report))).await;
+    let response = app
+        .anonymous()
+        .get(&format!("{}/scorecard", path_of("reports", &report)))
+        .await;
     assert_eq!(response.status, 200, "{}", response.text());
     let card = response.json();
     assert_eq!(
@@ -342,6 +361,7 @@ async fn an_empty_reports_scorecard_has_every_status_at_zero() {
     let (hmicfrs, force) = inspectorate_and_force(&app).await;
     let report = app.create_report(&hmicfrs, &force, "2199-01-01").await;
     let card = app
+        .anonymous()
         .get(&format!("{}/scorecard", path_of("reports", &report)))
         .await
         .json();
@@ -386,13 +406,13 @@ async fn the_response_is_overdue_until_a_published_response_cites_a_recommendati
     let report = app.create_report(&hmicfrs, &force, "2022-04-07").await;
     let r1 = app.create_recommendation(&report, "R1", &force).await;
     let scorecard = format!("{}/scorecard", path_of("reports", &report));
-    assert_eq!(app.get(&scorecard).await.json()["response_overdue"], true);
+    assert_eq!(app.anonymous().get(&scorecard).await.json()["response_overdue"], true);
     respond_citing(&app, &r1, "draft").await;
     assert_eq!(
-        app.get(&scorecard).await.json()["response_overdue"],
+        app.anonymous().get(&scorecard).await.json()["response_overdue"],
         true,
         "a draft is not a response"
     );
     respond_citing(&app, &r1, "published").await;
-    assert_eq!(app.get(&scorecard).await.json()["response_overdue"], false);
+    assert_eq!(app.anonymous().get(&scorecard).await.json()["response_overdue"], false);
 }

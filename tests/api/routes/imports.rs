@@ -10,7 +10,7 @@ use crate::helpers::{spawn_app, TestApp, TestResponse, JWT_SECRET};
 
 /// The real published document (as it reads on this machine: its response date has no
 /// page number run into it).
-pub const PUBLISHED: &str = include_str!("../fixtures/import/public-question-2022-05-31.txt");
+pub const PUBLISHED: &str = include_str!("../../fixtures/import/public-question-2022-05-31.txt");
 /// Its content hash, as the parser's own tests pin it.
 const PUBLISHED_HASH: &str = "d2fcc449104b682868b3f1568f01465c8f22b4dfe75fd8d722c767d1b2e4f44b";
 const TEXT: &str = "text/plain; charset=utf-8";
@@ -39,16 +39,11 @@ fn published_path() -> PathBuf {
 impl TestApp {
     /// Imports `text` as `role`, with `query` (`?dry_run=true`, or empty) and headers.
     async fn import_as(&self, role: Role, query: &str, text: &str, headers: &[(&str, &str)]) -> TestResponse {
-        let token = self.token(&[role]);
-        self.call_raw(
-            "POST",
-            &format!("/api/v1/imports{query}"),
-            Some(&token),
-            TEXT,
-            text,
-            headers,
-        )
-        .await
+        self.as_role(role, None)
+            .post(&format!("/api/v1/imports{query}"))
+            .body(TEXT, text)
+            .headers(headers)
+            .await
     }
 
     /// Imports `text` as the secretariat and asserts that it was created.
@@ -107,7 +102,7 @@ async fn the_published_document_is_imported_field_by_field_and_shown_to_the_publ
     assert_eq!(warned_fields(&result), ["questions"]);
 
     // Answered, so public: an anonymous caller reads it.
-    let question = app.call("GET", &format!("/api/v1/questions/{id}"), None, None).await;
+    let question = app.anonymous().get(&format!("/api/v1/questions/{id}")).await;
     assert_eq!(question.status, 200, "{}", question.text());
     let question = question.json();
     assert_eq!(question["reference"], "PQ-2022-0001");
@@ -155,19 +150,15 @@ async fn the_published_document_is_imported_field_by_field_and_shown_to_the_publ
     assert!(paragraphs[1].ends_with("against all actions in the Improvement Programme."));
 
     // The secretariat sees that no contact details are held.
-    let staff_view = app
-        .call("GET", &format!("/api/v1/questions/{id}"), Some(&app.admin_token), None)
-        .await
-        .json();
+    let staff_view = app.as_admin().get(&format!("/api/v1/questions/{id}")).await.json();
     assert_eq!(staff_view["asker_contact"], Value::Null);
     // Version 1 of the response is its published text.
     let versions = app
-        .call(
-            "GET",
-            &format!("/api/v1/responses/{}/versions", answer["id"].as_str().unwrap()),
-            None,
-            None,
-        )
+        .anonymous()
+        .get(&format!(
+            "/api/v1/responses/{}/versions",
+            answer["id"].as_str().unwrap()
+        ))
         .await
         .json();
     assert_eq!(versions["items"].as_array().unwrap().len(), 1);
@@ -196,6 +187,7 @@ async fn a_page_number_run_into_the_response_date_is_dropped_with_a_warning() {
         .unwrap_or_else(|| panic!("no responded_on warning: {result}"));
     assert!(warning["message"].as_str().unwrap().contains("2144"), "{warning}");
     let question = app
+        .anonymous()
         .get(&format!(
             "/api/v1/questions/{}",
             result["question_id"].as_str().unwrap()
@@ -335,6 +327,7 @@ async fn every_document_of_the_family_is_imported_with_its_own_reference() {
     ] {
         let result = app.import(&fixture(name)).await;
         let question = app
+            .anonymous()
             .get(&format!(
                 "/api/v1/questions/{}",
                 result["question_id"].as_str().unwrap()
@@ -350,7 +343,11 @@ async fn every_document_of_the_family_is_imported_with_its_own_reference() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), references.len(), "{references:?}");
-    let panel = app.get("/api/v1/questions?asker_kind=panel_member").await.json();
+    let panel = app
+        .anonymous()
+        .get("/api/v1/questions?asker_kind=panel_member")
+        .await
+        .json();
     assert!(
         !panel["items"].as_array().unwrap().is_empty(),
         "the named panel member's question"
@@ -374,6 +371,7 @@ async fn the_file_name_is_cleaned_up_and_defaults_to_upload() {
         let response = app.import_as(Role::Secretariat, "", &text, &headers).await;
         assert_eq!(response.status, 201, "{}", response.text());
         let question = app
+            .anonymous()
             .get(&format!(
                 "/api/v1/questions/{}",
                 response.json()["question_id"].as_str().unwrap()
@@ -387,9 +385,7 @@ async fn the_file_name_is_cleaned_up_and_defaults_to_upload() {
 #[actix_web::test]
 async fn only_the_secretariat_and_admins_may_import() {
     let app = spawn_app().await;
-    let anonymous = app
-        .call_raw("POST", "/api/v1/imports", None, TEXT, PUBLISHED, &[])
-        .await;
+    let anonymous = app.anonymous().post("/api/v1/imports").body(TEXT, PUBLISHED).await;
     anonymous.assert_problem(401);
     assert!(anonymous.header("www-authenticate").unwrap().starts_with("Bearer"));
     for role in [
@@ -409,20 +405,15 @@ async fn only_the_secretariat_and_admins_may_import() {
 #[actix_web::test]
 async fn a_body_that_is_not_utf8_plain_text_is_refused_before_anything_is_read() {
     let app = spawn_app().await;
-    let token = app.token(&[Role::Secretariat]);
+    let token = app.token(Role::Secretariat, None);
     let post = |content_type: &'static str, body: Vec<u8>, query: &'static str| {
         let token = token.clone();
         let app = &app;
         async move {
-            app.call_raw(
-                "POST",
-                &format!("/api/v1/imports{query}"),
-                Some(&token),
-                content_type,
-                body,
-                &[],
-            )
-            .await
+            app.with_token(&token)
+                .post(&format!("/api/v1/imports{query}"))
+                .body(content_type, body)
+                .await
         }
     };
     let json_body = serde_json::to_vec(&json!({"text": PUBLISHED})).unwrap();
@@ -451,13 +442,16 @@ async fn a_body_that_is_not_utf8_plain_text_is_refused_before_anything_is_read()
 async fn one_idempotency_key_cannot_turn_a_dry_run_into_an_import() {
     let app = spawn_app().await;
     // Keys belong to a caller's Authorization header: one token throughout.
-    let token = app.token(&[Role::Secretariat]);
+    let token = app.token(Role::Secretariat, None);
     let import = |query: &'static str, key: &'static str| {
         let (app, token) = (&app, token.clone());
         async move {
             let path = format!("/api/v1/imports{query}");
             let headers = [("idempotency-key", key)];
-            app.call_raw("POST", &path, Some(&token), TEXT, PUBLISHED, &headers)
+            app.with_token(&token)
+                .post(&path)
+                .body(TEXT, PUBLISHED)
+                .headers(&headers)
                 .await
         }
     };
@@ -519,6 +513,7 @@ async fn the_cli_imports_the_shared_fixtures_once_and_says_so_the_second_time() 
     assert!(printed.contains("  warning: questions: "), "{printed}");
 
     let question = app
+        .anonymous()
         .get("/api/v1/questions?asked_from=2022-05-31&asked_to=2022-05-31")
         .await
         .json();
@@ -527,12 +522,8 @@ async fn the_cli_imports_the_shared_fixtures_once_and_says_so_the_second_time() 
     assert_eq!(question["source"]["name"], "public-question-2022-05-31.txt");
     assert_eq!(question["source"]["hash"], PUBLISHED_HASH);
     let detail = app
-        .call(
-            "GET",
-            &format!("/api/v1/questions/{}", question["id"].as_str().unwrap()),
-            None,
-            None,
-        )
+        .anonymous()
+        .get(&format!("/api/v1/questions/{}", question["id"].as_str().unwrap()))
         .await
         .json();
     assert_eq!(detail["responses"][0]["responded_on"], "2022-06-09");

@@ -19,16 +19,15 @@ async fn a_recommendation_is_added_to_a_report_and_starts_open_with_no_progress(
     let app = spawn_app().await;
     let (report, force) = report_on_a_force(&app).await;
     let response = app
-        .post_json(
-            &recommendations_of(&report),
-            &json!({
-                "reference": " R1 ",
-                "kind": "cause_of_concern",
-                "text": "The force is not effectively safeguarding children.",
-                "addressed_to_organisation_id": force["id"],
-                "due_on": "2022-10-07",
-            }),
-        )
+        .as_admin()
+        .post(&recommendations_of(&report))
+        .json(&json!({
+            "reference": " R1 ",
+            "kind": "cause_of_concern",
+            "text": "The force is not effectively safeguarding children.",
+            "addressed_to_organisation_id": force["id"],
+            "due_on": "2022-10-07",
+        }))
         .await;
     assert_eq!(response.status, 201, "{}", response.text());
     let created = response.json();
@@ -42,7 +41,7 @@ async fn a_recommendation_is_added_to_a_report_and_starts_open_with_no_progress(
     );
     let location = response.header("location").unwrap();
     assert_eq!(location, path_of("recommendations", &created));
-    let read = app.get(&location).await;
+    let read = app.anonymous().get(&location).await;
     assert_eq!(read.json(), created);
     assert_eq!(read.header("etag"), response.header("etag"));
     assert!(read.header("etag").unwrap().starts_with("\"1-"));
@@ -58,7 +57,9 @@ async fn a_duplicate_reference_within_a_report_is_a_409_but_another_report_may_r
         "addressed_to_organisation_id": force["id"],
     });
     let problem = app
-        .post_json(&recommendations_of(&report), &body)
+        .as_admin()
+        .post(&recommendations_of(&report))
+        .json(&body)
         .await
         .assert_problem(409);
     assert!(problem["detail"].as_str().unwrap().contains("R1"), "{problem}");
@@ -69,7 +70,14 @@ async fn a_duplicate_reference_within_a_report_is_a_409_but_another_report_may_r
             "2023-01-01",
         )
         .await;
-    assert_eq!(app.post_json(&recommendations_of(&other), &body).await.status, 201);
+    assert_eq!(
+        app.as_admin()
+            .post(&recommendations_of(&other))
+            .json(&body)
+            .await
+            .status,
+        201
+    );
     assert_eq!(app.db.count("SELECT count(*) AS n FROM recommendations").await, 2);
 }
 
@@ -81,16 +89,17 @@ async fn adding_to_a_missing_report_is_a_404_and_to_a_missing_organisation_a_422
         "reference": "R1", "kind": "recommendation", "text": "T.",
         "addressed_to_organisation_id": force["id"],
     });
-    app.post_json(
-        &format!("/api/v1/reports/{}/recommendations", uuid::Uuid::now_v7()),
-        &body,
-    )
-    .await
-    .assert_problem(404);
+    app.as_admin()
+        .post(&format!("/api/v1/reports/{}/recommendations", uuid::Uuid::now_v7()))
+        .json(&body)
+        .await
+        .assert_problem(404);
     let mut unknown = body.clone();
     unknown["addressed_to_organisation_id"] = json!(uuid::Uuid::now_v7());
     let problem = app
-        .post_json(&recommendations_of(&report), &unknown)
+        .as_admin()
+        .post(&recommendations_of(&report))
+        .json(&unknown)
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "addressed_to_organisation_id");
@@ -107,7 +116,9 @@ async fn adding_to_a_missing_report_is_a_404_and_to_a_missing_organisation_a_422
         let mut invalid = body.clone();
         invalid[field] = value;
         let problem = app
-            .post_json(&recommendations_of(&report), &invalid)
+            .as_admin()
+            .post(&recommendations_of(&report))
+            .json(&invalid)
             .await
             .assert_problem(422);
         assert!(
@@ -133,16 +144,17 @@ async fn recommendation_progress_is_derived_from_its_actions() {
         (&dropped, json!({"status": "cancelled", "progress_percent": 90})),
         (&future, json!({"progress_percent": 10})),
     ] {
-        let response = app.patch_json(&path_of("actions", action), &change, None).await;
+        let response = app.as_admin().patch(&path_of("actions", action)).json(&change).await;
         assert_eq!(response.status, 200, "{}", response.text());
     }
-    let progress = app.get(&path_of("recommendations", &r1)).await.json()["progress"].clone();
+    let progress = app.anonymous().get(&path_of("recommendations", &r1)).await.json()["progress"].clone();
     // (100 + 45 + 10) / 3 = 51.67: the cancelled action's 90 % does not count.
     assert_eq!(
         progress,
         json!({"actions_total": 4, "actions_completed": 1, "actions_overdue": 1, "percent_complete": 52})
     );
     let listed = app
+        .anonymous()
         .get(&format!("{}?status=open", recommendations_of(&report)))
         .await
         .json();
@@ -156,29 +168,24 @@ async fn the_etag_changes_when_progress_changes_although_the_version_does_not() 
     let r1 = app.create_recommendation(&report, "R1", &force).await;
     let action = app.create_action("A-1", &[&r1], &force, "2199-12-31").await;
     let path = path_of("recommendations", &r1);
-    let etag = app.get(&path).await.header("etag").unwrap();
-    let cached = app
-        .call_with_headers("GET", &path, None, None, &[("if-none-match", etag.as_str())])
-        .await;
+    let etag = app.anonymous().get(&path).await.header("etag").unwrap();
+    let cached = app.anonymous().get(&path).header("if-none-match", etag.as_str()).await;
     assert_eq!(cached.status, 304);
-    app.patch_json(&path_of("actions", &action), &json!({"progress_percent": 30}), None)
+    app.as_admin()
+        .patch(&path_of("actions", &action))
+        .json(&json!({"progress_percent": 30}))
         .await;
-    let fresh = app
-        .call_with_headers("GET", &path, None, None, &[("if-none-match", etag.as_str())])
-        .await;
+    let fresh = app.anonymous().get(&path).header("if-none-match", etag.as_str()).await;
     assert_eq!(fresh.status, 200);
     assert_eq!(fresh.json()["progress"]["percent_complete"], 30);
     assert_eq!(fresh.json()["version"], 1);
     // The version is what If-Match protects: the progress is not the client's to edit.
     let token = app.admin_token.clone();
     let edited = app
-        .call_with_headers(
-            "PATCH",
-            &path,
-            Some(&token),
-            Some(&json!({"text": "Reworded."})),
-            &[("if-match", etag.as_str())],
-        )
+        .with_token(&token)
+        .patch(&path)
+        .json(&json!({"text": "Reworded."}))
+        .header("if-match", etag.as_str())
         .await;
     assert_eq!(edited.status, 200, "{}", edited.text());
 }
@@ -204,14 +211,14 @@ async fn a_recommendation_status_change_must_be_legal() {
         (json!({"status": "open"}), 409),
         (json!({"status": "closed", "status_reason": "x"}), 409),
     ] {
-        let response = app.patch_json(&path, &change, None).await;
+        let response = app.as_admin().patch(&path).json(&change).await;
         assert_eq!(response.status, status, "{change}: {}", response.text());
         if status == 409 {
             let problem = response.assert_problem(409);
             assert!(["implemented", "superseded"].contains(&problem["current_state"].as_str().unwrap()));
         }
     }
-    let current = app.get(&path).await.json();
+    let current = app.anonymous().get(&path).await.json();
     assert_eq!(current["status"], "superseded");
     assert_eq!(current["status_reason"], "Replaced by R1 of the 2023 re-inspection");
     assert_eq!(current["version"], 5, "refused changes change nothing");
@@ -228,23 +235,26 @@ async fn closing_or_superseding_a_recommendation_needs_a_reason() {
         json!({"status": "superseded", "status_reason": null}),
         json!({"status": "closed", "status_reason": "   "}),
     ] {
-        let problem = app.patch_json(&path, &change, None).await.assert_problem(422);
+        let problem = app.as_admin().patch(&path).json(&change).await.assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], "status_reason", "{change}: {problem}");
     }
     let closed = app
-        .patch_json(
-            &path,
-            &json!({"status": "closed", "status_reason": "Confirmed by HMICFRS"}),
-            None,
-        )
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"status": "closed", "status_reason": "Confirmed by HMICFRS"}))
         .await;
     assert_eq!(closed.status, 200);
     let problem = app
-        .patch_json(&path, &json!({"status_reason": null}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"status_reason": null}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "status_reason");
-    assert_eq!(app.get(&path).await.json()["status_reason"], "Confirmed by HMICFRS");
+    assert_eq!(
+        app.anonymous().get(&path).await.json()["status_reason"],
+        "Confirmed by HMICFRS"
+    );
 }
 
 #[actix_web::test]
@@ -254,21 +264,29 @@ async fn a_stale_if_match_on_a_recommendation_is_a_412_and_changes_nothing() {
     let r1 = app.create_recommendation(&report, "R1", &force).await;
     let path = path_of("recommendations", &r1);
     assert_eq!(
-        app.patch_json(&path, &json!({"text": "First"}), Some("\"1\""))
+        app.as_admin()
+            .patch(&path)
+            .json(&json!({"text": "First"}))
+            .if_match("\"1\"")
             .await
             .status,
         200
     );
-    app.patch_json(&path, &json!({"status": "in_progress"}), Some("\"1\""))
+    app.as_admin()
+        .patch(&path)
+        .json(&json!({"status": "in_progress"}))
+        .if_match("\"1\"")
         .await
         .assert_problem(412);
-    let current = app.get(&path).await.json();
+    let current = app.anonymous().get(&path).await.json();
     assert_eq!(
         (current["status"].clone(), current["version"].clone()),
         (json!("open"), json!(2))
     );
     let problem = app
-        .patch_json(&path, &json!({"reference": "R9"}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"reference": "R9"}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "reference");
@@ -284,12 +302,10 @@ async fn recommendations_are_listed_in_the_order_added_and_filtered() {
     let r3 = app.create_recommendation(&report, "R3", &force).await;
     let other = app.create_report(&council, &force, "2023-02-01").await;
     let elsewhere = app.create_recommendation(&other, "R1", &force).await;
-    app.patch_json(
-        &path_of("recommendations", &r2),
-        &json!({"status": "in_progress"}),
-        None,
-    )
-    .await;
+    app.as_admin()
+        .patch(&path_of("recommendations", &r2))
+        .json(&json!({"status": "in_progress"}))
+        .await;
     let ids = |page: Value| -> Vec<Value> {
         page["items"]
             .as_array()
@@ -299,20 +315,28 @@ async fn recommendations_are_listed_in_the_order_added_and_filtered() {
             .collect()
     };
 
-    let first = app.get(&format!("{}?limit=2", recommendations_of(&report))).await;
+    let first = app
+        .anonymous()
+        .get(&format!("{}?limit=2", recommendations_of(&report)))
+        .await;
     let page = first.json();
     assert_eq!(ids(page.clone()), vec![r1["id"].clone(), r2["id"].clone()]);
     let cursor = page["next_cursor"].as_str().unwrap();
     let rest = app
+        .anonymous()
         .get(&format!("{}?limit=2&cursor={cursor}", recommendations_of(&report)))
         .await
         .json();
     assert_eq!(ids(rest), vec![r3["id"].clone()]);
 
-    assert_eq!(ids(app.get("/api/v1/recommendations").await.json()).len(), 4);
+    assert_eq!(
+        ids(app.anonymous().get("/api/v1/recommendations").await.json()).len(),
+        4
+    );
     let report_id = report["id"].as_str().unwrap();
     assert_eq!(
         ids(app
+            .anonymous()
             .get(&format!("/api/v1/recommendations?report_id={report_id}&status=open"))
             .await
             .json()),
@@ -321,6 +345,7 @@ async fn recommendations_are_listed_in_the_order_added_and_filtered() {
     let council_id = council["id"].as_str().unwrap();
     assert_eq!(
         ids(app
+            .anonymous()
             .get(&format!(
                 "/api/v1/recommendations?addressed_to_organisation_id={council_id}"
             ))
@@ -330,12 +355,14 @@ async fn recommendations_are_listed_in_the_order_added_and_filtered() {
     );
     assert_eq!(
         ids(app
+            .anonymous()
             .get(&format!("{}?kind=recommendation", recommendations_of(&other)))
             .await
             .json()),
         vec![elsewhere["id"].clone()]
     );
     assert!(ids(app
+        .anonymous()
         .get("/api/v1/recommendations?kind=area_for_improvement")
         .await
         .json())
@@ -346,12 +373,14 @@ async fn recommendations_are_listed_in_the_order_added_and_filtered() {
         ("report_id=R1", "report_id"),
     ] {
         let problem = app
+            .anonymous()
             .get(&format!("/api/v1/recommendations?{query}"))
             .await
             .assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], field);
     }
-    app.get(&format!("{}?report_id={report_id}", recommendations_of(&report)))
+    app.anonymous()
+        .get(&format!("{}?report_id={report_id}", recommendations_of(&report)))
         .await
         .assert_problem(422);
 }

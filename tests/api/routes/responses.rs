@@ -13,19 +13,16 @@ fn id(resource: &Value) -> &str {
 async fn a_draft_is_seen_by_staff_only_and_not_embedded_in_its_question() {
     let app = spawn_app().await;
     let question = app.create_public_question().await;
-    let office = app.token(&[Role::CommissionerOffice]);
+    let office = app.token(Role::CommissionerOffice, None);
     let body = json!({
         "kind": "written", "body": "A draft answer.",
         "author": {"name": "Ralph Butler", "position": "Interim Joint Chief Executive"},
         "responded_on": "2022-06-09"
     });
     let created = app
-        .call(
-            "POST",
-            &format!("/api/v1/questions/{}/responses", id(&question)),
-            Some(&office),
-            Some(&body),
-        )
+        .with_token(&office)
+        .post(&format!("/api/v1/questions/{}/responses", id(&question)))
+        .json(&body)
         .await;
     assert_eq!(created.status, 201, "{}", created.text());
     let draft = created.json();
@@ -42,48 +39,34 @@ async fn a_draft_is_seen_by_staff_only_and_not_embedded_in_its_question() {
     let path = format!("/api/v1/responses/{}", id(&draft));
     assert_eq!(created.header("location").as_deref(), Some(path.as_str()));
 
-    let integration = app.token(&[Role::Integration]);
+    let integration = app.token(Role::Integration, None);
     for token in [None, Some(integration.as_str())] {
-        app.call("GET", &path, token, None).await.assert_problem(404);
-        app.call("GET", &format!("{path}/versions"), token, None)
+        app.with_optional_token(token).get(&path).await.assert_problem(404);
+        app.with_optional_token(token)
+            .get(&format!("{path}/versions"))
             .await
             .assert_problem(404);
         let listed = app
-            .call(
-                "GET",
-                &format!("/api/v1/questions/{}/responses", id(&question)),
-                token,
-                None,
-            )
+            .with_optional_token(token)
+            .get(&format!("/api/v1/questions/{}/responses", id(&question)))
             .await
             .json();
         assert_eq!(listed["items"], json!([]));
     }
-    let member = app.token(&[Role::PanelMember]);
-    assert_eq!(app.call("GET", &path, Some(&member), None).await.status, 200);
+    let member = app.token(Role::PanelMember, None);
+    assert_eq!(app.with_token(&member).get(&path).await.status, 200);
     let listed = app
-        .call(
-            "GET",
-            &format!("/api/v1/questions/{}/responses", id(&question)),
-            Some(&member),
-            None,
-        )
+        .with_token(&member)
+        .get(&format!("/api/v1/questions/{}/responses", id(&question)))
         .await
         .json();
     assert_eq!(listed["items"][0]["id"], draft["id"]);
-    let versions = app
-        .call("GET", &format!("{path}/versions"), Some(&member), None)
-        .await
-        .json();
+    let versions = app.with_token(&member).get(&format!("{path}/versions")).await.json();
     assert_eq!(versions["items"].as_array().unwrap().len(), 1);
     assert_eq!(versions["items"][0]["version"], 1);
     let read = app
-        .call(
-            "GET",
-            &format!("/api/v1/questions/{}", id(&question)),
-            Some(&member),
-            None,
-        )
+        .with_token(&member)
+        .get(&format!("/api/v1/questions/{}", id(&question)))
         .await;
     assert_eq!(read.json()["responses"], json!([]));
 }
@@ -94,14 +77,10 @@ async fn publishing_a_response_answers_its_question_in_the_same_change() {
     let question = app.create_question(json!({})).await;
     assert_eq!(question["status"], "submitted");
     let draft = app.create_response(id(&question), json!({})).await;
-    let office = app.token(&[Role::CommissionerOffice]);
+    let office = app.token(Role::CommissionerOffice, None);
     let published = app
-        .call(
-            "POST",
-            &format!("/api/v1/responses/{}/publish", id(&draft)),
-            Some(&office),
-            None,
-        )
+        .with_token(&office)
+        .post(&format!("/api/v1/responses/{}/publish", id(&draft)))
         .await;
     assert_eq!(published.status, 200, "{}", published.text());
     let published = published.json();
@@ -111,14 +90,23 @@ async fn publishing_a_response_answers_its_question_in_the_same_change() {
     );
     assert!(published["published_at"].is_string());
 
-    let read = app.get(&format!("/api/v1/questions/{}", id(&question))).await;
+    let read = app
+        .anonymous()
+        .get(&format!("/api/v1/questions/{}", id(&question)))
+        .await;
     assert_eq!(read.status, 200, "the answered question is public: {}", read.text());
     let answered = read.json();
     assert_eq!(answered["status"], "answered");
     assert!(answered["published_at"].is_string());
     assert_eq!(answered["responses"][0]["id"], draft["id"]);
     assert_eq!(answered["responses"][0]["status"], "published");
-    assert_eq!(app.get(&format!("/api/v1/responses/{}", id(&draft))).await.status, 200);
+    assert_eq!(
+        app.anonymous()
+            .get(&format!("/api/v1/responses/{}", id(&draft)))
+            .await
+            .status,
+        200
+    );
     for action in ["response.published", "question.answered"] {
         assert_eq!(
             app.db
@@ -131,7 +119,9 @@ async fn publishing_a_response_answers_its_question_in_the_same_change() {
         );
     }
     let again = app
-        .post_json(&format!("/api/v1/responses/{}/publish", id(&draft)), &Value::Null)
+        .as_admin()
+        .post(&format!("/api/v1/responses/{}/publish", id(&draft)))
+        .json(&Value::Null)
         .await
         .assert_problem(409);
     assert_eq!(again["current_state"], "published");
@@ -139,7 +129,11 @@ async fn publishing_a_response_answers_its_question_in_the_same_change() {
     // A second response to an answered question leaves the question answered.
     let second = app.create_response(id(&question), json!({"kind": "verbal"})).await;
     app.publish_response(id(&second)).await;
-    let read = app.get(&format!("/api/v1/questions/{}", id(&question))).await.json();
+    let read = app
+        .anonymous()
+        .get(&format!("/api/v1/questions/{}", id(&question)))
+        .await
+        .json();
     assert_eq!(read["status"], "answered");
     assert_eq!(read["responses"].as_array().unwrap().len(), 2);
 }
@@ -154,32 +148,34 @@ async fn a_response_to_a_rejected_or_withdrawn_question_cannot_be_published_and_
         let question = app.create_question(json!({})).await;
         let draft = app.create_response(id(&question), json!({})).await;
         let path = format!("/api/v1/questions/{}", id(&question));
-        assert_eq!(app.post_json(&format!("{path}/{transition}"), &body).await.status, 200);
+        assert_eq!(
+            app.as_admin()
+                .post(&format!("{path}/{transition}"))
+                .json(&body)
+                .await
+                .status,
+            200
+        );
         let problem = app
-            .post_json(&format!("/api/v1/responses/{}/publish", id(&draft)), &Value::Null)
+            .as_admin()
+            .post(&format!("/api/v1/responses/{}/publish", id(&draft)))
+            .json(&Value::Null)
             .await
             .assert_problem(409);
         assert_eq!(problem["current_state"], state);
         let response = app
-            .call(
-                "GET",
-                &format!("/api/v1/responses/{}", id(&draft)),
-                Some(&app.admin_token),
-                None,
-            )
+            .as_admin()
+            .get(&format!("/api/v1/responses/{}", id(&draft)))
             .await
             .json();
         assert_eq!(
             (response["status"].clone(), response["version"].clone()),
             (json!("draft"), json!(1))
         );
-        let question = app.call("GET", &path, Some(&app.admin_token), None).await.json();
+        let question = app.as_admin().get(&path).await.json();
         assert_eq!(question["status"], state);
         let problem = app
-            .post_json(
-                &format!("{path}/responses"),
-                &json!({"kind": "written", "body": "B", "author": {"name": "N", "position": "P"}, "responded_on": "2022-06-09"}),
-            )
+            .as_admin().post(&format!("{path}/responses")).json(&json!({"kind": "written", "body": "B", "author": {"name": "N", "position": "P"}, "responded_on": "2022-06-09"}))
             .await
             .assert_problem(409);
         assert_eq!(problem["current_state"], state, "no new drafts either");
@@ -199,11 +195,9 @@ async fn a_draft_is_edited_plainly_and_every_edit_is_a_version() {
     let draft = app.create_response(id(&question), json!({})).await;
     let path = format!("/api/v1/responses/{}", id(&draft));
     let edited = app
-        .patch_json(
-            &path,
-            &json!({"body": "A better draft.", "author": {"name": "R. Butler"}}),
-            None,
-        )
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"body": "A better draft.", "author": {"name": "R. Butler"}}))
         .await;
     assert_eq!(edited.status, 200, "{}", edited.text());
     let edited = edited.json();
@@ -216,18 +210,13 @@ async fn a_draft_is_edited_plainly_and_every_edit_is_a_version() {
         json!({"name": "R. Butler", "position": "Interim Joint Chief Executive"})
     );
     let problem = app
-        .patch_json(
-            &path,
-            &json!({"body": "X", "correction_note": "Not a correction"}),
-            None,
-        )
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"body": "X", "correction_note": "Not a correction"}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "correction_note");
-    let versions = app
-        .call("GET", &format!("{path}/versions"), Some(&app.admin_token), None)
-        .await
-        .json();
+    let versions = app.as_admin().get(&format!("{path}/versions")).await.json();
     let bodies: Vec<Value> = versions["items"]
         .as_array()
         .unwrap()
@@ -257,36 +246,36 @@ async fn a_published_response_is_corrected_only_with_a_note_and_every_version_st
     app.publish_response(id(&draft)).await;
     let path = format!("/api/v1/responses/{}", id(&draft));
     let question_path = format!("/api/v1/questions/{}", id(&question));
-    let question_etag = app.get(&question_path).await.header("etag").unwrap();
+    let question_etag = app.anonymous().get(&question_path).await.header("etag").unwrap();
 
     let silent = app
-        .patch_json(&path, &json!({"body": "Rewritten quietly."}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"body": "Rewritten quietly."}))
         .await
         .assert_problem(422);
     assert_eq!(silent["errors"][0]["field"], "correction_note");
     let empty = app
-        .patch_json(&path, &json!({"correction_note": "Nothing changed"}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"correction_note": "Nothing changed"}))
         .await
         .assert_problem(422);
     assert!(empty["detail"].as_str().unwrap().contains("change"), "{empty}");
     assert_eq!(
-        app.get(&path).await.json()["version"],
+        app.anonymous().get(&path).await.json()["version"],
         2,
         "refused changes change nothing"
     );
 
     let corrected = app
-        .patch_json(
-            &path,
-            &json!({"body": "The force has initiated a Child Protection Improvement Plan.", "correction_note": "The plan's name was wrong."}),
-            Some("\"2\""),
-        )
+        .as_admin().patch(&path).json(&json!({"body": "The force has initiated a Child Protection Improvement Plan.", "correction_note": "The plan's name was wrong."})).if_match("\"2\"")
         .await;
     assert_eq!(corrected.status, 200, "{}", corrected.text());
     assert_eq!(corrected.json()["version"], 3);
     assert_eq!(corrected.json()["status"], "published");
 
-    let versions = app.get(&format!("{path}/versions")).await;
+    let versions = app.anonymous().get(&format!("{path}/versions")).await;
     assert_eq!(versions.status, 200, "the history of a published response is public");
     let items = versions.json()["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 3);
@@ -313,13 +302,9 @@ async fn a_published_response_is_corrected_only_with_a_note_and_every_version_st
 
     // The question embeds the corrected text, and its ETag moved with it.
     let cached = app
-        .call_with(
-            "GET",
-            &question_path,
-            None,
-            None,
-            &[("if-none-match", question_etag.as_str())],
-        )
+        .anonymous()
+        .get(&question_path)
+        .header("if-none-match", question_etag.as_str())
         .await;
     assert_eq!(cached.status, 200, "a correction is not hidden behind a 304");
     assert_ne!(cached.header("etag").unwrap(), question_etag);
@@ -329,21 +314,23 @@ async fn a_published_response_is_corrected_only_with_a_note_and_every_version_st
     );
     let current = cached.header("etag").unwrap();
     let not_modified = app
-        .call_with(
-            "GET",
-            &question_path,
-            None,
-            None,
-            &[("if-none-match", current.as_str())],
-        )
+        .anonymous()
+        .get(&question_path)
+        .header("if-none-match", current.as_str())
         .await;
     assert_eq!(not_modified.status, 304);
     // The question's ETag works for If-Match too.
     let patched = app
-        .patch_json(&question_path, &json!({"topics": ["policing"]}), Some(&current))
+        .as_admin()
+        .patch(&question_path)
+        .json(&json!({"topics": ["policing"]}))
+        .if_match(&current)
         .await;
     assert_eq!(patched.status, 200, "{}", patched.text());
-    app.patch_json(&question_path, &json!({"topics": ["fire"]}), Some(&current))
+    app.as_admin()
+        .patch(&question_path)
+        .json(&json!({"topics": ["fire"]}))
+        .if_match(&current)
         .await
         .assert_problem(412);
 }
@@ -354,20 +341,23 @@ async fn a_stale_if_match_on_a_response_is_a_412_and_changes_nothing() {
     let question = app.create_question(json!({})).await;
     let draft = app.create_response(id(&question), json!({})).await;
     let path = format!("/api/v1/responses/{}", id(&draft));
-    app.patch_json(&path, &json!({"body": "Second"}), Some("\"1\"")).await;
-    app.patch_json(&path, &json!({"body": "Third"}), Some("\"1\""))
+    app.as_admin()
+        .patch(&path)
+        .json(&json!({"body": "Second"}))
+        .if_match("\"1\"")
+        .await;
+    app.as_admin()
+        .patch(&path)
+        .json(&json!({"body": "Third"}))
+        .if_match("\"1\"")
         .await
         .assert_problem(412);
-    app.call_with(
-        "POST",
-        &format!("{path}/publish"),
-        Some(&app.admin_token),
-        None,
-        &[("if-match", "\"1\"")],
-    )
-    .await
-    .assert_problem(412);
-    let current = app.call("GET", &path, Some(&app.admin_token), None).await.json();
+    app.as_admin()
+        .post(&format!("{path}/publish"))
+        .header("if-match", "\"1\"")
+        .await
+        .assert_problem(412);
+    let current = app.as_admin().get(&path).await.json();
     assert_eq!(
         (
             current["body"].clone(),
@@ -377,12 +367,8 @@ async fn a_stale_if_match_on_a_response_is_a_412_and_changes_nothing() {
         (json!("Second"), json!("draft"), json!(2))
     );
     let question = app
-        .call(
-            "GET",
-            &format!("/api/v1/questions/{}", id(&question)),
-            Some(&app.admin_token),
-            None,
-        )
+        .as_admin()
+        .get(&format!("/api/v1/questions/{}", id(&question)))
         .await
         .json();
     assert_eq!(question["status"], "submitted");
@@ -414,23 +400,25 @@ async fn a_response_cites_existing_recommendations_and_actions_only() {
         });
         crate::helpers::merge(&mut body, changes.clone());
         let problem = app
-            .post_json(&format!("/api/v1/questions/{}/responses", id(&question)), &body)
+            .as_admin()
+            .post(&format!("/api/v1/questions/{}/responses", id(&question)))
+            .json(&body)
             .await
             .assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], field);
         assert!(problem["errors"][0]["message"].as_str().unwrap().contains(unknown));
         let problem = app
-            .patch_json(&format!("/api/v1/responses/{}", id(&draft)), &changes, None)
+            .as_admin()
+            .patch(&format!("/api/v1/responses/{}", id(&draft)))
+            .json(&changes)
             .await
             .assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], field);
     }
     let cleared = app
-        .patch_json(
-            &format!("/api/v1/responses/{}", id(&draft)),
-            &json!({"action_ids": []}),
-            None,
-        )
+        .as_admin()
+        .patch(&format!("/api/v1/responses/{}", id(&draft)))
+        .json(&json!({"action_ids": []}))
         .await
         .json();
     assert_eq!(cleared["action_ids"], json!([]));
@@ -459,7 +447,7 @@ async fn invalid_response_fields_are_a_422() {
     ] {
         let mut body = valid.clone();
         crate::helpers::merge(&mut body, changes.clone());
-        let problem = app.post_json(&path, &body).await.assert_problem(422);
+        let problem = app.as_admin().post(&path).json(&body).await.assert_problem(422);
         let errors = problem["errors"].as_array().unwrap();
         assert!(
             errors
@@ -469,25 +457,23 @@ async fn invalid_response_fields_are_a_422() {
         );
     }
     assert_eq!(app.db.count("SELECT count(*) AS n FROM responses").await, 0);
-    app.post_json(
-        "/api/v1/questions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b/responses",
-        &valid,
-    )
-    .await
-    .assert_problem(404);
+    app.as_admin()
+        .post("/api/v1/questions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b/responses")
+        .json(&valid)
+        .await
+        .assert_problem(404);
     let draft = app.create_response(id(&question), json!({})).await;
     let problem = app
-        .patch_json(
-            &format!("/api/v1/responses/{}", id(&draft)),
-            &json!({"status": "published"}),
-            None,
-        )
+        .as_admin()
+        .patch(&format!("/api/v1/responses/{}", id(&draft)))
+        .json(&json!({"status": "published"}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "status");
     for role in [Role::Secretariat, Role::PanelMember, Role::Force] {
-        let token = app.token(&[role]);
-        app.call("POST", &path, Some(&token), Some(&valid))
+        app.as_role(role, None)
+            .post(&path)
+            .json(&valid)
             .await
             .assert_problem(403);
     }

@@ -177,14 +177,11 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
     let app = spawn_app().await;
     // The integration token's own webhook, made first so that the writes below give it
     // deliveries (to a port nothing listens on: they stay pending).
-    let integration = app.token(&[Role::Integration]);
+    let integration = app.token(Role::Integration, None);
     let webhook = app
-        .call(
-            "POST",
-            "/api/v1/webhooks",
-            Some(&integration),
-            Some(&json!({"url": "http://127.0.0.1:1/matrix", "event_types": ["organisation.*"]})),
-        )
+        .with_token(&integration)
+        .post("/api/v1/webhooks")
+        .json(&json!({"url": "http://127.0.0.1:1/matrix", "event_types": ["organisation.*"]}))
         .await
         .json();
     let organisation = app.create_organisation("Matrix Panel", "panel").await;
@@ -192,10 +189,9 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
         .create_user("matrix-user", "a long enough password", &["panel_member"])
         .await;
     let client = app
-        .post_json(
-            "/api/v1/clients",
-            &json!({"name": "Matrix client", "roles": ["integration"]}),
-        )
+        .as_admin()
+        .post("/api/v1/clients")
+        .json(&json!({"name": "Matrix client", "roles": ["integration"]}))
         .await
         .json();
     // Public resources, so that every role (anonymous included) can read them.
@@ -234,12 +230,9 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                 Some("recommendations") => recommendation["id"].as_str().unwrap().to_string(),
                 Some("actions") => action["id"].as_str().unwrap().to_string(),
                 Some("webhooks") if fresh => app
-                    .call(
-                        "POST",
-                        "/api/v1/webhooks",
-                        Some(&integration),
-                        Some(&json!({"url": "http://127.0.0.1:1/matrix", "is_active": false})),
-                    )
+                    .with_token(&integration)
+                    .post("/api/v1/webhooks")
+                    .json(&json!({"url": "http://127.0.0.1:1/matrix", "is_active": false}))
                     .await
                     .json()["id"]
                     .as_str()
@@ -259,15 +252,19 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                 path
             };
             let body = body_for(method, template, counter, &fixtures);
-            let token = caller.map(|role| app.token(&[role]));
+            let token = caller.map(|role| app.token(role, None));
             let response = match &body {
                 Some(Value::String(text)) if TEXT_BODIES.contains(&(*method, *template)) => {
                     let (method, content_type) = (method.to_uppercase(), "text/plain; charset=utf-8");
-                    app.call_raw(&method, &path, token.as_deref(), content_type, text.as_str(), &[])
+                    app.with_optional_token(token.as_deref())
+                        .request(&method, &path)
+                        .body(content_type, text.as_str())
                         .await
                 }
                 _ => {
-                    app.call(&method.to_uppercase(), &path, token.as_deref(), body.as_ref())
+                    app.with_optional_token(token.as_deref())
+                        .request(&method.to_uppercase(), &path)
+                        .optional_json(body.as_ref())
                         .await
                 }
             };
@@ -295,7 +292,7 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
 async fn wait_for_a_delivery(app: &crate::helpers::TestApp, webhook: &Value) -> String {
     let path = format!("/api/v1/webhooks/{}/deliveries", webhook["id"].as_str().unwrap());
     for _ in 0..200 {
-        let page = app.call("GET", &path, Some(&app.admin_token), None).await.json();
+        let page = app.as_admin().get(&path).await.json();
         if let Some(id) = page["items"][0]["id"].as_str() {
             return id.to_string();
         }
@@ -361,7 +358,7 @@ fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Opti
         })),
         // A document of its own per call, so that each one is created, not recognised.
         ("post", "/api/v1/imports") => Some(Value::String(
-            crate::imports::PUBLISHED.replace("urgently.", &format!("urgently (matrix {n}).")),
+            crate::routes::imports::PUBLISHED.replace("urgently.", &format!("urgently (matrix {n}).")),
         )),
         ("post", "/api/v1/webhooks") => {
             Some(json!({"url": format!("http://127.0.0.1:1/hook-{n}"), "is_active": false}))

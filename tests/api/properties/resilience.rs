@@ -27,7 +27,9 @@ async fn a_stream_of_writes_through_a_database_outage_loses_nothing_that_was_ack
         let name = format!("Organisation {i}");
         let started = Instant::now();
         let response = app
-            .post_json("/api/v1/organisations", &json!({"name": name, "kind": "other"}))
+            .as_admin()
+            .post("/api/v1/organisations")
+            .json(&json!({"name": name, "kind": "other"}))
             .await;
         assert!(
             started.elapsed() < Duration::from_secs(5),
@@ -79,11 +81,11 @@ async fn an_idempotency_key_is_honoured_by_another_instance_sharing_the_database
     let second = spawn_app_on(TestDb::reuse(&first.db), None, Settings::default()).await;
     let body = json!({"name": "The Panel", "kind": "panel"});
     async fn send(app: &crate::helpers::TestApp, body: &serde_json::Value) -> crate::helpers::TestResponse {
-        let request = app
-            .as_admin(app.client.post(app.url("/api/v1/organisations")))
-            .insert_header(("content-type", "application/json"))
-            .insert_header(("idempotency-key", "shared-key-1"));
-        app.send(request, Some(serde_json::to_vec(body).unwrap())).await
+        app.as_admin()
+            .post("/api/v1/organisations")
+            .json(body)
+            .header("idempotency-key", "shared-key-1")
+            .await
     }
     let created = send(&first, &body).await;
     assert_eq!(created.status, 201);
@@ -102,7 +104,7 @@ async fn the_anonymous_submission_limit_holds_across_instances() {
     for i in 0..8 {
         let app = if i % 2 == 0 { &first } else { &second };
         let body = question_body(json!({"title": format!("Question {i}")}));
-        statuses.push(app.call("POST", "/api/v1/questions", None, Some(&body)).await.status);
+        statuses.push(app.anonymous().post("/api/v1/questions").json(&body).await.status);
     }
     let created = statuses.iter().filter(|s| **s == 201).count();
     let limited = statuses.iter().filter(|s| **s == 429).count();
@@ -120,7 +122,7 @@ async fn concurrent_creates_on_two_instances_get_distinct_consecutive_references
     let mut requests = Vec::new();
     for (i, body) in bodies.iter().enumerate() {
         let app = if i % 2 == 0 { &first } else { &second };
-        requests.push(app.call("POST", "/api/v1/questions", Some(&app.admin_token), Some(body)));
+        requests.push(app.as_admin().post("/api/v1/questions").json(body).send());
     }
     let mut references: Vec<String> = futures_util::future::join_all(requests)
         .await
@@ -133,4 +135,60 @@ async fn concurrent_creates_on_two_instances_get_distinct_consecutive_references
     references.sort();
     let expected: Vec<String> = (1..=10).map(|n| format!("PQ-2024-{n:04}")).collect();
     assert_eq!(references, expected);
+}
+
+#[actix_web::test]
+async fn a_lost_database_gives_503_with_retry_after_and_the_service_recovers_by_itself() {
+    let db = TestDb::new().await;
+    let proxy = Proxy::start(database_addr(&db.url)).await;
+    let app = spawn_app_on(db, Some(proxy.addr), Settings::default()).await;
+    let created = app.create_organisation("Before the outage", "panel").await;
+
+    proxy.cut();
+    for path in ["/health/ready", "/api/v1/organisations"] {
+        let started = Instant::now();
+        let response = app.anonymous().get(path).await;
+        let problem = response.assert_problem(503);
+        assert_eq!(response.header("retry-after").as_deref(), Some("2"), "{problem}");
+        if path == "/health/ready" {
+            assert_eq!(problem["primary"], "unreachable");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "requests do not hang while the database is away"
+        );
+    }
+    let response = app
+        .as_admin()
+        .post("/api/v1/organisations")
+        .json(&json!({"name": "During the outage", "kind": "panel"}))
+        .await;
+    response.assert_problem(503);
+
+    proxy.restore();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let response = app.anonymous().get("/health/ready").await;
+        if response.status == 200 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the service did not recover: {}",
+            response.text()
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let response = app
+        .anonymous()
+        .get(&format!("/api/v1/organisations/{}", created["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(response.status, 200);
+    app.create_organisation("After the outage", "panel").await;
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM organisations WHERE name = 'During the outage'")
+            .await,
+        0
+    );
 }

@@ -17,7 +17,8 @@ async fn drain_until(app: &TestApp, token: Option<&str>, want: impl Fn(&[Value])
     let mut after = 0;
     loop {
         let response = app
-            .call("GET", &format!("/api/v1/events?after={after}&limit=50"), token, None)
+            .with_optional_token(token)
+            .get(&format!("/api/v1/events?after={after}&limit=50"))
             .await;
         assert_eq!(response.status, 200, "{}", response.text());
         let page = response.json();
@@ -47,11 +48,13 @@ async fn public_callers_see_public_events_only_and_a_tombstone_when_a_record_sto
     let question = app.create_public_question().await;
     let id = question["id"].as_str().unwrap().to_string();
     let withdrawn = app
-        .post_json(&format!("/api/v1/questions/{id}/withdraw"), &Value::Null)
+        .as_admin()
+        .post(&format!("/api/v1/questions/{id}/withdraw"))
+        .json(&Value::Null)
         .await;
     assert_eq!(withdrawn.status, 200, "{}", withdrawn.text());
 
-    let staff = app.token(&[Role::PanelMember]);
+    let staff = app.token(Role::PanelMember, None);
     let all = drain_until(&app, Some(&staff), |seen| {
         !of_type(seen, "question.withdrawn", &id).is_empty()
     })
@@ -106,7 +109,8 @@ async fn publishing_a_response_gives_events_for_the_response_and_its_question_in
 
     // Filtering by resource type.
     let only = app
-        .call("GET", "/api/v1/events?resource_type=response&limit=1000", None, None)
+        .anonymous()
+        .get("/api/v1/events?resource_type=response&limit=1000")
         .await
         .json();
     let items = only["items"].as_array().unwrap();
@@ -143,7 +147,7 @@ async fn a_later_transaction_that_commits_first_waits_for_the_earlier_one() {
     let later = app.create_organisation("Later Writer", "council").await;
     let later_id = later["id"].as_str().unwrap().to_string();
     actix_web::rt::time::sleep(Duration::from_millis(400)).await;
-    let page = app.call("GET", "/api/v1/events?limit=1000", None, None).await.json();
+    let page = app.anonymous().get("/api/v1/events?limit=1000").await.json();
     assert!(
         page["items"].as_array().unwrap().is_empty(),
         "nothing may be served while an older transaction is open: {page}"
@@ -195,7 +199,8 @@ async fn a_consumer_sees_every_event_of_concurrent_writers_on_two_instances_exac
         polls += 1;
         let reader = if polls % 2 == 0 { &app } else { &second };
         let page = reader
-            .call("GET", &format!("/api/v1/events?after={after}&limit=7"), None, None)
+            .anonymous()
+            .get(&format!("/api/v1/events?after={after}&limit=7"))
             .await
             .json();
         let items = page["items"].as_array().unwrap();
@@ -223,7 +228,8 @@ async fn a_consumer_sees_every_event_of_concurrent_writers_on_two_instances_exac
     // Nothing more arrives later.
     actix_web::rt::time::sleep(Duration::from_millis(200)).await;
     let rest = app
-        .call("GET", &format!("/api/v1/events?after={after}"), None, None)
+        .anonymous()
+        .get(&format!("/api/v1/events?after={after}"))
         .await
         .json();
     assert_eq!(rest["items"], json!([]));
@@ -232,22 +238,20 @@ async fn a_consumer_sees_every_event_of_concurrent_writers_on_two_instances_exac
 #[actix_web::test]
 async fn the_feed_refuses_bad_positions_and_page_sizes() {
     let app = spawn_app().await;
-    for query in [
-        "after=-1",
-        "limit=0",
-        "limit=1001",
-        "after=x",
-        "resource_type=user",
-        "since=3",
+    // Every bad parameter is a 422 naming it, as on every other list (the query
+    // extractor answers them all); a 400 here would be a regression.
+    for (query, parameter) in [
+        ("after=-1", "after"),
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("after=x", "after"),
+        ("resource_type=user", "resource_type"),
+        ("since=3", "since"),
     ] {
-        let response = app.call("GET", &format!("/api/v1/events?{query}"), None, None).await;
-        assert!(
-            response.status == 422 || response.status == 400,
-            "{query}: {}",
-            response.status
-        );
-        response.assert_problem(response.status);
+        let response = app.anonymous().get(&format!("/api/v1/events?{query}")).await;
+        let problem = response.assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], parameter, "{query}: {problem}");
     }
-    let full = app.call("GET", "/api/v1/events?limit=1", None, None).await;
+    let full = app.anonymous().get("/api/v1/events?limit=1").await;
     assert_eq!(full.status, 200);
 }

@@ -1,4 +1,4 @@
-//! `Accept: text/csv` on the public collections, and CORS.
+//! `Accept: text/csv` on the collections: what each exports, to whom, and its limits.
 
 use scrutiny::domain::auth::Role;
 use serde_json::json;
@@ -60,7 +60,7 @@ fn column(header: &[String], name: &str) -> usize {
 }
 
 async fn csv_get(app: &TestApp, path: &str, token: Option<&str>) -> TestResponse {
-    app.call_with("GET", path, token, None, CSV).await
+    app.with_optional_token(token).get(path).headers(CSV).await
 }
 
 #[actix_web::test]
@@ -71,19 +71,20 @@ async fn a_question_export_round_trips_with_filters_visibility_and_no_contact_de
         .create_question(json!({"body": awkward, "topics": ["child-protection", "policing"]}))
         .await;
     let accepted = app
-        .post_json(
-            &format!("/api/v1/questions/{}/accept", public["id"].as_str().unwrap()),
-            &json!(null),
-        )
+        .as_admin()
+        .post(&format!("/api/v1/questions/{}/accept", public["id"].as_str().unwrap()))
+        .json(&json!(null))
         .await;
     assert_eq!(accepted.status, 200, "{}", accepted.text());
     let submitted = app.create_question(json!({"title": "Still submitted"})).await;
     let other_topic = app.create_question(json!({"topics": ["finance"]})).await;
-    app.post_json(
-        &format!("/api/v1/questions/{}/accept", other_topic["id"].as_str().unwrap()),
-        &json!(null),
-    )
-    .await;
+    app.as_admin()
+        .post(&format!(
+            "/api/v1/questions/{}/accept",
+            other_topic["id"].as_str().unwrap()
+        ))
+        .json(&json!(null))
+        .await;
 
     // Anonymous: public questions only, with the filter applied.
     let response = csv_get(&app, "/api/v1/questions?topic=child-protection", None).await;
@@ -105,8 +106,8 @@ async fn a_question_export_round_trips_with_filters_visibility_and_no_contact_de
     assert_eq!(response.header("vary").as_deref(), Some("Accept"));
 
     // Admin: the submitted question too, but contact details still never.
-    let admin = app.token(&[Role::Admin]);
-    let json = app.call("GET", "/api/v1/questions", Some(&admin), None).await.json();
+    let admin = app.token(Role::Admin, None);
+    let json = app.with_token(&admin).get("/api/v1/questions").await.json();
     assert!(
         json.to_string().contains("resident@example.org"),
         "admins see contacts in JSON"
@@ -178,7 +179,7 @@ async fn paging_parameters_are_refused_with_csv() {
         assert_eq!(problem["errors"][0]["field"], field, "{problem}");
     }
     // JSON is unchanged: paging as before.
-    let response = app.get("/api/v1/organisations?limit=5").await;
+    let response = app.anonymous().get("/api/v1/organisations?limit=5").await;
     assert_eq!(response.status, 200);
     assert_eq!(
         response.header("vary").as_deref(),
@@ -220,11 +221,8 @@ async fn every_public_collection_exports_csv_and_personal_ones_do_not() {
     app.publish_response(response["id"].as_str().unwrap()).await;
     app.create_meeting("panel_meeting", "2022-06-06").await;
     let update = app
-        .post_json(
-            &format!("/api/v1/actions/{action}/updates"),
-            &json!({"reported_on": "2022-07-01", "author": {"name": "Sam Jones", "position": "Head of Public Protection"},
-                    "body": "Half done, on time.", "progress_percent": 50}),
-        )
+        .as_admin().post(&format!("/api/v1/actions/{action}/updates")).json(&json!({"reported_on": "2022-07-01", "author": {"name": "Sam Jones", "position": "Head of Public Protection"},
+                    "body": "Half done, on time.", "progress_percent": 50}))
         .await;
     assert_eq!(update.status, 201, "{}", update.text());
 
@@ -280,7 +278,7 @@ async fn every_public_collection_exports_csv_and_personal_ones_do_not() {
     .await
     .assert_problem(404);
     // Personal data is never exported: these lists stay JSON.
-    let admin = app.token(&[Role::Admin]);
+    let admin = app.token(Role::Admin, None);
     for path in ["/api/v1/users", "/api/v1/clients"] {
         let response = csv_get(&app, path, Some(&admin)).await;
         assert_eq!(response.status, 200, "{path}");
@@ -300,132 +298,9 @@ async fn json_stays_the_default_unless_csv_is_preferred() {
         ("text/csv;q=0.4, application/json", false),
         ("text/csv, application/json;q=0.9", true),
     ] {
-        let response = app
-            .call_with("GET", "/api/v1/reports", None, None, &[("accept", accept)])
-            .await;
+        let response = app.anonymous().get("/api/v1/reports").header("accept", accept).await;
         assert_eq!(response.status, 200, "{accept}");
         let content_type = response.header("content-type").unwrap();
         assert_eq!(content_type.starts_with("text/csv"), csv, "{accept}: {content_type}");
     }
-}
-
-const ORIGIN: &str = "https://council.example";
-
-#[actix_web::test]
-async fn cors_answers_preflights_and_exposes_headers_for_configured_origins() {
-    let app =
-        spawn_app_with(Settings::default().with("SCRUTINY_CORS_ORIGINS", format!("{ORIGIN}, https://panel.example")))
-            .await;
-    let preflight = app
-        .call_with(
-            "OPTIONS",
-            "/api/v1/questions",
-            None,
-            None,
-            &[
-                ("origin", ORIGIN),
-                ("access-control-request-method", "POST"),
-                (
-                    "access-control-request-headers",
-                    "authorization, content-type, idempotency-key, if-match",
-                ),
-            ],
-        )
-        .await;
-    assert_eq!(preflight.status, 200, "{}", preflight.text());
-    assert_eq!(preflight.header("access-control-allow-origin").as_deref(), Some(ORIGIN));
-    let allowed = preflight
-        .header("access-control-allow-headers")
-        .unwrap()
-        .to_ascii_lowercase();
-    for name in [
-        "authorization",
-        "content-type",
-        "idempotency-key",
-        "if-match",
-        "if-none-match",
-    ] {
-        assert!(allowed.contains(name), "{name} not in {allowed}");
-    }
-    assert!(preflight
-        .header("access-control-allow-methods")
-        .unwrap()
-        .contains("PATCH"));
-
-    let response = app
-        .call_with("GET", "/api/v1/questions", None, None, &[("origin", ORIGIN)])
-        .await;
-    assert_eq!(response.status, 200);
-    assert_eq!(response.header("access-control-allow-origin").as_deref(), Some(ORIGIN));
-    let exposed = response
-        .header("access-control-expose-headers")
-        .unwrap()
-        .to_ascii_lowercase();
-    for name in ["etag", "link", "location", "retry-after"] {
-        assert!(exposed.contains(name), "{name} not in {exposed}");
-    }
-    // Errors carry the headers too, so a browser can read the problem.
-    let missing = app
-        .call_with(
-            "GET",
-            "/api/v1/questions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
-            None,
-            None,
-            &[("origin", ORIGIN)],
-        )
-        .await;
-    assert_eq!(missing.status, 404);
-    assert_eq!(missing.header("access-control-allow-origin").as_deref(), Some(ORIGIN));
-
-    // Another origin: served (CORS is not authentication), but without CORS headers, so
-    // a browser withholds the answer from the page; its preflight is refused.
-    let response = app
-        .call_with(
-            "GET",
-            "/api/v1/questions",
-            None,
-            None,
-            &[("origin", "https://evil.example")],
-        )
-        .await;
-    assert_eq!(response.status, 200);
-    assert!(response.header("access-control-allow-origin").is_none());
-    let preflight = app
-        .call_with(
-            "OPTIONS",
-            "/api/v1/questions",
-            None,
-            None,
-            &[
-                ("origin", "https://evil.example"),
-                ("access-control-request-method", "POST"),
-            ],
-        )
-        .await;
-    assert!(preflight.status >= 400, "{}", preflight.status);
-    assert!(preflight.header("access-control-allow-origin").is_none());
-}
-
-#[actix_web::test]
-async fn without_configured_origins_there_are_no_cors_headers() {
-    let app = spawn_app().await;
-    let response = app
-        .call_with("GET", "/api/v1/questions", None, None, &[("origin", ORIGIN)])
-        .await;
-    assert_eq!(response.status, 200);
-    assert!(response
-        .headers
-        .keys()
-        .all(|name| !name.as_str().starts_with("access-control-")));
-    let preflight = app
-        .call_with(
-            "OPTIONS",
-            "/api/v1/questions",
-            None,
-            None,
-            &[("origin", ORIGIN), ("access-control-request-method", "POST")],
-        )
-        .await;
-    assert_eq!(preflight.status, 405);
-    assert!(preflight.header("access-control-allow-origin").is_none());
 }

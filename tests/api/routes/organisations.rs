@@ -6,10 +6,9 @@ use crate::helpers::spawn_app;
 async fn an_organisation_is_created_read_back_and_located() {
     let app = spawn_app().await;
     let response = app
-        .post_json(
-            "/api/v1/organisations",
-            &json!({"name": "  Staffordshire Police ", "kind": "force"}),
-        )
+        .as_admin()
+        .post("/api/v1/organisations")
+        .json(&json!({"name": "  Staffordshire Police ", "kind": "force"}))
         .await;
     assert_eq!(response.status, 201, "{}", response.text());
     let created = response.json();
@@ -21,7 +20,7 @@ async fn an_organisation_is_created_read_back_and_located() {
         location,
         format!("/api/v1/organisations/{}", created["id"].as_str().unwrap())
     );
-    let read = app.get(&location).await;
+    let read = app.anonymous().get(&location).await;
     assert_eq!(read.status, 200);
     assert_eq!(read.json(), created);
     assert_eq!(read.header("etag").as_deref(), Some("\"1\""));
@@ -33,7 +32,11 @@ async fn every_write_leaves_an_audit_record_with_before_and_after() {
     let created = app.create_organisation("Panel", "panel").await;
     let path = format!("/api/v1/organisations/{}", created["id"].as_str().unwrap());
     assert_eq!(
-        app.patch_json(&path, &json!({"name": "The Panel"}), None).await.status,
+        app.as_admin()
+            .patch(&path)
+            .json(&json!({"name": "The Panel"}))
+            .await
+            .status,
         200
     );
     assert_eq!(
@@ -55,7 +58,7 @@ async fn a_patch_changes_only_the_fields_given_and_bumps_the_version() {
     let app = spawn_app().await;
     let created = app.create_organisation("Stoke Council", "other").await;
     let path = format!("/api/v1/organisations/{}", created["id"].as_str().unwrap());
-    let response = app.patch_json(&path, &json!({"kind": "council"}), None).await;
+    let response = app.as_admin().patch(&path).json(&json!({"kind": "council"})).await;
     assert_eq!(response.status, 200);
     let changed = response.json();
     assert_eq!(
@@ -64,7 +67,7 @@ async fn a_patch_changes_only_the_fields_given_and_bumps_the_version() {
     );
     assert_eq!(changed["version"], 2);
     assert_eq!(response.header("etag").as_deref(), Some("\"2\""));
-    let nulled = app.patch_json(&path, &json!({"name": null}), None).await;
+    let nulled = app.as_admin().patch(&path).json(&json!({"name": null})).await;
     assert_eq!(nulled.assert_problem(422)["errors"][0]["field"], "name");
 }
 
@@ -73,16 +76,31 @@ async fn a_stale_if_match_is_a_412_and_changes_nothing() {
     let app = spawn_app().await;
     let created = app.create_organisation("Panel", "panel").await;
     let path = format!("/api/v1/organisations/{}", created["id"].as_str().unwrap());
-    let first = app.patch_json(&path, &json!({"name": "Panel A"}), Some("\"1\"")).await;
+    let first = app
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"name": "Panel A"}))
+        .if_match("\"1\"")
+        .await;
     assert_eq!(first.status, 200);
-    let second = app.patch_json(&path, &json!({"name": "Panel B"}), Some("\"1\"")).await;
+    let second = app
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"name": "Panel B"}))
+        .if_match("\"1\"")
+        .await;
     second.assert_problem(412);
-    let current = app.get(&path).await.json();
+    let current = app.anonymous().get(&path).await.json();
     assert_eq!(
         (current["name"].clone(), current["version"].clone()),
         (json!("Panel A"), json!(2))
     );
-    let third = app.patch_json(&path, &json!({"name": "Panel C"}), Some("\"2\"")).await;
+    let third = app
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"name": "Panel C"}))
+        .if_match("\"2\"")
+        .await;
     assert_eq!(third.status, 200);
 }
 
@@ -91,7 +109,7 @@ async fn if_none_match_with_the_current_etag_is_a_304() {
     let app = spawn_app().await;
     let created = app.create_organisation("Panel", "panel").await;
     let path = format!("/api/v1/organisations/{}", created["id"].as_str().unwrap());
-    let etag = app.get(&path).await.header("etag").unwrap();
+    let etag = app.anonymous().get(&path).await.header("etag").unwrap();
     let cached = app
         .send(
             app.client
@@ -102,7 +120,7 @@ async fn if_none_match_with_the_current_etag_is_a_304() {
         .await;
     assert_eq!(cached.status, 304);
     assert!(cached.body.is_empty());
-    app.patch_json(&path, &json!({"name": "Renamed"}), None).await;
+    app.as_admin().patch(&path).json(&json!({"name": "Renamed"})).await;
     let stale = app
         .send(
             app.client
@@ -125,7 +143,7 @@ async fn pages_are_stable_while_rows_are_inserted() {
     let mut path = "/api/v1/organisations?limit=3".to_string();
     let mut inserted = 0;
     loop {
-        let response = app.get(&path).await;
+        let response = app.anonymous().get(&path).await;
         assert_eq!(response.status, 200, "{}", response.text());
         let page = response.json();
         assert!(page["items"].as_array().unwrap().len() <= 3);
@@ -163,13 +181,21 @@ async fn the_list_filters_by_kind_and_name() {
     app.create_organisation("West Midlands Police", "force").await;
     app.create_organisation("Staffordshire Panel", "panel").await;
     app.create_organisation("100% Council_", "council").await;
-    let forces = app.get("/api/v1/organisations?kind=force").await.json();
+    let forces = app.anonymous().get("/api/v1/organisations?kind=force").await.json();
     assert_eq!(forces["items"].as_array().unwrap().len(), 2);
-    let stafford = app.get("/api/v1/organisations?q=staffordshire").await.json();
+    let stafford = app
+        .anonymous()
+        .get("/api/v1/organisations?q=staffordshire")
+        .await
+        .json();
     assert_eq!(stafford["items"].as_array().unwrap().len(), 2);
-    let both = app.get("/api/v1/organisations?q=stafford&kind=panel").await.json();
+    let both = app
+        .anonymous()
+        .get("/api/v1/organisations?q=stafford&kind=panel")
+        .await
+        .json();
     assert_eq!(both["items"][0]["name"], "Staffordshire Panel");
-    let literal = app.get("/api/v1/organisations?q=%25").await.json();
+    let literal = app.anonymous().get("/api/v1/organisations?q=%25").await.json();
     assert_eq!(
         literal["items"].as_array().unwrap().len(),
         1,

@@ -38,10 +38,9 @@ async fn an_action_is_created_planned_at_zero_percent_with_its_owner_and_recomme
     let app = spawn_app().await;
     let chain = chain(&app).await;
     let response = app
-        .post_json(
-            "/api/v1/actions",
-            &app.action_body("CPIP-07", &[&chain.recommendation], &chain.force, "2199-09-30"),
-        )
+        .as_admin()
+        .post("/api/v1/actions")
+        .json(&app.action_body("CPIP-07", &[&chain.recommendation], &chain.force, "2199-09-30"))
         .await;
     assert_eq!(response.status, 201, "{}", response.text());
     let action = response.json();
@@ -59,7 +58,7 @@ async fn an_action_is_created_planned_at_zero_percent_with_its_owner_and_recomme
     assert_eq!(action["version"], 1);
     let location = response.header("location").unwrap();
     assert_eq!(location, path_of("actions", &action));
-    let read = app.get(&location).await;
+    let read = app.anonymous().get(&location).await;
     assert_eq!(read.json(), action);
     assert_eq!(read.header("etag"), response.header("etag"));
     assert_eq!(
@@ -75,29 +74,42 @@ async fn an_action_cannot_be_due_before_it_starts() {
     let app = spawn_app().await;
     let chain = chain(&app).await;
     let body = app.action_body("A-1", &[&chain.recommendation], &chain.force, "2022-06-12");
-    let problem = app.post_json("/api/v1/actions", &body).await.assert_problem(422);
+    let problem = app
+        .as_admin()
+        .post("/api/v1/actions")
+        .json(&body)
+        .await
+        .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "due_on");
     let action = app
         .create_action("A-1", &[&chain.recommendation], &chain.force, "2022-06-13")
         .await;
     let path = path_of("actions", &action);
     let problem = app
-        .patch_json(&path, &json!({"starts_on": "2022-07-01"}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"starts_on": "2022-07-01"}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "starts_on");
     let problem = app
-        .patch_json(&path, &json!({"due_on": "2022-06-01"}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"due_on": "2022-06-01"}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "due_on");
     let problem = app
-        .patch_json(&path, &json!({"due_on": null}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"due_on": null}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "due_on");
     let moved = app
-        .patch_json(&path, &json!({"starts_on": "2022-07-01", "due_on": "2022-12-31"}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"starts_on": "2022-07-01", "due_on": "2022-12-31"}))
         .await;
     assert_eq!(moved.status, 200, "{}", moved.text());
     assert_eq!(moved.json()["due_on"], "2022-12-31");
@@ -110,7 +122,12 @@ async fn a_duplicate_action_reference_is_a_409_and_creates_nothing() {
     app.create_action("CPIP-07", &[&chain.recommendation], &chain.force, "2199-01-01")
         .await;
     let body = app.action_body("CPIP-07", &[&chain.recommendation], &chain.force, "2199-01-01");
-    let problem = app.post_json("/api/v1/actions", &body).await.assert_problem(409);
+    let problem = app
+        .as_admin()
+        .post("/api/v1/actions")
+        .json(&body)
+        .await
+        .assert_problem(409);
     assert!(problem["detail"].as_str().unwrap().contains("CPIP-07"));
     assert_eq!(app.db.count("SELECT count(*) AS n FROM actions").await, 1);
     assert_eq!(
@@ -163,7 +180,7 @@ async fn invalid_action_fields_are_a_422_naming_each_and_create_nothing() {
         (with("created_at", json!("2022-01-01T00:00:00Z")), "created_at"),
     ];
     for (body, field) in cases {
-        let response = app.post_json("/api/v1/actions", &body).await;
+        let response = app.as_admin().post("/api/v1/actions").json(&body).await;
         let problem = response.assert_problem(422);
         let errors = problem["errors"].as_array().unwrap();
         assert!(
@@ -186,7 +203,9 @@ async fn action_in(app: &TestApp, chain: &Chain, reference: &str, status: &str) 
         return action;
     }
     let response = app
-        .patch_json(&path_of("actions", &action), &json!({"status": status}), None)
+        .as_admin()
+        .patch(&path_of("actions", &action))
+        .json(&json!({"status": status}))
         .await;
     assert_eq!(response.status, 200, "planned → {status}: {}", response.text());
     response.json()
@@ -211,14 +230,14 @@ async fn every_action_status_transition_is_allowed_or_refused_as_the_rules_say()
             n += 1;
             let action = action_in(&app, &chain, &format!("T-{n}"), from).await;
             let path = path_of("actions", &action);
-            let response = app.patch_json(&path, &json!({"status": to}), None).await;
+            let response = app.as_admin().patch(&path).json(&json!({"status": to})).await;
             if legal {
                 assert_eq!(response.status, 200, "{from} → {to}: {}", response.text());
                 assert_eq!(response.json()["status"], *to);
             } else {
                 let problem = response.assert_problem(409);
                 assert_eq!(problem["current_state"], from, "{from} → {to}");
-                let current = app.get(&path).await.json();
+                let current = app.anonymous().get(&path).await.json();
                 assert_eq!(current["status"], from);
                 assert_eq!(current["version"], action["version"], "a refused move changes nothing");
             }
@@ -233,19 +252,25 @@ async fn completing_an_action_means_100_percent_and_a_completion_date() {
     let action = action_in(&app, &chain, "A-1", "in_progress").await;
     let path = path_of("actions", &action);
     let problem = app
-        .patch_json(&path, &json!({"status": "completed", "progress_percent": 80}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"status": "completed", "progress_percent": 80}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "progress_percent");
     let problem = app
-        .patch_json(&path, &json!({"completed_on": "2022-09-01"}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"completed_on": "2022-09-01"}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "completed_on");
 
     let today = chrono::Utc::now().date_naive().to_string();
     let done = app
-        .patch_json(&path, &json!({"status": "completed"}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"status": "completed"}))
         .await
         .json();
     assert_eq!(
@@ -253,12 +278,16 @@ async fn completing_an_action_means_100_percent_and_a_completion_date() {
         (json!(100), json!(today))
     );
     let problem = app
-        .patch_json(&path, &json!({"progress_percent": 90}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"progress_percent": 90}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "progress_percent");
     let reopened = app
-        .patch_json(&path, &json!({"status": "in_progress", "progress_percent": 90}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"status": "in_progress", "progress_percent": 90}))
         .await
         .json();
     assert_eq!(
@@ -266,11 +295,9 @@ async fn completing_an_action_means_100_percent_and_a_completion_date() {
         (json!(90), Value::Null)
     );
     let dated = app
-        .patch_json(
-            &path,
-            &json!({"status": "completed", "completed_on": "2022-09-28"}),
-            None,
-        )
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"status": "completed", "completed_on": "2022-09-28"}))
         .await
         .json();
     assert_eq!(dated["completed_on"], "2022-09-28");
@@ -283,7 +310,9 @@ async fn reaching_100_percent_alone_does_not_complete_an_action() {
     let chain = chain(&app).await;
     let action = action_in(&app, &chain, "A-1", "in_progress").await;
     let moved = app
-        .patch_json(&path_of("actions", &action), &json!({"progress_percent": 100}), None)
+        .as_admin()
+        .patch(&path_of("actions", &action))
+        .json(&json!({"progress_percent": 100}))
         .await
         .json();
     assert_eq!(
@@ -296,7 +325,9 @@ async fn reaching_100_percent_alone_does_not_complete_an_action() {
     );
     for bad in [json!(101), json!(-1), json!(50.5), json!("50")] {
         let problem = app
-            .patch_json(&path_of("actions", &action), &json!({"progress_percent": bad}), None)
+            .as_admin()
+            .patch(&path_of("actions", &action))
+            .json(&json!({"progress_percent": bad}))
             .await
             .assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], "progress_percent");
@@ -310,27 +341,21 @@ async fn a_force_user_can_move_and_report_on_their_own_organisations_action() {
     let action = app
         .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
         .await;
-    let token = app.force_token(&chain.force);
+    let token = app.token(Role::Force, Some(&chain.force));
     let moved = app
-        .call(
-            "PATCH",
-            &path_of("actions", &action),
-            Some(&token),
-            Some(&json!({"status": "in_progress", "progress_percent": 20})),
-        )
+        .with_token(&token)
+        .patch(&path_of("actions", &action))
+        .json(&json!({"status": "in_progress", "progress_percent": 20}))
         .await;
     assert_eq!(moved.status, 200, "{}", moved.text());
     let posted = app
-        .call(
-            "POST",
-            &updates_of(&action),
-            Some(&token),
-            Some(&update_body(json!({"progress_percent": 35}))),
-        )
+        .with_token(&token)
+        .post(&updates_of(&action))
+        .json(&update_body(json!({"progress_percent": 35})))
         .await;
     assert_eq!(posted.status, 201, "{}", posted.text());
     assert_eq!(
-        app.get(&path_of("actions", &action)).await.json()["progress_percent"],
+        app.anonymous().get(&path_of("actions", &action)).await.json()["progress_percent"],
         35
     );
 }
@@ -344,24 +369,24 @@ async fn force_user_cannot_update_another_forces_action() {
         .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
         .await;
     let path = path_of("actions", &action);
-    let outsider = app.force_token(&other_force);
-    app.call("PATCH", &path, Some(&outsider), Some(&json!({"progress_percent": 20})))
+    app.as_role(Role::Force, Some(&other_force))
+        .patch(&path)
+        .json(&json!({"progress_percent": 20}))
         .await
         .assert_problem(403);
-    app.call(
-        "POST",
-        &updates_of(&action),
-        Some(&outsider),
-        Some(&update_body(json!({}))),
-    )
-    .await
-    .assert_problem(403);
+    app.as_role(Role::Force, Some(&other_force))
+        .post(&updates_of(&action))
+        .json(&update_body(json!({})))
+        .await
+        .assert_problem(403);
     // A force token that names no organisation owns nothing.
-    let nobody = app.token(&[Role::Force]);
-    app.call("PATCH", &path, Some(&nobody), Some(&json!({"progress_percent": 20})))
+    let nobody = app.token(Role::Force, None);
+    app.with_token(&nobody)
+        .patch(&path)
+        .json(&json!({"progress_percent": 20}))
         .await
         .assert_problem(403);
-    let current = app.get(&path).await.json();
+    let current = app.anonymous().get(&path).await.json();
     assert_eq!(
         (current["progress_percent"].clone(), current["version"].clone()),
         (json!(0), json!(1))
@@ -376,29 +401,31 @@ async fn force_users_cannot_change_what_an_action_is_or_when_it_is_due() {
     let action = app
         .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
         .await;
-    let token = app.force_token(&chain.force);
+    let token = app.token(Role::Force, Some(&chain.force));
     for change in [
         json!({"due_on": "2199-12-31"}),
         json!({"title": "Something easier"}),
         json!({"owner": {"post_title": "Someone else"}}),
         json!({"progress_percent": 20, "success_measure": "Less"}),
     ] {
-        app.call("PATCH", &path_of("actions", &action), Some(&token), Some(&change))
+        app.with_token(&token)
+            .patch(&path_of("actions", &action))
+            .json(&change)
             .await
             .assert_problem(403);
     }
     for role in [Role::Secretariat, Role::PanelMember, Role::Integration] {
-        let token = app.token(&[role]);
-        app.call(
-            "PATCH",
-            &path_of("actions", &action),
-            Some(&token),
-            Some(&json!({"progress_percent": 5})),
-        )
-        .await
-        .assert_problem(403);
+        let token = app.token(role, None);
+        app.with_token(&token)
+            .patch(&path_of("actions", &action))
+            .json(&json!({"progress_percent": 5}))
+            .await
+            .assert_problem(403);
     }
-    assert_eq!(app.get(&path_of("actions", &action)).await.json()["version"], 1);
+    assert_eq!(
+        app.anonymous().get(&path_of("actions", &action)).await.json()["version"],
+        1
+    );
 }
 
 #[actix_web::test]
@@ -409,10 +436,9 @@ async fn posting_an_update_moves_the_action_atomically_and_bumps_its_version() {
         .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
         .await;
     let response = app
-        .post_json(
-            &updates_of(&action),
-            &update_body(json!({"progress_percent": 40, "status": "in_progress"})),
-        )
+        .as_admin()
+        .post(&updates_of(&action))
+        .json(&update_body(json!({"progress_percent": 40, "status": "in_progress"})))
         .await;
     assert_eq!(response.status, 201, "{}", response.text());
     let update = response.json();
@@ -423,16 +449,20 @@ async fn posting_an_update_moves_the_action_atomically_and_bumps_its_version() {
     assert_eq!(update["version"], 1);
     assert_eq!(response.header("location").unwrap(), updates_of(&action));
 
-    let moved = app.get(&path_of("actions", &action)).await.json();
+    let moved = app.anonymous().get(&path_of("actions", &action)).await.json();
     assert_eq!(moved["status"], "in_progress");
     assert_eq!(moved["progress_percent"], 40);
     assert_eq!(moved["version"], 2);
     assert_eq!(moved["latest_update"], update);
 
     // Words alone move nothing but still bump the version: latest_update changed.
-    let words = app.post_json(&updates_of(&action), &update_body(json!({}))).await;
+    let words = app
+        .as_admin()
+        .post(&updates_of(&action))
+        .json(&update_body(json!({})))
+        .await;
     assert_eq!(words.status, 201);
-    let after = app.get(&path_of("actions", &action)).await.json();
+    let after = app.anonymous().get(&path_of("actions", &action)).await.json();
     assert_eq!(
         (after["progress_percent"].clone(), after["version"].clone()),
         (json!(40), json!(3))
@@ -458,13 +488,14 @@ async fn an_update_that_completes_an_action_dates_it_by_the_report() {
     let chain = chain(&app).await;
     let action = action_in(&app, &chain, "A-1", "in_progress").await;
     let response = app
-        .post_json(
-            &updates_of(&action),
-            &update_body(json!({"status": "completed", "reported_on": "2022-09-28"})),
-        )
+        .as_admin()
+        .post(&updates_of(&action))
+        .json(&update_body(
+            json!({"status": "completed", "reported_on": "2022-09-28"}),
+        ))
         .await;
     assert_eq!(response.status, 201, "{}", response.text());
-    let done = app.get(&path_of("actions", &action)).await.json();
+    let done = app.anonymous().get(&path_of("actions", &action)).await.json();
     assert_eq!(
         (
             done["status"].clone(),
@@ -474,10 +505,9 @@ async fn an_update_that_completes_an_action_dates_it_by_the_report() {
         (json!("completed"), json!(100), json!("2022-09-28"))
     );
     let problem = app
-        .post_json(
-            &updates_of(&action),
-            &update_body(json!({"status": "completed", "progress_percent": 70})),
-        )
+        .as_admin()
+        .post(&updates_of(&action))
+        .json(&update_body(json!({"status": "completed", "progress_percent": 70})))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "progress_percent");
@@ -489,11 +519,13 @@ async fn an_update_with_an_illegal_status_is_a_409_and_records_nothing() {
     let chain = chain(&app).await;
     let action = action_in(&app, &chain, "A-1", "cancelled").await;
     let problem = app
-        .post_json(&updates_of(&action), &update_body(json!({"status": "in_progress"})))
+        .as_admin()
+        .post(&updates_of(&action))
+        .json(&update_body(json!({"status": "in_progress"})))
         .await
         .assert_problem(409);
     assert_eq!(problem["current_state"], "cancelled");
-    let current = app.get(&path_of("actions", &action)).await.json();
+    let current = app.anonymous().get(&path_of("actions", &action)).await.json();
     assert_eq!(
         (current["status"].clone(), current["version"].clone()),
         (json!("cancelled"), json!(2))
@@ -533,7 +565,9 @@ async fn invalid_updates_are_a_422_naming_the_field() {
         (json!({"action_id": uuid::Uuid::now_v7()}), "action_id"),
     ] {
         let problem = app
-            .post_json(&updates_of(&action), &update_body(extra.clone()))
+            .as_admin()
+            .post(&updates_of(&action))
+            .json(&update_body(extra.clone()))
             .await
             .assert_problem(422);
         let errors = problem["errors"].as_array().unwrap();
@@ -546,12 +580,11 @@ async fn invalid_updates_are_a_422_naming_the_field() {
         );
     }
     assert_eq!(app.db.count("SELECT count(*) AS n FROM action_updates").await, 0);
-    app.post_json(
-        &format!("/api/v1/actions/{}/updates", uuid::Uuid::now_v7()),
-        &update_body(json!({})),
-    )
-    .await
-    .assert_problem(404);
+    app.as_admin()
+        .post(&format!("/api/v1/actions/{}/updates", uuid::Uuid::now_v7()))
+        .json(&update_body(json!({})))
+        .await
+        .assert_problem(404);
 }
 
 #[actix_web::test]
@@ -561,25 +594,26 @@ async fn updates_cannot_be_edited_or_deleted() {
     let action = app
         .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
         .await;
-    app.post_json(&updates_of(&action), &update_body(json!({}))).await;
+    app.as_admin()
+        .post(&updates_of(&action))
+        .json(&update_body(json!({})))
+        .await;
     let admin = app.admin_token.clone();
     for method in ["PATCH", "PUT", "DELETE"] {
         let response = app
-            .call(
-                method,
-                &updates_of(&action),
-                Some(&admin),
-                Some(&json!({"body": "Rewritten"})),
-            )
+            .with_token(&admin)
+            .request(method, &updates_of(&action))
+            .json(&json!({"body": "Rewritten"}))
             .await;
         response.assert_problem(405);
         assert_eq!(response.header("allow").as_deref(), Some("GET, HEAD, POST"));
     }
-    app.call("DELETE", &path_of("actions", &action), Some(&admin), None)
+    app.with_token(&admin)
+        .delete(&path_of("actions", &action))
         .await
         .assert_problem(405);
     assert_eq!(
-        app.get(&updates_of(&action)).await.json()["items"][0]["body"],
+        app.anonymous().get(&updates_of(&action)).await.json()["items"][0]["body"],
         "Training for all public protection staff is under way."
     );
 }
@@ -594,13 +628,20 @@ async fn updates_are_listed_oldest_first_in_pages() {
     let mut posted = Vec::new();
     for percent in [10, 20, 30] {
         let response = app
-            .post_json(&updates_of(&action), &update_body(json!({"progress_percent": percent})))
+            .as_admin()
+            .post(&updates_of(&action))
+            .json(&update_body(json!({"progress_percent": percent})))
             .await;
         posted.push(response.json()["id"].clone());
     }
-    let first = app.get(&format!("{}?limit=2", updates_of(&action))).await.json();
+    let first = app
+        .anonymous()
+        .get(&format!("{}?limit=2", updates_of(&action)))
+        .await
+        .json();
     let cursor = first["next_cursor"].as_str().unwrap();
     let second = app
+        .anonymous()
         .get(&format!("{}?limit=2&cursor={cursor}", updates_of(&action)))
         .await
         .json();
@@ -613,10 +654,12 @@ async fn updates_are_listed_oldest_first_in_pages() {
         .collect();
     assert_eq!(seen, posted);
     assert_eq!(second["next_cursor"], Value::Null);
-    app.get(&format!("/api/v1/actions/{}/updates", uuid::Uuid::now_v7()))
+    app.anonymous()
+        .get(&format!("/api/v1/actions/{}/updates", uuid::Uuid::now_v7()))
         .await
         .assert_problem(404);
-    app.get(&format!("{}?limit=101", updates_of(&action)))
+    app.anonymous()
+        .get(&format!("{}?limit=101", updates_of(&action)))
         .await
         .assert_problem(422);
 }
@@ -643,20 +686,22 @@ async fn the_public_sees_an_updates_meeting_only_when_the_meeting_is_public() {
     .unwrap();
     for meeting in [public, private] {
         let response = app
-            .post_json(&updates_of(&action), &update_body(json!({"meeting_id": meeting})))
+            .as_admin()
+            .post(&updates_of(&action))
+            .json(&update_body(json!({"meeting_id": meeting})))
             .await;
         assert_eq!(response.status, 201, "{}", response.text());
         assert_eq!(response.json()["meeting_id"], json!(meeting), "the poster sees it");
     }
-    let anonymous = app.get(&updates_of(&action)).await.json();
+    let anonymous = app.anonymous().get(&updates_of(&action)).await.json();
     assert_eq!(anonymous["items"][0]["meeting_id"], json!(public));
     assert_eq!(anonymous["items"][1]["meeting_id"], Value::Null);
     assert_eq!(
-        app.get(&path_of("actions", &action)).await.json()["latest_update"]["meeting_id"],
+        app.anonymous().get(&path_of("actions", &action)).await.json()["latest_update"]["meeting_id"],
         Value::Null
     );
-    let staff = app.token(&[Role::PanelMember]);
-    let seen = app.call("GET", &updates_of(&action), Some(&staff), None).await.json();
+    let staff = app.token(Role::PanelMember, None);
+    let seen = app.with_token(&staff).get(&updates_of(&action)).await.json();
     assert_eq!(seen["items"][1]["meeting_id"], json!(private));
 }
 
@@ -678,9 +723,13 @@ async fn actions_past_their_due_date_are_overdue_until_completed_or_cancelled() 
         .await;
     assert_eq!(late["is_overdue"], true);
     assert_eq!(future["is_overdue"], false);
-    app.patch_json(&path_of("actions", &done), &json!({"status": "completed"}), None)
+    app.as_admin()
+        .patch(&path_of("actions", &done))
+        .json(&json!({"status": "completed"}))
         .await;
-    app.patch_json(&path_of("actions", &dropped), &json!({"status": "cancelled"}), None)
+    app.as_admin()
+        .patch(&path_of("actions", &dropped))
+        .json(&json!({"status": "cancelled"}))
         .await;
     let references = |page: Value| -> Vec<String> {
         page["items"]
@@ -691,16 +740,23 @@ async fn actions_past_their_due_date_are_overdue_until_completed_or_cancelled() 
             .collect()
     };
     assert_eq!(
-        references(app.get("/api/v1/actions?overdue=true").await.json()),
+        references(app.anonymous().get("/api/v1/actions?overdue=true").await.json()),
         ["LATE"]
     );
     assert_eq!(
-        references(app.get("/api/v1/actions?overdue=false").await.json()),
+        references(app.anonymous().get("/api/v1/actions?overdue=false").await.json()),
         ["DROPPED", "DONE", "FUTURE"],
         "soonest due first"
     );
-    assert_eq!(app.get(&path_of("actions", &done)).await.json()["is_overdue"], false);
-    let problem = app.get("/api/v1/actions?overdue=maybe").await.assert_problem(422);
+    assert_eq!(
+        app.anonymous().get(&path_of("actions", &done)).await.json()["is_overdue"],
+        false
+    );
+    let problem = app
+        .anonymous()
+        .get("/api/v1/actions?overdue=maybe")
+        .await
+        .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "overdue");
 }
 
@@ -727,14 +783,16 @@ async fn actions_are_listed_soonest_due_first_and_filtered() {
         .await;
     let mut c_body = app.action_body("C", &[&r2], &fire, "2199-01-01");
     c_body["programme"] = Value::Null;
-    let c = app.post_json("/api/v1/actions", &c_body).await.json();
+    let c = app.as_admin().post("/api/v1/actions").json(&c_body).await.json();
     let d = app.create_action("D", &[&r2], &fire, "2199-02-01").await;
-    app.patch_json(&path_of("actions", &d), &json!({"status": "blocked"}), None)
+    app.as_admin()
+        .patch(&path_of("actions", &d))
+        .json(&json!({"status": "blocked"}))
         .await;
     let references = |path: String| {
         let app = &app;
         async move {
-            let response = app.get(&path).await;
+            let response = app.anonymous().get(&path).await;
             assert_eq!(response.status, 200, "{path}: {}", response.text());
             response.json()["items"]
                 .as_array()
@@ -746,7 +804,7 @@ async fn actions_are_listed_soonest_due_first_and_filtered() {
     };
     // Same due date: in the order created.
     assert_eq!(references("/api/v1/actions".into()).await, ["B", "C", "D", "A"]);
-    let page = app.get("/api/v1/actions?limit=1").await.json();
+    let page = app.anonymous().get("/api/v1/actions?limit=1").await.json();
     let cursor = page["next_cursor"].as_str().unwrap();
     assert_eq!(
         references(format!("/api/v1/actions?limit=2&cursor={cursor}")).await,
@@ -799,7 +857,11 @@ async fn actions_are_listed_soonest_due_first_and_filtered() {
         ("programme=%00", "programme"),
         ("programme=", "programme"),
     ] {
-        let problem = app.get(&format!("/api/v1/actions?{query}")).await.assert_problem(422);
+        let problem = app
+            .anonymous()
+            .get(&format!("/api/v1/actions?{query}"))
+            .await
+            .assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], field, "{query}: {problem}");
     }
     // Cursors are opaque but not signed: a malformed one is a 422, and any well-formed
@@ -811,7 +873,7 @@ async fn actions_are_listed_soonest_due_first_and_filtered() {
         ("9999999~ffffffff-ffff-ffff-ffff-ffffffffffff", 200),
     ] {
         for list in ["actions", "reports", "meetings", "questions"] {
-            let response = app.get(&format!("/api/v1/{list}?cursor={cursor}")).await;
+            let response = app.anonymous().get(&format!("/api/v1/{list}?cursor={cursor}")).await;
             assert_eq!(response.status, status, "{list} {cursor}: {}", response.text());
         }
     }
@@ -825,25 +887,28 @@ async fn a_stale_if_match_on_an_action_is_a_412_and_changes_nothing() {
         .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
         .await;
     let path = path_of("actions", &action);
-    let etag = app.get(&path).await.header("etag").unwrap();
+    let etag = app.anonymous().get(&path).await.header("etag").unwrap();
     let first = app
-        .patch_json(&path, &json!({"progress_percent": 10}), Some(&etag))
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"progress_percent": 10}))
+        .if_match(&etag)
         .await;
     assert_eq!(first.status, 200, "{}", first.text());
-    app.patch_json(&path, &json!({"progress_percent": 20}), Some(&etag))
+    app.as_admin()
+        .patch(&path)
+        .json(&json!({"progress_percent": 20}))
+        .if_match(&etag)
         .await
         .assert_problem(412);
     let admin = app.admin_token.clone();
-    app.call_with_headers(
-        "POST",
-        &updates_of(&action),
-        Some(&admin),
-        Some(&update_body(json!({"progress_percent": 30}))),
-        &[("if-match", etag.as_str())],
-    )
-    .await
-    .assert_problem(412);
-    let current = app.get(&path).await.json();
+    app.with_token(&admin)
+        .post(&updates_of(&action))
+        .json(&update_body(json!({"progress_percent": 30})))
+        .header("if-match", etag.as_str())
+        .await
+        .assert_problem(412);
+    let current = app.anonymous().get(&path).await.json();
     assert_eq!(
         (current["progress_percent"].clone(), current["version"].clone()),
         (json!(10), json!(2))
@@ -859,11 +924,17 @@ async fn a_retried_post_with_the_same_idempotency_key_creates_one_action() {
     let admin = app.admin_token.clone();
     let key = [("idempotency-key", "create-A-1-7f3c")];
     let first = app
-        .call_with_headers("POST", "/api/v1/actions", Some(&admin), Some(&body), &key)
+        .with_token(&admin)
+        .post("/api/v1/actions")
+        .json(&body)
+        .headers(&key)
         .await;
     assert_eq!(first.status, 201, "{}", first.text());
     let retry = app
-        .call_with_headers("POST", "/api/v1/actions", Some(&admin), Some(&body), &key)
+        .with_token(&admin)
+        .post("/api/v1/actions")
+        .json(&body)
+        .headers(&key)
         .await;
     assert_eq!(retry.status, 201, "a replay, not a 409 for the reference");
     assert_eq!(retry.header("idempotent-replayed").as_deref(), Some("true"));
@@ -872,7 +943,10 @@ async fn a_retried_post_with_the_same_idempotency_key_creates_one_action() {
     assert_eq!(app.db.count("SELECT count(*) AS n FROM actions").await, 1);
     let mut other = body.clone();
     other["title"] = json!("Another title");
-    app.call_with_headers("POST", "/api/v1/actions", Some(&admin), Some(&other), &key)
+    app.with_token(&admin)
+        .post("/api/v1/actions")
+        .json(&other)
+        .headers(&key)
         .await
         .assert_problem(422);
 }
@@ -889,36 +963,32 @@ async fn changing_an_actions_recommendations_replaces_the_set() {
         .await;
     let path = path_of("actions", &action);
     let changed = app
-        .patch_json(
-            &path,
-            &json!({"recommendation_ids": [r2["id"], r2["id"]], "programme": null}),
-            None,
-        )
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"recommendation_ids": [r2["id"], r2["id"]], "programme": null}))
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text());
     let changed = changed.json();
     assert_eq!(changed["recommendation_ids"], json!([r2["id"]]));
     assert_eq!(changed["programme"], Value::Null);
     let problem = app
-        .patch_json(&path, &json!({"recommendation_ids": []}), None)
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"recommendation_ids": []}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "recommendation_ids");
     let problem = app
-        .patch_json(
-            &path,
-            &json!({"owner": {"organisation_id": uuid::Uuid::now_v7()}}),
-            None,
-        )
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"owner": {"organisation_id": uuid::Uuid::now_v7()}}))
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "owner.organisation_id");
     let owner = app
-        .patch_json(
-            &path,
-            &json!({"owner": {"post_title": "Detective Superintendent"}}),
-            None,
-        )
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"owner": {"post_title": "Detective Superintendent"}}))
         .await
         .json();
     assert_eq!(

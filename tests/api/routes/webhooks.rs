@@ -121,12 +121,9 @@ impl TestApp {
     /// Subscribes `url` to `event_types` with `token`, and returns the answer (with its secret).
     async fn create_webhook(&self, token: &str, url: &str, event_types: &[&str]) -> Value {
         let response = self
-            .call(
-                "POST",
-                "/api/v1/webhooks",
-                Some(token),
-                Some(&json!({"url": url, "event_types": event_types})),
-            )
+            .with_token(token)
+            .post("/api/v1/webhooks")
+            .json(&json!({"url": url, "event_types": event_types}))
             .await;
         assert_eq!(response.status, 201, "{}", response.text());
         response.json()
@@ -137,7 +134,7 @@ impl TestApp {
             "/api/v1/webhooks/{}/deliveries?limit=100",
             webhook["id"].as_str().unwrap()
         );
-        let response = self.call("GET", &path, Some(&self.admin_token), None).await;
+        let response = self.as_admin().get(&path).await;
         assert_eq!(response.status, 200, "{}", response.text());
         response.json()["items"].as_array().unwrap().clone()
     }
@@ -167,7 +164,7 @@ fn verifier(webhook: &Value) -> standardwebhooks::Webhook {
 async fn deliveries_are_signed_as_standard_webhooks_and_carry_the_feed_event() {
     let app = spawn_app().await;
     let receiver = Receiver::start().await;
-    let admin = app.token(&[Role::Admin]);
+    let admin = app.token(Role::Admin, None);
     let webhook = app
         .create_webhook(&admin, &Receiver::url(receiver.port), &["question.*"])
         .await;
@@ -200,7 +197,11 @@ async fn deliveries_are_signed_as_standard_webhooks_and_carry_the_feed_event() {
     assert!(verifier.verify(&tampered, &received[0].headers).is_err());
 
     // The payload's data is the feed's event, exactly.
-    let feed = app.get("/api/v1/events?resource_type=question").await.json();
+    let feed = app
+        .anonymous()
+        .get("/api/v1/events?resource_type=question")
+        .await
+        .json();
     let accepted = received[1].json();
     let from_feed = feed["items"]
         .as_array()
@@ -290,20 +291,19 @@ async fn a_delivery_gives_up_after_its_retry_window_and_can_be_redelivered() {
         "/api/v1/webhooks/{}/deliveries?status=failed",
         webhook["id"].as_str().unwrap()
     );
-    let failed_filter = app.call("GET", &failed_path, Some(&app.admin_token), None).await.json();
+    let failed_filter = app.as_admin().get(&failed_path).await.json();
     assert_eq!(failed_filter["items"].as_array().unwrap().len(), 1);
 
     receiver.status.store(200, Ordering::SeqCst);
     let before = receiver.received().len();
     let redelivered = app
-        .post_json(
-            &format!(
-                "/api/v1/webhooks/{}/deliveries/{}/redeliver",
-                webhook["id"].as_str().unwrap(),
-                failed[0]["id"].as_str().unwrap()
-            ),
-            &Value::Null,
-        )
+        .as_admin()
+        .post(&format!(
+            "/api/v1/webhooks/{}/deliveries/{}/redeliver",
+            webhook["id"].as_str().unwrap(),
+            failed[0]["id"].as_str().unwrap()
+        ))
+        .json(&Value::Null)
         .await;
     assert_eq!(redelivered.status, 202, "{}", redelivered.text());
     assert_eq!(redelivered.json()["status"], "pending");
@@ -396,7 +396,7 @@ async fn two_instances_sharing_the_database_send_each_delivery_exactly_once() {
 async fn an_integration_system_manages_its_own_webhooks_and_receives_public_events_only() {
     let app = spawn_app().await;
     let receiver = Receiver::start().await;
-    let integration = app.token(&[Role::Integration]);
+    let integration = app.token(Role::Integration, None);
     let mine = app
         .create_webhook(&integration, &Receiver::url(receiver.port), &["question.*"])
         .await;
@@ -405,10 +405,7 @@ async fn an_integration_system_manages_its_own_webhooks_and_receives_public_even
         .create_webhook(&app.admin_token, "http://127.0.0.1:1/other", &[])
         .await;
     // The integration system sees its own only; the admin sees both.
-    let listed = app
-        .call("GET", "/api/v1/webhooks", Some(&integration), None)
-        .await
-        .json();
+    let listed = app.with_token(&integration).get("/api/v1/webhooks").await.json();
     let ids: Vec<&Value> = listed["items"].as_array().unwrap().iter().map(|w| &w["id"]).collect();
     assert_eq!(ids, [&mine["id"]]);
     assert!(
@@ -416,16 +413,9 @@ async fn an_integration_system_manages_its_own_webhooks_and_receives_public_even
         "the secret is shown once only"
     );
     let path = format!("/api/v1/webhooks/{}", theirs["id"].as_str().unwrap());
-    app.call("GET", &path, Some(&integration), None)
-        .await
-        .assert_problem(404);
-    app.call("DELETE", &path, Some(&integration), None)
-        .await
-        .assert_problem(404);
-    let all = app
-        .call("GET", "/api/v1/webhooks", Some(&app.admin_token), None)
-        .await
-        .json();
+    app.with_token(&integration).get(&path).await.assert_problem(404);
+    app.with_token(&integration).delete(&path).await.assert_problem(404);
+    let all = app.as_admin().get("/api/v1/webhooks").await.json();
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
 
     // A submitted question is not public: only its acceptance reaches the integration
@@ -451,25 +441,21 @@ async fn an_integration_system_manages_its_own_webhooks_and_receives_public_even
     // Paused, it receives nothing; its secret rotates; deleted, it is gone.
     let mine_path = format!("/api/v1/webhooks/{}", mine["id"].as_str().unwrap());
     let paused = app
-        .call(
-            "PATCH",
-            &mine_path,
-            Some(&integration),
-            Some(&json!({"is_active": false})),
-        )
+        .with_token(&integration)
+        .patch(&mine_path)
+        .json(&json!({"is_active": false}))
         .await;
     assert_eq!(paused.status, 200, "{}", paused.text());
     assert_eq!(paused.json()["version"], 2);
     let rotated = app
-        .call("POST", &format!("{mine_path}/rotate-secret"), Some(&integration), None)
+        .with_token(&integration)
+        .post(&format!("{mine_path}/rotate-secret"))
         .await;
     assert_eq!(rotated.status, 200);
     assert_ne!(rotated.json()["secret"], mine["secret"]);
-    let deleted = app.call("DELETE", &mine_path, Some(&integration), None).await;
+    let deleted = app.with_token(&integration).delete(&mine_path).await;
     assert_eq!(deleted.status, 204);
-    app.call("GET", &mine_path, Some(&integration), None)
-        .await
-        .assert_problem(404);
+    app.with_token(&integration).get(&mine_path).await.assert_problem(404);
     receiver.server.stop(false).await;
 }
 
@@ -496,33 +482,33 @@ async fn bad_subscriptions_are_refused_and_nothing_is_stored() {
             "description",
         ),
     ] {
-        let problem = app.post_json("/api/v1/webhooks", &body).await.assert_problem(422);
+        let problem = app
+            .as_admin()
+            .post("/api/v1/webhooks")
+            .json(&body)
+            .await
+            .assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], field, "{body}");
     }
     let unknown = app
-        .post_json(
-            "/api/v1/webhooks",
-            &json!({"url": "https://council.example/hook", "secret": "mine"}),
-        )
+        .as_admin()
+        .post("/api/v1/webhooks")
+        .json(&json!({"url": "https://council.example/hook", "secret": "mine"}))
         .await;
     unknown.assert_problem(422);
     assert_eq!(app.db.count("SELECT count(*) AS n FROM webhooks").await, 0);
 
     let created = app
-        .post_json(
-            "/api/v1/webhooks",
-            &json!({"url": "https://hooks.council.example/scrutiny", "is_active": false}),
-        )
+        .as_admin()
+        .post("/api/v1/webhooks")
+        .json(&json!({"url": "https://hooks.council.example/scrutiny", "is_active": false}))
         .await;
     assert_eq!(created.status, 201, "{}", created.text());
     let path = created.header("location").unwrap();
     let refused = app
-        .call(
-            "PATCH",
-            &path,
-            Some(&app.admin_token),
-            Some(&json!({"url": "http://10.0.0.5/", "description": "", "event_types": ["nothing"]})),
-        )
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"url": "http://10.0.0.5/", "description": "", "event_types": ["nothing"]}))
         .await;
     // Every invalid field is named at once.
     let fields: Vec<Value> = refused.assert_problem(422)["errors"]
@@ -533,17 +519,13 @@ async fn bad_subscriptions_are_refused_and_nothing_is_stored() {
         .collect();
     assert_eq!(fields, [json!("url"), json!("description"), json!("event_types[0]")]);
     let stale = app
-        .call_raw(
-            "PATCH",
-            &path,
-            Some(&app.admin_token),
-            "application/json",
-            r#"{"description": "x"}"#,
-            &[("if-match", "\"999\"")],
-        )
+        .as_admin()
+        .patch(&path)
+        .body("application/json", r#"{"description": "x"}"#)
+        .header("if-match", "\"999\"")
         .await;
     stale.assert_problem(412);
-    let unchanged = app.call("GET", &path, Some(&app.admin_token), None).await.json();
+    let unchanged = app.as_admin().get(&path).await.json();
     assert_eq!(unchanged["version"], 1);
     assert_eq!(unchanged["url"], "https://hooks.council.example/scrutiny");
 }

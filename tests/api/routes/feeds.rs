@@ -7,7 +7,7 @@ use crate::helpers::{spawn_app, spawn_app_with, Settings, TestApp, TestResponse}
 
 /// `GET path` as an anonymous caller, checked to be an Atom feed, and parsed.
 async fn get_feed(app: &TestApp, path: &str) -> (TestResponse, Feed) {
-    let response = app.get(path).await;
+    let response = app.anonymous().get(path).await;
     assert_eq!(response.status, 200, "{path}: {}", response.text());
     assert_eq!(
         response.header("content-type").as_deref(),
@@ -34,7 +34,7 @@ async fn load_demo(app: &TestApp) {
 async fn the_demo_question_is_in_the_feed_with_its_stable_id_and_links_and_no_contact_details() {
     let app = spawn_app().await;
     load_demo(&app).await;
-    let question = app.get("/api/v1/questions").await.json()["items"][0].clone();
+    let question = app.anonymous().get("/api/v1/questions").await.json()["items"][0].clone();
     let id = question["id"].as_str().unwrap();
 
     let (response, feed) = get_feed(&app, "/feeds/questions.atom").await;
@@ -75,7 +75,7 @@ async fn the_demo_question_is_in_the_feed_with_its_stable_id_and_links_and_no_co
         ("alternate", Some("application/json"))
     );
     assert_eq!(json_link.href(), app.url(&format!("/api/v1/questions/{id}")));
-    let followed = app.get(&format!("/api/v1/questions/{id}")).await;
+    let followed = app.anonymous().get(&format!("/api/v1/questions/{id}")).await;
     assert_eq!(followed.status, 200);
 
     // Responses and actions of the story too, and no contact details anywhere.
@@ -95,7 +95,7 @@ async fn the_demo_question_is_in_the_feed_with_its_stable_id_and_links_and_no_co
     let content = actions.entries()[0].content().and_then(|c| c.value()).unwrap();
     assert!(content.contains("Due ") && content.contains("Status: "), "{content}");
     for path in ["/feeds/questions.atom", "/feeds/responses.atom", "/feeds/actions.atom"] {
-        let xml = app.get(path).await.text();
+        let xml = app.anonymous().get(path).await.text();
         assert!(!xml.contains("asker_contact") && !xml.contains('@'), "{path}: {xml}");
     }
 }
@@ -125,11 +125,9 @@ async fn only_public_questions_and_published_responses_appear_newest_updated_fir
     app.publish_response(published["id"].as_str().unwrap()).await;
     // Editing the first question makes it the most recently updated.
     let edited = app
-        .patch_json(
-            &format!("/api/v1/questions/{}", first["id"].as_str().unwrap()),
-            &json!({"title": "Edited last"}),
-            None,
-        )
+        .as_admin()
+        .patch(&format!("/api/v1/questions/{}", first["id"].as_str().unwrap()))
+        .json(&json!({"title": "Edited last"}))
         .await;
     assert_eq!(edited.status, 200, "{}", edited.text());
 
@@ -139,7 +137,7 @@ async fn only_public_questions_and_published_responses_appear_newest_updated_fir
     let updated: Vec<_> = questions.entries().iter().map(|e| *e.updated()).collect();
     assert!(updated.windows(2).all(|w| w[0] >= w[1]));
     assert_eq!(*questions.updated(), updated[0]);
-    let text = app.get("/feeds/questions.atom").await.text();
+    let text = app.anonymous().get("/feeds/questions.atom").await.text();
     assert!(!text.contains("Still submitted") && !text.contains("resident@example.org") && !text.contains("01785"));
 
     let (_, responses) = get_feed(&app, "/feeds/responses.atom").await;
@@ -167,11 +165,15 @@ async fn only_public_questions_and_published_responses_appear_newest_updated_fir
     let (_, other) = get_feed(&app, "/feeds/responses.atom?topic=road-safety").await;
     assert!(other.entries().is_empty());
     let problem = app
+        .anonymous()
         .get("/feeds/questions.atom?status=nonsense")
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "status");
-    app.get("/feeds/actions.atom?colour=red").await.assert_problem(422);
+    app.anonymous()
+        .get("/feeds/actions.atom?colour=red")
+        .await
+        .assert_problem(422);
 }
 
 #[actix_web::test]
@@ -179,7 +181,11 @@ async fn the_action_feed_filters_by_owner_organisation_and_status() {
     let app = spawn_app().await;
     load_demo(&app).await;
     let (_, action_id) = app.seed_recommendation_and_action().await;
-    let action = app.get(&format!("/api/v1/actions/{action_id}")).await.json();
+    let action = app
+        .anonymous()
+        .get(&format!("/api/v1/actions/{action_id}"))
+        .await
+        .json();
     let owner = action["owner"]["organisation_id"].as_str().unwrap();
 
     let (_, all) = get_feed(&app, "/feeds/actions.atom").await;
@@ -234,10 +240,12 @@ async fn entries_link_to_the_front_end_only_when_a_template_is_set_and_the_base_
 async fn a_current_copy_is_answered_304_and_a_change_gives_a_new_tag() {
     let app = spawn_app().await;
     let question = app.create_public_question().await;
-    let first = app.get("/feeds/questions.atom").await;
+    let first = app.anonymous().get("/feeds/questions.atom").await;
     let tag = first.header("etag").expect("an ETag");
     let again = app
-        .call_with_headers("GET", "/feeds/questions.atom", None, None, &[("if-none-match", &tag)])
+        .anonymous()
+        .get("/feeds/questions.atom")
+        .header("if-none-match", &tag)
         .await;
     assert_eq!(again.status, 304);
     assert!(again.body.is_empty());
@@ -245,15 +253,15 @@ async fn a_current_copy_is_answered_304_and_a_change_gives_a_new_tag() {
     assert_eq!(again.header("cache-control").as_deref(), Some("public, max-age=60"));
 
     let edited = app
-        .patch_json(
-            &format!("/api/v1/questions/{}", question["id"].as_str().unwrap()),
-            &json!({"title": "A new title"}),
-            None,
-        )
+        .as_admin()
+        .patch(&format!("/api/v1/questions/{}", question["id"].as_str().unwrap()))
+        .json(&json!({"title": "A new title"}))
         .await;
     assert_eq!(edited.status, 200, "{}", edited.text());
     let changed = app
-        .call_with_headers("GET", "/feeds/questions.atom", None, None, &[("if-none-match", &tag)])
+        .anonymous()
+        .get("/feeds/questions.atom")
+        .header("if-none-match", &tag)
         .await;
     assert_eq!(changed.status, 200);
     assert_ne!(changed.header("etag"), Some(tag));

@@ -13,6 +13,7 @@ async fn a_panel_meeting_on_16_june_2022_has_its_question_deadline_at_midnight_l
     assert_eq!(meeting["is_public"], true);
     assert_eq!(meeting["version"], 1);
     let read = app
+        .anonymous()
         .get(&format!("/api/v1/meetings/{}", meeting["id"].as_str().unwrap()))
         .await;
     assert_eq!(read.status, 200);
@@ -35,14 +36,22 @@ async fn moving_a_meeting_moves_its_deadline_and_a_stale_if_match_changes_nothin
     let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
     let path = format!("/api/v1/meetings/{}", meeting["id"].as_str().unwrap());
     let moved = app
-        .patch_json(&path, &json!({"held_on": "2024-01-08"}), Some("\"1\""))
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"held_on": "2024-01-08"}))
+        .if_match("\"1\"")
         .await;
     assert_eq!(moved.status, 200, "{}", moved.text());
     assert_eq!(moved.json()["question_deadline"], "2024-01-03T00:00:00Z");
     assert_eq!(moved.header("etag").as_deref(), Some("\"2\""));
-    let stale = app.patch_json(&path, &json!({"title": "Renamed"}), Some("\"1\"")).await;
+    let stale = app
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"title": "Renamed"}))
+        .if_match("\"1\"")
+        .await;
     stale.assert_problem(412);
-    let current = app.get(&path).await.json();
+    let current = app.anonymous().get(&path).await.json();
     assert_eq!(
         (current["version"].clone(), current["held_on"].clone()),
         (json!(2), json!("2024-01-08"))
@@ -61,22 +70,28 @@ async fn a_meeting_that_is_not_public_does_not_exist_for_anonymous_and_integrati
     let meeting = app.create_meeting("strategic_governance_board", "2022-06-20").await;
     let path = format!("/api/v1/meetings/{}", meeting["id"].as_str().unwrap());
     assert_eq!(
-        app.patch_json(&path, &json!({"is_public": false}), None).await.status,
+        app.as_admin()
+            .patch(&path)
+            .json(&json!({"is_public": false}))
+            .await
+            .status,
         200
     );
-    app.get(&path).await.assert_problem(404);
-    let integration = app.token(&[Role::Integration]);
-    app.call("GET", &path, Some(&integration), None)
+    app.anonymous().get(&path).await.assert_problem(404);
+    app.as_role(Role::Integration, None)
+        .get(&path)
         .await
         .assert_problem(404);
-    let listed = app.get("/api/v1/meetings").await.json();
+    let listed = app.anonymous().get("/api/v1/meetings").await.json();
     assert_eq!(listed["items"].as_array().unwrap().len(), 0);
-    let hidden = app.get("/api/v1/meetings?is_public=false").await.json();
+    let hidden = app.anonymous().get("/api/v1/meetings?is_public=false").await.json();
     assert_eq!(hidden["items"].as_array().unwrap().len(), 0);
-
-    let member = app.token(&[Role::PanelMember]);
-    assert_eq!(app.call("GET", &path, Some(&member), None).await.status, 200);
-    let staff_list = app.call("GET", "/api/v1/meetings", Some(&member), None).await.json();
+    assert_eq!(app.as_role(Role::PanelMember, None).get(&path).await.status, 200);
+    let staff_list = app
+        .as_role(Role::PanelMember, None)
+        .get("/api/v1/meetings")
+        .await
+        .json();
     assert_eq!(staff_list["items"].as_array().unwrap().len(), 1);
 }
 
@@ -92,7 +107,7 @@ async fn meetings_are_listed_by_date_then_id_and_paged_by_keyset() {
     let mut seen = Vec::new();
     let mut path = "/api/v1/meetings?limit=2".to_string();
     loop {
-        let response = app.get(&path).await;
+        let response = app.anonymous().get(&path).await;
         assert_eq!(response.status, 200, "{}", response.text());
         let page = response.json();
         for item in page["items"].as_array().unwrap() {
@@ -116,16 +131,21 @@ async fn the_meeting_list_filters_by_organisation_kind_and_dates() {
     app.create_meeting("strategic_governance_board", "2022-07-05").await;
     app.create_meeting("panel_meeting", "2022-09-15").await;
     let count = |page: serde_json::Value| page["items"].as_array().unwrap().len();
-    assert_eq!(count(app.get("/api/v1/meetings?kind=panel_meeting").await.json()), 2);
+    assert_eq!(
+        count(app.anonymous().get("/api/v1/meetings?kind=panel_meeting").await.json()),
+        2
+    );
     assert_eq!(
         count(
-            app.get("/api/v1/meetings?held_from=2022-07-01&held_to=2022-07-31")
+            app.anonymous()
+                .get("/api/v1/meetings?held_from=2022-07-01&held_to=2022-07-31")
                 .await
                 .json()
         ),
         1
     );
     let by_organisation = app
+        .anonymous()
         .get(&format!(
             "/api/v1/meetings?organisation_id={}",
             june["organisation_id"].as_str().unwrap()
@@ -139,7 +159,11 @@ async fn the_meeting_list_filters_by_organisation_kind_and_dates() {
         ("is_public=maybe", "is_public"),
         ("cursor=djE6MDE5MzdiNGUtNGY0YS03Y2M0LWEwYjUtNmMxZDJmM2U0YTVi", "cursor"),
     ] {
-        let problem = app.get(&format!("/api/v1/meetings?{query}")).await.assert_problem(422);
+        let problem = app
+            .anonymous()
+            .get(&format!("/api/v1/meetings?{query}"))
+            .await
+            .assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], parameter, "{query}: {problem}");
     }
 }
@@ -168,7 +192,12 @@ async fn a_meeting_needs_an_existing_organisation_a_title_and_a_plausible_date()
     for (change, field) in cases {
         let mut body = valid.clone();
         crate::helpers::merge(&mut body, change.clone());
-        let problem = app.post_json("/api/v1/meetings", &body).await.assert_problem(422);
+        let problem = app
+            .as_admin()
+            .post("/api/v1/meetings")
+            .json(&body)
+            .await
+            .assert_problem(422);
         let errors = problem["errors"].as_array().unwrap();
         assert!(
             errors
@@ -196,7 +225,7 @@ async fn dates_the_database_cannot_store_are_a_422_not_a_500() {
         (format!("/api/v1/meetings?cursor={forged}"), "cursor"),
         (format!("/api/v1/questions?cursor={forged}"), "cursor"),
     ] {
-        let problem = app.get(&path).await.assert_problem(422);
+        let problem = app.anonymous().get(&path).await.assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], parameter, "{path}: {problem}");
     }
 }

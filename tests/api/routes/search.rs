@@ -6,7 +6,10 @@ use serde_json::{json, Value};
 use crate::helpers::{spawn_app, urlencode, TestApp};
 
 async fn search(app: &TestApp, query: &str, token: Option<&str>) -> Value {
-    let response = app.call("GET", &format!("/api/v1/search?{query}"), token, None).await;
+    let response = app
+        .with_optional_token(token)
+        .get(&format!("/api/v1/search?{query}"))
+        .await;
     assert_eq!(response.status, 200, "{query}: {}", response.text());
     response.json()
 }
@@ -23,10 +26,12 @@ fn ids(page: &Value) -> Vec<Value> {
 async fn public_question(app: &TestApp, title: &str, body: &str) -> Value {
     let question = app.create_question(json!({"title": title, "body": body})).await;
     let accepted = app
-        .post_json(
-            &format!("/api/v1/questions/{}/accept", question["id"].as_str().unwrap()),
-            &Value::Null,
-        )
+        .as_admin()
+        .post(&format!(
+            "/api/v1/questions/{}/accept",
+            question["id"].as_str().unwrap()
+        ))
+        .json(&Value::Null)
         .await;
     assert_eq!(accepted.status, 200, "{}", accepted.text());
     accepted.json()
@@ -63,7 +68,7 @@ async fn the_demo_question_is_found_by_safeguarding_children_with_a_highlighted_
     for hit in hits {
         let collection = format!("{}s", hit["type"].as_str().unwrap());
         let path = format!("/api/v1/{collection}/{}", hit["id"].as_str().unwrap());
-        assert_eq!(app.get(&path).await.status, 200, "{path}");
+        assert_eq!(app.anonymous().get(&path).await.status, 200, "{path}");
     }
 
     // Paging through one hit at a time gives the same hits in the same order.
@@ -72,7 +77,7 @@ async fn the_demo_question_is_found_by_safeguarding_children_with_a_highlighted_
     let mut paged = Vec::new();
     let mut query = "q=children&limit=1".to_string();
     loop {
-        let response = app.get(&format!("/api/v1/search?{query}")).await;
+        let response = app.anonymous().get(&format!("/api/v1/search?{query}")).await;
         let page = response.json();
         paged.extend(ids(&page));
         match page["next_cursor"].as_str() {
@@ -148,16 +153,16 @@ async fn search_finds_what_the_lists_show_the_caller() {
 
     let anonymous = ids(&search(&app, "q=speed", None).await);
     assert_eq!(anonymous, vec![public["id"].clone()]);
-    let integration = app.token(&[Role::Integration]);
+    let integration = app.token(Role::Integration, None);
     assert_eq!(ids(&search(&app, "q=speed", Some(&integration)).await), anonymous);
 
-    let member = app.token(&[Role::PanelMember]);
+    let member = app.token(Role::PanelMember, None);
     let staff = ids(&search(&app, "q=speed", Some(&member)).await);
     assert_eq!(staff.len(), 3, "{staff:?}");
     assert!(staff.contains(&submitted["id"]) && staff.contains(&draft["id"]));
 
     // Contact details are never searched.
-    let admin = app.token(&[Role::Admin]);
+    let admin = app.token(Role::Admin, None);
     assert_eq!(ids(&search(&app, "q=hidden-person", Some(&admin)).await).len(), 0);
 
     // Once published, the response is public, under its question's title.
@@ -210,20 +215,27 @@ async fn bad_search_parameters_are_422s_naming_the_parameter() {
         ("q=a&cursor=0.5~meeting~01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b", "cursor"),
         ("q=a&sort=rank", "sort"),
     ] {
-        let problem = app.get(&format!("/api/v1/search?{query}")).await.assert_problem(422);
+        let problem = app
+            .anonymous()
+            .get(&format!("/api/v1/search?{query}"))
+            .await
+            .assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], parameter, "{query}: {problem}");
     }
     assert_eq!(
-        app.get(&format!("/api/v1/search?q={}", "a".repeat(200))).await.status,
+        app.anonymous()
+            .get(&format!("/api/v1/search?q={}", "a".repeat(200)))
+            .await
+            .status,
         200
     );
-    assert_eq!(app.get("/api/v1/search?q=a&limit=50").await.status, 200);
+    assert_eq!(app.anonymous().get("/api/v1/search?q=a&limit=50").await.status, 200);
 }
 
 #[actix_web::test]
 async fn q_on_the_lists_is_a_web_search_that_keeps_the_order_and_the_paging() {
     let app = spawn_app().await;
-    let admin = app.token(&[Role::Admin]);
+    let admin = app.token(Role::Admin, None);
     let a = public_question(
         &app,
         "Protecting children in custody",
@@ -241,7 +253,8 @@ async fn q_on_the_lists_is_a_web_search_that_keeps_the_order_and_the_paging() {
         let app = &app;
         let admin = admin.clone();
         async move {
-            app.call("GET", &format!("/api/v1/questions?{query}"), Some(&admin), None)
+            app.with_token(&admin)
+                .get(&format!("/api/v1/questions?{query}"))
                 .await
                 .json()
         }
@@ -273,29 +286,35 @@ async fn q_on_the_lists_is_a_web_search_that_keeps_the_order_and_the_paging() {
         )
         .await;
     let responses = app
-        .call(
-            "GET",
-            &format!("/api/v1/questions/{}/responses?q=detention", a["id"].as_str().unwrap()),
-            Some(&admin),
-            None,
-        )
+        .with_token(&admin)
+        .get(&format!(
+            "/api/v1/questions/{}/responses?q=detention",
+            a["id"].as_str().unwrap()
+        ))
         .await
         .json();
     assert_eq!(ids(&responses), vec![response["id"].clone()]);
     let (recommendation, action) = app.seed_recommendation_and_action().await;
     assert_eq!(
-        ids(&app.get("/api/v1/recommendations?q=safeguarding").await.json()),
+        ids(&app
+            .anonymous()
+            .get("/api/v1/recommendations?q=safeguarding")
+            .await
+            .json()),
         vec![json!(recommendation)]
     );
     assert_eq!(
-        ids(&app.get("/api/v1/recommendations?q=potholes").await.json()).len(),
+        ids(&app.anonymous().get("/api/v1/recommendations?q=potholes").await.json()).len(),
         0
     );
     assert_eq!(
-        ids(&app.get("/api/v1/actions?q=trained").await.json()),
+        ids(&app.anonymous().get("/api/v1/actions?q=trained").await.json()),
         vec![json!(action)]
     );
-    assert_eq!(ids(&app.get("/api/v1/actions?q=potholes").await.json()).len(), 0);
+    assert_eq!(
+        ids(&app.anonymous().get("/api/v1/actions?q=potholes").await.json()).len(),
+        0
+    );
 
     // The same rules for the text as everywhere: at most 200 characters, no NUL.
     let responses = format!("/api/v1/questions/{}/responses", a["id"].as_str().unwrap());
@@ -306,11 +325,18 @@ async fn q_on_the_lists_is_a_web_search_that_keeps_the_order_and_the_paging() {
         responses.as_str(),
     ] {
         for bad in ["a".repeat(201), "a%00b".to_string()] {
-            let problem = app.get(&format!("{list}?q={bad}")).await.assert_problem(422);
+            let problem = app
+                .anonymous()
+                .get(&format!("{list}?q={bad}"))
+                .await
+                .assert_problem(422);
             assert_eq!(problem["errors"][0]["field"], "q", "{list}");
         }
         assert_eq!(
-            app.get(&format!("{list}?q={}", "a".repeat(200))).await.status,
+            app.anonymous()
+                .get(&format!("{list}?q={}", "a".repeat(200)))
+                .await
+                .status,
             200,
             "{list}"
         );

@@ -155,10 +155,9 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .create_user("hostile-user", "a long enough password", &["panel_member"])
         .await;
     let client = app
-        .post_json(
-            "/api/v1/clients",
-            &json!({"name": "Hostile client", "roles": ["integration"]}),
-        )
+        .as_admin()
+        .post("/api/v1/clients")
+        .json(&json!({"name": "Hostile client", "roles": ["integration"]}))
         .await;
     assert_eq!(client.status, 201, "{}", client.text());
     let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
@@ -172,10 +171,9 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .await;
     // Inactive, so that no delivery is made while the catalogue runs.
     let webhook = app
-        .post_json(
-            "/api/v1/webhooks",
-            &json!({"url": "https://hooks.council.example/scrutiny", "is_active": false}),
-        )
+        .as_admin()
+        .post("/api/v1/webhooks")
+        .json(&json!({"url": "https://hooks.council.example/scrutiny", "is_active": false}))
         .await;
     assert_eq!(webhook.status, 201, "{}", webhook.text());
     Fixtures {
@@ -2117,7 +2115,7 @@ fn cases(f: &Fixtures) -> Vec<Case> {
     }
 
     // Documents to import that PostgreSQL could not store.
-    let published = crate::imports::PUBLISHED;
+    let published = crate::routes::imports::PUBLISHED;
     for (name, query, text) in [
         (
             "NUL in the question",
@@ -2251,11 +2249,12 @@ async fn snapshot(app: &TestApp) -> (i64, i64) {
 }
 
 async fn send(app: &TestApp, case: &Case) -> TestResponse {
-    let method = awc::http::Method::from_bytes(case.method.as_bytes()).unwrap();
-    let mut request = app.client.request(method, app.url(&case.path));
-    if !case.anonymous {
-        request = app.as_admin(request);
-    }
+    let caller = if case.anonymous {
+        app.anonymous()
+    } else {
+        app.as_admin()
+    };
+    let mut request = caller.awc(case.method, &case.path);
     if let Some(content_type) = case.content_type {
         request = request.insert_header(("content-type", content_type));
     }
@@ -2326,6 +2325,7 @@ async fn hostile_and_broken_requests_are_refused_and_change_nothing() {
         .await;
     assert_eq!(stored, 1, "the SQL-looking title is stored verbatim");
     let found = app
+        .anonymous()
         .get(&format!("/api/v1/organisations?q={}", urlencode("%' OR '1'='1")))
         .await
         .json();

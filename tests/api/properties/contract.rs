@@ -15,11 +15,9 @@ async fn malformed_json_is_a_400_problem_and_creates_nothing() {
         b"",
     ] {
         let response = app
-            .send(
-                app.as_admin(app.client.post(app.url("/api/v1/organisations")))
-                    .insert_header(("content-type", "application/json")),
-                Some(body.to_vec()),
-            )
+            .as_admin()
+            .post("/api/v1/organisations")
+            .body("application/json", body.to_vec())
             .await;
         response.assert_problem(400);
     }
@@ -30,13 +28,13 @@ async fn malformed_json_is_a_400_problem_and_creates_nothing() {
 async fn a_body_that_is_not_json_is_a_415() {
     let app = spawn_app().await;
     for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded")] {
-        let mut request = app.as_admin(app.client.post(app.url("/api/v1/organisations")));
-        if let Some(content_type) = content_type {
-            request = request.insert_header(("content-type", content_type));
+        let body = br#"{"name":"A","kind":"panel"}"#.to_vec();
+        let request = app.as_admin().post("/api/v1/organisations");
+        let response = match content_type {
+            Some(content_type) => request.body(content_type, body),
+            None => request.untyped_body(body),
         }
-        let response = app
-            .send(request, Some(br#"{"name":"A","kind":"panel"}"#.to_vec()))
-            .await;
+        .await;
         response.assert_problem(415);
     }
     assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 0);
@@ -46,17 +44,15 @@ async fn a_body_that_is_not_json_is_a_415() {
 async fn a_body_over_the_limit_is_a_413() {
     let app = spawn_app_with(Settings::default().with("SCRUTINY_BODY_LIMIT", "2048")).await;
     let response = app
-        .post_json(
-            "/api/v1/organisations",
-            &json!({"name": "x".repeat(4000), "kind": "panel"}),
-        )
+        .as_admin()
+        .post("/api/v1/organisations")
+        .json(&json!({"name": "x".repeat(4000), "kind": "panel"}))
         .await;
     response.assert_problem(413);
     let response = app
-        .post_json(
-            "/api/v1/organisations",
-            &json!({"name": "x".repeat(100), "kind": "panel"}),
-        )
+        .as_admin()
+        .post("/api/v1/organisations")
+        .json(&json!({"name": "x".repeat(100), "kind": "panel"}))
         .await;
     assert_eq!(response.status, 201, "a body under the limit is accepted");
 }
@@ -81,7 +77,7 @@ async fn invalid_values_are_a_422_naming_each_field() {
         (json!(["A", "panel"]), "body"),
     ];
     for (body, field) in cases {
-        let response = app.post_json("/api/v1/organisations", &body).await;
+        let response = app.as_admin().post("/api/v1/organisations").json(&body).await;
         let problem = response.assert_problem(422);
         let errors = problem["errors"].as_array().unwrap_or_else(|| panic!("{problem}"));
         assert!(
@@ -98,10 +94,9 @@ async fn invalid_values_are_a_422_naming_each_field() {
 async fn a_client_cannot_set_server_owned_fields() {
     let app = spawn_app().await;
     let response = app
-        .post_json(
-            "/api/v1/organisations",
-            &json!({"name": "A", "kind": "panel", "created_at": "2020-01-01T00:00:00Z"}),
-        )
+        .as_admin()
+        .post("/api/v1/organisations")
+        .json(&json!({"name": "A", "kind": "panel", "created_at": "2020-01-01T00:00:00Z"}))
         .await;
     let problem = response.assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "created_at");
@@ -114,23 +109,25 @@ async fn a_client_cannot_set_server_owned_fields() {
 #[actix_web::test]
 async fn an_unknown_path_is_a_404_problem() {
     let app = spawn_app().await;
-    app.get("/api/v1/nothing-here").await.assert_problem(404);
-    app.get("/api/v2/organisations").await.assert_problem(404);
+    app.anonymous().get("/api/v1/nothing-here").await.assert_problem(404);
+    app.anonymous().get("/api/v2/organisations").await.assert_problem(404);
 }
 
 #[actix_web::test]
 async fn a_malformed_or_unknown_id_is_a_404_problem() {
     let app = spawn_app().await;
-    app.get("/api/v1/organisations/not-a-uuid").await.assert_problem(404);
-    app.get("/api/v1/organisations/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b")
+    app.anonymous()
+        .get("/api/v1/organisations/not-a-uuid")
+        .await
+        .assert_problem(404);
+    app.anonymous()
+        .get("/api/v1/organisations/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b")
         .await
         .assert_problem(404);
     let response = app
-        .patch_json(
-            "/api/v1/organisations/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
-            &json!({"name": "B"}),
-            None,
-        )
+        .as_admin()
+        .patch("/api/v1/organisations/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b")
+        .json(&json!({"name": "B"}))
         .await;
     response.assert_problem(404);
 }
@@ -155,10 +152,9 @@ async fn a_duplicate_name_is_a_409_ignoring_case() {
     let app = spawn_app().await;
     app.create_organisation("Staffordshire Police", "force").await;
     let response = app
-        .post_json(
-            "/api/v1/organisations",
-            &json!({"name": "STAFFORDSHIRE POLICE", "kind": "force"}),
-        )
+        .as_admin()
+        .post("/api/v1/organisations")
+        .json(&json!({"name": "STAFFORDSHIRE POLICE", "kind": "force"}))
         .await;
     response.assert_problem(409);
     assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 1);
@@ -177,7 +173,7 @@ async fn invalid_query_parameters_are_a_422_naming_the_parameter() {
         ("cursor=%27%20OR%201%3D1%20--", "cursor"),
         ("colour=blue", "colour"),
     ] {
-        let response = app.get(&format!("/api/v1/organisations?{query}")).await;
+        let response = app.anonymous().get(&format!("/api/v1/organisations?{query}")).await;
         let problem = response.assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], parameter, "{query}: {problem}");
     }
@@ -186,7 +182,7 @@ async fn invalid_query_parameters_are_a_422_naming_the_parameter() {
 #[actix_web::test]
 async fn every_response_carries_a_request_id_and_a_sane_one_is_kept() {
     let app = spawn_app().await;
-    let response = app.get("/api/v1/organisations").await;
+    let response = app.anonymous().get("/api/v1/organisations").await;
     assert!(response.header("x-request-id").is_some_and(|id| id.len() >= 32));
     let response = app
         .send(
@@ -211,25 +207,24 @@ async fn every_response_carries_a_request_id_and_a_sane_one_is_kept() {
 #[actix_web::test]
 async fn a_problem_type_can_be_looked_up() {
     let app = spawn_app().await;
-    let problem = app.get("/api/v1/nothing").await.json();
-    let description = app.get(problem["type"].as_str().unwrap()).await;
+    let problem = app.anonymous().get("/api/v1/nothing").await.json();
+    let description = app.anonymous().get(problem["type"].as_str().unwrap()).await;
     assert_eq!(description.status, 200);
     assert_eq!(description.json()["status"], 404);
-    app.get("/problems/no-such-problem").await.assert_problem(404);
+    app.anonymous()
+        .get("/problems/no-such-problem")
+        .await
+        .assert_problem(404);
 }
 
 #[actix_web::test]
 async fn a_retry_with_the_same_idempotency_key_replays_the_first_response_and_creates_nothing() {
     let app = spawn_app().await;
     let post = |key: &'static str, name: &'static str| {
-        let request = app
-            .as_admin(app.client.post(app.url("/api/v1/organisations")))
-            .insert_header(("content-type", "application/json"))
-            .insert_header(("idempotency-key", key));
-        app.send(
-            request,
-            Some(serde_json::to_vec(&json!({"name": name, "kind": "panel"})).unwrap()),
-        )
+        app.as_admin()
+            .post("/api/v1/organisations")
+            .json(&json!({"name": name, "kind": "panel"}))
+            .header("idempotency-key", key)
     };
     let first = post("key-1", "The Panel").await;
     assert_eq!(first.status, 201);
@@ -253,7 +248,7 @@ async fn a_retry_with_the_same_idempotency_key_replays_the_first_response_and_cr
     assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 2);
 
     // The same key from another caller is that caller's own.
-    let token = app.token(&[scrutiny::domain::auth::Role::Secretariat]);
+    let token = app.token(scrutiny::domain::auth::Role::Secretariat, None);
     let request = app
         .client
         .post(app.url("/api/v1/organisations"))
@@ -273,11 +268,10 @@ async fn a_retry_with_the_same_idempotency_key_replays_the_first_response_and_cr
 async fn a_failed_request_is_replayed_as_failed_but_a_malformed_key_is_refused() {
     let app = spawn_app().await;
     let post = |key: &'static str| {
-        let request = app
-            .as_admin(app.client.post(app.url("/api/v1/organisations")))
-            .insert_header(("content-type", "application/json"))
-            .insert_header(("idempotency-key", key));
-        app.send(request, Some(br#"{"name": "", "kind": "panel"}"#.to_vec()))
+        app.as_admin()
+            .post("/api/v1/organisations")
+            .json(&json!({"name": "", "kind": "panel"}))
+            .header("idempotency-key", key)
     };
     post("bad-request").await.assert_problem(422);
     let retry = post("bad-request").await;
@@ -290,20 +284,12 @@ async fn a_failed_request_is_replayed_as_failed_but_a_malformed_key_is_refused()
 #[actix_web::test]
 async fn a_refused_request_does_not_keep_its_idempotency_key() {
     let app = spawn_app().await;
-    let force = app.token(&[scrutiny::domain::auth::Role::Force]);
+    let force = app.token(scrutiny::domain::auth::Role::Force, None);
     let post = |token: Option<String>, name: &'static str| {
-        let mut request = app
-            .client
-            .post(app.url("/api/v1/organisations"))
-            .insert_header(("content-type", "application/json"))
-            .insert_header(("idempotency-key", "refused-key"));
-        if let Some(token) = token {
-            request = request.insert_header(("authorization", format!("Bearer {token}")));
-        }
-        app.send(
-            request,
-            Some(format!(r#"{{"name": "{name}", "kind": "panel"}}"#).into_bytes()),
-        )
+        app.with_optional_token(token.as_deref())
+            .post("/api/v1/organisations")
+            .json(&json!({"name": name, "kind": "panel"}))
+            .header("idempotency-key", "refused-key")
     };
     // Without a token, and with a token lacking the role: refused, whatever the body,
     // and never "already used with a different request".
@@ -320,7 +306,7 @@ async fn a_refused_request_does_not_keep_its_idempotency_key() {
 #[actix_web::test]
 async fn nul_characters_in_query_text_are_a_422_not_a_database_error() {
     let app = spawn_app().await;
-    let response = app.get("/api/v1/organisations?q=a%00b").await;
+    let response = app.anonymous().get("/api/v1/organisations?q=a%00b").await;
     assert_eq!(response.assert_problem(422)["errors"][0]["field"], "q");
 }
 
@@ -329,12 +315,109 @@ async fn search_text_over_200_characters_is_a_422_on_every_list_with_q() {
     let app = spawn_app().await;
     let long = "a".repeat(201);
     for list in ["organisations", "questions"] {
-        let response = app.get(&format!("/api/v1/{list}?q={long}")).await;
+        let response = app.anonymous().get(&format!("/api/v1/{list}?q={long}")).await;
         assert_eq!(response.assert_problem(422)["errors"][0]["field"], "q", "{list}");
         assert_eq!(
-            app.get(&format!("/api/v1/{list}?q={}", "a".repeat(200))).await.status,
+            app.anonymous()
+                .get(&format!("/api/v1/{list}?q={}", "a".repeat(200)))
+                .await
+                .status,
             200,
             "{list}"
         );
     }
 }
+
+#[actix_web::test]
+async fn cors_answers_preflights_and_exposes_headers_for_configured_origins() {
+    let app =
+        spawn_app_with(Settings::default().with("SCRUTINY_CORS_ORIGINS", format!("{ORIGIN}, https://panel.example")))
+            .await;
+    let preflight = app
+        .anonymous()
+        .request("OPTIONS", "/api/v1/questions")
+        .header("origin", ORIGIN)
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization, content-type, idempotency-key, if-match",
+        )
+        .await;
+    assert_eq!(preflight.status, 200, "{}", preflight.text());
+    assert_eq!(preflight.header("access-control-allow-origin").as_deref(), Some(ORIGIN));
+    let allowed = preflight
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    for name in [
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "if-match",
+        "if-none-match",
+    ] {
+        assert!(allowed.contains(name), "{name} not in {allowed}");
+    }
+    assert!(preflight
+        .header("access-control-allow-methods")
+        .unwrap()
+        .contains("PATCH"));
+
+    let response = app.anonymous().get("/api/v1/questions").header("origin", ORIGIN).await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("access-control-allow-origin").as_deref(), Some(ORIGIN));
+    let exposed = response
+        .header("access-control-expose-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    for name in ["etag", "link", "location", "retry-after"] {
+        assert!(exposed.contains(name), "{name} not in {exposed}");
+    }
+    // Errors carry the headers too, so a browser can read the problem.
+    let missing = app
+        .anonymous()
+        .get("/api/v1/questions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b")
+        .header("origin", ORIGIN)
+        .await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.header("access-control-allow-origin").as_deref(), Some(ORIGIN));
+
+    // Another origin: served (CORS is not authentication), but without CORS headers, so
+    // a browser withholds the answer from the page; its preflight is refused.
+    let response = app
+        .anonymous()
+        .get("/api/v1/questions")
+        .header("origin", "https://evil.example")
+        .await;
+    assert_eq!(response.status, 200);
+    assert!(response.header("access-control-allow-origin").is_none());
+    let preflight = app
+        .anonymous()
+        .request("OPTIONS", "/api/v1/questions")
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "POST")
+        .await;
+    assert!(preflight.status >= 400, "{}", preflight.status);
+    assert!(preflight.header("access-control-allow-origin").is_none());
+}
+
+#[actix_web::test]
+async fn without_configured_origins_there_are_no_cors_headers() {
+    let app = spawn_app().await;
+    let response = app.anonymous().get("/api/v1/questions").header("origin", ORIGIN).await;
+    assert_eq!(response.status, 200);
+    assert!(response
+        .headers
+        .keys()
+        .all(|name| !name.as_str().starts_with("access-control-")));
+    let preflight = app
+        .anonymous()
+        .request("OPTIONS", "/api/v1/questions")
+        .header("origin", ORIGIN)
+        .header("access-control-request-method", "POST")
+        .await;
+    assert_eq!(preflight.status, 405);
+    assert!(preflight.header("access-control-allow-origin").is_none());
+}
+
+const ORIGIN: &str = "https://council.example";

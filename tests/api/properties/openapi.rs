@@ -1,5 +1,7 @@
 //! `openapi/openapi.json` is generated from the code; this fails when they drift.
 
+use crate::helpers::spawn_app;
+
 #[test]
 fn the_committed_openapi_document_matches_the_code() {
     let generated = scrutiny::openapi::spec_json();
@@ -21,7 +23,7 @@ fn the_committed_openapi_document_matches_the_code() {
 #[actix_web::test]
 async fn the_served_document_is_the_generated_one() {
     let app = crate::helpers::spawn_app().await;
-    let served = app.get("/api-docs/openapi.json").await;
+    let served = app.anonymous().get("/api-docs/openapi.json").await;
     assert_eq!(served.status, 200);
     let generated: serde_json::Value = serde_json::from_str(&scrutiny::openapi::spec_json()).unwrap();
     assert_eq!(served.json(), generated);
@@ -135,4 +137,17 @@ fn every_referenced_component_is_defined() {
             "{reference} is referenced but not defined"
         );
     }
+}
+
+#[actix_web::test]
+async fn the_root_redirects_to_swagger_ui_which_is_served_locally() {
+    let app = spawn_app().await;
+    let root = app.anonymous().get("/").await;
+    assert_eq!(root.status, 302);
+    assert_eq!(root.header("location").as_deref(), Some("/swagger-ui/"));
+    let ui = app.anonymous().get("/swagger-ui/").await;
+    assert_eq!(ui.status, 200);
+    assert!(ui.text().contains("swagger"), "{}", ui.text());
+    let bundle = app.anonymous().get("/swagger-ui/swagger-ui-bundle.js").await;
+    assert_eq!(bundle.status, 200, "the UI's assets are vendored into the binary");
 }

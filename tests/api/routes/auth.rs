@@ -1,0 +1,333 @@
+//! Signing in (`/api/v1/auth/token`), `/api/v1/me`, forged tokens and external identity providers.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::json;
+
+use crate::helpers::{spawn_app, spawn_app_with, Settings, JWT_SECRET, PASSWORD};
+
+fn now() -> u64 {
+    jsonwebtoken::get_current_timestamp()
+}
+
+/// Claims as the service would issue them, to be tampered with.
+fn claims() -> serde_json::Value {
+    json!({
+        "sub": "forger", "roles": ["admin"], "iss": "scrutiny", "aud": "scrutiny-api",
+        "iat": now(), "nbf": now(), "exp": now() + 600, "jti": "x"
+    })
+}
+
+fn sign_hs256(claims: &serde_json::Value, secret: &[u8]) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn a_user_signs_in_with_the_password_grant_and_the_token_works() {
+    let app = spawn_app().await;
+    let user = app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    let response = app.password_grant("clerk", PASSWORD).await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    assert_eq!(response.header("cache-control").as_deref(), Some("no-store"));
+    let body = response.json();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 3600);
+    let whoami = app
+        .with_token(body["access_token"].as_str().unwrap())
+        .get("/api/v1/me")
+        .await;
+    assert_eq!(whoami.status, 200);
+    assert_eq!(
+        whoami.json()["subject"],
+        format!("user:{}", user["id"].as_str().unwrap())
+    );
+    assert_eq!(whoami.json()["roles"], json!(["secretariat"]));
+
+    // The same grant as JSON, with the username in another case.
+    let response = app
+        .anonymous()
+        .post("/api/v1/auth/token")
+        .json(&json!({"grant_type": "password", "username": "CLERK", "password": PASSWORD}))
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+}
+
+#[actix_web::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
+    let app = spawn_app().await;
+    app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    let wrong = app.password_grant("clerk", "not the password at all").await;
+    let unknown = app.password_grant("nobody-here", PASSWORD).await;
+    assert_eq!((wrong.status, unknown.status), (400, 400));
+    assert_eq!(wrong.json(), unknown.json());
+    assert_eq!(wrong.json()["error"], "invalid_grant");
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'auth.login_failed'")
+            .await,
+        2
+    );
+}
+
+#[actix_web::test]
+async fn malformed_token_requests_get_oauth_errors() {
+    let app = spawn_app().await;
+    let missing = app
+        .anonymous()
+        .post("/api/v1/auth/token")
+        .json(&json!({"username": "a"}))
+        .await;
+    assert_eq!(
+        (missing.status, missing.json()["error"].clone()),
+        (400, json!("invalid_request"))
+    );
+    let grant = app
+        .anonymous()
+        .post("/api/v1/auth/token")
+        .json(&json!({"grant_type": "implicit"}))
+        .await;
+    assert_eq!(
+        (grant.status, grant.json()["error"].clone()),
+        (400, json!("unsupported_grant_type"))
+    );
+    let text = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/auth/token"))
+                .insert_header(("content-type", "text/plain")),
+            Some(b"grant_type=password".to_vec()),
+        )
+        .await;
+    text.assert_problem(415);
+}
+
+#[actix_web::test]
+async fn repeated_failures_for_one_account_are_throttled_with_429() {
+    let app = spawn_app().await;
+    app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    for _ in 0..5 {
+        assert_eq!(app.password_grant("clerk", "wrong password here").await.status, 400);
+    }
+    let throttled = app.password_grant("clerk", PASSWORD).await;
+    throttled.assert_problem(429);
+    let retry_after: u64 = throttled.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    // Another account is not affected by this one's failures.
+    app.create_user("other", PASSWORD, &["secretariat"]).await;
+    assert_eq!(app.password_grant("other", PASSWORD).await.status, 200);
+}
+
+#[actix_web::test]
+async fn throttling_holds_across_instances_sharing_the_database() {
+    let app = spawn_app().await;
+    app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    let second = crate::helpers::spawn_app_on(crate::helpers::TestDb::reuse(&app.db), None, Settings::default()).await;
+    for i in 0..5 {
+        let instance = if i % 2 == 0 { &app } else { &second };
+        assert_eq!(
+            instance.password_grant("clerk", "wrong password here").await.status,
+            400
+        );
+    }
+    second.password_grant("clerk", PASSWORD).await.assert_problem(429);
+    app.password_grant("clerk", PASSWORD).await.assert_problem(429);
+}
+
+#[actix_web::test]
+async fn forged_and_broken_tokens_are_each_refused_with_401() {
+    let app = spawn_app().await;
+    let header_none = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    let payload = URL_SAFE_NO_PAD.encode(claims().to_string());
+    let mut expired = claims();
+    expired["exp"] = json!(now() - 120);
+    expired["iat"] = json!(now() - 4000);
+    expired["nbf"] = json!(now() - 4000);
+    let mut not_yet = claims();
+    not_yet["nbf"] = json!(now() + 300);
+    let mut wrong_issuer = claims();
+    wrong_issuer["iss"] = json!("someone-else");
+    let mut wrong_audience = claims();
+    wrong_audience["aud"] = json!("another-api");
+    let mut no_expiry = claims();
+    no_expiry.as_object_mut().unwrap().remove("exp");
+    let valid = sign_hs256(&claims(), JWT_SECRET.as_bytes());
+    let mut tampered = valid.clone();
+    tampered.replace_range(tampered.len() - 4.., "AAAA");
+    let cases = [
+        ("alg none", format!("{header_none}.{payload}.")),
+        (
+            "another key",
+            sign_hs256(&claims(), b"another-secret-another-secret-another-secret"),
+        ),
+        ("tampered signature", tampered),
+        ("expired beyond the leeway", sign_hs256(&expired, JWT_SECRET.as_bytes())),
+        ("not valid yet", sign_hs256(&not_yet, JWT_SECRET.as_bytes())),
+        ("wrong issuer", sign_hs256(&wrong_issuer, JWT_SECRET.as_bytes())),
+        ("wrong audience", sign_hs256(&wrong_audience, JWT_SECRET.as_bytes())),
+        ("no expiry", sign_hs256(&no_expiry, JWT_SECRET.as_bytes())),
+        ("malformed", "not.a.jwt".to_string()),
+        ("oversized", format!("{}.{}.x", "a".repeat(5000), "b".repeat(5000))),
+        ("RS256 with no external issuer configured", {
+            let key = rsa_key();
+            jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims(), &rsa_encoding_key(&key)).unwrap()
+        }),
+    ];
+    assert_eq!(
+        app.with_token(&valid).get("/api/v1/me").await.status,
+        200,
+        "the untampered token is accepted"
+    );
+    for (what, token) in cases {
+        let response = app.with_token(&token).get("/api/v1/me").await;
+        assert_eq!(response.status, 401, "{what}: {}", response.text());
+        assert_eq!(
+            response.header("www-authenticate").as_deref(),
+            Some("Bearer realm=\"scrutiny\", error=\"invalid_token\""),
+            "{what}"
+        );
+        // An invalid token is refused even where anonymous callers are welcome.
+        assert_eq!(
+            app.with_token(&token).get("/api/v1/organisations").await.status,
+            401,
+            "{what}"
+        );
+    }
+    let basic = app
+        .send(
+            app.client
+                .get(app.url("/api/v1/me"))
+                .insert_header(("authorization", "Basic YTpi")),
+            None,
+        )
+        .await;
+    basic.assert_problem(401);
+}
+
+fn rsa_key() -> rsa::RsaPrivateKey {
+    rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap()
+}
+
+fn rsa_encoding_key(key: &rsa::RsaPrivateKey) -> EncodingKey {
+    use rsa::pkcs8::EncodePrivateKey;
+    EncodingKey::from_rsa_pem(key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).unwrap().as_bytes()).unwrap()
+}
+
+fn idp_claims(roles: serde_json::Value) -> serde_json::Value {
+    json!({
+        "sub": "alice@idp", "groups": roles, "iss": "https://idp.example.test", "aud": "scrutiny",
+        "iat": now(), "nbf": now(), "exp": now() + 600
+    })
+}
+
+fn external_settings(keys_file: &std::path::Path) -> Settings {
+    Settings::default()
+        .with("SCRUTINY_EXTERNAL_JWT_KEYS", keys_file.to_string_lossy().to_string())
+        .with("SCRUTINY_EXTERNAL_JWT_ISSUER", "https://idp.example.test")
+        .with("SCRUTINY_EXTERNAL_JWT_AUDIENCE", "scrutiny")
+        .with("SCRUTINY_EXTERNAL_JWT_ROLES_CLAIM", "groups")
+}
+
+#[actix_web::test]
+async fn rs256_tokens_from_a_jwks_configured_issuer_are_accepted_by_kid() {
+    use rsa::traits::PublicKeyParts;
+    let (signing, other) = (rsa_key(), rsa_key());
+    let jwk = |key: &rsa::RsaPrivateKey, kid: &str| {
+        json!({"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256",
+               "n": URL_SAFE_NO_PAD.encode(key.n().to_bytes_be()), "e": URL_SAFE_NO_PAD.encode(key.e().to_bytes_be())})
+    };
+    let dir = tempdir();
+    let file = dir.join("jwks.json");
+    std::fs::write(
+        &file,
+        json!({"keys": [jwk(&other, "old"), jwk(&signing, "current")]}).to_string(),
+    )
+    .unwrap();
+    let app = spawn_app_with(external_settings(&file)).await;
+
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("current".into());
+    let token = jsonwebtoken::encode(
+        &header,
+        &idp_claims(json!(["secretariat", "it-helpdesk"])),
+        &rsa_encoding_key(&signing),
+    )
+    .unwrap();
+    let whoami = app.with_token(&token).get("/api/v1/me").await;
+    assert_eq!(whoami.status, 200, "{}", whoami.text());
+    assert_eq!(
+        whoami.json()["roles"],
+        json!(["secretariat"]),
+        "unknown role names are ignored"
+    );
+    assert_eq!(whoami.json()["subject"], "external:alice@idp");
+
+    // The kid names a key that did not sign it.
+    header.kid = Some("old".into());
+    let wrong_kid = jsonwebtoken::encode(&header, &idp_claims(json!(["admin"])), &rsa_encoding_key(&signing)).unwrap();
+    app.with_token(&wrong_kid).get("/api/v1/me").await.assert_problem(401);
+
+    // Algorithm confusion: an HS256 token keyed with the provider's public key.
+    use rsa::pkcs8::EncodePublicKey;
+    let public_pem = signing
+        .to_public_key()
+        .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+        .unwrap();
+    let mut confused = idp_claims(json!(["admin"]));
+    confused["iss"] = json!("scrutiny");
+    confused["aud"] = json!("scrutiny-api");
+    app.with_token(&sign_hs256(&confused, public_pem.as_bytes()))
+        .get("/api/v1/me")
+        .await
+        .assert_problem(401);
+
+    let mut foreign = idp_claims(json!(["admin"]));
+    foreign["iss"] = json!("https://evil.example.test");
+    header.kid = Some("current".into());
+    app.with_token(&jsonwebtoken::encode(&header, &foreign, &rsa_encoding_key(&signing)).unwrap())
+        .get("/api/v1/me")
+        .await
+        .assert_problem(401);
+}
+
+#[actix_web::test]
+async fn es256_tokens_from_a_pem_configured_issuer_are_accepted() {
+    use p256::pkcs8::{EncodePrivateKey, EncodePublicKey};
+    let key = p256::SecretKey::random(&mut rand_core::OsRng);
+    let dir = tempdir();
+    let file = dir.join("idp.pem");
+    std::fs::write(
+        &file,
+        key.public_key().to_public_key_pem(p256::pkcs8::LineEnding::LF).unwrap(),
+    )
+    .unwrap();
+    let app = spawn_app_with(external_settings(&file)).await;
+    let encoding = EncodingKey::from_ec_pem(key.to_pkcs8_pem(p256::pkcs8::LineEnding::LF).unwrap().as_bytes()).unwrap();
+    let token = jsonwebtoken::encode(
+        &Header::new(Algorithm::ES256),
+        &idp_claims(json!("panel_member force")),
+        &encoding,
+    )
+    .unwrap();
+    let whoami = app.with_token(&token).get("/api/v1/me").await;
+    assert_eq!(whoami.status, 200, "{}", whoami.text());
+    assert_eq!(whoami.json()["roles"], json!(["panel_member", "force"]));
+    let rs = jsonwebtoken::encode(
+        &Header::new(Algorithm::RS256),
+        &idp_claims(json!(["admin"])),
+        &rsa_encoding_key(&rsa_key()),
+    )
+    .unwrap();
+    app.with_token(&rs).get("/api/v1/me").await.assert_problem(401);
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("scrutiny-test-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

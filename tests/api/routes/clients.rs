@@ -1,0 +1,104 @@
+//! `/api/v1/clients`: system accounts signing in with client credentials, and secret rotation.
+
+use crate::helpers::{path_of, spawn_app};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::json;
+
+#[actix_web::test]
+async fn a_client_signs_in_with_client_credentials_in_the_body_or_basic_auth() {
+    let app = spawn_app().await;
+    let created = app
+        .as_admin()
+        .post("/api/v1/clients")
+        .json(&json!({"name": "Council website", "roles": ["integration"]}))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let client = created.json();
+    let (id, secret) = (
+        client["client_id"].as_str().unwrap(),
+        client["client_secret"].as_str().unwrap(),
+    );
+    assert!(secret.len() >= 40);
+
+    let form = format!("grant_type=client_credentials&client_id={id}&client_secret={secret}");
+    let response = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/auth/token"))
+                .insert_header(("content-type", "application/x-www-form-urlencoded")),
+            Some(form.into_bytes()),
+        )
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    let token = response.json()["access_token"].as_str().unwrap().to_string();
+    assert_eq!(app.with_token(&token).get("/api/v1/me").await.json()["kind"], "client");
+
+    let basic = STANDARD.encode(format!("{id}:{secret}"));
+    let response = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/auth/token"))
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .insert_header(("authorization", format!("Basic {basic}"))),
+            Some(b"grant_type=client_credentials".to_vec()),
+        )
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+
+    let wrong = app
+        .anonymous()
+        .post("/api/v1/auth/token")
+        .json(&json!({"grant_type": "client_credentials", "client_id": id, "client_secret": "nope"}))
+        .await;
+    assert_eq!(
+        (wrong.status, wrong.json()["error"].clone()),
+        (401, json!("invalid_client"))
+    );
+
+    // The secret is never shown again.
+    let read = app.as_admin().get(&path_of("clients", &client)).await;
+    assert!(!read.text().contains(secret) && read.json().get("client_secret").is_none());
+}
+
+#[actix_web::test]
+async fn rotating_a_client_secret_retires_the_old_one() {
+    let app = spawn_app().await;
+    let client = app
+        .as_admin()
+        .post("/api/v1/clients")
+        .json(&json!({"name": "Dashboard", "roles": ["integration"]}))
+        .await
+        .json();
+    let (id, old) = (
+        client["client_id"].as_str().unwrap(),
+        client["client_secret"].as_str().unwrap(),
+    );
+    let rotated = app
+        .as_admin()
+        .post(&format!(
+            "/api/v1/clients/{}/rotate-secret",
+            client["id"].as_str().unwrap()
+        ))
+        .json(&json!({}))
+        .await;
+    assert_eq!(rotated.status, 200, "{}", rotated.text());
+    let new = rotated.json()["client_secret"].as_str().unwrap().to_string();
+    let grant = |secret: String| json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret});
+    assert_eq!(
+        app.anonymous()
+            .post("/api/v1/auth/token")
+            .json(&grant(old.to_string()))
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        app.anonymous()
+            .post("/api/v1/auth/token")
+            .json(&grant(new))
+            .await
+            .status,
+        200
+    );
+}

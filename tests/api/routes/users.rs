@@ -1,0 +1,132 @@
+//! `/api/v1/users`: accounts, their roles and deactivation, and what never leaks from them.
+
+use crate::helpers::{spawn_app, PASSWORD};
+use serde_json::json;
+
+#[actix_web::test]
+async fn deactivating_a_user_revokes_their_tokens_at_once() {
+    let app = spawn_app().await;
+    let user = app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    let token = app.password_grant("clerk", PASSWORD).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(app.with_token(&token).get("/api/v1/me").await.status, 200);
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    assert_eq!(
+        app.as_admin()
+            .patch(&path)
+            .json(&json!({"is_active": false}))
+            .await
+            .status,
+        200
+    );
+    let refused = app.with_token(&token).get("/api/v1/me").await;
+    refused.assert_problem(401);
+    assert!(refused.header("www-authenticate").unwrap().contains("invalid_token"));
+    assert_eq!(
+        app.password_grant("clerk", PASSWORD).await.status,
+        400,
+        "a deactivated user cannot sign in"
+    );
+}
+
+#[actix_web::test]
+async fn a_role_change_takes_effect_on_the_next_request() {
+    let app = spawn_app().await;
+    let user = app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    let token = app.password_grant("clerk", PASSWORD).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let create = json!({"name": "New Council", "kind": "council"});
+    assert_eq!(
+        app.with_token(&token)
+            .post("/api/v1/organisations")
+            .json(&create)
+            .await
+            .status,
+        201
+    );
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    app.as_admin()
+        .patch(&path)
+        .json(&json!({"roles": ["panel_member"]}))
+        .await;
+    let create = json!({"name": "Newer Council", "kind": "council"});
+    app.with_token(&token)
+        .post("/api/v1/organisations")
+        .json(&create)
+        .await
+        .assert_problem(403);
+}
+
+#[actix_web::test]
+async fn passwords_and_secrets_never_appear_in_responses_or_the_audit_log() {
+    let app = spawn_app().await;
+    let user = app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    assert!(!user.to_string().contains(PASSWORD) && user.get("password_hash").is_none());
+    app.password_grant("clerk", PASSWORD).await;
+    app.password_grant("clerk", "a wrong password").await;
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    app.as_admin()
+        .patch(&path)
+        .json(&json!({"password": "another long password"}))
+        .await;
+    let client = app
+        .as_admin()
+        .post("/api/v1/clients")
+        .json(&json!({"name": "Feed", "roles": ["integration"]}))
+        .await
+        .json();
+    let secret = client["client_secret"].as_str().unwrap();
+    let users = app.as_admin().get("/api/v1/users").await.text();
+    assert!(!users.contains("argon2") && !users.contains(PASSWORD));
+    for needle in [PASSWORD, "a wrong password", "another long password", secret, "$argon2"] {
+        let sql = format!(
+            "SELECT count(*) AS n FROM audit_events WHERE coalesce(before::text, '') || coalesce(after::text, '') LIKE '%{}%'",
+            needle.replace('\'', "''")
+        );
+        assert_eq!(app.db.count(&sql).await, 0, "{needle} leaked into the audit log");
+    }
+    assert!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'user.updated'")
+            .await
+            >= 1
+    );
+}
+
+#[actix_web::test]
+async fn user_validation_rejects_weak_passwords_bad_usernames_and_unknown_organisations() {
+    let app = spawn_app().await;
+    let response = app
+        .as_admin()
+        .post("/api/v1/users")
+        .json(&json!({"username": "x", "display_name": "", "password": "short", "roles": []}))
+        .await;
+    let problem = response.assert_problem(422);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["username", "display_name", "password", "roles"]);
+    let response = app
+        .as_admin()
+        .post("/api/v1/users")
+        .json(
+            &json!({"username": "clerk", "display_name": "C", "password": PASSWORD, "roles": ["admin"],
+                    "organisation_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b"}),
+        )
+        .await;
+    assert_eq!(response.assert_problem(422)["errors"][0]["field"], "organisation_id");
+    app.create_user("clerk", PASSWORD, &["admin"]).await;
+    let duplicate = app
+        .as_admin()
+        .post("/api/v1/users")
+        .json(&json!({"username": "Clerk", "display_name": "C", "password": PASSWORD, "roles": ["admin"]}))
+        .await;
+    duplicate.assert_problem(409);
+}
