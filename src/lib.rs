@@ -19,7 +19,6 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
-pub mod export;
 pub mod http;
 pub mod idempotency;
 pub mod import;

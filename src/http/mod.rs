@@ -4,6 +4,8 @@
 
 pub mod caller;
 pub mod conditional;
+pub mod csv;
+pub mod listing;
 pub mod page;
 
 use std::future::Future;

@@ -6,6 +6,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use crate::pagination::Cursor;
+
 /// Declares the page type of a collection (`OrganisationPage` for `Organisation`), so
 /// that each has its own named schema in the OpenAPI document.
 #[macro_export]
@@ -26,18 +28,29 @@ macro_rules! page_type {
                 items: Vec<$item>,
                 next: Option<$crate::pagination::Cursor>,
             ) -> actix_web::HttpResponse {
-                let next_cursor = next.map(|cursor| cursor.encode());
-                $crate::http::page::respond(
-                    req,
-                    next_cursor.as_deref(),
-                    &Self {
-                        items,
-                        next_cursor: next_cursor.clone(),
-                    },
-                )
+                $crate::http::page::respond_items(req, items, next)
             }
         }
     };
+}
+
+/// Items and the cursor after them as a 200 response: the same JSON as every page
+/// type that [`page_type!`](crate::page_type) declares for the OpenAPI document.
+pub fn respond_items<T: Serialize>(req: &HttpRequest, items: Vec<T>, next: Option<Cursor>) -> HttpResponse {
+    #[derive(Serialize)]
+    struct Page<T> {
+        items: Vec<T>,
+        next_cursor: Option<String>,
+    }
+    let next_cursor = next.map(|cursor| cursor.encode());
+    respond(
+        req,
+        next_cursor.as_deref(),
+        &Page {
+            items,
+            next_cursor: next_cursor.clone(),
+        },
+    )
 }
 
 /// A page as a 200 response with its `Link` header.

@@ -13,7 +13,6 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
 use super::audit;
-use super::events;
 use super::organisations::require_exists;
 use crate::db::schema::{action_recommendations, action_updates, actions, meetings, recommendations};
 use crate::db::DbConn;
@@ -86,6 +85,18 @@ pub struct UpdateRecord {
     pub meeting_is_public: Option<bool>,
 }
 
+impl super::changelog::Logged for UpdateRecord {
+    const RESOURCE_TYPE: &'static str = "action_update";
+
+    fn resource_id(&self) -> uuid::Uuid {
+        self.row.id.0
+    }
+
+    fn audit_snapshot(&self) -> impl serde::Serialize + '_ {
+        &self.row
+    }
+}
+
 /// An action with what is derived from other tables.
 #[derive(Debug, Clone)]
 pub struct ActionRecord {
@@ -93,6 +104,23 @@ pub struct ActionRecord {
     pub recommendation_ids: Vec<RecommendationId>,
     /// The update posted last, if any.
     pub latest_update: Option<UpdateRecord>,
+}
+
+impl super::changelog::Logged for ActionRecord {
+    const RESOURCE_TYPE: &'static str = "action";
+
+    fn resource_id(&self) -> uuid::Uuid {
+        self.row.id.0
+    }
+
+    /// The row and the recommendations it addresses; the latest update is logged as
+    /// its own record.
+    fn audit_snapshot(&self) -> impl serde::Serialize + '_ {
+        ActionSnapshot {
+            row: &self.row,
+            recommendation_ids: &self.recommendation_ids,
+        }
+    }
 }
 
 /// What the audit log keeps of an action: its row and the recommendations it addresses.
@@ -266,7 +294,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewAction) -> Result
             recommendation_ids,
             latest_update: None,
         };
-        events::emit(conn, "action.created", false, &record).await?;
+        super::changelog::emit(conn, "action.created", false, &record).await?;
         Ok(record)
     })
     .await
@@ -530,7 +558,7 @@ pub async fn update(
         )
         .await?;
         let record = find(conn, id).await?;
-        events::emit(conn, "action.updated", true, &record).await?;
+        super::changelog::emit(conn, "action.updated", true, &record).await?;
         Ok(record)
     })
     .await
@@ -629,9 +657,9 @@ pub async fn post_update(
             row: update,
             meeting_is_public,
         };
-        events::emit(conn, "action_update.posted", false, &record).await?;
+        super::changelog::emit(conn, "action_update.posted", false, &record).await?;
         let action = find(conn, action_id).await?;
-        events::emit(conn, "action.updated", true, &action).await?;
+        super::changelog::emit(conn, "action.updated", true, &action).await?;
         Ok(record)
     })
     .await

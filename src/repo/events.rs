@@ -1,7 +1,7 @@
 //! The change feed: an event per committed change, in an order a consumer can follow
 //! without missing or repeating one.
 //!
-//! Writers call [`emit`] inside the transaction that makes the change, so an event
+//! Writers emit an event through [`super::changelog::publish`] inside the transaction that makes the change, so an event
 //! exists exactly when its change committed. The row has no position yet. [`sequence`]
 //! gives positions, one caller at a time (an advisory lock), and only to events whose
 //! transaction id is below `pg_snapshot_xmin(pg_current_snapshot())`: every transaction
@@ -28,58 +28,6 @@ use crate::error::ApiError;
 
 /// The advisory lock key under which positions are given (`"scrutiny.events"` in ASCII, folded).
 const SEQUENCER_LOCK: i64 = 0x5343_5255_4556_4e54;
-
-/// A resource whose changes go into the feed. Implemented next to each resource's
-/// representation (in `routes`), so that the feed shows exactly what the API shows.
-pub trait Publishable {
-    /// `question`, `response`, … as in the event's `resource_type`.
-    const RESOURCE_TYPE: &'static str;
-    fn resource_id(&self) -> Uuid;
-    /// Whether anonymous callers can see the resource in this state.
-    fn is_public(&self) -> bool;
-    /// The resource as a caller with `view` sees it, never with contact details.
-    fn represent(&self, view: View) -> Result<serde_json::Value, ApiError>;
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = events)]
-struct NewEventRow<'a> {
-    event_type: &'a str,
-    resource_type: &'a str,
-    resource_id: Uuid,
-    public: bool,
-    snapshot: serde_json::Value,
-    public_snapshot: Option<serde_json::Value>,
-}
-
-/// Records that `after` changed (`question.accepted`, …). Call it inside the
-/// transaction that made the change. `was_public`: whether the resource was public
-/// before the change (false for a creation). A resource that stops being public gives
-/// public callers an event with no snapshot, so that mirrors can remove it.
-pub async fn emit<T: Publishable>(
-    conn: &mut DbConn,
-    event_type: &str,
-    was_public: bool,
-    after: &T,
-) -> Result<(), ApiError> {
-    let public_now = after.is_public();
-    diesel::insert_into(events::table)
-        .values(NewEventRow {
-            event_type,
-            resource_type: T::RESOURCE_TYPE,
-            resource_id: after.resource_id(),
-            public: public_now || was_public,
-            snapshot: after.represent(View::Staff)?,
-            public_snapshot: if public_now {
-                Some(after.represent(View::Public)?)
-            } else {
-                None
-            },
-        })
-        .execute(conn)
-        .await?;
-    Ok(())
-}
 
 #[derive(QueryableByName)]
 struct Held {

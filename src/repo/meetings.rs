@@ -6,7 +6,6 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
 use super::audit;
-use super::events;
 use crate::db::schema::meetings;
 use crate::db::DbConn;
 use crate::domain::auth::Actor;
@@ -31,6 +30,9 @@ pub struct MeetingRow {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
 }
+
+crate::logged_row!(MeetingRow, "meeting", |row| row.id.0);
+crate::versioned_row!(MeetingRow, "meeting");
 
 impl MeetingRow {
     /// The instant from which public questions for this meeting are late; only panel
@@ -111,7 +113,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewMeeting) -> Resul
             Some(&row),
         )
         .await?;
-        events::emit(conn, "meeting.created", false, &row).await?;
+        super::changelog::emit(conn, "meeting.created", false, &row).await?;
         Ok(row)
     })
     .await
@@ -218,7 +220,7 @@ pub async fn update(
             Some(&after),
         )
         .await?;
-        events::emit(conn, "meeting.updated", before.is_public, &after).await?;
+        super::changelog::emit(conn, "meeting.updated", before.is_public, &after).await?;
         Ok(after)
     })
     .await

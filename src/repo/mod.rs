@@ -10,6 +10,7 @@ pub mod accountability;
 pub mod accounts;
 pub mod actions;
 pub mod audit;
+pub mod changelog;
 pub mod events;
 pub mod idempotency;
 pub mod imports;
@@ -21,6 +22,7 @@ pub mod recommendations;
 pub mod reports;
 pub mod responses;
 pub mod search;
+pub mod versioned;
 pub mod webhooks;
 
 use chrono::NaiveDate;

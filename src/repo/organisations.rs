@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit;
-use super::events;
+use super::changelog;
+use super::versioned::{self, Versioned as _};
 use crate::db::schema::organisations;
 use crate::db::DbConn;
 use crate::domain::auth::Actor;
@@ -26,6 +26,9 @@ pub struct OrganisationRow {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
 }
+
+crate::logged_row!(OrganisationRow, "organisation", |row| row.id.0);
+crate::versioned_row!(OrganisationRow, "organisation");
 
 #[derive(Insertable)]
 #[diesel(table_name = organisations)]
@@ -63,17 +66,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewOrganisation) -> 
             .returning(OrganisationRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            actor,
-            "organisation.created",
-            "organisation",
-            Some(row.id.0),
-            None,
-            Some(&row),
-        )
-        .await?;
-        events::emit(conn, "organisation.created", false, &row).await?;
+        changelog::publish(conn, actor, "organisation.created", None, &row).await?;
         Ok(row)
     })
     .await
@@ -86,7 +79,7 @@ pub async fn find(conn: &mut DbConn, id: OrganisationId) -> Result<OrganisationR
         .first(conn)
         .await
         .optional()?
-        .ok_or_else(|| ApiError::not_found(format!("No organisation has id {id}")))
+        .ok_or_else(|| versioned::not_found::<OrganisationRow>(id))
 }
 
 /// One page of organisations, oldest first.
@@ -122,15 +115,14 @@ pub async fn update(
     changes: &OrganisationChanges,
 ) -> Result<OrganisationRow, ApiError> {
     conn.transaction(async |conn| {
-        let before: OrganisationRow = organisations::table
+        let row = organisations::table
             .find(id)
             .select(OrganisationRow::as_select())
             .for_update()
             .first(conn)
             .await
-            .optional()?
-            .ok_or_else(|| ApiError::not_found(format!("No organisation has id {id}")))?;
-        if_match.check_version(before.version)?;
+            .optional()?;
+        let before = versioned::locked(row, id, if_match)?;
         if changes.is_empty() {
             return Ok(before);
         }
@@ -139,22 +131,12 @@ pub async fn update(
                 name: changes.name.as_ref().map(|n| n.as_str()),
                 kind: changes.kind,
                 updated_at: Utc::now(),
-                version: before.version + 1,
+                version: before.next_version(),
             })
             .returning(OrganisationRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            actor,
-            "organisation.updated",
-            "organisation",
-            Some(id.0),
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        events::emit(conn, "organisation.updated", true, &after).await?;
+        changelog::publish(conn, actor, "organisation.updated", Some(&before), &after).await?;
         Ok(after)
     })
     .await

@@ -11,7 +11,6 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
 use super::audit;
-use super::events;
 use super::meetings::MeetingRow;
 use super::rate_limits::{self, Limit};
 use crate::db::schema::{
@@ -74,6 +73,18 @@ impl QuestionRow {
 pub struct QuestionRecord {
     pub row: QuestionRow,
     pub recommendation_ids: Vec<RecommendationId>,
+}
+
+impl super::changelog::Logged for QuestionRecord {
+    const RESOURCE_TYPE: &'static str = "question";
+
+    fn resource_id(&self) -> uuid::Uuid {
+        self.row.id.0
+    }
+
+    fn audit_snapshot(&self) -> impl serde::Serialize + '_ {
+        self.snapshot()
+    }
 }
 
 /// What the audit log keeps of a question: the row (without contact details) and the
@@ -207,7 +218,7 @@ pub async fn insert(
             Some(&record.snapshot()),
         )
         .await?;
-        events::emit(conn, "question.created", false, &record).await?;
+        super::changelog::emit(conn, "question.created", false, &record).await?;
         Ok(record)
     })
     .await
@@ -292,7 +303,7 @@ pub(super) async fn insert_imported(
         Some(&record.snapshot()),
     )
     .await?;
-    events::emit(conn, "question.imported", false, &record).await?;
+    super::changelog::emit(conn, "question.imported", false, &record).await?;
     Ok(Some(record))
 }
 
@@ -686,7 +697,7 @@ pub async fn update(
             Some(&after.snapshot()),
         )
         .await?;
-        events::emit(conn, "question.updated", before.row.status.is_public(), &after).await?;
+        super::changelog::emit(conn, "question.updated", before.row.status.is_public(), &after).await?;
         Ok(after)
     })
     .await
@@ -775,7 +786,7 @@ pub async fn move_question(
         Some(&after.snapshot()),
     )
     .await?;
-    events::emit(conn, &format!("question.{to}"), from.is_public(), &after).await?;
+    super::changelog::emit(conn, &format!("question.{to}"), from.is_public(), &after).await?;
     Ok(after)
 }
 

@@ -8,7 +8,6 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
 use super::audit;
-use super::events;
 use super::organisations::require_exists;
 use crate::db::schema::{action_recommendations, actions, recommendations};
 use crate::db::DbConn;
@@ -47,6 +46,19 @@ pub struct RecommendationRow {
 pub struct RecommendationRecord {
     pub row: RecommendationRow,
     pub progress: RecommendationProgress,
+}
+
+impl super::changelog::Logged for RecommendationRecord {
+    const RESOURCE_TYPE: &'static str = "recommendation";
+
+    fn resource_id(&self) -> uuid::Uuid {
+        self.row.id.0
+    }
+
+    /// The row: progress is derived from the actions, not stored.
+    fn audit_snapshot(&self) -> impl serde::Serialize + '_ {
+        &self.row
+    }
 }
 
 #[derive(Insertable)]
@@ -138,7 +150,7 @@ pub async fn insert(
         )
         .await?;
         let record = find(conn, row.id, crate::domain::calendar::today()).await?;
-        events::emit(conn, "recommendation.created", false, &record).await?;
+        super::changelog::emit(conn, "recommendation.created", false, &record).await?;
         Ok(RecommendationRecord {
             row,
             progress: RecommendationProgress::default(),
@@ -293,7 +305,7 @@ pub async fn update(
             )
             .await?;
             let record = find(conn, id, today).await?;
-            events::emit(conn, "recommendation.updated", true, &record).await?;
+            super::changelog::emit(conn, "recommendation.updated", true, &record).await?;
             Ok::<_, ApiError>(after)
         })
         .await?;

@@ -6,7 +6,6 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
 use super::audit;
-use super::events;
 use super::organisations::require_exists;
 use crate::db::schema::{
     action_recommendations, actions, recommendations, reports, response_recommendations, responses,
@@ -37,6 +36,9 @@ pub struct ReportRow {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
 }
+
+crate::logged_row!(ReportRow, "report", |row| row.id.0);
+crate::versioned_row!(ReportRow, "report");
 
 #[derive(Insertable)]
 #[diesel(table_name = reports)]
@@ -107,7 +109,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewReport) -> Result
             Some(&row),
         )
         .await?;
-        events::emit(conn, "report.created", false, &row).await?;
+        super::changelog::emit(conn, "report.created", false, &row).await?;
         Ok(row)
     })
     .await
@@ -226,7 +228,7 @@ pub async fn update(
             Some(&after),
         )
         .await?;
-        events::emit(conn, "report.updated", true, &after).await?;
+        super::changelog::emit(conn, "report.updated", true, &after).await?;
         Ok(after)
     })
     .await

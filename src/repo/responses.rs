@@ -12,7 +12,7 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
 use super::audit;
-use super::events::{self, Publishable as _};
+use super::changelog::Publishable as _;
 use super::questions::{self, QuestionRecord};
 use crate::db::schema::{
     actions, questions as questions_table, response_actions, response_recommendations, response_versions, responses,
@@ -54,6 +54,8 @@ pub struct ResponseRecord {
     pub recommendation_ids: Vec<RecommendationId>,
     pub action_ids: Vec<ActionId>,
 }
+
+crate::logged_row!(ResponseRecord, "response", |record| record.row.id.0);
 
 /// One version of a response's text, as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -328,7 +330,7 @@ pub async fn insert(
             Some(&record),
         )
         .await?;
-        events::emit(conn, "response.created", false, &record).await?;
+        super::changelog::emit(conn, "response.created", false, &record).await?;
         Ok(record)
     })
     .await
@@ -379,7 +381,7 @@ pub(super) async fn insert_imported(
         Some(&record),
     )
     .await?;
-    events::emit(conn, "response.imported", record.is_public(), &record).await?;
+    super::changelog::emit(conn, "response.imported", record.is_public(), &record).await?;
     Ok(record)
 }
 
@@ -605,7 +607,7 @@ pub async fn update(
             "response.updated"
         };
         audit::record(conn, actor, action, "response", Some(id.0), Some(&before), Some(&after)).await?;
-        events::emit(conn, action, before.is_public(), &after).await?;
+        super::changelog::emit(conn, action, before.is_public(), &after).await?;
         Ok(after)
     })
     .await
@@ -673,7 +675,7 @@ pub async fn publish(
             Some(&after),
         )
         .await?;
-        events::emit(conn, "response.published", false, &after).await?;
+        super::changelog::emit(conn, "response.published", false, &after).await?;
         Ok((after, question))
     })
     .await

@@ -25,7 +25,8 @@ use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, If
 use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
 use crate::repo::actions::{self as repo, ActionFilter, ActionRecord, ActionRow, UpdateRecord};
-use crate::repo::events::{to_json, Publishable};
+use crate::repo::changelog::Publishable;
+use crate::repo::events::to_json;
 
 /// Who answers for an action.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -398,12 +399,6 @@ fn may_change(principal: &Principal, row: &ActionRow, beyond_progress: bool) -> 
 }
 
 impl Publishable for ActionRecord {
-    const RESOURCE_TYPE: &'static str = "action";
-
-    fn resource_id(&self) -> uuid::Uuid {
-        self.row.id.0
-    }
-
     fn is_public(&self) -> bool {
         true
     }
@@ -418,12 +413,6 @@ impl Publishable for ActionRecord {
 }
 
 impl Publishable for UpdateRecord {
-    const RESOURCE_TYPE: &'static str = "action_update";
-
-    fn resource_id(&self) -> uuid::Uuid {
-        self.row.id.0
-    }
-
     fn is_public(&self) -> bool {
         true
     }
@@ -477,13 +466,13 @@ pub async fn list_actions(
         due_after,
         text: text.flatten(),
     };
-    if crate::export::wants_csv(&req) {
+    if crate::http::csv::wants_csv(&req) {
         let export = ActionExport {
             filter,
             view: caller.view(),
             today: crate::domain::calendar::today(),
         };
-        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+        return crate::http::csv::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
     let today = crate::domain::calendar::today();
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
@@ -715,12 +704,12 @@ pub async fn list_action_updates(
     Query(query): Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    if crate::export::wants_csv(&req) {
+    if crate::http::csv::wants_csv(&req) {
         let export = ActionUpdateExport {
             action_id: *id,
             view: caller.view(),
         };
-        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+        return crate::http::csv::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (records, next) = repo::list_updates(&mut conn, *id, &page).await?;
@@ -819,7 +808,7 @@ pub struct ActionExport {
     today: NaiveDate,
 }
 
-impl crate::export::CsvExport for ActionExport {
+impl crate::http::listing::Listing for ActionExport {
     type Item = Action;
     const COLUMNS: &'static [&'static str] = &[
         "id",
@@ -873,7 +862,7 @@ pub struct ActionUpdateExport {
     view: View,
 }
 
-impl crate::export::CsvExport for ActionUpdateExport {
+impl crate::http::listing::Listing for ActionUpdateExport {
     type Item = ActionUpdate;
     const COLUMNS: &'static [&'static str] = &[
         "id",

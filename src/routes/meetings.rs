@@ -16,7 +16,8 @@ use crate::http::caller::{Caller, ManageMeetings, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
 use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
-use crate::repo::events::{to_json, Publishable};
+use crate::repo::changelog::Publishable;
+use crate::repo::events::to_json;
 use crate::repo::meetings::{self as repo, MeetingFilter, MeetingRow};
 
 /// A meeting.
@@ -144,12 +145,6 @@ pub struct UpdateMeetingRequest {
 }
 
 impl Publishable for MeetingRow {
-    const RESOURCE_TYPE: &'static str = "meeting";
-
-    fn resource_id(&self) -> uuid::Uuid {
-        self.id.0
-    }
-
     fn is_public(&self) -> bool {
         self.is_public
     }
@@ -195,9 +190,9 @@ pub async fn list_meetings(
         is_public: query.is_public,
         include_private: caller.view().sees_unpublished(),
     };
-    if crate::export::wants_csv(&req) {
+    if crate::http::csv::wants_csv(&req) {
         let export = MeetingExport { filter };
-        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+        return crate::http::csv::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
@@ -339,7 +334,7 @@ pub struct MeetingExport {
     filter: MeetingFilter,
 }
 
-impl crate::export::CsvExport for MeetingExport {
+impl crate::http::listing::Listing for MeetingExport {
     type Item = Meeting;
     const COLUMNS: &'static [&'static str] = &[
         "id",

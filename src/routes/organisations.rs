@@ -6,15 +6,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
+use crate::db::DbConn;
+use crate::domain::auth::View;
 use crate::domain::organisation::{NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind};
 use crate::domain::text::Name;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageOrganisations, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::{patch_field, Json, Query};
-use crate::pagination::PageRequest;
-use crate::repo::events::{to_json, Publishable};
+use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::{patch_field, search_text, Json};
+use crate::pagination::{Cursor, PageRequest};
+use crate::repo::changelog::Publishable;
+use crate::repo::events::to_json;
 use crate::repo::organisations::{self as repo, OrganisationFilter, OrganisationRow};
 
 /// An organisation that asks, answers, inspects or acts.
@@ -52,7 +56,7 @@ impl From<OrganisationRow> for Organisation {
 
 crate::page_type!(OrganisationPage, Organisation);
 
-/// Filters and paging for the organisation list.
+/// Filters for the organisation list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -63,11 +67,18 @@ pub struct OrganisationQuery {
     /// characters).
     #[param(max_length = 200)]
     pub q: Option<String>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
+}
+
+impl TryFrom<OrganisationQuery> for OrganisationFilter {
+    type Error = ApiError;
+
+    fn try_from(query: OrganisationQuery) -> Result<Self, ApiError> {
+        let (name_contains,) = (query.q.as_deref().map(search_text).transpose(),).collect_fields()?;
+        Ok(Self {
+            kind: query.kind,
+            name_contains: name_contains.flatten(),
+        })
+    }
 }
 
 /// A new organisation.
@@ -95,18 +106,34 @@ pub struct UpdateOrganisationRequest {
     pub kind: Option<Option<OrganisationKind>>,
 }
 
-impl Publishable for OrganisationRow {
-    const RESOURCE_TYPE: &'static str = "organisation";
+impl TryFrom<CreateOrganisationRequest> for NewOrganisation {
+    type Error = ApiError;
 
-    fn resource_id(&self) -> uuid::Uuid {
-        self.id.0
+    fn try_from(body: CreateOrganisationRequest) -> Result<Self, ApiError> {
+        let (name,) = (Name::parse("name", &body.name),).collect_fields()?;
+        Ok(Self { name, kind: body.kind })
     }
+}
 
+impl TryFrom<UpdateOrganisationRequest> for OrganisationChanges {
+    type Error = ApiError;
+
+    fn try_from(body: UpdateOrganisationRequest) -> Result<Self, ApiError> {
+        let (name, kind) = (
+            patch_field("name", body.name).and_then(|name| name.map(|n| Name::parse("name", n)).transpose()),
+            patch_field("kind", body.kind),
+        )
+            .collect_fields()?;
+        Ok(Self { name, kind })
+    }
+}
+
+impl Publishable for OrganisationRow {
     fn is_public(&self) -> bool {
         true
     }
 
-    fn represent(&self, _view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
+    fn represent(&self, _view: View) -> Result<serde_json::Value, ApiError> {
         to_json(&Organisation::from(self.clone()))
     }
 }
@@ -116,7 +143,7 @@ impl Publishable for OrganisationRow {
 /// Oldest first, paged with `cursor`. Public: no token needed (a token sent must be valid).
 #[utoipa::path(
     tag = "organisations",
-    params(OrganisationQuery),
+    params(OrganisationQuery, PageParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of organisations, or with `Accept: text/csv` all that match, as CSV.",
@@ -131,30 +158,10 @@ pub async fn list_organisations(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    Query(query): Query<OrganisationQuery>,
+    Paged(query, paging): Paged<OrganisationQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let name_contains = query
-        .q
-        .as_deref()
-        .map(crate::http::search_text)
-        .transpose()
-        .map_err(|e| ApiError::validation(vec![e]))?;
-    let filter = OrganisationFilter {
-        kind: query.kind,
-        name_contains: name_contains.flatten(),
-    };
-    if crate::export::wants_csv(&req) {
-        let export = OrganisationExport { filter };
-        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
-    }
-    let mut conn = state.read_conn(caller.is_signed_in()).await?;
-    let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
-    Ok(OrganisationPage::respond(
-        &req,
-        rows.into_iter().map(Into::into).collect(),
-        next,
-    ))
+    let organisations = Organisations(query.try_into()?);
+    listing::respond(&req, &state, &caller, organisations, &paging).await
 }
 
 /// Create an organisation.
@@ -176,8 +183,7 @@ pub async fn create_organisation(
     state: web::Data<AppState>,
     Json(body): Json<CreateOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (name,) = (Name::parse("name", &body.name),).collect_fields()?;
-    let new = NewOrganisation { name, kind: body.kind };
+    let new = NewOrganisation::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
     Ok(created(
@@ -246,12 +252,7 @@ pub async fn update_organisation(
     if_match: IfMatch,
     Json(body): Json<UpdateOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (name, kind) = (
-        patch_field("name", body.name).and_then(|name| name.map(|n| Name::parse("name", n)).transpose()),
-        patch_field("kind", body.kind),
-    )
-        .collect_fields()?;
-    let changes = OrganisationChanges { name, kind };
+    let changes = OrganisationChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
     Ok(ok(&ETag::of_version(row.version), &Organisation::from(row)))
@@ -262,22 +263,20 @@ const ORGANISATIONS_CSV_EXAMPLE: &str = concat!(
     "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a50,Staffordshire Police,police_force,2024-01-01T09:00:00Z,2024-01-01T09:00:00Z,1\r\n",
 );
 
-/// The organisation list as CSV (`Accept: text/csv`).
-pub struct OrganisationExport {
-    filter: OrganisationFilter,
-}
+/// The organisation list, as JSON pages or CSV.
+pub struct Organisations(OrganisationFilter);
 
-impl crate::export::CsvExport for OrganisationExport {
+impl Listing for Organisations {
     type Item = Organisation;
     const COLUMNS: &'static [&'static str] = &["id", "name", "kind", "created_at", "updated_at", "version"];
     const NAME: &'static str = "organisations";
 
     async fn page(
         &self,
-        conn: &mut crate::db::DbConn,
+        conn: &mut DbConn,
         page: PageRequest,
-    ) -> Result<(Vec<Organisation>, Option<crate::pagination::Cursor>), ApiError> {
-        let (rows, next) = repo::list(conn, &self.filter, &page).await?;
+    ) -> Result<(Vec<Organisation>, Option<Cursor>), ApiError> {
+        let (rows, next) = repo::list(conn, &self.0, &page).await?;
         Ok((rows.into_iter().map(Into::into).collect(), next))
     }
 }

@@ -24,7 +24,8 @@ use crate::http::caller::{Caller, ManageQuestions, Require, WithdrawQuestions};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
 use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
-use crate::repo::events::{to_json, Publishable};
+use crate::repo::changelog::Publishable;
+use crate::repo::events::to_json;
 use crate::repo::questions::{self as repo, Permit, QuestionFilter, QuestionRecord, Submission};
 use crate::repo::rate_limits::ANONYMOUS_QUESTIONS_PER_ADDRESS;
 use crate::repo::responses as responses_repo;
@@ -382,12 +383,6 @@ async fn detail(
 }
 
 impl Publishable for QuestionRecord {
-    const RESOURCE_TYPE: &'static str = "question";
-
-    fn resource_id(&self) -> uuid::Uuid {
-        self.row.id.0
-    }
-
     fn is_public(&self) -> bool {
         self.row.status.is_public()
     }
@@ -440,9 +435,9 @@ pub async fn list_questions(
         asked_to,
         text: text.flatten(),
     };
-    if crate::export::wants_csv(&req) {
+    if crate::http::csv::wants_csv(&req) {
         let export = QuestionExport { filter, view };
-        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+        return crate::http::csv::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (records, next) = repo::list(&mut conn, &filter, &page).await?;
@@ -769,7 +764,7 @@ pub struct QuestionExport {
     view: View,
 }
 
-impl crate::export::CsvExport for QuestionExport {
+impl crate::http::listing::Listing for QuestionExport {
     type Item = Question;
     const COLUMNS: &'static [&'static str] = &[
         "id",

@@ -20,7 +20,8 @@ use crate::http::caller::{Caller, ManageReports, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
 use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
-use crate::repo::events::{to_json, Publishable};
+use crate::repo::changelog::Publishable;
+use crate::repo::events::to_json;
 use crate::repo::recommendations::{self as repo, RecommendationFilter, RecommendationRecord};
 
 /// A recommendation (or cause of concern, or area for improvement) of a report, with
@@ -192,12 +193,6 @@ pub struct UpdateRecommendationRequest {
 }
 
 impl Publishable for RecommendationRecord {
-    const RESOURCE_TYPE: &'static str = "recommendation";
-
-    fn resource_id(&self) -> uuid::Uuid {
-        self.row.id.0
-    }
-
     fn is_public(&self) -> bool {
         true
     }
@@ -244,12 +239,12 @@ pub async fn list_recommendations(
         addressed_to_organisation_id: query.addressed_to_organisation_id,
         text,
     };
-    if crate::export::wants_csv(&req) {
+    if crate::http::csv::wants_csv(&req) {
         let export = RecommendationExport {
             filter,
             today: crate::domain::calendar::today(),
         };
-        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+        return crate::http::csv::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
     let mut conn = state.conn().await?;
     let (records, next) = repo::list(&mut conn, &filter, &page, crate::domain::calendar::today()).await?;
@@ -454,7 +449,7 @@ pub struct RecommendationExport {
     today: NaiveDate,
 }
 
-impl crate::export::CsvExport for RecommendationExport {
+impl crate::http::listing::Listing for RecommendationExport {
     type Item = Recommendation;
     const COLUMNS: &'static [&'static str] = &[
         "id",

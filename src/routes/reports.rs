@@ -22,7 +22,8 @@ use crate::http::caller::{Caller, ManageReports, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
 use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
-use crate::repo::events::{to_json, Publishable};
+use crate::repo::changelog::Publishable;
+use crate::repo::events::to_json;
 use crate::repo::reports::{self as repo, ReportFilter, ReportRow, ScorecardData};
 
 /// A report: an inspection, re-inspection, panel report or audit, and where its
@@ -166,12 +167,6 @@ pub struct UpdateReportRequest {
 }
 
 impl Publishable for ReportRow {
-    const RESOURCE_TYPE: &'static str = "report";
-
-    fn resource_id(&self) -> uuid::Uuid {
-        self.id.0
-    }
-
     fn is_public(&self) -> bool {
         true
     }
@@ -222,9 +217,9 @@ pub async fn list_reports(
         published_from,
         published_to,
     };
-    if crate::export::wants_csv(&req) {
+    if crate::http::csv::wants_csv(&req) {
         let export = ReportExport { filter };
-        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+        return crate::http::csv::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
     let mut conn = state.conn().await?;
     let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
@@ -542,7 +537,7 @@ pub struct ReportExport {
     filter: ReportFilter,
 }
 
-impl crate::export::CsvExport for ReportExport {
+impl crate::http::listing::Listing for ReportExport {
     type Item = Report;
     const COLUMNS: &'static [&'static str] = &[
         "id",

@@ -20,7 +20,8 @@ use crate::http::caller::{Caller, Require, WriteResponses};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
 use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
-use crate::repo::events::{to_json, Publishable};
+use crate::repo::changelog::Publishable;
+use crate::repo::events::to_json;
 use crate::repo::responses::{self as repo, ResponseFilter, ResponseRecord, ResponseVersionRow};
 
 /// Who wrote a response.
@@ -255,12 +256,6 @@ fn parse_responded_on(date: NaiveDate) -> FieldResult<NaiveDate> {
 }
 
 impl Publishable for ResponseRecord {
-    const RESOURCE_TYPE: &'static str = "response";
-
-    fn resource_id(&self) -> uuid::Uuid {
-        self.row.id.0
-    }
-
     fn is_public(&self) -> bool {
         self.row.status == crate::domain::question::ResponseStatus::Published
     }
@@ -359,12 +354,12 @@ pub async fn list_responses(
         text,
         include_drafts: caller.view().sees_unpublished(),
     };
-    if crate::export::wants_csv(&req) {
+    if crate::http::csv::wants_csv(&req) {
         let export = ResponseExport {
             question_id: *id,
             filter,
         };
-        return crate::export::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
+        return crate::http::csv::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
     }
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (records, next) = repo::list_for_question(&mut conn, *id, &filter, &page).await?;
@@ -553,7 +548,7 @@ pub struct ResponseExport {
     filter: ResponseFilter,
 }
 
-impl crate::export::CsvExport for ResponseExport {
+impl crate::http::listing::Listing for ResponseExport {
     type Item = Response;
     const COLUMNS: &'static [&'static str] = &[
         "id",

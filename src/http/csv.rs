@@ -1,6 +1,6 @@
 //! `Accept: text/csv` on the public-data collections, written once for all of them.
 //!
-//! A collection that implements [`CsvExport`] answers a request whose `Accept` prefers
+//! A collection that implements [`Listing`] answers a request whose `Accept` prefers
 //! `text/csv` with every row its JSON list would show the same caller under the same
 //! filters, not one page: a header row, then one line per item, with nested objects
 //! flattened into `parent_child` columns (`asker_kind`, `progress_percent_complete`) and
@@ -21,17 +21,15 @@
 //! callers who see it in JSON.
 
 use std::collections::HashMap;
-use std::future::Future;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::app::AppState;
-use crate::db::DbConn;
 use crate::error::{ApiError, FieldError};
 use crate::http::caller::Caller;
+use crate::http::listing::Listing;
 use crate::pagination::{Cursor, PageRequest};
 
 /// Rows read from the database at a time while exporting.
@@ -39,24 +37,6 @@ pub const PAGE_SIZE: i64 = 500;
 
 /// The media type of every export.
 pub const CONTENT_TYPE: &str = "text/csv; charset=utf-8";
-
-/// A collection that can be exported as CSV.
-pub trait CsvExport: Sized + 'static {
-    /// The item as the JSON list shows it.
-    type Item: Serialize;
-    /// The columns, in order: the item's JSON fields, nested objects flattened with `_`.
-    /// Only these are written.
-    const COLUMNS: &'static [&'static str];
-    /// The download's file name, before the date and `.csv` (`questions`).
-    const NAME: &'static str;
-
-    /// One page of items in the JSON list's order, and the cursor of the next.
-    fn page(
-        &self,
-        conn: &mut DbConn,
-        page: PageRequest,
-    ) -> impl Future<Output = Result<(Vec<Self::Item>, Option<Cursor>), ApiError>>;
-}
 
 /// Whether the request's `Accept` header prefers `text/csv` (or `text/*`) to JSON: its
 /// quality must be positive and at least that of `application/json`, `application/*` or
@@ -90,7 +70,7 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
 
 /// The whole collection as a streamed CSV download; see the module documentation.
 /// `limit` and `cursor` are the list's paging parameters, refused when given.
-pub async fn respond<E: CsvExport>(
+pub async fn respond<E: Listing>(
     state: &web::Data<AppState>,
     caller: &Caller,
     export: E,
@@ -188,7 +168,7 @@ struct ExportStream<E> {
     max_rows: u64,
 }
 
-impl<E: CsvExport> ExportStream<E> {
+impl<E: Listing> ExportStream<E> {
     /// Reads the page after `after` and writes it out; a connection is held only while
     /// reading, never while the client downloads.
     async fn next_chunk(&mut self, after: Cursor) -> Result<web::Bytes, ApiError> {
@@ -211,7 +191,7 @@ impl<E: CsvExport> ExportStream<E> {
 
 /// Writes `items` (and the header row first when `header`) as RFC 4180 CSV: fields with
 /// commas, quotes or line breaks are quoted, quotes doubled, lines end with CRLF.
-fn write_rows<E: CsvExport>(out: &mut Vec<u8>, header: bool, items: &[E::Item]) -> Result<(), ApiError> {
+fn write_rows<E: Listing>(out: &mut Vec<u8>, header: bool, items: &[E::Item]) -> Result<(), ApiError> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);

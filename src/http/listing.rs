@@ -1,0 +1,130 @@
+//! One listing path for every collection: a page of JSON, or with `Accept: text/csv`
+//! the whole collection as a streamed CSV download, from the same query.
+//!
+//! How to use it: a collection is a type that implements [`Listing`] (its item, its CSV
+//! columns, and one page of its items under its filters, read by the repository); the
+//! handler takes its filters and [`PageParams`] with [`Paged`], builds the listing, and
+//! calls [`respond`]. Filters are written once, in the listing; JSON and CSV cannot
+//! disagree about what matches.
+
+use std::future::Future;
+
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+
+use crate::app::AppState;
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::http::caller::Caller;
+use crate::http::{csv, page, parse_query};
+use crate::pagination::{Cursor, PageRequest};
+
+/// A collection, as one page of items at a time under its filters.
+pub trait Listing: Sized + 'static {
+    /// The item as the JSON list shows it.
+    type Item: Serialize;
+    /// The CSV columns, in order: the item's JSON fields, nested objects flattened with
+    /// `_`. Only these are written, so a field left out (contact details) never leaks.
+    const COLUMNS: &'static [&'static str];
+    /// The download's file name, before the date and `.csv` (`questions`).
+    const NAME: &'static str;
+
+    /// One page of items in the list's order, and the cursor of the next.
+    fn page(
+        &self,
+        conn: &mut DbConn,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<(Vec<Self::Item>, Option<Cursor>), ApiError>>;
+}
+
+/// The paging parameters every list takes.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A list's query string: its filters `F`, parsed strictly (an unknown parameter or a
+/// bad value is a 422 naming it), and its [`PageParams`].
+#[derive(Debug)]
+pub struct Paged<F>(pub F, pub PageParams);
+
+impl<F: DeserializeOwned> FromRequest for Paged<F> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(parse_paged(req.query_string()))
+    }
+}
+
+/// Splits `limit` and `cursor` from the filters and parses each part.
+fn parse_paged<F: DeserializeOwned>(query: &str) -> Result<Paged<F>, ApiError> {
+    let (mut paging, mut filters) = (
+        form_urlencoded::Serializer::new(String::new()),
+        form_urlencoded::Serializer::new(String::new()),
+    );
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        let part = if matches!(key.as_ref(), "limit" | "cursor") {
+            &mut paging
+        } else {
+            &mut filters
+        };
+        part.append_pair(&key, &value);
+    }
+    let filters = parse_query(&filters.finish())?;
+    let paging = parse_query(&paging.finish())?;
+    Ok(Paged(filters, paging))
+}
+
+/// The answer to a list request: with `Accept: text/csv`, every matching item as CSV
+/// (see [`csv`]); otherwise the page `paging` names, as JSON with its `Link`.
+pub async fn respond<L: Listing>(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    listing: L,
+    paging: &PageParams,
+) -> Result<HttpResponse, ApiError> {
+    if csv::wants_csv(req) {
+        return csv::respond(state, caller, listing, paging.limit, paging.cursor.as_deref()).await;
+    }
+    let page = PageRequest::parse(paging.limit, paging.cursor.as_deref())?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
+    let (items, next) = listing.page(&mut conn, page).await?;
+    drop(conn);
+    Ok(page::respond_items(req, items, next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Filters {
+        status: Option<String>,
+    }
+
+    #[test]
+    fn paging_is_split_from_the_filters_and_each_is_strict() {
+        let Paged(filters, paging) = parse_paged::<Filters>("status=open&limit=5&cursor=1~x").unwrap();
+        assert_eq!(filters.status.as_deref(), Some("open"));
+        assert_eq!((paging.limit, paging.cursor.as_deref()), (Some(5), Some("1~x")));
+        match parse_paged::<Filters>("statsu=open") {
+            Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "statsu"),
+            other => panic!("expected a 422 naming the parameter, got {other:?}"),
+        }
+        match parse_paged::<Filters>("limit=many") {
+            Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "limit"),
+            other => panic!("expected a 422 naming the parameter, got {other:?}"),
+        }
+    }
+}
