@@ -16,7 +16,7 @@ use diesel_async::AsyncConnection;
 use serde::Deserialize;
 
 use crate::db::DbConn;
-use crate::domain::action::{ActionId, ActionStatus, NewAction, NewActionUpdate, Owner, Schedule};
+use crate::domain::action::{ActionId, ActionStatus, NewAction, NewProgressUpdate, Owner, Schedule};
 use crate::domain::auth::Actor;
 use crate::domain::meeting::{MeetingId, MeetingKind, NewMeeting};
 use crate::domain::organisation::{NewOrganisation, OrganisationId, OrganisationKind};
@@ -223,7 +223,7 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
         };
         let record = repo::actions::insert(conn, &actor, &new).await?;
         for update in &action.updates {
-            let new = NewActionUpdate {
+            let new = NewProgressUpdate {
                 reported_on: update.reported_on,
                 author_name: valid(Name::parse("author.name", &update.author.0))?,
                 author_position: valid(Name::parse("author.position", &update.author.1))?,

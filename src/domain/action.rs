@@ -16,7 +16,7 @@ crate::typed_id!(
 
 crate::typed_id!(
     /// The id of an action update.
-    ActionUpdateId
+    ProgressUpdateId
 );
 
 crate::text_enum!(
@@ -218,7 +218,7 @@ impl ActionChanges {
 
 /// A valid new progress update on an action.
 #[derive(Debug, Clone)]
-pub struct NewActionUpdate {
+pub struct NewProgressUpdate {
     pub reported_on: NaiveDate,
     pub author_name: Name,
     pub author_position: Name,

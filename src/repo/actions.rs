@@ -17,8 +17,8 @@ use super::organisations::require_exists;
 use crate::db::schema::{action_recommendations, action_updates, actions, meetings, recommendations};
 use crate::db::DbConn;
 use crate::domain::action::{
-    ActionChanges, ActionId, ActionProgress, ActionStatus, ActionUpdateId, NewAction, NewActionUpdate, ProgressChange,
-    Schedule,
+    ActionChanges, ActionId, ActionProgress, ActionStatus, NewAction, NewProgressUpdate, ProgressChange,
+    ProgressUpdateId, Schedule,
 };
 use crate::domain::auth::Actor;
 use crate::domain::meeting::MeetingId;
@@ -63,8 +63,8 @@ impl ActionRow {
 /// An action update as stored. Never updated or deleted.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = action_updates, check_for_backend(diesel::pg::Pg))]
-pub struct ActionUpdateRow {
-    pub id: ActionUpdateId,
+pub struct ProgressUpdateRow {
+    pub id: ProgressUpdateId,
     pub action_id: ActionId,
     pub reported_on: NaiveDate,
     pub author_name: String,
@@ -80,12 +80,12 @@ pub struct ActionUpdateRow {
 
 /// An update with whether the meeting it was reported at is public (none: no meeting).
 #[derive(Debug, Clone)]
-pub struct UpdateRecord {
-    pub row: ActionUpdateRow,
+pub struct ProgressUpdateRecord {
+    pub row: ProgressUpdateRow,
     pub meeting_is_public: Option<bool>,
 }
 
-impl super::changelog::Logged for UpdateRecord {
+impl super::changelog::Logged for ProgressUpdateRecord {
     const RESOURCE_TYPE: &'static str = "action_update";
 
     fn resource_id(&self) -> uuid::Uuid {
@@ -103,7 +103,7 @@ pub struct ActionRecord {
     pub row: ActionRow,
     pub recommendation_ids: Vec<RecommendationId>,
     /// The update posted last, if any.
-    pub latest_update: Option<UpdateRecord>,
+    pub latest_update: Option<ProgressUpdateRecord>,
 }
 
 impl super::changelog::Logged for ActionRecord {
@@ -167,8 +167,8 @@ struct ActionChangesRow<'a> {
 
 #[derive(Insertable)]
 #[diesel(table_name = action_updates)]
-struct NewActionUpdateRow<'a> {
-    id: ActionUpdateId,
+struct NewProgressUpdateRow<'a> {
+    id: ProgressUpdateId,
     action_id: ActionId,
     reported_on: NaiveDate,
     author_name: &'a str,
@@ -334,17 +334,17 @@ async fn with_derived(conn: &mut DbConn, rows: Vec<ActionRow>) -> Result<Vec<Act
     for (action, recommendation) in links {
         recommendation_ids.entry(action).or_default().push(recommendation);
     }
-    let latest: Vec<(ActionUpdateRow, Option<bool>)> = action_updates::table
+    let latest: Vec<(ProgressUpdateRow, Option<bool>)> = action_updates::table
         .left_join(meetings::table)
         .filter(action_updates::action_id.eq_any(&ids))
         .distinct_on(action_updates::action_id)
         .order((action_updates::action_id, action_updates::id.desc()))
-        .select((ActionUpdateRow::as_select(), meetings::is_public.nullable()))
+        .select((ProgressUpdateRow::as_select(), meetings::is_public.nullable()))
         .load(conn)
         .await?;
-    let mut latest: HashMap<ActionId, UpdateRecord> = latest
+    let mut latest: HashMap<ActionId, ProgressUpdateRecord> = latest
         .into_iter()
-        .map(|(row, meeting_is_public)| (row.action_id, UpdateRecord { row, meeting_is_public }))
+        .map(|(row, meeting_is_public)| (row.action_id, ProgressUpdateRecord { row, meeting_is_public }))
         .collect();
     Ok(rows
         .into_iter()
@@ -574,8 +574,8 @@ pub async fn post_update(
     action_id: ActionId,
     if_match: &IfMatch,
     authorise: impl Fn(&ActionRow) -> Result<(), ApiError> + Send + Sync,
-    new: &NewActionUpdate,
-) -> Result<UpdateRecord, ApiError> {
+    new: &NewProgressUpdate,
+) -> Result<ProgressUpdateRecord, ApiError> {
     conn.transaction(async |conn| {
         let before = lock(conn, action_id).await?;
         authorise(&before)?;
@@ -600,9 +600,9 @@ pub async fn post_update(
             },
             new.reported_on,
         )?;
-        let update: ActionUpdateRow = diesel::insert_into(action_updates::table)
-            .values(NewActionUpdateRow {
-                id: ActionUpdateId::generate(),
+        let update: ProgressUpdateRow = diesel::insert_into(action_updates::table)
+            .values(NewProgressUpdateRow {
+                id: ProgressUpdateId::generate(),
                 action_id,
                 reported_on: new.reported_on,
                 author_name: new.author_name.as_str(),
@@ -612,7 +612,7 @@ pub async fn post_update(
                 status: new.status,
                 meeting_id: new.meeting_id,
             })
-            .returning(ActionUpdateRow::as_returning())
+            .returning(ProgressUpdateRow::as_returning())
             .get_result(conn)
             .await?;
         let after: ActionRow = diesel::update(actions::table.find(action_id))
@@ -653,7 +653,7 @@ pub async fn post_update(
             }),
         )
         .await?;
-        let record = UpdateRecord {
+        let record = ProgressUpdateRecord {
             row: update,
             meeting_is_public,
         };
@@ -671,7 +671,7 @@ pub async fn list_updates(
     conn: &mut DbConn,
     action_id: ActionId,
     page: &PageRequest,
-) -> Result<(Vec<UpdateRecord>, Option<Cursor>), ApiError> {
+) -> Result<(Vec<ProgressUpdateRecord>, Option<Cursor>), ApiError> {
     let exists: i64 = actions::table
         .filter(actions::id.eq(action_id))
         .count()
@@ -685,16 +685,16 @@ pub async fn list_updates(
         .filter(action_updates::action_id.eq(action_id))
         .order(action_updates::id.asc())
         .limit(page.fetch())
-        .select((ActionUpdateRow::as_select(), meetings::is_public.nullable()))
+        .select((ProgressUpdateRow::as_select(), meetings::is_public.nullable()))
         .into_boxed();
     if let Some(after) = &page.after {
-        query = query.filter(action_updates::id.gt(ActionUpdateId(after.id)));
+        query = query.filter(action_updates::id.gt(ProgressUpdateId(after.id)));
     }
-    let rows: Vec<(ActionUpdateRow, Option<bool>)> = query.load(conn).await?;
+    let rows: Vec<(ProgressUpdateRow, Option<bool>)> = query.load(conn).await?;
     let (rows, next) = page.finish(rows, |(row, _)| Cursor::by_id(row.id.0));
     Ok((
         rows.into_iter()
-            .map(|(row, meeting_is_public)| UpdateRecord { row, meeting_is_public })
+            .map(|(row, meeting_is_public)| ProgressUpdateRecord { row, meeting_is_public })
             .collect(),
         next,
     ))

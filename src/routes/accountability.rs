@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::actions::Action;
 use super::questions::Question;
 use super::recommendations::Recommendation;
-use super::responses::Response;
+use super::responses::CommissionerResponse;
 use crate::app::AppState;
 use crate::domain::action::{ActionId, ActionStatus};
 use crate::domain::question::QuestionId;
@@ -47,7 +47,7 @@ pub struct AccountabilitySummary {
 pub struct Accountability {
     pub question: Question,
     /// Its published responses, oldest first.
-    pub responses: Vec<Response>,
+    pub responses: Vec<CommissionerResponse>,
     /// The recommendations the question concerns or its responses cite, each with its
     /// progress and its actions.
     pub recommendations: Vec<AccountableRecommendation>,

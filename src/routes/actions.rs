@@ -9,8 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::domain::action::{
-    self, is_overdue, percent, ActionChanges, ActionId, ActionStatus, ActionUpdateId, NewAction, NewActionUpdate,
-    Owner, ProgressChange, Schedule,
+    self, is_overdue, percent, ActionChanges, ActionId, ActionStatus, NewAction, NewProgressUpdate, Owner,
+    ProgressChange, ProgressUpdateId, Schedule,
 };
 use crate::domain::auth::{Principal, View};
 use crate::domain::calendar::plausible_date;
@@ -24,7 +24,7 @@ use crate::http::caller::{Caller, RecordActions, Require, Requirement as _, Upda
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
 use crate::http::{patch_field, Json, Query};
 use crate::pagination::PageRequest;
-use crate::repo::actions::{self as repo, ActionFilter, ActionRecord, ActionRow, UpdateRecord};
+use crate::repo::actions::{self as repo, ActionFilter, ActionRecord, ActionRow, ProgressUpdateRecord};
 use crate::repo::changelog::Publishable;
 use crate::repo::events::to_json;
 
@@ -59,8 +59,8 @@ pub struct Author {
     "updated_at": "2022-07-14T15:00:00Z",
     "version": 1
 }))]
-pub struct ActionUpdate {
-    pub id: ActionUpdateId,
+pub struct ProgressUpdate {
+    pub id: ProgressUpdateId,
     pub action_id: ActionId,
     /// When the progress was reported (at a meeting, say).
     pub reported_on: NaiveDate,
@@ -79,8 +79,8 @@ pub struct ActionUpdate {
     pub version: i32,
 }
 
-impl ActionUpdate {
-    fn from_record(record: UpdateRecord, view: View) -> Self {
+impl ProgressUpdate {
+    fn from_record(record: ProgressUpdateRecord, view: View) -> Self {
         let row = record.row;
         let meeting_visible = view.sees_unpublished() || record.meeting_is_public == Some(true);
         Self {
@@ -149,7 +149,7 @@ pub struct Action {
     /// Read-only: due before today (UTC) and neither completed nor cancelled.
     pub is_overdue: bool,
     /// Read-only: the update posted last, or null.
-    pub latest_update: Option<ActionUpdate>,
+    pub latest_update: Option<ProgressUpdate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Increases by one on every change, including each update posted; the `ETag`
@@ -162,7 +162,7 @@ impl Action {
         let row = record.row;
         Self {
             is_overdue: is_overdue(row.status, row.due_on, today),
-            latest_update: record.latest_update.map(|u| ActionUpdate::from_record(u, view)),
+            latest_update: record.latest_update.map(|u| ProgressUpdate::from_record(u, view)),
             id: row.id,
             reference: row.reference,
             title: row.title,
@@ -193,7 +193,7 @@ impl Action {
 }
 
 crate::page_type!(ActionPage, Action);
-crate::page_type!(ActionUpdatePage, ActionUpdate);
+crate::page_type!(ProgressUpdatePage, ProgressUpdate);
 
 /// Filters and paging for the action list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -365,7 +365,7 @@ pub struct AuthorRequest {
     "progress_percent": 50,
     "status": "in_progress"
 }))]
-pub struct CreateActionUpdateRequest {
+pub struct CreateProgressUpdateRequest {
     pub reported_on: NaiveDate,
     pub author: AuthorRequest,
     /// 1 to 20,000 characters.
@@ -412,13 +412,13 @@ impl Publishable for ActionRecord {
     }
 }
 
-impl Publishable for UpdateRecord {
+impl Publishable for ProgressUpdateRecord {
     fn is_public(&self) -> bool {
         true
     }
 
     fn represent(&self, view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
-        to_json(&ActionUpdate::from_record(self.clone(), view))
+        to_json(&ProgressUpdate::from_record(self.clone(), view))
     }
 }
 
@@ -689,14 +689,14 @@ pub async fn update_action(
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of the action's updates, or with `Accept: text/csv` all of them, as CSV.",
-            content((ActionUpdatePage = "application/json"), (String = "text/csv", example = json!(ACTION_UPDATES_CSV_EXAMPLE))),
+            content((ProgressUpdatePage = "application/json"), (String = "text/csv", example = json!(ACTION_UPDATES_CSV_EXAMPLE))),
             headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
         responses::Read,
         (status = 422, response = responses::ValidationFailed),
     )
 )]
 #[get("/actions/{id}/updates")]
-pub async fn list_action_updates(
+pub async fn list_progress_updates(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
@@ -705,7 +705,7 @@ pub async fn list_action_updates(
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     if crate::http::csv::wants_csv(&req) {
-        let export = ActionUpdateExport {
+        let export = ProgressUpdateExport {
             action_id: *id,
             view: caller.view(),
         };
@@ -714,11 +714,11 @@ pub async fn list_action_updates(
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (records, next) = repo::list_updates(&mut conn, *id, &page).await?;
     let view = caller.view();
-    Ok(ActionUpdatePage::respond(
+    Ok(ProgressUpdatePage::respond(
         &req,
         records
             .into_iter()
-            .map(|record| ActionUpdate::from_record(record, view))
+            .map(|record| ProgressUpdate::from_record(record, view))
             .collect(),
         next,
     ))
@@ -739,22 +739,22 @@ pub async fn list_action_updates(
         ("id" = ActionId, Path, description = "The action's id."),
         ("If-Match" = Option<String>, Header, description = "The action's `ETag` the update is based on."),
     ),
-    request_body = CreateActionUpdateRequest,
+    request_body = CreateProgressUpdateRequest,
     security(("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 201, description = "The update was posted and the action moved.", body = ActionUpdate,
+        (status = 201, description = "The update was posted and the action moved.", body = ProgressUpdate,
             headers(("Location" = String, description = "The action's updates (an update has no URL of its own)."))),
         responses::Update,
         (status = 409, response = responses::Conflict),
     )
 )]
 #[post("/actions/{id}/updates")]
-pub async fn post_action_update(
+pub async fn create_progress_update(
     auth: Require<UpdateActions>,
     state: web::Data<AppState>,
     id: web::Path<ActionId>,
     if_match: IfMatch,
-    Json(body): Json<CreateActionUpdateRequest>,
+    Json(body): Json<CreateProgressUpdateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (reported_on, author_name, author_position, text, progress_percent) = (
         plausible_date("reported_on", body.reported_on),
@@ -766,7 +766,7 @@ pub async fn post_action_update(
             .transpose(),
     )
         .collect_fields()?;
-    let new = NewActionUpdate {
+    let new = NewProgressUpdate {
         reported_on,
         author_name,
         author_position,
@@ -787,7 +787,7 @@ pub async fn post_action_update(
         &new,
     )
     .await?;
-    let update = ActionUpdate::from_record(record, view);
+    let update = ProgressUpdate::from_record(record, view);
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -857,13 +857,13 @@ const ACTION_UPDATES_CSV_EXAMPLE: &str = concat!(
 );
 
 /// An action's updates as CSV (`Accept: text/csv`).
-pub struct ActionUpdateExport {
+pub struct ProgressUpdateExport {
     action_id: ActionId,
     view: View,
 }
 
-impl crate::http::listing::Listing for ActionUpdateExport {
-    type Item = ActionUpdate;
+impl crate::http::listing::Listing for ProgressUpdateExport {
+    type Item = ProgressUpdate;
     const COLUMNS: &'static [&'static str] = &[
         "id",
         "action_id",
@@ -884,11 +884,11 @@ impl crate::http::listing::Listing for ActionUpdateExport {
         &self,
         conn: &mut crate::db::DbConn,
         page: PageRequest,
-    ) -> Result<(Vec<ActionUpdate>, Option<crate::pagination::Cursor>), ApiError> {
+    ) -> Result<(Vec<ProgressUpdate>, Option<crate::pagination::Cursor>), ApiError> {
         let (records, next) = repo::list_updates(conn, self.action_id, &page).await?;
         let items = records
             .into_iter()
-            .map(|record| ActionUpdate::from_record(record, self.view))
+            .map(|record| ProgressUpdate::from_record(record, self.view))
             .collect();
         Ok((items, next))
     }

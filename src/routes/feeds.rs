@@ -228,7 +228,7 @@ fn topic(topic: Option<&str>) -> Result<Option<Topic>, ApiError> {
     )
 )]
 #[get("/feeds/questions.atom")]
-pub async fn questions_feed(
+pub async fn get_questions_feed(
     req: HttpRequest,
     state: web::Data<AppState>,
     if_none_match: IfNoneMatch,
@@ -295,7 +295,7 @@ pub async fn questions_feed(
     )
 )]
 #[get("/feeds/responses.atom")]
-pub async fn responses_feed(
+pub async fn get_responses_feed(
     req: HttpRequest,
     state: web::Data<AppState>,
     if_none_match: IfNoneMatch,
@@ -363,7 +363,7 @@ pub async fn responses_feed(
     )
 )]
 #[get("/feeds/actions.atom")]
-pub async fn actions_feed(
+pub async fn get_actions_feed(
     req: HttpRequest,
     state: web::Data<AppState>,
     if_none_match: IfNoneMatch,

@@ -40,7 +40,7 @@ pub struct Readiness {
     responses((status = 200, description = "The process is alive.", body = Health))
 )]
 #[get("/health/live")]
-pub async fn live() -> HttpResponse {
+pub async fn get_liveness() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
@@ -69,7 +69,7 @@ A problem document with the extension members `readiness` (`migrating`, `shuttin
     )
 )]
 #[get("/health/ready")]
-pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
+pub async fn get_readiness(state: web::Data<AppState>) -> HttpResponse {
     let primary_ok = ping(&state.pool).await;
     let replica = match &state.read_pool {
         Some(pool) => Some(if ping(pool).await { "ok" } else { "unreachable" }),
@@ -124,7 +124,7 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     )
 )]
 #[get("/metrics")]
-pub async fn metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn get_metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     if let Some(expected) = &state.config.metrics_token {
         let sent = req
             .headers()

@@ -28,12 +28,12 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 /// Registers every documented route.
 pub fn configure(config: &mut ServiceConfig) {
     config
-        .service(health::live)
-        .service(health::ready)
-        .service(health::metrics)
-        .service(feeds::questions_feed)
-        .service(feeds::responses_feed)
-        .service(feeds::actions_feed)
+        .service(health::get_liveness)
+        .service(health::get_readiness)
+        .service(health::get_metrics)
+        .service(feeds::get_questions_feed)
+        .service(feeds::get_responses_feed)
+        .service(feeds::get_actions_feed)
         .service(
             scope::scope("/api/v1")
                 .service(auth::issue_token)
@@ -84,8 +84,8 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(actions::create_action)
                 .service(actions::get_action)
                 .service(actions::update_action)
-                .service(actions::list_action_updates)
-                .service(actions::post_action_update)
+                .service(actions::list_progress_updates)
+                .service(actions::create_progress_update)
                 .service(events::list_events)
                 .service(webhooks::list_webhooks)
                 .service(webhooks::create_webhook)
@@ -93,9 +93,9 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(webhooks::update_webhook)
                 .service(webhooks::delete_webhook)
                 .service(webhooks::rotate_webhook_secret)
-                .service(webhooks::list_deliveries)
-                .service(webhooks::redeliver)
-                .service(search::search),
+                .service(webhooks::list_webhook_deliveries)
+                .service(webhooks::redeliver_webhook_delivery)
+                .service(search::search_records),
         )
         .service(problems::get_problem_type);
 }

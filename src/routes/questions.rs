@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::responses::Response;
+use super::responses::CommissionerResponse;
 use crate::app::AppState;
 use crate::domain::auth::Role;
 use crate::domain::auth::{Subject, View};
@@ -149,7 +149,7 @@ pub struct QuestionDetail {
     pub question: Question,
     /// Its published responses, oldest first (drafts are listed, for staff, at
     /// `GET /api/v1/questions/{id}/responses`).
-    pub responses: Vec<Response>,
+    pub responses: Vec<CommissionerResponse>,
 }
 
 crate::page_type!(QuestionPage, Question);

@@ -49,7 +49,7 @@ pub struct Author {
     "updated_at": "2022-06-09T12:00:00Z",
     "version": 2
 }))]
-pub struct Response {
+pub struct CommissionerResponse {
     pub id: ResponseId,
     pub question_id: QuestionId,
     pub kind: ResponseKind,
@@ -71,7 +71,7 @@ pub struct Response {
     pub version: i32,
 }
 
-impl From<ResponseRecord> for Response {
+impl From<ResponseRecord> for CommissionerResponse {
     fn from(record: ResponseRecord) -> Self {
         let row = record.row;
         Self {
@@ -95,7 +95,7 @@ impl From<ResponseRecord> for Response {
     }
 }
 
-crate::page_type!(ResponsePage, Response);
+crate::page_type!(CommissionerResponsePage, CommissionerResponse);
 
 /// One version of a response, as it stood after a change.
 #[derive(Debug, Serialize, ToSchema)]
@@ -261,7 +261,7 @@ impl Publishable for ResponseRecord {
     }
 
     fn represent(&self, _view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
-        to_json(&Response::from(self.clone()))
+        to_json(&CommissionerResponse::from(self.clone()))
     }
 }
 
@@ -276,7 +276,7 @@ impl Publishable for ResponseRecord {
     request_body = CreateResponseRequest,
     security(("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 201, description = "The draft was created.", body = Response,
+        (status = 201, description = "The draft was created.", body = CommissionerResponse,
             headers(("Location" = String, description = "The new response's URL."), ("ETag" = String, description = "Its version."))),
         responses::Create,
         (status = 404, response = responses::NotFound),
@@ -312,7 +312,7 @@ pub async fn create_response(
     Ok(created(
         format!("/api/v1/responses/{}", record.row.id),
         &ETag::of_version(record.row.version),
-        &Response::from(record),
+        &CommissionerResponse::from(record),
     ))
 }
 
@@ -327,7 +327,7 @@ pub async fn create_response(
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of responses, or with `Accept: text/csv` all that match, as CSV.",
-            content((ResponsePage = "application/json"), (String = "text/csv", example = json!(RESPONSES_CSV_EXAMPLE))),
+            content((CommissionerResponsePage = "application/json"), (String = "text/csv", example = json!(RESPONSES_CSV_EXAMPLE))),
             headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
         responses::Read,
         (status = 422, response = responses::ValidationFailed),
@@ -363,7 +363,7 @@ pub async fn list_responses(
     }
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (records, next) = repo::list_for_question(&mut conn, *id, &filter, &page).await?;
-    Ok(ResponsePage::respond(
+    Ok(CommissionerResponsePage::respond(
         &req,
         records.into_iter().map(Into::into).collect(),
         next,
@@ -379,7 +379,7 @@ pub async fn list_responses(
     params(("id" = ResponseId, Path, description = "The response's id.")),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 200, description = "The response.", body = Response,
+        (status = 200, description = "The response.", body = CommissionerResponse,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
@@ -397,7 +397,7 @@ pub async fn get_response(
     Ok(ok_unless_current(
         &if_none_match,
         &ETag::of_version(record.row.version),
-        &Response::from(record),
+        &CommissionerResponse::from(record),
     ))
 }
 
@@ -418,7 +418,7 @@ pub async fn get_response(
     request_body = UpdateResponseRequest,
     security(("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 200, description = "The response as changed.", body = Response,
+        (status = 200, description = "The response as changed.", body = CommissionerResponse,
             headers(("ETag" = String, description = "Its new version."))),
         responses::Update,
     )
@@ -467,7 +467,10 @@ pub async fn update_response(
     };
     let mut conn = state.conn().await?;
     let record = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
-    Ok(ok(&ETag::of_version(record.row.version), &Response::from(record)))
+    Ok(ok(
+        &ETag::of_version(record.row.version),
+        &CommissionerResponse::from(record),
+    ))
 }
 
 /// Publish a response.
@@ -485,7 +488,7 @@ pub async fn update_response(
     ),
     security(("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 200, description = "The response, published.", body = Response,
+        (status = 200, description = "The response, published.", body = CommissionerResponse,
             headers(("ETag" = String, description = "Its new version."))),
         responses::Delete,
         (status = 409, response = responses::Conflict),
@@ -500,7 +503,10 @@ pub async fn publish_response(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let (record, _question) = repo::publish(&mut conn, &auth.actor(), *id, &if_match).await?;
-    Ok(ok(&ETag::of_version(record.row.version), &Response::from(record)))
+    Ok(ok(
+        &ETag::of_version(record.row.version),
+        &CommissionerResponse::from(record),
+    ))
 }
 
 /// List a response's versions.
@@ -549,7 +555,7 @@ pub struct ResponseExport {
 }
 
 impl crate::http::listing::Listing for ResponseExport {
-    type Item = Response;
+    type Item = CommissionerResponse;
     const COLUMNS: &'static [&'static str] = &[
         "id",
         "question_id",
@@ -572,7 +578,7 @@ impl crate::http::listing::Listing for ResponseExport {
         &self,
         conn: &mut crate::db::DbConn,
         page: PageRequest,
-    ) -> Result<(Vec<Response>, Option<crate::pagination::Cursor>), ApiError> {
+    ) -> Result<(Vec<CommissionerResponse>, Option<crate::pagination::Cursor>), ApiError> {
         let (records, next) = repo::list_for_question(conn, self.question_id, &self.filter, &page).await?;
         Ok((records.into_iter().map(Into::into).collect(), next))
     }

@@ -214,7 +214,7 @@ fn parse_types(types: Option<&str>) -> Result<Vec<String>, ApiError> {
     )
 )]
 #[get("/search")]
-pub async fn search(
+pub async fn search_records(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,

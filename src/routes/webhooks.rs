@@ -536,7 +536,7 @@ pub async fn delete_webhook(
     )
 )]
 #[get("/webhooks/{id}/deliveries")]
-pub async fn list_deliveries(
+pub async fn list_webhook_deliveries(
     req: HttpRequest,
     auth: Require<ManageWebhooks>,
     state: web::Data<AppState>,
@@ -574,7 +574,7 @@ pub async fn list_deliveries(
     )
 )]
 #[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
-pub async fn redeliver(
+pub async fn redeliver_webhook_delivery(
     auth: Require<ManageWebhooks>,
     state: web::Data<AppState>,
     path: web::Path<(WebhookId, DeliveryId)>,

@@ -151,3 +151,75 @@ async fn the_root_redirects_to_swagger_ui_which_is_served_locally() {
     let bundle = app.anonymous().get("/swagger-ui/swagger-ui-bundle.js").await;
     assert_eq!(bundle.status, 200, "the UI's assets are vendored into the binary");
 }
+
+/// Names that client generators keep for their own types: a schema with one of them is
+/// shadowed in the generated client (openapi-python-client's `Response` wrapper once
+/// overwrote the `Response` model, so `create_response` raised after the server had
+/// committed). Matched ignoring case and underscores, as generators fold names.
+const GENERATOR_RESERVED_NAMES: &[&str] = &[
+    "Response",
+    "Client",
+    "AuthenticatedClient",
+    "Errors",
+    "Types",
+    "Unset",
+    "File",
+    "Api",
+    "ApiResponse",
+    "Configuration",
+    "Error",
+    "Request",
+    "Body",
+    "Headers",
+    "Models",
+];
+
+#[test]
+fn no_schema_or_operation_takes_a_name_client_generators_keep_for_their_own_types() {
+    let spec: serde_json::Value = serde_json::from_str(&scrutiny::openapi::spec_json()).unwrap();
+    let fold = |name: &str| name.replace('_', "").to_lowercase();
+    let reserved: Vec<String> = GENERATOR_RESERVED_NAMES.iter().map(|n| fold(n)).collect();
+    let schemas = spec["components"]["schemas"].as_object().unwrap().keys();
+    let operations = spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|operation| operation["operationId"].as_str());
+    let clashes: Vec<&str> = schemas
+        .map(String::as_str)
+        .chain(operations)
+        .filter(|name| reserved.contains(&fold(name)))
+        .collect();
+    assert!(clashes.is_empty(), "names that generated clients shadow: {clashes:?}");
+}
+
+#[test]
+fn every_operation_id_is_a_verb_then_the_resource() {
+    const VERBS: &[&str] = &[
+        "list",
+        "get",
+        "create",
+        "update",
+        "delete",
+        "accept",
+        "reject",
+        "withdraw",
+        "publish",
+        "rotate",
+        "issue",
+        "search",
+        "redeliver",
+    ];
+    let spec: serde_json::Value = serde_json::from_str(&scrutiny::openapi::spec_json()).unwrap();
+    for item in spec["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            let id = operation["operationId"].as_str().unwrap();
+            let (verb, resource) = id.split_once('_').unwrap_or((id, ""));
+            assert!(
+                VERBS.contains(&verb) && !resource.is_empty(),
+                "operationId {id} is not <verb>_<resource>"
+            );
+        }
+    }
+}
