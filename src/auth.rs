@@ -154,6 +154,14 @@ impl Authenticator {
         }
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| invalid("it is malformed or its algorithm is not accepted"))?;
+        // RFC 7515 §4.1.11: a token whose header lists critical extensions the recipient
+        // does not understand must be rejected. This service understands none.
+        if let Some(critical) = header.crit.as_ref() {
+            return Err(invalid(&format!(
+                "its header marks extensions this service does not understand as critical ({})",
+                critical.join(", ")
+            )));
+        }
         match header.alg {
             Algorithm::HS256 => {
                 let mut validation = self.validation(Algorithm::HS256, &self.issuer, &self.audience);
@@ -378,6 +386,32 @@ mod tests {
         assert_eq!(principal.subject, Subject::Other("ops".into()));
         assert_eq!(principal.roles, vec![Role::Force]);
         assert_eq!(principal.organisation, Some(org));
+    }
+
+    #[test]
+    fn a_token_with_a_critical_extension_is_refused_even_when_its_signature_verifies() {
+        let auth = authenticator();
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = Claims {
+            sub: "ops".into(),
+            roles: vec!["admin".into()],
+            org: None,
+            iss: "scrutiny".into(),
+            aud: "scrutiny-api".into(),
+            iat: now,
+            nbf: now,
+            exp: now + 60,
+            jti: "t".into(),
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        let plain = jsonwebtoken::encode(&header, &claims, &auth.encoding).unwrap();
+        assert!(auth.verify(&plain).is_ok(), "the same token without crit verifies");
+        header.crit = Some(vec!["x-policy".into()]);
+        let critical = jsonwebtoken::encode(&header, &claims, &auth.encoding).unwrap();
+        match auth.verify(&critical) {
+            Err(ApiError::InvalidToken(detail)) => assert!(detail.contains("x-policy"), "{detail}"),
+            other => panic!("expected a 401, got {other:?}"),
+        }
     }
 
     #[test]

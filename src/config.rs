@@ -45,6 +45,9 @@ pub struct Config {
     pub db_timeout: Duration,
     /// `SCRUTINY_BODY_LIMIT`: the largest request body accepted, in bytes (413 above).
     pub body_limit: usize,
+    /// `SCRUTINY_BODY_TIMEOUT_SECS`: how long a client may take to send a whole request
+    /// body, 1 to 600 seconds (default 15); slower is a 408.
+    pub body_timeout: Duration,
     /// `SCRUTINY_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
     /// `SCRUTINY_BASE_URL`: the service's public URL (`https://api.example.gov.uk`, no
@@ -195,6 +198,9 @@ impl Config {
             body_limit: parse(&get, "SCRUTINY_BODY_LIMIT", 64 * 1024, |v| {
                 positive(v, 1024, 16 * 1024 * 1024)
             })?,
+            body_timeout: Duration::from_secs(parse(&get, "SCRUTINY_BODY_TIMEOUT_SECS", 15, |v| {
+                positive(v, 1, 600).map(|n| n as u64)
+            })?),
             workers: match get("SCRUTINY_WORKERS") {
                 None => None,
                 Some(_) => Some(parse(&get, "SCRUTINY_WORKERS", 1, |v| positive(v, 1, 256))?),
@@ -379,6 +385,7 @@ mod tests {
         assert_eq!(config.data_dir, PathBuf::from("./.data"));
         assert!(config.database_url.is_none());
         assert_eq!(config.body_limit, 65536);
+        assert_eq!(config.body_timeout, Duration::from_secs(15));
     }
 
     #[test]

@@ -89,6 +89,9 @@ pub enum ApiError {
     PreconditionFailed,
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// The body did not arrive within the time allowed (seconds).
+    #[error("the request body did not arrive within {0} seconds")]
+    RequestTimeout(u64),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
@@ -127,6 +130,8 @@ pub const PROBLEM_TYPES: &[ProblemType] = &[
         description: "The change would duplicate something unique, or the resource's current state does not allow this transition (see current_state)." },
     ProblemType { slug: "precondition-failed", status: StatusCode::PRECONDITION_FAILED, title: "The resource has changed",
         description: "The If-Match header names a version that is no longer current. GET the resource again, reapply the change and retry with the new ETag." },
+    ProblemType { slug: "request-timeout", status: StatusCode::REQUEST_TIMEOUT, title: "The request body arrived too slowly",
+        description: "The whole body must arrive within the service's time limit (15 seconds by default, SCRUTINY_BODY_TIMEOUT_SECS). Send it again at a normal pace." },
     ProblemType { slug: "payload-too-large", status: StatusCode::PAYLOAD_TOO_LARGE, title: "The request body is too large",
         description: "The body exceeds the service's limit (64 KiB by default)." },
     ProblemType { slug: "unsupported-media-type", status: StatusCode::UNSUPPORTED_MEDIA_TYPE, title: "The content type is not supported",
@@ -196,6 +201,7 @@ impl ApiError {
             Self::Conflict { .. } => "conflict",
             Self::PreconditionFailed => "precondition-failed",
             Self::PayloadTooLarge(_) => "payload-too-large",
+            Self::RequestTimeout(_) => "request-timeout",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::NotAcceptable(_) => "not-acceptable",
             Self::Validation(_) => "validation-failed",
@@ -292,10 +298,10 @@ impl From<diesel::result::Error> for ApiError {
         match error {
             Error::NotFound => Self::not_found("No such resource"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                Self::conflict(match info.constraint_name() {
-                    Some(constraint) => format!("A resource with the same unique value already exists ({constraint})"),
-                    None => "A resource with the same unique value already exists".to_string(),
-                })
+                if let Some(constraint) = info.constraint_name() {
+                    log::info!("unique violation of {constraint}");
+                }
+                Self::conflict(what_conflicts(info.constraint_name()))
             }
             Error::DatabaseError(
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
@@ -303,6 +309,12 @@ impl From<diesel::result::Error> for ApiError {
             ) => {
                 log::warn!("database connection lost: {}", info.message());
                 Self::Unavailable
+            }
+            // Search text PostgreSQL cannot turn into a query (`q` is the only input that
+            // reaches websearch_to_tsquery): the client's to fix, never a 500.
+            Error::DatabaseError(_, ref info) if info.message().contains("tsquery") => {
+                log::info!("search text refused by PostgreSQL: {}", info.message());
+                Self::invalid("q", "cannot be read as a search; use fewer operators")
             }
             // The server closing our session (restart, failover, pg_terminate_backend).
             Error::DatabaseError(_, ref info) if is_connection_loss(info.message()) => {
@@ -312,6 +324,38 @@ impl From<diesel::result::Error> for ApiError {
             other => Self::Internal(anyhow::Error::new(other).context("database query failed")),
         }
     }
+}
+
+/// What a unique constraint protects, in the API's words: a 409 says what conflicts,
+/// never the database's name for it.
+fn what_conflicts(constraint: Option<&str>) -> &'static str {
+    const UNIQUE: &[(&str, &str)] = &[
+        (
+            "organisations_name_key",
+            "An organisation with this name already exists (names are unique, ignoring letter case)",
+        ),
+        (
+            "users_username_key",
+            "A user with this username already exists (usernames are unique, ignoring letter case)",
+        ),
+        (
+            "api_clients_client_id_key",
+            "An API client with this client_id already exists",
+        ),
+        ("actions_reference_key", "An action with this reference already exists"),
+        (
+            "recommendations_report_id_reference_key",
+            "This report already has a recommendation with this reference",
+        ),
+        (
+            "questions_reference_key",
+            "A question with this reference already exists",
+        ),
+        ("questions_source_hash_key", "This document has already been imported"),
+    ];
+    constraint
+        .and_then(|name| UNIQUE.iter().find(|(known, _)| *known == name))
+        .map_or("A resource with the same unique value already exists", |(_, what)| what)
 }
 
 fn is_connection_loss(message: &str) -> bool {
@@ -333,6 +377,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_conflict_says_what_conflicts_in_the_apis_words_never_the_constraint() {
+        let named = what_conflicts(Some("organisations_name_key"));
+        assert!(named.contains("organisation with this name") && !named.contains("_key"));
+        assert!(!what_conflicts(Some("some_future_key")).contains("some_future_key"));
+        assert!(!what_conflicts(None).is_empty());
+    }
+
+    #[test]
     fn every_variant_maps_to_a_listed_problem_type() {
         for error in [
             ApiError::bad_request("x"),
@@ -344,6 +396,7 @@ mod tests {
             ApiError::conflict("x"),
             ApiError::PreconditionFailed,
             ApiError::PayloadTooLarge(1),
+            ApiError::RequestTimeout(15),
             ApiError::UnsupportedMediaType("x".into()),
             ApiError::NotAcceptable("x".into()),
             ApiError::invalid("f", "m"),

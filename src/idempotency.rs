@@ -18,12 +18,11 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
-use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::http::BodyLimit;
+use crate::http::{body_rules, read_body};
 use crate::repo::idempotency;
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -61,19 +60,11 @@ pub async fn middleware(
     };
 
     // Read the body to fingerprint it, then hand it on to the handler.
-    let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |limit| limit.0);
-    let mut payload = req.take_payload();
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return Ok(problem(req, ApiError::bad_request("The body could not be read")));
-        };
-        if body.len() + chunk.len() > limit {
-            return Ok(problem(req, ApiError::PayloadTooLarge(limit)));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let body = body.freeze();
+    let (limit, timeout, declared_length) = body_rules(req.request());
+    let body = match read_body(limit, timeout, declared_length, req.take_payload()).await {
+        Ok(body) => body,
+        Err(error) => return Ok(problem(req, error)),
+    };
     // A verified token's subject owns the key, so a retry with a refreshed token (or
     // through another instance) is still recognised; a token that does not verify is
     // scoped to its exact bytes, and the handler will refuse it anyway.

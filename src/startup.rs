@@ -15,7 +15,7 @@ use crate::app::{AppState, Readiness};
 use crate::auth::{signing_secret, Authenticator};
 use crate::config::Config;
 use crate::db::DbPool;
-use crate::http::{self, BodyLimit, RouteTable};
+use crate::http::{self, BodyLimit, BodyTimeout, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::routes;
 
@@ -43,6 +43,7 @@ impl Application {
         let route_table = web::Data::new(RouteTable::from_openapi(&spec));
         let metrics = web::Data::from(state.metrics.clone());
         let body_limit = config.body_limit;
+        let body_timeout = config.body_timeout;
         let cors_origins = config.cors_origins.clone();
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
@@ -53,6 +54,7 @@ impl Application {
                 .app_data(route_table.clone())
                 .app_data(metrics.clone())
                 .app_data(BodyLimit(body_limit))
+                .app_data(BodyTimeout(body_timeout))
                 .app_data(http::path_config())
                 .configure(routes::configure)
                 .split_for_parts();
@@ -66,11 +68,13 @@ impl Application {
                     }),
                 )
                 .default_service(web::to(http::fallback))
+                .wrap(from_fn(http::head_as_get))
                 .wrap(from_fn(crate::idempotency::middleware))
                 .wrap(from_fn(http::not_while_migrating))
                 .wrap(from_fn(crate::metrics::track))
                 .wrap(from_fn(http::log_request))
                 .wrap(Condition::new(!cors_origins.is_empty(), cors(&cors_origins)))
+                .wrap(http::security_headers())
                 .wrap(from_fn(http::request_id))
         })
         // Signals are handled by the caller (`scrutiny serve`), which first marks the

@@ -198,15 +198,32 @@ impl PrivateCluster {
         if let Some((uid, gid)) = self.owner {
             std::os::unix::fs::chown(&password_file, Some(uid), Some(gid))?;
         }
-        let _ = fs::remove_dir_all(&self.pgdata);
-        self.run(
-            self.command("initdb")
+        // A UTF-8 locale, named explicitly rather than inherited from whoever runs the
+        // service: under the C locale full-text search splits words at every non-ASCII
+        // letter. C.UTF-8 (glibc, musl) sorts like C; en_US.UTF-8 is the usual name
+        // elsewhere (macOS). Only when neither exists does the cluster fall back to C.
+        let mut last_error = None;
+        for locale in INITDB_LOCALES {
+            let _ = fs::remove_dir_all(&self.pgdata);
+            let mut initdb = self.command("initdb");
+            initdb
                 .arg("-D")
                 .arg(&self.pgdata)
-                .args(["-U", "scrutiny", "--auth=scram-sha-256", "-E", "UTF8", "--no-locale"])
-                .arg(format!("--pwfile={}", password_file.display())),
-            "initdb",
-        )
+                .args(["-U", "scrutiny", "--auth=scram-sha-256", "-E", "UTF8"])
+                .arg(format!("--pwfile={}", password_file.display()));
+            match locale {
+                Some(locale) => initdb.arg(format!("--locale={locale}")),
+                None => {
+                    log::warn!("no UTF-8 locale was accepted by initdb; the private cluster uses the C locale, so full-text search splits words at non-ASCII letters");
+                    initdb.arg("--no-locale")
+                }
+            };
+            match self.run(&mut initdb, "initdb") {
+                Ok(()) => return Ok(()),
+                Err(error) => last_error = Some(error),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| anyhow::anyhow!("initdb was not run")))
     }
 
     /// The port of a cluster that is already running from this data directory.
@@ -268,6 +285,10 @@ fn postgres_user() -> anyhow::Result<(u32, u32)> {
              or set DATABASE_URL",
         )
 }
+
+/// The locales a private cluster is initialised with, in order of preference; `None`
+/// is the C locale, the last resort.
+const INITDB_LOCALES: &[Option<&str>] = &[Some("C.UTF-8"), Some("en_US.UTF-8"), None];
 
 /// The directory holding `initdb`, `pg_ctl` and `postgres`: from `pg_config --bindir`,
 /// the newest `/usr/lib/postgresql/*/bin`, or `PATH`.

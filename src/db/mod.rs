@@ -100,6 +100,7 @@ pub async fn migrate(url: &str) -> anyhow::Result<usize> {
     tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
         let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
             .with_context(|| format!("connecting to {}", redact_url(&url)))?;
+        warn_unless_utf8_locale(&mut conn);
         diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(&mut conn)?;
         let result = conn
             .run_pending_migrations(MIGRATIONS)
@@ -109,6 +110,40 @@ pub async fn migrate(url: &str) -> anyhow::Result<usize> {
         result
     })
     .await?
+}
+
+/// The character classification (`LC_CTYPE`) of the connected database.
+#[derive(diesel::QueryableByName)]
+struct Ctype {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    ctype: String,
+}
+
+/// Whether a database whose `LC_CTYPE` is `ctype` reads non-ASCII letters as letters.
+/// Under `C` or `POSIX` PostgreSQL's full-text parser splits words at every byte beyond
+/// ASCII, so "Môn" or "children’s" are not found or highlighted as words.
+pub fn ctype_reads_unicode_letters(ctype: &str) -> bool {
+    let lower = ctype.to_ascii_lowercase();
+    lower.contains("utf-8") || lower.contains("utf8")
+}
+
+/// Logs a warning, once at start, when the database's locale would make full-text search
+/// treat non-ASCII letters as separators (see [`ctype_reads_unicode_letters`]). The
+/// private cluster is created with a UTF-8 locale; an external database is the
+/// operator's to create, so this says what to do rather than refusing to start.
+fn warn_unless_utf8_locale(conn: &mut impl diesel::connection::LoadConnection<Backend = diesel::pg::Pg>) {
+    let found: Result<Ctype, _> =
+        diesel::sql_query("SELECT datctype AS ctype FROM pg_database WHERE datname = current_database()")
+            .get_result(conn);
+    if let Ok(Ctype { ctype }) = found {
+        if !ctype_reads_unicode_letters(&ctype) {
+            log::warn!(
+                "the database's LC_CTYPE is {ctype:?}: full-text search will split words at every non-ASCII letter \
+                 (\"Môn\", \"children’s\"); create the database with a UTF-8 locale, e.g. \
+                 CREATE DATABASE scrutiny TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            );
+        }
+    }
 }
 
 /// Reverts every migration: for the migration round-trip test and `scrutiny migrate --revert-all`.
@@ -132,4 +167,17 @@ pub async fn connect(url: &str) -> anyhow::Result<AsyncPgConnection> {
     AsyncPgConnection::establish(url)
         .await
         .with_context(|| format!("connecting to {}", redact_url(url)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_utf8_locales_read_unicode_letters() {
+        for ctype in ["C.UTF-8", "C.utf8", "en_GB.UTF-8", "en_US.utf8"] {
+            assert!(super::ctype_reads_unicode_letters(ctype), "{ctype}");
+        }
+        for ctype in ["C", "POSIX", "en_GB.ISO-8859-1"] {
+            assert!(!super::ctype_reads_unicode_letters(ctype), "{ctype}");
+        }
+    }
 }

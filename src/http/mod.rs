@@ -30,6 +30,56 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
+/// How long a client may take to send a whole request body once the service starts
+/// reading it (`SCRUTINY_BODY_TIMEOUT_SECS`); set once in `startup`. A body that
+/// trickles in slower is refused with 408, so slow senders cannot hold connections and
+/// memory open.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+/// Reads a request's whole body: 413 past [`BodyLimit`] (at once when `Content-Length`
+/// says so), 408 when it takes longer than [`BodyTimeout`], 400 when the connection
+/// fails. Every reader of a body (the extractors, the idempotency middleware) uses it.
+pub async fn read_body(
+    limit: BodyLimit,
+    timeout: BodyTimeout,
+    declared_length: Option<usize>,
+    mut payload: actix_web::dev::Payload,
+) -> Result<web::Bytes, ApiError> {
+    if declared_length.is_some_and(|length| length > limit.0) {
+        return Err(ApiError::PayloadTooLarge(limit.0));
+    }
+    let read = async move {
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| ApiError::bad_request(format!("The body could not be read: {e}")))?;
+            if body.len() + chunk.len() > limit.0 {
+                return Err(ApiError::PayloadTooLarge(limit.0));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    };
+    actix_web::rt::time::timeout(timeout.0, read)
+        .await
+        .map_err(|_| ApiError::RequestTimeout(timeout.0.as_secs()))?
+}
+
+/// The body limits that apply to `req`, as `startup` set them.
+pub fn body_rules(req: &HttpRequest) -> (BodyLimit, BodyTimeout, Option<usize>) {
+    let limit = req.app_data::<BodyLimit>().copied().unwrap_or(BodyLimit(64 * 1024));
+    let timeout = req
+        .app_data::<BodyTimeout>()
+        .copied()
+        .unwrap_or(BodyTimeout(std::time::Duration::from_secs(15)));
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    (limit, timeout, declared_length)
+}
+
 /// A JSON request body, deserialised strictly: a malformed document is a 400, a
 /// wrong type, unknown field or invalid value is a 422 naming the field, a body over
 /// the limit is a 413 and another content type a 415.
@@ -68,32 +118,16 @@ impl FromRequest for Body {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |limit| limit.0);
+        let (limit, timeout, declared_length) = body_rules(req);
         let media_type = req
             .mime_type()
             .ok()
             .flatten()
             .map(|mime| mime.essence_str().to_ascii_lowercase());
-        let declared_length = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let payload = payload.take();
         Box::pin(async move {
-            if declared_length.is_some_and(|length| length > limit) {
-                return Err(ApiError::PayloadTooLarge(limit));
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::bad_request(format!("The body could not be read: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge(limit));
-                }
-                body.extend_from_slice(&chunk);
-            }
             Ok(Body {
-                bytes: body.freeze(),
+                bytes: read_body(limit, timeout, declared_length, payload).await?,
                 media_type,
             })
         })
@@ -263,12 +297,52 @@ fn url_form_parse(input: &[u8]) -> form_urlencoded::Parse<'_> {
 
 /// The `q` search text of a list: blank is no filter; more than 200 characters is a 422
 /// (control characters never get this far: [`parse_query`] refuses them).
+///
+/// What is kept is what PostgreSQL's `websearch_to_tsquery` can always parse: a run of
+/// `-` (negations) at the start of a word, which PostgreSQL stacks one operator per dash
+/// until "tsquery stack too small", becomes one `-` when the run is odd and none when it
+/// is even (`--x` means `x`, as PostgreSQL reads it).
 pub fn search_text(q: &str) -> crate::domain::FieldResult<Option<String>> {
     let q = q.trim();
     if q.chars().count() > 200 {
         return Err(FieldError::new("q", "must be at most 200 characters"));
     }
+    let q = collapse_negations(q);
+    let q = q.trim();
     Ok((!q.is_empty()).then(|| q.to_string()))
+}
+
+/// `q` with each run of negating dashes at the start of a word (`--x`, `- - x`) made
+/// one dash when the run is odd and none when it is even. Dashes inside a word
+/// (`well-being`) are kept.
+fn collapse_negations(q: &str) -> String {
+    let chars: Vec<char> = q.chars().collect();
+    let mut out = String::with_capacity(q.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_word = i == 0 || chars[i - 1].is_whitespace();
+        if chars[i] != '-' || !starts_word {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let mut dashes = 0;
+        let mut j = i;
+        while j < chars.len() && chars[j] == '-' {
+            dashes += 1;
+            j += 1;
+            let next = (j..chars.len()).find(|&k| !chars[k].is_whitespace());
+            match next {
+                Some(k) if chars[k] == '-' => j = k,
+                _ => break,
+            }
+        }
+        if dashes % 2 == 1 {
+            out.push('-');
+        }
+        i = j;
+    }
+    out
 }
 
 /// Path segments that do not parse (a malformed id) name nothing that exists: 404.
@@ -306,6 +380,35 @@ pub async fn request_id(
         response.headers_mut().insert(REQUEST_ID, value);
     }
     Ok(response)
+}
+
+/// Middleware: HEAD is answered wherever GET is (RFC 9110 §9.3.2), with the same status
+/// and headers and no body. The request is routed as a GET; the connection knows it was
+/// a HEAD and sends no body. Monitors that probe with HEAD see the service as it is.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
+}
+
+/// The security headers every response carries (unless a handler set its own): no
+/// content sniffing, no framing, a content security policy that Swagger UI (scripts and
+/// styles from this origin, inline styles, data: images) works under and nothing else,
+/// and no referrer sent onwards.
+pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+             frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ))
+        .add((header::REFERRER_POLICY, "no-referrer"))
 }
 
 /// Middleware: while migrations run at start-up, the API answers 503 with
@@ -439,6 +542,15 @@ pub fn patch_field<T>(field: &str, value: Option<Option<T>>) -> crate::domain::F
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_of_negating_dashes_collapse_by_parity_and_hyphens_in_words_stay() {
+        assert_eq!(collapse_negations(&"-".repeat(33)), "-");
+        assert_eq!(collapse_negations(&format!("{}x", "-".repeat(40))), "x");
+        assert_eq!(collapse_negations("x - - - y"), "x - y");
+        assert_eq!(collapse_negations("-x well-being x---y"), "-x well-being x---y");
+        assert_eq!(search_text(&"- ".repeat(60)).unwrap(), None);
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -70,10 +70,14 @@ async fn prepare_server() -> Server {
             .execute(&mut conn)
             .await
             .unwrap();
-        diesel::sql_query(format!("CREATE DATABASE {building}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
+        // An explicit UTF-8 locale, whatever the server's default: full-text search
+        // (stemming, highlighting "children’s") must behave the same on every server.
+        diesel::sql_query(format!(
+            "CREATE DATABASE {building} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE '{TEST_LOCALE}' LC_CTYPE '{TEST_LOCALE}'"
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
         scrutiny::db::migrate(&with_database(&admin_url, &building))
             .await
             .expect("migrating the template");
@@ -103,12 +107,17 @@ async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
     count.n > 0
 }
 
-/// A hash of the migrations' contents: a changed migration gets a new template.
+/// The locale of every test database.
+const TEST_LOCALE: &str = "C.UTF-8";
+
+/// A hash of the migrations' contents (and the test locale): a changed migration gets a
+/// new template.
 fn migrations_hash() -> String {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
     let mut files: Vec<_> = walk(&dir);
     files.sort();
     let mut hasher = Sha256::new();
+    hasher.update(TEST_LOCALE.as_bytes());
     for file in files {
         hasher.update(file.to_string_lossy().as_bytes());
         hasher.update(std::fs::read(&file).unwrap());

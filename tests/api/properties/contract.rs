@@ -421,3 +421,85 @@ async fn without_configured_origins_there_are_no_cors_headers() {
 }
 
 const ORIGIN: &str = "https://council.example";
+
+#[actix_web::test]
+async fn head_is_answered_wherever_get_is_with_the_same_status_and_headers_and_no_body() {
+    let app = spawn_app().await;
+    let organisation = app.create_organisation("Staffordshire Police", "force").await;
+    let one = format!("/api/v1/organisations/{}", organisation["id"].as_str().unwrap());
+    for path in [
+        "/health/live",
+        "/api/v1/organisations",
+        one.as_str(),
+        "/no/such/path",
+        "/api-docs/openapi.json",
+        "/swagger-ui/",
+        "/feeds/questions.atom",
+    ] {
+        let get = app.client.get(app.url(path)).send().await.unwrap();
+        let mut head = app
+            .client
+            .request(awc::http::Method::HEAD, app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status(), get.status(), "HEAD {path}");
+        assert_ne!(head.status().as_u16(), 405, "HEAD {path}");
+        for name in ["content-type", "etag"] {
+            assert_eq!(
+                head.headers().get(name),
+                get.headers().get(name),
+                "{name} of HEAD {path}"
+            );
+        }
+        assert!(head.body().await.unwrap().is_empty(), "HEAD {path} sent a body");
+    }
+}
+
+#[actix_web::test]
+async fn every_response_carries_the_security_headers_swagger_ui_included() {
+    let app = spawn_app().await;
+    for path in [
+        "/api/v1/organisations",
+        "/swagger-ui/",
+        "/no/such/path",
+        "/api-docs/openapi.json",
+    ] {
+        let response = app.anonymous().get(path).await;
+        assert_eq!(
+            response.header("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(response.header("x-frame-options").as_deref(), Some("DENY"), "{path}");
+        assert!(
+            response
+                .header("content-security-policy")
+                .is_some_and(|csp| csp.contains("frame-ancestors 'none'")),
+            "{path}"
+        );
+        assert_eq!(
+            response.header("referrer-policy").as_deref(),
+            Some("no-referrer"),
+            "{path}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_conflict_names_what_conflicts_in_the_apis_words_not_a_database_constraint() {
+    let app = spawn_app().await;
+    app.create_organisation("Ynys Môn Council", "council").await;
+    let again = app
+        .as_admin()
+        .post("/api/v1/organisations")
+        .json(&json!({"name": "ynys môn council", "kind": "council"}))
+        .await;
+    again.assert_problem(409);
+    let detail = again.json()["detail"].as_str().unwrap().to_string();
+    assert!(detail.contains("organisation with this name"), "{detail}");
+    assert!(
+        !detail.contains("_key") && !detail.contains("organisations_"),
+        "{detail}"
+    );
+}

@@ -192,3 +192,47 @@ async fn a_lost_database_gives_503_with_retry_after_and_the_service_recovers_by_
         0
     );
 }
+
+/// Sends the head of a POST with `Content-Length: 64`, then one byte of the body every
+/// 400 ms, and returns the status line the service answers with (or an empty string).
+async fn trickle_a_body(address: &str, extra_header: &str) -> (String, Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/questions HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n{extra_header}Content-Length: 64\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 1024];
+    for _ in 0..60 {
+        if stream.write_all(b" ").await.is_err() {
+            break;
+        }
+        match tokio::time::timeout(Duration::from_millis(400), stream.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => {
+                answer.extend_from_slice(&buffer[..n]);
+                break;
+            }
+            Err(_) => {}
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer).to_string();
+    (answer.lines().next().unwrap_or_default().to_string(), started.elapsed())
+}
+
+#[actix_web::test]
+async fn a_body_that_trickles_in_is_refused_with_408_once_the_body_timeout_passes() {
+    let app = crate::helpers::spawn_app_with(Settings::default().with("SCRUTINY_BODY_TIMEOUT_SECS", "1")).await;
+    // Through the JSON extractor, and through the idempotency middleware, which reads
+    // the body first.
+    for extra in ["", "Idempotency-Key: trickle-1\r\n"] {
+        let (status, took) = trickle_a_body(&app.address, extra).await;
+        assert!(status.contains(" 408 "), "expected 408 with {extra:?}, got {status:?}");
+        assert!(took < Duration::from_secs(5), "the connection was held {took:?}");
+    }
+    // The service still answers.
+    assert_eq!(app.anonymous().get("/health/live").await.status, 200);
+}

@@ -180,3 +180,24 @@ pub fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
         .map(|s| s.value)
         .sum()
 }
+
+#[actix_web::test]
+async fn an_invented_method_is_counted_as_other_so_the_metrics_cannot_grow_without_bound() {
+    let app = spawn_app().await;
+    let size = |text: &str| text.len();
+    let before = size(&app.anonymous().get("/metrics").await.text());
+    for n in 0..40 {
+        let method = format!("XMETHOD{n:02}ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXY");
+        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let _ = app.client.request(method, app.url("/api/v1/questions")).send().await;
+    }
+    let text = app.anonymous().get("/metrics").await.text();
+    assert!(!text.contains("XMETHOD"), "an invented method became a label");
+    assert!(text.contains("method=\"other\""));
+    // Forty invented methods add one `other` series per route and status, not forty.
+    assert!(
+        size(&text) < before + 8 * 1024,
+        "the metrics grew by {} bytes",
+        size(&text) - before
+    );
+}
