@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use crate::auth::hashing::Hashing;
 use crate::auth::Authenticator;
 use crate::config::Config;
 use crate::db::DbPool;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub read_pool: Option<DbPool>,
     pub config: Arc<Config>,
     pub auth: Arc<Authenticator>,
+    /// The bounded gate every password and secret hash goes through.
+    pub hashing: Arc<Hashing>,
     pub metrics: Arc<Metrics>,
     pub readiness: Arc<Readiness>,
     replica_down_until_ms: Arc<AtomicU64>,
@@ -37,10 +40,12 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: DbPool, read_pool: Option<DbPool>, config: Arc<Config>, auth: Arc<Authenticator>) -> Self {
+        let hashing = Arc::new(Hashing::new(config.hashing_concurrency, config.hashing_queue));
         Self {
             pool,
             read_pool,
             config,
+            hashing,
             auth,
             metrics: Arc::new(Metrics::new()),
             readiness: Arc::new(Readiness::default()),

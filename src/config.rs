@@ -45,6 +45,12 @@ pub struct Config {
     pub db_timeout: Duration,
     /// `SCRUTINY_BODY_LIMIT`: the largest request body accepted, in bytes (413 above).
     pub body_limit: usize,
+    /// `SCRUTINY_HASHING_CONCURRENCY`: how many password or secret hashes run at once,
+    /// 1 to 64 (default: the number of cores). Each Argon2id hash holds 19 MiB.
+    pub hashing_concurrency: usize,
+    /// `SCRUTINY_HASHING_QUEUE`: how many more may wait for a turn, 0 to 1,000 (default
+    /// 8); beyond that a sign-in is refused at once with 429 and `Retry-After`.
+    pub hashing_queue: usize,
     /// `SCRUTINY_BODY_TIMEOUT_SECS`: how long a client may take to send a whole request
     /// body, 1 to 600 seconds (default 15); slower is a 408.
     pub body_timeout: Duration,
@@ -198,6 +204,13 @@ impl Config {
             body_limit: parse(&get, "SCRUTINY_BODY_LIMIT", 64 * 1024, |v| {
                 positive(v, 1024, 16 * 1024 * 1024)
             })?,
+            hashing_concurrency: parse(
+                &get,
+                "SCRUTINY_HASHING_CONCURRENCY",
+                std::thread::available_parallelism().map_or(2, |n| n.get().min(64)),
+                |v| positive(v, 1, 64),
+            )?,
+            hashing_queue: parse(&get, "SCRUTINY_HASHING_QUEUE", 8, |v| positive(v, 0, 1000))?,
             body_timeout: Duration::from_secs(parse(&get, "SCRUTINY_BODY_TIMEOUT_SECS", 15, |v| {
                 positive(v, 1, 600).map(|n| n as u64)
             })?),

@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+/// mimalloc returns freed memory to the operating system, where glibc's allocator kept
+/// the peaks of hashing bursts for ever (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = scrutiny::cli::Cli::parse();
     match scrutiny::cli::run(cli) {

@@ -29,7 +29,7 @@ use serde_json::Value;
 use crate::app::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::http::caller::Caller;
-use crate::http::listing::Listing;
+use crate::http::collection::Listing;
 use crate::pagination::{Cursor, PageRequest};
 
 /// Rows read from the database at a time while exporting.

@@ -7,37 +7,17 @@
 //! calls [`respond`]. Filters are written once, in the listing; JSON and CSV cannot
 //! disagree about what matches.
 
-use std::future::Future;
-
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::app::AppState;
-use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::http::caller::Caller;
+pub use crate::http::collection::Listing;
 use crate::http::{csv, page, parse_query};
-use crate::pagination::{Cursor, PageRequest};
-
-/// A collection, as one page of items at a time under its filters.
-pub trait Listing: Sized + 'static {
-    /// The item as the JSON list shows it.
-    type Item: Serialize;
-    /// The CSV columns, in order: the item's JSON fields, nested objects flattened with
-    /// `_`. Only these are written, so a field left out (contact details) never leaks.
-    const COLUMNS: &'static [&'static str];
-    /// The download's file name, before the date and `.csv` (`questions`).
-    const NAME: &'static str;
-
-    /// One page of items in the list's order, and the cursor of the next.
-    fn page(
-        &self,
-        conn: &mut DbConn,
-        page: PageRequest,
-    ) -> impl Future<Output = Result<(Vec<Self::Item>, Option<Cursor>), ApiError>>;
-}
+use crate::pagination::PageRequest;
 
 /// The paging parameters every list takes.
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -3,6 +3,7 @@
 //! with `Location`, request ids, and 404/405 for paths and methods that do not exist.
 
 pub mod caller;
+pub mod collection;
 pub mod conditional;
 pub mod csv;
 pub mod listing;

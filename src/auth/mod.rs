@@ -13,6 +13,8 @@
 //! looked up on every request: deactivating it, or changing its roles, takes effect at
 //! once rather than when the token expires.
 
+pub mod hashing;
+
 use std::sync::LazyLock;
 
 use anyhow::{bail, Context};

@@ -1,0 +1,29 @@
+//! What a collection is to the listing path: its item, its CSV columns, and one page of
+//! items under its filters. [`crate::http::listing`] answers JSON pages and
+//! [`crate::http::csv`] whole exports from the same [`Listing`].
+
+use std::future::Future;
+
+use serde::Serialize;
+
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::pagination::{Cursor, PageRequest};
+
+/// A collection, as one page of items at a time under its filters.
+pub trait Listing: Sized + 'static {
+    /// The item as the JSON list shows it.
+    type Item: Serialize;
+    /// The CSV columns, in order: the item's JSON fields, nested objects flattened with
+    /// `_`. Only these are written, so a field left out (contact details) never leaks.
+    const COLUMNS: &'static [&'static str];
+    /// The download's file name, before the date and `.csv` (`questions`).
+    const NAME: &'static str;
+
+    /// One page of items in the list's order, and the cursor of the next.
+    fn page(
+        &self,
+        conn: &mut DbConn,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<(Vec<Self::Item>, Option<Cursor>), ApiError>>;
+}
