@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use super::auth::{Principal, Role};
 use super::meeting::MeetingId;
 use super::organisation::OrganisationId;
 use super::report::RecommendationId;
@@ -214,6 +215,32 @@ impl ActionChanges {
     pub fn is_empty(&self) -> bool {
         !self.changes_more_than_progress() && self.progress.is_empty()
     }
+
+    /// Whether `principal` may make these changes to an action that `owner` owns, checked
+    /// on the action right after it is loaded (403 otherwise): `admin` and
+    /// `commissioner_office` may change anything; `force` users only move (status,
+    /// progress, completion) the actions their own organisation owns.
+    pub fn allowed_for(&self, principal: &Principal, owner: OrganisationId) -> Result<(), ApiError> {
+        may_move(principal, owner)?;
+        if self.changes_more_than_progress() && !principal.has_any(&[Role::Admin, Role::CommissionerOffice]) {
+            return Err(ApiError::forbidden(
+                "force users may change only status, progress_percent and completed_on; \
+                 ask the Commissioner's office to change anything else",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// 403 unless `principal` may move an action that `owner` owns
+/// ([`Principal::may_move_action_of`]).
+fn may_move(principal: &Principal, owner: OrganisationId) -> Result<(), ApiError> {
+    if !principal.may_move_action_of(owner) {
+        return Err(ApiError::forbidden(
+            "Only admin, commissioner_office and force users of the owning organisation may change this action",
+        ));
+    }
+    Ok(())
 }
 
 /// A valid new progress update on an action.
@@ -226,6 +253,15 @@ pub struct NewProgressUpdate {
     pub progress_percent: Option<i32>,
     pub status: Option<ActionStatus>,
     pub meeting_id: Option<MeetingId>,
+}
+
+impl NewProgressUpdate {
+    /// Whether `principal` may post this update on an action that `owner` owns, checked
+    /// on the action right after it is loaded (403 otherwise): `admin`,
+    /// `commissioner_office`, and `force` users of the owning organisation.
+    pub fn allowed_for(&self, principal: &Principal, owner: OrganisationId) -> Result<(), ApiError> {
+        may_move(principal, owner)
+    }
 }
 
 /// The recommendation ids of a request, at least one and at most 100, repeats dropped.

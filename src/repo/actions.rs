@@ -1,9 +1,10 @@
 //! Actions, the recommendations they address, and their append-only progress updates.
 //!
-//! The functions that change an action take an `authorise` check, called on the row
-//! right after it is loaded (and locked) in the transaction, so that "is this your
-//! organisation's action?" is decided on the row that is then changed, not on an
-//! earlier read that another request could have made stale.
+//! The functions that change an action take an `authorise` check (the change's own
+//! `allowed_for`, see [`crate::domain::action`]), called on the row right after it is
+//! locked and [`versioned::locked`] has passed it, so that "is this your organisation's
+//! action?" is decided on the row that is then changed, not on an earlier read that
+//! another request could have made stale.
 
 use std::collections::HashMap;
 
@@ -12,8 +13,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit;
+use super::changelog::{self, Logged};
 use super::organisations::require_exists;
+use super::versioned::{self, Versioned as _};
 use crate::db::schema::{action_recommendations, action_updates, actions, meetings, recommendations};
 use crate::db::DbConn;
 use crate::domain::action::{
@@ -50,6 +52,8 @@ pub struct ActionRow {
     pub version: i32,
 }
 
+crate::versioned_row!(ActionRow, "action");
+
 impl ActionRow {
     fn progress(&self) -> ActionProgress {
         ActionProgress {
@@ -85,7 +89,7 @@ pub struct ProgressUpdateRecord {
     pub meeting_is_public: Option<bool>,
 }
 
-impl super::changelog::Logged for ProgressUpdateRecord {
+impl Logged for ProgressUpdateRecord {
     const RESOURCE_TYPE: &'static str = "action_update";
 
     fn resource_id(&self) -> uuid::Uuid {
@@ -106,7 +110,7 @@ pub struct ActionRecord {
     pub latest_update: Option<ProgressUpdateRecord>,
 }
 
-impl super::changelog::Logged for ActionRecord {
+impl Logged for ActionRecord {
     const RESOURCE_TYPE: &'static str = "action";
 
     fn resource_id(&self) -> uuid::Uuid {
@@ -195,10 +199,6 @@ pub struct ActionFilter {
     pub text: Option<String>,
 }
 
-fn not_found(id: ActionId) -> ApiError {
-    ApiError::not_found(format!("No action has id {id}"))
-}
-
 /// The statuses in which an action counts against its due date.
 fn open_statuses() -> Vec<ActionStatus> {
     ActionStatus::ALL.iter().copied().filter(|s| s.is_open()).collect()
@@ -275,26 +275,12 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewAction) -> Result
         link(conn, row.id, &new.recommendation_ids).await?;
         let mut recommendation_ids = new.recommendation_ids.clone();
         recommendation_ids.sort();
-        let snapshot = ActionSnapshot {
-            row: &row,
-            recommendation_ids: &recommendation_ids,
-        };
-        audit::record(
-            conn,
-            actor,
-            "action.created",
-            "action",
-            Some(row.id.0),
-            None,
-            Some(&snapshot),
-        )
-        .await?;
         let record = ActionRecord {
             row,
             recommendation_ids,
             latest_update: None,
         };
-        super::changelog::emit(conn, "action.created", false, &record).await?;
+        changelog::publish(conn, actor, "action.created", None, &record).await?;
         Ok(record)
     })
     .await
@@ -307,9 +293,15 @@ pub async fn find(conn: &mut DbConn, id: ActionId) -> Result<ActionRecord, ApiEr
         .first(conn)
         .await
         .optional()?
-        .ok_or_else(|| not_found(id))?;
+        .ok_or_else(|| versioned::not_found::<ActionRow>(id))?;
+    with_derived_one(conn, row).await
+}
+
+/// One row with its recommendations and latest update.
+async fn with_derived_one(conn: &mut DbConn, row: ActionRow) -> Result<ActionRecord, ApiError> {
+    let id = row.id;
     let mut records = with_derived(conn, vec![row]).await?;
-    records.pop().ok_or_else(|| not_found(id))
+    records.pop().ok_or_else(|| versioned::not_found::<ActionRow>(id))
 }
 
 /// The rows with their recommendations and latest updates, read in two queries.
@@ -455,24 +447,25 @@ async fn list_ordered(
     Ok((with_derived(conn, rows).await?, next))
 }
 
-async fn lock(conn: &mut DbConn, id: ActionId) -> Result<ActionRow, ApiError> {
-    actions::table
+/// Action `id` locked for a change, as it stands: 404 when there is none, 412 when
+/// `if_match` names another version ([`versioned::locked`]), then `authorise` on the row
+/// (403), right after loading.
+async fn lock(
+    conn: &mut DbConn,
+    id: ActionId,
+    if_match: &IfMatch,
+    authorise: impl Fn(&ActionRow) -> Result<(), ApiError>,
+) -> Result<ActionRecord, ApiError> {
+    let row = actions::table
         .find(id)
         .select(ActionRow::as_select())
         .for_update()
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| not_found(id))
-}
-
-async fn recommendation_ids_of(conn: &mut DbConn, id: ActionId) -> Result<Vec<RecommendationId>, ApiError> {
-    Ok(action_recommendations::table
-        .filter(action_recommendations::action_id.eq(id))
-        .order(action_recommendations::recommendation_id)
-        .select(action_recommendations::recommendation_id)
-        .load(conn)
-        .await?)
+        .optional()?;
+    let row = versioned::locked(row, id, if_match)?;
+    authorise(&row)?;
+    with_derived_one(conn, row).await
 }
 
 /// Applies `changes` to an action: `authorise` passes on the locked row, `If-Match`
@@ -488,13 +481,11 @@ pub async fn update(
     today: NaiveDate,
 ) -> Result<ActionRecord, ApiError> {
     conn.transaction(async |conn| {
-        let before = lock(conn, id).await?;
-        authorise(&before)?;
-        if_match.check_version(before.version)?;
+        let before = lock(conn, id, if_match, &authorise).await?;
         if changes.is_empty() {
-            return find(conn, id).await;
+            return Ok(before);
         }
-        let progress = before.progress().apply(changes.progress, today)?;
+        let progress = before.row.progress().apply(changes.progress, today)?;
         if changes.starts_on.is_some() || changes.due_on.is_some() {
             let blame = if changes.due_on.is_some() {
                 "due_on"
@@ -502,8 +493,8 @@ pub async fn update(
                 "starts_on"
             };
             Schedule::new(
-                changes.starts_on.unwrap_or(before.starts_on),
-                changes.due_on.unwrap_or(before.due_on),
+                changes.starts_on.unwrap_or(before.row.starts_on),
+                changes.due_on.unwrap_or(before.row.due_on),
                 blame,
             )
             .map_err(|e| ApiError::validation(vec![e]))?;
@@ -514,8 +505,7 @@ pub async fn update(
         if let Some(ids) = &changes.recommendation_ids {
             require_recommendations(conn, ids, "recommendation_ids").await?;
         }
-        let before_ids = recommendation_ids_of(conn, id).await?;
-        let after: ActionRow = diesel::update(actions::table.find(id))
+        diesel::update(actions::table.find(id))
             .set(ActionChangesRow {
                 title: changes.title.as_ref().map(|t| t.as_str()),
                 description: changes.description.as_ref().map(|d| d.as_str()),
@@ -529,10 +519,9 @@ pub async fn update(
                 progress_percent: progress.progress_percent,
                 completed_on: Some(progress.completed_on),
                 updated_at: Utc::now(),
-                version: before.version + 1,
+                version: before.row.next_version(),
             })
-            .returning(ActionRow::as_returning())
-            .get_result(conn)
+            .execute(conn)
             .await?;
         if let Some(ids) = &changes.recommendation_ids {
             diesel::delete(action_recommendations::table.filter(action_recommendations::action_id.eq(id)))
@@ -540,26 +529,9 @@ pub async fn update(
                 .await?;
             link(conn, id, ids).await?;
         }
-        let after_ids = recommendation_ids_of(conn, id).await?;
-        audit::record(
-            conn,
-            actor,
-            "action.updated",
-            "action",
-            Some(id.0),
-            Some(&ActionSnapshot {
-                row: &before,
-                recommendation_ids: &before_ids,
-            }),
-            Some(&ActionSnapshot {
-                row: &after,
-                recommendation_ids: &after_ids,
-            }),
-        )
-        .await?;
-        let record = find(conn, id).await?;
-        super::changelog::emit(conn, "action.updated", true, &record).await?;
-        Ok(record)
+        let after = find(conn, id).await?;
+        changelog::publish(conn, actor, "action.updated", Some(&before), &after).await?;
+        Ok(after)
     })
     .await
 }
@@ -577,9 +549,7 @@ pub async fn post_update(
     new: &NewProgressUpdate,
 ) -> Result<ProgressUpdateRecord, ApiError> {
     conn.transaction(async |conn| {
-        let before = lock(conn, action_id).await?;
-        authorise(&before)?;
-        if_match.check_version(before.version)?;
+        let before = lock(conn, action_id, if_match, &authorise).await?;
         let meeting_is_public = match new.meeting_id {
             None => None,
             Some(meeting) => Some(
@@ -592,7 +562,7 @@ pub async fn post_update(
                     .ok_or_else(|| ApiError::invalid("meeting_id", format!("no meeting has id {meeting}")))?,
             ),
         };
-        let progress = before.progress().apply(
+        let progress = before.row.progress().apply(
             ProgressChange {
                 status: new.status,
                 progress_percent: new.progress_percent,
@@ -615,51 +585,23 @@ pub async fn post_update(
             .returning(ProgressUpdateRow::as_returning())
             .get_result(conn)
             .await?;
-        let after: ActionRow = diesel::update(actions::table.find(action_id))
+        diesel::update(actions::table.find(action_id))
             .set((
                 actions::status.eq(progress.status),
                 actions::progress_percent.eq(progress.progress_percent),
                 actions::completed_on.eq(progress.completed_on),
                 actions::updated_at.eq(Utc::now()),
-                actions::version.eq(before.version + 1),
+                actions::version.eq(before.row.next_version()),
             ))
-            .returning(ActionRow::as_returning())
-            .get_result(conn)
+            .execute(conn)
             .await?;
-        audit::record(
-            conn,
-            actor,
-            "action_update.posted",
-            "action_update",
-            Some(update.id.0),
-            None,
-            Some(&update),
-        )
-        .await?;
-        let recommendation_ids = recommendation_ids_of(conn, action_id).await?;
-        audit::record(
-            conn,
-            actor,
-            "action.updated",
-            "action",
-            Some(action_id.0),
-            Some(&ActionSnapshot {
-                row: &before,
-                recommendation_ids: &recommendation_ids,
-            }),
-            Some(&ActionSnapshot {
-                row: &after,
-                recommendation_ids: &recommendation_ids,
-            }),
-        )
-        .await?;
         let record = ProgressUpdateRecord {
             row: update,
             meeting_is_public,
         };
-        super::changelog::emit(conn, "action_update.posted", false, &record).await?;
-        let action = find(conn, action_id).await?;
-        super::changelog::emit(conn, "action.updated", true, &action).await?;
+        changelog::publish(conn, actor, "action_update.posted", None, &record).await?;
+        let after = find(conn, action_id).await?;
+        changelog::publish(conn, actor, "action.updated", Some(&before), &after).await?;
         Ok(record)
     })
     .await
@@ -678,7 +620,7 @@ pub async fn list_updates(
         .get_result(conn)
         .await?;
     if exists == 0 {
-        return Err(not_found(action_id));
+        return Err(versioned::not_found::<ActionRow>(action_id));
     }
     let mut query = action_updates::table
         .left_join(meetings::table)

@@ -15,6 +15,7 @@ pub mod imports;
 pub mod meetings;
 pub mod organisations;
 pub mod problems;
+pub mod progress_updates;
 pub mod questions;
 pub mod recommendations;
 pub mod reports;
@@ -84,8 +85,8 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(actions::create_action)
                 .service(actions::get_action)
                 .service(actions::update_action)
-                .service(actions::list_progress_updates)
-                .service(actions::create_progress_update)
+                .service(progress_updates::list_progress_updates)
+                .service(progress_updates::create_progress_update)
                 .service(events::list_events)
                 .service(webhooks::list_webhooks)
                 .service(webhooks::create_webhook)
