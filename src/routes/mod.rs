@@ -18,6 +18,7 @@ pub mod problems;
 pub mod questions;
 pub mod recommendations;
 pub mod reports;
+pub mod response_versions;
 pub mod responses;
 pub mod search;
 pub mod users;
@@ -69,7 +70,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(responses::get_response)
                 .service(responses::update_response)
                 .service(responses::publish_response)
-                .service(responses::list_response_versions)
+                .service(response_versions::list_response_versions)
                 .service(reports::list_reports)
                 .service(reports::create_report)
                 .service(reports::get_report)
