@@ -217,6 +217,16 @@ fn parse_responded_on(date: NaiveDate) -> FieldResult<NaiveDate> {
     parse_held_on("responded_on", date)
 }
 
+/// A merge-patch field that may change but not be removed (`null` is a 422), parsed
+/// with `parse` when given.
+fn patch_parsed<T, U>(
+    field: &str,
+    value: Option<Option<T>>,
+    parse: impl FnOnce(T) -> FieldResult<U>,
+) -> FieldResult<Option<U>> {
+    patch_field(field, value)?.map(parse).transpose()
+}
+
 impl TryFrom<CreateResponseRequest> for NewResponse {
     type Error = ApiError;
 
@@ -248,10 +258,10 @@ impl TryFrom<UpdateResponseRequest> for ResponseChanges {
     fn try_from(body: UpdateResponseRequest) -> Result<Self, ApiError> {
         let (author_name, author_position) = match patch_field("author", body.author) {
             Ok(Some(author)) => (
-                patch_field("author.name", author.name)
-                    .and_then(|n| n.map(|n| Name::parse("author.name", n)).transpose()),
-                patch_field("author.position", author.position)
-                    .and_then(|p| p.map(|p| Name::parse("author.position", p)).transpose()),
+                patch_parsed("author.name", author.name, |n| Name::parse("author.name", n)),
+                patch_parsed("author.position", author.position, |p| {
+                    Name::parse("author.position", p)
+                }),
             ),
             Ok(None) => (Ok(None), Ok(None)),
             Err(error) => (Err(error), Ok(None)),
@@ -259,16 +269,17 @@ impl TryFrom<UpdateResponseRequest> for ResponseChanges {
         let (kind, text, author_name, author_position, responded_on, recommendation_ids, action_ids, correction_note) =
             (
                 patch_field("kind", body.kind),
-                patch_field("body", body.body).and_then(|b| b.map(|b| Body::parse("body", b)).transpose()),
+                patch_parsed("body", body.body, |b| Body::parse("body", b)),
                 author_name,
                 author_position,
-                patch_field("responded_on", body.responded_on).and_then(|d| d.map(parse_responded_on).transpose()),
-                patch_field("recommendation_ids", body.recommendation_ids)
-                    .and_then(|r| r.map(|r| parse_citations("recommendation_ids", &r)).transpose()),
-                patch_field("action_ids", body.action_ids)
-                    .and_then(|a| a.map(|a| parse_citations("action_ids", &a)).transpose()),
-                patch_field("correction_note", body.correction_note)
-                    .and_then(|n| n.map(|n| Note::parse("correction_note", n)).transpose()),
+                patch_parsed("responded_on", body.responded_on, parse_responded_on),
+                patch_parsed("recommendation_ids", body.recommendation_ids, |r| {
+                    parse_citations("recommendation_ids", &r)
+                }),
+                patch_parsed("action_ids", body.action_ids, |a| parse_citations("action_ids", &a)),
+                patch_parsed("correction_note", body.correction_note, |n| {
+                    Note::parse("correction_note", n)
+                }),
             )
                 .collect_fields()?;
         Ok(Self {
