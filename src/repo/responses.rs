@@ -11,9 +11,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit;
-use super::changelog::Publishable as _;
+use super::changelog;
 use super::questions::{self, QuestionRecord};
+use super::versioned::{self, Versioned as _};
 use crate::db::schema::{
     actions, questions as questions_table, response_actions, response_recommendations, response_versions, responses,
 };
@@ -56,6 +56,18 @@ pub struct ResponseRecord {
 }
 
 crate::logged_row!(ResponseRecord, "response", |record| record.row.id.0);
+crate::versioned_row!(ResponseRow, "response");
+
+impl ResponseRecord {
+    /// `row` with what this record cites: a change that leaves the citations alone.
+    fn with_row(&self, row: ResponseRow) -> Self {
+        Self {
+            row,
+            recommendation_ids: self.recommendation_ids.clone(),
+            action_ids: self.action_ids.clone(),
+        }
+    }
+}
 
 /// One version of a response's text, as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -101,10 +113,6 @@ struct ResponseChangesRow<'a> {
     version: i32,
 }
 
-fn not_found(id: ResponseId) -> ApiError {
-    ApiError::not_found(format!("No response has id {id}"))
-}
-
 /// Who recorded a version, as `response_versions.recorded_by` keeps it.
 fn recorded_by(actor: &Actor) -> String {
     match &actor.id {
@@ -136,6 +144,21 @@ async fn record_version(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Logs a change that leaves the response as `after`: its version row (with the
+/// correction's `note`), then its audit record and feed event as `action`.
+async fn log_version(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    before: Option<&ResponseRecord>,
+    after: ResponseRecord,
+    note: Option<&str>,
+) -> Result<ResponseRecord, ApiError> {
+    record_version(conn, actor, &after.row, note).await?;
+    changelog::publish(conn, actor, action, before, &after).await?;
+    Ok(after)
 }
 
 /// A 409 unless a question in `status` can still be answered.
@@ -299,39 +322,7 @@ pub async fn insert(
             .ok_or_else(|| ApiError::not_found(format!("No question has id {question_id}")))?;
         require_answerable(status)?;
         require_after_question(new.responded_on, asked_on)?;
-        let row: ResponseRow = diesel::insert_into(responses::table)
-            .values((
-                responses::id.eq(ResponseId::generate()),
-                responses::question_id.eq(question_id),
-                responses::kind.eq(new.kind),
-                responses::status.eq(ResponseStatus::Draft),
-                responses::body.eq(new.body.as_str()),
-                responses::author_name.eq(new.author_name.as_str()),
-                responses::author_position.eq(new.author_position.as_str()),
-                responses::responded_on.eq(new.responded_on),
-            ))
-            .returning(ResponseRow::as_returning())
-            .get_result(conn)
-            .await?;
-        link(conn, row.id, Some(&new.recommendation_ids), Some(&new.action_ids)).await?;
-        record_version(conn, actor, &row, None).await?;
-        let record = ResponseRecord {
-            row,
-            recommendation_ids: new.recommendation_ids.clone(),
-            action_ids: new.action_ids.clone(),
-        };
-        audit::record(
-            conn,
-            actor,
-            "response.created",
-            "response",
-            Some(record.row.id.0),
-            None,
-            Some(&record),
-        )
-        .await?;
-        super::changelog::emit(conn, "response.created", false, &record).await?;
-        Ok(record)
+        create(conn, actor, question_id, new, None, "response.created").await
     })
     .await
 }
@@ -349,40 +340,45 @@ pub(super) async fn insert_imported(
     new: &NewResponse,
     published_at: DateTime<Utc>,
 ) -> Result<ResponseRecord, ApiError> {
+    create(conn, actor, question_id, new, Some(published_at), "response.imported").await
+}
+
+/// Writes a new response to question `question_id` with what it cites and its first
+/// version, logged as `action`: a draft, or published at `published_at`.
+async fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    question_id: QuestionId,
+    new: &NewResponse,
+    published_at: Option<DateTime<Utc>>,
+    action: &str,
+) -> Result<ResponseRecord, ApiError> {
+    let status = match published_at {
+        Some(_) => ResponseStatus::Published,
+        None => ResponseStatus::Draft,
+    };
     let row: ResponseRow = diesel::insert_into(responses::table)
         .values((
             responses::id.eq(ResponseId::generate()),
             responses::question_id.eq(question_id),
             responses::kind.eq(new.kind),
-            responses::status.eq(ResponseStatus::Published),
+            responses::status.eq(status),
             responses::body.eq(new.body.as_str()),
             responses::author_name.eq(new.author_name.as_str()),
             responses::author_position.eq(new.author_position.as_str()),
             responses::responded_on.eq(new.responded_on),
-            responses::published_at.eq(Some(published_at)),
+            responses::published_at.eq(published_at),
         ))
         .returning(ResponseRow::as_returning())
         .get_result(conn)
         .await?;
     link(conn, row.id, Some(&new.recommendation_ids), Some(&new.action_ids)).await?;
-    record_version(conn, actor, &row, None).await?;
     let record = ResponseRecord {
         row,
         recommendation_ids: new.recommendation_ids.clone(),
         action_ids: new.action_ids.clone(),
     };
-    audit::record(
-        conn,
-        actor,
-        "response.imported",
-        "response",
-        Some(record.row.id.0),
-        None,
-        Some(&record),
-    )
-    .await?;
-    super::changelog::emit(conn, "response.imported", record.is_public(), &record).await?;
-    Ok(record)
+    log_version(conn, actor, action, None, record, None).await
 }
 
 /// Whether a caller who cannot see unpublished records may see `row`: it must be
@@ -408,9 +404,9 @@ pub async fn find(conn: &mut DbConn, id: ResponseId, sees_unpublished: bool) -> 
         .first(conn)
         .await
         .optional()?
-        .ok_or_else(|| not_found(id))?;
+        .ok_or_else(|| versioned::not_found::<ResponseRow>(id))?;
     if !sees_unpublished && !publicly_visible(conn, &row).await? {
-        return Err(not_found(id));
+        return Err(versioned::not_found::<ResponseRow>(id));
     }
     with_citation(conn, row).await
 }
@@ -513,15 +509,44 @@ pub async fn list_for_question(
     Ok((with_citations(conn, rows).await?, next))
 }
 
-async fn lock(conn: &mut DbConn, id: ResponseId) -> Result<ResponseRow, ApiError> {
-    responses::table
+/// Response `id`, locked for a change: 404 when there is none, 412 when `if_match`
+/// names another version.
+async fn lock(conn: &mut DbConn, id: ResponseId, if_match: &IfMatch) -> Result<ResponseRow, ApiError> {
+    let row = responses::table
         .find(id)
         .select(ResponseRow::as_select())
         .for_update()
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| not_found(id))
+        .optional()?;
+    versioned::locked(row, id, if_match)
+}
+
+/// A 422 unless `changes` fit a response that is published (`correcting`) or a draft:
+/// a correction must say why, and a draft's edit must not.
+fn require_fitting_note(correcting: bool, changes: &ResponseChanges) -> Result<(), ApiError> {
+    match (correcting, &changes.correction_note) {
+        (false, Some(_)) => Err(ApiError::invalid(
+            "correction_note",
+            "is only for corrections to a published response; this one is a draft",
+        )),
+        (true, None) => Err(ApiError::invalid(
+            "correction_note",
+            "is required: the response is published, so a change is a correction and must say why",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A 409 unless a response in `status` can be published: only a draft can.
+fn require_draft(status: ResponseStatus) -> Result<(), ApiError> {
+    if status != ResponseStatus::Draft {
+        return Err(ApiError::illegal_transition(
+            format!("The response is {status}: only a draft can be published"),
+            status.as_str(),
+        ));
+    }
+    Ok(())
 }
 
 /// Edits a draft, or corrects a published response (which needs a note), honouring
@@ -535,24 +560,9 @@ pub async fn update(
     changes: &ResponseChanges,
 ) -> Result<ResponseRecord, ApiError> {
     conn.transaction(async |conn| {
-        let before = lock(conn, id).await?;
-        if_match.check_version(before.version)?;
+        let before = lock(conn, id, if_match).await?;
         let correcting = before.status == ResponseStatus::Published;
-        match (correcting, &changes.correction_note) {
-            (false, Some(_)) => {
-                return Err(ApiError::invalid(
-                    "correction_note",
-                    "is only for corrections to a published response; this one is a draft",
-                ))
-            }
-            (true, None) => {
-                return Err(ApiError::invalid(
-                    "correction_note",
-                    "is required: the response is published, so a change is a correction and must say why",
-                ))
-            }
-            _ => {}
-        }
+        require_fitting_note(correcting, changes)?;
         let before = with_citation(conn, before).await?;
         if changes.changes_nothing() {
             if correcting {
@@ -586,29 +596,25 @@ pub async fn update(
                 author_position: changes.author_position.as_ref().map(|p| p.as_str()),
                 responded_on: changes.responded_on,
                 updated_at: Utc::now(),
-                version: before.row.version + 1,
+                version: before.row.next_version(),
             })
             .returning(ResponseRow::as_returning())
             .get_result(conn)
             .await?;
-        let note = changes.correction_note.as_ref().map(|n| n.as_str());
-        record_version(conn, actor, &row, note).await?;
-        let after = ResponseRecord {
-            row,
-            recommendation_ids: changes
-                .recommendation_ids
-                .clone()
-                .unwrap_or_else(|| before.recommendation_ids.clone()),
-            action_ids: changes.action_ids.clone().unwrap_or_else(|| before.action_ids.clone()),
-        };
+        let mut after = before.with_row(row);
+        if let Some(ids) = &changes.recommendation_ids {
+            after.recommendation_ids.clone_from(ids);
+        }
+        if let Some(ids) = &changes.action_ids {
+            after.action_ids.clone_from(ids);
+        }
         let action = if correcting {
             "response.corrected"
         } else {
             "response.updated"
         };
-        audit::record(conn, actor, action, "response", Some(id.0), Some(&before), Some(&after)).await?;
-        super::changelog::emit(conn, action, before.is_public(), &after).await?;
-        Ok(after)
+        let note = changes.correction_note.as_ref().map(|n| n.as_str());
+        log_version(conn, actor, action, Some(&before), after, note).await
     })
     .await
 }
@@ -631,16 +637,10 @@ pub async fn publish(
             .first(conn)
             .await
             .optional()?
-            .ok_or_else(|| not_found(id))?;
+            .ok_or_else(|| versioned::not_found::<ResponseRow>(id))?;
         let question = questions::lock_record(conn, question_id).await?;
-        let before = lock(conn, id).await?;
-        if_match.check_version(before.version)?;
-        if before.status != ResponseStatus::Draft {
-            return Err(ApiError::illegal_transition(
-                format!("The response is {}: only a draft can be published", before.status),
-                before.status.as_str(),
-            ));
-        }
+        let before = lock(conn, id, if_match).await?;
+        require_draft(before.status)?;
         require_answerable(question.row.status)?;
         let question = if question.row.status.can_become(QuestionStatus::Answered) {
             questions::move_question(conn, actor, question, QuestionStatus::Answered, None).await?
@@ -654,28 +654,13 @@ pub async fn publish(
                 responses::status.eq(ResponseStatus::Published),
                 responses::published_at.eq(Some(now)),
                 responses::updated_at.eq(now),
-                responses::version.eq(before.row.version + 1),
+                responses::version.eq(before.row.next_version()),
             ))
             .returning(ResponseRow::as_returning())
             .get_result(conn)
             .await?;
-        record_version(conn, actor, &row, None).await?;
-        let after = ResponseRecord {
-            row,
-            recommendation_ids: before.recommendation_ids.clone(),
-            action_ids: before.action_ids.clone(),
-        };
-        audit::record(
-            conn,
-            actor,
-            "response.published",
-            "response",
-            Some(id.0),
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        super::changelog::emit(conn, "response.published", false, &after).await?;
+        let after = before.with_row(row);
+        let after = log_version(conn, actor, "response.published", Some(&before), after, None).await?;
         Ok((after, question))
     })
     .await

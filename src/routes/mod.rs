@@ -19,6 +19,7 @@ pub mod progress_updates;
 pub mod questions;
 pub mod recommendations;
 pub mod reports;
+pub mod response_versions;
 pub mod responses;
 pub mod search;
 pub mod users;
@@ -70,7 +71,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(responses::get_response)
                 .service(responses::update_response)
                 .service(responses::publish_response)
-                .service(responses::list_response_versions)
+                .service(response_versions::list_response_versions)
                 .service(reports::list_reports)
                 .service(reports::create_report)
                 .service(reports::get_report)

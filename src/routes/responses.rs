@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
+use crate::db::DbConn;
 use crate::domain::action::ActionId;
+use crate::domain::auth::View;
 use crate::domain::meeting::parse_held_on;
 use crate::domain::question::{
     parse_citations, NewResponse, Note, QuestionId, ResponseChanges, ResponseId, ResponseKind, ResponseStatus,
@@ -18,11 +20,12 @@ use crate::domain::{CollectFields, FieldResult};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, Require, WriteResponses};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::{patch_field, Json, Query};
-use crate::pagination::PageRequest;
+use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::{patch_field, search_text, Json};
+use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
 use crate::repo::events::to_json;
-use crate::repo::responses::{self as repo, ResponseFilter, ResponseRecord, ResponseVersionRow};
+use crate::repo::responses::{self as repo, ResponseFilter, ResponseRecord};
 
 /// Who wrote a response.
 #[derive(Debug, Serialize, ToSchema)]
@@ -97,46 +100,7 @@ impl From<ResponseRecord> for CommissionerResponse {
 
 crate::page_type!(CommissionerResponsePage, CommissionerResponse);
 
-/// One version of a response, as it stood after a change.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ResponseVersion {
-    /// The response's `version` after the change.
-    pub version: i32,
-    pub kind: ResponseKind,
-    pub body: String,
-    pub author: Author,
-    pub responded_on: NaiveDate,
-    /// Why a published response was corrected; null for other changes.
-    pub correction_note: Option<String>,
-    /// Whether the response was published when this version was recorded.
-    pub was_published: bool,
-    /// Who recorded it (`user:<id>`, `client:<id>` …).
-    pub recorded_by: Option<String>,
-    pub recorded_at: DateTime<Utc>,
-}
-
-impl From<ResponseVersionRow> for ResponseVersion {
-    fn from(row: ResponseVersionRow) -> Self {
-        Self {
-            version: row.version,
-            kind: row.kind,
-            body: row.body,
-            author: Author {
-                name: row.author_name,
-                position: row.author_position,
-            },
-            responded_on: row.responded_on,
-            correction_note: row.correction_note,
-            was_published: row.was_published,
-            recorded_by: row.recorded_by,
-            recorded_at: row.recorded_at,
-        }
-    }
-}
-
-crate::page_type!(ResponseVersionPage, ResponseVersion);
-
-/// Filters and paging for a question's responses.
+/// Filters for a question's responses.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -149,23 +113,21 @@ pub struct ResponseQuery {
     /// words); at most 200 characters. Every match is listed, in the list's usual order.
     #[param(max_length = 200)]
     pub q: Option<String>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
 }
 
-/// Paging for a response's versions.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ResponseVersionQuery {
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
+/// The filters as given; whether drafts are included follows from the caller, not the
+/// query (see [`ResponseFilter::include_drafts`]).
+impl TryFrom<ResponseQuery> for ResponseFilter {
+    type Error = ApiError;
+
+    fn try_from(query: ResponseQuery) -> Result<Self, ApiError> {
+        let (text,) = (query.q.as_deref().map(search_text).transpose(),).collect_fields()?;
+        Ok(Self {
+            status: query.status,
+            text: text.flatten(),
+            include_drafts: false,
+        })
+    }
 }
 
 /// Who wrote a response, in a request.
@@ -255,12 +217,90 @@ fn parse_responded_on(date: NaiveDate) -> FieldResult<NaiveDate> {
     parse_held_on("responded_on", date)
 }
 
+/// A merge-patch field that may change but not be removed (`null` is a 422), parsed
+/// with `parse` when given.
+fn patch_parsed<T, U>(
+    field: &str,
+    value: Option<Option<T>>,
+    parse: impl FnOnce(T) -> FieldResult<U>,
+) -> FieldResult<Option<U>> {
+    patch_field(field, value)?.map(parse).transpose()
+}
+
+impl TryFrom<CreateResponseRequest> for NewResponse {
+    type Error = ApiError;
+
+    fn try_from(body: CreateResponseRequest) -> Result<Self, ApiError> {
+        let (text, author_name, author_position, responded_on, recommendation_ids, action_ids) = (
+            Body::parse("body", &body.body),
+            Name::parse("author.name", &body.author.name),
+            Name::parse("author.position", &body.author.position),
+            parse_responded_on(body.responded_on),
+            parse_citations("recommendation_ids", &body.recommendation_ids),
+            parse_citations("action_ids", &body.action_ids),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            kind: body.kind,
+            body: text,
+            author_name,
+            author_position,
+            responded_on,
+            recommendation_ids,
+            action_ids,
+        })
+    }
+}
+
+impl TryFrom<UpdateResponseRequest> for ResponseChanges {
+    type Error = ApiError;
+
+    fn try_from(body: UpdateResponseRequest) -> Result<Self, ApiError> {
+        let (author_name, author_position) = match patch_field("author", body.author) {
+            Ok(Some(author)) => (
+                patch_parsed("author.name", author.name, |n| Name::parse("author.name", n)),
+                patch_parsed("author.position", author.position, |p| {
+                    Name::parse("author.position", p)
+                }),
+            ),
+            Ok(None) => (Ok(None), Ok(None)),
+            Err(error) => (Err(error), Ok(None)),
+        };
+        let (kind, text, author_name, author_position, responded_on, recommendation_ids, action_ids, correction_note) =
+            (
+                patch_field("kind", body.kind),
+                patch_parsed("body", body.body, |b| Body::parse("body", b)),
+                author_name,
+                author_position,
+                patch_parsed("responded_on", body.responded_on, parse_responded_on),
+                patch_parsed("recommendation_ids", body.recommendation_ids, |r| {
+                    parse_citations("recommendation_ids", &r)
+                }),
+                patch_parsed("action_ids", body.action_ids, |a| parse_citations("action_ids", &a)),
+                patch_parsed("correction_note", body.correction_note, |n| {
+                    Note::parse("correction_note", n)
+                }),
+            )
+                .collect_fields()?;
+        Ok(Self {
+            kind,
+            body: text,
+            author_name,
+            author_position,
+            responded_on,
+            recommendation_ids,
+            action_ids,
+            correction_note,
+        })
+    }
+}
+
 impl Publishable for ResponseRecord {
     fn is_public(&self) -> bool {
-        self.row.status == crate::domain::question::ResponseStatus::Published
+        self.row.status == ResponseStatus::Published
     }
 
-    fn represent(&self, _view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
+    fn represent(&self, _view: View) -> Result<serde_json::Value, ApiError> {
         to_json(&CommissionerResponse::from(self.clone()))
     }
 }
@@ -289,24 +329,7 @@ pub async fn create_response(
     id: web::Path<QuestionId>,
     Json(body): Json<CreateResponseRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (text, author_name, author_position, responded_on, recommendation_ids, action_ids) = (
-        Body::parse("body", &body.body),
-        Name::parse("author.name", &body.author.name),
-        Name::parse("author.position", &body.author.position),
-        parse_responded_on(body.responded_on),
-        parse_citations("recommendation_ids", &body.recommendation_ids),
-        parse_citations("action_ids", &body.action_ids),
-    )
-        .collect_fields()?;
-    let new = NewResponse {
-        kind: body.kind,
-        body: text,
-        author_name,
-        author_position,
-        responded_on,
-        recommendation_ids,
-        action_ids,
-    };
+    let new = NewResponse::try_from(body)?;
     let mut conn = state.conn().await?;
     let record = repo::insert(&mut conn, &auth.actor(), *id, &new).await?;
     Ok(created(
@@ -323,7 +346,7 @@ pub async fn create_response(
 /// public); staff see drafts too.
 #[utoipa::path(
     tag = "responses",
-    params(("id" = QuestionId, Path, description = "The question's id."), ResponseQuery),
+    params(("id" = QuestionId, Path, description = "The question's id."), ResponseQuery, PageParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of responses, or with `Accept: text/csv` all that match, as CSV.",
@@ -339,35 +362,16 @@ pub async fn list_responses(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<QuestionId>,
-    Query(query): Query<ResponseQuery>,
+    Paged(query, paging): Paged<ResponseQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let text = query
-        .q
-        .as_deref()
-        .map(crate::http::search_text)
-        .transpose()
-        .map_err(|e| ApiError::Validation(vec![e]))?
-        .flatten();
-    let filter = ResponseFilter {
-        status: query.status,
-        text,
-        include_drafts: caller.view().sees_unpublished(),
+    let responses = Responses {
+        question_id: *id,
+        filter: ResponseFilter {
+            include_drafts: caller.view().sees_unpublished(),
+            ..query.try_into()?
+        },
     };
-    if crate::http::csv::wants_csv(&req) {
-        let export = ResponseExport {
-            question_id: *id,
-            filter,
-        };
-        return crate::http::csv::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
-    }
-    let mut conn = state.read_conn(caller.is_signed_in()).await?;
-    let (records, next) = repo::list_for_question(&mut conn, *id, &filter, &page).await?;
-    Ok(CommissionerResponsePage::respond(
-        &req,
-        records.into_iter().map(Into::into).collect(),
-        next,
-    ))
+    listing::respond(&req, &state, &caller, responses, &paging).await
 }
 
 /// Get a response.
@@ -431,40 +435,7 @@ pub async fn update_response(
     if_match: IfMatch,
     Json(body): Json<UpdateResponseRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let author = patch_field("author", body.author);
-    let (author_name, author_position) = match author {
-        Ok(Some(author)) => (
-            patch_field("author.name", author.name).and_then(|n| n.map(|n| Name::parse("author.name", n)).transpose()),
-            patch_field("author.position", author.position)
-                .and_then(|p| p.map(|p| Name::parse("author.position", p)).transpose()),
-        ),
-        Ok(None) => (Ok(None), Ok(None)),
-        Err(error) => (Err(error), Ok(None)),
-    };
-    let (kind, text, author_name, author_position, responded_on, recommendation_ids, action_ids, correction_note) = (
-        patch_field("kind", body.kind),
-        patch_field("body", body.body).and_then(|b| b.map(|b| Body::parse("body", b)).transpose()),
-        author_name,
-        author_position,
-        patch_field("responded_on", body.responded_on).and_then(|d| d.map(parse_responded_on).transpose()),
-        patch_field("recommendation_ids", body.recommendation_ids)
-            .and_then(|r| r.map(|r| parse_citations("recommendation_ids", &r)).transpose()),
-        patch_field("action_ids", body.action_ids)
-            .and_then(|a| a.map(|a| parse_citations("action_ids", &a)).transpose()),
-        patch_field("correction_note", body.correction_note)
-            .and_then(|n| n.map(|n| Note::parse("correction_note", n)).transpose()),
-    )
-        .collect_fields()?;
-    let changes = ResponseChanges {
-        kind,
-        body: text,
-        author_name,
-        author_position,
-        responded_on,
-        recommendation_ids,
-        action_ids,
-        correction_note,
-    };
+    let changes = ResponseChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let record = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
     Ok(ok(
@@ -509,52 +480,18 @@ pub async fn publish_response(
     ))
 }
 
-/// List a response's versions.
-///
-/// Every version, oldest first: the first draft, each edit, the publication and each
-/// correction with its note. Public for a published response; a draft's history is for
-/// staff only (404 for anonymous and `integration` callers).
-#[utoipa::path(
-    tag = "responses",
-    params(("id" = ResponseId, Path, description = "The response's id."), ResponseVersionQuery),
-    security((), ("bearer" = []), ("oauth2" = [])),
-    responses(
-        (status = 200, description = "A page of versions.", body = ResponseVersionPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::Read,
-        (status = 422, response = responses::ValidationFailed),
-    )
-)]
-#[get("/responses/{id}/versions")]
-pub async fn list_response_versions(
-    req: HttpRequest,
-    caller: Caller,
-    state: web::Data<AppState>,
-    id: web::Path<ResponseId>,
-    Query(query): Query<ResponseVersionQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.read_conn(caller.is_signed_in()).await?;
-    let (rows, next) = repo::versions(&mut conn, *id, caller.view().sees_unpublished(), &page).await?;
-    Ok(ResponseVersionPage::respond(
-        &req,
-        rows.into_iter().map(Into::into).collect(),
-        next,
-    ))
-}
-
 const RESPONSES_CSV_EXAMPLE: &str = concat!(
     "id,question_id,kind,status,body,author_name,author_position,responded_on,recommendation_ids,action_ids,published_at,created_at,updated_at,version\r\n",
     "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a60,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b,written,published,\"All actions are specific and have clear ownership and time frames.\",Ben Adams,Commissioner,2022-06-09,,,2022-06-09T12:00:00Z,2022-06-08T12:00:00Z,2022-06-09T12:00:00Z,2\r\n",
 );
 
-/// A question's responses as CSV (`Accept: text/csv`).
-pub struct ResponseExport {
+/// A question's responses, as JSON pages or CSV.
+pub struct Responses {
     question_id: QuestionId,
     filter: ResponseFilter,
 }
 
-impl crate::http::listing::Listing for ResponseExport {
+impl Listing for Responses {
     type Item = CommissionerResponse;
     const COLUMNS: &'static [&'static str] = &[
         "id",
@@ -576,9 +513,9 @@ impl crate::http::listing::Listing for ResponseExport {
 
     async fn page(
         &self,
-        conn: &mut crate::db::DbConn,
+        conn: &mut DbConn,
         page: PageRequest,
-    ) -> Result<(Vec<CommissionerResponse>, Option<crate::pagination::Cursor>), ApiError> {
+    ) -> Result<(Vec<CommissionerResponse>, Option<Cursor>), ApiError> {
         let (records, next) = repo::list_for_question(conn, self.question_id, &self.filter, &page).await?;
         Ok((records.into_iter().map(Into::into).collect(), next))
     }
