@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::action::ActionId;
-use super::auth::UserId;
+use super::auth::{Principal, Role, Subject, UserId};
 use super::meeting::MeetingId;
 use super::report::RecommendationId;
 use super::text::{Body, BoundedText, Name, Title};
@@ -318,6 +318,18 @@ pub enum Permit {
 }
 
 impl Permit {
+    /// What `principal` may withdraw: any question for `admin` and `secretariat`, only
+    /// their own for anyone else (a panel member).
+    pub fn to_withdraw(principal: &Principal) -> Self {
+        if principal.has_any(&[Role::Admin, Role::Secretariat]) {
+            return Permit::Any;
+        }
+        Permit::AskerOnly(match principal.subject {
+            Subject::User(user) => Some(user),
+            _ => None,
+        })
+    }
+
     /// A 403 unless this permit lets its holder move a question asked by `asker`.
     pub fn check(self, asker: Option<UserId>) -> Result<(), ApiError> {
         match self {

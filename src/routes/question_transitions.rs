@@ -7,7 +7,6 @@ use utoipa::ToSchema;
 
 use super::questions::{detail, QuestionDetail};
 use crate::app::AppState;
-use crate::domain::auth::{Role, Subject};
 use crate::domain::question::{Note, Permit, QuestionId, QuestionStatus};
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
@@ -138,14 +137,6 @@ pub async fn withdraw_question(
     id: web::Path<QuestionId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let permit = if auth.principal.has_any(&[Role::Admin, Role::Secretariat]) {
-        Permit::Any
-    } else {
-        Permit::AskerOnly(match auth.principal.subject {
-            Subject::User(user) => Some(user),
-            _ => None,
-        })
-    };
-    let to = (QuestionStatus::Withdrawn, None, permit);
+    let to = (QuestionStatus::Withdrawn, None, Permit::to_withdraw(&auth.principal));
     answer(&state, &auth, *id, &if_match, to).await
 }
