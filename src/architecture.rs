@@ -210,9 +210,9 @@ fn repositories_never_see_actix() {
 #[test]
 fn the_checker_sees_imports_through_every_form_of_path() {
     let edges = graph();
-    // `use super::audit;` in a repository, `crate::domain::...` in a group, a `use
+    // `use super::changelog;` in a repository, `crate::domain::...` in a group, a `use
     // crate::http::caller::{...}` in a route.
-    assert!(edges["repo::questions"].contains("repo::audit"));
+    assert!(edges["repo::questions"].contains("repo::changelog"));
     assert!(edges["routes::questions"].contains("http::caller"));
     assert!(edges["routes::questions"].contains("domain::question"));
 }

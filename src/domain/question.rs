@@ -4,12 +4,12 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::action::ActionId;
-use super::auth::UserId;
+use super::auth::{Principal, Role, Subject, UserId};
 use super::meeting::MeetingId;
 use super::report::RecommendationId;
 use super::text::{Body, BoundedText, Name, Title};
 use super::FieldResult;
-use crate::error::FieldError;
+use crate::error::{ApiError, FieldError};
 
 crate::typed_id!(
     /// The id of a question.
@@ -305,6 +305,40 @@ pub struct NewQuestion {
     pub meeting_id: Option<MeetingId>,
     pub parent_question_id: Option<QuestionId>,
     pub recommendation_ids: Vec<RecommendationId>,
+}
+
+/// Who may move a question (withdraw it), checked right after it is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permit {
+    /// Anyone the handler let through.
+    Any,
+    /// Only the panel member who asked: the user given, if any, must be the question's
+    /// `asker_user_id`.
+    AskerOnly(Option<UserId>),
+}
+
+impl Permit {
+    /// What `principal` may withdraw: any question for `admin` and `secretariat`, only
+    /// their own for anyone else (a panel member).
+    pub fn to_withdraw(principal: &Principal) -> Self {
+        if principal.has_any(&[Role::Admin, Role::Secretariat]) {
+            return Permit::Any;
+        }
+        Permit::AskerOnly(match principal.subject {
+            Subject::User(user) => Some(user),
+            _ => None,
+        })
+    }
+
+    /// A 403 unless this permit lets its holder move a question asked by `asker`.
+    pub fn check(self, asker: Option<UserId>) -> Result<(), ApiError> {
+        match self {
+            Permit::AskerOnly(user) if user.is_none() || user != asker => Err(ApiError::forbidden(
+                "Only the secretariat, or the panel member who asked it, may withdraw a question",
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A valid set of changes to a question; `None` leaves a field as it is.

@@ -10,9 +10,10 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit;
+use super::changelog;
 use super::meetings::MeetingRow;
 use super::rate_limits::{self, Limit};
+use super::versioned::{self, Versioned as _};
 use crate::db::schema::{
     meetings, question_recommendations, question_reference_counters, questions, recommendations, responses,
 };
@@ -20,6 +21,7 @@ use crate::db::DbConn;
 use crate::domain::auth::Actor;
 use crate::domain::auth::UserId;
 use crate::domain::meeting::{MeetingId, MeetingKind};
+pub use crate::domain::question::Permit;
 use crate::domain::question::{
     in_time, reference, AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus,
     ResponseStatus, Topic,
@@ -68,6 +70,8 @@ impl QuestionRow {
     }
 }
 
+crate::versioned_row!(QuestionRow, "question");
+
 /// A question with the recommendations it concerns.
 #[derive(Debug, Clone)]
 pub struct QuestionRecord {
@@ -75,7 +79,7 @@ pub struct QuestionRecord {
     pub recommendation_ids: Vec<RecommendationId>,
 }
 
-impl super::changelog::Logged for QuestionRecord {
+impl changelog::Logged for QuestionRecord {
     const RESOURCE_TYPE: &'static str = "question";
 
     fn resource_id(&self) -> uuid::Uuid {
@@ -151,10 +155,6 @@ struct QuestionChangesRow<'a> {
     version: i32,
 }
 
-fn not_found(id: QuestionId) -> ApiError {
-    ApiError::not_found(format!("No question has id {id}"))
-}
-
 fn to_json(contact: &AskerContact) -> Result<serde_json::Value, ApiError> {
     serde_json::to_value(contact).map_err(|e| ApiError::Internal(e.into()))
 }
@@ -208,17 +208,7 @@ pub async fn insert(
             row,
             recommendation_ids: new.recommendation_ids.clone(),
         };
-        audit::record(
-            conn,
-            actor,
-            "question.created",
-            "question",
-            Some(record.row.id.0),
-            None,
-            Some(&record.snapshot()),
-        )
-        .await?;
-        super::changelog::emit(conn, "question.created", false, &record).await?;
+        changelog::publish(conn, actor, "question.created", None, &record).await?;
         Ok(record)
     })
     .await
@@ -293,17 +283,7 @@ pub(super) async fn insert_imported(
         row,
         recommendation_ids: Vec::new(),
     };
-    audit::record(
-        conn,
-        actor,
-        "question.imported",
-        "question",
-        Some(record.row.id.0),
-        None,
-        Some(&record.snapshot()),
-    )
-    .await?;
-    super::changelog::emit(conn, "question.imported", false, &record).await?;
+    changelog::publish(conn, actor, "question.imported", None, &record).await?;
     Ok(Some(record))
 }
 
@@ -483,7 +463,7 @@ pub async fn find(conn: &mut DbConn, id: QuestionId, sees_unpublished: bool) -> 
         .await
         .optional()?
         .filter(|row| row.status.is_public() || sees_unpublished)
-        .ok_or_else(|| not_found(id))?;
+        .ok_or_else(|| versioned::not_found::<QuestionRow>(id))?;
     with_recommendations(conn, row).await
 }
 
@@ -495,10 +475,27 @@ async fn lock(conn: &mut DbConn, id: QuestionId) -> Result<QuestionRow, ApiError
         .first(conn)
         .await
         .optional()?
-        .ok_or_else(|| not_found(id))
+        .ok_or_else(|| versioned::not_found::<QuestionRow>(id))
 }
 
-/// The entity tag of question `row` as now stored (see [`etag`]).
+/// Locks question `id` for a change, with its recommendations: 404 when there is none,
+/// 403 unless `permit` lets the caller change it, 412 unless `If-Match` (if any) names
+/// its current entity tag. That tag embeds the versions of its published responses
+/// ([`ETag::of_versions`]), so it is compared whole, not by version alone as
+/// [`versioned::locked`] compares.
+async fn lock_for_change(
+    conn: &mut DbConn,
+    id: QuestionId,
+    if_match: &IfMatch,
+    permit: Permit,
+) -> Result<QuestionRecord, ApiError> {
+    let row = lock(conn, id).await?;
+    permit.check(row.asker_user_id)?;
+    if_match.check(&current_etag(conn, &row).await?)?;
+    with_recommendations(conn, row).await
+}
+
+/// The entity tag of question `row` as now stored (see [`ETag::of_versions`]).
 async fn current_etag(conn: &mut DbConn, row: &QuestionRow) -> Result<ETag, ApiError> {
     let sum = published_versions_sum(conn, row.id).await?;
     Ok(ETag::of_versions(row.version, sum))
@@ -638,9 +635,7 @@ pub async fn update(
     changes: &QuestionChanges,
 ) -> Result<QuestionRecord, ApiError> {
     conn.transaction(async |conn| {
-        let before = lock(conn, id).await?;
-        if_match.check(&current_etag(conn, &before).await?)?;
-        let before = with_recommendations(conn, before).await?;
+        let before = lock_for_change(conn, id, if_match, Permit::Any).await?;
         if changes.is_empty() {
             return Ok(before);
         }
@@ -675,7 +670,7 @@ pub async fn update(
                 meeting_id: changes.meeting_id,
                 asker_contact: contact,
                 updated_at: Utc::now(),
-                version: before.row.version + 1,
+                version: before.row.next_version(),
             })
             .returning(QuestionRow::as_returning())
             .get_result(conn)
@@ -687,30 +682,10 @@ pub async fn update(
                 .clone()
                 .unwrap_or_else(|| before.recommendation_ids.clone()),
         };
-        audit::record(
-            conn,
-            actor,
-            "question.updated",
-            "question",
-            Some(id.0),
-            Some(&before.snapshot()),
-            Some(&after.snapshot()),
-        )
-        .await?;
-        super::changelog::emit(conn, "question.updated", before.row.status.is_public(), &after).await?;
+        changelog::publish(conn, actor, "question.updated", Some(&before), &after).await?;
         Ok(after)
     })
     .await
-}
-
-/// Who may make a transition, checked once the question is loaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permit {
-    /// Anyone the handler let through.
-    Any,
-    /// Only the panel member who asked: the user given, if any, must be the question's
-    /// `asker_user_id` (403 otherwise).
-    AskerOnly(Option<UserId>),
 }
 
 /// Moves a question to `to` (409 with its current state if that is not a legal move),
@@ -726,18 +701,8 @@ pub async fn transition(
     permit: Permit,
 ) -> Result<QuestionRecord, ApiError> {
     conn.transaction(async |conn| {
-        let before = lock(conn, id).await?;
-        if let Permit::AskerOnly(user) = permit {
-            if user.is_none() || user != before.asker_user_id {
-                return Err(ApiError::forbidden(
-                    "Only the secretariat, or the panel member who asked it, may withdraw a question",
-                ));
-            }
-        }
-        if_match.check(&current_etag(conn, &before).await?)?;
-        let before = with_recommendations(conn, before).await?;
-        let after = move_question(conn, actor, before, to, rejection_reason).await?;
-        Ok(after)
+        let before = lock_for_change(conn, id, if_match, permit).await?;
+        move_question(conn, actor, before, to, rejection_reason).await
     })
     .await
 }
@@ -767,7 +732,7 @@ pub async fn move_question(
             questions::rejection_reason.eq(rejection_reason.or(before.row.rejection_reason.as_deref())),
             questions::published_at.eq(published_at),
             questions::updated_at.eq(now),
-            questions::version.eq(before.row.version + 1),
+            questions::version.eq(before.row.next_version()),
         ))
         .returning(QuestionRow::as_returning())
         .get_result(conn)
@@ -776,17 +741,7 @@ pub async fn move_question(
         row,
         recommendation_ids: before.recommendation_ids.clone(),
     };
-    audit::record(
-        conn,
-        actor,
-        &format!("question.{to}"),
-        "question",
-        Some(after.row.id.0),
-        Some(&before.snapshot()),
-        Some(&after.snapshot()),
-    )
-    .await?;
-    super::changelog::emit(conn, &format!("question.{to}"), from.is_public(), &after).await?;
+    changelog::publish(conn, actor, &format!("question.{to}"), Some(&before), &after).await?;
     Ok(after)
 }
 

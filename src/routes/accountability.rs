@@ -118,7 +118,7 @@ pub async fn get_question_accountability(
                 actions.get(a).cloned()
             })
             .collect();
-        its_actions.sort_by(|a, b| (a.due_on, &a.reference).cmp(&(b.due_on, &b.reference)));
+        soonest_due_first(&mut its_actions);
         recommendations.push(AccountableRecommendation {
             recommendation: record.into(),
             actions: its_actions,
@@ -130,7 +130,7 @@ pub async fn get_question_accountability(
         .filter(|a| !placed.contains(*a))
         .filter_map(|a| actions.remove(a))
         .collect();
-    other_actions.sort_by(|a, b| (a.due_on, &a.reference).cmp(&(b.due_on, &b.reference)));
+    soonest_due_first(&mut other_actions);
 
     Ok(HttpResponse::Ok().json(Accountability {
         question: Question::render(record, view)?,
@@ -139,4 +139,9 @@ pub async fn get_question_accountability(
         other_actions,
         summary,
     }))
+}
+
+/// Sorts `actions` soonest due first, then by reference.
+fn soonest_due_first(actions: &mut [Action]) {
+    actions.sort_by(|a, b| (a.due_on, &a.reference).cmp(&(b.due_on, &b.reference)));
 }

@@ -16,6 +16,8 @@ pub mod meetings;
 pub mod organisations;
 pub mod problems;
 pub mod progress_updates;
+pub mod question_requests;
+pub mod question_transitions;
 pub mod questions;
 pub mod recommendations;
 pub mod reports;
@@ -61,9 +63,9 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(questions::create_question)
                 .service(questions::get_question)
                 .service(questions::update_question)
-                .service(questions::accept_question)
-                .service(questions::reject_question)
-                .service(questions::withdraw_question)
+                .service(question_transitions::accept_question)
+                .service(question_transitions::reject_question)
+                .service(question_transitions::withdraw_question)
                 .service(accountability::get_question_accountability)
                 .service(imports::create_import)
                 .service(responses::list_responses)

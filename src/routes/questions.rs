@@ -6,27 +6,26 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::question_requests::{CreateQuestionRequest, UpdateQuestionRequest};
 use super::responses::CommissionerResponse;
 use crate::app::AppState;
-use crate::domain::auth::Role;
-use crate::domain::auth::{Subject, View};
-use crate::domain::calendar::uk_offset_at;
+use crate::db::DbConn;
+use crate::domain::auth::{Role, Subject, UserId, View};
 use crate::domain::meeting::MeetingId;
 use crate::domain::question::{
-    parse_asked_on, parse_citations, parse_topics, Address, AskerContact, AskerKind, ContactPatch, Email, NewQuestion,
-    Note, Phone, QuestionChanges, QuestionId, QuestionStatus, Topic,
+    AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus, Topic,
 };
 use crate::domain::report::RecommendationId;
-use crate::domain::text::{Body, Name, Title};
-use crate::domain::{storable_date, CollectFields, FieldResult};
+use crate::domain::{storable_date, CollectFields};
 use crate::error::{responses, ApiError};
-use crate::http::caller::{Caller, ManageQuestions, Require, WithdrawQuestions};
+use crate::http::caller::{Caller, ManageQuestions, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::{patch_field, Json, Query};
-use crate::pagination::PageRequest;
+use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::{search_text, Json};
+use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
 use crate::repo::events::to_json;
-use crate::repo::questions::{self as repo, Permit, QuestionFilter, QuestionRecord, Submission};
+use crate::repo::questions::{self as repo, QuestionFilter, QuestionRecord, Submission};
 use crate::repo::rate_limits::ANONYMOUS_QUESTIONS_PER_ADDRESS;
 use crate::repo::responses as responses_repo;
 
@@ -154,7 +153,7 @@ pub struct QuestionDetail {
 
 crate::page_type!(QuestionPage, Question);
 
-/// Filters and paging for the question list.
+/// Filters for the question list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -179,161 +178,32 @@ pub struct QuestionQuery {
     /// words); at most 200 characters. Every match is listed, in the list's usual order.
     #[param(max_length = 200)]
     pub q: Option<String>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
 }
 
-/// Who asks, in a new question.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AskerRequest {
-    /// Without a token, `member_of_public` (the default); a `panel_member` asks
-    /// `panel_member` questions (the default for them); `secretariat` and `admin`
-    /// record either on someone's behalf (default `member_of_public`).
-    pub kind: Option<AskerKind>,
-    /// The name to publish the question under, 1 to 200 characters.
-    pub display_name: String,
-}
+/// The filters as the query gives them; `public_only` is the caller's to set.
+impl TryFrom<QuestionQuery> for QuestionFilter {
+    type Error = ApiError;
 
-/// How to reach the questioner. Seen only by `secretariat` and `admin`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AskerContactRequest {
-    /// An e-mail address; required.
-    #[schema(format = Email)]
-    pub email: String,
-    /// At most 50 characters.
-    pub phone: Option<String>,
-    /// At most 500 characters.
-    pub address: Option<String>,
-}
-
-/// A new question.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "asker": {"display_name": "A member of the public"},
-    "asker_contact": {"email": "resident@example.org"},
-    "title": "Safeguarding children after the HMIC inspection",
-    "body": "What exactly is the PFCC doing about this to bring the force to account?",
-    "topics": ["child-protection"]
-}))]
-pub struct CreateQuestionRequest {
-    pub asker: AskerRequest,
-    /// Required without a token (so the secretariat can reply); optional otherwise.
-    pub asker_contact: Option<AskerContactRequest>,
-    /// 1 to 300 characters.
-    pub title: String,
-    /// 1 to 20,000 characters.
-    pub body: String,
-    /// At most 10, each a lowercase slug such as `child-protection`.
-    #[serde(default)]
-    pub topics: Vec<String>,
-    /// Default today (UTC); not in the future.
-    pub asked_on: Option<NaiveDate>,
-    /// A panel meeting whose question deadline has not passed.
-    pub meeting_id: Option<MeetingId>,
-    /// The question this one is supplementary to.
-    pub parent_question_id: Option<QuestionId>,
-    /// Recommendations the question concerns; each must exist; an id given twice counts once.
-    #[serde(default)]
-    pub recommendation_ids: Vec<RecommendationId>,
-}
-
-/// Changes to contact details (JSON merge patch).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AskerContactPatch {
-    /// Cannot be removed (remove the whole `asker_contact` instead).
-    #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = String, required = false, format = Email)]
-    pub email: Option<Option<String>>,
-    /// `null` removes it.
-    #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>, nullable)]
-    pub phone: Option<Option<String>>,
-    /// `null` removes it.
-    #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>, nullable)]
-    pub address: Option<Option<String>>,
-}
-
-/// Changes to a question (JSON merge patch): absent fields stay as they are. `status`
-/// changes through the transitions (`accept`, `reject`, `withdraw`); `reference` never
-/// changes.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"meeting_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5d", "topics": ["child-protection", "policing"]}))]
-pub struct UpdateQuestionRequest {
-    #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = String, required = false)]
-    pub title: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = String, required = false)]
-    pub body: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Vec<String>, required = false)]
-    pub topics: Option<Option<Vec<String>>>,
-    /// A panel meeting (its question deadline is not applied: the secretariat may
-    /// schedule a question that arrived in time later); `null` takes it off the agenda.
-    #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<MeetingId>, nullable)]
-    pub meeting_id: Option<Option<MeetingId>>,
-    /// Replaces the list.
-    #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Vec<RecommendationId>, required = false)]
-    pub recommendation_ids: Option<Option<Vec<RecommendationId>>>,
-    /// Merged into the contact details held; `null` removes them all (once they are no
-    /// longer needed, say).
-    #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<AskerContactPatch>, nullable)]
-    pub asker_contact: Option<Option<AskerContactPatch>>,
-}
-
-/// Why a question is rejected.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"reason": "The question concerns an operational matter for the Chief Constable."}))]
-pub struct RejectQuestionRequest {
-    /// 1 to 2,000 characters; published to nobody but staff.
-    pub reason: String,
-}
-
-fn parse_contact(request: &AskerContactRequest) -> FieldResult<AskerContact> {
-    let email = Email::parse("asker_contact.email", &request.email)?;
-    let phone = request
-        .phone
-        .as_deref()
-        .map(|p| Phone::parse("asker_contact.phone", p))
-        .transpose()?;
-    let address = request
-        .address
-        .as_deref()
-        .map(|a| Address::parse("asker_contact.address", a))
-        .transpose()?;
-    Ok(AskerContact::new(email, phone, address))
-}
-
-fn parse_contact_patch(patch: Option<Option<AskerContactPatch>>) -> FieldResult<Option<ContactPatch>> {
-    let Some(patch) = patch else { return Ok(None) };
-    let Some(patch) = patch else {
-        return Ok(Some(ContactPatch::Remove));
-    };
-    let email = patch_field("asker_contact.email", patch.email)?
-        .map(|e| Email::parse("asker_contact.email", &e))
-        .transpose()?;
-    let phone = patch
-        .phone
-        .map(|p| p.map(|p| Phone::parse("asker_contact.phone", p)).transpose())
-        .transpose()?;
-    let address = patch
-        .address
-        .map(|a| a.map(|a| Address::parse("asker_contact.address", a)).transpose())
-        .transpose()?;
-    Ok(Some(ContactPatch::Merge { email, phone, address }))
+    fn try_from(query: QuestionQuery) -> Result<Self, ApiError> {
+        let (topic, text, asked_from, asked_to) = (
+            query.topic.as_deref().map(|t| Topic::parse("topic", t)).transpose(),
+            query.q.as_deref().map(search_text).transpose(),
+            query.asked_from.map(|d| storable_date("asked_from", d)).transpose(),
+            query.asked_to.map(|d| storable_date("asked_to", d)).transpose(),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            status: query.status,
+            public_only: false,
+            asker_kind: query.asker_kind,
+            topic,
+            meeting_id: query.meeting_id,
+            recommendation_id: query.recommendation_id,
+            asked_from,
+            asked_to,
+            text: text.flatten(),
+        })
+    }
 }
 
 /// The kind of question the caller may ask: anonymous callers ask as the public,
@@ -364,8 +234,21 @@ fn asker_kind_for(caller: &Caller, requested: Option<AskerKind>) -> Result<Asker
     ))
 }
 
+/// The panel member's own account, when a panel member asks for themselves: the one
+/// who may later withdraw the question.
+fn asker_user_for(caller: &Caller, asker_kind: AskerKind) -> Option<UserId> {
+    match caller.principal.as_ref().map(|p| &p.subject) {
+        Some(Subject::User(id))
+            if asker_kind == AskerKind::PanelMember && !caller.has_any(&[Role::Admin, Role::Secretariat]) =>
+        {
+            Some(*id)
+        }
+        _ => None,
+    }
+}
+
 /// The question as `GET /questions/{id}` shows it, with its entity tag.
-async fn detail(
+pub(super) async fn detail(
     conn: &mut crate::db::DbConn,
     record: QuestionRecord,
     view: View,
@@ -399,7 +282,7 @@ impl Publishable for QuestionRecord {
 /// all; only `secretariat` and `admin` see contact details.
 #[utoipa::path(
     tag = "questions",
-    params(QuestionQuery),
+    params(QuestionQuery, PageParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of questions, or with `Accept: text/csv` all that match, as CSV (never with contact details).",
@@ -413,39 +296,14 @@ pub async fn list_questions(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    Query(query): Query<QuestionQuery>,
+    Paged(query, paging): Paged<QuestionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let view = caller.view();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let (topic, text, asked_from, asked_to) = (
-        query.topic.as_deref().map(|t| Topic::parse("topic", t)).transpose(),
-        query.q.as_deref().map(crate::http::search_text).transpose(),
-        query.asked_from.map(|d| storable_date("asked_from", d)).transpose(),
-        query.asked_to.map(|d| storable_date("asked_to", d)).transpose(),
-    )
-        .collect_fields()?;
     let filter = QuestionFilter {
-        status: query.status,
         public_only: !view.sees_unpublished(),
-        asker_kind: query.asker_kind,
-        topic,
-        meeting_id: query.meeting_id,
-        recommendation_id: query.recommendation_id,
-        asked_from,
-        asked_to,
-        text: text.flatten(),
+        ..QuestionFilter::try_from(query)?
     };
-    if crate::http::csv::wants_csv(&req) {
-        let export = QuestionExport { filter, view };
-        return crate::http::csv::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
-    }
-    let mut conn = state.read_conn(caller.is_signed_in()).await?;
-    let (records, next) = repo::list(&mut conn, &filter, &page).await?;
-    let items = records
-        .into_iter()
-        .map(|record| Question::render(record, view))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(QuestionPage::respond(&req, items, next))
+    listing::respond(&req, &state, &caller, Questions { filter, view }, &paging).await
 }
 
 /// Ask a question.
@@ -482,49 +340,21 @@ pub async fn create_question(
     Json(body): Json<CreateQuestionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let asker_kind = asker_kind_for(&caller, body.asker.kind)?;
-    let now = Utc::now();
-    let london_today = now.with_timezone(&uk_offset_at(now)).date_naive();
-    let (display_name, contact, title, text, topics, asked_on, recommendation_ids) = (
-        Name::parse("asker.display_name", &body.asker.display_name),
-        body.asker_contact.as_ref().map(parse_contact).transpose(),
-        Title::parse("title", &body.title),
-        Body::parse("body", &body.body),
-        parse_topics("topics", &body.topics),
-        parse_asked_on("asked_on", body.asked_on.unwrap_or(now.date_naive()), london_today),
-        parse_citations("recommendation_ids", &body.recommendation_ids),
-    )
-        .collect_fields()?;
+    let new = NewQuestion {
+        asker_kind,
+        asker_user_id: asker_user_for(&caller, asker_kind),
+        ..NewQuestion::try_from(body)?
+    };
     let anonymous = caller.principal.is_none();
-    if anonymous && contact.is_none() {
+    if anonymous && new.asker_contact.is_none() {
         return Err(ApiError::invalid(
             "asker_contact.email",
             "is required for a question sent without a token, so that the secretariat can reply",
         ));
     }
-    let asker_user_id = match caller.principal.as_ref().map(|p| &p.subject) {
-        Some(Subject::User(id))
-            if asker_kind == AskerKind::PanelMember && !caller.has_any(&[Role::Admin, Role::Secretariat]) =>
-        {
-            Some(*id)
-        }
-        _ => None,
-    };
-    let new = NewQuestion {
-        asker_kind,
-        asker_display_name: display_name,
-        asker_contact: contact,
-        asker_user_id,
-        title,
-        body: text,
-        topics,
-        asked_on,
-        meeting_id: body.meeting_id,
-        parent_question_id: body.parent_question_id,
-        recommendation_ids,
-    };
     let view = caller.view();
     let submission = Submission {
-        submitted_at: now,
+        submitted_at: Utc::now(),
         sees_unpublished: view.sees_unpublished(),
         rate_limit: anonymous.then(|| {
             let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
@@ -596,159 +426,9 @@ pub async fn update_question(
     if_match: IfMatch,
     Json(body): Json<UpdateQuestionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (title, text, topics, recommendation_ids, asker_contact) = (
-        patch_field("title", body.title).and_then(|t| t.map(|t| Title::parse("title", t)).transpose()),
-        patch_field("body", body.body).and_then(|b| b.map(|b| Body::parse("body", b)).transpose()),
-        patch_field("topics", body.topics).and_then(|t| t.map(|t| parse_topics("topics", &t)).transpose()),
-        patch_field("recommendation_ids", body.recommendation_ids)
-            .and_then(|r| r.map(|r| parse_citations("recommendation_ids", &r)).transpose()),
-        parse_contact_patch(body.asker_contact),
-    )
-        .collect_fields()?;
-    let changes = QuestionChanges {
-        title,
-        body: text,
-        topics,
-        meeting_id: body.meeting_id,
-        recommendation_ids,
-        asker_contact,
-    };
+    let changes = QuestionChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let record = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
-    let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
-    Ok(ok(&tag, &detail))
-}
-
-/// Accept a question.
-///
-/// `submitted` → `accepted`: the question becomes public (and gets its
-/// `published_at`). Honours `If-Match`. For `admin` and `secretariat`; any other state
-/// is a 409 with `current_state`.
-#[utoipa::path(
-    tag = "questions",
-    params(
-        ("id" = QuestionId, Path, description = "The question's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
-    security(("bearer" = []), ("oauth2" = [])),
-    responses(
-        (status = 200, description = "The question, accepted.", body = QuestionDetail,
-            headers(("ETag" = String, description = "Its new version."))),
-        responses::Delete,
-        (status = 409, response = responses::Conflict),
-    )
-)]
-#[post("/questions/{id}/accept")]
-pub async fn accept_question(
-    auth: Require<ManageQuestions>,
-    state: web::Data<AppState>,
-    id: web::Path<QuestionId>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
-    let record = repo::transition(
-        &mut conn,
-        &auth.actor(),
-        *id,
-        &if_match,
-        QuestionStatus::Accepted,
-        None,
-        Permit::Any,
-    )
-    .await?;
-    let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
-    Ok(ok(&tag, &detail))
-}
-
-/// Reject a question.
-///
-/// `submitted` → `rejected`, with the reason (required). The question stays private.
-/// Honours `If-Match`. For `admin` and `secretariat`; any other state is a 409 with
-/// `current_state`.
-#[utoipa::path(
-    tag = "questions",
-    params(
-        ("id" = QuestionId, Path, description = "The question's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
-    request_body = RejectQuestionRequest,
-    security(("bearer" = []), ("oauth2" = [])),
-    responses(
-        (status = 200, description = "The question, rejected.", body = QuestionDetail,
-            headers(("ETag" = String, description = "Its new version."))),
-        responses::Update,
-        (status = 409, response = responses::Conflict),
-    )
-)]
-#[post("/questions/{id}/reject")]
-pub async fn reject_question(
-    auth: Require<ManageQuestions>,
-    state: web::Data<AppState>,
-    id: web::Path<QuestionId>,
-    if_match: IfMatch,
-    Json(body): Json<RejectQuestionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (reason,) = (Note::parse("reason", &body.reason),).collect_fields()?;
-    let mut conn = state.conn().await?;
-    let record = repo::transition(
-        &mut conn,
-        &auth.actor(),
-        *id,
-        &if_match,
-        QuestionStatus::Rejected,
-        Some(reason.as_str()),
-        Permit::Any,
-    )
-    .await?;
-    let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
-    Ok(ok(&tag, &detail))
-}
-
-/// Withdraw a question.
-///
-/// `submitted` or `accepted` → `withdrawn`: the question is no longer public. For
-/// `admin` and `secretariat`, and for the panel member who asked it (any other panel
-/// member: 403). Honours `If-Match`; any other state is a 409 with `current_state`.
-#[utoipa::path(
-    tag = "questions",
-    params(
-        ("id" = QuestionId, Path, description = "The question's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
-    security(("bearer" = []), ("oauth2" = [])),
-    responses(
-        (status = 200, description = "The question, withdrawn.", body = QuestionDetail,
-            headers(("ETag" = String, description = "Its new version."))),
-        responses::Delete,
-        (status = 409, response = responses::Conflict),
-    )
-)]
-#[post("/questions/{id}/withdraw")]
-pub async fn withdraw_question(
-    auth: Require<WithdrawQuestions>,
-    state: web::Data<AppState>,
-    id: web::Path<QuestionId>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, ApiError> {
-    let permit = if auth.principal.has_any(&[Role::Admin, Role::Secretariat]) {
-        Permit::Any
-    } else {
-        Permit::AskerOnly(match auth.principal.subject {
-            Subject::User(user) => Some(user),
-            _ => None,
-        })
-    };
-    let mut conn = state.conn().await?;
-    let record = repo::transition(
-        &mut conn,
-        &auth.actor(),
-        *id,
-        &if_match,
-        QuestionStatus::Withdrawn,
-        None,
-        permit,
-    )
-    .await?;
     let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
     Ok(ok(&tag, &detail))
 }
@@ -758,13 +438,14 @@ const QUESTIONS_CSV_EXAMPLE: &str = concat!(
     "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b,PQ-2022-0007,answered,member_of_public,A member of the public,Safeguarding children after the HMIC inspection,\"What exactly is the PFCC doing about this, to bring the force to account?\",child-protection,2022-05-31,,,,,2022-06-01T10:00:00Z,,,2022-05-31T18:00:00Z,2022-06-09T12:00:00Z,3\r\n",
 );
 
-/// The question list as CSV (`Accept: text/csv`), without contact details for anyone.
-pub struct QuestionExport {
+/// The question list, as JSON pages or CSV (whose columns leave contact details out,
+/// whoever asks).
+pub struct Questions {
     filter: QuestionFilter,
     view: View,
 }
 
-impl crate::http::listing::Listing for QuestionExport {
+impl Listing for Questions {
     type Item = Question;
     const COLUMNS: &'static [&'static str] = &[
         "id",
@@ -789,21 +470,11 @@ impl crate::http::listing::Listing for QuestionExport {
     ];
     const NAME: &'static str = "questions";
 
-    async fn page(
-        &self,
-        conn: &mut crate::db::DbConn,
-        page: PageRequest,
-    ) -> Result<(Vec<Question>, Option<crate::pagination::Cursor>), ApiError> {
+    async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<Question>, Option<Cursor>), ApiError> {
         let (records, next) = repo::list(conn, &self.filter, &page).await?;
         let items = records
             .into_iter()
-            .map(|record| {
-                // Contact details are personal data: never in an export, whoever asks.
-                Question::render(record, self.view).map(|question| Question {
-                    asker_contact: None,
-                    ..question
-                })
-            })
+            .map(|record| Question::render(record, self.view))
             .collect::<Result<Vec<_>, _>>()?;
         Ok((items, next))
     }

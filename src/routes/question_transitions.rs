@@ -1,0 +1,142 @@
+//! `/api/v1/questions/{id}/accept`, `/reject` and `/withdraw`: the secretariat's
+//! decisions on a question, and the asker's withdrawal.
+
+use actix_web::{post, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::questions::{detail, QuestionDetail};
+use crate::app::AppState;
+use crate::domain::question::{Note, Permit, QuestionId, QuestionStatus};
+use crate::domain::CollectFields;
+use crate::error::{responses, ApiError};
+use crate::http::caller::{ManageQuestions, Require, Requirement, WithdrawQuestions};
+use crate::http::conditional::{ok, IfMatch};
+use crate::http::Json;
+use crate::repo::questions as repo;
+
+/// Why a question is rejected.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "The question concerns an operational matter for the Chief Constable."}))]
+pub struct RejectQuestionRequest {
+    /// 1 to 2,000 characters; published to nobody but staff.
+    pub reason: String,
+}
+
+impl TryFrom<RejectQuestionRequest> for Note {
+    type Error = ApiError;
+
+    fn try_from(body: RejectQuestionRequest) -> Result<Self, ApiError> {
+        let (reason,) = (Note::parse("reason", &body.reason),).collect_fields()?;
+        Ok(reason)
+    }
+}
+
+/// Moves question `id` to the state `to` names (with the rejection reason, if any, and
+/// under its permit), and answers with the question as changed and its new `ETag`.
+async fn answer<R: Requirement>(
+    state: &web::Data<AppState>,
+    auth: &Require<R>,
+    id: QuestionId,
+    if_match: &IfMatch,
+    (to, reason, permit): (QuestionStatus, Option<&str>, Permit),
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let record = repo::transition(&mut conn, &auth.actor(), id, if_match, to, reason, permit).await?;
+    let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
+    Ok(ok(&tag, &detail))
+}
+
+/// Accept a question.
+///
+/// `submitted` → `accepted`: the question becomes public (and gets its
+/// `published_at`). Honours `If-Match`. For `admin` and `secretariat`; any other state
+/// is a 409 with `current_state`.
+#[utoipa::path(
+    tag = "questions",
+    params(
+        ("id" = QuestionId, Path, description = "The question's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The question, accepted.", body = QuestionDetail,
+            headers(("ETag" = String, description = "Its new version."))),
+        responses::Delete,
+        (status = 409, response = responses::Conflict),
+    )
+)]
+#[post("/questions/{id}/accept")]
+pub async fn accept_question(
+    auth: Require<ManageQuestions>,
+    state: web::Data<AppState>,
+    id: web::Path<QuestionId>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let to = (QuestionStatus::Accepted, None, Permit::Any);
+    answer(&state, &auth, *id, &if_match, to).await
+}
+
+/// Reject a question.
+///
+/// `submitted` → `rejected`, with the reason (required). The question stays private.
+/// Honours `If-Match`. For `admin` and `secretariat`; any other state is a 409 with
+/// `current_state`.
+#[utoipa::path(
+    tag = "questions",
+    params(
+        ("id" = QuestionId, Path, description = "The question's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    request_body = RejectQuestionRequest,
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The question, rejected.", body = QuestionDetail,
+            headers(("ETag" = String, description = "Its new version."))),
+        responses::Update,
+        (status = 409, response = responses::Conflict),
+    )
+)]
+#[post("/questions/{id}/reject")]
+pub async fn reject_question(
+    auth: Require<ManageQuestions>,
+    state: web::Data<AppState>,
+    id: web::Path<QuestionId>,
+    if_match: IfMatch,
+    Json(body): Json<RejectQuestionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = Note::try_from(body)?;
+    let to = (QuestionStatus::Rejected, Some(reason.as_str()), Permit::Any);
+    answer(&state, &auth, *id, &if_match, to).await
+}
+
+/// Withdraw a question.
+///
+/// `submitted` or `accepted` → `withdrawn`: the question is no longer public. For
+/// `admin` and `secretariat`, and for the panel member who asked it (any other panel
+/// member: 403). Honours `If-Match`; any other state is a 409 with `current_state`.
+#[utoipa::path(
+    tag = "questions",
+    params(
+        ("id" = QuestionId, Path, description = "The question's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
+    ),
+    security(("bearer" = []), ("oauth2" = [])),
+    responses(
+        (status = 200, description = "The question, withdrawn.", body = QuestionDetail,
+            headers(("ETag" = String, description = "Its new version."))),
+        responses::Delete,
+        (status = 409, response = responses::Conflict),
+    )
+)]
+#[post("/questions/{id}/withdraw")]
+pub async fn withdraw_question(
+    auth: Require<WithdrawQuestions>,
+    state: web::Data<AppState>,
+    id: web::Path<QuestionId>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let to = (QuestionStatus::Withdrawn, None, Permit::to_withdraw(&auth.principal));
+    answer(&state, &auth, *id, &if_match, to).await
+}
