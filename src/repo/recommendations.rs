@@ -300,7 +300,7 @@ pub async fn update(
         // Progress comes from the actions, which this change leaves as they were.
         let before = RecommendationRecord {
             row: before,
-            progress: after.progress.clone(),
+            progress: after.progress,
         };
         changelog::publish(conn, actor, "recommendation.updated", Some(&before), &after).await?;
         Ok(after)
