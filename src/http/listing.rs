@@ -79,8 +79,9 @@ pub async fn respond<L: Listing>(
     respond_json(req, state, caller, listing, paging).await
 }
 
-/// The page `paging` names, as JSON with its `Link`, whatever the `Accept`: for a list
-/// that is not exported as CSV (a resource's history, personal data).
+/// The page `paging` names, as JSON with its `Link`, whatever the `Accept`: for the
+/// lists that have no CSV form (a resource's history, sub-lists the API documents as
+/// JSON only).
 pub async fn respond_json<L: Listing>(
     req: &HttpRequest,
     state: &web::Data<AppState>,

@@ -5,7 +5,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit;
+use super::changelog;
+use super::organisations::require_exists;
+use super::versioned::{self, Versioned as _};
 use crate::db::schema::meetings;
 use crate::db::DbConn;
 use crate::domain::auth::Actor;
@@ -84,13 +86,9 @@ pub struct MeetingFilter {
     pub include_private: bool,
 }
 
-fn not_found(id: MeetingId) -> ApiError {
-    ApiError::not_found(format!("No meeting has id {id}"))
-}
-
 pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewMeeting) -> Result<MeetingRow, ApiError> {
     conn.transaction(async |conn| {
-        super::organisations::require_exists(conn, new.organisation_id, "organisation_id").await?;
+        require_exists(conn, new.organisation_id, "organisation_id").await?;
         let row: MeetingRow = diesel::insert_into(meetings::table)
             .values(NewMeetingRow {
                 id: MeetingId::generate(),
@@ -103,17 +101,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewMeeting) -> Resul
             .returning(MeetingRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            actor,
-            "meeting.created",
-            "meeting",
-            Some(row.id.0),
-            None,
-            Some(&row),
-        )
-        .await?;
-        super::changelog::emit(conn, "meeting.created", false, &row).await?;
+        changelog::publish(conn, actor, "meeting.created", None, &row).await?;
         Ok(row)
     })
     .await
@@ -129,7 +117,7 @@ pub async fn find(conn: &mut DbConn, id: MeetingId, include_private: bool) -> Re
         .await
         .optional()?
         .filter(|row| row.is_public || include_private)
-        .ok_or_else(|| not_found(id))
+        .ok_or_else(|| versioned::not_found::<MeetingRow>(id))
 }
 
 /// One page of meetings, earliest first (by date, then id).
@@ -182,20 +170,19 @@ pub async fn update(
     changes: &MeetingChanges,
 ) -> Result<MeetingRow, ApiError> {
     conn.transaction(async |conn| {
-        let before: MeetingRow = meetings::table
+        let row = meetings::table
             .find(id)
             .select(MeetingRow::as_select())
             .for_update()
             .first(conn)
             .await
-            .optional()?
-            .ok_or_else(|| not_found(id))?;
-        if_match.check_version(before.version)?;
+            .optional()?;
+        let before = versioned::locked(row, id, if_match)?;
         if changes.is_empty() {
             return Ok(before);
         }
         if let Some(organisation) = changes.organisation_id {
-            super::organisations::require_exists(conn, organisation, "organisation_id").await?;
+            require_exists(conn, organisation, "organisation_id").await?;
         }
         let after: MeetingRow = diesel::update(meetings::table.find(id))
             .set(MeetingChangesRow {
@@ -205,22 +192,12 @@ pub async fn update(
                 held_on: changes.held_on,
                 is_public: changes.is_public,
                 updated_at: Utc::now(),
-                version: before.version + 1,
+                version: before.next_version(),
             })
             .returning(MeetingRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            actor,
-            "meeting.updated",
-            "meeting",
-            Some(id.0),
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        super::changelog::emit(conn, "meeting.updated", before.is_public, &after).await?;
+        changelog::publish(conn, actor, "meeting.updated", Some(&before), &after).await?;
         Ok(after)
     })
     .await

@@ -7,8 +7,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit;
+use super::changelog;
 use super::organisations::require_exists;
+use super::versioned::{self, Versioned as _};
 use crate::db::schema::{action_recommendations, actions, recommendations};
 use crate::db::DbConn;
 use crate::domain::action::ActionStatus;
@@ -40,6 +41,8 @@ pub struct RecommendationRow {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
 }
+
+crate::versioned_row!(RecommendationRow, "recommendation");
 
 /// A recommendation with its derived progress.
 #[derive(Debug, Clone)]
@@ -98,10 +101,6 @@ pub struct RecommendationFilter {
     pub text: Option<String>,
 }
 
-fn not_found(id: RecommendationId) -> ApiError {
-    ApiError::not_found(format!("No recommendation has id {id}"))
-}
-
 /// Adds a recommendation to report `report_id` (404 when there is no such report).
 pub async fn insert(
     conn: &mut DbConn,
@@ -139,22 +138,13 @@ pub async fn insert(
             .returning(RecommendationRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            actor,
-            "recommendation.created",
-            "recommendation",
-            Some(row.id.0),
-            None,
-            Some(&row),
-        )
-        .await?;
-        let record = find(conn, row.id, crate::domain::calendar::today()).await?;
-        super::changelog::emit(conn, "recommendation.created", false, &record).await?;
-        Ok(RecommendationRecord {
+        // A new recommendation has no actions yet: its progress is the default.
+        let record = RecommendationRecord {
             row,
             progress: RecommendationProgress::default(),
-        })
+        };
+        changelog::publish(conn, actor, "recommendation.created", None, &record).await?;
+        Ok(record)
     })
     .await
 }
@@ -166,12 +156,8 @@ pub async fn find(conn: &mut DbConn, id: RecommendationId, today: NaiveDate) -> 
         .first(conn)
         .await
         .optional()?
-        .ok_or_else(|| not_found(id))?;
-    let mut progress = progress_of(conn, &[id], today).await?;
-    Ok(RecommendationRecord {
-        progress: progress.remove(&id).unwrap_or_default(),
-        row,
-    })
+        .ok_or_else(|| versioned::not_found::<RecommendationRow>(id))?;
+    with_progress(conn, row, today).await
 }
 
 /// One page of recommendations, in the order they were added.
@@ -206,16 +192,34 @@ pub async fn list(
     }
     let rows: Vec<RecommendationRow> = query.load(conn).await?;
     let (rows, next) = page.finish(rows, |row| Cursor::by_id(row.id.0));
+    Ok((records_of(conn, rows, today).await?, next))
+}
+
+/// `rows` with their progress on `today`.
+async fn records_of(
+    conn: &mut DbConn,
+    rows: Vec<RecommendationRow>,
+    today: NaiveDate,
+) -> Result<Vec<RecommendationRecord>, ApiError> {
     let ids: Vec<RecommendationId> = rows.iter().map(|row| row.id).collect();
     let mut progress = progress_of(conn, &ids, today).await?;
-    let records = rows
+    Ok(rows
         .into_iter()
         .map(|row| RecommendationRecord {
             progress: progress.remove(&row.id).unwrap_or_default(),
             row,
         })
-        .collect();
-    Ok((records, next))
+        .collect())
+}
+
+/// `row` with its progress on `today`.
+async fn with_progress(
+    conn: &mut DbConn,
+    row: RecommendationRow,
+    today: NaiveDate,
+) -> Result<RecommendationRecord, ApiError> {
+    let mut records = records_of(conn, vec![row], today).await?;
+    Ok(records.remove(0))
 }
 
 /// The progress of each of `ids` on `today` (absent: no actions yet).
@@ -258,60 +262,48 @@ pub async fn update(
     changes: &RecommendationChanges,
     today: NaiveDate,
 ) -> Result<RecommendationRecord, ApiError> {
-    let row = conn
-        .transaction(async |conn| {
-            let before: RecommendationRow = recommendations::table
-                .find(id)
-                .select(RecommendationRow::as_select())
-                .for_update()
-                .first(conn)
-                .await
-                .optional()?
-                .ok_or_else(|| not_found(id))?;
-            if_match.check_version(before.version)?;
-            if changes.is_empty() {
-                return Ok(before);
-            }
-            let standing = Standing {
-                status: before.status,
-                reason: before.status_reason.clone(),
-            }
-            .apply(changes.status, changes.status_reason.clone())?;
-            if let Some(organisation) = changes.addressed_to_organisation_id {
-                require_exists(conn, organisation, "addressed_to_organisation_id").await?;
-            }
-            let after: RecommendationRow = diesel::update(recommendations::table.find(id))
-                .set(RecommendationChangesRow {
-                    kind: changes.kind,
-                    text: changes.text.as_ref().map(|t| t.as_str()),
-                    addressed_to_organisation_id: changes.addressed_to_organisation_id,
-                    due_on: changes.due_on,
-                    status: standing.status,
-                    status_reason: Some(standing.reason.as_deref()),
-                    updated_at: Utc::now(),
-                    version: before.version + 1,
-                })
-                .returning(RecommendationRow::as_returning())
-                .get_result(conn)
-                .await?;
-            audit::record(
-                conn,
-                actor,
-                "recommendation.updated",
-                "recommendation",
-                Some(id.0),
-                Some(&before),
-                Some(&after),
-            )
+    conn.transaction(async |conn| {
+        let row = recommendations::table
+            .find(id)
+            .select(RecommendationRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let before = versioned::locked(row, id, if_match)?;
+        if changes.is_empty() {
+            return with_progress(conn, before, today).await;
+        }
+        let standing = Standing {
+            status: before.status,
+            reason: before.status_reason.clone(),
+        }
+        .apply(changes.status, changes.status_reason.clone())?;
+        if let Some(organisation) = changes.addressed_to_organisation_id {
+            require_exists(conn, organisation, "addressed_to_organisation_id").await?;
+        }
+        let after: RecommendationRow = diesel::update(recommendations::table.find(id))
+            .set(RecommendationChangesRow {
+                kind: changes.kind,
+                text: changes.text.as_ref().map(|t| t.as_str()),
+                addressed_to_organisation_id: changes.addressed_to_organisation_id,
+                due_on: changes.due_on,
+                status: standing.status,
+                status_reason: Some(standing.reason.as_deref()),
+                updated_at: Utc::now(),
+                version: before.next_version(),
+            })
+            .returning(RecommendationRow::as_returning())
+            .get_result(conn)
             .await?;
-            let record = find(conn, id, today).await?;
-            super::changelog::emit(conn, "recommendation.updated", true, &record).await?;
-            Ok::<_, ApiError>(after)
-        })
-        .await?;
-    let mut progress = progress_of(conn, &[id], today).await?;
-    Ok(RecommendationRecord {
-        progress: progress.remove(&id).unwrap_or_default(),
-        row,
+        let after = with_progress(conn, after, today).await?;
+        // Progress comes from the actions, which this change leaves as they were.
+        let before = RecommendationRecord {
+            row: before,
+            progress: after.progress,
+        };
+        changelog::publish(conn, actor, "recommendation.updated", Some(&before), &after).await?;
+        Ok(after)
     })
+    .await
 }

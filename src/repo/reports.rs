@@ -5,8 +5,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit;
+use super::changelog;
 use super::organisations::require_exists;
+use super::versioned::{self, Versioned as _};
 use crate::db::schema::{
     action_recommendations, actions, recommendations, reports, response_recommendations, responses,
 };
@@ -77,10 +78,6 @@ pub struct ReportFilter {
     pub published_to: Option<NaiveDate>,
 }
 
-fn not_found(id: ReportId) -> ApiError {
-    ApiError::not_found(format!("No report has id {id}"))
-}
-
 pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewReport) -> Result<ReportRow, ApiError> {
     conn.transaction(async |conn| {
         require_exists(conn, new.publisher_organisation_id, "publisher_organisation_id").await?;
@@ -99,17 +96,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewReport) -> Result
             .returning(ReportRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            actor,
-            "report.created",
-            "report",
-            Some(row.id.0),
-            None,
-            Some(&row),
-        )
-        .await?;
-        super::changelog::emit(conn, "report.created", false, &row).await?;
+        changelog::publish(conn, actor, "report.created", None, &row).await?;
         Ok(row)
     })
     .await
@@ -122,7 +109,7 @@ pub async fn find(conn: &mut DbConn, id: ReportId) -> Result<ReportRow, ApiError
         .first(conn)
         .await
         .optional()?
-        .ok_or_else(|| not_found(id))
+        .ok_or_else(|| versioned::not_found::<ReportRow>(id))
 }
 
 /// A 404 unless report `id` exists: for collections nested under a report.
@@ -133,7 +120,7 @@ pub async fn require(conn: &mut DbConn, id: ReportId) -> Result<(), ApiError> {
         .get_result(conn)
         .await?;
     if found == 0 {
-        return Err(not_found(id));
+        return Err(versioned::not_found::<ReportRow>(id));
     }
     Ok(())
 }
@@ -185,15 +172,14 @@ pub async fn update(
     changes: &ReportChanges,
 ) -> Result<ReportRow, ApiError> {
     conn.transaction(async |conn| {
-        let before: ReportRow = reports::table
+        let row = reports::table
             .find(id)
             .select(ReportRow::as_select())
             .for_update()
             .first(conn)
             .await
-            .optional()?
-            .ok_or_else(|| not_found(id))?;
-        if_match.check_version(before.version)?;
+            .optional()?;
+        let before = versioned::locked(row, id, if_match)?;
         if changes.is_empty() {
             return Ok(before);
         }
@@ -213,22 +199,12 @@ pub async fn update(
                 url: changes.url.as_ref().map(|u| u.as_ref().map(|u| u.as_str())),
                 summary: changes.summary.as_ref().map(|s| s.as_ref().map(|s| s.as_str())),
                 updated_at: Utc::now(),
-                version: before.version + 1,
+                version: before.next_version(),
             })
             .returning(ReportRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            actor,
-            "report.updated",
-            "report",
-            Some(id.0),
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        super::changelog::emit(conn, "report.updated", true, &after).await?;
+        changelog::publish(conn, actor, "report.updated", Some(&before), &after).await?;
         Ok(after)
     })
     .await

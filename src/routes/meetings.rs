@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
+use crate::db::DbConn;
+use crate::domain::auth::View;
 use crate::domain::meeting::{parse_held_on, MeetingChanges, MeetingId, MeetingKind, NewMeeting};
 use crate::domain::organisation::OrganisationId;
 use crate::domain::text::Title;
@@ -14,8 +16,9 @@ use crate::domain::{storable_date, CollectFields};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageMeetings, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::{patch_field, Json, Query};
-use crate::pagination::PageRequest;
+use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::{patch_field, Json};
+use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
 use crate::repo::events::to_json;
 use crate::repo::meetings::{self as repo, MeetingFilter, MeetingRow};
@@ -75,7 +78,7 @@ impl From<MeetingRow> for Meeting {
 
 crate::page_type!(MeetingPage, Meeting);
 
-/// Filters and paging for the meeting list.
+/// Filters for the meeting list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -91,11 +94,28 @@ pub struct MeetingQuery {
     /// Only public (`true`) or non-public (`false`) meetings. Anonymous and
     /// `integration` callers only ever see public ones.
     pub is_public: Option<bool>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
+}
+
+/// The filters as given; which meetings the caller may see at all is added by the
+/// handler (`include_private`).
+impl TryFrom<MeetingQuery> for MeetingFilter {
+    type Error = ApiError;
+
+    fn try_from(query: MeetingQuery) -> Result<Self, ApiError> {
+        let (held_from, held_to) = (
+            query.held_from.map(|d| storable_date("held_from", d)).transpose(),
+            query.held_to.map(|d| storable_date("held_to", d)).transpose(),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            organisation_id: query.organisation_id,
+            kind: query.kind,
+            held_from,
+            held_to,
+            is_public: query.is_public,
+            include_private: false,
+        })
+    }
 }
 
 /// A new meeting.
@@ -144,12 +164,53 @@ pub struct UpdateMeetingRequest {
     pub is_public: Option<Option<bool>>,
 }
 
+impl TryFrom<CreateMeetingRequest> for NewMeeting {
+    type Error = ApiError;
+
+    fn try_from(body: CreateMeetingRequest) -> Result<Self, ApiError> {
+        let (title, held_on) = (
+            Title::parse("title", &body.title),
+            parse_held_on("held_on", body.held_on),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            organisation_id: body.organisation_id,
+            kind: body.kind,
+            title,
+            held_on,
+            is_public: body.is_public.unwrap_or(true),
+        })
+    }
+}
+
+impl TryFrom<UpdateMeetingRequest> for MeetingChanges {
+    type Error = ApiError;
+
+    fn try_from(body: UpdateMeetingRequest) -> Result<Self, ApiError> {
+        let (organisation_id, kind, title, held_on, is_public) = (
+            patch_field("organisation_id", body.organisation_id),
+            patch_field("kind", body.kind),
+            patch_field("title", body.title).and_then(|t| t.map(|t| Title::parse("title", t)).transpose()),
+            patch_field("held_on", body.held_on).and_then(|d| d.map(|d| parse_held_on("held_on", d)).transpose()),
+            patch_field("is_public", body.is_public),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            organisation_id,
+            kind,
+            title,
+            held_on,
+            is_public,
+        })
+    }
+}
+
 impl Publishable for MeetingRow {
     fn is_public(&self) -> bool {
         self.is_public
     }
 
-    fn represent(&self, _view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
+    fn represent(&self, _view: View) -> Result<serde_json::Value, ApiError> {
         to_json(&Meeting::from(self.clone()))
     }
 }
@@ -160,7 +221,7 @@ impl Publishable for MeetingRow {
 /// `integration` callers see public meetings only; staff see every meeting.
 #[utoipa::path(
     tag = "meetings",
-    params(MeetingQuery),
+    params(MeetingQuery, PageParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of meetings, or with `Accept: text/csv` all that match, as CSV.",
@@ -174,33 +235,13 @@ pub async fn list_meetings(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    Query(query): Query<MeetingQuery>,
+    Paged(query, paging): Paged<MeetingQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let (held_from, held_to) = (
-        query.held_from.map(|d| storable_date("held_from", d)).transpose(),
-        query.held_to.map(|d| storable_date("held_to", d)).transpose(),
-    )
-        .collect_fields()?;
     let filter = MeetingFilter {
-        organisation_id: query.organisation_id,
-        kind: query.kind,
-        held_from,
-        held_to,
-        is_public: query.is_public,
         include_private: caller.view().sees_unpublished(),
+        ..query.try_into()?
     };
-    if crate::http::csv::wants_csv(&req) {
-        let export = MeetingExport { filter };
-        return crate::http::csv::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
-    }
-    let mut conn = state.read_conn(caller.is_signed_in()).await?;
-    let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
-    Ok(MeetingPage::respond(
-        &req,
-        rows.into_iter().map(Into::into).collect(),
-        next,
-    ))
+    listing::respond(&req, &state, &caller, Meetings(filter), &paging).await
 }
 
 /// Create a meeting.
@@ -226,18 +267,7 @@ pub async fn create_meeting(
     state: web::Data<AppState>,
     Json(body): Json<CreateMeetingRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (title, held_on) = (
-        Title::parse("title", &body.title),
-        parse_held_on("held_on", body.held_on),
-    )
-        .collect_fields()?;
-    let new = NewMeeting {
-        organisation_id: body.organisation_id,
-        kind: body.kind,
-        title,
-        held_on,
-        is_public: body.is_public.unwrap_or(true),
-    };
+    let new = NewMeeting::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
     Ok(created(
@@ -304,21 +334,7 @@ pub async fn update_meeting(
     if_match: IfMatch,
     Json(body): Json<UpdateMeetingRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (organisation_id, kind, title, held_on, is_public) = (
-        patch_field("organisation_id", body.organisation_id),
-        patch_field("kind", body.kind),
-        patch_field("title", body.title).and_then(|t| t.map(|t| Title::parse("title", t)).transpose()),
-        patch_field("held_on", body.held_on).and_then(|d| d.map(|d| parse_held_on("held_on", d)).transpose()),
-        patch_field("is_public", body.is_public),
-    )
-        .collect_fields()?;
-    let changes = MeetingChanges {
-        organisation_id,
-        kind,
-        title,
-        held_on,
-        is_public,
-    };
+    let changes = MeetingChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
     Ok(ok(&ETag::of_version(row.version), &Meeting::from(row)))
@@ -329,12 +345,10 @@ const MEETINGS_CSV_EXAMPLE: &str = concat!(
     "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5d,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a51,panel,Panel meeting,2022-06-06,true,2022-06-01T12:00:00Z,2022-05-01T09:00:00Z,2022-05-01T09:00:00Z,1\r\n",
 );
 
-/// The meeting list as CSV (`Accept: text/csv`).
-pub struct MeetingExport {
-    filter: MeetingFilter,
-}
+/// The meeting list, as JSON pages or CSV.
+pub struct Meetings(MeetingFilter);
 
-impl crate::http::listing::Listing for MeetingExport {
+impl Listing for Meetings {
     type Item = Meeting;
     const COLUMNS: &'static [&'static str] = &[
         "id",
@@ -350,12 +364,8 @@ impl crate::http::listing::Listing for MeetingExport {
     ];
     const NAME: &'static str = "meetings";
 
-    async fn page(
-        &self,
-        conn: &mut crate::db::DbConn,
-        page: PageRequest,
-    ) -> Result<(Vec<Meeting>, Option<crate::pagination::Cursor>), ApiError> {
-        let (rows, next) = repo::list(conn, &self.filter, &page).await?;
+    async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<Meeting>, Option<Cursor>), ApiError> {
+        let (rows, next) = repo::list(conn, &self.0, &page).await?;
         Ok((rows.into_iter().map(Into::into).collect(), next))
     }
 }

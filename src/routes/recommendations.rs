@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
-use crate::domain::calendar::plausible_date;
+use crate::db::DbConn;
+use crate::domain::auth::View;
+use crate::domain::calendar::{plausible_date, today};
 use crate::domain::organisation::OrganisationId;
 use crate::domain::progress::RecommendationProgress;
 use crate::domain::report::{
@@ -18,8 +20,9 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageReports, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::{patch_field, Json, Query};
-use crate::pagination::PageRequest;
+use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::{patch_field, search_text, Json};
+use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
 use crate::repo::events::to_json;
 use crate::repo::recommendations::{self as repo, RecommendationFilter, RecommendationRecord};
@@ -94,7 +97,7 @@ impl Recommendation {
 
 crate::page_type!(RecommendationPage, Recommendation);
 
-/// Filters and paging for the recommendation list.
+/// Filters for the recommendation list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -112,14 +115,24 @@ pub struct RecommendationQuery {
     /// words); at most 200 characters. Every match is listed, in the list's usual order.
     #[param(max_length = 200)]
     pub q: Option<String>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
 }
 
-/// Filters and paging for a report's recommendations.
+impl TryFrom<RecommendationQuery> for RecommendationFilter {
+    type Error = ApiError;
+
+    fn try_from(query: RecommendationQuery) -> Result<Self, ApiError> {
+        let (text,) = (query.q.as_deref().map(search_text).transpose(),).collect_fields()?;
+        Ok(Self {
+            report_id: query.report_id,
+            status: query.status,
+            kind: query.kind,
+            addressed_to_organisation_id: query.addressed_to_organisation_id,
+            text: text.flatten(),
+        })
+    }
+}
+
+/// Filters for a report's recommendations.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -130,11 +143,19 @@ pub struct ReportRecommendationQuery {
     pub kind: Option<RecommendationKind>,
     /// Only recommendations addressed to this organisation.
     pub addressed_to_organisation_id: Option<OrganisationId>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
+}
+
+/// The filters within report `report_id`.
+impl From<(ReportId, ReportRecommendationQuery)> for RecommendationFilter {
+    fn from((report_id, query): (ReportId, ReportRecommendationQuery)) -> Self {
+        Self {
+            report_id: Some(report_id),
+            status: query.status,
+            kind: query.kind,
+            addressed_to_organisation_id: query.addressed_to_organisation_id,
+            text: None,
+        }
+    }
 }
 
 /// A new recommendation of a report. It starts `open`.
@@ -192,12 +213,60 @@ pub struct UpdateRecommendationRequest {
     pub status_reason: Option<Option<String>>,
 }
 
+impl TryFrom<CreateRecommendationRequest> for NewRecommendation {
+    type Error = ApiError;
+
+    fn try_from(body: CreateRecommendationRequest) -> Result<Self, ApiError> {
+        let (reference, text, due_on) = (
+            Reference::parse("reference", &body.reference),
+            Body::parse("text", &body.text),
+            body.due_on.map(|d| plausible_date("due_on", d)).transpose(),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            reference,
+            kind: body.kind,
+            text,
+            addressed_to_organisation_id: body.addressed_to_organisation_id,
+            due_on,
+        })
+    }
+}
+
+impl TryFrom<UpdateRecommendationRequest> for RecommendationChanges {
+    type Error = ApiError;
+
+    fn try_from(body: UpdateRecommendationRequest) -> Result<Self, ApiError> {
+        let (kind, text, addressed_to_organisation_id, due_on, status, status_reason) = (
+            patch_field("kind", body.kind),
+            patch_field("text", body.text).and_then(|t| t.map(|t| Body::parse("text", t)).transpose()),
+            patch_field("addressed_to_organisation_id", body.addressed_to_organisation_id),
+            body.due_on
+                .map(|d| d.map(|d| plausible_date("due_on", d)).transpose())
+                .transpose(),
+            patch_field("status", body.status),
+            body.status_reason
+                .map(|r| r.map(|r| Body::parse("status_reason", r)).transpose())
+                .transpose(),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            kind,
+            text,
+            addressed_to_organisation_id,
+            due_on,
+            status,
+            status_reason,
+        })
+    }
+}
+
 impl Publishable for RecommendationRecord {
     fn is_public(&self) -> bool {
         true
     }
 
-    fn represent(&self, _view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
+    fn represent(&self, _view: View) -> Result<serde_json::Value, ApiError> {
         to_json(&Recommendation::from(self.clone()))
     }
 }
@@ -208,7 +277,7 @@ impl Publishable for RecommendationRecord {
 /// sent must be valid). Unknown `status` or `kind` values are a 422, not an empty list.
 #[utoipa::path(
     tag = "recommendations",
-    params(RecommendationQuery),
+    params(RecommendationQuery, PageParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of recommendations, or with `Accept: text/csv` all that match, as CSV.",
@@ -222,37 +291,10 @@ pub async fn list_recommendations(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    Query(query): Query<RecommendationQuery>,
+    Paged(query, paging): Paged<RecommendationQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let text = query
-        .q
-        .as_deref()
-        .map(crate::http::search_text)
-        .transpose()
-        .map_err(|e| ApiError::Validation(vec![e]))?
-        .flatten();
-    let filter = RecommendationFilter {
-        report_id: query.report_id,
-        status: query.status,
-        kind: query.kind,
-        addressed_to_organisation_id: query.addressed_to_organisation_id,
-        text,
-    };
-    if crate::http::csv::wants_csv(&req) {
-        let export = RecommendationExport {
-            filter,
-            today: crate::domain::calendar::today(),
-        };
-        return crate::http::csv::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
-    }
-    let mut conn = state.conn().await?;
-    let (records, next) = repo::list(&mut conn, &filter, &page, crate::domain::calendar::today()).await?;
-    Ok(RecommendationPage::respond(
-        &req,
-        records.into_iter().map(Into::into).collect(),
-        next,
-    ))
+    let recommendations = Recommendations::new(query.try_into()?);
+    listing::respond(&req, &state, &caller, recommendations, &paging).await
 }
 
 /// List a report's recommendations.
@@ -261,7 +303,7 @@ pub async fn list_recommendations(
 /// report.
 #[utoipa::path(
     tag = "recommendations",
-    params(("id" = ReportId, Path, description = "The report's id."), ReportRecommendationQuery),
+    params(("id" = ReportId, Path, description = "The report's id."), ReportRecommendationQuery, PageParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of the report's recommendations.", body = RecommendationPage,
@@ -273,27 +315,17 @@ pub async fn list_recommendations(
 #[get("/reports/{id}/recommendations")]
 pub async fn list_report_recommendations(
     req: HttpRequest,
-    _caller: Caller,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<ReportId>,
-    Query(query): Query<ReportRecommendationQuery>,
+    Paged(query, paging): Paged<ReportRecommendationQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let filter = RecommendationFilter {
-        report_id: Some(*id),
-        status: query.status,
-        kind: query.kind,
-        addressed_to_organisation_id: query.addressed_to_organisation_id,
-        text: None,
+    let recommendations = Recommendations {
+        report: Some(*id),
+        ..Recommendations::new((*id, query).into())
     };
-    let mut conn = state.conn().await?;
-    crate::repo::reports::require(&mut conn, *id).await?;
-    let (records, next) = repo::list(&mut conn, &filter, &page, crate::domain::calendar::today()).await?;
-    Ok(RecommendationPage::respond(
-        &req,
-        records.into_iter().map(Into::into).collect(),
-        next,
-    ))
+    // The API gives this sub-list as JSON only; `/recommendations?report_id=` has CSV.
+    listing::respond_json(&req, &state, &caller, recommendations, &paging).await
 }
 
 /// Add a recommendation to a report.
@@ -319,19 +351,7 @@ pub async fn create_recommendation(
     id: web::Path<ReportId>,
     Json(body): Json<CreateRecommendationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (reference, text, due_on) = (
-        Reference::parse("reference", &body.reference),
-        Body::parse("text", &body.text),
-        body.due_on.map(|d| plausible_date("due_on", d)).transpose(),
-    )
-        .collect_fields()?;
-    let new = NewRecommendation {
-        reference,
-        kind: body.kind,
-        text,
-        addressed_to_organisation_id: body.addressed_to_organisation_id,
-        due_on,
-    };
+    let new = NewRecommendation::try_from(body)?;
     let mut conn = state.conn().await?;
     let recommendation = Recommendation::from(repo::insert(&mut conn, &auth.actor(), *id, &new).await?);
     Ok(created(
@@ -358,13 +378,13 @@ pub async fn create_recommendation(
 )]
 #[get("/recommendations/{id}")]
 pub async fn get_recommendation(
-    _caller: Caller,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<RecommendationId>,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
-    let recommendation = Recommendation::from(repo::find(&mut conn, *id, crate::domain::calendar::today()).await?);
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
+    let recommendation = Recommendation::from(repo::find(&mut conn, *id, today()).await?);
     Ok(ok_unless_current(
         &if_none_match,
         &recommendation.etag(),
@@ -402,39 +422,10 @@ pub async fn update_recommendation(
     if_match: IfMatch,
     Json(body): Json<UpdateRecommendationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (kind, text, addressed_to_organisation_id, due_on, status, status_reason) = (
-        patch_field("kind", body.kind),
-        patch_field("text", body.text).and_then(|t| t.map(|t| Body::parse("text", t)).transpose()),
-        patch_field("addressed_to_organisation_id", body.addressed_to_organisation_id),
-        body.due_on
-            .map(|d| d.map(|d| plausible_date("due_on", d)).transpose())
-            .transpose(),
-        patch_field("status", body.status),
-        body.status_reason
-            .map(|r| r.map(|r| Body::parse("status_reason", r)).transpose())
-            .transpose(),
-    )
-        .collect_fields()?;
-    let changes = RecommendationChanges {
-        kind,
-        text,
-        addressed_to_organisation_id,
-        due_on,
-        status,
-        status_reason,
-    };
+    let changes = RecommendationChanges::try_from(body)?;
     let mut conn = state.conn().await?;
-    let recommendation = Recommendation::from(
-        repo::update(
-            &mut conn,
-            &auth.actor(),
-            *id,
-            &if_match,
-            &changes,
-            crate::domain::calendar::today(),
-        )
-        .await?,
-    );
+    let record = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes, today()).await?;
+    let recommendation = Recommendation::from(record);
     Ok(ok(&recommendation.etag(), &recommendation))
 }
 
@@ -443,13 +434,27 @@ const RECOMMENDATIONS_CSV_EXAMPLE: &str = concat!(
     "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a80,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a70,R1,recommendation,\"Within three months, the force should review its safeguarding processes.\",01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a50,2022-06-15,in_progress,,4,2,1,50,2022-03-16T09:00:00Z,2022-05-01T09:00:00Z,2\r\n",
 );
 
-/// The recommendation list as CSV (`Accept: text/csv`).
-pub struct RecommendationExport {
+/// The recommendation list (or a report's), as JSON pages or CSV, with each
+/// recommendation's progress as of one day.
+pub struct Recommendations {
     filter: RecommendationFilter,
     today: NaiveDate,
+    /// For `/reports/{id}/recommendations`: the report, which must exist (404
+    /// otherwise).
+    report: Option<ReportId>,
 }
 
-impl crate::http::listing::Listing for RecommendationExport {
+impl Recommendations {
+    fn new(filter: RecommendationFilter) -> Self {
+        Self {
+            filter,
+            today: today(),
+            report: None,
+        }
+    }
+}
+
+impl Listing for Recommendations {
     type Item = Recommendation;
     const COLUMNS: &'static [&'static str] = &[
         "id",
@@ -473,9 +478,12 @@ impl crate::http::listing::Listing for RecommendationExport {
 
     async fn page(
         &self,
-        conn: &mut crate::db::DbConn,
+        conn: &mut DbConn,
         page: PageRequest,
-    ) -> Result<(Vec<Recommendation>, Option<crate::pagination::Cursor>), ApiError> {
+    ) -> Result<(Vec<Recommendation>, Option<Cursor>), ApiError> {
+        if let Some(report) = self.report {
+            crate::repo::reports::require(conn, report).await?;
+        }
         let (records, next) = repo::list(conn, &self.filter, &page, self.today).await?;
         Ok((records.into_iter().map(Into::into).collect(), next))
     }

@@ -10,7 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::actions::ActionOwner;
 use crate::app::AppState;
+use crate::db::DbConn;
 use crate::domain::action::{is_overdue, ActionId};
+use crate::domain::auth::View;
 use crate::domain::calendar::{plausible_date, response_due_on};
 use crate::domain::organisation::OrganisationId;
 use crate::domain::progress::{rounded_mean, RecommendationProgress};
@@ -20,8 +22,9 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageReports, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::{patch_field, Json, Query};
-use crate::pagination::PageRequest;
+use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::{patch_field, Json};
+use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
 use crate::repo::events::to_json;
 use crate::repo::reports::{self as repo, ReportFilter, ReportRow, ScorecardData};
@@ -86,7 +89,7 @@ impl From<ReportRow> for Report {
 
 crate::page_type!(ReportPage, Report);
 
-/// Filters and paging for the report list.
+/// Filters for the report list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -101,11 +104,31 @@ pub struct ReportQuery {
     pub published_from: Option<NaiveDate>,
     /// Only reports published on or before this date.
     pub published_to: Option<NaiveDate>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
+}
+
+impl TryFrom<ReportQuery> for ReportFilter {
+    type Error = ApiError;
+
+    fn try_from(query: ReportQuery) -> Result<Self, ApiError> {
+        let (published_from, published_to) = (
+            query
+                .published_from
+                .map(|d| plausible_date("published_from", d))
+                .transpose(),
+            query
+                .published_to
+                .map(|d| plausible_date("published_to", d))
+                .transpose(),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            kind: query.kind,
+            publisher_organisation_id: query.publisher_organisation_id,
+            subject_organisation_id: query.subject_organisation_id,
+            published_from,
+            published_to,
+        })
+    }
 }
 
 /// A new report.
@@ -166,12 +189,70 @@ pub struct UpdateReportRequest {
     pub summary: Option<Option<String>>,
 }
 
+impl TryFrom<CreateReportRequest> for NewReport {
+    type Error = ApiError;
+
+    fn try_from(body: CreateReportRequest) -> Result<Self, ApiError> {
+        let (title, published_on, url, summary) = (
+            Title::parse("title", &body.title),
+            plausible_date("published_on", body.published_on),
+            body.url.as_deref().map(|u| HttpUrl::parse("url", u)).transpose(),
+            body.summary.as_deref().map(|s| Body::parse("summary", s)).transpose(),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            title,
+            kind: body.kind,
+            publisher_organisation_id: body.publisher_organisation_id,
+            subject_organisation_id: body.subject_organisation_id,
+            published_on,
+            url,
+            summary,
+        })
+    }
+}
+
+impl TryFrom<UpdateReportRequest> for ReportChanges {
+    type Error = ApiError;
+
+    /// The required fields are checked first, then `url` and `summary`.
+    fn try_from(body: UpdateReportRequest) -> Result<Self, ApiError> {
+        let (title, kind, publisher_organisation_id, subject_organisation_id, published_on) = (
+            patch_field("title", body.title).and_then(|t| t.map(|t| Title::parse("title", t)).transpose()),
+            patch_field("kind", body.kind),
+            patch_field("publisher_organisation_id", body.publisher_organisation_id),
+            patch_field("subject_organisation_id", body.subject_organisation_id),
+            patch_field("published_on", body.published_on)
+                .and_then(|d| d.map(|d| plausible_date("published_on", d)).transpose()),
+        )
+            .collect_fields()?;
+        let (url, summary) = (
+            body.url
+                .map(|u| u.map(|u| HttpUrl::parse("url", u)).transpose())
+                .transpose(),
+            body.summary
+                .map(|s| s.map(|s| Body::parse("summary", s)).transpose())
+                .transpose(),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            title,
+            kind,
+            publisher_organisation_id,
+            subject_organisation_id,
+            published_on,
+            url,
+            summary,
+        })
+    }
+}
+
 impl Publishable for ReportRow {
     fn is_public(&self) -> bool {
         true
     }
 
-    fn represent(&self, _view: crate::domain::auth::View) -> Result<serde_json::Value, ApiError> {
+    fn represent(&self, _view: View) -> Result<serde_json::Value, ApiError> {
         to_json(&Report::from(self.clone()))
     }
 }
@@ -182,7 +263,7 @@ impl Publishable for ReportRow {
 /// token sent must be valid). An unknown `kind` is a 422, not an empty list.
 #[utoipa::path(
     tag = "reports",
-    params(ReportQuery),
+    params(ReportQuery, PageParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of reports, or with `Accept: text/csv` all that match, as CSV.",
@@ -196,38 +277,10 @@ pub async fn list_reports(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    Query(query): Query<ReportQuery>,
+    Paged(query, paging): Paged<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let (published_from, published_to) = (
-        query
-            .published_from
-            .map(|d| plausible_date("published_from", d))
-            .transpose(),
-        query
-            .published_to
-            .map(|d| plausible_date("published_to", d))
-            .transpose(),
-    )
-        .collect_fields()?;
-    let filter = ReportFilter {
-        kind: query.kind,
-        publisher_organisation_id: query.publisher_organisation_id,
-        subject_organisation_id: query.subject_organisation_id,
-        published_from,
-        published_to,
-    };
-    if crate::http::csv::wants_csv(&req) {
-        let export = ReportExport { filter };
-        return crate::http::csv::respond(&state, &caller, export, query.limit, query.cursor.as_deref()).await;
-    }
-    let mut conn = state.conn().await?;
-    let (rows, next) = repo::list(&mut conn, &filter, &page).await?;
-    Ok(ReportPage::respond(
-        &req,
-        rows.into_iter().map(Into::into).collect(),
-        next,
-    ))
+    let reports = Reports(query.try_into()?);
+    listing::respond(&req, &state, &caller, reports, &paging).await
 }
 
 /// Create a report.
@@ -254,22 +307,7 @@ pub async fn create_report(
     state: web::Data<AppState>,
     Json(body): Json<CreateReportRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (title, published_on, url, summary) = (
-        Title::parse("title", &body.title),
-        plausible_date("published_on", body.published_on),
-        body.url.as_deref().map(|u| HttpUrl::parse("url", u)).transpose(),
-        body.summary.as_deref().map(|s| Body::parse("summary", s)).transpose(),
-    )
-        .collect_fields()?;
-    let new = NewReport {
-        title,
-        kind: body.kind,
-        publisher_organisation_id: body.publisher_organisation_id,
-        subject_organisation_id: body.subject_organisation_id,
-        published_on,
-        url,
-        summary,
-    };
+    let new = NewReport::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
     Ok(created(
@@ -295,12 +333,12 @@ pub async fn create_report(
 )]
 #[get("/reports/{id}")]
 pub async fn get_report(
-    _caller: Caller,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<ReportId>,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let row = repo::find(&mut conn, *id).await?;
     Ok(ok_unless_current(
         &if_none_match,
@@ -336,33 +374,7 @@ pub async fn update_report(
     if_match: IfMatch,
     Json(body): Json<UpdateReportRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (title, kind, publisher_organisation_id, subject_organisation_id, published_on) = (
-        patch_field("title", body.title).and_then(|t| t.map(|t| Title::parse("title", t)).transpose()),
-        patch_field("kind", body.kind),
-        patch_field("publisher_organisation_id", body.publisher_organisation_id),
-        patch_field("subject_organisation_id", body.subject_organisation_id),
-        patch_field("published_on", body.published_on)
-            .and_then(|d| d.map(|d| plausible_date("published_on", d)).transpose()),
-    )
-        .collect_fields()?;
-    let (url, summary) = (
-        body.url
-            .map(|u| u.map(|u| HttpUrl::parse("url", u)).transpose())
-            .transpose(),
-        body.summary
-            .map(|s| s.map(|s| Body::parse("summary", s)).transpose())
-            .transpose(),
-    )
-        .collect_fields()?;
-    let changes = ReportChanges {
-        title,
-        kind,
-        publisher_organisation_id,
-        subject_organisation_id,
-        published_on,
-        url,
-        summary,
-    };
+    let changes = ReportChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
     Ok(ok(&ETag::of_version(row.version), &Report::from(row)))
@@ -517,12 +529,12 @@ impl Scorecard {
 )]
 #[get("/reports/{id}/scorecard")]
 pub async fn get_report_scorecard(
-    _caller: Caller,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<ReportId>,
 ) -> Result<HttpResponse, ApiError> {
     let today = crate::domain::calendar::today();
-    let mut conn = state.conn().await?;
+    let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let data = repo::scorecard(&mut conn, *id).await?;
     Ok(HttpResponse::Ok().json(Scorecard::compute(data, today)))
 }
@@ -532,12 +544,10 @@ const REPORTS_CSV_EXAMPLE: &str = concat!(
     "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a70,National child protection inspection,inspection,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a52,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a50,2022-03-15,https://www.justiceinspectorates.gov.uk/,\"The force is not effectively safeguarding children.\",2022-05-10,2022-03-16T09:00:00Z,2022-03-16T09:00:00Z,1\r\n",
 );
 
-/// The report list as CSV (`Accept: text/csv`).
-pub struct ReportExport {
-    filter: ReportFilter,
-}
+/// The report list, as JSON pages or CSV.
+pub struct Reports(ReportFilter);
 
-impl crate::http::listing::Listing for ReportExport {
+impl Listing for Reports {
     type Item = Report;
     const COLUMNS: &'static [&'static str] = &[
         "id",
@@ -555,12 +565,8 @@ impl crate::http::listing::Listing for ReportExport {
     ];
     const NAME: &'static str = "reports";
 
-    async fn page(
-        &self,
-        conn: &mut crate::db::DbConn,
-        page: PageRequest,
-    ) -> Result<(Vec<Report>, Option<crate::pagination::Cursor>), ApiError> {
-        let (rows, next) = repo::list(conn, &self.filter, &page).await?;
+    async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<Report>, Option<Cursor>), ApiError> {
+        let (rows, next) = repo::list(conn, &self.0, &page).await?;
         Ok((rows.into_iter().map(Into::into).collect(), next))
     }
 }
