@@ -96,6 +96,19 @@ pub async fn respond<L: Listing>(
     if csv::wants_csv(req) {
         return csv::respond(state, caller, listing, paging.limit, paging.cursor.as_deref()).await;
     }
+    respond_json(req, state, caller, listing, paging).await
+}
+
+/// The page `paging` names, as JSON with its `Link`, whatever the `Accept`: for the
+/// lists that are never exported (accounts, webhook subscriptions and deliveries), where
+/// `Accept: text/csv` gets JSON as it always has.
+pub async fn respond_json<L: Listing>(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    listing: L,
+    paging: &PageParams,
+) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::parse(paging.limit, paging.cursor.as_deref())?;
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (items, next) = listing.page(&mut conn, page).await?;
