@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
+use crate::db::DbConn;
 use crate::domain::auth::Role;
 use crate::domain::text::BoundedText;
 use crate::domain::webhook::{
@@ -17,9 +18,12 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{ManageWebhooks, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::{patch_field, Json, Query};
-use crate::pagination::PageRequest;
-use crate::repo::webhooks::{self as repo, AttemptRow, DeliveryRow, NewWebhook, WebhookChanges, WebhookRow};
+use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::{patch_field, Json};
+use crate::pagination::{Cursor, PageRequest};
+use crate::repo::webhooks::{
+    self as repo, AttemptRow, DeliveryFilter, DeliveryRow, NewWebhook, WebhookChanges, WebhookFilter, WebhookRow,
+};
 
 /// The longest description.
 const MAX_DESCRIPTION_CHARS: usize = 500;
@@ -129,18 +133,13 @@ pub struct UpdateWebhookRequest {
     pub is_active: Option<Option<bool>>,
 }
 
-/// Filters and paging for the subscription list.
+/// Filters for the subscription list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct WebhookQuery {
     /// Only active (`true`) or inactive (`false`) subscriptions.
     pub is_active: Option<bool>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
 }
 
 /// One attempt to deliver.
@@ -223,18 +222,13 @@ impl Delivery {
 
 crate::page_type!(DeliveryPage, Delivery);
 
-/// Filters and paging for a subscription's deliveries.
+/// Filters for a subscription's deliveries.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DeliveryQuery {
     /// Only deliveries in this state.
     pub status: Option<DeliveryStatus>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
 }
 
 /// Whose subscriptions the caller manages: every one for `admin`, else its own.
@@ -250,12 +244,98 @@ fn parse_description(field: &str, value: &str) -> crate::domain::FieldResult<Str
     BoundedText::<MAX_DESCRIPTION_CHARS>::parse(field, value).map(BoundedText::into_inner)
 }
 
+/// A request with what its validity depends on: whether the service allows private,
+/// loopback and link-local targets (`SCRUTINY_WEBHOOK_ALLOW_PRIVATE`).
+pub struct Targeting<T> {
+    pub request: T,
+    pub allow_private: bool,
+}
+
+impl<T> Targeting<T> {
+    fn new(state: &AppState, request: T) -> Self {
+        Self {
+            request,
+            allow_private: state.config.webhooks.allow_private,
+        }
+    }
+}
+
+impl TryFrom<Targeting<CreateWebhookRequest>> for NewWebhook {
+    type Error = ApiError;
+
+    fn try_from(
+        Targeting {
+            request: body,
+            allow_private,
+        }: Targeting<CreateWebhookRequest>,
+    ) -> Result<Self, ApiError> {
+        let (url, description, event_types) = (
+            WebhookUrl::parse("url", &body.url, allow_private),
+            body.description
+                .as_deref()
+                .map(|d| parse_description("description", d))
+                .transpose(),
+            parse_event_types("event_types", &body.event_types),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            url: url.into_inner(),
+            description,
+            event_types,
+            is_active: body.is_active.unwrap_or(true),
+        })
+    }
+}
+
+impl TryFrom<Targeting<UpdateWebhookRequest>> for WebhookChanges {
+    type Error = ApiError;
+
+    fn try_from(
+        Targeting {
+            request: body,
+            allow_private,
+        }: Targeting<UpdateWebhookRequest>,
+    ) -> Result<Self, ApiError> {
+        let description = match body.description {
+            None => Ok(None),
+            Some(None) => Ok(Some(None)),
+            Some(Some(text)) => parse_description("description", &text).map(|text| Some(Some(text))),
+        };
+        let (url, description, event_types, is_active) = (
+            patch_field("url", body.url).and_then(|v| {
+                v.map(|u| WebhookUrl::parse("url", &u, allow_private).map(WebhookUrl::into_inner))
+                    .transpose()
+            }),
+            description,
+            patch_field("event_types", body.event_types)
+                .and_then(|v| v.map(|types| parse_event_types("event_types", &types)).transpose()),
+            patch_field("is_active", body.is_active),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            url,
+            description,
+            event_types,
+            is_active,
+            secret: None,
+        })
+    }
+}
+
+/// A subscription with its signing secret, for the answers that show it this once.
+fn with_secret(row: WebhookRow, secret: String) -> WebhookWithSecret {
+    WebhookWithSecret {
+        webhook: row.into(),
+        secret,
+    }
+}
+
 /// List webhook subscriptions.
 ///
 /// `admin` sees every subscription; an `integration` system sees its own.
 #[utoipa::path(
     tag = "webhooks",
-    params(WebhookQuery),
+    params(WebhookQuery, PageParams),
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of subscriptions, oldest first.", body = WebhookPage,
@@ -270,16 +350,13 @@ pub async fn list_webhooks(
     req: HttpRequest,
     auth: Require<ManageWebhooks>,
     state: web::Data<AppState>,
-    Query(query): Query<WebhookQuery>,
+    Paged(query, paging): Paged<WebhookQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.conn().await?;
-    let (rows, next) = repo::list(&mut conn, scope(&auth).as_deref(), query.is_active, &page).await?;
-    Ok(WebhookPage::respond(
-        &req,
-        rows.into_iter().map(Into::into).collect(),
-        next,
-    ))
+    let webhooks = Webhooks(WebhookFilter {
+        owner: scope(&auth),
+        is_active: query.is_active,
+    });
+    listing::respond_json(&req, &state, auth.caller(), webhooks, &paging).await
 }
 
 /// Subscribe a URL to changes.
@@ -319,36 +396,14 @@ pub async fn create_webhook(
     state: web::Data<AppState>,
     Json(body): Json<CreateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let allow_private = state.config.webhooks.allow_private;
-    let (url, description, event_types) = (
-        WebhookUrl::parse("url", &body.url, allow_private),
-        body.description
-            .as_deref()
-            .map(|d| parse_description("description", d))
-            .transpose(),
-        parse_event_types("event_types", &body.event_types),
-    )
-        .collect_fields()?;
+    let new = NewWebhook::try_from(Targeting::new(&state, body))?;
     let secret = new_secret();
-    let new = NewWebhook {
-        url: url.into_inner(),
-        description,
-        event_types,
-        is_active: body.is_active.unwrap_or(true),
-        secret: secret.clone(),
-        view: PayloadView::of(auth.view()),
-    };
     let mut conn = state.conn().await?;
-    let row = repo::insert(&mut conn, &auth.actor(), new).await?;
-    let location = format!("/api/v1/webhooks/{}", row.id);
-    let version = row.version;
+    let row = repo::insert(&mut conn, &auth.actor(), new, PayloadView::of(auth.view()), &secret).await?;
     Ok(created(
-        location,
-        &ETag::of_version(version),
-        &WebhookWithSecret {
-            webhook: row.into(),
-            secret,
-        },
+        format!("/api/v1/webhooks/{}", row.id),
+        &ETag::of_version(row.version),
+        &with_secret(row, secret),
     ))
 }
 
@@ -407,39 +462,17 @@ pub async fn update_webhook(
     if_match: IfMatch,
     Json(body): Json<UpdateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let allow_private = state.config.webhooks.allow_private;
-    let description = match body.description {
-        None => Ok(None),
-        Some(None) => Ok(Some(None)),
-        Some(Some(text)) => parse_description("description", &text).map(|text| Some(Some(text))),
-    };
-    let (url, description, event_types, is_active) = (
-        patch_field("url", body.url).and_then(|v| {
-            v.map(|u| WebhookUrl::parse("url", &u, allow_private).map(WebhookUrl::into_inner))
-                .transpose()
-        }),
-        description,
-        patch_field("event_types", body.event_types)
-            .and_then(|v| v.map(|types| parse_event_types("event_types", &types)).transpose()),
-        patch_field("is_active", body.is_active),
-    )
-        .collect_fields()?;
-    let changes = WebhookChanges {
-        url,
-        description,
-        event_types,
-        is_active,
-        secret: None,
-    };
+    let changes = WebhookChanges::try_from(Targeting::new(&state, body))?;
     let mut conn = state.conn().await?;
+    let owner = scope(&auth);
     let row = repo::update(
         &mut conn,
         &auth.actor(),
+        "webhook.updated",
         *id,
-        scope(&auth).as_deref(),
+        owner.as_deref(),
         &if_match,
         changes,
-        "webhook.updated",
     )
     .await?;
     Ok(ok(&ETag::of_version(row.version), &Webhook::from(row)))
@@ -473,23 +506,19 @@ pub async fn rotate_webhook_secret(
         ..WebhookChanges::default()
     };
     let mut conn = state.conn().await?;
+    let owner = scope(&auth);
+    let action = "webhook.secret_rotated";
     let row = repo::update(
         &mut conn,
         &auth.actor(),
+        action,
         *id,
-        scope(&auth).as_deref(),
+        owner.as_deref(),
         &if_match,
         changes,
-        "webhook.secret_rotated",
     )
     .await?;
-    Ok(ok(
-        &ETag::of_version(row.version),
-        &WebhookWithSecret {
-            webhook: row.into(),
-            secret,
-        },
-    ))
+    Ok(ok(&ETag::of_version(row.version), &with_secret(row, secret)))
 }
 
 /// Delete a webhook subscription.
@@ -524,7 +553,7 @@ pub async fn delete_webhook(
 /// Newest first, each with every attempt made (status code, error, duration).
 #[utoipa::path(
     tag = "webhooks",
-    params(("id" = WebhookId, Path, description = "The subscription's id."), DeliveryQuery),
+    params(("id" = WebhookId, Path, description = "The subscription's id."), DeliveryQuery, PageParams),
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of deliveries, newest first.", body = DeliveryPage,
@@ -541,19 +570,16 @@ pub async fn list_webhook_deliveries(
     auth: Require<ManageWebhooks>,
     state: web::Data<AppState>,
     id: web::Path<WebhookId>,
-    Query(query): Query<DeliveryQuery>,
+    Paged(query, paging): Paged<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.conn().await?;
-    repo::find(&mut conn, *id, scope(&auth).as_deref()).await?;
-    let (rows, next) = repo::list_deliveries(&mut conn, *id, query.status, &page).await?;
-    Ok(DeliveryPage::respond(
-        &req,
-        rows.into_iter()
-            .map(|(row, attempts)| Delivery::from_rows(row, attempts))
-            .collect(),
-        next,
-    ))
+    let deliveries = Deliveries {
+        owner: scope(&auth),
+        filter: DeliveryFilter {
+            webhook: *id,
+            status: query.status,
+        },
+    };
+    listing::respond_json(&req, &state, auth.caller(), deliveries, &paging).await
 }
 
 /// Deliver again.
@@ -585,4 +611,41 @@ pub async fn redeliver_webhook_delivery(
     let row = repo::redeliver(&mut conn, &auth.actor(), id, delivery).await?;
     let attempts = repo::attempts_of(&mut conn, delivery).await?;
     Ok(HttpResponse::Accepted().json(Delivery::from_rows(row, attempts)))
+}
+
+/// The subscription list, as JSON pages (never exported: see [`listing::respond_json`]).
+pub struct Webhooks(WebhookFilter);
+
+impl Listing for Webhooks {
+    type Item = Webhook;
+    const COLUMNS: &'static [&'static str] = &[];
+    const NAME: &'static str = "webhooks";
+
+    async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<Webhook>, Option<Cursor>), ApiError> {
+        let (rows, next) = repo::list(conn, &self.0, &page).await?;
+        Ok((rows.into_iter().map(Into::into).collect(), next))
+    }
+}
+
+/// A subscription's deliveries, as JSON pages: 404 unless the caller (`owner`) may see
+/// the subscription.
+pub struct Deliveries {
+    owner: Option<String>,
+    filter: DeliveryFilter,
+}
+
+impl Listing for Deliveries {
+    type Item = Delivery;
+    const COLUMNS: &'static [&'static str] = &[];
+    const NAME: &'static str = "deliveries";
+
+    async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<Delivery>, Option<Cursor>), ApiError> {
+        repo::find(conn, self.filter.webhook, self.owner.as_deref()).await?;
+        let (rows, next) = repo::list_deliveries(conn, &self.filter, &page).await?;
+        let items = rows
+            .into_iter()
+            .map(|(row, attempts)| Delivery::from_rows(row, attempts))
+            .collect();
+        Ok((items, next))
+    }
 }
