@@ -204,6 +204,11 @@ impl<R: Requirement> Require<R> {
     pub fn view(&self) -> View {
         self.caller.view()
     }
+
+    /// The caller, for what takes any caller ([`crate::http::listing::respond`]).
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
 }
 
 impl<R: Requirement + 'static> FromRequest for Require<R> {

@@ -81,7 +81,8 @@ pub async fn respond<L: Listing>(
 
 /// The page `paging` names, as JSON with its `Link`, whatever the `Accept`: for the
 /// lists that have no CSV form (a resource's history, sub-lists the API documents as
-/// JSON only).
+/// JSON only, accounts and webhook subscriptions and deliveries), where
+/// `Accept: text/csv` gets JSON as it always has.
 pub async fn respond_json<L: Listing>(
     req: &HttpRequest,
     state: &web::Data<AppState>,

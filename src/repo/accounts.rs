@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
-use super::audit;
+use super::changelog;
+use super::versioned::{self, Versioned as _};
 use crate::db::schema::{api_clients, users};
 use crate::db::DbConn;
 use crate::domain::auth::Actor;
@@ -60,6 +61,9 @@ pub struct UserRow {
     pub version: i32,
 }
 
+crate::logged_row!(UserRow, "user", |row| row.id.0);
+crate::versioned_row!(UserRow, "user");
+
 /// An API client as stored. The secret hash is never serialised.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = api_clients, check_for_backend(diesel::pg::Pg))]
@@ -77,9 +81,151 @@ pub struct ClientRow {
     pub version: i32,
 }
 
+crate::logged_row!(ClientRow, "client", |row| row.id.0);
+crate::versioned_row!(ClientRow, "API client");
+
 fn role_names(roles: &[Role]) -> Vec<String> {
     roles.iter().map(|r| r.as_str().to_string()).collect()
 }
+
+/// A 422 naming `organisation_id` unless the organisation an account is given exists.
+async fn require_organisation(conn: &mut DbConn, organisation: Option<OrganisationId>) -> Result<(), ApiError> {
+    match organisation {
+        Some(id) => super::organisations::require_exists(conn, id, "organisation_id").await,
+        None => Ok(()),
+    }
+}
+
+/// Filters shared by the user and client lists.
+#[derive(Debug, Default)]
+pub struct AccountFilter {
+    pub role: Option<Role>,
+    pub organisation_id: Option<OrganisationId>,
+    pub is_active: Option<bool>,
+}
+
+/// Changes to a user or an API client; `None` leaves a field as it is.
+/// `organisation_id: Some(None)` removes the organisation.
+#[derive(Debug, Default)]
+pub struct AccountChanges {
+    /// A user's display name, a client's name.
+    pub name: Option<String>,
+    /// A user's new password hash, a client's new secret hash.
+    pub secret_hash: Option<String>,
+    pub roles: Option<Vec<Role>>,
+    pub organisation_id: Option<Option<OrganisationId>>,
+    pub is_active: Option<bool>,
+}
+
+/// What a user and a client share, written once for each table: its list under an
+/// [`AccountFilter`], reading one, and its one versioned change. `$name` and `$secret`
+/// are the table's columns for [`AccountChanges::name`] and
+/// [`AccountChanges::secret_hash`].
+macro_rules! account_queries {
+    ($table:ident, $row:ty, $id:ident, $name:ident, $secret:ident, $list:ident, $find:ident, $update:ident) => {
+        /// One page of accounts under `filter`, oldest first.
+        pub async fn $list(
+            conn: &mut DbConn,
+            filter: &AccountFilter,
+            page: &PageRequest,
+        ) -> Result<(Vec<$row>, Option<Cursor>), ApiError> {
+            let mut query = $table::table
+                .select(<$row>::as_select())
+                .order($table::id.asc())
+                .limit(page.fetch())
+                .into_boxed();
+            if let Some(after) = &page.after {
+                query = query.filter($table::id.gt($id(after.id)));
+            }
+            if let Some(role) = filter.role {
+                query = query.filter($table::roles.contains(vec![role.as_str().to_string()]));
+            }
+            if let Some(organisation) = filter.organisation_id {
+                query = query.filter($table::organisation_id.eq(organisation));
+            }
+            if let Some(active) = filter.is_active {
+                query = query.filter($table::is_active.eq(active));
+            }
+            let rows = query.load(conn).await?;
+            Ok(page.finish(rows, |row| Cursor::by_id(row.id.0)))
+        }
+
+        pub async fn $find(conn: &mut DbConn, id: $id) -> Result<$row, ApiError> {
+            $table::table
+                .find(id)
+                .select(<$row>::as_select())
+                .first(conn)
+                .await
+                .optional()?
+                .ok_or_else(|| versioned::not_found::<$row>(id))
+        }
+
+        /// Applies `changes` (`action` names them in the audit log) if the caller's
+        /// `If-Match` (if any) names the current version. An organisation given must
+        /// exist (422, before anything else is checked).
+        pub async fn $update(
+            conn: &mut DbConn,
+            actor: &Actor,
+            action: &str,
+            id: $id,
+            if_match: &IfMatch,
+            changes: AccountChanges,
+        ) -> Result<$row, ApiError> {
+            conn.transaction(async |conn| {
+                if let Some(organisation) = changes.organisation_id {
+                    require_organisation(conn, organisation).await?;
+                }
+                let row = $table::table
+                    .find(id)
+                    .select(<$row>::as_select())
+                    .for_update()
+                    .first(conn)
+                    .await
+                    .optional()?;
+                let before = versioned::locked(row, id, if_match)?;
+                let after: $row = diesel::update($table::table.find(id))
+                    .set((
+                        changes.name.map(|name| $table::$name.eq(name)),
+                        changes.secret_hash.map(|hash| $table::$secret.eq(hash)),
+                        changes.roles.map(|roles| $table::roles.eq(role_names(&roles))),
+                        changes
+                            .organisation_id
+                            .map(|organisation| $table::organisation_id.eq(organisation)),
+                        changes.is_active.map(|active| $table::is_active.eq(active)),
+                        $table::updated_at.eq(Utc::now()),
+                        $table::version.eq(before.next_version()),
+                    ))
+                    .returning(<$row>::as_returning())
+                    .get_result(conn)
+                    .await?;
+                changelog::record(conn, actor, action, Some(&before), Some(&after)).await?;
+                Ok(after)
+            })
+            .await
+        }
+    };
+}
+
+account_queries!(
+    users,
+    UserRow,
+    UserId,
+    display_name,
+    password_hash,
+    list_users,
+    find_user,
+    update_user
+);
+account_queries!(
+    api_clients,
+    ClientRow,
+    ApiClientId,
+    name,
+    secret_hash,
+    list_clients,
+    find_client,
+    update_client
+);
 
 /// A new user, validated, with its password already hashed.
 #[derive(Debug)]
@@ -92,31 +238,10 @@ pub struct NewUser {
     pub is_active: bool,
 }
 
-/// Changes to a user; `None` leaves a field as it is. `organisation_id: Some(None)`
-/// removes the organisation.
-#[derive(Debug, Default)]
-pub struct UserChanges {
-    pub display_name: Option<String>,
-    pub password_hash: Option<String>,
-    pub roles: Option<Vec<Role>>,
-    pub organisation_id: Option<Option<OrganisationId>>,
-    pub is_active: Option<bool>,
-}
-
-#[derive(AsChangeset)]
-#[diesel(table_name = users)]
-struct UserChangesRow {
-    display_name: Option<String>,
-    password_hash: Option<String>,
-    roles: Option<Vec<String>>,
-    organisation_id: Option<Option<OrganisationId>>,
-    is_active: Option<bool>,
-    updated_at: DateTime<Utc>,
-    version: i32,
-}
-
+/// Creates a user; an organisation given must exist (422).
 pub async fn insert_user(conn: &mut DbConn, actor: &Actor, new: NewUser) -> Result<UserRow, ApiError> {
     conn.transaction(async |conn| {
+        require_organisation(conn, new.organisation_id).await?;
         let row: UserRow = diesel::insert_into(users::table)
             .values((
                 users::id.eq(UserId::generate()),
@@ -130,20 +255,10 @@ pub async fn insert_user(conn: &mut DbConn, actor: &Actor, new: NewUser) -> Resu
             .returning(UserRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(conn, actor, "user.created", "user", Some(row.id.0), None, Some(&row)).await?;
+        changelog::record(conn, actor, "user.created", None, Some(&row)).await?;
         Ok(row)
     })
     .await
-}
-
-pub async fn find_user(conn: &mut DbConn, id: UserId) -> Result<UserRow, ApiError> {
-    users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| ApiError::not_found(format!("No user has id {id}")))
 }
 
 /// The user with `username`, ignoring letter case.
@@ -165,85 +280,6 @@ pub async fn count_users(conn: &mut DbConn) -> Result<i64, ApiError> {
     Ok(users::table.count().get_result(conn).await?)
 }
 
-/// Filters shared by the user and client lists.
-#[derive(Debug, Default)]
-pub struct AccountFilter {
-    pub role: Option<Role>,
-    pub organisation_id: Option<OrganisationId>,
-    pub is_active: Option<bool>,
-}
-
-pub async fn list_users(
-    conn: &mut DbConn,
-    filter: &AccountFilter,
-    page: &PageRequest,
-) -> Result<(Vec<UserRow>, Option<Cursor>), ApiError> {
-    let mut query = users::table
-        .select(UserRow::as_select())
-        .order(users::id.asc())
-        .limit(page.fetch())
-        .into_boxed();
-    if let Some(after) = &page.after {
-        query = query.filter(users::id.gt(UserId(after.id)));
-    }
-    if let Some(role) = filter.role {
-        query = query.filter(users::roles.contains(vec![role.as_str().to_string()]));
-    }
-    if let Some(organisation) = filter.organisation_id {
-        query = query.filter(users::organisation_id.eq(organisation));
-    }
-    if let Some(active) = filter.is_active {
-        query = query.filter(users::is_active.eq(active));
-    }
-    let rows = query.load(conn).await?;
-    Ok(page.finish(rows, |row| Cursor::by_id(row.id.0)))
-}
-
-pub async fn update_user(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: UserId,
-    if_match: &IfMatch,
-    changes: UserChanges,
-) -> Result<UserRow, ApiError> {
-    conn.transaction(async |conn| {
-        let before = users::table
-            .find(id)
-            .select(UserRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or_else(|| ApiError::not_found(format!("No user has id {id}")))?;
-        if_match.check_version(before.version)?;
-        let after: UserRow = diesel::update(users::table.find(id))
-            .set(UserChangesRow {
-                display_name: changes.display_name,
-                password_hash: changes.password_hash,
-                roles: changes.roles.as_deref().map(role_names),
-                organisation_id: changes.organisation_id,
-                is_active: changes.is_active,
-                updated_at: Utc::now(),
-                version: before.version + 1,
-            })
-            .returning(UserRow::as_returning())
-            .get_result(conn)
-            .await?;
-        audit::record(
-            conn,
-            actor,
-            "user.updated",
-            "user",
-            Some(id.0),
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        Ok(after)
-    })
-    .await
-}
-
 /// A new API client, validated, with its secret already hashed.
 #[derive(Debug)]
 pub struct NewClient {
@@ -254,30 +290,10 @@ pub struct NewClient {
     pub organisation_id: Option<OrganisationId>,
 }
 
-/// Changes to an API client; `None` leaves a field as it is.
-#[derive(Debug, Default)]
-pub struct ClientChanges {
-    pub name: Option<String>,
-    pub secret_hash: Option<String>,
-    pub roles: Option<Vec<Role>>,
-    pub organisation_id: Option<Option<OrganisationId>>,
-    pub is_active: Option<bool>,
-}
-
-#[derive(AsChangeset)]
-#[diesel(table_name = api_clients)]
-struct ClientChangesRow {
-    name: Option<String>,
-    secret_hash: Option<String>,
-    roles: Option<Vec<String>>,
-    organisation_id: Option<Option<OrganisationId>>,
-    is_active: Option<bool>,
-    updated_at: DateTime<Utc>,
-    version: i32,
-}
-
+/// Creates an API client; an organisation given must exist (422).
 pub async fn insert_client(conn: &mut DbConn, actor: &Actor, new: NewClient) -> Result<ClientRow, ApiError> {
     conn.transaction(async |conn| {
+        require_organisation(conn, new.organisation_id).await?;
         let row: ClientRow = diesel::insert_into(api_clients::table)
             .values((
                 api_clients::id.eq(ApiClientId::generate()),
@@ -290,29 +306,10 @@ pub async fn insert_client(conn: &mut DbConn, actor: &Actor, new: NewClient) -> 
             .returning(ClientRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            actor,
-            "client.created",
-            "client",
-            Some(row.id.0),
-            None,
-            Some(&row),
-        )
-        .await?;
+        changelog::record(conn, actor, "client.created", None, Some(&row)).await?;
         Ok(row)
     })
     .await
-}
-
-pub async fn find_client(conn: &mut DbConn, id: ApiClientId) -> Result<ClientRow, ApiError> {
-    api_clients::table
-        .find(id)
-        .select(ClientRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| ApiError::not_found(format!("No API client has id {id}")))
 }
 
 pub async fn find_client_by_client_id(conn: &mut DbConn, client_id: &str) -> Result<Option<ClientRow>, ApiError> {
@@ -322,71 +319,6 @@ pub async fn find_client_by_client_id(conn: &mut DbConn, client_id: &str) -> Res
         .first(conn)
         .await
         .optional()?)
-}
-
-pub async fn list_clients(
-    conn: &mut DbConn,
-    filter: &AccountFilter,
-    page: &PageRequest,
-) -> Result<(Vec<ClientRow>, Option<Cursor>), ApiError> {
-    let mut query = api_clients::table
-        .select(ClientRow::as_select())
-        .order(api_clients::id.asc())
-        .limit(page.fetch())
-        .into_boxed();
-    if let Some(after) = &page.after {
-        query = query.filter(api_clients::id.gt(ApiClientId(after.id)));
-    }
-    if let Some(role) = filter.role {
-        query = query.filter(api_clients::roles.contains(vec![role.as_str().to_string()]));
-    }
-    if let Some(organisation) = filter.organisation_id {
-        query = query.filter(api_clients::organisation_id.eq(organisation));
-    }
-    if let Some(active) = filter.is_active {
-        query = query.filter(api_clients::is_active.eq(active));
-    }
-    let rows = query.load(conn).await?;
-    Ok(page.finish(rows, |row| Cursor::by_id(row.id.0)))
-}
-
-/// Applies `changes` (`action` names them in the audit log: `client.updated`,
-/// `client.secret_rotated`).
-pub async fn update_client(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: ApiClientId,
-    if_match: &IfMatch,
-    changes: ClientChanges,
-    action: &str,
-) -> Result<ClientRow, ApiError> {
-    conn.transaction(async |conn| {
-        let before = api_clients::table
-            .find(id)
-            .select(ClientRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or_else(|| ApiError::not_found(format!("No API client has id {id}")))?;
-        if_match.check_version(before.version)?;
-        let after: ClientRow = diesel::update(api_clients::table.find(id))
-            .set(ClientChangesRow {
-                name: changes.name,
-                secret_hash: changes.secret_hash,
-                roles: changes.roles.as_deref().map(role_names),
-                organisation_id: changes.organisation_id,
-                is_active: changes.is_active,
-                updated_at: Utc::now(),
-                version: before.version + 1,
-            })
-            .returning(ClientRow::as_returning())
-            .get_result(conn)
-            .await?;
-        audit::record(conn, actor, action, "client", Some(id.0), Some(&before), Some(&after)).await?;
-        Ok(after)
-    })
-    .await
 }
 
 /// Records a login attempt in the audit log (never with the password).
@@ -404,5 +336,5 @@ pub async fn record_login(
         "auth.login_failed"
     };
     let detail = serde_json::json!({ "name": name });
-    audit::record(conn, actor, action, resource_type, resource_id, None, Some(&detail)).await
+    changelog::note(conn, actor, action, resource_type, resource_id, Some(&detail)).await
 }

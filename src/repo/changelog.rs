@@ -65,6 +65,20 @@ pub async fn record<T: Logged>(
     .await
 }
 
+/// Records that `actor` did `action` where there is no resource state to keep: a
+/// sign-in attempt (`detail` names the account tried, never the secret; `resource_id`
+/// none when no such account exists), a redelivery (`detail` none).
+pub async fn note(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    resource_type: &str,
+    resource_id: Option<Uuid>,
+    detail: Option<&serde_json::Value>,
+) -> Result<(), ApiError> {
+    audit::record(conn, actor, action, resource_type, resource_id, None, detail).await
+}
+
 /// Records that `actor` did `action` (`question.accepted`) to a resource in the change
 /// feed, now `after` (`before` is none for a creation or an import): its audit record,
 /// and its event of type `action`. The event is public when the resource is public now

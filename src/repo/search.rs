@@ -64,17 +64,15 @@ pub struct HitRow {
     pub snippet: String,
 }
 
-/// What to search for and what the caller may see.
+/// What to search for: one page of hits.
 #[derive(Debug)]
-pub struct SearchRequest<'a> {
-    pub q: &'a str,
+pub struct SearchRequest {
+    pub q: String,
     /// A subset of [`KINDS`].
     pub kinds: Vec<String>,
-    /// Staff: questions in any state and draft responses too.
-    pub sees_unpublished: bool,
     pub after: Option<After>,
-    /// Rows to fetch (the page size plus one).
-    pub fetch: i64,
+    /// The page size.
+    pub limit: i64,
 }
 
 /// How many of the most recent records of each kind are read in full (newest first, by
@@ -108,17 +106,23 @@ const SEARCH_SQL: &str = "SELECT kind, id, title, rank, snippet
 FROM search_hits($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ORDER BY rank DESC, kind, id";
 
-/// Up to `request.fetch` hits after `request.after`.
-pub async fn search(conn: &mut DbConn, request: &SearchRequest<'_>) -> Result<Vec<HitRow>, ApiError> {
+/// Up to `request.limit` hits after `request.after` and one more (so the caller knows
+/// whether another page follows), among what the caller may see: with
+/// `sees_unpublished` (staff), questions in any state and draft responses too.
+pub async fn search(
+    conn: &mut DbConn,
+    request: &SearchRequest,
+    sees_unpublished: bool,
+) -> Result<Vec<HitRow>, ApiError> {
     let after = request.after.as_ref();
     let rows = diesel::sql_query(SEARCH_SQL)
-        .bind::<Text, _>(request.q)
+        .bind::<Text, _>(&request.q)
         .bind::<Array<Text>, _>(&request.kinds)
-        .bind::<Bool, _>(request.sees_unpublished)
+        .bind::<Bool, _>(sees_unpublished)
         .bind::<Nullable<Float4>, _>(after.map(|a| a.rank))
         .bind::<Nullable<Text>, _>(after.map(|a| a.kind.as_str()))
         .bind::<Nullable<diesel::sql_types::Uuid>, _>(after.map(|a| a.id))
-        .bind::<BigInt, _>(request.fetch)
+        .bind::<BigInt, _>(request.limit + 1)
         .bind::<BigInt, _>(RECENT)
         .bind::<BigInt, _>(CANDIDATES)
         .load(conn)

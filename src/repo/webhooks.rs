@@ -16,8 +16,9 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::audit;
+use super::changelog;
 use super::events::{self, EventFilter};
+use super::versioned::{self, Versioned as _};
 use crate::db::schema::{webhook_attempts, webhook_deliveries, webhooks};
 use crate::db::DbConn;
 use crate::domain::auth::Actor;
@@ -46,6 +47,9 @@ pub struct WebhookRow {
     pub version: i32,
 }
 
+crate::logged_row!(WebhookRow, "webhook", |row| row.id.0);
+crate::versioned_row!(WebhookRow, "webhook");
+
 /// Who owns a subscription: the actor's kind and id, as `client:<id>`.
 pub fn owner_of(actor: &Actor) -> String {
     format!("{}:{}", actor.kind, actor.id.as_deref().unwrap_or(""))
@@ -58,8 +62,6 @@ pub struct NewWebhook {
     pub description: Option<String>,
     pub event_types: Vec<String>,
     pub is_active: bool,
-    pub secret: String,
-    pub view: PayloadView,
 }
 
 impl PayloadView {
@@ -82,8 +84,15 @@ impl PayloadView {
     }
 }
 
-/// Creates a subscription that receives the events sequenced from now on.
-pub async fn insert(conn: &mut DbConn, actor: &Actor, new: NewWebhook) -> Result<WebhookRow, ApiError> {
+/// Creates a subscription that receives the events sequenced from now on, signed with
+/// `secret`, showing what `view` shows.
+pub async fn insert(
+    conn: &mut DbConn,
+    actor: &Actor,
+    new: NewWebhook,
+    view: PayloadView,
+    secret: &str,
+) -> Result<WebhookRow, ApiError> {
     conn.transaction(async |conn| {
         let (head, _) = events::head(conn).await?;
         let row: WebhookRow = diesel::insert_into(webhooks::table)
@@ -93,27 +102,24 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: NewWebhook) -> Result
                 webhooks::description.eq(&new.description),
                 webhooks::event_types.eq(&new.event_types),
                 webhooks::is_active.eq(new.is_active),
-                webhooks::secret.eq(&new.secret),
-                webhooks::view.eq(new.view),
+                webhooks::secret.eq(secret),
+                webhooks::view.eq(view),
                 webhooks::owner.eq(owner_of(actor)),
                 webhooks::feed_position.eq(head),
             ))
             .returning(WebhookRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(
-            conn,
-            actor,
-            "webhook.created",
-            "webhook",
-            Some(row.id.0),
-            None,
-            Some(&row),
-        )
-        .await?;
+        changelog::record(conn, actor, "webhook.created", None, Some(&row)).await?;
         Ok(row)
     })
     .await
+}
+
+/// `row` unless it is someone else's (`owner: None`: anyone's). Someone else's is "not
+/// found", so a caller cannot learn that another system's subscription exists.
+fn owned_by(row: Option<WebhookRow>, owner: Option<&str>) -> Option<WebhookRow> {
+    row.filter(|row| owner.is_none_or(|owner| row.owner == owner))
 }
 
 /// The subscription `id`, if `owner` may see it (`None`: any owner).
@@ -124,21 +130,39 @@ pub async fn find(conn: &mut DbConn, id: WebhookId, owner: Option<&str>) -> Resu
         .first(conn)
         .await
         .optional()?;
-    visible(row, id, owner)
+    owned_by(row, owner).ok_or_else(|| versioned::not_found::<WebhookRow>(id))
 }
 
-/// `row`, unless it is missing or someone else's: both are "not found", so a caller
-/// cannot learn that another system's subscription exists.
-fn visible(row: Option<WebhookRow>, id: WebhookId, owner: Option<&str>) -> Result<WebhookRow, ApiError> {
-    row.filter(|row| owner.is_none_or(|owner| row.owner == owner))
-        .ok_or_else(|| ApiError::not_found(format!("No webhook has id {id}")))
+/// `owner`'s subscription `id`, locked for a change: 404 when it is missing or someone
+/// else's, 412 when the caller's `If-Match` names another version.
+async fn lock(
+    conn: &mut DbConn,
+    id: WebhookId,
+    owner: Option<&str>,
+    if_match: &IfMatch,
+) -> Result<WebhookRow, ApiError> {
+    let row = webhooks::table
+        .find(id)
+        .select(WebhookRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    versioned::locked(owned_by(row, owner), id, if_match)
 }
 
-/// Subscriptions in creation order; only `owner`'s when given.
+/// Filters for [`list`].
+#[derive(Debug, Default)]
+pub struct WebhookFilter {
+    /// Only this owner's subscriptions (`None`: anyone's).
+    pub owner: Option<String>,
+    pub is_active: Option<bool>,
+}
+
+/// Subscriptions in creation order.
 pub async fn list(
     conn: &mut DbConn,
-    owner: Option<&str>,
-    is_active: Option<bool>,
+    filter: &WebhookFilter,
     page: &PageRequest,
 ) -> Result<(Vec<WebhookRow>, Option<Cursor>), ApiError> {
     let mut query = webhooks::table
@@ -149,10 +173,10 @@ pub async fn list(
     if let Some(after) = &page.after {
         query = query.filter(webhooks::id.gt(WebhookId(after.id)));
     }
-    if let Some(owner) = owner {
-        query = query.filter(webhooks::owner.eq(owner.to_string()));
+    if let Some(owner) = &filter.owner {
+        query = query.filter(webhooks::owner.eq(owner.clone()));
     }
-    if let Some(active) = is_active {
+    if let Some(active) = filter.is_active {
         query = query.filter(webhooks::is_active.eq(active));
     }
     let rows = query.load(conn).await?;
@@ -170,29 +194,29 @@ pub struct WebhookChanges {
     pub secret: Option<String>,
 }
 
-/// Applies `changes` to `owner`'s subscription `id` (`owner: None`: anyone's).
+/// Applies `changes` (`action` names them in the audit log) to `owner`'s subscription
+/// `id` (`owner: None`: anyone's).
 pub async fn update(
     conn: &mut DbConn,
     actor: &Actor,
+    action: &str,
     id: WebhookId,
     owner: Option<&str>,
     if_match: &IfMatch,
     changes: WebhookChanges,
-    action: &str,
 ) -> Result<WebhookRow, ApiError> {
     conn.transaction(async |conn| {
-        let before = locked(conn, id, owner).await?;
-        if_match.check_version(before.version)?;
+        let before = lock(conn, id, owner, if_match).await?;
         let after: WebhookRow = diesel::update(webhooks::table.find(id))
             .set((
                 changes,
                 webhooks::updated_at.eq(Utc::now()),
-                webhooks::version.eq(before.version + 1),
+                webhooks::version.eq(before.next_version()),
             ))
             .returning(WebhookRow::as_returning())
             .get_result(conn)
             .await?;
-        audit::record(conn, actor, action, "webhook", Some(id.0), Some(&before), Some(&after)).await?;
+        changelog::record(conn, actor, action, Some(&before), Some(&after)).await?;
         Ok(after)
     })
     .await
@@ -207,33 +231,11 @@ pub async fn delete(
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
     conn.transaction(async |conn| {
-        let before = locked(conn, id, owner).await?;
-        if_match.check_version(before.version)?;
+        let before = lock(conn, id, owner, if_match).await?;
         diesel::delete(webhooks::table.find(id)).execute(conn).await?;
-        audit::record(
-            conn,
-            actor,
-            "webhook.deleted",
-            "webhook",
-            Some(id.0),
-            Some(&before),
-            None,
-        )
-        .await?;
-        Ok(())
+        changelog::record(conn, actor, "webhook.deleted", Some(&before), None).await
     })
     .await
-}
-
-async fn locked(conn: &mut DbConn, id: WebhookId, owner: Option<&str>) -> Result<WebhookRow, ApiError> {
-    let row = webhooks::table
-        .find(id)
-        .select(WebhookRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?;
-    visible(row, id, owner)
 }
 
 /// Whether any subscription is active: the worker does nothing more while none is.
@@ -464,15 +466,23 @@ pub struct AttemptRow {
     pub duration_ms: i32,
 }
 
+/// Which deliveries [`list_deliveries`] reads.
+#[derive(Debug)]
+pub struct DeliveryFilter {
+    /// The subscription's.
+    pub webhook: WebhookId,
+    /// Only those in this state.
+    pub status: Option<DeliveryStatus>,
+}
+
 /// A subscription's deliveries, newest first, each with its attempts (oldest first).
 pub async fn list_deliveries(
     conn: &mut DbConn,
-    webhook: WebhookId,
-    status: Option<DeliveryStatus>,
+    filter: &DeliveryFilter,
     page: &PageRequest,
 ) -> Result<(Vec<(DeliveryRow, Vec<AttemptRow>)>, Option<Cursor>), ApiError> {
     let mut query = webhook_deliveries::table
-        .filter(webhook_deliveries::webhook_id.eq(webhook))
+        .filter(webhook_deliveries::webhook_id.eq(filter.webhook))
         .select(DeliveryRow::as_select())
         .order(webhook_deliveries::id.desc())
         .limit(page.fetch())
@@ -480,7 +490,7 @@ pub async fn list_deliveries(
     if let Some(after) = &page.after {
         query = query.filter(webhook_deliveries::id.lt(DeliveryId(after.id)));
     }
-    if let Some(status) = status {
+    if let Some(status) = filter.status {
         query = query.filter(webhook_deliveries::status.eq(status.as_str()));
     }
     let rows: Vec<DeliveryRow> = query.load(conn).await?;
@@ -539,13 +549,12 @@ pub async fn redeliver(
         .await
         .optional()?
         .ok_or_else(|| ApiError::not_found(format!("Webhook {webhook} has no delivery {delivery}")))?;
-        audit::record::<()>(
+        changelog::note(
             conn,
             actor,
             "webhook_delivery.redelivered",
             "webhook_delivery",
             Some(delivery.0),
-            None,
             None,
         )
         .await?;

@@ -5,17 +5,20 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::users::AccountQuery;
+use super::users::{hashed, off_thread, AccountQuery};
 use crate::app::AppState;
-use crate::auth::{hash_secret, random_token};
+use crate::auth::random_token;
+use crate::db::DbConn;
 use crate::domain::auth::{parse_roles, ApiClientId, DisplayName, Role};
 use crate::domain::organisation::OrganisationId;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{ManageAccounts, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::{patch_field, Json, Query};
-use crate::repo::accounts::{self as repo, ClientChanges, ClientRow, NewClient};
+use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::{patch_field, Json};
+use crate::pagination::{Cursor, PageRequest};
+use crate::repo::accounts::{self as repo, AccountChanges, AccountFilter, ClientRow, NewClient};
 
 /// A system that signs in with the client_credentials grant. The secret is never shown
 /// after creation or rotation.
@@ -99,15 +102,77 @@ pub struct UpdateApiClientRequest {
     pub is_active: Option<Option<bool>>,
 }
 
-/// A fresh secret and its hash.
-async fn new_secret() -> Result<(String, String), ApiError> {
-    let secret = random_token(43);
-    let to_hash = secret.clone();
-    let hash = web::block(move || hash_secret(&to_hash))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(ApiError::Internal)?;
-    Ok((secret, hash))
+/// A fresh client secret, to show once, and its hash, to keep.
+struct Secret {
+    plain: String,
+    hash: String,
+}
+
+impl Secret {
+    /// Hashes with Argon2id: run it with [`off_thread`].
+    fn generate() -> Result<Self, ApiError> {
+        let plain = random_token(43);
+        let hash = hashed(&plain)?;
+        Ok(Self { plain, hash })
+    }
+}
+
+/// A new client, validated, with a fresh client id and secret.
+struct IssuedClient {
+    new: NewClient,
+    secret: String,
+}
+
+/// Validates the request and makes and hashes the secret: run it with [`off_thread`].
+impl TryFrom<CreateApiClientRequest> for IssuedClient {
+    type Error = ApiError;
+
+    fn try_from(body: CreateApiClientRequest) -> Result<Self, ApiError> {
+        let (name, roles) = (
+            DisplayName::parse("name", &body.name),
+            parse_roles("roles", &body.roles),
+        )
+            .collect_fields()?;
+        let secret = Secret::generate()?;
+        Ok(Self {
+            new: NewClient {
+                name: name.into_inner(),
+                client_id: format!("cli_{}", random_token(20)),
+                secret_hash: secret.hash,
+                roles,
+                organisation_id: body.organisation_id,
+            },
+            secret: secret.plain,
+        })
+    }
+}
+
+impl TryFrom<UpdateApiClientRequest> for AccountChanges {
+    type Error = ApiError;
+
+    fn try_from(body: UpdateApiClientRequest) -> Result<Self, ApiError> {
+        let (name, roles, is_active) = (
+            patch_field("name", body.name).and_then(|v| v.map(|n| DisplayName::parse("name", n)).transpose()),
+            patch_field("roles", body.roles).and_then(|v| v.map(|r| parse_roles("roles", &r)).transpose()),
+            patch_field("is_active", body.is_active),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            name: name.map(DisplayName::into_inner),
+            secret_hash: None,
+            roles,
+            organisation_id: body.organisation_id,
+            is_active,
+        })
+    }
+}
+
+/// A client with its secret, for the answers that show it this once.
+fn with_secret(row: ClientRow, client_secret: String) -> ApiClientWithSecret {
+    ApiClientWithSecret {
+        client: row.into(),
+        client_secret,
+    }
 }
 
 /// List API clients.
@@ -116,7 +181,7 @@ async fn new_secret() -> Result<(String, String), ApiError> {
 /// never shown after creation or rotation.
 #[utoipa::path(
     tag = "clients",
-    params(AccountQuery),
+    params(AccountQuery, PageParams),
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of API clients.", body = ApiClientPage,
@@ -128,18 +193,11 @@ async fn new_secret() -> Result<(String, String), ApiError> {
 #[get("/clients")]
 pub async fn list_clients(
     req: HttpRequest,
-    _auth: Require<ManageAccounts>,
+    auth: Require<ManageAccounts>,
     state: web::Data<AppState>,
-    Query(query): Query<AccountQuery>,
+    Paged(query, paging): Paged<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (filter, page) = query.split()?;
-    let mut conn = state.conn().await?;
-    let (rows, next) = repo::list_clients(&mut conn, &filter, &page).await?;
-    Ok(ApiClientPage::respond(
-        &req,
-        rows.into_iter().map(Into::into).collect(),
-        next,
-    ))
+    listing::respond_json(&req, &state, auth.caller(), Clients(query.into()), &paging).await
 }
 
 /// Create an API client.
@@ -165,33 +223,13 @@ pub async fn create_client(
     state: web::Data<AppState>,
     Json(body): Json<CreateApiClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (name, roles) = (
-        DisplayName::parse("name", &body.name),
-        parse_roles("roles", &body.roles),
-    )
-        .collect_fields()?;
+    let IssuedClient { new, secret } = off_thread(move || IssuedClient::try_from(body)).await?;
     let mut conn = state.conn().await?;
-    if let Some(organisation) = body.organisation_id {
-        crate::repo::organisations::require_exists(&mut conn, organisation, "organisation_id").await?;
-    }
-    let (secret, secret_hash) = new_secret().await?;
-    let new = NewClient {
-        name: name.into_inner(),
-        client_id: format!("cli_{}", random_token(20)),
-        secret_hash,
-        roles,
-        organisation_id: body.organisation_id,
-    };
     let row = repo::insert_client(&mut conn, &auth.actor(), new).await?;
-    let location = format!("/api/v1/clients/{}", row.id);
-    let version = row.version;
     Ok(created(
-        location,
-        &ETag::of_version(version),
-        &ApiClientWithSecret {
-            client: row.into(),
-            client_secret: secret,
-        },
+        format!("/api/v1/clients/{}", row.id),
+        &ETag::of_version(row.version),
+        &with_secret(row, secret),
     ))
 }
 
@@ -250,24 +288,9 @@ pub async fn update_client(
     if_match: IfMatch,
     Json(body): Json<UpdateApiClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (name, roles, is_active) = (
-        patch_field("name", body.name).and_then(|v| v.map(|n| DisplayName::parse("name", n)).transpose()),
-        patch_field("roles", body.roles).and_then(|v| v.map(|r| parse_roles("roles", &r)).transpose()),
-        patch_field("is_active", body.is_active),
-    )
-        .collect_fields()?;
+    let changes = AccountChanges::try_from(body)?;
     let mut conn = state.conn().await?;
-    if let Some(Some(organisation)) = body.organisation_id {
-        crate::repo::organisations::require_exists(&mut conn, organisation, "organisation_id").await?;
-    }
-    let changes = ClientChanges {
-        name: name.map(DisplayName::into_inner),
-        secret_hash: None,
-        roles,
-        organisation_id: body.organisation_id,
-        is_active,
-    };
-    let row = repo::update_client(&mut conn, &auth.actor(), *id, &if_match, changes, "client.updated").await?;
+    let row = repo::update_client(&mut conn, &auth.actor(), "client.updated", *id, &if_match, changes).await?;
     Ok(ok(&ETag::of_version(row.version), &ApiClient::from(row)))
 }
 
@@ -294,27 +317,34 @@ pub async fn rotate_client_secret(
     id: web::Path<ApiClientId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let (secret, secret_hash) = new_secret().await?;
-    let changes = ClientChanges {
-        secret_hash: Some(secret_hash),
-        ..ClientChanges::default()
+    let secret = off_thread(Secret::generate).await?;
+    let changes = AccountChanges {
+        secret_hash: Some(secret.hash),
+        ..AccountChanges::default()
     };
     let mut conn = state.conn().await?;
     let row = repo::update_client(
         &mut conn,
         &auth.actor(),
+        "client.secret_rotated",
         *id,
         &if_match,
         changes,
-        "client.secret_rotated",
     )
     .await?;
-    let version = row.version;
-    Ok(ok(
-        &ETag::of_version(version),
-        &ApiClientWithSecret {
-            client: row.into(),
-            client_secret: secret,
-        },
-    ))
+    Ok(ok(&ETag::of_version(row.version), &with_secret(row, secret.plain)))
+}
+
+/// The API client list, as JSON pages (never exported: see [`listing::respond_json`]).
+pub struct Clients(AccountFilter);
+
+impl Listing for Clients {
+    type Item = ApiClient;
+    const COLUMNS: &'static [&'static str] = &[];
+    const NAME: &'static str = "clients";
+
+    async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<ApiClient>, Option<Cursor>), ApiError> {
+        let (rows, next) = repo::list_clients(conn, &self.0, &page).await?;
+        Ok((rows.into_iter().map(Into::into).collect(), next))
+    }
 }

@@ -118,6 +118,46 @@ pub struct EventQuery {
     pub resource_type: Option<EventResourceType>,
 }
 
+/// A page of the feed as asked for, checked.
+#[derive(Debug)]
+pub struct EventRequest {
+    /// The position after which the page starts.
+    pub after: i64,
+    /// At most this many events.
+    pub limit: i64,
+    pub filter: EventFilter,
+}
+
+impl TryFrom<EventQuery> for EventRequest {
+    type Error = ApiError;
+
+    fn try_from(query: EventQuery) -> Result<Self, ApiError> {
+        let after = query.after.unwrap_or(0);
+        if after < 0 {
+            return Err(ApiError::invalid("after", "must be 0 or more"));
+        }
+        let limit = query.limit.unwrap_or(DEFAULT_EVENTS_PER_PAGE);
+        if !(1..=MAX_EVENTS_PER_PAGE).contains(&limit) {
+            return Err(ApiError::invalid(
+                "limit",
+                format!("must be between 1 and {MAX_EVENTS_PER_PAGE}"),
+            ));
+        }
+        Ok(Self {
+            after,
+            limit,
+            filter: EventFilter {
+                resource_types: query
+                    .resource_type
+                    .map(|t| t.as_str().to_string())
+                    .into_iter()
+                    .collect(),
+                event_types: Vec::new(),
+            },
+        })
+    }
+}
+
 /// Read the change feed.
 ///
 /// Every committed change to organisations, meetings, questions, responses, reports,
@@ -154,27 +194,10 @@ pub async fn list_events(
     state: web::Data<AppState>,
     Query(query): Query<EventQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let after = query.after.unwrap_or(0);
-    if after < 0 {
-        return Err(ApiError::invalid("after", "must be 0 or more"));
-    }
-    let limit = query.limit.unwrap_or(DEFAULT_EVENTS_PER_PAGE);
-    if !(1..=MAX_EVENTS_PER_PAGE).contains(&limit) {
-        return Err(ApiError::invalid(
-            "limit",
-            format!("must be between 1 and {MAX_EVENTS_PER_PAGE}"),
-        ));
-    }
-    let filter = EventFilter {
-        resource_types: query
-            .resource_type
-            .map(|t| t.as_str().to_string())
-            .into_iter()
-            .collect(),
-        event_types: Vec::new(),
-    };
+    let EventRequest { after, limit, filter } = query.try_into()?;
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let rows = repo::list(&mut conn, caller.view(), after, limit, &filter).await?;
+    drop(conn);
     let full = rows.len() as i64 == limit;
     let items = rows.into_iter().map(Event::try_from).collect::<Result<Vec<_>, _>>()?;
     let next_after = items.last().map_or(after, |event| event.id);

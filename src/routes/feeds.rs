@@ -7,27 +7,30 @@
 //! first, and never contact details. Entry ids are `urn:uuid:<resource id>`, so that a
 //! reader recognises an entry again when the resource changes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use atom_syndication::{Category, Content, Entry, Feed, Link, Person, Text};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, Response, ResponseBuilder, Type};
 use utoipa::IntoParams;
 
 use crate::app::AppState;
+use crate::db::DbConn;
 use crate::domain::action::ActionStatus;
 use crate::domain::organisation::OrganisationId;
 use crate::domain::question::{QuestionId, QuestionStatus, Topic};
 use crate::domain::CollectFields;
-use crate::error::{responses, ApiError};
+use crate::error::ApiError;
 use crate::http::conditional::{ETag, IfNoneMatch};
 use crate::http::Query;
-use crate::repo::actions::{self as actions_repo, ActionFilter};
+use crate::repo::actions::{self as actions_repo, ActionFilter, ActionRecord};
 use crate::repo::organisations as organisations_repo;
-use crate::repo::questions::{self as questions_repo, QuestionFilter};
-use crate::repo::responses as responses_repo;
+use crate::repo::questions::{self as questions_repo, QuestionFilter, QuestionRecord};
+use crate::repo::responses::{self as responses_repo, QuestionSummary, ResponseRecord};
 
 /// The most entries a feed holds: the most recently updated ones.
 pub const FEED_LIMIT: i64 = 50;
@@ -201,9 +204,226 @@ fn respond(
         .body(body))
 }
 
+/// What every feed answers: the feed with its `ETag` and `Cache-Control` (200), 304
+/// when the caller's copy is current, 422 for a bad filter, 503.
+struct FeedResponses;
+
+impl utoipa::IntoResponses for FeedResponses {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let text = || ObjectBuilder::new().schema_type(Type::String).build();
+        let header = |description: &str| {
+            HeaderBuilder::new()
+                .schema(Some(text()))
+                .description(Some(description))
+                .build()
+        };
+        let feed = ResponseBuilder::new()
+            .description("The feed.")
+            .header("ETag", header("A tag over the feed's bytes."))
+            .header("Cache-Control", header("`public, max-age=60`."))
+            .content(
+                "application/atom+xml",
+                ContentBuilder::new()
+                    .schema(Some(text()))
+                    .example(Some(serde_json::Value::from(EXAMPLE)))
+                    .build(),
+            )
+            .build();
+        let current = ResponseBuilder::new()
+            .description("The caller's copy (`If-None-Match`) is current.")
+            .build();
+        BTreeMap::from([
+            ("200".to_string(), RefOr::T(feed)),
+            ("304".to_string(), RefOr::T(current)),
+            (
+                "422".to_string(),
+                RefOr::Ref(Ref::from_response_name("ValidationFailed")),
+            ),
+            ("503".to_string(), RefOr::Ref(Ref::from_response_name("Unavailable"))),
+        ])
+    }
+}
+
 fn topic(topic: Option<&str>) -> Result<Option<Topic>, ApiError> {
     let (topic,) = (topic.map(|t| Topic::parse("topic", t)).transpose(),).collect_fields()?;
     Ok(topic)
+}
+
+/// One of the feeds: the records it shows, and how each is an entry.
+trait AtomFeed {
+    /// The collection (`questions`): the feed's `alternate` link and its entries'.
+    const KIND: &'static str;
+    const TITLE: &'static str;
+    type Record;
+
+    /// The [`FEED_LIMIT`] most recently updated records under the feed's filters, as an
+    /// anonymous caller sees them.
+    async fn latest(&self, conn: &mut DbConn) -> Result<Vec<Self::Record>, ApiError>;
+
+    /// A record as its entry.
+    fn entry(links: &Links<'_>, record: Self::Record) -> Entry;
+}
+
+/// Reads `feed`'s records (from the replica when there is one) and answers with the
+/// feed (see [`respond`]).
+async fn serve<F: AtomFeed>(
+    req: &HttpRequest,
+    state: &AppState,
+    if_none_match: &IfNoneMatch,
+    feed: F,
+) -> Result<HttpResponse, ApiError> {
+    let records = {
+        let mut conn = state.read_conn(false).await?;
+        feed.latest(&mut conn).await?
+    };
+    let links = Links::new(req, state);
+    let entries = records.into_iter().map(|record| F::entry(&links, record)).collect();
+    respond(req, &links, if_none_match, F::KIND, F::TITLE, entries)
+}
+
+impl TryFrom<QuestionFeedQuery> for QuestionFilter {
+    type Error = ApiError;
+
+    fn try_from(query: QuestionFeedQuery) -> Result<Self, ApiError> {
+        Ok(Self {
+            status: query.status,
+            public_only: true,
+            topic: topic(query.topic.as_deref())?,
+            ..QuestionFilter::default()
+        })
+    }
+}
+
+/// The question feed.
+struct QuestionsFeed(QuestionFilter);
+
+impl AtomFeed for QuestionsFeed {
+    const KIND: &'static str = "questions";
+    const TITLE: &'static str = "Scrutiny: public questions";
+    type Record = QuestionRecord;
+
+    async fn latest(&self, conn: &mut DbConn) -> Result<Vec<QuestionRecord>, ApiError> {
+        questions_repo::latest_updated(conn, &self.0, FEED_LIMIT).await
+    }
+
+    fn entry(links: &Links<'_>, record: QuestionRecord) -> Entry {
+        let row = record.row;
+        Entry {
+            title: Text::plain(format!("{}: {}", row.reference, row.title)),
+            id: format!("urn:uuid:{}", row.id),
+            updated: fixed(row.updated_at),
+            published: row.published_at.map(fixed),
+            authors: vec![person(row.asker_display_name)],
+            categories: row.topics.into_iter().map(category).collect(),
+            links: links.entry(Self::KIND, row.id),
+            summary: Some(Text::plain(format!("{}; asked on {}", row.status, row.asked_on))),
+            content: Some(text_content(row.body)),
+            ..Entry::default()
+        }
+    }
+}
+
+/// The response feed: published responses, to questions on `topic` or to `question_id`.
+struct ResponsesFeed {
+    topic: Option<Topic>,
+    question_id: Option<QuestionId>,
+}
+
+impl TryFrom<ResponseFeedQuery> for ResponsesFeed {
+    type Error = ApiError;
+
+    fn try_from(query: ResponseFeedQuery) -> Result<Self, ApiError> {
+        Ok(Self {
+            topic: topic(query.topic.as_deref())?,
+            question_id: query.question_id,
+        })
+    }
+}
+
+impl AtomFeed for ResponsesFeed {
+    const KIND: &'static str = "responses";
+    const TITLE: &'static str = "Scrutiny: published responses";
+    type Record = (ResponseRecord, QuestionSummary);
+
+    async fn latest(&self, conn: &mut DbConn) -> Result<Vec<Self::Record>, ApiError> {
+        responses_repo::latest_published(conn, self.topic.as_ref(), self.question_id, FEED_LIMIT).await
+    }
+
+    fn entry(links: &Links<'_>, (record, question): Self::Record) -> Entry {
+        let row = record.row;
+        let mut entry_links = links.entry(Self::KIND, row.id);
+        entry_links.push(link(
+            format!("{}/api/v1/questions/{}", links.base, row.question_id),
+            "related",
+            "application/json",
+        ));
+        Entry {
+            title: Text::plain(format!("Response to {}: {}", question.reference, question.title)),
+            id: format!("urn:uuid:{}", row.id),
+            updated: fixed(row.updated_at),
+            published: row.published_at.map(fixed),
+            authors: vec![person(format!("{} ({})", row.author_name, row.author_position))],
+            categories: question.topics.into_iter().map(category).collect(),
+            links: entry_links,
+            summary: Some(Text::plain(format!("{} response of {}", row.kind, row.responded_on))),
+            content: Some(text_content(row.body)),
+            ..Entry::default()
+        }
+    }
+}
+
+impl From<ActionFeedQuery> for ActionFilter {
+    fn from(query: ActionFeedQuery) -> Self {
+        Self {
+            status: query.status,
+            owner_organisation_id: query.organisation_id,
+            ..ActionFilter::default()
+        }
+    }
+}
+
+/// The action feed.
+struct ActionsFeed(ActionFilter);
+
+impl AtomFeed for ActionsFeed {
+    const KIND: &'static str = "actions";
+    const TITLE: &'static str = "Scrutiny: actions";
+    /// An action and the name of the organisation that owns it.
+    type Record = (ActionRecord, String);
+
+    async fn latest(&self, conn: &mut DbConn) -> Result<Vec<Self::Record>, ApiError> {
+        let today = crate::domain::calendar::today();
+        let records = actions_repo::latest_updated(conn, &self.0, FEED_LIMIT, today).await?;
+        let mut organisations = HashMap::new();
+        let mut named = Vec::with_capacity(records.len());
+        for record in records {
+            let id = record.row.owner_organisation_id;
+            if let std::collections::hash_map::Entry::Vacant(vacant) = organisations.entry(id) {
+                vacant.insert(organisations_repo::find(conn, id).await?.name);
+            }
+            let organisation = organisations.get(&id).cloned().unwrap_or_default();
+            named.push((record, organisation));
+        }
+        Ok(named)
+    }
+
+    fn entry(links: &Links<'_>, (record, organisation): Self::Record) -> Entry {
+        let row = record.row;
+        let summary = format!(
+            "Owner: {}, {organisation}. Due {}. Status: {} ({} %).",
+            row.owner_post_title, row.due_on, row.status, row.progress_percent
+        );
+        Entry {
+            title: Text::plain(format!("{}: {}", row.reference, row.title)),
+            id: format!("urn:uuid:{}", row.id),
+            updated: fixed(row.updated_at),
+            authors: vec![person(organisation)],
+            links: links.entry(Self::KIND, row.id),
+            content: Some(text_content(format!("{}\n\n{summary}", row.description))),
+            summary: Some(Text::plain(summary)),
+            ..Entry::default()
+        }
+    }
 }
 
 /// Public questions as an Atom feed.
@@ -217,15 +437,7 @@ fn topic(topic: Option<&str>) -> Result<Option<Topic>, ApiError> {
     tag = "feeds",
     params(QuestionFeedQuery),
     security(()),
-    responses(
-        (status = 200, description = "The feed.", body = String, content_type = "application/atom+xml",
-            headers(("ETag" = String, description = "A tag over the feed's bytes."),
-                ("Cache-Control" = String, description = "`public, max-age=60`.")),
-            example = json!(EXAMPLE)),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
-    )
+    responses(FeedResponses)
 )]
 #[get("/feeds/questions.atom")]
 pub async fn get_questions_feed(
@@ -234,43 +446,7 @@ pub async fn get_questions_feed(
     if_none_match: IfNoneMatch,
     Query(query): Query<QuestionFeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = QuestionFilter {
-        status: query.status,
-        public_only: true,
-        topic: topic(query.topic.as_deref())?,
-        ..QuestionFilter::default()
-    };
-    let records = {
-        let mut conn = state.read_conn(false).await?;
-        questions_repo::latest_updated(&mut conn, &filter, FEED_LIMIT).await?
-    };
-    let links = Links::new(&req, &state);
-    let entries = records
-        .into_iter()
-        .map(|record| {
-            let row = record.row;
-            Entry {
-                title: Text::plain(format!("{}: {}", row.reference, row.title)),
-                id: format!("urn:uuid:{}", row.id),
-                updated: fixed(row.updated_at),
-                published: row.published_at.map(fixed),
-                authors: vec![person(row.asker_display_name)],
-                categories: row.topics.into_iter().map(category).collect(),
-                links: links.entry("questions", row.id),
-                summary: Some(Text::plain(format!("{}; asked on {}", row.status, row.asked_on))),
-                content: Some(text_content(row.body)),
-                ..Entry::default()
-            }
-        })
-        .collect();
-    respond(
-        &req,
-        &links,
-        &if_none_match,
-        "questions",
-        "Scrutiny: public questions",
-        entries,
-    )
+    serve(&req, &state, &if_none_match, QuestionsFeed(query.try_into()?)).await
 }
 
 /// Published responses as an Atom feed.
@@ -284,15 +460,7 @@ pub async fn get_questions_feed(
     tag = "feeds",
     params(ResponseFeedQuery),
     security(()),
-    responses(
-        (status = 200, description = "The feed.", body = String, content_type = "application/atom+xml",
-            headers(("ETag" = String, description = "A tag over the feed's bytes."),
-                ("Cache-Control" = String, description = "`public, max-age=60`.")),
-            example = json!(EXAMPLE)),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
-    )
+    responses(FeedResponses)
 )]
 #[get("/feeds/responses.atom")]
 pub async fn get_responses_feed(
@@ -301,44 +469,7 @@ pub async fn get_responses_feed(
     if_none_match: IfNoneMatch,
     Query(query): Query<ResponseFeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let topic = topic(query.topic.as_deref())?;
-    let records = {
-        let mut conn = state.read_conn(false).await?;
-        responses_repo::latest_published(&mut conn, topic.as_ref(), query.question_id, FEED_LIMIT).await?
-    };
-    let links = Links::new(&req, &state);
-    let entries = records
-        .into_iter()
-        .map(|(record, question)| {
-            let row = record.row;
-            let mut entry_links = links.entry("responses", row.id);
-            entry_links.push(link(
-                format!("{}/api/v1/questions/{}", links.base, row.question_id),
-                "related",
-                "application/json",
-            ));
-            Entry {
-                title: Text::plain(format!("Response to {}: {}", question.reference, question.title)),
-                id: format!("urn:uuid:{}", row.id),
-                updated: fixed(row.updated_at),
-                published: row.published_at.map(fixed),
-                authors: vec![person(format!("{} ({})", row.author_name, row.author_position))],
-                categories: question.topics.into_iter().map(category).collect(),
-                links: entry_links,
-                summary: Some(Text::plain(format!("{} response of {}", row.kind, row.responded_on))),
-                content: Some(text_content(row.body)),
-                ..Entry::default()
-            }
-        })
-        .collect();
-    respond(
-        &req,
-        &links,
-        &if_none_match,
-        "responses",
-        "Scrutiny: published responses",
-        entries,
-    )
+    serve(&req, &state, &if_none_match, ResponsesFeed::try_from(query)?).await
 }
 
 /// Actions as an Atom feed.
@@ -352,15 +483,7 @@ pub async fn get_responses_feed(
     tag = "feeds",
     params(ActionFeedQuery),
     security(()),
-    responses(
-        (status = 200, description = "The feed.", body = String, content_type = "application/atom+xml",
-            headers(("ETag" = String, description = "A tag over the feed's bytes."),
-                ("Cache-Control" = String, description = "`public, max-age=60`.")),
-            example = json!(EXAMPLE)),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
-    )
+    responses(FeedResponses)
 )]
 #[get("/feeds/actions.atom")]
 pub async fn get_actions_feed(
@@ -369,48 +492,5 @@ pub async fn get_actions_feed(
     if_none_match: IfNoneMatch,
     Query(query): Query<ActionFeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = ActionFilter {
-        status: query.status,
-        owner_organisation_id: query.organisation_id,
-        ..ActionFilter::default()
-    };
-    let today = crate::domain::calendar::today();
-    let (records, organisations) = {
-        let mut conn = state.read_conn(false).await?;
-        let records = actions_repo::latest_updated(&mut conn, &filter, FEED_LIMIT, today).await?;
-        let mut organisations = HashMap::new();
-        for record in &records {
-            let id = record.row.owner_organisation_id;
-            if let std::collections::hash_map::Entry::Vacant(vacant) = organisations.entry(id) {
-                vacant.insert(organisations_repo::find(&mut conn, id).await?.name);
-            }
-        }
-        (records, organisations)
-    };
-    let links = Links::new(&req, &state);
-    let entries = records
-        .into_iter()
-        .map(|record| {
-            let row = record.row;
-            let organisation = organisations
-                .get(&row.owner_organisation_id)
-                .cloned()
-                .unwrap_or_default();
-            let summary = format!(
-                "Owner: {}, {organisation}. Due {}. Status: {} ({} %).",
-                row.owner_post_title, row.due_on, row.status, row.progress_percent
-            );
-            Entry {
-                title: Text::plain(format!("{}: {}", row.reference, row.title)),
-                id: format!("urn:uuid:{}", row.id),
-                updated: fixed(row.updated_at),
-                authors: vec![person(organisation)],
-                links: links.entry("actions", row.id),
-                content: Some(text_content(format!("{}\n\n{summary}", row.description))),
-                summary: Some(Text::plain(summary)),
-                ..Entry::default()
-            }
-        })
-        .collect();
-    respond(&req, &links, &if_none_match, "actions", "Scrutiny: actions", entries)
+    serve(&req, &state, &if_none_match, ActionsFeed(query.into())).await
 }

@@ -25,6 +25,7 @@ pub mod response_versions;
 pub mod responses;
 pub mod search;
 pub mod users;
+pub mod webhook_deliveries;
 pub mod webhooks;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
@@ -97,8 +98,8 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(webhooks::update_webhook)
                 .service(webhooks::delete_webhook)
                 .service(webhooks::rotate_webhook_secret)
-                .service(webhooks::list_webhook_deliveries)
-                .service(webhooks::redeliver_webhook_delivery)
+                .service(webhook_deliveries::list_webhook_deliveries)
+                .service(webhook_deliveries::redeliver_webhook_delivery)
                 .service(search::search_records),
         )
         .service(problems::get_problem_type);

@@ -170,6 +170,32 @@ fn parse_types(types: Option<&str>) -> Result<Vec<String>, ApiError> {
     Ok(kinds)
 }
 
+impl TryFrom<SearchQuery> for SearchRequest {
+    type Error = ApiError;
+
+    fn try_from(query: SearchQuery) -> Result<Self, ApiError> {
+        // The documented maximum counts every character sent, surrounding spaces included.
+        if query.q.chars().count() > 200 {
+            return Err(ApiError::invalid("q", "must be at most 200 characters"));
+        }
+        // A byte-order mark counts as white space here, as in the documented pattern's `\S`.
+        let q = crate::http::search_text(query.q.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}'))
+            .map_err(|e| ApiError::Validation(vec![e]))?
+            .ok_or_else(|| ApiError::invalid("q", "must not be blank"))?;
+        let kinds = parse_types(query.types.as_deref())?;
+        let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::invalid("limit", format!("must be from 1 to {MAX_LIMIT}")));
+        }
+        Ok(Self {
+            q,
+            kinds,
+            after: query.cursor.as_deref().map(decode_cursor).transpose()?,
+            limit,
+        })
+    }
+}
+
 /// Search.
 ///
 /// Full-text search (English stemming) across questions, responses, recommendations and
@@ -220,31 +246,12 @@ pub async fn search_records(
     state: web::Data<AppState>,
     Query(query): Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    // The documented maximum counts every character sent, surrounding spaces included.
-    if query.q.chars().count() > 200 {
-        return Err(ApiError::invalid("q", "must be at most 200 characters"));
-    }
-    // A byte-order mark counts as white space here, as in the documented pattern's `\S`.
-    let q = crate::http::search_text(query.q.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}'))
-        .map_err(|e| ApiError::Validation(vec![e]))?
-        .ok_or_else(|| ApiError::invalid("q", "must not be blank"))?;
-    let kinds = parse_types(query.types.as_deref())?;
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("must be from 1 to {MAX_LIMIT}")));
-    }
-    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
-    let request = SearchRequest {
-        q: &q,
-        kinds,
-        sees_unpublished: caller.view().sees_unpublished(),
-        after,
-        fetch: limit + 1,
-    };
+    let request = SearchRequest::try_from(query)?;
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
-    let mut rows = repo::search(&mut conn, &request).await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
+    let mut rows = repo::search(&mut conn, &request, caller.view().sees_unpublished()).await?;
+    drop(conn);
+    let more = rows.len() as i64 > request.limit;
+    rows.truncate(request.limit as usize);
     let next_cursor = if more { rows.last().map(encode_cursor) } else { None };
     let items = rows
         .into_iter()

@@ -7,15 +7,17 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::hash_secret;
+use crate::db::DbConn;
 use crate::domain::auth::{parse_roles, DisplayName, Password, Role, UserId, Username};
 use crate::domain::organisation::OrganisationId;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{ManageAccounts, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::{patch_field, Json, Query};
-use crate::pagination::PageRequest;
-use crate::repo::accounts::{self as repo, AccountFilter, NewUser, UserChanges, UserRow};
+use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::{patch_field, Json};
+use crate::pagination::{Cursor, PageRequest};
+use crate::repo::accounts::{self as repo, AccountChanges, AccountFilter, NewUser, UserRow};
 
 /// A person who can sign in. The password is never shown.
 #[derive(Debug, Serialize, ToSchema)]
@@ -55,7 +57,7 @@ impl From<UserRow> for User {
 
 crate::page_type!(UserPage, User);
 
-/// Filters and paging for user and client lists.
+/// Filters for the user and client lists.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -66,24 +68,15 @@ pub struct AccountQuery {
     pub organisation_id: Option<OrganisationId>,
     /// Only active (`true`) or deactivated (`false`) accounts.
     pub is_active: Option<bool>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
 }
 
-impl AccountQuery {
-    pub fn split(self) -> Result<(AccountFilter, PageRequest), ApiError> {
-        let page = PageRequest::parse(self.limit, self.cursor.as_deref())?;
-        Ok((
-            AccountFilter {
-                role: self.role,
-                organisation_id: self.organisation_id,
-                is_active: self.is_active,
-            },
-            page,
-        ))
+impl From<AccountQuery> for AccountFilter {
+    fn from(query: AccountQuery) -> Self {
+        Self {
+            role: query.role,
+            organisation_id: query.organisation_id,
+            is_active: query.is_active,
+        }
     }
 }
 
@@ -132,11 +125,63 @@ pub struct UpdateUserRequest {
     pub is_active: Option<Option<bool>>,
 }
 
-async fn hash(password: Password) -> Result<String, ApiError> {
-    web::block(move || hash_secret(password.expose()))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(ApiError::Internal)
+/// Runs `convert` (a conversion that hashes a secret with Argon2id, which takes tens of
+/// milliseconds of CPU) on the blocking pool, off the threads that serve requests.
+pub(super) async fn off_thread<T: Send + 'static>(
+    convert: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    web::block(convert).await.map_err(|e| ApiError::Internal(e.into()))?
+}
+
+/// The Argon2id hash of `secret`, as stored.
+pub(super) fn hashed(secret: &str) -> Result<String, ApiError> {
+    hash_secret(secret).map_err(ApiError::Internal)
+}
+
+/// Validates the request and hashes the password: run it with [`off_thread`].
+impl TryFrom<CreateUserRequest> for NewUser {
+    type Error = ApiError;
+
+    fn try_from(body: CreateUserRequest) -> Result<Self, ApiError> {
+        let (username, display_name, password, roles) = (
+            Username::parse("username", &body.username),
+            DisplayName::parse("display_name", &body.display_name),
+            Password::parse("password", &body.password),
+            parse_roles("roles", &body.roles),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            username: username.as_str().to_string(),
+            display_name: display_name.into_inner(),
+            password_hash: hashed(password.expose())?,
+            roles,
+            organisation_id: body.organisation_id,
+            is_active: body.is_active.unwrap_or(true),
+        })
+    }
+}
+
+/// Validates the request and hashes a new password: run it with [`off_thread`].
+impl TryFrom<UpdateUserRequest> for AccountChanges {
+    type Error = ApiError;
+
+    fn try_from(body: UpdateUserRequest) -> Result<Self, ApiError> {
+        let (display_name, password, roles, is_active) = (
+            patch_field("display_name", body.display_name)
+                .and_then(|v| v.map(|n| DisplayName::parse("display_name", n)).transpose()),
+            patch_field("password", body.password).and_then(|v| v.map(|p| Password::parse("password", &p)).transpose()),
+            patch_field("roles", body.roles).and_then(|v| v.map(|r| parse_roles("roles", &r)).transpose()),
+            patch_field("is_active", body.is_active),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            name: display_name.map(DisplayName::into_inner),
+            secret_hash: password.map(|password| hashed(password.expose())).transpose()?,
+            roles,
+            organisation_id: body.organisation_id,
+            is_active,
+        })
+    }
 }
 
 /// List users.
@@ -145,7 +190,7 @@ async fn hash(password: Password) -> Result<String, ApiError> {
 /// hashes are never shown.
 #[utoipa::path(
     tag = "users",
-    params(AccountQuery),
+    params(AccountQuery, PageParams),
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of users.", body = UserPage,
@@ -157,18 +202,11 @@ async fn hash(password: Password) -> Result<String, ApiError> {
 #[get("/users")]
 pub async fn list_users(
     req: HttpRequest,
-    _auth: Require<ManageAccounts>,
+    auth: Require<ManageAccounts>,
     state: web::Data<AppState>,
-    Query(query): Query<AccountQuery>,
+    Paged(query, paging): Paged<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (filter, page) = query.split()?;
-    let mut conn = state.conn().await?;
-    let (rows, next) = repo::list_users(&mut conn, &filter, &page).await?;
-    Ok(UserPage::respond(
-        &req,
-        rows.into_iter().map(Into::into).collect(),
-        next,
-    ))
+    listing::respond_json(&req, &state, auth.caller(), Users(query.into()), &paging).await
 }
 
 /// Create a user.
@@ -192,25 +230,8 @@ pub async fn create_user(
     state: web::Data<AppState>,
     Json(body): Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (username, display_name, password, roles) = (
-        Username::parse("username", &body.username),
-        DisplayName::parse("display_name", &body.display_name),
-        Password::parse("password", &body.password),
-        parse_roles("roles", &body.roles),
-    )
-        .collect_fields()?;
+    let new = off_thread(move || NewUser::try_from(body)).await?;
     let mut conn = state.conn().await?;
-    if let Some(organisation) = body.organisation_id {
-        crate::repo::organisations::require_exists(&mut conn, organisation, "organisation_id").await?;
-    }
-    let new = NewUser {
-        username: username.as_str().to_string(),
-        display_name: display_name.into_inner(),
-        password_hash: hash(password).await?,
-        roles,
-        organisation_id: body.organisation_id,
-        is_active: body.is_active.unwrap_or(true),
-    };
     let row = repo::insert_user(&mut conn, &auth.actor(), new).await?;
     Ok(created(
         format!("/api/v1/users/{}", row.id),
@@ -275,29 +296,22 @@ pub async fn update_user(
     if_match: IfMatch,
     Json(body): Json<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (display_name, password, roles, is_active) = (
-        patch_field("display_name", body.display_name)
-            .and_then(|v| v.map(|n| DisplayName::parse("display_name", n)).transpose()),
-        patch_field("password", body.password).and_then(|v| v.map(|p| Password::parse("password", &p)).transpose()),
-        patch_field("roles", body.roles).and_then(|v| v.map(|r| parse_roles("roles", &r)).transpose()),
-        patch_field("is_active", body.is_active),
-    )
-        .collect_fields()?;
+    let changes = off_thread(move || AccountChanges::try_from(body)).await?;
     let mut conn = state.conn().await?;
-    if let Some(Some(organisation)) = body.organisation_id {
-        crate::repo::organisations::require_exists(&mut conn, organisation, "organisation_id").await?;
-    }
-    let password_hash = match password {
-        Some(password) => Some(hash(password).await?),
-        None => None,
-    };
-    let changes = UserChanges {
-        display_name: display_name.map(DisplayName::into_inner),
-        password_hash,
-        roles,
-        organisation_id: body.organisation_id,
-        is_active,
-    };
-    let row = repo::update_user(&mut conn, &auth.actor(), *id, &if_match, changes).await?;
+    let row = repo::update_user(&mut conn, &auth.actor(), "user.updated", *id, &if_match, changes).await?;
     Ok(ok(&ETag::of_version(row.version), &User::from(row)))
+}
+
+/// The user list, as JSON pages (never exported: see [`listing::respond_json`]).
+pub struct Users(AccountFilter);
+
+impl Listing for Users {
+    type Item = User;
+    const COLUMNS: &'static [&'static str] = &[];
+    const NAME: &'static str = "users";
+
+    async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<User>, Option<Cursor>), ApiError> {
+        let (rows, next) = repo::list_users(conn, &self.0, &page).await?;
+        Ok((rows.into_iter().map(Into::into).collect(), next))
+    }
 }

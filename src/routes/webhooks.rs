@@ -8,18 +8,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
+use crate::db::DbConn;
 use crate::domain::auth::Role;
 use crate::domain::text::BoundedText;
-use crate::domain::webhook::{
-    new_secret, parse_event_types, DeliveryId, DeliveryStatus, PayloadView, WebhookId, WebhookUrl,
-};
+use crate::domain::webhook::{new_secret, parse_event_types, PayloadView, WebhookId, WebhookUrl};
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{ManageWebhooks, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::{patch_field, Json, Query};
-use crate::pagination::PageRequest;
-use crate::repo::webhooks::{self as repo, AttemptRow, DeliveryRow, NewWebhook, WebhookChanges, WebhookRow};
+use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::{patch_field, Json};
+use crate::pagination::{Cursor, PageRequest};
+use crate::repo::webhooks::{self as repo, NewWebhook, WebhookChanges, WebhookFilter, WebhookRow};
 
 /// The longest description.
 const MAX_DESCRIPTION_CHARS: usize = 500;
@@ -129,116 +129,17 @@ pub struct UpdateWebhookRequest {
     pub is_active: Option<Option<bool>>,
 }
 
-/// Filters and paging for the subscription list.
+/// Filters for the subscription list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct WebhookQuery {
     /// Only active (`true`) or inactive (`false`) subscriptions.
     pub is_active: Option<bool>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
-}
-
-/// One attempt to deliver.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DeliveryAttempt {
-    pub attempted_at: DateTime<Utc>,
-    /// The receiver's status code; null when it did not answer.
-    pub status_code: Option<i32>,
-    /// Why the attempt failed (a non-2xx answer, a timeout, a refused connection, a
-    /// private address); null when it succeeded.
-    pub error: Option<String>,
-    pub duration_ms: i32,
-}
-
-impl From<AttemptRow> for DeliveryAttempt {
-    fn from(row: AttemptRow) -> Self {
-        Self {
-            attempted_at: row.attempted_at,
-            status_code: row.status_code,
-            error: row.error,
-            duration_ms: row.duration_ms,
-        }
-    }
-}
-
-/// One event to be delivered to one subscription, with every attempt so far.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "01937b4e-5a1c-7d2e-8f3a-4b5c6d7e8f90", "webhook_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
-    "event_id": 1043, "event_type": "response.published", "status": "succeeded", "attempt_count": 2,
-    "next_attempt_at": null, "last_status_code": 204, "last_error": null,
-    "payload": {"type": "response.published", "timestamp": "2022-06-09T12:00:00Z", "data": {"id": 1043}},
-    "attempts": [
-        {"attempted_at": "2022-06-09T12:00:01Z", "status_code": 503, "error": "the receiver answered 503", "duration_ms": 41},
-        {"attempted_at": "2022-06-09T12:00:07Z", "status_code": 204, "error": null, "duration_ms": 38}
-    ],
-    "created_at": "2022-06-09T12:00:01Z", "updated_at": "2022-06-09T12:00:07Z"
-}))]
-pub struct Delivery {
-    /// Also the `webhook-id` header of every attempt: receivers use it to drop repeats.
-    pub id: DeliveryId,
-    pub webhook_id: WebhookId,
-    /// The change-feed event delivered.
-    pub event_id: i64,
-    pub event_type: String,
-    pub status: DeliveryStatus,
-    pub attempt_count: i32,
-    /// When the next attempt is due; null unless `pending`.
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    pub last_status_code: Option<i32>,
-    pub last_error: Option<String>,
-    /// The body posted (the same on every attempt).
-    #[schema(value_type = Object)]
-    pub payload: serde_json::Value,
-    /// Oldest first.
-    pub attempts: Vec<DeliveryAttempt>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Delivery {
-    fn from_rows(row: DeliveryRow, attempts: Vec<AttemptRow>) -> Self {
-        Self {
-            id: row.id,
-            webhook_id: row.webhook_id,
-            event_id: row.event_id,
-            event_type: row.event_type,
-            next_attempt_at: (row.status == DeliveryStatus::Pending).then_some(row.next_attempt_at),
-            status: row.status,
-            attempt_count: row.attempts,
-            last_status_code: row.last_status_code,
-            last_error: row.last_error,
-            payload: row.payload,
-            attempts: attempts.into_iter().map(Into::into).collect(),
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
-    }
-}
-
-crate::page_type!(DeliveryPage, Delivery);
-
-/// Filters and paging for a subscription's deliveries.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct DeliveryQuery {
-    /// Only deliveries in this state.
-    pub status: Option<DeliveryStatus>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
 }
 
 /// Whose subscriptions the caller manages: every one for `admin`, else its own.
-fn scope(auth: &Require<ManageWebhooks>) -> Option<String> {
+pub(super) fn scope(auth: &Require<ManageWebhooks>) -> Option<String> {
     if auth.principal.has_any(&[Role::Admin]) {
         None
     } else {
@@ -250,12 +151,98 @@ fn parse_description(field: &str, value: &str) -> crate::domain::FieldResult<Str
     BoundedText::<MAX_DESCRIPTION_CHARS>::parse(field, value).map(BoundedText::into_inner)
 }
 
+/// A request with what its validity depends on: whether the service allows private,
+/// loopback and link-local targets (`SCRUTINY_WEBHOOK_ALLOW_PRIVATE`).
+pub struct Targeting<T> {
+    pub request: T,
+    pub allow_private: bool,
+}
+
+impl<T> Targeting<T> {
+    fn new(state: &AppState, request: T) -> Self {
+        Self {
+            request,
+            allow_private: state.config.webhooks.allow_private,
+        }
+    }
+}
+
+impl TryFrom<Targeting<CreateWebhookRequest>> for NewWebhook {
+    type Error = ApiError;
+
+    fn try_from(
+        Targeting {
+            request: body,
+            allow_private,
+        }: Targeting<CreateWebhookRequest>,
+    ) -> Result<Self, ApiError> {
+        let (url, description, event_types) = (
+            WebhookUrl::parse("url", &body.url, allow_private),
+            body.description
+                .as_deref()
+                .map(|d| parse_description("description", d))
+                .transpose(),
+            parse_event_types("event_types", &body.event_types),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            url: url.into_inner(),
+            description,
+            event_types,
+            is_active: body.is_active.unwrap_or(true),
+        })
+    }
+}
+
+impl TryFrom<Targeting<UpdateWebhookRequest>> for WebhookChanges {
+    type Error = ApiError;
+
+    fn try_from(
+        Targeting {
+            request: body,
+            allow_private,
+        }: Targeting<UpdateWebhookRequest>,
+    ) -> Result<Self, ApiError> {
+        let description = match body.description {
+            None => Ok(None),
+            Some(None) => Ok(Some(None)),
+            Some(Some(text)) => parse_description("description", &text).map(|text| Some(Some(text))),
+        };
+        let (url, description, event_types, is_active) = (
+            patch_field("url", body.url).and_then(|v| {
+                v.map(|u| WebhookUrl::parse("url", &u, allow_private).map(WebhookUrl::into_inner))
+                    .transpose()
+            }),
+            description,
+            patch_field("event_types", body.event_types)
+                .and_then(|v| v.map(|types| parse_event_types("event_types", &types)).transpose()),
+            patch_field("is_active", body.is_active),
+        )
+            .collect_fields()?;
+        Ok(Self {
+            url,
+            description,
+            event_types,
+            is_active,
+            secret: None,
+        })
+    }
+}
+
+/// A subscription with its signing secret, for the answers that show it this once.
+fn with_secret(row: WebhookRow, secret: String) -> WebhookWithSecret {
+    WebhookWithSecret {
+        webhook: row.into(),
+        secret,
+    }
+}
+
 /// List webhook subscriptions.
 ///
 /// `admin` sees every subscription; an `integration` system sees its own.
 #[utoipa::path(
     tag = "webhooks",
-    params(WebhookQuery),
+    params(WebhookQuery, PageParams),
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of subscriptions, oldest first.", body = WebhookPage,
@@ -270,16 +257,13 @@ pub async fn list_webhooks(
     req: HttpRequest,
     auth: Require<ManageWebhooks>,
     state: web::Data<AppState>,
-    Query(query): Query<WebhookQuery>,
+    Paged(query, paging): Paged<WebhookQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.conn().await?;
-    let (rows, next) = repo::list(&mut conn, scope(&auth).as_deref(), query.is_active, &page).await?;
-    Ok(WebhookPage::respond(
-        &req,
-        rows.into_iter().map(Into::into).collect(),
-        next,
-    ))
+    let webhooks = Webhooks(WebhookFilter {
+        owner: scope(&auth),
+        is_active: query.is_active,
+    });
+    listing::respond_json(&req, &state, auth.caller(), webhooks, &paging).await
 }
 
 /// Subscribe a URL to changes.
@@ -319,36 +303,14 @@ pub async fn create_webhook(
     state: web::Data<AppState>,
     Json(body): Json<CreateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let allow_private = state.config.webhooks.allow_private;
-    let (url, description, event_types) = (
-        WebhookUrl::parse("url", &body.url, allow_private),
-        body.description
-            .as_deref()
-            .map(|d| parse_description("description", d))
-            .transpose(),
-        parse_event_types("event_types", &body.event_types),
-    )
-        .collect_fields()?;
+    let new = NewWebhook::try_from(Targeting::new(&state, body))?;
     let secret = new_secret();
-    let new = NewWebhook {
-        url: url.into_inner(),
-        description,
-        event_types,
-        is_active: body.is_active.unwrap_or(true),
-        secret: secret.clone(),
-        view: PayloadView::of(auth.view()),
-    };
     let mut conn = state.conn().await?;
-    let row = repo::insert(&mut conn, &auth.actor(), new).await?;
-    let location = format!("/api/v1/webhooks/{}", row.id);
-    let version = row.version;
+    let row = repo::insert(&mut conn, &auth.actor(), new, PayloadView::of(auth.view()), &secret).await?;
     Ok(created(
-        location,
-        &ETag::of_version(version),
-        &WebhookWithSecret {
-            webhook: row.into(),
-            secret,
-        },
+        format!("/api/v1/webhooks/{}", row.id),
+        &ETag::of_version(row.version),
+        &with_secret(row, secret),
     ))
 }
 
@@ -407,39 +369,17 @@ pub async fn update_webhook(
     if_match: IfMatch,
     Json(body): Json<UpdateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let allow_private = state.config.webhooks.allow_private;
-    let description = match body.description {
-        None => Ok(None),
-        Some(None) => Ok(Some(None)),
-        Some(Some(text)) => parse_description("description", &text).map(|text| Some(Some(text))),
-    };
-    let (url, description, event_types, is_active) = (
-        patch_field("url", body.url).and_then(|v| {
-            v.map(|u| WebhookUrl::parse("url", &u, allow_private).map(WebhookUrl::into_inner))
-                .transpose()
-        }),
-        description,
-        patch_field("event_types", body.event_types)
-            .and_then(|v| v.map(|types| parse_event_types("event_types", &types)).transpose()),
-        patch_field("is_active", body.is_active),
-    )
-        .collect_fields()?;
-    let changes = WebhookChanges {
-        url,
-        description,
-        event_types,
-        is_active,
-        secret: None,
-    };
+    let changes = WebhookChanges::try_from(Targeting::new(&state, body))?;
     let mut conn = state.conn().await?;
+    let owner = scope(&auth);
     let row = repo::update(
         &mut conn,
         &auth.actor(),
+        "webhook.updated",
         *id,
-        scope(&auth).as_deref(),
+        owner.as_deref(),
         &if_match,
         changes,
-        "webhook.updated",
     )
     .await?;
     Ok(ok(&ETag::of_version(row.version), &Webhook::from(row)))
@@ -473,23 +413,19 @@ pub async fn rotate_webhook_secret(
         ..WebhookChanges::default()
     };
     let mut conn = state.conn().await?;
+    let owner = scope(&auth);
+    let action = "webhook.secret_rotated";
     let row = repo::update(
         &mut conn,
         &auth.actor(),
+        action,
         *id,
-        scope(&auth).as_deref(),
+        owner.as_deref(),
         &if_match,
         changes,
-        "webhook.secret_rotated",
     )
     .await?;
-    Ok(ok(
-        &ETag::of_version(row.version),
-        &WebhookWithSecret {
-            webhook: row.into(),
-            secret,
-        },
-    ))
+    Ok(ok(&ETag::of_version(row.version), &with_secret(row, secret)))
 }
 
 /// Delete a webhook subscription.
@@ -519,70 +455,16 @@ pub async fn delete_webhook(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// List a subscription's deliveries.
-///
-/// Newest first, each with every attempt made (status code, error, duration).
-#[utoipa::path(
-    tag = "webhooks",
-    params(("id" = WebhookId, Path, description = "The subscription's id."), DeliveryQuery),
-    security(("bearer" = []), ("oauth2" = [])),
-    responses(
-        (status = 200, description = "A page of deliveries, newest first.", body = DeliveryPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::Read,
-        (status = 400, response = responses::BadRequest),
-        (status = 403, response = responses::Forbidden),
-        (status = 422, response = responses::ValidationFailed),
-    )
-)]
-#[get("/webhooks/{id}/deliveries")]
-pub async fn list_webhook_deliveries(
-    req: HttpRequest,
-    auth: Require<ManageWebhooks>,
-    state: web::Data<AppState>,
-    id: web::Path<WebhookId>,
-    Query(query): Query<DeliveryQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.conn().await?;
-    repo::find(&mut conn, *id, scope(&auth).as_deref()).await?;
-    let (rows, next) = repo::list_deliveries(&mut conn, *id, query.status, &page).await?;
-    Ok(DeliveryPage::respond(
-        &req,
-        rows.into_iter()
-            .map(|(row, attempts)| Delivery::from_rows(row, attempts))
-            .collect(),
-        next,
-    ))
-}
+/// The subscription list, as JSON pages (never exported: see [`listing::respond_json`]).
+pub struct Webhooks(WebhookFilter);
 
-/// Deliver again.
-///
-/// Makes the delivery due now, whatever its state, with a fresh 24-hour retry window:
-/// after fixing a receiver, send what failed. The receiver gets the same `webhook-id`.
-#[utoipa::path(
-    tag = "webhooks",
-    params(
-        ("id" = WebhookId, Path, description = "The subscription's id."),
-        ("delivery_id" = DeliveryId, Path, description = "The delivery's id."),
-    ),
-    security(("bearer" = []), ("oauth2" = [])),
-    responses(
-        (status = 202, description = "The delivery is due again; it is sent within a second or so while the subscription is active.", body = Delivery),
-        responses::Read,
-        (status = 403, response = responses::Forbidden),
-    )
-)]
-#[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
-pub async fn redeliver_webhook_delivery(
-    auth: Require<ManageWebhooks>,
-    state: web::Data<AppState>,
-    path: web::Path<(WebhookId, DeliveryId)>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, delivery) = path.into_inner();
-    let mut conn = state.conn().await?;
-    repo::find(&mut conn, id, scope(&auth).as_deref()).await?;
-    let row = repo::redeliver(&mut conn, &auth.actor(), id, delivery).await?;
-    let attempts = repo::attempts_of(&mut conn, delivery).await?;
-    Ok(HttpResponse::Accepted().json(Delivery::from_rows(row, attempts)))
+impl Listing for Webhooks {
+    type Item = Webhook;
+    const COLUMNS: &'static [&'static str] = &[];
+    const NAME: &'static str = "webhooks";
+
+    async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<Webhook>, Option<Cursor>), ApiError> {
+        let (rows, next) = repo::list(conn, &self.0, &page).await?;
+        Ok((rows.into_iter().map(Into::into).collect(), next))
+    }
 }
