@@ -51,7 +51,9 @@ impl Hashing {
             .map_err(ApiError::Internal)
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    /// Runs `work` (anything that hashes: a request conversion that hashes a new
+    /// password, say) through the gate, on the blocking pool; 429 when busy.
+    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
         let _admission = self.admit()?;
         let _turn = self
             .running

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::auth::verify_secret;
 use crate::domain::auth::Role;
 use crate::domain::auth::Subject;
 use crate::domain::organisation::OrganisationId;
@@ -160,10 +159,10 @@ pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Bod
             rate_limits::check(&mut conn, &LOGIN_FAILURES_PER_ADDRESS, &address).await?;
             let user = accounts::find_user_by_username(&mut conn, username).await?;
             let hash = user.as_ref().map(|u| u.password_hash.clone());
-            let password = password.to_string();
-            let verified = web::block(move || verify_secret(&password, hash.as_deref()))
-                .await
-                .map_err(|e| ApiError::Internal(e.into()))?;
+            // No connection is held while the hash runs or waits for its turn.
+            drop(conn);
+            let verified = state.hashing.verify(password.to_string(), hash).await?;
+            let mut conn = state.conn().await?;
             let user = user.filter(|u| verified && u.is_active);
             accounts::record_login(
                 &mut conn,
@@ -209,9 +208,9 @@ pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Bod
             rate_limits::check(&mut conn, &LOGIN_FAILURES_PER_ADDRESS, &address).await?;
             let client = accounts::find_client_by_client_id(&mut conn, &client_id).await?;
             let hash = client.as_ref().map(|c| c.secret_hash.clone());
-            let verified = web::block(move || verify_secret(&secret, hash.as_deref()))
-                .await
-                .map_err(|e| ApiError::Internal(e.into()))?;
+            drop(conn);
+            let verified = state.hashing.verify(secret, hash).await?;
+            let mut conn = state.conn().await?;
             let client = client.filter(|c| verified && c.is_active);
             accounts::record_login(
                 &mut conn,

@@ -223,7 +223,7 @@ pub async fn create_client(
     state: web::Data<AppState>,
     Json(body): Json<CreateApiClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let IssuedClient { new, secret } = off_thread(move || IssuedClient::try_from(body)).await?;
+    let IssuedClient { new, secret } = off_thread(&state.hashing, move || IssuedClient::try_from(body)).await?;
     let mut conn = state.conn().await?;
     let row = repo::insert_client(&mut conn, &auth.actor(), new).await?;
     Ok(created(
@@ -317,7 +317,7 @@ pub async fn rotate_client_secret(
     id: web::Path<ApiClientId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let secret = off_thread(Secret::generate).await?;
+    let secret = off_thread(&state.hashing, Secret::generate).await?;
     let changes = AccountChanges {
         secret_hash: Some(secret.hash),
         ..AccountChanges::default()

@@ -331,3 +331,31 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[actix_web::test]
+async fn a_burst_of_sign_ins_beyond_the_hashing_gate_is_refused_at_once_with_429() {
+    let app = spawn_app_with(
+        Settings::default()
+            .with("SCRUTINY_HASHING_CONCURRENCY", "1")
+            .with("SCRUTINY_HASHING_QUEUE", "1"),
+    )
+    .await;
+    // Unknown usernames, each from the same address: every one costs a hash (a dummy
+    // one), none is throttled by the per-account limit.
+    let attempts = (0..24).map(|n| {
+        let app = &app;
+        async move { app.password_grant(&format!("nobody-{n}"), "wrong password here").await }
+    });
+    let answers = futures_util::future::join_all(attempts).await;
+    let busy: Vec<_> = answers.iter().filter(|a| a.status == 429).collect();
+    let checked = answers.iter().filter(|a| a.status == 400).count();
+    assert_eq!(busy.len() + checked, answers.len(), "only 400s and 429s, never a 5xx");
+    assert!(!busy.is_empty(), "24 hashes at once with room for two went through");
+    assert!(checked >= 2, "the gate let none through");
+    for answer in busy {
+        assert_eq!(answer.header("retry-after").as_deref(), Some("1"));
+    }
+    // Once the burst is over, signing in works again.
+    app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    assert_eq!(app.password_grant("clerk", PASSWORD).await.status, 200);
+}
