@@ -359,3 +359,20 @@ async fn a_burst_of_sign_ins_beyond_the_hashing_gate_is_refused_at_once_with_429
     app.create_user("clerk", PASSWORD, &["secretariat"]).await;
     assert_eq!(app.password_grant("clerk", PASSWORD).await.status, 200);
 }
+
+#[actix_web::test]
+async fn a_token_marking_an_extension_critical_is_refused_though_its_signature_verifies() {
+    let app = spawn_app().await;
+    let sign = |crit: Option<Vec<String>>| {
+        let mut header = Header::new(Algorithm::HS256);
+        header.crit = crit;
+        jsonwebtoken::encode(&header, &claims(), &EncodingKey::from_secret(JWT_SECRET.as_bytes())).unwrap()
+    };
+    assert_eq!(app.with_token(&sign(None)).get("/api/v1/me").await.status, 200);
+    let critical = app
+        .with_token(&sign(Some(vec!["x-policy".into()])))
+        .get("/api/v1/me")
+        .await;
+    critical.assert_problem(401);
+    assert!(critical.json()["detail"].as_str().unwrap().contains("x-policy"));
+}
