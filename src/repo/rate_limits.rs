@@ -20,10 +20,20 @@ pub struct Limit {
     pub window: Duration,
 }
 
-/// Failed logins per username (or client id): slows guessing one account's password.
+/// Failed sign-ins for one account from one client address: the throttle. Someone
+/// guessing from elsewhere uses up their own allowance, never the owner's (OWASP's
+/// authentication guidance: throttle, don't lock accounts out).
+pub const LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS: Limit = Limit {
+    bucket: "login_failure:account_address",
+    max: 5,
+    window: Duration::from_secs(15 * 60),
+};
+
+/// Failed sign-ins for one account from anywhere: a backstop against guessing from
+/// many addresses, high enough that a few addresses cannot lock the owner out.
 pub const LOGIN_FAILURES_PER_ACCOUNT: Limit = Limit {
     bucket: "login_failure:account",
-    max: 5,
+    max: 100,
     window: Duration::from_secs(15 * 60),
 };
 
@@ -93,6 +103,63 @@ pub async fn acquire(conn: &mut DbConn, limit: &Limit, key: &str) -> Result<(), 
         .await?;
     check(conn, limit, key).await?;
     record(conn, limit, key).await
+}
+
+/// A sign-in attempt, counted as a failure against every limit before the secret is
+/// checked: see [`reserve_sign_in`].
+#[derive(Debug)]
+pub struct SignInAttempt {
+    account: String,
+    address: String,
+}
+
+impl SignInAttempt {
+    fn account_and_address(&self) -> String {
+        format!("{}\n{}", self.account, self.address)
+    }
+}
+
+/// Counts a sign-in attempt for `account` (a lower-cased username or a client id) from
+/// `address` as a failure, unless a limit is used up (429 with `Retry-After`, nothing
+/// counted). Counting before checking, under the advisory locks of [`acquire`] in one
+/// transaction, is what makes the limit exact: 60 parallel guesses get 5 checks, where
+/// checking and then recording let 19 through. A success takes it back
+/// ([`sign_in_succeeded`]).
+pub async fn reserve_sign_in(conn: &mut DbConn, account: &str, address: &str) -> Result<SignInAttempt, ApiError> {
+    use diesel_async::AsyncConnection;
+    let attempt = SignInAttempt {
+        account: account.to_string(),
+        address: address.to_string(),
+    };
+    let pair = attempt.account_and_address();
+    conn.transaction(async |conn| {
+        acquire(conn, &LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS, &pair).await?;
+        acquire(conn, &LOGIN_FAILURES_PER_ACCOUNT, &attempt.account).await?;
+        acquire(conn, &LOGIN_FAILURES_PER_ADDRESS, &attempt.address).await
+    })
+    .await?;
+    Ok(attempt)
+}
+
+/// After a successful sign-in: the account's failures are forgotten (from this address
+/// and overall), and the attempt no longer counts against the address.
+pub async fn sign_in_succeeded(conn: &mut DbConn, attempt: &SignInAttempt) -> Result<(), ApiError> {
+    clear(
+        conn,
+        &LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+        &attempt.account_and_address(),
+    )
+    .await?;
+    clear(conn, &LOGIN_FAILURES_PER_ACCOUNT, &attempt.account).await?;
+    diesel::sql_query(
+        "DELETE FROM rate_limit_events WHERE ctid = (SELECT ctid FROM rate_limit_events \
+         WHERE bucket = $1 AND key = $2 ORDER BY occurred_at DESC LIMIT 1)",
+    )
+    .bind::<diesel::sql_types::Text, _>(LOGIN_FAILURES_PER_ADDRESS.bucket)
+    .bind::<diesel::sql_types::Text, _>(&attempt.address)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Forgets `key`'s events (after a successful login).

@@ -15,7 +15,7 @@ use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, Require, SignedIn};
 use crate::http::Body;
 use crate::repo::accounts;
-use crate::repo::rate_limits::{self, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS};
+use crate::repo::rate_limits;
 
 /// A token request (RFC 6749 §4.3 and §4.4), as form fields or JSON. Parameters the
 /// service does not use (`scope`) are ignored, as RFC 6749 requires.
@@ -155,8 +155,7 @@ pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Bod
             };
             let account_key = username.to_lowercase();
             let mut conn = state.conn().await?;
-            rate_limits::check(&mut conn, &LOGIN_FAILURES_PER_ACCOUNT, &account_key).await?;
-            rate_limits::check(&mut conn, &LOGIN_FAILURES_PER_ADDRESS, &address).await?;
+            let attempt = rate_limits::reserve_sign_in(&mut conn, &account_key, &address).await?;
             let user = accounts::find_user_by_username(&mut conn, username).await?;
             let hash = user.as_ref().map(|u| u.password_hash.clone());
             // No connection is held while the hash runs or waits for its turn.
@@ -174,15 +173,13 @@ pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Bod
             )
             .await?;
             let Some(user) = user else {
-                rate_limits::record(&mut conn, &LOGIN_FAILURES_PER_ACCOUNT, &account_key).await?;
-                rate_limits::record(&mut conn, &LOGIN_FAILURES_PER_ADDRESS, &address).await?;
                 return Ok(oauth_error(
                     400,
                     "invalid_grant",
                     "The username or password is wrong, or the account is deactivated",
                 ));
             };
-            rate_limits::clear(&mut conn, &LOGIN_FAILURES_PER_ACCOUNT, &account_key).await?;
+            rate_limits::sign_in_succeeded(&mut conn, &attempt).await?;
             let token = state.auth.issue(
                 &Subject::User(user.id),
                 &Role::parse_known(&user.roles),
@@ -204,8 +201,7 @@ pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Bod
                 }
             };
             let mut conn = state.conn().await?;
-            rate_limits::check(&mut conn, &LOGIN_FAILURES_PER_ACCOUNT, &client_id).await?;
-            rate_limits::check(&mut conn, &LOGIN_FAILURES_PER_ADDRESS, &address).await?;
+            let attempt = rate_limits::reserve_sign_in(&mut conn, &client_id, &address).await?;
             let client = accounts::find_client_by_client_id(&mut conn, &client_id).await?;
             let hash = client.as_ref().map(|c| c.secret_hash.clone());
             drop(conn);
@@ -222,14 +218,13 @@ pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Bod
             )
             .await?;
             let Some(client) = client else {
-                rate_limits::record(&mut conn, &LOGIN_FAILURES_PER_ACCOUNT, &client_id).await?;
-                rate_limits::record(&mut conn, &LOGIN_FAILURES_PER_ADDRESS, &address).await?;
                 return Ok(oauth_error(
                     401,
                     "invalid_client",
                     "The client id or secret is wrong, or the client is deactivated",
                 ));
             };
+            rate_limits::sign_in_succeeded(&mut conn, &attempt).await?;
             let token = state.auth.issue(
                 &Subject::Client(client.id),
                 &Role::parse_known(&client.roles),

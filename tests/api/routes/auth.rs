@@ -376,3 +376,58 @@ async fn a_token_marking_an_extension_critical_is_refused_though_its_signature_v
     critical.assert_problem(401);
     assert!(critical.json()["detail"].as_str().unwrap().contains("x-policy"));
 }
+
+/// A password grant sent from the loopback address `source` (the service sees it as the
+/// client's address); returns the status.
+async fn password_grant_from(app: &crate::helpers::TestApp, source: &str, username: &str, password: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let target: std::net::SocketAddr = app.address.trim_start_matches("http://").parse().unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    let mut stream = socket.connect(target).await.unwrap();
+    let body = format!(
+        "grant_type=password&username={}&password={}",
+        crate::helpers::urlencode(username),
+        crate::helpers::urlencode(password)
+    );
+    let request = format!(
+        "POST /api/v1/auth/token HTTP/1.1\r\nHost: {target}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[actix_web::test]
+async fn guesses_from_another_address_never_lock_the_owner_out() {
+    let app = spawn_app().await;
+    app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    for _ in 0..5 {
+        assert_eq!(
+            password_grant_from(&app, "127.0.0.2", "clerk", "wrong password here").await,
+            400
+        );
+    }
+    // The guesser is throttled, from its own address, even with the right password...
+    assert_eq!(password_grant_from(&app, "127.0.0.2", "clerk", PASSWORD).await, 429);
+    // ...and the owner, from theirs, signs in.
+    assert_eq!(password_grant_from(&app, "127.0.0.3", "clerk", PASSWORD).await, 200);
+}
+
+#[actix_web::test]
+async fn parallel_guesses_for_one_account_get_exactly_the_allowed_number_of_checks() {
+    let app = spawn_app().await;
+    app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    let guesses = (0..40).map(|_| app.password_grant("clerk", "wrong password here"));
+    let answers = futures_util::future::join_all(guesses).await;
+    let checked = answers.iter().filter(|a| a.status == 400).count();
+    let throttled = answers.iter().filter(|a| a.status == 429).count();
+    assert_eq!(
+        (checked, throttled),
+        (5, 35),
+        "5 checks from one address, the rest refused"
+    );
+}
