@@ -11,6 +11,10 @@
 //! 429 (a caller that fixes its credentials, or waits, gets its request handled, and
 //! a refused request never makes its key answer 422 for another body: the refusal
 //! comes first).
+//!
+//! The token endpoint is never kept: a token is a secret and is never stored or
+//! replayed (RFC 6749 §5.1 says `Cache-Control: no-store`), and signing in again is
+//! safe, so a retry simply signs in again.
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -39,13 +43,16 @@ fn problem(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
     ServiceResponse::new(req, error.error_response())
 }
 
+/// The path whose answers are never kept: they carry access tokens.
+const TOKEN_PATH: &str = "/api/v1/auth/token";
+
 /// The middleware.
 pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let key = match req.headers().get(IDEMPOTENCY_KEY) {
-        Some(key) if req.method() == Method::POST => key.clone(),
+        Some(key) if req.method() == Method::POST && req.path() != TOKEN_PATH => key.clone(),
         _ => return next.call(req).await.map(ServiceResponse::map_into_boxed_body),
     };
     let key = match key.to_str() {

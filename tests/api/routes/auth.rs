@@ -431,3 +431,30 @@ async fn parallel_guesses_for_one_account_get_exactly_the_allowed_number_of_chec
         "5 checks from one address, the rest refused"
     );
 }
+
+#[actix_web::test]
+async fn a_token_is_never_stored_or_replayed_under_an_idempotency_key() {
+    let app = spawn_app().await;
+    app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    let sign_in = || {
+        app.anonymous()
+            .post("/api/v1/auth/token")
+            .header("idempotency-key", "sign-in-1")
+            .form(&[
+                ("grant_type", "password"),
+                ("username", "clerk"),
+                ("password", PASSWORD),
+            ])
+    };
+    let first = sign_in().await;
+    let second = sign_in().await;
+    assert_eq!((first.status, second.status), (200, 200));
+    assert_eq!(second.header("idempotent-replayed"), None, "the token was replayed");
+    assert_ne!(first.json()["access_token"], second.json()["access_token"]);
+    assert_eq!(second.header("cache-control").as_deref(), Some("no-store"));
+    let stored = app
+        .db
+        .count("SELECT count(*) AS n FROM idempotency_keys WHERE key = 'sign-in-1'")
+        .await;
+    assert_eq!(stored, 0, "the answer carrying a token was stored");
+}
