@@ -176,6 +176,20 @@ pub fn is_public(ip: IpAddr) -> bool {
                 return is_public_v4(v4);
             }
             let segments = ip.segments();
+            let embedded = |high: u16, low: u16| {
+                let [a, b] = high.to_be_bytes();
+                let [c, d] = low.to_be_bytes();
+                Ipv4Addr::new(a, b, c, d)
+            };
+            // Forms that carry an IPv4 address inside: the IPv4 address decides.
+            if segments[0] == 0x2002 {
+                // 6to4 (RFC 3056): 2002:AABB:CCDD::/48 embeds AA.BB.CC.DD.
+                return is_public_v4(embedded(segments[1], segments[2]));
+            }
+            if segments[..4] == [0; 4] && segments[4] == 0xffff && segments[5] == 0 {
+                // IPv4-translated (RFC 2765): ::ffff:0:a.b.c.d.
+                return is_public_v4(embedded(segments[6], segments[7]));
+            }
             !(ip.is_loopback()
                 || ip.is_unspecified()
                 || ip.is_multicast()
@@ -183,7 +197,8 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || (segments[0] & 0xffc0) == 0xfe80 // link-local
                 || (segments[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
                 || (segments[0] == 0x2001 && segments[1] == 0x0db8) // documentation
-                || (segments[0] == 0x0064 && segments[1] == 0xff9b) // NAT64 (embeds IPv4)
+                || (segments[0] == 0x0064 && segments[1] == 0xff9b) // NAT64 (embeds IPv4), 64:ff9b:1::/48 too
+                || (segments[0] == 0x2001 && segments[1] == 0x0000) // Teredo (tunnels to an IPv4 host)
                 || segments[..6] == [0; 6]) // IPv4-compatible (deprecated)
         }
     }
@@ -327,12 +342,22 @@ mod tests {
             "http://api.localhost/",
             "http://0.0.0.0/",
             "http://100.64.0.1/",
+            // IPv6 forms that embed a private IPv4 address.
+            "http://[2002:a00:1::1]/",                        // 6to4 of 10.0.0.1
+            "http://[2002:c0a8:1::]/",                        // 6to4 of 192.168.0.1
+            "http://[2002:7f00:1::1]/",                       // 6to4 of 127.0.0.1
+            "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", // Teredo
+            "http://[::ffff:0:10.0.0.1]/",                    // IPv4-translated
+            "http://[::ffff:0:a9fe:a9fe]/",                   // IPv4-translated 169.254.169.254
+            "http://[64:ff9b:1::a00:1]/",                     // local-use NAT64
         ] {
             assert!(WebhookUrl::parse("url", private, false).is_err(), "{private}");
             assert!(WebhookUrl::parse("url", private, true).is_ok(), "{private}");
         }
         assert!(WebhookUrl::parse("url", "https://council.example/hooks", false).is_ok());
         assert!(WebhookUrl::parse("url", "https://93.184.216.34/hooks", false).is_ok());
+        // 6to4 of a public address is a public address.
+        assert!(WebhookUrl::parse("url", "https://[2002:5db8:d822::1]/hooks", false).is_ok());
         assert!(WebhookUrl::parse("url", "ftp://council.example/", true).is_err());
         assert!(WebhookUrl::parse("url", "https://u:p@council.example/", true).is_err());
         assert!(WebhookUrl::parse("url", "https://council.example/#x", true).is_err());

@@ -467,6 +467,13 @@ async fn bad_subscriptions_are_refused_and_nothing_is_stored() {
         (json!({"url": "http://169.254.169.254/latest/meta-data"}), "url"),
         (json!({"url": "http://localhost/hook"}), "url"),
         (json!({"url": "http://[::1]/hook"}), "url"),
+        // IPv6 forms that carry a private IPv4 address inside.
+        (json!({"url": "http://[2002:a00:1::1]/hook"}), "url"),
+        (
+            json!({"url": "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook"}),
+            "url",
+        ),
+        (json!({"url": "http://[::ffff:0:a9fe:a9fe]/hook"}), "url"),
         (json!({"url": "ftp://council.example/hook"}), "url"),
         (json!({"url": "https://user:pass@council.example/hook"}), "url"),
         (
