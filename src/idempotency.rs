@@ -12,6 +12,9 @@
 //! a refused request never makes its key answer 422 for another body: the refusal
 //! comes first).
 //!
+//! A replay re-checks who is asking: a token that no longer verifies, or whose account
+//! has been deactivated, gets a 401, never the stored answer.
+//!
 //! The token endpoint is never kept: a token is a secret and is never stored or
 //! replayed (RFC 6749 §5.1 says `Cache-Control: no-store`), and signing in again is
 //! safe, so a retry simply signs in again.
@@ -21,11 +24,12 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
+use actix_web::{web, FromRequest, HttpMessage, HttpResponse, ResponseError};
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::http::caller::Caller;
 use crate::http::{body_rules, read_body};
 use crate::repo::idempotency;
 
@@ -122,6 +126,13 @@ pub async fn middleware(
                 let error = ApiError::conflict("A request with this Idempotency-Key is still being handled");
                 return Ok(problem(req, error));
             };
+            // A replay answers for the caller as they are now: a token that no longer
+            // verifies, or whose account was deactivated since, gets its 401 rather than
+            // the stored answer (which may carry data only that account could see).
+            let mut no_payload = actix_web::dev::Payload::None;
+            if let Err(error) = Caller::from_request(req.request(), &mut no_payload).await {
+                return Ok(problem(req, error));
+            }
             let mut response = HttpResponse::build(StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK));
             if let Some(headers) = stored.response_headers.as_ref().and_then(|h| h.as_object()) {
                 for (name, value) in headers {

@@ -130,3 +130,29 @@ async fn user_validation_rejects_weak_passwords_bad_usernames_and_unknown_organi
         .await;
     duplicate.assert_problem(409);
 }
+
+#[actix_web::test]
+async fn a_deactivated_user_replaying_an_idempotency_key_gets_401_not_the_stored_answer() {
+    let app = spawn_app().await;
+    let user = app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    let token = app.password_grant("clerk", PASSWORD).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ask = || {
+        app.with_token(&token)
+            .post("/api/v1/questions")
+            .header("idempotency-key", "replay-after-deactivation")
+            .json(&crate::helpers::question_body(json!({})))
+    };
+    let first = ask().await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    let replayed = ask().await;
+    assert_eq!(replayed.status, 201, "while active, a retry is a replay");
+    assert_eq!(replayed.header("idempotent-replayed").as_deref(), Some("true"));
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    app.as_admin().patch(&path).json(&json!({"is_active": false})).await;
+    let refused = ask().await;
+    refused.assert_problem(401);
+    assert!(!refused.text().contains("asker_contact"), "the stored answer leaked");
+}
