@@ -128,17 +128,45 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 )]
 #[post("/auth/token")]
 pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Body) -> Result<HttpResponse, ApiError> {
-    let request: TokenRequest = match body.media_type.as_deref() {
-        Some("application/x-www-form-urlencoded") => serde_urlencoded::from_bytes(&body.bytes)
-            .map_err(|e| ApiError::bad_request(format!("The form cannot be read: {e}")))?,
-        Some("application/json") => serde_json::from_slice(&body.bytes)
-            .map_err(|e| ApiError::bad_request(format!("The body is not valid JSON: {e}")))?,
+    // Every refusal of a request's content is an OAuth error (RFC 6749 §5.2): a form or
+    // JSON that cannot be read, a parameter given twice, a value with control
+    // characters (NUL above all, which PostgreSQL cannot hold), before anything is
+    // looked up or counted.
+    let parsed: Result<TokenRequest, String> = match body.media_type.as_deref() {
+        Some("application/x-www-form-urlencoded") => {
+            serde_urlencoded::from_bytes(&body.bytes).map_err(|e| format!("The form cannot be read: {e}"))
+        }
+        Some("application/json") => {
+            serde_json::from_slice(&body.bytes).map_err(|e| format!("The body is not valid JSON: {e}"))
+        }
         _ => {
             return Err(ApiError::UnsupportedMediaType(
                 "The token endpoint takes application/x-www-form-urlencoded or application/json".into(),
             ))
         }
     };
+    let request = match parsed {
+        Ok(request) => request,
+        Err(description) => return Ok(oauth_error(400, "invalid_request", &description)),
+    };
+    let fields = [
+        &request.grant_type,
+        &request.username,
+        &request.password,
+        &request.client_id,
+        &request.client_secret,
+        &request.scope,
+    ];
+    if fields
+        .iter()
+        .any(|field| field.as_deref().is_some_and(|v| v.chars().any(char::is_control)))
+    {
+        return Ok(oauth_error(
+            400,
+            "invalid_request",
+            "A parameter contains control characters",
+        ));
+    }
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     let caller = Caller {
         principal: None,

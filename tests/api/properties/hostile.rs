@@ -326,7 +326,8 @@ fn cases(f: &Fixtures) -> Vec<Case> {
     header.headers.push(("x-foo", "x".repeat(200 * 1024)));
     cases.push(header);
 
-    // Malformed JSON: deeply nested, not UTF-8, empty, and not JSON at all.
+    // Malformed JSON: deeply nested, not UTF-8, empty, and not JSON at all. The token
+    // endpoint answers every refusal of its content as an OAuth error (RFC 6749 §5.2).
     for (family, method, path) in json_operations(f) {
         let nested = [vec![b'['; 10_000], vec![b']'; 10_000]].concat();
         cases.push(raw(
@@ -335,7 +336,11 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             path.clone(),
             Some(JSON),
             Some(nested),
-            Problem(&[400, 422]),
+            if family == "auth" {
+                OAuthError
+            } else {
+                Problem(&[400, 422])
+            },
         ));
         let nested_in_field = [
             br#"{"title":"#.to_vec(),
@@ -363,7 +368,7 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             path.clone(),
             Some(JSON),
             Some(b"{\"\xff\xfe\xc3\x28\":\"x\"}".to_vec()),
-            Problem(&[400]),
+            if family == "auth" { OAuthError } else { Problem(&[400]) },
         ));
         cases.push(raw(
             format!("empty body: {family} {method} {path}"),
@@ -371,7 +376,7 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             path.clone(),
             Some(JSON),
             Some(Vec::new()),
-            Problem(&[400]),
+            if family == "auth" { OAuthError } else { Problem(&[400]) },
         ));
         if family != "auth" {
             // The token endpoint also takes a form, and answers by RFC 6749's rules.

@@ -458,3 +458,35 @@ async fn a_token_is_never_stored_or_replayed_under_an_idempotency_key() {
         .await;
     assert_eq!(stored, 0, "the answer carrying a token was stored");
 }
+
+#[actix_web::test]
+async fn every_refusal_of_the_token_requests_content_is_an_oauth_error() {
+    let app = spawn_app().await;
+    let form = "application/x-www-form-urlencoded";
+    for (content_type, body) in [
+        (
+            form,
+            "grant_type=password&grant_type=client_credentials&username=a&password=b",
+        ),
+        (form, "grant_type=password&username=a%00b&password=x"),
+        (form, "grant_type=client_credentials&client_id=cli%00x&client_secret=x"),
+        (
+            "application/json",
+            r#"{"grant_type":"password","username":"a","username":"b","password":"x"}"#,
+        ),
+        ("application/json", r#"{"grant_type":"password","#),
+        (
+            "application/json",
+            "{\"grant_type\":\"password\",\"username\":\"a\\u0000\",\"password\":\"x\"}",
+        ),
+    ] {
+        let answer = app
+            .anonymous()
+            .post("/api/v1/auth/token")
+            .body(content_type, body)
+            .await;
+        assert_eq!(answer.status, 400, "{body}: {}", answer.text());
+        assert_eq!(answer.json()["error"], "invalid_request", "{body}");
+        assert_eq!(answer.header("cache-control").as_deref(), Some("no-store"));
+    }
+}
