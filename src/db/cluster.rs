@@ -95,7 +95,16 @@ impl PrivateCluster {
             .trim()
             .to_string();
         match cluster.running_port() {
-            Some(port) => cluster.port = port,
+            Some(port) => {
+                cluster.port = port;
+                // Left running by an instance that is gone (killed, crashed): this one
+                // adopts it, and stops it when it stops, as if it had started it.
+                if !cluster.owner_is_alive() {
+                    log::info!("adopting the private PostgreSQL cluster left running by a process that is gone");
+                    cluster.started_here = true;
+                    cluster.write_owner()?;
+                }
+            }
             None => cluster.start()?,
         }
         drop(lock);
@@ -145,6 +154,7 @@ impl PrivateCluster {
             .arg(&self.pgdata)
             .args(["-m", "fast", "-w", "stop"])
             .output();
+        let _ = fs::remove_file(self.base.join(OWNER_FILE));
         match result {
             Ok(output) if output.status.success() => {}
             Ok(output) => log::warn!("pg_ctl stop failed: {}", String::from_utf8_lossy(&output.stderr).trim()),
@@ -262,9 +272,35 @@ impl PrivateCluster {
         .with_context(|| format!("see {}", self.base.join("postgres.log").display()))?;
         self.port = port;
         self.started_here = true;
-        Ok(())
+        self.write_owner()
+    }
+
+    /// Records this process as the one that stops the cluster.
+    fn write_owner(&self) -> anyhow::Result<()> {
+        fs::write(self.base.join(OWNER_FILE), std::process::id().to_string())
+            .context("recording the private cluster's owner")
+    }
+
+    /// Whether the process recorded as the cluster's owner is still running. A cluster
+    /// with no record (started by an older version) counts as owned by someone alive,
+    /// so it is left as before.
+    fn owner_is_alive(&self) -> bool {
+        let Ok(pid) = fs::read_to_string(self.base.join(OWNER_FILE)) else {
+            return true;
+        };
+        let pid = pid.trim();
+        if pid == std::process::id().to_string() {
+            return false;
+        }
+        Command::new("kill")
+            .args(["-0", pid])
+            .output()
+            .map_or(true, |output| output.status.success())
     }
 }
+
+/// The file, beside the cluster's data, naming the process that stops it.
+const OWNER_FILE: &str = "owner.pid";
 
 fn running_as_root() -> bool {
     fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
