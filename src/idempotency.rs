@@ -15,9 +15,9 @@
 //! A replay re-checks who is asking: a token that no longer verifies, or whose account
 //! has been deactivated, gets a 401, never the stored answer.
 //!
-//! The token endpoint is never kept: a token is a secret and is never stored or
-//! replayed (RFC 6749 §5.1 says `Cache-Control: no-store`), and signing in again is
-//! safe, so a retry simply signs in again.
+//! An answer marked `Cache-Control: no-store` is never kept either: it says it must
+//! not be stored anywhere (the token endpoint's, by RFC 6749 §5.1, carries an access
+//! token), so a retry is handled afresh.
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -47,16 +47,13 @@ fn problem(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
     ServiceResponse::new(req, error.error_response())
 }
 
-/// The path whose answers are never kept: they carry access tokens.
-const TOKEN_PATH: &str = "/api/v1/auth/token";
-
 /// The middleware.
 pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let key = match req.headers().get(IDEMPOTENCY_KEY) {
-        Some(key) if req.method() == Method::POST && req.path() != TOKEN_PATH => key.clone(),
+        Some(key) if req.method() == Method::POST => key.clone(),
         _ => return next.call(req).await.map(ServiceResponse::map_into_boxed_body),
     };
     let key = match key.to_str() {
@@ -157,6 +154,15 @@ pub async fn middleware(
     let response = next.call(req).await?;
     let (req, response) = response.into_parts();
     let status = response.status();
+    let no_store = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .split(',')
+                .any(|directive| directive.trim().eq_ignore_ascii_case("no-store"))
+        });
     let headers: serde_json::Map<String, serde_json::Value> = KEPT_HEADERS
         .iter()
         .filter_map(|name| {
@@ -180,7 +186,7 @@ pub async fn middleware(
                 status,
                 StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
             ));
-        let result = if !acted_on {
+        let result = if !acted_on || no_store {
             idempotency::release(&mut conn, &scope, &key).await
         } else {
             idempotency::complete(&mut conn, &scope, &key, status.as_u16(), headers.into(), &bytes).await

@@ -14,6 +14,12 @@ use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 
+/// The Argon2id hash of `secret`, in PHC format, as an API error on failure. Slow and
+/// memory-hungry: call it only inside [`Hashing::run_conversion`].
+pub fn hash_secret(secret: &str) -> Result<String, ApiError> {
+    super::hash_secret(secret).map_err(ApiError::Internal)
+}
+
 /// How long a refused caller is asked to wait, in seconds.
 pub const BUSY_RETRY_AFTER_SECS: u64 = 1;
 
@@ -44,16 +50,17 @@ impl Hashing {
         self.run(move || super::verify_secret(&secret, hash.as_deref())).await
     }
 
-    /// The Argon2id hash of `secret`, in PHC format; 429 when busy.
-    pub async fn hash(&self, secret: String) -> Result<String, ApiError> {
-        self.run(move || super::hash_secret(&secret))
-            .await?
-            .map_err(ApiError::Internal)
+    /// Runs `convert` (a request conversion that hashes a new password or secret with
+    /// [`hash_secret`]) through the gate; 429 when busy, else what it returns.
+    pub async fn run_conversion<T: Send + 'static>(
+        &self,
+        convert: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        self.run(convert).await?
     }
 
-    /// Runs `work` (anything that hashes: a request conversion that hashes a new
-    /// password, say) through the gate, on the blocking pool; 429 when busy.
-    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    /// Runs `work`, which hashes, through the gate, on the blocking pool; 429 when busy.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
         let _admission = self.admit()?;
         let _turn = self
             .running

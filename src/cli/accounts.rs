@@ -145,12 +145,11 @@ pub(super) async fn issue_token(
         "organisation_id": organisation,
         "expires_in": token.expires_in,
     });
-    crate::repo::audit::record(
+    crate::repo::changelog::note(
         &mut conn,
         &Actor::system("cli"),
         "auth.token_issued",
         "token",
-        None,
         None,
         Some(&detail),
     )

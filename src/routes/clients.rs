@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::users::{hashed, off_thread, AccountQuery};
+use super::users::AccountQuery;
 use crate::app::AppState;
+use crate::auth::hashing::hash_secret;
 use crate::auth::random_token;
 use crate::db::DbConn;
 use crate::domain::auth::{parse_roles, ApiClientId, DisplayName, Role};
@@ -109,10 +110,10 @@ struct Secret {
 }
 
 impl Secret {
-    /// Hashes with Argon2id: run it with [`off_thread`].
+    /// Hashes with Argon2id: run it through the hashing gate (`Hashing::run_conversion`).
     fn generate() -> Result<Self, ApiError> {
         let plain = random_token(43);
-        let hash = hashed(&plain)?;
+        let hash = hash_secret(&plain)?;
         Ok(Self { plain, hash })
     }
 }
@@ -123,7 +124,7 @@ struct IssuedClient {
     secret: String,
 }
 
-/// Validates the request and makes and hashes the secret: run it with [`off_thread`].
+/// Validates the request and makes and hashes the secret: run it through the hashing gate (`Hashing::run_conversion`).
 impl TryFrom<CreateApiClientRequest> for IssuedClient {
     type Error = ApiError;
 
@@ -223,7 +224,10 @@ pub async fn create_client(
     state: web::Data<AppState>,
     Json(body): Json<CreateApiClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let IssuedClient { new, secret } = off_thread(&state.hashing, move || IssuedClient::try_from(body)).await?;
+    let IssuedClient { new, secret } = state
+        .hashing
+        .run_conversion(move || IssuedClient::try_from(body))
+        .await?;
     let mut conn = state.conn().await?;
     let row = repo::insert_client(&mut conn, &auth.actor(), new).await?;
     Ok(created(
@@ -317,7 +321,7 @@ pub async fn rotate_client_secret(
     id: web::Path<ApiClientId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let secret = off_thread(&state.hashing, Secret::generate).await?;
+    let secret = state.hashing.run_conversion(Secret::generate).await?;
     let changes = AccountChanges {
         secret_hash: Some(secret.hash),
         ..AccountChanges::default()

@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
-use crate::auth::hash_secret;
-use crate::auth::hashing::Hashing;
+use crate::auth::hashing::hash_secret;
 use crate::db::DbConn;
 use crate::domain::auth::{parse_roles, DisplayName, Password, Role, UserId, Username};
 use crate::domain::organisation::OrganisationId;
@@ -126,22 +125,7 @@ pub struct UpdateUserRequest {
     pub is_active: Option<Option<bool>>,
 }
 
-/// Runs `convert` (a conversion that hashes a secret with Argon2id, which takes tens of
-/// milliseconds of CPU and 19 MiB) through the bounded hashing gate, off the threads
-/// that serve requests; 429 when too many hashes are running and waiting.
-pub(super) async fn off_thread<T: Send + 'static>(
-    hashing: &Hashing,
-    convert: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    hashing.run(convert).await?
-}
-
-/// The Argon2id hash of `secret`, as stored.
-pub(super) fn hashed(secret: &str) -> Result<String, ApiError> {
-    hash_secret(secret).map_err(ApiError::Internal)
-}
-
-/// Validates the request and hashes the password: run it with [`off_thread`].
+/// Validates the request and hashes the password: run it through the hashing gate (`Hashing::run_conversion`).
 impl TryFrom<CreateUserRequest> for NewUser {
     type Error = ApiError;
 
@@ -156,7 +140,7 @@ impl TryFrom<CreateUserRequest> for NewUser {
         Ok(Self {
             username: username.as_str().to_string(),
             display_name: display_name.into_inner(),
-            password_hash: hashed(password.expose())?,
+            password_hash: hash_secret(password.expose())?,
             roles,
             organisation_id: body.organisation_id,
             is_active: body.is_active.unwrap_or(true),
@@ -164,7 +148,7 @@ impl TryFrom<CreateUserRequest> for NewUser {
     }
 }
 
-/// Validates the request and hashes a new password: run it with [`off_thread`].
+/// Validates the request and hashes a new password: run it through the hashing gate (`Hashing::run_conversion`).
 impl TryFrom<UpdateUserRequest> for AccountChanges {
     type Error = ApiError;
 
@@ -179,7 +163,7 @@ impl TryFrom<UpdateUserRequest> for AccountChanges {
             .collect_fields()?;
         Ok(Self {
             name: display_name.map(DisplayName::into_inner),
-            secret_hash: password.map(|password| hashed(password.expose())).transpose()?,
+            secret_hash: password.map(|password| hash_secret(password.expose())).transpose()?,
             roles,
             organisation_id: body.organisation_id,
             is_active,
@@ -233,7 +217,7 @@ pub async fn create_user(
     state: web::Data<AppState>,
     Json(body): Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = off_thread(&state.hashing, move || NewUser::try_from(body)).await?;
+    let new = state.hashing.run_conversion(move || NewUser::try_from(body)).await?;
     let mut conn = state.conn().await?;
     let row = repo::insert_user(&mut conn, &auth.actor(), new).await?;
     Ok(created(
@@ -299,7 +283,10 @@ pub async fn update_user(
     if_match: IfMatch,
     Json(body): Json<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let changes = off_thread(&state.hashing, move || AccountChanges::try_from(body)).await?;
+    let changes = state
+        .hashing
+        .run_conversion(move || AccountChanges::try_from(body))
+        .await?;
     let mut conn = state.conn().await?;
     let row = repo::update_user(&mut conn, &auth.actor(), "user.updated", *id, &if_match, changes).await?;
     Ok(ok(&ETag::of_version(row.version), &User::from(row)))
