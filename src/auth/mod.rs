@@ -11,7 +11,10 @@
 //! algorithm, so an HS256 token can never be verified with a public RSA key (the classic
 //! algorithm-confusion attack). For the service's own users and clients, the account is
 //! looked up on every request: deactivating it, or changing its roles, takes effect at
-//! once rather than when the token expires.
+//! once rather than when the token expires. A token also carries the generation of the
+//! account's credentials it was issued under: a new password or client secret, or a
+//! deactivation, moves the account on, and every earlier token stops verifying (401),
+//! even after the account is reactivated.
 
 pub mod hashing;
 
@@ -48,6 +51,11 @@ pub struct Claims {
     pub nbf: u64,
     pub exp: u64,
     pub jti: String,
+    /// The generation of the account's credentials the token was issued under: a new
+    /// password or secret, or a deactivation, moves the account to the next one and so
+    /// retires every token issued before (absent in tokens from before it existed: 0).
+    #[serde(default)]
+    pub credentials_generation: i32,
 }
 
 /// A token as issued: what `POST /api/v1/auth/token` answers.
@@ -122,12 +130,15 @@ impl Authenticator {
         })
     }
 
-    /// Issues a token for `subject`, valid for the configured lifetime or `ttl_secs`.
+    /// Issues a token for `subject`, valid for the configured lifetime or `ttl_secs`, under
+    /// the account's current `credentials_generation` (0 for a subject that is not one of
+    /// this service's accounts).
     pub fn issue(
         &self,
         subject: &Subject,
         roles: &[Role],
         organisation: Option<OrganisationId>,
+        credentials_generation: i32,
         ttl_secs: Option<u64>,
     ) -> anyhow::Result<IssuedToken> {
         let now = jsonwebtoken::get_current_timestamp();
@@ -142,6 +153,7 @@ impl Authenticator {
             nbf: now,
             exp: now + expires_in,
             jti: Uuid::now_v7().to_string(),
+            credentials_generation,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok(IssuedToken { token, expires_in })
@@ -180,6 +192,7 @@ impl Authenticator {
                     subject: Subject::parse(&data.claims.sub),
                     roles: Role::parse_known(&data.claims.roles),
                     organisation: data.claims.org.map(OrganisationId),
+                    credentials_generation: Some(data.claims.credentials_generation),
                 })
             }
             Algorithm::RS256 | Algorithm::ES256 => {
@@ -254,6 +267,7 @@ fn external_principal(claims: &serde_json::Value, roles_claim: &str) -> Principa
             .and_then(|v| v.as_str())
             .and_then(|v| v.parse().ok())
             .map(OrganisationId),
+        credentials_generation: None,
     }
 }
 
@@ -382,7 +396,7 @@ mod tests {
         let auth = authenticator();
         let org = OrganisationId::generate();
         let token = auth
-            .issue(&Subject::Other("ops".into()), &[Role::Force], Some(org), None)
+            .issue(&Subject::Other("ops".into()), &[Role::Force], Some(org), 0, None)
             .unwrap();
         let principal = auth.verify(&token.token).unwrap();
         assert_eq!(principal.subject, Subject::Other("ops".into()));
@@ -404,6 +418,7 @@ mod tests {
             nbf: now,
             exp: now + 60,
             jti: "t".into(),
+            credentials_generation: 0,
         };
         let mut header = Header::new(Algorithm::HS256);
         let plain = jsonwebtoken::encode(&header, &claims, &auth.encoding).unwrap();
@@ -420,7 +435,7 @@ mod tests {
     fn tokens_signed_with_the_previous_key_verify_during_a_rotation() {
         let old = authenticator();
         let token = old
-            .issue(&Subject::Other("ops".into()), &[Role::Admin], None, None)
+            .issue(&Subject::Other("ops".into()), &[Role::Admin], None, 0, None)
             .unwrap()
             .token;
         let mut config = crate::config::Config::from_lookup(|_| None).unwrap().auth;
@@ -433,7 +448,7 @@ mod tests {
         let rotating = Authenticator::new(&config, b"a-brand-new-key-a-brand-new-key-0123").unwrap();
         assert!(rotating.verify(&token).is_ok());
         let fresh = rotating
-            .issue(&Subject::Other("ops".into()), &[Role::Admin], None, None)
+            .issue(&Subject::Other("ops".into()), &[Role::Admin], None, 0, None)
             .unwrap()
             .token;
         assert!(old.verify(&fresh).is_err(), "new tokens are signed with the new key");

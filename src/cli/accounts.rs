@@ -137,8 +137,14 @@ pub(super) async fn issue_token(
 ) -> anyhow::Result<()> {
     let authenticator = Authenticator::new(&config.auth, &signing_secret(config)?)?;
     let subject = Subject::parse(&subject);
-    let token = authenticator.issue(&subject, &roles, organisation, ttl)?;
     let mut conn = admin_conn(config, database).await?;
+    // A token for one of this service's accounts carries its current credentials
+    // generation, or it would never verify.
+    let generation = crate::repo::accounts::current(&mut conn, &subject)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .map_or(0, |account| account.credentials_generation);
+    let token = authenticator.issue(&subject, &roles, organisation, generation, ttl)?;
     let detail = serde_json::json!({
         "subject": subject.claim(),
         "roles": roles,

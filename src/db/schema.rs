@@ -38,6 +38,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        credentials_generation -> Int4,
     }
 }
 
@@ -61,6 +62,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        credentials_generation -> Int4,
     }
 }
 

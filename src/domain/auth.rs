@@ -144,6 +144,10 @@ pub struct Principal {
     pub subject: Subject,
     pub roles: Vec<Role>,
     pub organisation: Option<OrganisationId>,
+    /// For this service's own tokens: the generation of the account's credentials the
+    /// token was issued under (its `credentials_generation` claim; 0 when absent). None
+    /// for an identity provider's token.
+    pub credentials_generation: Option<i32>,
 }
 
 impl Principal {
@@ -227,6 +231,7 @@ mod tests {
             subject: Subject::Other("t".into()),
             roles,
             organisation,
+            credentials_generation: Some(0),
         };
         assert!(principal(vec![Role::Force], Some(own)).may_move_action_of(own));
         assert!(!principal(vec![Role::Force], Some(other)).may_move_action_of(own));

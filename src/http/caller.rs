@@ -105,6 +105,11 @@ impl FromRequest for Caller {
                     .ok_or_else(|| {
                         ApiError::InvalidToken("The account behind this token is deactivated or gone".into())
                     })?;
+                if principal.credentials_generation != Some(account.credentials_generation) {
+                    return Err(ApiError::InvalidToken(
+                        "The token was issued before the account's password or secret changed; sign in again".into(),
+                    ));
+                }
                 principal.roles = Role::parse_known(&account.roles);
                 principal.organisation = account.organisation_id;
             }

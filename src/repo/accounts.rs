@@ -23,6 +23,8 @@ pub struct AccountState {
     pub is_active: bool,
     pub roles: Vec<String>,
     pub organisation_id: Option<OrganisationId>,
+    /// Tokens issued under another generation no longer verify.
+    pub credentials_generation: i32,
 }
 
 /// The current state of the account `subject` names, if it is one of ours and exists.
@@ -30,13 +32,23 @@ pub async fn current(conn: &mut DbConn, subject: &Subject) -> Result<Option<Acco
     Ok(match subject {
         Subject::User(id) => users::table
             .find(id)
-            .select((users::is_active, users::roles, users::organisation_id))
+            .select((
+                users::is_active,
+                users::roles,
+                users::organisation_id,
+                users::credentials_generation,
+            ))
             .first(conn)
             .await
             .optional()?,
         Subject::Client(id) => api_clients::table
             .find(id)
-            .select((api_clients::is_active, api_clients::roles, api_clients::organisation_id))
+            .select((
+                api_clients::is_active,
+                api_clients::roles,
+                api_clients::organisation_id,
+                api_clients::credentials_generation,
+            ))
             .first(conn)
             .await
             .optional()?,
@@ -59,6 +71,9 @@ pub struct UserRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// Incremented by a new password or secret and by deactivation: tokens carry the
+    /// generation they were issued under, and stop verifying when it moves on.
+    pub credentials_generation: i32,
 }
 
 crate::logged_row!(UserRow, "user", |row| row.id.0);
@@ -79,6 +94,9 @@ pub struct ClientRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// Incremented by a new password or secret and by deactivation: tokens carry the
+    /// generation they were issued under, and stop verifying when it moves on.
+    pub credentials_generation: i32,
 }
 
 crate::logged_row!(ClientRow, "client", |row| row.id.0);
@@ -183,6 +201,9 @@ macro_rules! account_queries {
                     .await
                     .optional()?;
                 let before = versioned::locked(row, id, if_match)?;
+                // A new password or secret, or a deactivation, retires every token
+                // issued before it (reactivating an account does not revive them).
+                let retires_tokens = changes.secret_hash.is_some() || changes.is_active == Some(false);
                 let after: $row = diesel::update($table::table.find(id))
                     .set((
                         changes.name.map(|name| $table::$name.eq(name)),
@@ -192,6 +213,7 @@ macro_rules! account_queries {
                             .organisation_id
                             .map(|organisation| $table::organisation_id.eq(organisation)),
                         changes.is_active.map(|active| $table::is_active.eq(active)),
+                        retires_tokens.then(|| $table::credentials_generation.eq($table::credentials_generation + 1)),
                         $table::updated_at.eq(Utc::now()),
                         $table::version.eq(before.next_version()),
                     ))

@@ -212,6 +212,7 @@ pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Bod
                 &Subject::User(user.id),
                 &Role::parse_known(&user.roles),
                 user.organisation_id,
+                user.credentials_generation,
                 None,
             )?;
             Ok(token_response(token))
@@ -257,6 +258,7 @@ pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Bod
                 &Subject::Client(client.id),
                 &Role::parse_known(&client.roles),
                 client.organisation_id,
+                client.credentials_generation,
                 None,
             )?;
             Ok(token_response(token))

@@ -269,8 +269,9 @@ pub async fn get_client(
 
 /// Change an API client.
 ///
-/// Change its name, roles or organisation, or deactivate it (`is_active: false`): its
-/// tokens stop working at once.
+/// Change its name, roles or organisation, or deactivate it (`is_active: false`): a
+/// deactivation retires its tokens at once (reactivating does not revive them); a role
+/// or organisation change applies to existing tokens from their next request.
 #[utoipa::path(
     tag = "clients",
     params(
@@ -300,8 +301,8 @@ pub async fn update_client(
 
 /// Rotate an API client's secret.
 ///
-/// The old secret stops working at once (tokens already issued with it stay valid until
-/// they expire); the new one is in the body, this once.
+/// The old secret stops working at once, and so do the tokens issued with it (401
+/// `invalid_token`); the new secret is in the body, this once.
 #[utoipa::path(
     tag = "clients",
     params(

@@ -261,7 +261,9 @@ pub async fn get_user(
 /// Change a user.
 ///
 /// Change roles, organisation, display name or password, or deactivate the user
-/// (`is_active: false`): their tokens stop working at once.
+/// (`is_active: false`). A new password or a deactivation retires every token issued
+/// before it at once (401 `invalid_token`; reactivating does not revive them); a role
+/// or organisation change applies to existing tokens from their next request.
 #[utoipa::path(
     tag = "users",
     params(

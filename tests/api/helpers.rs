@@ -414,6 +414,7 @@ pub fn token(authenticator: &Authenticator, roles: &[Role], organisation: Option
             &Subject::Other(format!("test-operator:{}", role_names(roles))),
             roles,
             organisation,
+            0,
             None,
         )
         .unwrap()

@@ -102,3 +102,50 @@ async fn rotating_a_client_secret_retires_the_old_one() {
         200
     );
 }
+
+#[actix_web::test]
+async fn rotating_a_client_secret_retires_the_tokens_issued_with_the_old_one() {
+    let app = spawn_app().await;
+    let client = app
+        .as_admin()
+        .post("/api/v1/clients")
+        .json(&json!({"name": "Dashboard", "roles": ["integration"]}))
+        .await
+        .json();
+    let grant = |secret: &str| json!({"grant_type": "client_credentials", "client_id": client["client_id"], "client_secret": secret});
+    let old_token = app
+        .anonymous()
+        .post("/api/v1/auth/token")
+        .json(&grant(client["client_secret"].as_str().unwrap()))
+        .await
+        .json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(app.with_token(&old_token).get("/api/v1/me").await.status, 200);
+
+    let rotated = app
+        .as_admin()
+        .post(&format!("{}/rotate-secret", path_of("clients", &client)))
+        .json(&json!({}))
+        .await
+        .json();
+    let refused = app.with_token(&old_token).get("/api/v1/me").await;
+    refused.assert_problem(401);
+    assert!(refused.header("www-authenticate").unwrap().contains("invalid_token"));
+
+    let new_token = app
+        .anonymous()
+        .post("/api/v1/auth/token")
+        .json(&grant(rotated["client_secret"].as_str().unwrap()))
+        .await
+        .json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.with_token(&new_token).get("/api/v1/me").await.status,
+        200,
+        "a token issued after the rotation works"
+    );
+}

@@ -32,6 +32,67 @@ async fn deactivating_a_user_revokes_their_tokens_at_once() {
 }
 
 #[actix_web::test]
+async fn a_new_password_retires_every_token_issued_before_it() {
+    let app = spawn_app().await;
+    let user = app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    let sign_in = |password: &'static str| {
+        let app = &app;
+        async move {
+            app.password_grant("clerk", password).await.json()["access_token"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let before = sign_in(PASSWORD).await;
+    assert_eq!(app.with_token(&before).get("/api/v1/me").await.status, 200);
+
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    let new_password = "a different long passphrase";
+    let changed = app
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"password": new_password}))
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text());
+    let refused = app.with_token(&before).get("/api/v1/me").await;
+    refused.assert_problem(401);
+    assert!(refused.header("www-authenticate").unwrap().contains("invalid_token"));
+
+    let after = sign_in(new_password).await;
+    assert_eq!(
+        app.with_token(&after).get("/api/v1/me").await.status,
+        200,
+        "a token issued after the change works"
+    );
+    // A change that is not of credentials leaves tokens alone.
+    let renamed = app
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"display_name": "Clerk to the Panel"}))
+        .await;
+    assert_eq!(renamed.status, 200);
+    assert_eq!(app.with_token(&after).get("/api/v1/me").await.status, 200);
+}
+
+#[actix_web::test]
+async fn reactivating_a_user_does_not_revive_the_tokens_issued_before_deactivation() {
+    let app = spawn_app().await;
+    let user = app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    let token = app.password_grant("clerk", PASSWORD).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    for active in [false, true] {
+        let changed = app.as_admin().patch(&path).json(&json!({"is_active": active})).await;
+        assert_eq!(changed.status, 200, "{}", changed.text());
+    }
+    app.with_token(&token).get("/api/v1/me").await.assert_problem(401);
+    assert_eq!(app.password_grant("clerk", PASSWORD).await.status, 200);
+}
+
+#[actix_web::test]
 async fn a_role_change_takes_effect_on_the_next_request() {
     let app = spawn_app().await;
     let user = app.create_user("clerk", PASSWORD, &["secretariat"]).await;
