@@ -37,6 +37,44 @@ impl FieldError {
     }
 }
 
+/// The most characters of one quoted piece of the caller's input (a field name or
+/// value between backticks or double quotes) that an error repeats.
+const MAX_ECHOED_CHARS: usize = 40;
+
+/// `text` with every quoted piece of input in it cut to [`MAX_ECHOED_CHARS`] and the
+/// whole to `max` characters, each cut marked with `…`: an error says what was wrong
+/// without sending back (or, under an `Idempotency-Key`, storing) what a client sent.
+fn capped(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 4));
+    let mut quote: Option<(char, usize)> = None;
+    for c in text.chars() {
+        match quote {
+            Some((open, _)) if c == open => {
+                quote = None;
+                out.push(c);
+            }
+            Some((open, seen)) => {
+                if seen < MAX_ECHOED_CHARS {
+                    out.push(c);
+                } else if seen == MAX_ECHOED_CHARS {
+                    out.push('…');
+                }
+                quote = Some((open, seen + 1));
+            }
+            None => {
+                if c == '`' || c == '"' {
+                    quote = Some((c, 0));
+                }
+                out.push(c);
+            }
+        }
+    }
+    match out.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &out[..cut]),
+        None => out,
+    }
+}
+
 /// An RFC 9457 problem document: the body of every error this service sends.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -240,9 +278,14 @@ impl ApiError {
             type_: format!("/problems/{}", kind.slug),
             title: kind.title.to_string(),
             status: kind.status.as_u16(),
-            detail,
+            detail: capped(&detail, 1000),
             errors: match self {
-                Self::Validation(errors) => Some(errors.clone()),
+                Self::Validation(errors) => Some(
+                    errors
+                        .iter()
+                        .map(|error| FieldError::new(capped(&error.field, 200), capped(&error.message, 500)))
+                        .collect(),
+                ),
                 _ => None,
             },
             current_state: match self {
@@ -375,6 +418,25 @@ impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_repeats_at_most_a_little_of_what_was_sent() {
+        let name = "x".repeat(60_000);
+        let error = ApiError::invalid(
+            "body",
+            format!("unknown field `{name}`, expected one of `name`, `kind`"),
+        );
+        let body = serde_json::to_string(&error.problem()).unwrap();
+        assert!(body.len() < 1_000, "{} bytes", body.len());
+        assert!(
+            body.contains(&format!("`{}…`, expected one of `name`, `kind`", "x".repeat(40))),
+            "{body}"
+        );
+        let long_path = ApiError::invalid("y".repeat(5_000), "must not be empty").problem();
+        assert_eq!(long_path.errors.unwrap()[0].field.chars().count(), 201);
+        // Short input is repeated whole.
+        assert_eq!(capped("unknown variant `police`", 500), "unknown variant `police`");
+    }
 
     #[test]
     fn a_conflict_says_what_conflicts_in_the_apis_words_never_the_constraint() {
