@@ -6,18 +6,23 @@
 //! A key belongs to one caller (the subject of a valid bearer token, or the client
 //! address for anonymous callers) and one path: two clients choosing the same key never
 //! collide, and a client that refreshed its token still gets its replay.
-//! Answers that say the request was not acted on are not kept: 5xx (a request that
-//! failed for want of a database can be retried with the same key), and 401, 403 and
-//! 429 (a caller that fixes its credentials, or waits, gets its request handled, and
-//! a refused request never makes its key answer 422 for another body: the refusal
-//! comes first).
+//! Only answers that did something are kept. A refusal (4xx) or a failure (5xx) changed
+//! nothing: its key is forgotten, nothing of its body is stored, and a retry is
+//! handled afresh (a caller that fixes its request, its credentials, or waits, gets it
+//! handled, under the same key).
 //!
 //! A replay re-checks who is asking: a token that no longer verifies, or whose account
 //! has been deactivated, gets a 401, never the stored answer.
 //!
-//! An answer marked `Cache-Control: no-store` is never kept either: it says it must
-//! not be stored anywhere (the token endpoint's, by RFC 6749 §5.1, carries an access
-//! token), so a retry is handled afresh.
+//! An answer marked `Cache-Control: no-store` is never kept either (a token, by RFC
+//! 6749 §5.1; a client's or webhook's secret): a retry of a request that changed a
+//! resource gets `303 See Other` to it, and one that changed nothing (a sign-in) is
+//! handled afresh.
+//!
+//! A request in flight holds its key under a lease that the middleware renews while the
+//! handler runs; the change it makes marks the key with its result in the change's own
+//! transaction. After a crash, a retry waits (409) until the lease lapses, then gets
+//! `303` to the committed result or, when nothing committed, is run.
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -29,9 +34,9 @@ use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::http::caller::Caller;
+use crate::http::caller::{Caller, IdempotencyClaim};
 use crate::http::{body_rules, read_body};
-use crate::repo::idempotency;
+use crate::repo::idempotency::{self, Claim, StoredKey};
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
@@ -40,6 +45,47 @@ const KEPT_HEADERS: [HeaderName; 4] = [header::CONTENT_TYPE, header::LOCATION, h
 
 fn hex(digest: impl AsRef<[u8]>) -> String {
     digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The answer to a retry of a request that was answered, or whose instance died after
+/// its change committed: the first answer again, or, when that was not kept (it was
+/// marked `no-store`, or never sent), `303 See Other` to its result.
+async fn replay(state: &AppState, stored: StoredKey) -> Result<HttpResponse, ApiError> {
+    let header_value = |name: &HeaderName| {
+        stored
+            .response_headers
+            .as_ref()
+            .and_then(|headers| headers.get(name.as_str()))
+            .and_then(|value| value.as_str())
+            .map(str::to_string)
+    };
+    if let (Some(status), Some(body)) = (stored.response_status, stored.response_body.clone()) {
+        let mut response = HttpResponse::build(StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK));
+        for name in &KEPT_HEADERS {
+            if let Some(Ok(value)) = header_value(name).map(|v| HeaderValue::from_str(&v)) {
+                response.insert_header((name.clone(), value));
+            }
+        }
+        response.insert_header((REPLAYED, "true"));
+        return Ok(response.body(body));
+    }
+    let location = match (&stored.result_type, stored.result_id) {
+        (Some(resource_type), Some(resource_id)) => {
+            let mut conn = state.conn().await?;
+            idempotency::result_location(&mut conn, resource_type, resource_id).await?
+        }
+        _ => None,
+    }
+    .or_else(|| header_value(&header::LOCATION));
+    match location.map(|location| HeaderValue::from_str(&location)) {
+        Some(Ok(location)) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location))
+            .insert_header((REPLAYED, "true"))
+            .finish()),
+        _ => Err(ApiError::conflict(
+            "A request with this Idempotency-Key was handled, and its answer was not kept",
+        )),
+    }
 }
 
 fn problem(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
@@ -86,7 +132,7 @@ pub async fn middleware(
                 .map(|principal| principal.subject.claim());
             match subject {
                 Some(subject) => format!("subject:{}", hex(Sha256::digest(subject.as_bytes()))),
-                None => hex(Sha256::digest(authorization.as_bytes())),
+                None => format!("token:{}", hex(Sha256::digest(authorization.as_bytes()))),
             }
         }
         None => format!(
@@ -108,21 +154,22 @@ pub async fn middleware(
     let request_hash = hex(fingerprint.finalize());
     req.set_payload(actix_web::dev::Payload::from(body));
 
-    let stored = match state.conn().await {
-        Ok(mut conn) => idempotency::claim(&mut conn, &scope, &key, &request_hash).await,
+    let claimed = match state.conn().await {
+        Ok(mut conn) => idempotency::claim(&mut conn, &caller, &scope, &key, &request_hash).await,
         Err(error) => Err(error),
     };
-    match stored {
+    let claim_id = match claimed {
         Err(error) => return Ok(problem(req, error)),
-        Ok(Some(stored)) if stored.request_hash != request_hash => {
+        Ok(Claim::Granted(claim_id)) => claim_id,
+        Ok(Claim::Taken(stored)) if stored.request_hash != request_hash => {
             let error = ApiError::invalid("Idempotency-Key", "was already used with a different request");
             return Ok(problem(req, error));
         }
-        Ok(Some(stored)) => {
-            let Some(status) = stored.response_status else {
-                let error = ApiError::conflict("A request with this Idempotency-Key is still being handled");
-                return Ok(problem(req, error));
-            };
+        Ok(Claim::Taken(stored)) if stored.is_in_flight() => {
+            let error = ApiError::conflict("A request with this Idempotency-Key is still being handled");
+            return Ok(problem(req, error));
+        }
+        Ok(Claim::Taken(stored)) => {
             // A replay answers for the caller as they are now: a token that no longer
             // verifies, or whose account was deactivated since, gets its 401 rather than
             // the stored answer (which may carry data only that account could see).
@@ -130,28 +177,34 @@ pub async fn middleware(
             if let Err(error) = Caller::from_request(req.request(), &mut no_payload).await {
                 return Ok(problem(req, error));
             }
-            let mut response = HttpResponse::build(StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK));
-            if let Some(headers) = stored.response_headers.as_ref().and_then(|h| h.as_object()) {
-                for (name, value) in headers {
-                    if let (Ok(name), Some(Ok(value))) = (
-                        HeaderName::try_from(name.as_str()),
-                        value.as_str().map(HeaderValue::from_str),
-                    ) {
-                        response.insert_header((name, value));
-                    }
+            let response = match replay(&state, stored).await {
+                Ok(response) => response,
+                Err(error) => return Ok(problem(req, error)),
+            };
+            let (req, _) = req.into_parts();
+            return Ok(ServiceResponse::new(req, response));
+        }
+    };
+
+    // Handle the request, renewing the lease while it runs: a lease that runs out
+    // means this instance died, and a retry may then take the key over.
+    req.extensions_mut().insert(IdempotencyClaim(claim_id));
+    let handling = next.call(req);
+    tokio::pin!(handling);
+    let response = loop {
+        tokio::select! {
+            response = &mut handling => break response?,
+            () = tokio::time::sleep(idempotency::RENEW_EVERY) => {
+                let renewed = match state.conn().await {
+                    Ok(mut conn) => idempotency::renew(&mut conn, claim_id).await,
+                    Err(error) => Err(error),
+                };
+                if let Err(error) = renewed {
+                    log::warn!("could not renew the lease on an Idempotency-Key: {error}");
                 }
             }
-            response.insert_header((REPLAYED, "true"));
-            let (req, _) = req.into_parts();
-            return Ok(ServiceResponse::new(
-                req,
-                response.body(stored.response_body.unwrap_or_default()),
-            ));
         }
-        Ok(None) => {}
-    }
-
-    let response = next.call(req).await?;
+    };
     let (req, response) = response.into_parts();
     let status = response.status();
     let no_store = response
@@ -181,15 +234,23 @@ pub async fn middleware(
         }
     };
     if let Ok(mut conn) = state.conn().await {
-        let acted_on = !(status.is_server_error()
-            || matches!(
-                status,
-                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
-            ));
-        let result = if !acted_on || no_store {
-            idempotency::release(&mut conn, &scope, &key).await
+        // Only an answer that did something is kept: a refusal (4xx) or a failure (5xx)
+        // changed nothing, so its retry is handled afresh and nothing of a refused
+        // request's body is stored. (A change that did commit keeps its key whatever
+        // the answer: `release` leaves a key marked with a result.)
+        let result = if status.is_client_error() || status.is_server_error() {
+            idempotency::release(&mut conn, claim_id).await.map(|_| ())
+        } else if no_store {
+            // Its answer must not be stored; a retry is pointed at the result instead,
+            // or, with nothing to point at (a token), handled afresh.
+            let has_location = headers.contains_key(header::LOCATION.as_str());
+            match idempotency::release(&mut conn, claim_id).await {
+                Ok(true) if !has_location => Ok(()),
+                Ok(_) => idempotency::complete(&mut conn, claim_id, status.as_u16(), headers.into(), None).await,
+                Err(error) => Err(error),
+            }
         } else {
-            idempotency::complete(&mut conn, &scope, &key, status.as_u16(), headers.into(), &bytes).await
+            idempotency::complete(&mut conn, claim_id, status.as_u16(), headers.into(), Some(&bytes)).await
         };
         if let Err(error) = result {
             log::warn!("could not record the response to an Idempotency-Key: {error}");

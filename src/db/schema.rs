@@ -136,6 +136,11 @@ diesel::table! {
         response_headers -> Nullable<Jsonb>,
         response_body -> Nullable<Bytea>,
         created_at -> Timestamptz,
+        caller -> Text,
+        claim_id -> Nullable<Uuid>,
+        lease_expires_at -> Nullable<Timestamptz>,
+        result_type -> Nullable<Text>,
+        result_id -> Nullable<Uuid>,
     }
 }
 

@@ -207,6 +207,9 @@ pub struct Actor {
     pub id: Option<String>,
     /// The id of the HTTP request that made the change, if any.
     pub request_id: Option<String>,
+    /// The claim on the request's `Idempotency-Key`, if it has one: the change marks
+    /// the key with its result in its own transaction.
+    pub idempotency_claim: Option<uuid::Uuid>,
 }
 
 impl Actor {
@@ -216,6 +219,7 @@ impl Actor {
             kind: "system",
             id: Some(what.to_string()),
             request_id: None,
+            idempotency_claim: None,
         }
     }
 }

@@ -13,7 +13,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use crate::app::AppState;
 use crate::domain::auth::{Actor, Principal, Role, Subject, View};
@@ -25,7 +25,14 @@ use crate::error::ApiError;
 pub struct Caller {
     pub principal: Option<Principal>,
     pub request_id: Option<String>,
+    /// The claim on the request's `Idempotency-Key`, when it has one.
+    pub idempotency_claim: Option<uuid::Uuid>,
 }
+
+/// The claim the idempotency middleware holds on a request's `Idempotency-Key`, kept
+/// in the request's extensions for the audit record of the change it makes.
+#[derive(Debug, Clone, Copy)]
+pub struct IdempotencyClaim(pub uuid::Uuid);
 
 impl Caller {
     /// The caller as the audit log records it.
@@ -40,6 +47,7 @@ impl Caller {
             kind,
             id,
             request_id: self.request_id.clone(),
+            idempotency_claim: self.idempotency_claim,
         }
     }
 
@@ -66,6 +74,7 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let request_id = crate::http::request_id_of(req);
+        let idempotency_claim = req.extensions().get::<IdempotencyClaim>().map(|claim| claim.0);
         let authorization = req
             .headers()
             .get(header::AUTHORIZATION)
@@ -77,6 +86,7 @@ impl FromRequest for Caller {
                     return Ok(Caller {
                         principal: None,
                         request_id,
+                        idempotency_claim,
                     })
                 }
                 Some(Err(_)) => {
@@ -116,6 +126,7 @@ impl FromRequest for Caller {
             Ok(Caller {
                 principal: Some(principal),
                 request_id,
+                idempotency_claim,
             })
         })
     }

@@ -62,7 +62,13 @@ pub async fn record<T: Logged>(
         before.map(Logged::audit_snapshot).as_ref(),
         after.map(Logged::audit_snapshot).as_ref(),
     )
-    .await
+    .await?;
+    // A request with an Idempotency-Key: the change is its result, committed (or not)
+    // with it, so a retry after the handling instance died finds it.
+    if let (Some(claim), Some(id)) = (actor.idempotency_claim, id) {
+        super::idempotency::mark_result(conn, claim, T::RESOURCE_TYPE, id).await?;
+    }
+    Ok(())
 }
 
 /// Records that `actor` did `action` where there is no resource state to keep: a

@@ -171,6 +171,8 @@ pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Bod
     let caller = Caller {
         principal: None,
         request_id: crate::http::request_id_of(&req),
+        // Sign-ins are never replayed (their answers are `no-store`).
+        idempotency_claim: None,
     };
     match request.grant_type.as_deref() {
         Some("password") => {

@@ -15,7 +15,7 @@ use crate::domain::organisation::OrganisationId;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{ManageAccounts, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::conditional::{created, never_stored, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
 use crate::http::listing::{self, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
@@ -230,11 +230,11 @@ pub async fn create_client(
         .await?;
     let mut conn = state.conn().await?;
     let row = repo::insert_client(&mut conn, &auth.actor(), new).await?;
-    Ok(created(
+    Ok(never_stored(created(
         format!("/api/v1/clients/{}", row.id),
         &ETag::of_version(row.version),
         &with_secret(row, secret),
-    ))
+    )))
 }
 
 /// Get an API client.
@@ -337,7 +337,10 @@ pub async fn rotate_client_secret(
         changes,
     )
     .await?;
-    Ok(ok(&ETag::of_version(row.version), &with_secret(row, secret.plain)))
+    Ok(never_stored(ok(
+        &ETag::of_version(row.version),
+        &with_secret(row, secret.plain),
+    )))
 }
 
 /// The API client list, as JSON pages (never exported: see [`listing::respond_json`]).

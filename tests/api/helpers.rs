@@ -199,6 +199,12 @@ impl TestDb {
         let row: Count = diesel::sql_query(sql).get_result(&mut conn).await.unwrap();
         row.n
     }
+
+    /// Runs a statement behind the API (to stage a fault), returning the rows it touched.
+    pub async fn execute(&self, sql: &str) -> usize {
+        let mut conn = self.conn().await;
+        diesel::sql_query(sql).execute(&mut conn).await.unwrap()
+    }
 }
 
 impl Drop for TestDb {

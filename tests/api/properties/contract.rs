@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_app_with, Settings};
+use crate::helpers::{question_body, spawn_app, spawn_app_with, Settings};
 
 #[actix_web::test]
 async fn malformed_json_is_a_400_problem_and_creates_nothing() {
@@ -265,20 +265,122 @@ async fn a_retry_with_the_same_idempotency_key_replays_the_first_response_and_cr
 }
 
 #[actix_web::test]
-async fn a_failed_request_is_replayed_as_failed_but_a_malformed_key_is_refused() {
+async fn a_refused_request_keeps_nothing_under_its_idempotency_key_and_a_malformed_key_is_refused() {
     let app = spawn_app().await;
-    let post = |key: &'static str| {
+    let post = |key: &'static str, name: &'static str| {
         app.as_admin()
             .post("/api/v1/organisations")
-            .json(&json!({"name": "", "kind": "panel"}))
+            .json(&json!({"name": name, "kind": "panel"}))
             .header("idempotency-key", key)
     };
-    post("bad-request").await.assert_problem(422);
-    let retry = post("bad-request").await;
+    post("bad-request", "").await.assert_problem(422);
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM idempotency_keys").await, 0);
+    // The retry is handled afresh (the refusal again, not a replay of it) ...
+    let retry = post("bad-request", "").await;
     retry.assert_problem(422);
-    assert_eq!(retry.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(retry.header("idempotent-replayed"), None);
+    // ... and the corrected request may use the same key.
+    assert_eq!(post("bad-request", "The Panel").await.status, 201);
     let long: &'static str = Box::leak("k".repeat(300).into_boxed_str());
-    post(long).await.assert_problem(400);
+    post(long, "Another Panel").await.assert_problem(400);
+}
+
+#[actix_web::test]
+async fn an_error_repeats_little_of_a_huge_input_and_stores_none_of_it() {
+    let app = spawn_app().await;
+    let name = "f".repeat(60_000);
+    let mut body = serde_json::Map::new();
+    body.insert(name.clone(), json!(1));
+    let refusals = [
+        app.anonymous()
+            .post("/api/v1/questions")
+            .json(&serde_json::Value::Object(body))
+            .header("idempotency-key", "huge-field")
+            .await,
+        app.as_admin()
+            .post("/api/v1/organisations")
+            .json(&json!({"name": "The Panel", "kind": name}))
+            .header("idempotency-key", "huge-value")
+            .await,
+        app.anonymous().get(&format!("/api/v1/organisations?{name}=1")).await,
+    ];
+    for refused in refusals {
+        refused.assert_problem(422);
+        assert!(refused.text().len() < 2_000, "{} bytes", refused.text().len());
+        assert!(
+            refused.text().contains(&format!("{}…", "f".repeat(40))),
+            "{}",
+            refused.text()
+        );
+    }
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM idempotency_keys").await, 0);
+}
+
+#[actix_web::test]
+async fn each_caller_keeps_a_bounded_number_of_idempotency_keys_oldest_forgotten_first() {
+    let app = spawn_app().await;
+    // 150 answered keys of this test's address, the oldest first.
+    app.db
+        .execute(
+            "INSERT INTO idempotency_keys (scope, key, request_hash, response_status, response_body, caller, created_at)
+             SELECT 'anonymous:127.0.0.1 POST /api/v1/questions', 'old-' || i, 'h', 201, '', 'anonymous:127.0.0.1',
+                    now() - interval '1 hour' + i * interval '1 second'
+               FROM generate_series(1, 150) AS i",
+        )
+        .await;
+    let submitted = app
+        .anonymous()
+        .post("/api/v1/questions")
+        .json(&question_body(json!({})))
+        .header("idempotency-key", "new")
+        .await;
+    assert_eq!(submitted.status, 201, "{}", submitted.text());
+    let kept = "SELECT count(*) AS n FROM idempotency_keys WHERE caller = 'anonymous:127.0.0.1'";
+    assert_eq!(app.db.count(kept).await, 100, "the oldest keys are forgotten");
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM idempotency_keys WHERE key IN ('new', 'old-150')")
+            .await,
+        2,
+        "the newest are kept"
+    );
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM idempotency_keys WHERE key = 'old-1'")
+            .await,
+        0,
+        "the oldest is forgotten"
+    );
+}
+
+#[actix_web::test]
+async fn an_answer_carrying_a_secret_is_never_stored_and_its_retry_is_sent_to_the_resource() {
+    let app = spawn_app().await;
+    let create = || {
+        app.as_admin()
+            .post("/api/v1/clients")
+            .json(&json!({"name": "Dashboard", "roles": ["integration"]}))
+            .header("idempotency-key", "client-1")
+    };
+    let created = create().await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    assert_eq!(created.header("cache-control").as_deref(), Some("no-store"));
+    let secret = created.json()["client_secret"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.db
+            .count(&format!(
+                "SELECT count(*) AS n FROM idempotency_keys WHERE response_body IS NOT NULL OR position('{secret}' in response_headers::text) > 0"
+            ))
+            .await,
+        0,
+        "the secret is not kept"
+    );
+    let retry = create().await;
+    assert_eq!(retry.status, 303, "{}", retry.text());
+    assert_eq!(retry.header("location"), created.header("location"));
+    assert_eq!(retry.header("idempotent-replayed").as_deref(), Some("true"));
+    assert!(!retry.text().contains(&secret));
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM api_clients").await, 1);
 }
 
 #[actix_web::test]

@@ -236,3 +236,79 @@ async fn a_body_that_trickles_in_is_refused_with_408_once_the_body_timeout_passe
     // The service still answers.
     assert_eq!(app.anonymous().get("/health/live").await.status, 200);
 }
+
+/// Makes `key` look as it would had the instance handling it died `while` it was at
+/// that point: in flight, with a lease that has run out (or not, `lease_left`).
+async fn stage_a_death(app: &crate::helpers::TestApp, key: &str, lease_left: &str, committed: bool) {
+    let touched = app
+        .db
+        .execute(&format!(
+            "UPDATE idempotency_keys
+                SET response_status = NULL, response_headers = NULL, response_body = NULL,
+                    lease_expires_at = now() + interval '{lease_left}'
+                    {}
+              WHERE key = '{key}'",
+            if committed {
+                ""
+            } else {
+                ", result_type = NULL, result_id = NULL"
+            }
+        ))
+        .await;
+    assert_eq!(touched, 1);
+}
+
+#[actix_web::test]
+async fn after_an_instance_dies_a_retry_finds_the_committed_change_instead_of_a_409() {
+    let app = spawn_app().await;
+    let post = || {
+        app.as_admin()
+            .post("/api/v1/organisations")
+            .json(&json!({"name": "The Panel", "kind": "panel"}))
+            .header("idempotency-key", "died-after-commit")
+    };
+    let created = post().await;
+    assert_eq!(created.status, 201);
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM idempotency_keys WHERE result_type = 'organisation' AND result_id IS NOT NULL")
+            .await,
+        1,
+        "the change marked its key in its own transaction"
+    );
+
+    // Died after the change committed, before its answer was kept; lease still running.
+    stage_a_death(&app, "died-after-commit", "20 seconds", true).await;
+    post().await.assert_problem(409);
+    // Once the lease has run out, the retry is sent to the committed result.
+    stage_a_death(&app, "died-after-commit", "-1 second", true).await;
+    let retry = post().await;
+    assert_eq!(retry.status, 303, "{}", retry.text());
+    assert_eq!(retry.header("location"), created.header("location"));
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 1);
+}
+
+#[actix_web::test]
+async fn after_an_instance_dies_before_committing_a_retry_runs_the_request_once() {
+    let app = spawn_app().await;
+    let post = || {
+        app.as_admin()
+            .post("/api/v1/organisations")
+            .json(&json!({"name": "The Panel", "kind": "panel"}))
+            .header("idempotency-key", "died-before-commit")
+    };
+    assert_eq!(post().await.status, 201);
+    // Stage: the change never committed, and the instance died with its lease.
+    app.db.execute("DELETE FROM organisations").await;
+    stage_a_death(&app, "died-before-commit", "-1 second", false).await;
+
+    let retry = post().await;
+    assert_eq!(retry.status, 201, "{}", retry.text());
+    assert_eq!(retry.header("idempotent-replayed"), None, "run again, not replayed");
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 1);
+    // And from then on it is replayed like any other.
+    let again = post().await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 1);
+}
