@@ -269,11 +269,20 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 
 /// Parses a query string into `T`, naming the offending parameter on failure. A value
 /// with a character no text may hold (NUL above all, which PostgreSQL cannot hold, or
-/// a noncharacter) is refused, whether or not `T` has the parameter, and every value
+/// a noncharacter) or any control character (tab and line breaks included) is refused, whether or not `T` has the parameter, and every value
 /// reaches `T` in NFC ([`strings`]).
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    if let Some((key, message)) = form_urlencoded::parse(query.as_bytes())
-        .find_map(|(key, value)| crate::domain::text::refusal(&value).map(|message| (key, message)))
+    // A parameter is one line: tab and line breaks, which body text may hold, are
+    // control characters here too.
+    let refusal = |value: &str| {
+        if value.chars().any(char::is_control) {
+            Some("must not contain control characters".to_string())
+        } else {
+            crate::domain::text::refusal(value)
+        }
+    };
+    if let Some((key, message)) =
+        form_urlencoded::parse(query.as_bytes()).find_map(|(key, value)| refusal(&value).map(|message| (key, message)))
     {
         return Err(ApiError::invalid(key.into_owned(), message));
     }
