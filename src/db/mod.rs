@@ -134,7 +134,9 @@ struct NameAndKey {
 /// person renames or merges them; nothing fails.
 ///
 /// [`caseless_key`]: crate::domain::text::caseless_key
-fn rekey_organisations(conn: &mut impl diesel::connection::LoadConnection<Backend = diesel::pg::Pg>) -> anyhow::Result<usize> {
+fn rekey_organisations(
+    conn: &mut impl diesel::connection::LoadConnection<Backend = diesel::pg::Pg>,
+) -> anyhow::Result<usize> {
     use diesel::sql_types::{Text, Uuid};
     let rows: Vec<NameAndKey> = diesel::sql_query(
         "SELECT id, name, name_key FROM organisations WHERE octet_length(name) <> char_length(name) ORDER BY id",

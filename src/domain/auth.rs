@@ -267,7 +267,9 @@ mod tests {
         assert!(Password::parse("p", "short").is_err());
         assert!(Password::parse("p", "correct horse \u{FFFE} battery").is_err());
         assert_eq!(
-            Password::parse("p", "cafe\u{301} cafe\u{301} cafe\u{301}").unwrap().expose(),
+            Password::parse("p", "cafe\u{301} cafe\u{301} cafe\u{301}")
+                .unwrap()
+                .expose(),
             "caf\u{E9} caf\u{E9} caf\u{E9}"
         );
         let password = Password::parse("p", "correct horse battery").unwrap();

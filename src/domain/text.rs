@@ -220,12 +220,38 @@ mod tests {
 
     #[test]
     fn the_one_rule_is_xml_chars_without_controls_or_noncharacters() {
-        for good in ['\t', '\n', '\r', ' ', 'é', '\u{D7FF}', '\u{E000}', '\u{FEFF}', '\u{FFFD}', '\u{10000}', '😀', '\u{10FFFD}'] {
+        for good in [
+            '\t',
+            '\n',
+            '\r',
+            ' ',
+            'é',
+            '\u{D7FF}',
+            '\u{E000}',
+            '\u{FEFF}',
+            '\u{FFFD}',
+            '\u{10000}',
+            '😀',
+            '\u{10FFFD}',
+        ] {
             assert!(is_allowed_char(good), "{good:?}");
         }
         for bad in [
-            '\0', '\u{1}', '\u{1F}', '\u{7F}', '\u{85}', '\u{9F}', '\u{FDD0}', '\u{FDEF}', '\u{FFFE}', '\u{FFFF}',
-            '\u{1FFFE}', '\u{1FFFF}', '\u{AFFFF}', '\u{10FFFE}', '\u{10FFFF}',
+            '\0',
+            '\u{1}',
+            '\u{1F}',
+            '\u{7F}',
+            '\u{85}',
+            '\u{9F}',
+            '\u{FDD0}',
+            '\u{FDEF}',
+            '\u{FFFE}',
+            '\u{FFFF}',
+            '\u{1FFFE}',
+            '\u{1FFFF}',
+            '\u{AFFFF}',
+            '\u{10FFFE}',
+            '\u{10FFFF}',
         ] {
             assert!(!is_allowed_char(bad), "{bad:?}");
         }
@@ -239,10 +265,7 @@ mod tests {
             assert_eq!(error.field, "title");
             assert!(error.message.contains("noncharacter"), "{}", error.message);
         }
-        assert!(Body::parse("body", "a\u{FFFF}")
-            .unwrap_err()
-            .message
-            .contains("U+FFFF"));
+        assert!(Body::parse("body", "a\u{FFFF}").unwrap_err().message.contains("U+FFFF"));
         assert!(HttpUrl::parse("url", "https://example.org/\u{FFFE}").is_err());
         assert!(Reference::parse("reference", "R\u{FDEF}").is_err());
     }
@@ -270,7 +293,10 @@ mod tests {
         assert_eq!(caseless_key("Ynys Mo\u{302}n"), caseless_key("YNYS M\u{D4}N"));
         assert_eq!(caseless_key("Gwasanaeth \u{175}"), caseless_key("GWASANAETH \u{174}"));
         assert_eq!(caseless_key("Stra\u{DF}e"), caseless_key("STRASSE"));
-        assert_eq!(caseless_key("\u{39F}\u{394}\u{39F}\u{3A3}"), caseless_key("\u{3BF}\u{3B4}\u{3BF}\u{3C2}"));
+        assert_eq!(
+            caseless_key("\u{39F}\u{394}\u{39F}\u{3A3}"),
+            caseless_key("\u{3BF}\u{3B4}\u{3BF}\u{3C2}")
+        );
         // Composed characters whose folding differs from their parts' (D145's first NFD).
         assert_eq!(caseless_key("\u{1F80}"), caseless_key("\u{1F00}\u{345}"));
         assert_ne!(caseless_key("Panel A"), caseless_key("Panel B"));

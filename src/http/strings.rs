@@ -76,11 +76,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Cleaning<D> {
         self.0.deserialize_unit_struct(name, CleaningVisitor(visitor))
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, D::Error> {
         self.0.deserialize_newtype_struct(name, CleaningVisitor(visitor))
     }
 

@@ -178,11 +178,7 @@ pub fn source_name(raw: &str) -> String {
         .chars()
         .filter(|c| is_allowed_char(*c) && !c.is_control())
         .collect();
-    let cleaned: String = nfc(&allowed)
-        .trim()
-        .chars()
-        .take(MAX_SOURCE_NAME_CHARS)
-        .collect();
+    let cleaned: String = nfc(&allowed).trim().chars().take(MAX_SOURCE_NAME_CHARS).collect();
     let cleaned = cleaned.trim_end();
     if cleaned.is_empty() {
         UNNAMED_SOURCE.to_string()

@@ -136,10 +136,8 @@ pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Bod
     // when they were set.
     let parsed: Result<TokenRequest, String> = match body.media_type.as_deref() {
         Some("application/x-www-form-urlencoded") => {
-            crate::http::strings::deserialize(serde_urlencoded::Deserializer::new(form_urlencoded::parse(
-                &body.bytes,
-            )))
-            .map_err(|e| format!("The form cannot be read: {}: {}", e.path(), e.inner()))
+            crate::http::strings::deserialize(serde_urlencoded::Deserializer::new(form_urlencoded::parse(&body.bytes)))
+                .map_err(|e| format!("The form cannot be read: {}: {}", e.path(), e.inner()))
         }
         Some("application/json") => {
             crate::http::strings::deserialize(&mut serde_json::Deserializer::from_slice(&body.bytes))

@@ -155,7 +155,12 @@ fn with_noncharacters(body: &Value) -> Vec<(String, Value)> {
     }
     NONCHARACTERS
         .iter()
-        .map(|bad| (format!("U+{:04X}", u32::from(bad.chars().next().unwrap())), replace(body, bad)))
+        .map(|bad| {
+            (
+                format!("U+{:04X}", u32::from(bad.chars().next().unwrap())),
+                replace(body, bad),
+            )
+        })
         .collect()
 }
 
@@ -1848,12 +1853,16 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             (
                 "password grant form",
                 "application/x-www-form-urlencoded",
-                format!("grant_type=password&username=hostile-user&password={}", urlencode(&format!("a long enough password{bad}"))),
+                format!(
+                    "grant_type=password&username=hostile-user&password={}",
+                    urlencode(&format!("a long enough password{bad}"))
+                ),
             ),
             (
                 "password grant JSON",
                 JSON,
-                json!({"grant_type": "password", "username": format!("hostile-user{bad}"), "password": "x"}).to_string(),
+                json!({"grant_type": "password", "username": format!("hostile-user{bad}"), "password": "x"})
+                    .to_string(),
             ),
         ] {
             cases.push(

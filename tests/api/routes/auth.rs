@@ -494,8 +494,12 @@ async fn every_refusal_of_the_token_requests_content_is_an_oauth_error() {
 #[actix_web::test]
 async fn a_password_is_one_password_however_its_accents_are_typed() {
     let app = spawn_app().await;
-    app.create_user("cafe-owner", "cafe\u{301} cre\u{300}me bru\u{302}le\u{301}e", &["force"])
-        .await;
+    app.create_user(
+        "cafe-owner",
+        "cafe\u{301} cre\u{300}me bru\u{302}le\u{301}e",
+        &["force"],
+    )
+    .await;
     let signed_in = app
         .password_grant("cafe-owner", "caf\u{E9} cr\u{E8}me br\u{FB}l\u{E9}e")
         .await;

@@ -282,7 +282,9 @@ async fn text_xml_cannot_carry_never_reaches_the_feed_which_stays_well_formed() 
             let problem = app
                 .anonymous()
                 .post("/api/v1/questions")
-                .json(&crate::helpers::question_body(json!({field: format!("Safeguarding {bad}children")})))
+                .json(&crate::helpers::question_body(
+                    json!({field: format!("Safeguarding {bad}children")}),
+                ))
                 .await
                 .assert_problem(422);
             assert_eq!(problem["errors"][0]["field"], field, "{problem}");
@@ -298,7 +300,10 @@ async fn text_xml_cannot_carry_never_reaches_the_feed_which_stays_well_formed() 
         .await;
     let accepted = app
         .as_admin()
-        .post(&format!("/api/v1/questions/{}/accept", question["id"].as_str().unwrap()))
+        .post(&format!(
+            "/api/v1/questions/{}/accept",
+            question["id"].as_str().unwrap()
+        ))
         .json(&serde_json::Value::Null)
         .await;
     assert_eq!(accepted.status, 200, "{}", accepted.text());

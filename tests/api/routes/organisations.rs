@@ -221,7 +221,10 @@ async fn one_name_spelt_precomposed_or_decomposed_is_one_organisation() {
             .await;
         let problem = again.assert_problem(409);
         assert!(
-            problem["detail"].as_str().unwrap().contains("organisation with this name already exists"),
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("organisation with this name already exists"),
             "{problem}"
         );
         assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 1);
@@ -234,7 +237,10 @@ async fn names_are_unique_by_full_unicode_case_folding() {
     for (name, other_spelling) in [
         ("Gwasanaeth T\u{175}r Panel", "GWASANAETH T\u{174}R PANEL"),
         ("Stra\u{DF}e Panel", "STRASSE PANEL"),
-        ("\u{3A3}\u{399}\u{3A3}\u{3A5}\u{3A6}\u{39F}\u{3A3}", "\u{3C3}\u{3B9}\u{3C3}\u{3C5}\u{3C6}\u{3BF}\u{3C2}"),
+        (
+            "\u{3A3}\u{399}\u{3A3}\u{3A5}\u{3A6}\u{39F}\u{3A3}",
+            "\u{3C3}\u{3B9}\u{3C3}\u{3C5}\u{3C6}\u{3BF}\u{3C2}",
+        ),
     ] {
         let created = app.create_organisation(name, "other").await;
         let again = app
@@ -313,7 +319,10 @@ async fn a_noncharacter_in_a_name_is_a_422_naming_the_field() {
             .await
             .assert_problem(422);
         assert_eq!(problem["errors"][0]["field"], "name", "{problem}");
-        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("noncharacter"));
+        assert!(problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("noncharacter"));
     }
     assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 0);
 }

@@ -839,7 +839,10 @@ async fn a_noncharacter_in_a_question_is_a_422_naming_the_field_from_staff_or_th
         ("title", json!({"title": "\u{FFFE}Safeguarding"})),
         ("body", json!({"body": "What exactly\u{FDD0}?"})),
         ("asker.display_name", json!({"asker": {"display_name": "A\u{1FFFF}"}})),
-        ("asker_contact.email", json!({"asker_contact": {"email": "a\u{FFFF}@example.org"}})),
+        (
+            "asker_contact.email",
+            json!({"asker_contact": {"email": "a\u{FFFF}@example.org"}}),
+        ),
     ] {
         for caller in [app.as_admin(), app.anonymous()] {
             let problem = caller
@@ -849,7 +852,10 @@ async fn a_noncharacter_in_a_question_is_a_422_naming_the_field_from_staff_or_th
                 .assert_problem(422);
             assert_eq!(problem["errors"][0]["field"], field, "{problem}");
             assert!(
-                problem["errors"][0]["message"].as_str().unwrap().contains("noncharacter"),
+                problem["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("noncharacter"),
                 "{problem}"
             );
         }
