@@ -97,7 +97,7 @@ FROM questions q,
      bench_words AS w
 WHERE q.status = 'answered' AND q.reference LIKE 'PQ-%-B%';
 
-INSERT INTO organisations (id, name, kind) VALUES (uuid_generate_v7_bench(0), 'Bench Constabulary', 'force');
+INSERT INTO organisations (id, name, name_key, kind) VALUES (uuid_generate_v7_bench(0), 'Bench Constabulary', 'bench constabulary', 'force');
 INSERT INTO reports (id, title, kind, publisher_organisation_id, subject_organisation_id, published_on)
 VALUES (uuid_generate_v7_bench(0), 'Bench inspection', 'inspection', uuid_generate_v7_bench(0), uuid_generate_v7_bench(0), date '2022-01-01');
 

@@ -16,6 +16,9 @@ Conventions, the same on every resource: JSON in `snake_case`; ids are UUIDv7; i
 and calendar dates `YYYY-MM-DD`. Lists return `{\"items\": [...], \"next_cursor\": ...}` with a `Link: \
 rel=\"next\"` header; `limit` is 1 to 100 (default 20). Single resources carry an `ETag`; `PATCH` honours \
 `If-Match` (412 when stale) and `GET` honours `If-None-Match` (304). Unknown fields in a body are a 422. \
+Text is taken in Unicode NFC (accents composed), lengths counted after; a string holding a character no text \
+may hold (NUL and other control characters but tab and line breaks, noncharacters such as U+FFFF, which XML \
+and so the Atom feeds cannot carry) is a 422 naming its field, in bodies, query strings and imports alike. \
 Every error is an RFC 9457 `application/problem+json` document whose `type` can be fetched for a description. \
 Every response carries an `X-Request-Id` (sent by the caller or made up by the service); quote it when reporting a problem.",
         contact(name = "Scrutiny maintainers", url = "https://github.com/scrutiny-project/scrutiny"),

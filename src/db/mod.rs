@@ -105,11 +105,71 @@ pub async fn migrate(url: &str) -> anyhow::Result<usize> {
         let result = conn
             .run_pending_migrations(MIGRATIONS)
             .map(|applied| applied.len())
-            .map_err(|e| anyhow::anyhow!("running migrations: {e}"));
+            .map_err(|e| anyhow::anyhow!("running migrations: {e}"))
+            .and_then(|applied| rekey_organisations(&mut conn).map(|_| applied));
         diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(&mut conn)?;
         result
     })
     .await?
+}
+
+/// An organisation's name and the key its uniqueness is checked on.
+#[derive(diesel::QueryableByName)]
+struct NameAndKey {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: uuid::Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name_key: String,
+}
+
+/// Brings every organisation's `name_key` up to [`caseless_key`] of its name, and says
+/// how many changed. The migration that added the key could only start from SQL's
+/// `lower(name)`, which is the true key for ASCII names but not for all others ("Straße"),
+/// and a new Unicode version may fold a character differently: so each migration run
+/// (under the migration lock) checks the names beyond ASCII, which are few. Two
+/// existing organisations that only now turn out to share a key cannot both have it:
+/// the later one keeps its old key, with a warning naming both spellings, until a
+/// person renames or merges them; nothing fails.
+///
+/// [`caseless_key`]: crate::domain::text::caseless_key
+fn rekey_organisations(
+    conn: &mut impl diesel::connection::LoadConnection<Backend = diesel::pg::Pg>,
+) -> anyhow::Result<usize> {
+    use diesel::sql_types::{Text, Uuid};
+    let rows: Vec<NameAndKey> = diesel::sql_query(
+        "SELECT id, name, name_key FROM organisations WHERE octet_length(name) <> char_length(name) ORDER BY id",
+    )
+    .load(conn)
+    .context("reading organisation names to key")?;
+    let mut changed = 0;
+    for row in rows {
+        let key = crate::domain::text::caseless_key(&row.name);
+        if key == row.name_key {
+            continue;
+        }
+        let updated = diesel::sql_query("UPDATE organisations SET name_key = $1 WHERE id = $2")
+            .bind::<Text, _>(&key)
+            .bind::<Uuid, _>(row.id)
+            .execute(conn);
+        match updated {
+            Ok(_) => changed += 1,
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+                log::warn!(
+                    "organisation {} ({:?}) has the same name as another, ignoring letter case; \
+                     rename or merge one of them",
+                    row.id,
+                    row.name
+                );
+            }
+            Err(error) => return Err(error).context("keying organisation names"),
+        }
+    }
+    if changed > 0 {
+        log::info!("{changed} organisation name key(s) brought up to date");
+    }
+    Ok(changed)
 }
 
 /// The character classification (`LC_CTYPE`) of the connected database.

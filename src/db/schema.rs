@@ -23,6 +23,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        name_key -> Text,
     }
 }
 

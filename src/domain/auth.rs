@@ -80,15 +80,17 @@ impl std::fmt::Debug for Password {
 }
 
 impl Password {
+    /// Refuses what no text may hold ([`super::text::clean`]) and normalises to NFC, as
+    /// the token endpoint does with a password given to sign in, so that a password typed
+    /// with precomposed or combining accents is the same password (NIST SP 800-63B asks
+    /// for normalisation). The length is counted after normalising.
     pub fn parse(field: &str, value: &str) -> FieldResult<Self> {
+        let value = super::text::clean(field, value)?;
         let length = value.chars().count();
         if !(12..=256).contains(&length) {
             return Err(FieldError::new(field, "must be 12 to 256 characters"));
         }
-        if value.contains('\0') {
-            return Err(FieldError::new(field, "must not contain NUL characters"));
-        }
-        Ok(Self(value.to_string()))
+        Ok(Self(value))
     }
 
     pub fn expose(&self) -> &str {
@@ -272,6 +274,13 @@ mod tests {
     #[test]
     fn passwords_need_twelve_characters_and_never_print() {
         assert!(Password::parse("p", "short").is_err());
+        assert!(Password::parse("p", "correct horse \u{FFFE} battery").is_err());
+        assert_eq!(
+            Password::parse("p", "cafe\u{301} cafe\u{301} cafe\u{301}")
+                .unwrap()
+                .expose(),
+            "caf\u{E9} caf\u{E9} caf\u{E9}"
+        );
         let password = Password::parse("p", "correct horse battery").unwrap();
         assert_eq!(format!("{password:?}"), "Password(***)");
     }

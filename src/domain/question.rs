@@ -171,6 +171,7 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(field: &str, value: &str) -> FieldResult<Self> {
+        let value = super::text::clean(field, value)?;
         let value = value.trim();
         let invalid = || FieldError::new(field, "must be an e-mail address such as `name@example.org`");
         if value.is_empty() || value.chars().count() > 254 {
@@ -474,6 +475,14 @@ mod tests {
             assert!(Email::parse("e", bad).is_err(), "{bad:?}");
         }
         assert!(Email::parse("e", "a\u{0}@example.org").is_err());
+        assert!(Email::parse("e", "a\u{FFFF}@example.org")
+            .unwrap_err()
+            .message
+            .contains("noncharacter"));
+        assert_eq!(
+            Email::parse("e", "jose\u{301}@example.org").unwrap().as_str(),
+            "jos\u{E9}@example.org"
+        );
     }
 
     #[test]

@@ -1,13 +1,78 @@
-//! Validated text. PostgreSQL cannot store NUL in `text`, and a title of a megabyte or
-//! of nothing but spaces is never what a person meant: all three are rejected here, as
-//! a 422 naming the field, before anything reaches the database.
+//! Validated text. PostgreSQL cannot store NUL in `text`, an XML reader (the Atom feed's)
+//! stops at a noncharacter such as U+FFFF, and a title of a megabyte or of nothing but
+//! spaces is never what a person meant: all are rejected here, as a 422 naming the
+//! field, before anything reaches the database.
+//!
+//! One rule says which characters text may hold ([`is_allowed_char`]); [`clean`]
+//! applies it and normalises to NFC, so that "Môn" typed precomposed and "Môn" typed
+//! with a combining circumflex are stored, searched and compared as one text. Every
+//! way text comes in uses it: the text types here, the JSON and query-string readers
+//! (`crate::http`), the token endpoint's form and the importer.
+
+use std::borrow::Cow;
+
+use icu_casemap::CaseMapper;
+use icu_normalizer::{ComposingNormalizer, DecomposingNormalizer};
 
 use super::FieldResult;
 use crate::error::FieldError;
 
-/// Text of at least one visible character and at most `MAX` characters, with no NUL
-/// and no control characters other than tab, line feed and carriage return. Leading
-/// and trailing whitespace is removed; inner text is kept exactly as given.
+/// Whether `c` may appear in text the service stores or searches for: the XML 1.0 `Char`
+/// production (tab, line feed, carriage return, U+0020–U+D7FF, U+E000–U+FFFD,
+/// U+10000–U+10FFFF) less the other control characters (U+007F–U+009F) and the Unicode
+/// noncharacters (U+FDD0–U+FDEF and the last two code points of every plane, U+FFFE,
+/// U+FFFF, U+1FFFE … U+10FFFF), which are never meant as text.
+pub fn is_allowed_char(c: char) -> bool {
+    let code = u32::from(c);
+    match c {
+        '\t' | '\n' | '\r' => true,
+        _ if c.is_control() => false,
+        _ => !(0xFDD0..=0xFDEF).contains(&code) && code & 0xFFFE != 0xFFFE,
+    }
+}
+
+/// Why `text` cannot be taken, in words for a 422 about its field (`must not contain …`),
+/// or `None` when every character is allowed ([`is_allowed_char`]).
+pub fn refusal(text: &str) -> Option<String> {
+    let bad = text.chars().find(|c| !is_allowed_char(*c))?;
+    Some(match bad {
+        '\0' => "must not contain NUL characters".to_string(),
+        c if c.is_control() => "must not contain control characters".to_string(),
+        c => format!(
+            "must not contain U+{:04X}, a Unicode noncharacter (text may hold only characters XML can carry)",
+            u32::from(c)
+        ),
+    })
+}
+
+/// `text` in Unicode Normalization Form C (borrowed when it already is).
+pub fn nfc(text: &str) -> Cow<'_, str> {
+    ComposingNormalizer::new_nfc().normalize(text)
+}
+
+/// `text` checked against [`is_allowed_char`] and normalised to NFC: the one rule for
+/// text that comes in, as a 422 naming `field`. Nothing is trimmed.
+pub fn clean(field: &str, text: &str) -> FieldResult<String> {
+    match refusal(text) {
+        Some(message) => Err(FieldError::new(field, message)),
+        None => Ok(nfc(text).into_owned()),
+    }
+}
+
+/// The key under which names are unique ignoring letter case: Unicode's canonical
+/// caseless match (D145: NFD, full case folding, NFD again), kept in NFC. "Straße" and
+/// "STRASSE", "Ŵ" and "ŵ", "Môn" precomposed and decomposed each have one key.
+pub fn caseless_key(name: &str) -> String {
+    let decomposed = DecomposingNormalizer::new_nfd().normalize(name);
+    let folded = CaseMapper::new().fold_string(&decomposed);
+    ComposingNormalizer::new_nfc().normalize(&folded).into_owned()
+}
+
+/// Text of at least one visible character and at most `MAX` characters (counted after
+/// normalising), with only the characters [`is_allowed_char`] allows: no NUL, no control
+/// characters other than tab, line feed and carriage return, no noncharacters. Leading
+/// and trailing whitespace is removed and the rest normalised to NFC ([`clean`]);
+/// inner text is otherwise kept as given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoundedText<const MAX: usize>(String);
 
@@ -24,18 +89,10 @@ pub const MAX_URL_CHARS: usize = 2000;
 impl<const MAX: usize> BoundedText<MAX> {
     /// Parses `value` as the field named `field`.
     pub fn parse(field: &str, value: impl AsRef<str>) -> FieldResult<Self> {
-        let trimmed = value.as_ref().trim();
+        let cleaned = clean(field, value.as_ref())?;
+        let trimmed = cleaned.trim();
         if trimmed.is_empty() {
             return Err(FieldError::new(field, "must not be empty"));
-        }
-        if trimmed.contains('\0') {
-            return Err(FieldError::new(field, "must not contain NUL characters"));
-        }
-        if trimmed
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            return Err(FieldError::new(field, "must not contain control characters"));
         }
         let length = trimmed.chars().count();
         if length > MAX {
@@ -79,8 +136,8 @@ impl Reference {
 
 /// An absolute `http` or `https` URL of at most [`MAX_URL_CHARS`] characters, with a
 /// host and without credentials: it is shown to the public as a link, so a
-/// `javascript:` or `file:` URL, or one carrying a password, is refused. Kept exactly
-/// as given (after trimming), so a client reads back what it sent.
+/// `javascript:` or `file:` URL, or one carrying a password, is refused. Kept as given
+/// (after trimming and NFC, as all text), so a client reads back what it sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpUrl(String);
 
@@ -159,6 +216,91 @@ mod tests {
             .unwrap_err()
             .message
             .contains("at most 2000"));
+    }
+
+    #[test]
+    fn the_one_rule_is_xml_chars_without_controls_or_noncharacters() {
+        for good in [
+            '\t',
+            '\n',
+            '\r',
+            ' ',
+            'é',
+            '\u{D7FF}',
+            '\u{E000}',
+            '\u{FEFF}',
+            '\u{FFFD}',
+            '\u{10000}',
+            '😀',
+            '\u{10FFFD}',
+        ] {
+            assert!(is_allowed_char(good), "{good:?}");
+        }
+        for bad in [
+            '\0',
+            '\u{1}',
+            '\u{1F}',
+            '\u{7F}',
+            '\u{85}',
+            '\u{9F}',
+            '\u{FDD0}',
+            '\u{FDEF}',
+            '\u{FFFE}',
+            '\u{FFFF}',
+            '\u{1FFFE}',
+            '\u{1FFFF}',
+            '\u{AFFFF}',
+            '\u{10FFFE}',
+            '\u{10FFFF}',
+        ] {
+            assert!(!is_allowed_char(bad), "{bad:?}");
+        }
+        assert!(is_allowed_char('\u{FDCF}') && is_allowed_char('\u{FDF0}'));
+    }
+
+    #[test]
+    fn noncharacters_are_refused_naming_the_field_and_the_character() {
+        for text in ["a\u{FFFF}b", "\u{FFFE}", "x\u{FDD0}", "\u{10FFFF}"] {
+            let error = Title::parse("title", text).unwrap_err();
+            assert_eq!(error.field, "title");
+            assert!(error.message.contains("noncharacter"), "{}", error.message);
+        }
+        assert!(Body::parse("body", "a\u{FFFF}").unwrap_err().message.contains("U+FFFF"));
+        assert!(HttpUrl::parse("url", "https://example.org/\u{FFFE}").is_err());
+        assert!(Reference::parse("reference", "R\u{FDEF}").is_err());
+    }
+
+    #[test]
+    fn text_is_normalised_to_nfc() {
+        let decomposed = "Ynys Mo\u{302}n";
+        let precomposed = "Ynys M\u{F4}n";
+        assert_eq!(Name::parse("name", decomposed).unwrap().as_str(), precomposed);
+        assert_eq!(Name::parse("name", precomposed).unwrap().as_str(), precomposed);
+        assert_eq!(clean("q", "Mo\u{302}n").unwrap(), "M\u{F4}n");
+        // Singletons too: the Ohm sign is the Greek capital omega.
+        assert_eq!(clean("q", "\u{2126}").unwrap(), "\u{3A9}");
+    }
+
+    #[test]
+    fn length_is_checked_after_normalising() {
+        // Five characters decomposed, three once composed.
+        assert!(BoundedText::<3>::parse("t", "e\u{301}e\u{301}e").is_ok());
+        assert!(BoundedText::<3>::parse("t", "e\u{301}e\u{301}ee").is_err());
+    }
+
+    #[test]
+    fn caseless_keys_fold_case_fully_and_ignore_composition() {
+        assert_eq!(caseless_key("Ynys Mo\u{302}n"), caseless_key("YNYS M\u{D4}N"));
+        assert_eq!(caseless_key("Gwasanaeth \u{175}"), caseless_key("GWASANAETH \u{174}"));
+        assert_eq!(caseless_key("Stra\u{DF}e"), caseless_key("STRASSE"));
+        assert_eq!(
+            caseless_key("\u{39F}\u{394}\u{39F}\u{3A3}"),
+            caseless_key("\u{3BF}\u{3B4}\u{3BF}\u{3C2}")
+        );
+        // Composed characters whose folding differs from their parts' (D145's first NFD).
+        assert_eq!(caseless_key("\u{1F80}"), caseless_key("\u{1F00}\u{345}"));
+        assert_ne!(caseless_key("Panel A"), caseless_key("Panel B"));
+        assert_eq!(caseless_key("Panel"), "panel");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod conditional;
 pub mod csv;
 pub mod listing;
 pub mod page;
+pub mod strings;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -186,7 +187,9 @@ fn is_json(req: &HttpRequest) -> bool {
     }
 }
 
-/// Parses a JSON object into `T`, naming the offending field on failure.
+/// Parses a JSON object into `T`, naming the offending field on failure. Every string
+/// in it is checked and normalised on the way ([`strings`]): a character no text may
+/// hold is a 422 naming its field, and `T` receives text in NFC.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.is_empty() {
         return Err(ApiError::bad_request(
@@ -202,7 +205,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         return Err(ApiError::invalid("body", "must be a JSON object, not an array"));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer);
+    let value = strings::deserialize(&mut deserializer);
     if value.is_ok() {
         deserializer
             .end()
@@ -264,19 +267,27 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     }
 }
 
-/// Parses a query string into `T`, naming the offending parameter on failure. Text
-/// with control characters (NUL above all, which PostgreSQL cannot hold) is refused.
+/// Parses a query string into `T`, naming the offending parameter on failure. A value
+/// with a character no text may hold (NUL above all, which PostgreSQL cannot hold, or
+/// a noncharacter) or any control character (tab and line breaks included) is refused, whether or not `T` has the parameter, and every value
+/// reaches `T` in NFC ([`strings`]).
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    if let Some((key, _)) =
-        form_urlencoded::parse(query.as_bytes()).find(|(_, value)| value.chars().any(char::is_control))
+    // A parameter is one line: tab and line breaks, which body text may hold, are
+    // control characters here too.
+    let refusal = |value: &str| {
+        if value.chars().any(char::is_control) {
+            Some("must not contain control characters".to_string())
+        } else {
+            crate::domain::text::refusal(value)
+        }
+    };
+    if let Some((key, message)) =
+        form_urlencoded::parse(query.as_bytes()).find_map(|(key, value)| refusal(&value).map(|message| (key, message)))
     {
-        return Err(ApiError::invalid(
-            key.into_owned(),
-            "must not contain control characters",
-        ));
+        return Err(ApiError::invalid(key.into_owned(), message));
     }
     let deserializer = serde_urlencoded::Deserializer::new(url_form_parse(query.as_bytes()));
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+    strings::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
         let message = error.into_inner().to_string();
         let field = if path == "." {
@@ -296,14 +307,18 @@ fn url_form_parse(input: &[u8]) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(input)
 }
 
-/// The `q` search text of a list: blank is no filter; more than 200 characters is a 422
-/// (control characters never get this far: [`parse_query`] refuses them).
+/// The `q` search text of a list, in NFC: blank is no filter; more than 200 characters
+/// (counted after normalising) or a character no text may hold is a 422.
 ///
 /// What is kept is what PostgreSQL's `websearch_to_tsquery` can always parse: a run of
 /// `-` (negations) at the start of a word, which PostgreSQL stacks one operator per dash
 /// until "tsquery stack too small", becomes one `-` when the run is odd and none when it
 /// is even (`--x` means `x`, as PostgreSQL reads it).
 pub fn search_text(q: &str) -> crate::domain::FieldResult<Option<String>> {
+    // Text is stored in NFC, so the search text is too: "Môn" finds "Môn" however
+    // either was typed. (The query-string reader did this already; a caller that
+    // builds `q` some other way gets the same.)
+    let q = crate::domain::text::clean("q", q)?;
     let q = q.trim();
     if q.chars().count() > 200 {
         return Err(FieldError::new("q", "must be at most 200 characters"));

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use super::{parse_document, AskerKind as ParsedAskerKind, ParseError, ParsedDocument};
 use crate::domain::calendar::plausible_date;
 use crate::domain::question::{AskerKind, NewQuestion, NewResponse, ResponseKind};
-use crate::domain::text::{Body, Name, Title};
+use crate::domain::text::{is_allowed_char, nfc, Body, Name, Title};
 use crate::domain::{CollectFields, FieldResult};
 use crate::error::FieldError;
 
@@ -168,18 +168,17 @@ pub fn title_from(paragraph: &str) -> String {
 }
 
 /// A document's source name as stored and shown: its file name without any directory
-/// (an upload may send a client's full path), without control characters, trimmed and
-/// cut to [`MAX_SOURCE_NAME_CHARS`]; [`UNNAMED_SOURCE`] when nothing is left.
+/// (an upload may send a client's full path), on one line and without the characters no
+/// text may hold (control characters, noncharacters: [`is_allowed_char`]), in NFC, trimmed and cut to
+/// [`MAX_SOURCE_NAME_CHARS`]; [`UNNAMED_SOURCE`] when nothing is left. A file name is
+/// cleaned rather than refused: it only labels the import.
 pub fn source_name(raw: &str) -> String {
     let file_name = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
-    let cleaned: String = file_name
+    let allowed: String = file_name
         .chars()
-        .filter(|c| !c.is_control())
-        .collect::<String>()
-        .trim()
-        .chars()
-        .take(MAX_SOURCE_NAME_CHARS)
+        .filter(|c| is_allowed_char(*c) && !c.is_control())
         .collect();
+    let cleaned: String = nfc(&allowed).trim().chars().take(MAX_SOURCE_NAME_CHARS).collect();
     let cleaned = cleaned.trim_end();
     if cleaned.is_empty() {
         UNNAMED_SOURCE.to_string()
@@ -304,6 +303,7 @@ mod tests {
         assert_eq!(source_name("a/b/question.txt"), "question.txt");
         assert_eq!(source_name("C:\\Users\\clerk\\question.txt"), "question.txt");
         assert_eq!(source_name(" q\u{7}\n.txt "), "q.txt");
+        assert_eq!(source_name("Mo\u{302}n\u{FFFF}.txt"), "M\u{F4}n.txt");
         assert_eq!(source_name(""), UNNAMED_SOURCE);
         assert_eq!(source_name("dir/"), UNNAMED_SOURCE);
         assert_eq!(source_name(&"é".repeat(300)).chars().count(), MAX_SOURCE_NAME_CHARS);

@@ -68,8 +68,9 @@ pub struct ParsedDocument {
     /// When the response was given.
     pub responded_on: NaiveDate,
     /// The lowercase hex SHA-256 of the document's text with its line endings
-    /// normalised to `\n`, so that the same document saved on Windows or Unix is
-    /// recognised as the same import.
+    /// normalised to `\n` and its characters to NFC, so that the same document saved on
+    /// Windows or Unix, or by a program that decomposes accents, is recognised as the
+    /// same import.
     pub content_hash: String,
     /// Everything the parser had to guess, drop or clean up, for a person to check.
     pub warnings: Vec<ParseWarning>,

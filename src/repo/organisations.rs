@@ -1,4 +1,6 @@
-//! Organisations.
+//! Organisations. Names are unique ignoring letter case, as Unicode's canonical
+//! caseless match has it: every write stores the name's [`caseless_key`] beside it, and a
+//! unique index on that key makes a second spelling of a name a 409.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -11,6 +13,7 @@ use crate::db::schema::organisations;
 use crate::db::DbConn;
 use crate::domain::auth::Actor;
 use crate::domain::organisation::{NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind};
+use crate::domain::text::caseless_key;
 use crate::domain::version::IfMatch;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
@@ -35,6 +38,8 @@ crate::versioned_row!(OrganisationRow, "organisation");
 struct NewOrganisationRow<'a> {
     id: OrganisationId,
     name: &'a str,
+    /// [`caseless_key`] of the name: what the unique index `organisations_name_key` is on.
+    name_key: String,
     kind: OrganisationKind,
 }
 
@@ -42,6 +47,7 @@ struct NewOrganisationRow<'a> {
 #[diesel(table_name = organisations)]
 struct OrganisationChangesRow<'a> {
     name: Option<&'a str>,
+    name_key: Option<String>,
     kind: Option<OrganisationKind>,
     updated_at: DateTime<Utc>,
     version: i32,
@@ -61,6 +67,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewOrganisation) -> 
             .values(NewOrganisationRow {
                 id: OrganisationId::generate(),
                 name: new.name.as_str(),
+                name_key: caseless_key(new.name.as_str()),
                 kind: new.kind,
             })
             .returning(OrganisationRow::as_returning())
@@ -129,6 +136,7 @@ pub async fn update(
         let after: OrganisationRow = diesel::update(organisations::table.find(id))
             .set(OrganisationChangesRow {
                 name: changes.name.as_ref().map(|n| n.as_str()),
+                name_key: changes.name.as_ref().map(|n| caseless_key(n.as_str())),
                 kind: changes.kind,
                 updated_at: Utc::now(),
                 version: before.next_version(),

@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::domain::auth::Role;
 use crate::domain::auth::Subject;
 use crate::domain::organisation::OrganisationId;
+use crate::domain::text::{nfc, refusal};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, Require, SignedIn};
 use crate::http::Body;
@@ -129,15 +130,18 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 #[post("/auth/token")]
 pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Body) -> Result<HttpResponse, ApiError> {
     // Every refusal of a request's content is an OAuth error (RFC 6749 §5.2): a form or
-    // JSON that cannot be read, a parameter given twice, a value with control
-    // characters (NUL above all, which PostgreSQL cannot hold), before anything is
-    // looked up or counted.
+    // JSON that cannot be read, a parameter given twice, a value with a character no
+    // text may hold (NUL above all, which PostgreSQL cannot hold, or a noncharacter),
+    // before anything is looked up or counted. Values arrive in NFC, as passwords were
+    // when they were set.
     let parsed: Result<TokenRequest, String> = match body.media_type.as_deref() {
         Some("application/x-www-form-urlencoded") => {
-            serde_urlencoded::from_bytes(&body.bytes).map_err(|e| format!("The form cannot be read: {e}"))
+            crate::http::strings::deserialize(serde_urlencoded::Deserializer::new(form_urlencoded::parse(&body.bytes)))
+                .map_err(|e| format!("The form cannot be read: {}: {}", e.path(), e.inner()))
         }
         Some("application/json") => {
-            serde_json::from_slice(&body.bytes).map_err(|e| format!("The body is not valid JSON: {e}"))
+            crate::http::strings::deserialize(&mut serde_json::Deserializer::from_slice(&body.bytes))
+                .map_err(|e| format!("The body is not valid JSON: {}: {}", e.path(), e.inner()))
         }
         _ => {
             return Err(ApiError::UnsupportedMediaType(
@@ -149,24 +153,6 @@ pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Bod
         Ok(request) => request,
         Err(description) => return Ok(oauth_error(400, "invalid_request", &description)),
     };
-    let fields = [
-        &request.grant_type,
-        &request.username,
-        &request.password,
-        &request.client_id,
-        &request.client_secret,
-        &request.scope,
-    ];
-    if fields
-        .iter()
-        .any(|field| field.as_deref().is_some_and(|v| v.chars().any(char::is_control)))
-    {
-        return Ok(oauth_error(
-            400,
-            "invalid_request",
-            "A parameter contains control characters",
-        ));
-    }
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     let caller = Caller {
         principal: None,
@@ -231,6 +217,15 @@ pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Bod
                     ))
                 }
             };
+            // Credentials from a Basic header have not been through the body's reader.
+            if let Some(message) = [&client_id, &secret].into_iter().find_map(|v| refusal(v)) {
+                return Ok(oauth_error(
+                    400,
+                    "invalid_request",
+                    &format!("The client credentials {message}"),
+                ));
+            }
+            let client_id = nfc(&client_id).into_owned();
             let mut conn = state.conn().await?;
             let attempt = rate_limits::reserve_sign_in(&mut conn, &client_id, &address).await?;
             let client = accounts::find_client_by_client_id(&mut conn, &client_id).await?;

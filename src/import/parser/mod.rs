@@ -41,8 +41,9 @@ use layout::Layout;
 /// guess or clean up to succeed is listed in [`ParsedDocument::warnings`].
 pub fn parse_document(text: &str) -> Result<ParsedDocument, ParseError> {
     // The hash is taken after this, so one document saved with Windows or Unix line
-    // endings is recognised as the same document.
-    let text = lines::normalise_line_endings(text);
+    // endings, or with its accents composed or not, is recognised as the same document;
+    // and every field is read from text in NFC, as all stored text is.
+    let text = crate::domain::text::nfc(&lines::normalise_line_endings(text)).into_owned();
     let content_hash = Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -138,8 +138,8 @@ async fn an_export_holds_every_matching_row_not_one_page() {
     // More than two of the export's own pages of 500.
     app.db
         .count(
-            "WITH inserted AS (INSERT INTO organisations (id, name, kind) \
-             SELECT gen_random_uuid(), 'Council ' || n, 'council' FROM generate_series(1, 1203) AS n RETURNING 1) \
+            "WITH inserted AS (INSERT INTO organisations (id, name, name_key, kind) \
+             SELECT gen_random_uuid(), 'Council ' || n, 'council ' || n, 'council' FROM generate_series(1, 1203) AS n RETURNING 1) \
              SELECT count(*) AS n FROM inserted",
         )
         .await;

@@ -135,6 +135,35 @@ fn oversized_json(size: usize) -> Vec<u8> {
     body
 }
 
+/// Characters no text may hold beyond NUL: Unicode noncharacters, which XML (the Atom
+/// feed) cannot carry, from the BMP's end, its U+FDD0 block and the astral planes.
+const NONCHARACTERS: &[&str] = &["\u{FFFF}", "\u{FFFE}", "\u{FDD0}", "\u{1FFFF}", "\u{10FFFE}"];
+
+/// For a body with a NUL in it, the same body with a noncharacter in its place, once
+/// for each of [`NONCHARACTERS`]: every field that refuses NUL refuses those too.
+fn with_noncharacters(body: &Value) -> Vec<(String, Value)> {
+    fn replace(value: &Value, by: &str) -> Value {
+        match value {
+            Value::String(text) => Value::String(text.replace('\u{0}', by)),
+            Value::Array(items) => Value::Array(items.iter().map(|v| replace(v, by)).collect()),
+            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), replace(v, by))).collect()),
+            other => other.clone(),
+        }
+    }
+    if !body.to_string().contains("\\u0000") {
+        return Vec::new();
+    }
+    NONCHARACTERS
+        .iter()
+        .map(|bad| {
+            (
+                format!("U+{:04X}", u32::from(bad.chars().next().unwrap())),
+                replace(body, bad),
+            )
+        })
+        .collect()
+}
+
 /// The fixtures the rows refer to.
 struct Fixtures {
     organisation: String,
@@ -151,6 +180,8 @@ struct Fixtures {
 
 async fn fixtures(app: &TestApp) -> Fixtures {
     let organisation = app.create_organisation("Hostile Panel", "panel").await;
+    // For the rows that spell its name otherwise.
+    app.create_organisation("Ynys M\u{F4}n Hostile Panel", "panel").await;
     let user = app
         .create_user("hostile-user", "a long enough password", &["panel_member"])
         .await;
@@ -835,6 +866,15 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         ),
     ];
     for (family, method, path, body, field) in text_rules {
+        for (character, body) in with_noncharacters(&body) {
+            cases.push(json_case(
+                format!("{character} in {field}: {family} {method}"),
+                method,
+                path.clone(),
+                body,
+                Invalid(field),
+            ));
+        }
         cases.push(json_case(
             format!("NUL or over-long {field}: {family} {method}"),
             method,
@@ -1371,9 +1411,17 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         ("/api/v1/questions", "q"),
         ("/api/v1/actions", "programme"),
     ] {
-        for value in ["a\u{0}b", "a\nb", "\u{1b}[31m", "a\u{85}b"] {
+        for value in [
+            "a\u{0}b",
+            "a\nb",
+            "\u{1b}[31m",
+            "a\u{85}b",
+            "a\u{FFFF}b",
+            "\u{FDD0}",
+            "a\u{10FFFF}",
+        ] {
             cases.push(get(
-                format!("control character in {parameter} {value:?}: GET {path}"),
+                format!("control character or noncharacter in {parameter} {value:?}: GET {path}"),
                 format!("{path}?{parameter}={}", urlencode(value)),
                 Invalid(parameter),
             ));
@@ -1780,6 +1828,78 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             .header("authorization", authorization),
         );
     }
+    for bad in NONCHARACTERS {
+        cases.push(
+            json_case(
+                format!("anonymous question with {bad:?} in its title"),
+                "POST",
+                "/api/v1/questions",
+                question_body(json!({"title": format!("a{bad}b")})),
+                Invalid("title"),
+            )
+            .anonymous(),
+        );
+        cases.push(
+            json_case(
+                format!("anonymous question with {bad:?} in the asker's name"),
+                "POST",
+                "/api/v1/questions",
+                question_body(json!({"asker": {"display_name": format!("A{bad}")}})),
+                Invalid("asker"),
+            )
+            .anonymous(),
+        );
+        for (grant, content_type, body) in [
+            (
+                "password grant form",
+                "application/x-www-form-urlencoded",
+                format!(
+                    "grant_type=password&username=hostile-user&password={}",
+                    urlencode(&format!("a long enough password{bad}"))
+                ),
+            ),
+            (
+                "password grant JSON",
+                JSON,
+                json!({"grant_type": "password", "username": format!("hostile-user{bad}"), "password": "x"})
+                    .to_string(),
+            ),
+        ] {
+            cases.push(
+                raw(
+                    format!("{bad:?} in the {grant}"),
+                    "POST",
+                    "/api/v1/auth/token",
+                    Some(content_type),
+                    Some(body.into_bytes()),
+                    OAuthError,
+                )
+                .anonymous(),
+            );
+        }
+    }
+    // One organisation's name in other spellings: letter case by full Unicode case
+    // folding, accents composed or combining. The fixtures hold "Ynys Môn Hostile Panel".
+    for (spelling, name) in [
+        ("combining circumflex", "Ynys Mo\u{302}n Hostile Panel"),
+        ("capitals", "YNYS M\u{D4}N HOSTILE PANEL"),
+        ("capitals, combining circumflex", "YNYS MO\u{302}N HOSTILE PANEL"),
+    ] {
+        cases.push(json_case(
+            format!("an existing organisation's name with {spelling}: organisations POST"),
+            "POST",
+            "/api/v1/organisations",
+            valid_org(json!({"name": name})),
+            Problem(&[409]),
+        ));
+        cases.push(json_case(
+            format!("another organisation renamed to an existing name with {spelling}: organisations PATCH"),
+            "PATCH",
+            f.organisation.clone(),
+            json!({"name": name}),
+            Problem(&[409]),
+        ));
+    }
     cases.push(
         raw(
             "SQL as a username in the password grant",
@@ -2116,6 +2236,15 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         ),
     ];
     for (family, method, path, body, field) in nested {
+        for (character, body) in with_noncharacters(&body) {
+            cases.push(json_case(
+                format!("{character} in {field}: {family} {method}"),
+                method,
+                path.clone(),
+                body,
+                Invalid(field),
+            ));
+        }
         cases.push(json_case(
             format!("NUL in {field}: {family} {method}"),
             method,
@@ -2181,6 +2310,21 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             "control characters",
             "",
             published.replace("urgently.", "urgently\u{1b}[31m\u{7}."),
+        ),
+        (
+            "a noncharacter in the question",
+            "",
+            published.replace("urgently.", "urgently\u{FFFF}."),
+        ),
+        (
+            "a noncharacter in the question, dry run",
+            "?dry_run=true",
+            published.replace("urgently.", "urgently\u{FDD0}."),
+        ),
+        (
+            "a noncharacter in the response",
+            "",
+            published.replace("Child Protection Improvement Programme", "Child\u{1FFFE}Protection"),
         ),
         ("not a document at all", "", "'; DROP TABLE questions; --".to_string()),
     ] {

@@ -14,7 +14,7 @@ async fn anonymous_reads_use_the_replica_and_signed_in_callers_the_primary() {
     let mut conn = replica.conn().await;
     diesel_async::RunQueryDsl::execute(
         diesel::sql_query(
-            "INSERT INTO organisations (id, name, kind) VALUES ('01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b', 'Only on the replica', 'other')",
+            "INSERT INTO organisations (id, name, name_key, kind) VALUES ('01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b', 'Only on the replica', 'only on the replica', 'other')",
         ),
         &mut conn,
     )

@@ -490,3 +490,41 @@ async fn every_refusal_of_the_token_requests_content_is_an_oauth_error() {
         assert_eq!(answer.header("cache-control").as_deref(), Some("no-store"));
     }
 }
+
+#[actix_web::test]
+async fn a_password_is_one_password_however_its_accents_are_typed() {
+    let app = spawn_app().await;
+    app.create_user(
+        "cafe-owner",
+        "cafe\u{301} cre\u{300}me bru\u{302}le\u{301}e",
+        &["force"],
+    )
+    .await;
+    let signed_in = app
+        .password_grant("cafe-owner", "caf\u{E9} cr\u{E8}me br\u{FB}l\u{E9}e")
+        .await;
+    assert_eq!(signed_in.status, 200, "{}", signed_in.text());
+}
+
+#[actix_web::test]
+async fn a_noncharacter_in_a_token_request_is_invalid_request_and_nothing_is_recorded() {
+    let app = spawn_app().await;
+    app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    let audited = app.db.count("SELECT count(*) AS n FROM audit_events").await;
+    for (username, password) in [("clerk\u{FFFF}", PASSWORD), ("clerk", "correct horse \u{FDD0}")] {
+        let response = app.password_grant(username, password).await;
+        assert_eq!(response.status, 400, "{}", response.text());
+        assert_eq!(response.json()["error"], "invalid_request");
+    }
+    let basic = base64::engine::general_purpose::STANDARD.encode("client\u{FFFE}:secret");
+    let response = app
+        .anonymous()
+        .post("/api/v1/auth/token")
+        .headers(&[("authorization", &format!("Basic {basic}"))])
+        .form(&[("grant_type", "client_credentials")])
+        .await;
+    assert_eq!(response.status, 400, "{}", response.text());
+    assert_eq!(response.json()["error"], "invalid_request");
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM audit_events").await, audited);
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM rate_limit_events").await, 0);
+}

@@ -267,3 +267,56 @@ async fn a_current_copy_is_answered_304_and_a_change_gives_a_new_tag() {
     assert_ne!(changed.header("etag"), Some(tag));
     assert!(changed.text().contains("A new title"));
 }
+
+/// The XML 1.0 `Char` production, written out here rather than taken from the service,
+/// so that the test checks the service's rule against the standard.
+fn is_xml_char(c: char) -> bool {
+    matches!(u32::from(c), 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+}
+
+#[actix_web::test]
+async fn text_xml_cannot_carry_never_reaches_the_feed_which_stays_well_formed() {
+    let app = spawn_app().await;
+    for bad in ["\u{FFFF}", "\u{FFFE}", "\u{FDD0}", "\u{1FFFF}", "\u{10FFFF}"] {
+        for field in ["title", "body"] {
+            let problem = app
+                .anonymous()
+                .post("/api/v1/questions")
+                .json(&crate::helpers::question_body(
+                    json!({field: format!("Safeguarding {bad}children")}),
+                ))
+                .await
+                .assert_problem(422);
+            assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+        }
+    }
+    // Everything short of that is carried: the replacement character, a byte order
+    // mark inside text, characters beyond the BMP, combining accents.
+    let question = app
+        .create_question(json!({
+            "title": "Ynys Mo\u{302}n \u{FFFD} \u{1F6A8} \u{10FFFD}",
+            "body": "A\u{FEFF}B \u{E000} \u{D7FF}\ttab\r\nline",
+        }))
+        .await;
+    let accepted = app
+        .as_admin()
+        .post(&format!(
+            "/api/v1/questions/{}/accept",
+            question["id"].as_str().unwrap()
+        ))
+        .json(&serde_json::Value::Null)
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text());
+    let (response, feed) = get_feed(&app, "/feeds/questions.atom").await;
+    let text = std::str::from_utf8(&response.body).expect("the feed is UTF-8");
+    assert!(text.chars().all(is_xml_char), "a character XML cannot carry: {text}");
+    assert!(
+        feed.entries()[0]
+            .title()
+            .as_str()
+            .ends_with(": Ynys M\u{F4}n \u{FFFD} \u{1F6A8} \u{10FFFD}"),
+        "{:?}",
+        feed.entries()[0].title()
+    );
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 1);
+}

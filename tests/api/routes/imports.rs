@@ -695,3 +695,58 @@ async fn a_cli_dry_run_needs_no_database_and_writes_nothing() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(app.import_rows().await, before);
 }
+
+#[actix_web::test]
+async fn a_document_with_a_character_no_text_may_hold_is_a_422_naming_the_field_and_writes_nothing() {
+    let app = spawn_app().await;
+    let before = app.import_rows().await;
+    for (text, field) in [
+        (PUBLISHED.replace("urgently.", "urgently\u{FFFF}."), "questions"),
+        (
+            PUBLISHED.replace("Child Protection Improvement Programme", "Child\u{FDD0}Protection"),
+            "response_body",
+        ),
+        (
+            PUBLISHED.replace("Ralph Butler", "Ralph\u{1FFFE} Butler"),
+            "author_name",
+        ),
+    ] {
+        for query in ["", "?dry_run=true"] {
+            let problem = app
+                .import_as(Role::Secretariat, query, &text, &[])
+                .await
+                .assert_problem(422);
+            let errors = problem["errors"].as_array().unwrap();
+            assert!(
+                errors
+                    .iter()
+                    .any(|e| e["field"] == field && e["message"].as_str().unwrap().contains("noncharacter")),
+                "{field}: {problem}"
+            );
+        }
+    }
+    assert_eq!(app.import_rows().await, before);
+}
+
+#[actix_web::test]
+async fn a_document_is_read_in_nfc_and_recognised_however_its_accents_were_saved() {
+    let app = spawn_app().await;
+    let precomposed = PUBLISHED.replace("urgently.", "urgently on Ynys M\u{F4}n.");
+    let decomposed = PUBLISHED.replace("urgently.", "urgently on Ynys Mo\u{302}n.");
+    let created = app.import(&decomposed).await;
+    let question = app
+        .as_admin()
+        .get(&format!(
+            "/api/v1/questions/{}",
+            created["question_id"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    assert!(
+        question["body"].as_str().unwrap().contains("Ynys M\u{F4}n"),
+        "{question}"
+    );
+    let again = app.import_as(Role::Secretariat, "", &precomposed, &[]).await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.json()["outcome"], "already_imported");
+}

@@ -830,3 +830,48 @@ async fn a_supplementary_question_names_its_parent() {
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "parent_question_id");
 }
+
+#[actix_web::test]
+async fn a_noncharacter_in_a_question_is_a_422_naming_the_field_from_staff_or_the_public() {
+    let app = spawn_app().await;
+    for (field, changes) in [
+        ("title", json!({"title": "Safeguarding\u{FFFF}"})),
+        ("title", json!({"title": "\u{FFFE}Safeguarding"})),
+        ("body", json!({"body": "What exactly\u{FDD0}?"})),
+        ("asker.display_name", json!({"asker": {"display_name": "A\u{1FFFF}"}})),
+        (
+            "asker_contact.email",
+            json!({"asker_contact": {"email": "a\u{FFFF}@example.org"}}),
+        ),
+    ] {
+        for caller in [app.as_admin(), app.anonymous()] {
+            let problem = caller
+                .post("/api/v1/questions")
+                .json(&question_body(changes.clone()))
+                .await
+                .assert_problem(422);
+            assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+            assert!(
+                problem["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("noncharacter"),
+                "{problem}"
+            );
+        }
+    }
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 0);
+}
+
+#[actix_web::test]
+async fn question_text_is_stored_in_nfc_and_its_length_counted_after() {
+    let app = spawn_app().await;
+    // 300 characters once composed, 400 as sent.
+    let title = "e\u{301}".repeat(100) + &"x".repeat(200);
+    let created = app
+        .create_question(json!({"title": title, "body": "Ynys Mo\u{302}n", "asker": {"display_name": "Sio\u{302}n"}}))
+        .await;
+    assert_eq!(created["title"], "\u{E9}".repeat(100) + &"x".repeat(200));
+    assert_eq!(created["body"], "Ynys M\u{F4}n");
+    assert_eq!(created["asker"]["display_name"], "Si\u{F4}n");
+}

@@ -342,3 +342,25 @@ async fn q_on_the_lists_is_a_web_search_that_keeps_the_order_and_the_paging() {
         );
     }
 }
+
+#[actix_web::test]
+async fn precomposed_and_decomposed_spellings_find_each_other() {
+    let app = spawn_app().await;
+    let decomposed = public_question(&app, "Policing on Ynys Mo\u{302}n", "Rural crime on the island").await;
+    let precomposed = public_question(&app, "Patrols in Caerg\u{175}rle", "Rural patrols").await;
+    for (q, expected) in [
+        ("M\u{F4}n", &decomposed),
+        ("Mo\u{302}n", &decomposed),
+        ("Caerg\u{175}rle", &precomposed),
+        ("Caergw\u{302}rle", &precomposed),
+    ] {
+        let found = search(&app, &format!("q={}", urlencode(q)), None).await;
+        assert_eq!(ids(&found), vec![expected["id"].clone()], "search {q:?}");
+        let listed = app
+            .anonymous()
+            .get(&format!("/api/v1/questions?q={}", urlencode(q)))
+            .await
+            .json();
+        assert_eq!(listed["items"][0]["id"], expected["id"], "list {q:?}");
+    }
+}
