@@ -85,6 +85,10 @@ pub struct WebhookConfig {
     pub allow_private: bool,
     /// `SCRUTINY_WEBHOOK_TIMEOUT_MS`: how long a receiver has to answer (default 10000).
     pub timeout: Duration,
+    /// `SCRUTINY_WEBHOOK_CONCURRENCY`: the most deliveries one instance sends at once,
+    /// 1 to 1,000 (default 32). Each subscription has at most one in flight, so this is
+    /// also how many receivers may be slow at once before the others wait for a slot.
+    pub concurrency: usize,
     /// `SCRUTINY_WEBHOOK_RETRY_BASE_MS`: the wait after the first failure, doubled after
     /// each further one up to an hour, with jitter (default 5000).
     pub retry_base: Duration,
@@ -241,6 +245,7 @@ impl Config {
                 timeout: Duration::from_millis(parse(&get, "SCRUTINY_WEBHOOK_TIMEOUT_MS", 10_000, |v| {
                     positive(v, 100, 120_000).map(|n| n as u64)
                 })?),
+                concurrency: parse(&get, "SCRUTINY_WEBHOOK_CONCURRENCY", 32, |v| positive(v, 1, 1000))?,
                 retry_base: Duration::from_millis(parse(&get, "SCRUTINY_WEBHOOK_RETRY_BASE_MS", 5_000, |v| {
                     positive(v, 10, 3_600_000).map(|n| n as u64)
                 })?),
@@ -399,6 +404,22 @@ mod tests {
         assert!(config.database_url.is_none());
         assert_eq!(config.body_limit, 65536);
         assert_eq!(config.body_timeout, Duration::from_secs(15));
+        assert_eq!(config.webhooks.concurrency, 32);
+    }
+
+    #[test]
+    fn webhook_concurrency_is_bounded_both_ways() {
+        assert_eq!(
+            config(&[("SCRUTINY_WEBHOOK_CONCURRENCY", "1")])
+                .unwrap()
+                .webhooks
+                .concurrency,
+            1
+        );
+        for bad in ["0", "1001", "-1", "many"] {
+            let error = config(&[("SCRUTINY_WEBHOOK_CONCURRENCY", bad)]).unwrap_err();
+            assert_eq!(error.var, "SCRUTINY_WEBHOOK_CONCURRENCY");
+        }
     }
 
     #[test]
