@@ -4,7 +4,10 @@
 //! set but cannot be used stops start-up with one line naming the variable: a typo in
 //! production must never fall back silently to a default.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
+
+use ipnet::IpNet;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -57,9 +60,14 @@ pub struct Config {
     /// `SCRUTINY_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
     /// `SCRUTINY_BASE_URL`: the service's public URL (`https://api.example.gov.uk`, no
-    /// trailing slash), for the absolute links in Atom feeds. Unset: the scheme and host
-    /// the request came in on (including `Forwarded`/`X-Forwarded-*` headers).
+    /// trailing slash), for the absolute links in Atom feeds and `Link` headers. Unset:
+    /// the scheme and host the request came in on (through a trusted proxy, the ones it
+    /// forwards).
     pub base_url: Option<String>,
+    /// `SCRUTINY_TRUSTED_PROXIES`: the reverse proxies (addresses and CIDR networks)
+    /// whose `X-Forwarded-For`, `X-Forwarded-Host` and `X-Forwarded-Proto` are believed;
+    /// none by default, so those headers are ignored (see [`crate::http::proxy`]).
+    pub trusted_proxies: Vec<IpNet>,
     /// `SCRUTINY_PUBLIC_URL_TEMPLATE`: the front end's page for a resource, with the
     /// placeholders `{type}` (`questions`, `responses` or `actions`) and `{id}`; when set,
     /// feed entries also link to it as `text/html`.
@@ -226,6 +234,7 @@ impl Config {
                 http_url(v)?;
                 Ok(Some(v.trim_end_matches('/').to_string()))
             })?,
+            trusted_proxies: parse(&get, "SCRUTINY_TRUSTED_PROXIES", Vec::new(), trusted_proxies)?,
             public_url_template: parse(&get, "SCRUTINY_PUBLIC_URL_TEMPLATE", None, |v| {
                 public_url_template(v).map(Some)
             })?,
@@ -273,6 +282,22 @@ fn cors_origins(value: &str) -> Result<Vec<String>, String> {
                 ));
             }
             Ok(serialized)
+        })
+        .collect()
+}
+
+/// Parses `SCRUTINY_TRUSTED_PROXIES`: comma-separated addresses (`10.0.0.7`, `::1`) and
+/// networks in CIDR notation (`10.0.0.0/8`, `fd00::/8`); empty entries are skipped.
+pub fn trusted_proxies(value: &str) -> Result<Vec<IpNet>, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            IpNet::from_str(entry)
+                .map(|net| net.trunc())
+                .or_else(|_| IpAddr::from_str(entry).map(IpNet::from))
+                .map_err(|_| format!("{entry:?} is neither an IP address nor a CIDR network like 10.0.0.0/8"))
         })
         .collect()
 }
@@ -394,6 +419,21 @@ mod tests {
                 .find(|(key, _)| *key == name)
                 .map(|(_, value)| value.to_string())
         })
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_networks() {
+        let nets = |value: &str| trusted_proxies(value).unwrap();
+        let ip = |value: &str| value.parse::<IpAddr>().unwrap();
+        assert!(config(&[]).unwrap().trusted_proxies.is_empty());
+        let error = config(&[("SCRUTINY_TRUSTED_PROXIES", "10.0.0.1, proxy.internal")]).unwrap_err();
+        assert_eq!(error.var, "SCRUTINY_TRUSTED_PROXIES");
+        assert_eq!(nets("").len(), 0);
+        assert_eq!(nets(" 10.0.0.7 , fd00::/8,,192.168.1.9/16 ").len(), 3);
+        assert!(nets("192.168.1.9/16")[0].contains(&ip("192.168.200.1")));
+        for bad in ["10.0.0.0/33", "proxy.internal", "10.0.0.1-10.0.0.9", "*"] {
+            assert!(trusted_proxies(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
