@@ -5,11 +5,24 @@
 use std::future::Future;
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
 /// Runs `round` for ever, passing it the round's number. A round returns whether it
 /// was busy (then the next starts at once) or not (then the task sleeps `interval`).
 /// An error is logged when it starts, not on every round while it lasts; nothing is
 /// lost meanwhile, since every task's work waits in the database.
-pub async fn repeat<F, Fut>(name: &'static str, interval: Duration, mut round: F)
+pub async fn repeat<F, Fut>(name: &'static str, interval: Duration, round: F)
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = anyhow::Result<bool>>,
+{
+    repeat_or_when_woken(name, interval, &Notify::new(), round).await
+}
+
+/// [`repeat`], but a pause also ends as soon as `wake` is notified (a wake that comes
+/// while a round runs is kept, and ends the next pause at once): for a task whose work
+/// can be freed by something finishing elsewhere, sooner than `interval`.
+pub async fn repeat_or_when_woken<F, Fut>(name: &'static str, interval: Duration, wake: &Notify, mut round: F)
 where
     F: FnMut(u32) -> Fut,
     Fut: Future<Output = anyhow::Result<bool>>,
@@ -32,7 +45,13 @@ where
         };
         rounds = rounds.wrapping_add(1);
         if !busy {
-            actix_web::rt::time::sleep(interval).await;
+            // While failing, wait the whole interval: a wake must not turn an outage
+            // into a busy loop.
+            if failing {
+                actix_web::rt::time::sleep(interval).await;
+            } else {
+                let _ = actix_web::rt::time::timeout(interval, wake.notified()).await;
+            }
         }
     }
 }

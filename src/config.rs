@@ -4,7 +4,10 @@
 //! set but cannot be used stops start-up with one line naming the variable: a typo in
 //! production must never fall back silently to a default.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
+
+use ipnet::IpNet;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -57,9 +60,14 @@ pub struct Config {
     /// `SCRUTINY_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
     /// `SCRUTINY_BASE_URL`: the service's public URL (`https://api.example.gov.uk`, no
-    /// trailing slash), for the absolute links in Atom feeds. Unset: the scheme and host
-    /// the request came in on (including `Forwarded`/`X-Forwarded-*` headers).
+    /// trailing slash), for the absolute links in Atom feeds and `Link` headers. Unset:
+    /// the scheme and host the request came in on (through a trusted proxy, the ones it
+    /// forwards).
     pub base_url: Option<String>,
+    /// `SCRUTINY_TRUSTED_PROXIES`: the reverse proxies (addresses and CIDR networks)
+    /// whose `X-Forwarded-For`, `X-Forwarded-Host` and `X-Forwarded-Proto` are believed;
+    /// none by default, so those headers are ignored (see [`crate::http::proxy`]).
+    pub trusted_proxies: Vec<IpNet>,
     /// `SCRUTINY_PUBLIC_URL_TEMPLATE`: the front end's page for a resource, with the
     /// placeholders `{type}` (`questions`, `responses` or `actions`) and `{id}`; when set,
     /// feed entries also link to it as `text/html`.
@@ -85,6 +93,10 @@ pub struct WebhookConfig {
     pub allow_private: bool,
     /// `SCRUTINY_WEBHOOK_TIMEOUT_MS`: how long a receiver has to answer (default 10000).
     pub timeout: Duration,
+    /// `SCRUTINY_WEBHOOK_CONCURRENCY`: the most deliveries one instance sends at once,
+    /// 1 to 1,000 (default 32). Each subscription has at most one in flight, so this is
+    /// also how many receivers may be slow at once before the others wait for a slot.
+    pub concurrency: usize,
     /// `SCRUTINY_WEBHOOK_RETRY_BASE_MS`: the wait after the first failure, doubled after
     /// each further one up to an hour, with jitter (default 5000).
     pub retry_base: Duration,
@@ -222,6 +234,7 @@ impl Config {
                 http_url(v)?;
                 Ok(Some(v.trim_end_matches('/').to_string()))
             })?,
+            trusted_proxies: parse(&get, "SCRUTINY_TRUSTED_PROXIES", Vec::new(), trusted_proxies)?,
             public_url_template: parse(&get, "SCRUTINY_PUBLIC_URL_TEMPLATE", None, |v| {
                 public_url_template(v).map(Some)
             })?,
@@ -241,6 +254,7 @@ impl Config {
                 timeout: Duration::from_millis(parse(&get, "SCRUTINY_WEBHOOK_TIMEOUT_MS", 10_000, |v| {
                     positive(v, 100, 120_000).map(|n| n as u64)
                 })?),
+                concurrency: parse(&get, "SCRUTINY_WEBHOOK_CONCURRENCY", 32, |v| positive(v, 1, 1000))?,
                 retry_base: Duration::from_millis(parse(&get, "SCRUTINY_WEBHOOK_RETRY_BASE_MS", 5_000, |v| {
                     positive(v, 10, 3_600_000).map(|n| n as u64)
                 })?),
@@ -268,6 +282,22 @@ fn cors_origins(value: &str) -> Result<Vec<String>, String> {
                 ));
             }
             Ok(serialized)
+        })
+        .collect()
+}
+
+/// Parses `SCRUTINY_TRUSTED_PROXIES`: comma-separated addresses (`10.0.0.7`, `::1`) and
+/// networks in CIDR notation (`10.0.0.0/8`, `fd00::/8`); empty entries are skipped.
+pub fn trusted_proxies(value: &str) -> Result<Vec<IpNet>, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            IpNet::from_str(entry)
+                .map(|net| net.trunc())
+                .or_else(|_| IpAddr::from_str(entry).map(IpNet::from))
+                .map_err(|_| format!("{entry:?} is neither an IP address nor a CIDR network like 10.0.0.0/8"))
         })
         .collect()
 }
@@ -392,6 +422,21 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_are_addresses_and_networks() {
+        let nets = |value: &str| trusted_proxies(value).unwrap();
+        let ip = |value: &str| value.parse::<IpAddr>().unwrap();
+        assert!(config(&[]).unwrap().trusted_proxies.is_empty());
+        let error = config(&[("SCRUTINY_TRUSTED_PROXIES", "10.0.0.1, proxy.internal")]).unwrap_err();
+        assert_eq!(error.var, "SCRUTINY_TRUSTED_PROXIES");
+        assert_eq!(nets("").len(), 0);
+        assert_eq!(nets(" 10.0.0.7 , fd00::/8,,192.168.1.9/16 ").len(), 3);
+        assert!(nets("192.168.1.9/16")[0].contains(&ip("192.168.200.1")));
+        for bad in ["10.0.0.0/33", "proxy.internal", "10.0.0.1-10.0.0.9", "*"] {
+            assert!(trusted_proxies(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn defaults_apply_when_nothing_is_set() {
         let config = config(&[]).unwrap();
         assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
@@ -399,6 +444,22 @@ mod tests {
         assert!(config.database_url.is_none());
         assert_eq!(config.body_limit, 65536);
         assert_eq!(config.body_timeout, Duration::from_secs(15));
+        assert_eq!(config.webhooks.concurrency, 32);
+    }
+
+    #[test]
+    fn webhook_concurrency_is_bounded_both_ways() {
+        assert_eq!(
+            config(&[("SCRUTINY_WEBHOOK_CONCURRENCY", "1")])
+                .unwrap()
+                .webhooks
+                .concurrency,
+            1
+        );
+        for bad in ["0", "1001", "-1", "many"] {
+            let error = config(&[("SCRUTINY_WEBHOOK_CONCURRENCY", bad)]).unwrap_err();
+            assert_eq!(error.var, "SCRUTINY_WEBHOOK_CONCURRENCY");
+        }
     }
 
     #[test]

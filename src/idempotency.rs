@@ -135,10 +135,7 @@ pub async fn middleware(
                 None => format!("token:{}", hex(Sha256::digest(authorization.as_bytes()))),
             }
         }
-        None => format!(
-            "anonymous:{}",
-            req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
-        ),
+        None => format!("anonymous:{}", crate::http::proxy::client_address(req.request())),
     };
     let scope = format!("{caller} POST {}", req.path());
     let mut fingerprint = Sha256::new();

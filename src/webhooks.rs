@@ -11,12 +11,14 @@
 
 use std::error::Error as StdError;
 use std::net::{IpAddr, SocketAddr};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_tls::connect::{Resolve, Resolver};
 use chrono::Utc;
-use futures_util::future::{join_all, LocalBoxFuture};
+use futures_util::future::LocalBoxFuture;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use crate::config::WebhookConfig;
 use crate::db::DbPool;
@@ -24,65 +26,125 @@ use crate::domain::webhook::{is_public, retry_delay, sign, DeliveryId};
 use crate::metrics::{Metrics, OutcomeLabels};
 use crate::repo::webhooks::{self as repo, Attempt, Claimed};
 
-/// How often the worker looks for work when there was none.
+/// How often the worker looks for work when there was none (a finished send wakes it
+/// sooner, so that the next delivery of that subscription goes at once).
 pub const INTERVAL: Duration = Duration::from_millis(200);
-/// The most deliveries sent at once by one instance.
-const CLAIM_BATCH: i64 = 16;
 /// The most events fanned out per subscription in one go.
 const FAN_OUT_BATCH: i64 = 500;
 
 /// Sends webhooks for ever. A database outage is logged once and retried; nothing is
 /// lost, since deliveries and the feed position live in the database.
+///
+/// Each send runs as a task of its own, holding one of `config.concurrency` slots, and
+/// records its own attempt when it ends: a slow receiver holds its slot and its own
+/// subscription's queue (one delivery per subscription at a time, see
+/// [`repo::claim`]), never the deliveries to anyone else.
 pub async fn run(pool: DbPool, metrics: Arc<Metrics>, config: WebhookConfig) {
     // Only the ring provider is compiled in; installing it twice is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = client(&config);
-    let (pool, client, metrics, config) = (&pool, &client, &metrics, &config);
-    crate::background::repeat("webhook worker", INTERVAL, move |round| async move {
-        tick(pool, client, metrics, config, round.is_multiple_of(25)).await
+    let worker = Worker {
+        client: client(&config),
+        slots: Arc::new(Semaphore::new(config.concurrency)),
+        finished: Rc::new(Notify::new()),
+        pool,
+        metrics,
+        config: Arc::new(config),
+    };
+    let worker = &worker;
+    crate::background::repeat_or_when_woken("webhook worker", INTERVAL, &worker.finished, move |round| {
+        worker.tick(round.is_multiple_of(25))
     })
     .await
 }
 
-/// One round: fan out, claim, send, record. Returns whether a full batch was claimed
-/// (then the next round starts at once).
-async fn tick(
-    pool: &DbPool,
-    client: &awc::Client,
-    metrics: &Metrics,
-    config: &WebhookConfig,
-    measure: bool,
-) -> anyhow::Result<bool> {
-    let claimed = {
-        let mut conn = pool.get().await?;
-        if measure {
-            metrics.webhook_pending.set(repo::pending(&mut conn).await?);
-        }
-        if !repo::any_active(&mut conn).await? {
-            return Ok(false);
-        }
-        repo::fan_out(&mut conn, FAN_OUT_BATCH).await?;
-        // The lease outlives the longest attempt, so it cannot expire while one is sent.
-        repo::claim(&mut conn, CLAIM_BATCH, config.timeout + Duration::from_secs(30)).await?
-        // The connection goes back to the pool here: none is held while sending.
-    };
-    if claimed.is_empty() {
-        return Ok(false);
-    }
-    let full = claimed.len() as i64 == CLAIM_BATCH;
-    let attempts = join_all(claimed.iter().map(|delivery| send(client, config, delivery))).await;
-    let mut conn = pool.get().await?;
-    for (delivery, attempt) in claimed.iter().zip(attempts) {
-        let retry_at = next_attempt(config, delivery, &attempt);
-        let outcome = match (attempt.succeeded(), retry_at) {
-            (true, _) => "succeeded",
-            (false, Some(_)) => "retrying",
-            (false, None) => "failed",
+/// What every round and every send shares.
+struct Worker {
+    client: awc::Client,
+    /// One permit per send in flight: at most `config.concurrency` at once.
+    slots: Arc<Semaphore>,
+    /// Notified when a send has ended and been recorded: its slot is free and its
+    /// subscription's next delivery may go.
+    finished: Rc<Notify>,
+    pool: DbPool,
+    metrics: Arc<Metrics>,
+    config: Arc<WebhookConfig>,
+}
+
+impl Worker {
+    /// One round: fan out, claim as many due deliveries as there are free slots, and
+    /// start sending them. Returns whether every free slot was filled (then the next
+    /// round starts at once, since more may be due).
+    async fn tick(&self, measure: bool) -> anyhow::Result<bool> {
+        let (claimed, free) = {
+            let mut conn = self.pool.get().await?;
+            if measure {
+                self.metrics.webhook_pending.set(repo::pending(&mut conn).await?);
+            }
+            if !repo::any_active(&mut conn).await? {
+                return Ok(false);
+            }
+            repo::fan_out(&mut conn, FAN_OUT_BATCH).await?;
+            let free = self.slots.available_permits();
+            if free == 0 {
+                return Ok(false);
+            }
+            // The lease outlives the longest attempt, so it cannot expire while one is sent.
+            let lease = self.config.timeout + Duration::from_secs(30);
+            let claimed = repo::claim(&mut conn, i64::try_from(free).unwrap_or(i64::MAX), lease).await?;
+            // The connection goes back to the pool here: none is held while sending.
+            (claimed, free)
         };
-        metrics.webhook_attempts.get_or_create(&OutcomeLabels { outcome }).inc();
-        repo::record_attempt(&mut conn, DeliveryId(delivery.id), &attempt, retry_at).await?;
+        let full = claimed.len() == free;
+        for delivery in claimed {
+            // Only this loop takes slots, and it saw `free` of them: one is there.
+            let slot = self.slots.clone().try_acquire_owned()?;
+            actix_web::rt::spawn(deliver(
+                self.client.clone(),
+                self.pool.clone(),
+                self.metrics.clone(),
+                self.config.clone(),
+                self.finished.clone(),
+                delivery,
+                slot,
+            ));
+        }
+        Ok(full)
     }
-    Ok(full)
+}
+
+/// Sends one delivery and records the attempt, then frees its slot and wakes the worker.
+/// A failure to record is logged: the delivery's lease then runs out and it is sent
+/// again (delivery is at least once).
+async fn deliver(
+    client: awc::Client,
+    pool: DbPool,
+    metrics: Arc<Metrics>,
+    config: Arc<WebhookConfig>,
+    finished: Rc<Notify>,
+    delivery: Claimed,
+    slot: OwnedSemaphorePermit,
+) {
+    let attempt = send(&client, &config, &delivery).await;
+    let retry_at = next_attempt(&config, &delivery, &attempt);
+    let outcome = match (attempt.succeeded(), retry_at) {
+        (true, _) => "succeeded",
+        (false, Some(_)) => "retrying",
+        (false, None) => "failed",
+    };
+    metrics.webhook_attempts.get_or_create(&OutcomeLabels { outcome }).inc();
+    let recorded = async {
+        let mut conn = pool.get().await?;
+        repo::record_attempt(&mut conn, DeliveryId(delivery.id), &attempt, retry_at).await?;
+        anyhow::Ok(())
+    };
+    if let Err(error) = recorded.await {
+        log::warn!(
+            "webhook worker: the attempt at delivery {} could not be recorded ({error}); it will be sent again when its lease ends",
+            delivery.id
+        );
+    }
+    drop(slot);
+    finished.notify_one();
 }
 
 /// When to try a failed delivery again: after the backoff delay, but no later than the

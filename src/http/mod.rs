@@ -9,6 +9,9 @@ pub mod csv;
 pub mod listing;
 pub mod page;
 pub mod strings;
+pub mod proxy;
+
+pub use proxy::absolute_url;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -528,12 +531,6 @@ pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> Result
         Some(allowed) => ApiError::MethodNotAllowed(allowed),
         None => ApiError::not_found("No resource exists at this path"),
     })
-}
-
-/// The URL of `path` on this service as the caller reached it.
-pub fn absolute_url(req: &HttpRequest, path_and_query: &str) -> String {
-    let info = req.connection_info();
-    format!("{}://{}{}", info.scheme(), info.host(), path_and_query)
 }
 
 /// For merge-patch fields: `Some(None)` when the field was given as `null`, `Some(Some(v))`

@@ -355,14 +355,33 @@ pub struct Claimed {
 /// Takes up to `limit` due deliveries of active subscriptions, leased for `lease`:
 /// until then no other sender takes them. The attempt is counted now, so a sender that
 /// dies mid-send still counts it.
+///
+/// At most one delivery per subscription is out at a time, across every instance: a
+/// subscription with a delivery under lease gets none, and of the others each offers
+/// only its first due delivery (oldest due, then oldest made, so in feed order). A slow
+/// or silent receiver so holds up its own queue only. Two senders racing for the same
+/// first delivery settle it through `SKIP LOCKED` and the re-checked lease condition;
+/// neither takes the next one instead.
 pub async fn claim(conn: &mut DbConn, limit: i64, lease: Duration) -> Result<Vec<Claimed>, ApiError> {
     Ok(diesel::sql_query(
-        "WITH due AS (
-            SELECT d.id FROM webhook_deliveries d
+        "WITH busy AS (
+            SELECT DISTINCT webhook_id FROM webhook_deliveries
+            WHERE status = 'pending' AND leased_until >= now()),
+         first_due AS (
+            SELECT DISTINCT ON (d.webhook_id) d.id, d.next_attempt_at
+            FROM webhook_deliveries d
             JOIN webhooks w ON w.id = d.webhook_id AND w.is_active
             WHERE d.status = 'pending' AND d.next_attempt_at <= now()
               AND (d.leased_until IS NULL OR d.leased_until < now())
-            ORDER BY d.next_attempt_at, d.id
+              AND d.webhook_id NOT IN (SELECT webhook_id FROM busy)
+            ORDER BY d.webhook_id, d.next_attempt_at, d.id),
+         due AS (
+            SELECT d.id FROM webhook_deliveries d
+            JOIN first_due f ON f.id = d.id
+            -- Checked again on the row as locked: another sender may have just leased it.
+            WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+              AND (d.leased_until IS NULL OR d.leased_until < now())
+            ORDER BY f.next_attempt_at, d.id
             LIMIT $1
             FOR UPDATE OF d SKIP LOCKED)
          UPDATE webhook_deliveries d

@@ -153,7 +153,7 @@ pub async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: Bod
         Ok(request) => request,
         Err(description) => return Ok(oauth_error(400, "invalid_request", &description)),
     };
-    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let address = crate::http::proxy::client_address(&req);
     let caller = Caller {
         principal: None,
         request_id: crate::http::request_id_of(&req),

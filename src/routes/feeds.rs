@@ -89,12 +89,8 @@ struct Links<'a> {
 
 impl<'a> Links<'a> {
     fn new(req: &HttpRequest, state: &'a AppState) -> Self {
-        let base = match &state.config.base_url {
-            Some(base) => base.clone(),
-            None => crate::http::absolute_url(req, ""),
-        };
         Self {
-            base,
+            base: crate::http::absolute_url(req, ""),
             template: state.config.public_url_template.as_deref(),
         }
     }

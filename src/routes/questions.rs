@@ -357,7 +357,7 @@ pub async fn create_question(
         submitted_at: Utc::now(),
         sees_unpublished: view.sees_unpublished(),
         rate_limit: anonymous.then(|| {
-            let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+            let address = crate::http::proxy::client_address(&req);
             (ANONYMOUS_QUESTIONS_PER_ADDRESS, address)
         }),
     };

@@ -605,3 +605,65 @@ async fn a_conflict_names_what_conflicts_in_the_apis_words_not_a_database_constr
         "{detail}"
     );
 }
+
+#[actix_web::test]
+async fn link_urls_take_a_forwarded_host_only_from_a_trusted_proxy_and_the_base_url_wins() {
+    async fn next_link(app: &crate::helpers::TestApp, headers: &[(&str, &str)]) -> String {
+        let response = app
+            .anonymous()
+            .get("/api/v1/organisations?limit=1")
+            .headers(headers)
+            .await;
+        assert_eq!(response.status, 200, "{}", response.text());
+        response.header("link").expect("a next link")
+    }
+    let forwarded = [
+        ("x-forwarded-host", "forged.example"),
+        ("x-forwarded-proto", "https"),
+        ("forwarded", "host=forged.example;proto=https"),
+    ];
+    let app = spawn_app().await;
+    for name in ["First Council", "Second Council"] {
+        app.create_organisation(name, "council").await;
+    }
+    let link = next_link(&app, &forwarded).await;
+    assert!(
+        link.starts_with(&format!("<{}/api/v1/organisations?limit=1&cursor=", app.address)),
+        "{link}"
+    );
+
+    let proxied = spawn_app_with(Settings::default().with("SCRUTINY_TRUSTED_PROXIES", "127.0.0.0/8")).await;
+    for name in ["First Council", "Second Council"] {
+        proxied.create_organisation(name, "council").await;
+    }
+    let link = next_link(
+        &proxied,
+        &[
+            ("x-forwarded-host", "api.example.gov.uk"),
+            ("x-forwarded-proto", "https"),
+        ],
+    )
+    .await;
+    assert!(
+        link.starts_with("<https://api.example.gov.uk/api/v1/organisations?limit=1&cursor="),
+        "{link}"
+    );
+    // Not a host: ignored, never written into the header.
+    let link = next_link(&proxied, &[("x-forwarded-host", "forged.example>; rel=\"prev\"")]).await;
+    assert!(link.starts_with(&format!("<{}/", proxied.address)), "{link}");
+
+    let configured = spawn_app_with(
+        Settings::default()
+            .with("SCRUTINY_TRUSTED_PROXIES", "127.0.0.0/8")
+            .with("SCRUTINY_BASE_URL", "https://scrutiny.example.gov.uk"),
+    )
+    .await;
+    for name in ["First Council", "Second Council"] {
+        configured.create_organisation(name, "council").await;
+    }
+    let link = next_link(&configured, &forwarded).await;
+    assert!(
+        link.starts_with("<https://scrutiny.example.gov.uk/api/v1/organisations?limit=1&cursor="),
+        "{link}"
+    );
+}

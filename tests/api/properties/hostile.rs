@@ -44,6 +44,10 @@ enum Expect {
     OAuthError,
     /// Accepted with this status (it may write).
     Accepted(u16),
+    /// A failed sign-in (audited, so it may write): RFC 6749's `400 {"error": …}`, or a
+    /// 429 problem once the address has failed too often. Rows that claim other client
+    /// addresses in headers reach the 429 together: the headers changed nothing.
+    FailedSignIn,
     /// Extreme but well-formed input: accepted (2xx, it may write) or refused with a
     /// problem (4xx, nothing written); never a 5xx.
     NoServerError,
@@ -2412,6 +2416,51 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         cases.push(get(format!("odd Accept {accept:?}"), "/api/v1/reports", Accepted(200)).header("accept", accept));
     }
 
+    // Proxy headers from a client (no proxy is trusted here): ignored, never a URL's host
+    // and never a new client address; however malformed, never a 5xx. `check` also
+    // makes sure no answer mentions `forged.example`.
+    let long_host = format!("{}.forged.example", "a".repeat(2000));
+    let forwarding: Vec<(&'static str, String)> = vec![
+        ("x-forwarded-host", "forged.example".into()),
+        (
+            "x-forwarded-host",
+            "forged.example>; rel=\"prev\", forged.example".into(),
+        ),
+        ("x-forwarded-host", "user@forged.example:99999/path".into()),
+        ("x-forwarded-host", long_host),
+        ("x-forwarded-host", String::new()),
+        ("x-forwarded-proto", "javascript".into()),
+        ("x-forwarded-proto", "https, http, gopher".into()),
+        ("forwarded", "for=\"[::1\";host=forged.example;proto=https".into()),
+        ("forwarded", "host=forged.example, for=unknown;;;".into()),
+        ("x-forwarded-for", "not-an-address".into()),
+        ("x-forwarded-for", "999.1.1.1, [::1]:99999, , ,".into()),
+        ("x-forwarded-for", "198.51.100.1".repeat(300)),
+    ];
+    for (name, value) in &forwarding {
+        let shown = &value[..value.len().min(40)];
+        for path in [
+            "/feeds/questions.atom",
+            "/feeds/responses.atom",
+            "/feeds/actions.atom",
+            "/api/v1/organisations?limit=1",
+        ] {
+            cases.push(get(format!("{name}: {shown:?} on {path}"), path, Accepted(200)).header(name, value.clone()));
+        }
+        cases.push(
+            raw(
+                format!("{name}: {shown:?} on a failed sign-in"),
+                "POST",
+                "/api/v1/auth/token",
+                Some("application/x-www-form-urlencoded"),
+                Some(b"grant_type=password&username=nobody&password=wrong".to_vec()),
+                FailedSignIn,
+            )
+            .anonymous()
+            .header(name, value.clone()),
+        );
+    }
+
     // A request id that is not an id is not echoed.
     let mut request_id = get("invalid X-Request-Id", "/api/v1/organisations", Accepted(200));
     request_id.headers.push(("x-request-id", "<script>".into()));
@@ -2489,7 +2538,7 @@ async fn hostile_and_broken_requests_are_refused_and_change_nothing() {
             failures.push(message);
         }
         let may_write = match case.expect {
-            Accepted(_) => true,
+            Accepted(_) | FailedSignIn => true,
             NoServerError => response.status < 400,
             _ => false,
         };
@@ -2579,11 +2628,28 @@ fn check(case: &Case, response: &TestResponse) {
         }
         ClientError => assert!((400..500).contains(&status), "expected a 4xx: {}", context()),
         Accepted(expected) => assert_eq!(status, *expected, "{}", context()),
+        FailedSignIn if status == 429 => {
+            assert_problem(response, 429, name);
+        }
+        FailedSignIn => {
+            let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+            assert!(
+                status == 400 && body["error"] == "invalid_grant",
+                "expected a failed sign-in: {}",
+                context()
+            );
+        }
         NoServerError if status >= 400 => {
             assert_problem(response, status, name);
         }
         NoServerError => assert!((200..300).contains(&status), "{}", context()),
     }
+    let link = response.header("link").unwrap_or_default();
+    assert!(
+        !response.text().contains("forged.example") && !link.contains("forged.example"),
+        "row {name:?}: a host a client forged reached the answer: {link} {}",
+        response.text()
+    );
     if let Some(id) = response.headers.get("x-request-id") {
         let id = String::from_utf8_lossy(id.as_bytes());
         assert!(

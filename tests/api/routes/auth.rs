@@ -380,6 +380,17 @@ async fn a_token_marking_an_extension_critical_is_refused_though_its_signature_v
 /// A password grant sent from the loopback address `source` (the service sees it as the
 /// client's address); returns the status.
 async fn password_grant_from(app: &crate::helpers::TestApp, source: &str, username: &str, password: &str) -> u16 {
+    password_grant_via(app, source, None, username, password).await
+}
+
+/// [`password_grant_from`], with an `X-Forwarded-For` header when given.
+async fn password_grant_via(
+    app: &crate::helpers::TestApp,
+    source: &str,
+    forwarded_for: Option<&str>,
+    username: &str,
+    password: &str,
+) -> u16 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let target: std::net::SocketAddr = app.address.trim_start_matches("http://").parse().unwrap();
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
@@ -390,9 +401,10 @@ async fn password_grant_from(app: &crate::helpers::TestApp, source: &str, userna
         crate::helpers::urlencode(username),
         crate::helpers::urlencode(password)
     );
+    let forwarded = forwarded_for.map_or(String::new(), |value| format!("X-Forwarded-For: {value}\r\n"));
     let request = format!(
         "POST /api/v1/auth/token HTTP/1.1\r\nHost: {target}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+         {forwarded}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).await.unwrap();
@@ -415,6 +427,60 @@ async fn guesses_from_another_address_never_lock_the_owner_out() {
     assert_eq!(password_grant_from(&app, "127.0.0.2", "clerk", PASSWORD).await, 429);
     // ...and the owner, from theirs, signs in.
     assert_eq!(password_grant_from(&app, "127.0.0.3", "clerk", PASSWORD).await, 200);
+}
+
+#[actix_web::test]
+async fn a_forged_x_forwarded_for_does_not_escape_the_per_address_limit() {
+    let app = spawn_app().await;
+    app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    // No proxy is trusted: a new "client address" on every guess is just a header.
+    for i in 0..5 {
+        let forged = format!("198.51.100.{i}");
+        assert_eq!(
+            password_grant_via(&app, "127.0.0.2", Some(&forged), "clerk", "wrong password here").await,
+            400
+        );
+    }
+    assert_eq!(
+        password_grant_via(&app, "127.0.0.2", Some("198.51.100.99"), "clerk", PASSWORD).await,
+        429
+    );
+}
+
+#[actix_web::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit_and_cannot_claim_another() {
+    let app = spawn_app_with(Settings::default().with("SCRUTINY_TRUSTED_PROXIES", "127.0.0.1")).await;
+    app.create_user("clerk", PASSWORD, &["secretariat"]).await;
+    // The proxy (127.0.0.1) appends the address it saw; what the guesser wrote to the
+    // left of it proves nothing.
+    for i in 0..5 {
+        let chain = format!("192.0.2.{i}, 198.51.100.7");
+        assert_eq!(
+            password_grant_via(&app, "127.0.0.1", Some(&chain), "clerk", "wrong password here").await,
+            400
+        );
+    }
+    assert_eq!(
+        password_grant_via(&app, "127.0.0.1", Some("192.0.2.200, 198.51.100.7"), "clerk", PASSWORD).await,
+        429
+    );
+    // Another client behind the same proxy is not throttled by the guesser.
+    assert_eq!(
+        password_grant_via(&app, "127.0.0.1", Some("198.51.100.8"), "clerk", PASSWORD).await,
+        200
+    );
+    // A peer that is not the proxy is its own address, whatever it sends.
+    for i in 0..5 {
+        let forged = format!("198.51.100.{}", 20 + i);
+        assert_eq!(
+            password_grant_via(&app, "127.0.0.2", Some(&forged), "clerk", "wrong password here").await,
+            400
+        );
+    }
+    assert_eq!(
+        password_grant_via(&app, "127.0.0.2", Some("198.51.100.8"), "clerk", PASSWORD).await,
+        429
+    );
 }
 
 #[actix_web::test]

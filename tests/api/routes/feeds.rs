@@ -320,3 +320,82 @@ async fn text_xml_cannot_carry_never_reaches_the_feed_which_stays_well_formed() 
     );
     assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 1);
 }
+
+/// Headers a client could send to pass itself off as the service's public host.
+const FORGED: &[(&str, &str)] = &[
+    ("x-forwarded-host", "forged.example"),
+    ("x-forwarded-proto", "https"),
+    ("forwarded", "for=192.0.2.1;host=forged.example;proto=https"),
+];
+
+#[actix_web::test]
+async fn feed_urls_ignore_forwarded_headers_unless_the_peer_is_a_trusted_proxy() {
+    // No proxy trusted (the default): the feed a shared cache keeps shows the real host.
+    let app = spawn_app().await;
+    app.create_public_question().await;
+    let response = app.anonymous().get("/feeds/questions.atom").headers(FORGED).await;
+    assert_eq!(response.status, 200);
+    assert!(!response.text().contains("forged.example"), "{}", response.text());
+    let feed = Feed::read_from(&response.body[..]).unwrap();
+    assert_eq!(feed.id(), format!("{}/feeds/questions.atom", app.address));
+    let json_link = feed.entries()[0].links()[0].href().to_string();
+    assert!(
+        json_link.starts_with(&format!("{}/api/v1/questions/", app.address)),
+        "{json_link}"
+    );
+
+    // Through a trusted proxy its X-Forwarded-Host and -Proto are the public URL;
+    // `Forwarded`, which such proxies pass through from the client, still is not.
+    let proxied = spawn_app_with(Settings::default().with("SCRUTINY_TRUSTED_PROXIES", "127.0.0.1/32")).await;
+    proxied.create_public_question().await;
+    let response = proxied
+        .anonymous()
+        .get("/feeds/questions.atom")
+        .headers(&[
+            ("x-forwarded-host", "panel.example.gov.uk"),
+            ("x-forwarded-proto", "https"),
+        ])
+        .await;
+    let feed = Feed::read_from(&response.body[..]).unwrap();
+    assert_eq!(feed.id(), "https://panel.example.gov.uk/feeds/questions.atom");
+    let response = proxied
+        .anonymous()
+        .get("/feeds/questions.atom")
+        .header("forwarded", "host=forged.example;proto=https")
+        .await;
+    assert!(!response.text().contains("forged.example"));
+    // A forwarded "host" that is not one is ignored rather than written into URLs.
+    for bad in [
+        "forged.example>; rel=\"x\"",
+        "user@forged.example",
+        "forged.example/path",
+        "<forged.example>",
+    ] {
+        let response = proxied
+            .anonymous()
+            .get("/feeds/questions.atom")
+            .header("x-forwarded-host", bad)
+            .await;
+        assert_eq!(response.status, 200, "{bad}");
+        assert!(
+            !response.text().contains("forged.example"),
+            "{bad}: {}",
+            response.text()
+        );
+    }
+
+    // SCRUTINY_BASE_URL wins over everything, trusted proxy or not.
+    let configured = spawn_app_with(
+        Settings::default()
+            .with("SCRUTINY_TRUSTED_PROXIES", "127.0.0.1/32")
+            .with("SCRUTINY_BASE_URL", "https://api.example.gov.uk"),
+    )
+    .await;
+    let response = configured
+        .anonymous()
+        .get("/feeds/questions.atom")
+        .headers(FORGED)
+        .await;
+    let feed = Feed::read_from(&response.body[..]).unwrap();
+    assert_eq!(feed.id(), "https://api.example.gov.uk/feeds/questions.atom");
+}

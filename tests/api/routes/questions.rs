@@ -137,6 +137,16 @@ async fn anonymous_questions_are_rate_limited_per_address_with_retry_after() {
     limited.assert_problem(429);
     let retry_after: u64 = limited.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    // Claiming to be someone else through a proxy header changes nothing: no proxy is
+    // trusted, so the address is the connection's.
+    for forged in ["198.51.100.1", "198.51.100.2, 203.0.113.5"] {
+        app.anonymous()
+            .post("/api/v1/questions")
+            .header("x-forwarded-for", forged)
+            .json(&question_body(json!({"title": "From elsewhere, allegedly"})))
+            .await
+            .assert_problem(429);
+    }
     assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 5);
     // Signed-in callers are not limited by the anonymous limit.
     assert_eq!(

@@ -1,10 +1,11 @@
 //! Webhooks: subscriptions, Standard Webhooks signatures checked with the reference
 //! library, retries after the receiver was down, giving up and redelivering, delivery
-//! after a restart, exactly one sender across instances, and private targets refused.
+//! after a restart, exactly one sender across instances, a slow receiver holding up no
+//! one else, and private targets refused.
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -31,11 +32,13 @@ impl Received {
     }
 }
 
-/// A webhook receiver on loopback that records what it gets and answers `status`.
+/// A webhook receiver on loopback that records what it gets (as it arrives) and answers
+/// `status` after `delay_ms`.
 struct Receiver {
     port: u16,
     received: Arc<Mutex<Vec<Received>>>,
     status: Arc<AtomicU16>,
+    delay_ms: Arc<AtomicU64>,
     server: actix_web::dev::ServerHandle,
 }
 
@@ -47,13 +50,14 @@ impl Receiver {
     async fn start_on(port: u16) -> Self {
         let received: Arc<Mutex<Vec<Received>>> = Arc::default();
         let status = Arc::new(AtomicU16::new(204));
-        let (log, answer) = (received.clone(), status.clone());
+        let delay_ms = Arc::new(AtomicU64::new(0));
+        let (log, answer, delay) = (received.clone(), status.clone(), delay_ms.clone());
         let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let server = HttpServer::new(move || {
-            let (log, answer) = (log.clone(), answer.clone());
+            let (log, answer, delay) = (log.clone(), answer.clone(), delay.clone());
             App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
-                let (log, answer) = (log.clone(), answer.clone());
+                let (log, answer, delay) = (log.clone(), answer.clone(), delay.clone());
                 async move {
                     let mut headers = http::HeaderMap::new();
                     for (name, value) in req.headers() {
@@ -66,6 +70,10 @@ impl Receiver {
                         headers,
                         body: body.to_vec(),
                     });
+                    let delay = delay.load(Ordering::SeqCst);
+                    if delay > 0 {
+                        actix_web::rt::time::sleep(Duration::from_millis(delay)).await;
+                    }
                     HttpResponse::build(actix_web::http::StatusCode::from_u16(answer.load(Ordering::SeqCst)).unwrap())
                         .finish()
                 }
@@ -82,6 +90,7 @@ impl Receiver {
             port,
             received,
             status,
+            delay_ms,
             server: handle,
         }
     }
@@ -390,6 +399,95 @@ async fn two_instances_sharing_the_database_send_each_delivery_exactly_once() {
         WRITES as i64
     );
     receiver.server.stop(false).await;
+}
+
+#[actix_web::test]
+async fn a_slow_receiver_holds_up_only_its_own_deliveries() {
+    // The slow receiver answers after 30 s and the service waits 25 s for it: far longer
+    // than the bounds below, so the test cannot pass by the slow send ending in time.
+    let app = spawn_app_with(Settings::default().with("SCRUTINY_WEBHOOK_TIMEOUT_MS", "25000")).await;
+    let slow = Receiver::start().await;
+    slow.delay_ms.store(30_000, Ordering::SeqCst);
+    let fast = Receiver::start().await;
+    for receiver in [&slow, &fast] {
+        app.create_webhook(
+            &app.admin_token,
+            &Receiver::url(receiver.port),
+            &["organisation.created"],
+        )
+        .await;
+    }
+    app.create_organisation("First Council", "council").await;
+    // Both get the first event; the slow one is now stuck answering it.
+    slow.wait_for(1).await;
+    fast.wait_for(1).await;
+
+    let started = Instant::now();
+    for name in ["Second Council", "Third Council", "Fourth Council"] {
+        app.create_organisation(name, "council").await;
+    }
+    let received = fast.wait_for(4).await;
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(10),
+        "the fast receiver waited {waited:?} for deliveries the slow one held up"
+    );
+    // One subscription's deliveries go one at a time, in feed order.
+    let positions: Vec<i64> = received
+        .iter()
+        .map(|m| m.json()["data"]["id"].as_i64().unwrap())
+        .collect();
+    assert!(positions.is_sorted(), "{positions:?}");
+    let names: Vec<String> = received
+        .iter()
+        .map(|m| m.json()["data"]["snapshot"]["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        ["First Council", "Second Council", "Third Council", "Fourth Council"]
+    );
+    // The slow receiver still has only its first delivery: the others wait their turn
+    // rather than piling onto a receiver that has not answered.
+    assert_eq!(slow.received().len(), 1);
+    fast.server.stop(false).await;
+    slow.server.stop(false).await;
+}
+
+#[actix_web::test]
+async fn the_number_of_sends_at_once_is_bounded_by_the_concurrency_setting() {
+    // With one slot, a slow receiver does hold up the rest: the bound is real, and is
+    // what SCRUTINY_WEBHOOK_CONCURRENCY sizes.
+    let app = spawn_app_with(
+        Settings::default()
+            .with("SCRUTINY_WEBHOOK_TIMEOUT_MS", "3000")
+            .with("SCRUTINY_WEBHOOK_CONCURRENCY", "1"),
+    )
+    .await;
+    let slow = Receiver::start().await;
+    slow.delay_ms.store(30_000, Ordering::SeqCst);
+    let slow_hook = app
+        .create_webhook(&app.admin_token, &Receiver::url(slow.port), &["organisation.created"])
+        .await;
+    app.create_organisation("First Council", "council").await;
+    slow.wait_for(1).await;
+    let fast = Receiver::start().await;
+    app.create_webhook(&app.admin_token, &Receiver::url(fast.port), &["organisation.created"])
+        .await;
+    app.create_organisation("Second Council", "council").await;
+    actix_web::rt::time::sleep(Duration::from_millis(1000)).await;
+    assert!(
+        fast.received().is_empty(),
+        "the one slot was taken, yet a second send went"
+    );
+    // When the slow send times out, its slot goes to the waiting delivery.
+    fast.wait_for(1).await;
+    app.wait_for_deliveries(&slow_hook, |d| {
+        d.iter()
+            .any(|d| d["attempts"].as_array().is_some_and(|a| !a.is_empty()))
+    })
+    .await;
+    fast.server.stop(false).await;
+    slow.server.stop(false).await;
 }
 
 #[actix_web::test]
