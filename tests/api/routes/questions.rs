@@ -323,9 +323,10 @@ async fn a_question_for_a_meeting_whose_deadline_has_passed_is_refused_with_the_
     let today = Utc::now().date_naive();
     for held_on in [today - Days::new(7), today + Days::new(1), today + Days::new(3)] {
         let meeting = app.create_meeting("panel_meeting", &held_on.to_string()).await;
-        let deadline = calendar.question_deadline(held_on);
+        let deadline = calendar.question_deadline(held_on).unwrap();
         let instant = calendar
             .question_deadline_instant(held_on)
+            .unwrap()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let problem = ask_anonymously(&app, json!({"meeting_id": meeting["id"], "asked_on": null}))
             .await
