@@ -70,6 +70,7 @@ impl Application {
                 .default_service(web::to(http::fallback))
                 .wrap(from_fn(http::head_as_get))
                 .wrap(from_fn(crate::idempotency::middleware))
+                .wrap(from_fn(http::caching::vary_by_caller))
                 .wrap(from_fn(http::not_while_migrating))
                 .wrap(from_fn(crate::metrics::track))
                 .wrap(from_fn(http::log_request))

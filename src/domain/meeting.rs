@@ -21,14 +21,16 @@ crate::text_enum!(
 
 use chrono::{Datelike, NaiveDate};
 
+use super::calendar::{Calendar, Unvouched};
 use super::organisation::OrganisationId;
 use super::text::Title;
 use super::FieldResult;
 use crate::error::FieldError;
 
-/// The years a meeting may be held in. The bank holiday data covers 2018 to 2030 and
-/// the deadline arithmetic works for any real date; the bound only keeps out typos
-/// (`20222`) and dates so far out that date arithmetic would overflow.
+/// The years a meeting may be held in. The bound keeps out typos (`20222`) and dates
+/// so far out that date arithmetic would overflow; a panel meeting must also have a
+/// question deadline the calendar can vouch for ([`require_known_deadline`]), which
+/// rules out 2100.
 pub const MEETING_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// Checks that `held_on` lies within [`MEETING_YEARS`].
@@ -55,6 +57,36 @@ pub struct NewMeeting {
     pub title: Title,
     pub held_on: NaiveDate,
     pub is_public: bool,
+}
+
+/// The instant from which public questions for a meeting of `kind` on `held_on` are
+/// late: `Ok(None)` for a meeting that takes no public questions (every kind but a
+/// panel meeting), [`Unvouched`] for a panel meeting whose deadline the calendar cannot
+/// work out (see [`Calendar::question_deadline_instant`]).
+pub fn question_deadline(
+    kind: MeetingKind,
+    held_on: NaiveDate,
+) -> Result<Option<(NaiveDate, chrono::DateTime<chrono::Utc>)>, Unvouched> {
+    if kind != MeetingKind::PanelMeeting {
+        return Ok(None);
+    }
+    let calendar = Calendar::england_and_wales();
+    Ok(Some((
+        calendar.question_deadline(held_on)?,
+        calendar.question_deadline_instant(held_on)?,
+    )))
+}
+
+/// A 422 naming `held_on` when a meeting of `kind` on `held_on` would be a panel
+/// meeting whose question deadline the calendar cannot vouch for: refused, rather than
+/// given a deadline that ignores bank holidays.
+pub fn require_known_deadline(kind: MeetingKind, held_on: NaiveDate) -> FieldResult<()> {
+    question_deadline(kind, held_on).map(|_| ()).map_err(|unvouched| {
+        FieldError::new(
+            "held_on",
+            format!("a panel meeting on {held_on} cannot be given its question deadline: {unvouched}"),
+        )
+    })
 }
 
 /// A valid set of changes to a meeting; `None` leaves a field as it is.
@@ -90,5 +122,20 @@ mod tests {
             "held_on"
         );
         assert!(parse_held_on("held_on", date(2101, 1, 1)).is_err());
+    }
+
+    #[test]
+    fn only_a_panel_meeting_needs_a_deadline_the_calendar_vouches_for() {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let far = date(2100, 3, 4);
+        let refused = require_known_deadline(MeetingKind::PanelMeeting, far).unwrap_err();
+        assert_eq!(refused.field, "held_on");
+        assert!(refused.message.contains("2099"), "{}", refused.message);
+        assert!(require_known_deadline(MeetingKind::Other, far).is_ok());
+        assert_eq!(question_deadline(MeetingKind::Other, far), Ok(None));
+        let (deadline, _) = question_deadline(MeetingKind::PanelMeeting, date(2031, 4, 17))
+            .unwrap()
+            .unwrap();
+        assert_eq!(deadline, date(2031, 4, 9));
     }
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::error::ApiError;
+use crate::http::caching::Caching;
 use crate::pagination::{Cursor, PageRequest};
 
 /// A collection, as one page of items at a time under its filters.
@@ -26,4 +27,10 @@ pub trait Listing: Sized + 'static {
         conn: &mut DbConn,
         page: PageRequest,
     ) -> impl Future<Output = Result<(Vec<Self::Item>, Option<Cursor>), ApiError>>;
+
+    /// Whether a JSON page carries personal data (contact details) for this caller, and
+    /// so must not be stored ([`Caching::Personal`]). CSV exports never carry it.
+    fn caching(&self) -> Caching {
+        Caching::Default
+    }
 }

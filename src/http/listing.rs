@@ -94,7 +94,7 @@ pub async fn respond_json<L: Listing>(
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (items, next) = listing.page(&mut conn, page).await?;
     drop(conn);
-    Ok(page::respond_items(req, items, next))
+    Ok(listing.caching().mark(page::respond_items(req, items, next)))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! that fail with a problem naming the field, ETags and preconditions, `201 Created`
 //! with `Location`, request ids, and 404/405 for paths and methods that do not exist.
 
+pub mod caching;
 pub mod caller;
 pub mod collection;
 pub mod conditional;

@@ -11,8 +11,8 @@ use super::versioned::{self, Versioned as _};
 use crate::db::schema::meetings;
 use crate::db::DbConn;
 use crate::domain::auth::Actor;
-use crate::domain::calendar::Calendar;
-use crate::domain::meeting::{MeetingChanges, MeetingId, MeetingKind, NewMeeting};
+use crate::domain::calendar::Unvouched;
+use crate::domain::meeting::{self, MeetingChanges, MeetingId, MeetingKind, NewMeeting};
 use crate::domain::organisation::OrganisationId;
 use crate::domain::version::IfMatch;
 use crate::error::ApiError;
@@ -37,18 +37,20 @@ crate::logged_row!(MeetingRow, "meeting", |row| row.id.0);
 crate::versioned_row!(MeetingRow, "meeting");
 
 impl MeetingRow {
-    /// The instant from which public questions for this meeting are late; only panel
-    /// meetings take public questions.
-    pub fn question_deadline(&self) -> Option<DateTime<Utc>> {
-        (self.kind == MeetingKind::PanelMeeting)
-            .then(|| Calendar::england_and_wales().question_deadline_instant(self.held_on))
-    }
-
     /// The last day on which public questions for this meeting may arrive (London
-    /// time), for panel meetings.
-    pub fn question_deadline_date(&self) -> Option<NaiveDate> {
-        (self.kind == MeetingKind::PanelMeeting).then(|| Calendar::england_and_wales().question_deadline(self.held_on))
+    /// time) and the instant from which they are late: none for a meeting that takes no
+    /// public questions (only panel meetings do), [`Unvouched`] for a panel meeting
+    /// whose deadline the calendar cannot work out (one stored before such meetings
+    /// were refused).
+    pub fn question_deadline(&self) -> Result<Option<(NaiveDate, DateTime<Utc>)>, Unvouched> {
+        meeting::question_deadline(self.kind, self.held_on)
     }
+}
+
+/// A 422 naming `held_on` unless a meeting of `kind` on `held_on` has a question
+/// deadline the calendar vouches for, when it needs one.
+fn require_known_deadline(kind: MeetingKind, held_on: NaiveDate) -> Result<(), ApiError> {
+    meeting::require_known_deadline(kind, held_on).map_err(|e| ApiError::validation(vec![e]))
 }
 
 #[derive(Insertable)]
@@ -87,6 +89,7 @@ pub struct MeetingFilter {
 }
 
 pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewMeeting) -> Result<MeetingRow, ApiError> {
+    require_known_deadline(new.kind, new.held_on)?;
     conn.transaction(async |conn| {
         require_exists(conn, new.organisation_id, "organisation_id").await?;
         let row: MeetingRow = diesel::insert_into(meetings::table)
@@ -180,6 +183,12 @@ pub async fn update(
         let before = versioned::locked(row, id, if_match)?;
         if changes.is_empty() {
             return Ok(before);
+        }
+        if changes.kind.is_some() || changes.held_on.is_some() {
+            require_known_deadline(
+                changes.kind.unwrap_or(before.kind),
+                changes.held_on.unwrap_or(before.held_on),
+            )?;
         }
         if let Some(organisation) = changes.organisation_id {
             require_exists(conn, organisation, "organisation_id").await?;

@@ -332,10 +332,22 @@ async fn meeting_for_question(
 }
 
 /// A 422 naming `meeting_id` when a question submitted at `submitted_at` is too late
-/// for `meeting`, saying what the deadline was.
+/// for `meeting`, saying what the deadline was, or when its deadline cannot be worked
+/// out (a panel meeting stored on a date the calendar does not vouch for).
 fn require_in_time(meeting: &MeetingRow, submitted_at: DateTime<Utc>) -> Result<(), ApiError> {
-    let (Some(deadline), Some(deadline_date)) = (meeting.question_deadline(), meeting.question_deadline_date()) else {
-        return Ok(());
+    let (deadline_date, deadline) = match meeting.question_deadline() {
+        Ok(Some(deadline)) => deadline,
+        Ok(None) => return Ok(()),
+        Err(unvouched) => {
+            return Err(ApiError::invalid(
+                "meeting_id",
+                format!(
+                    "the meeting on {} has no question deadline that can be worked out, so it takes no \
+                     questions: {unvouched}",
+                    meeting.held_on
+                ),
+            ))
+        }
     };
     if in_time(submitted_at, deadline) {
         return Ok(());

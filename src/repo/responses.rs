@@ -667,7 +667,8 @@ pub async fn publish(
 }
 
 /// One page of the versions of response `id` (which must be visible: 404 otherwise),
-/// oldest first.
+/// oldest first: every version with `sees_unpublished`, otherwise only those recorded
+/// while it was published (the drafts before publication were never public).
 pub async fn versions(
     conn: &mut DbConn,
     id: ResponseId,
@@ -685,6 +686,9 @@ pub async fn versions(
         // Any version number is a position in this list; the cursor's id is not needed.
         let version = i32::try_from(after.number()).unwrap_or(i32::MAX);
         query = query.filter(response_versions::version.gt(version));
+    }
+    if !sees_unpublished {
+        query = query.filter(response_versions::was_published.eq(true));
     }
     let rows = query.load(conn).await?;
     Ok(page.finish(rows, |row| Cursor::by_number(i64::from(row.version), row.response_id.0)))

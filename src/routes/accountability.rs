@@ -17,6 +17,7 @@ use crate::app::AppState;
 use crate::domain::action::{ActionId, ActionStatus};
 use crate::domain::question::QuestionId;
 use crate::error::{responses, ApiError};
+
 use crate::http::caller::Caller;
 use crate::repo::{accountability, actions as actions_repo, questions, recommendations as recommendations_repo};
 
@@ -67,7 +68,8 @@ pub struct Accountability {
     params(("id" = QuestionId, Path, description = "The question's id.")),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
-        (status = 200, description = "The accountability trail.", body = Accountability),
+        (status = 200, description = "The accountability trail.", body = Accountability,
+            headers(("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
         responses::Read,
     )
 )]
@@ -132,13 +134,15 @@ pub async fn get_question_accountability(
         .collect();
     soonest_due_first(&mut other_actions);
 
-    Ok(HttpResponse::Ok().json(Accountability {
-        question: Question::render(record, view)?,
+    let question = Question::render(record, view)?;
+    let caching = question.caching();
+    Ok(caching.mark(HttpResponse::Ok().json(Accountability {
+        question,
         responses: published.into_iter().map(Into::into).collect(),
         recommendations,
         other_actions,
         summary,
-    }))
+    })))
 }
 
 /// Sorts `actions` soonest due first, then by reference.

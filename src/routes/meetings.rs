@@ -52,6 +52,10 @@ pub struct Meeting {
     /// questions for it are late. Questions must arrive by the end of the working day
     /// (London time) before the three clear working days before the meeting; weekends
     /// and England and Wales bank holidays are not working days. Derived from `held_on`.
+    /// A panel meeting must be held on a date whose deadline the bank holiday rules
+    /// vouch for (1978 to 2099; 422 naming `held_on` otherwise); the deadline is null
+    /// only for a panel meeting stored before that was required, which takes no
+    /// questions.
     pub question_deadline: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -62,7 +66,7 @@ pub struct Meeting {
 impl From<MeetingRow> for Meeting {
     fn from(row: MeetingRow) -> Self {
         Self {
-            question_deadline: row.question_deadline(),
+            question_deadline: row.question_deadline().ok().flatten().map(|(_, instant)| instant),
             id: row.id,
             organisation_id: row.organisation_id,
             kind: row.kind,
@@ -246,7 +250,9 @@ pub async fn list_meetings(
 
 /// Create a meeting.
 ///
-/// For `admin` and `secretariat`.
+/// For `admin` and `secretariat`. `held_on` is in 2000 to 2100; a `panel_meeting` must
+/// also have a question deadline the England and Wales bank holiday rules vouch for
+/// (1978 to 2099), so one in 2100 is a 422 naming `held_on`.
 #[utoipa::path(
     tag = "meetings",
     request_body = CreateMeetingRequest,
@@ -311,7 +317,9 @@ pub async fn get_meeting(
 /// Change a meeting.
 ///
 /// JSON merge patch: only the fields given change. Send `If-Match` with the `ETag` you
-/// read (412 if someone changed it since). For `admin` and `secretariat`.
+/// read (412 if someone changed it since). For `admin` and `secretariat`. A change that
+/// leaves a `panel_meeting` on a date whose question deadline the bank holiday rules
+/// cannot vouch for (see `POST /api/v1/meetings`) is a 422 naming `held_on`.
 #[utoipa::path(
     tag = "meetings",
     params(

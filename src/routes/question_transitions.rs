@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::questions::{detail, QuestionDetail};
 use crate::app::AppState;
+use crate::domain::auth::View;
 use crate::domain::question::{Note, Permit, QuestionId, QuestionStatus};
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
@@ -44,7 +45,8 @@ async fn answer<R: Requirement>(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let record = repo::transition(&mut conn, &auth.actor(), id, if_match, to, reason, permit).await?;
-    let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
+    // Never with contact details: this answer is kept for Idempotency-Key replays.
+    let (tag, detail) = detail(&mut conn, record, auth.view().min(View::Staff)).await?;
     Ok(ok(&tag, &detail))
 }
 

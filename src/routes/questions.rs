@@ -18,6 +18,7 @@ use crate::domain::question::{
 use crate::domain::report::RecommendationId;
 use crate::domain::{storable_date, CollectFields};
 use crate::error::{responses, ApiError};
+use crate::http::caching::Caching;
 use crate::http::caller::{Caller, ManageQuestions, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
 use crate::http::listing::{self, Listing, PageParams, Paged};
@@ -76,7 +77,11 @@ pub struct Question {
     pub status: QuestionStatus,
     pub asker: Asker,
     /// How to reach the questioner: personal data, present only for `secretariat` and
-    /// `admin` (null when none is held) and absent for everyone else.
+    /// `admin` (null when none is held) and absent for everyone else. An answer that
+    /// carries it is `Cache-Control: private, no-store`. Answers to `POST` (asking,
+    /// accepting, rejecting, withdrawing) never carry it, so that the answer the
+    /// `Idempotency-Key` replay keeps holds no personal data: read the question to see
+    /// it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<AskerContact>, nullable)]
     pub asker_contact: Option<Option<AskerContact>>,
@@ -104,6 +109,12 @@ pub struct Question {
 }
 
 impl Question {
+    /// Whether caches may keep an answer carrying this question: not when it shows
+    /// contact details.
+    pub fn caching(&self) -> Caching {
+        Caching::personal_if(self.asker_contact.is_some())
+    }
+
     /// The question as a caller with `view` may see it.
     pub fn render(record: QuestionRecord, view: View) -> Result<Self, ApiError> {
         let asker_contact = if view.sees_contact_details() {
@@ -149,6 +160,13 @@ pub struct QuestionDetail {
     /// Its published responses, oldest first (drafts are listed, for staff, at
     /// `GET /api/v1/questions/{id}/responses`).
     pub responses: Vec<CommissionerResponse>,
+}
+
+impl QuestionDetail {
+    /// Whether caches may keep an answer carrying it (see [`Question::caching`]).
+    pub fn caching(&self) -> Caching {
+        self.question.caching()
+    }
 }
 
 crate::page_type!(QuestionPage, Question);
@@ -287,7 +305,7 @@ impl Publishable for QuestionRecord {
     responses(
         (status = 200, description = "A page of questions, or with `Accept: text/csv` all that match, as CSV (never with contact details).",
             content((QuestionPage = "application/json"), (String = "text/csv", example = json!(QUESTIONS_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."), ("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
         responses::List,
     )
 )]
@@ -364,7 +382,8 @@ pub async fn create_question(
     let mut conn = state.conn().await?;
     let record = repo::insert(&mut conn, &caller.actor(), &new, &submission).await?;
     let location = format!("/api/v1/questions/{}", record.row.id);
-    let (tag, detail) = detail(&mut conn, record, view).await?;
+    // Never with contact details: this answer is kept for Idempotency-Key replays.
+    let (tag, detail) = detail(&mut conn, record, view.min(View::Staff)).await?;
     Ok(created(location, &tag, &detail))
 }
 
@@ -380,7 +399,7 @@ pub async fn create_question(
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "The question.", body = QuestionDetail,
-            headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
+            headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."), ("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
@@ -396,7 +415,7 @@ pub async fn get_question(
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let record = repo::find(&mut conn, *id, view.sees_unpublished()).await?;
     let (tag, detail) = detail(&mut conn, record, view).await?;
-    Ok(ok_unless_current(&if_none_match, &tag, &detail))
+    Ok(detail.caching().mark(ok_unless_current(&if_none_match, &tag, &detail)))
 }
 
 /// Change a question.
@@ -414,7 +433,7 @@ pub async fn get_question(
     security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "The question as changed.", body = QuestionDetail,
-            headers(("ETag" = String, description = "Its new version."))),
+            headers(("ETag" = String, description = "Its new version."), ("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
         responses::Update,
     )
 )]
@@ -430,7 +449,7 @@ pub async fn update_question(
     let mut conn = state.conn().await?;
     let record = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
     let (tag, detail) = detail(&mut conn, record, auth.view()).await?;
-    Ok(ok(&tag, &detail))
+    Ok(detail.caching().mark(ok(&tag, &detail)))
 }
 
 const QUESTIONS_CSV_EXAMPLE: &str = concat!(
@@ -477,5 +496,9 @@ impl Listing for Questions {
             .map(|record| Question::render(record, self.view))
             .collect::<Result<Vec<_>, _>>()?;
         Ok((items, next))
+    }
+
+    fn caching(&self) -> Caching {
+        Caching::personal_if(self.view.sees_contact_details())
     }
 }

@@ -1,5 +1,7 @@
 //! `/api/v1/responses/{id}/versions`: a response's history, every version as it stood
 //! after a change (the first draft, each edit, the publication, each correction).
+//! The public sees only what was published: the publication and each correction,
+//! never the drafts before it nor which staff account recorded a version.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -9,6 +11,7 @@ use utoipa::ToSchema;
 use super::responses::Author;
 use crate::app::AppState;
 use crate::db::DbConn;
+use crate::domain::auth::View;
 use crate::domain::question::{ResponseId, ResponseKind};
 use crate::error::{responses, ApiError};
 use crate::http::caller::Caller;
@@ -27,15 +30,21 @@ pub struct ResponseVersion {
     pub responded_on: NaiveDate,
     /// Why a published response was corrected; null for other changes.
     pub correction_note: Option<String>,
-    /// Whether the response was published when this version was recorded.
+    /// Whether the response was published when this version was recorded (always true
+    /// for anonymous and `integration` callers, who see no drafts).
     pub was_published: bool,
-    /// Who recorded it (`user:<id>`, `client:<id>` …).
-    pub recorded_by: Option<String>,
+    /// Who recorded it (`user:<id>`, `client:<id>`, `system:<what>` …; null when not
+    /// known): present for staff roles only, absent for anonymous and `integration`
+    /// callers, to whom staff account ids are not shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub recorded_by: Option<Option<String>>,
     pub recorded_at: DateTime<Utc>,
 }
 
-impl From<ResponseVersionRow> for ResponseVersion {
-    fn from(row: ResponseVersionRow) -> Self {
+impl ResponseVersion {
+    /// The version as a caller with `view` may see it: who recorded it only for staff.
+    pub fn render(row: ResponseVersionRow, view: View) -> Self {
         Self {
             version: row.version,
             kind: row.kind,
@@ -47,7 +56,7 @@ impl From<ResponseVersionRow> for ResponseVersion {
             responded_on: row.responded_on,
             correction_note: row.correction_note,
             was_published: row.was_published,
-            recorded_by: row.recorded_by,
+            recorded_by: view.sees_unpublished().then_some(row.recorded_by),
             recorded_at: row.recorded_at,
         }
     }
@@ -62,9 +71,11 @@ pub struct ResponseVersionQuery {}
 
 /// List a response's versions.
 ///
-/// Every version, oldest first: the first draft, each edit, the publication and each
-/// correction with its note. Public for a published response; a draft's history is for
-/// staff only (404 for anonymous and `integration` callers).
+/// Every version, oldest first. Staff roles see the first draft, each edit, the
+/// publication and each correction with its note, and who recorded each. Anonymous and
+/// `integration` callers see only what was published (the publication and each
+/// correction, so version numbers may start above 1), without `recorded_by`; for them a
+/// response that is not published does not exist (404).
 #[utoipa::path(
     tag = "responses",
     params(("id" = ResponseId, Path, description = "The response's id."), PageParams),
@@ -86,7 +97,7 @@ pub async fn list_response_versions(
 ) -> Result<HttpResponse, ApiError> {
     let versions = ResponseVersions {
         id: *id,
-        sees_unpublished: caller.view().sees_unpublished(),
+        view: caller.view(),
     };
     // JSON only, as documented: a response's history is not a CSV export.
     listing::respond_json(&req, &state, &caller, versions, &paging).await
@@ -95,7 +106,7 @@ pub async fn list_response_versions(
 /// A response's versions, oldest first, as JSON pages.
 pub struct ResponseVersions {
     id: ResponseId,
-    sees_unpublished: bool,
+    view: View,
 }
 
 impl Listing for ResponseVersions {
@@ -119,7 +130,11 @@ impl Listing for ResponseVersions {
         conn: &mut DbConn,
         page: PageRequest,
     ) -> Result<(Vec<ResponseVersion>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::versions(conn, self.id, self.sees_unpublished, &page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), next))
+        let (rows, next) = repo::versions(conn, self.id, self.view.sees_unpublished(), &page).await?;
+        let items = rows
+            .into_iter()
+            .map(|row| ResponseVersion::render(row, self.view))
+            .collect();
+        Ok((items, next))
     }
 }

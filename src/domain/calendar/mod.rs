@@ -2,19 +2,16 @@
 //!
 //! # Bank holidays
 //!
-//! England and Wales bank holidays are shipped as data in
-//! `data/bank-holidays/england-and-wales.txt`, compiled into the binary and parsed once.
-//! That file is the only source: to extend it, add lines (`YYYY-MM-DD  Name`) and run
-//! `cargo test --lib calendar`, which fails on a date that does not exist, a duplicate
-//! or out-of-order line, a line without a name, a year from 2018 to 2030 with fewer than
-//! eight holidays, an Easter that is not where the computus puts it, or a holiday that
-//! the usual rules do not predict and that the test's list of proclaimed changes does
-//! not name (a new one-off holiday goes in that list too, so that a typo cannot pass as
-//! one). The file's header says the same for whoever opens it first.
+//! England and Wales bank holidays are computed by their rules (Easter by the
+//! computus, weekend holidays moved to the next weekdays) for every year in
+//! [`VOUCHED_YEARS`], 1978 to 2099; the one-offs that royal proclamation added or moved
+//! (jubilees, royal weddings, a state funeral, a coronation) are the only data, in
+//! `data/bank-holidays/england-and-wales-one-offs.txt`, compiled into the binary. See
+//! `holidays` for the rules and `cargo test --lib calendar` for the checks of the file.
 //!
-//! Outside the years the file covers, [`Calendar::covers`] is false and only weekends
-//! are known: deadlines there would silently ignore bank holidays, so a caller that
-//! schedules far ahead should check it.
+//! Outside [`VOUCHED_YEARS`] the calendar knows nothing, and says so: every rule that
+//! would need such a day returns [`Unvouched`] (which the API turns into a 422 naming
+//! the date's field) rather than count it as a working day.
 //!
 //! An operator's local holidays (a council closure day, say) are added at run time with
 //! [`Calendar::with_extra`].
@@ -33,11 +30,12 @@
 //!
 //! Deadlines are London dates. `chrono-tz` is not a dependency, so the UK summer time
 //! rule is implemented here ([`uk_offset`], [`uk_offset_at`]); it is the rule in force
-//! since 1996 and holds for as long as the Summer Time Order is not changed.
+//! since 1996 ([`SUMMER_TIME_RULE_SINCE`]; a deadline instant before it is
+//! [`Unvouched`]) and holds for as long as the Summer Time Order is not changed.
 //!
 //! # Where it is
 //!
-//! The bank holiday data and its checks are in `holidays`, the working-day and
+//! The bank holiday rules, the one-offs and their checks are in `holidays`, the working-day and
 //! deadline rules in `working_days`, the UK time offset in `uk_time`; this file
 //! re-exports what the rest of the crate uses and holds the two date rules that are
 //! not about the calendar of working days ([`plausible_date`], [`today`]).
@@ -46,8 +44,9 @@ mod holidays;
 mod uk_time;
 mod working_days;
 
-pub use uk_time::{uk_offset, uk_offset_at};
-pub use working_days::{response_due_on, Calendar, QUESTION_CLEAR_WORKING_DAYS, RESPONSE_PERIOD_DAYS};
+pub use holidays::VOUCHED_YEARS;
+pub use uk_time::{uk_offset, uk_offset_at, SUMMER_TIME_RULE_SINCE};
+pub use working_days::{response_due_on, Calendar, Unvouched, QUESTION_CLEAR_WORKING_DAYS, RESPONSE_PERIOD_DAYS};
 
 use chrono::{Datelike, NaiveDate};
 

@@ -7,6 +7,11 @@
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Utc};
 
+/// The first year of the summer time rule written here (last Sundays of March and
+/// October, at 01:00 UTC). Before it the clocks went back on another Sunday in some
+/// years, so London dates before it are not vouched for.
+pub const SUMMER_TIME_RULE_SINCE: i32 = 1996;
+
 const GMT: FixedOffset = FixedOffset::east_opt(0).unwrap();
 const BST: FixedOffset = FixedOffset::east_opt(3600).unwrap();
 

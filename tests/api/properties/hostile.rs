@@ -1573,6 +1573,26 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         ));
     }
 
+    // A panel meeting on a date whose bank holidays the calendar does not know (it
+    // vouches for 1978 to 2099): no question deadline can be worked out, so it is
+    // refused rather than given one that counts holidays as working days.
+    for (method, path, body) in [
+        (
+            "POST",
+            "/api/v1/meetings".to_string(),
+            valid_meeting(json!({"kind": "panel_meeting", "held_on": "2100-03-04"})),
+        ),
+        ("PATCH", f.meeting.clone(), json!({"held_on": "2100-01-05"})),
+    ] {
+        cases.push(json_case(
+            format!("panel meeting beyond the bank holiday rules: {method} {path}"),
+            method,
+            path,
+            body,
+            Invalid("held_on"),
+        ));
+    }
+
     // Text JSON cannot carry, and preconditions and keys that are not tags or keys.
     cases.push(raw(
         "lone surrogate: organisations POST",

@@ -270,6 +270,7 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
             };
             let who = caller.map_or("anonymous", |r| r.as_str());
             let context = format!("{method} {path} as {who}: {} {}", response.status, response.text());
+            check_caching(method, &path, &response, &context);
             match expected {
                 Ok => assert!((200..300).contains(&response.status), "expected 2xx: {context}"),
                 Unauthenticated => {
@@ -285,6 +286,27 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                 NotGated => assert!(![401, 403].contains(&response.status), "{context}"),
             }
         }
+    }
+}
+
+/// The caching rules (`src/http/caching.rs`), for every operation and caller: an answer
+/// that carries contact details is `private, no-store`; an answer to a POST never
+/// carries them (the idempotency middleware keeps it for replays, and keeps no
+/// no-store answer); every other answer to a GET under `/api/` says
+/// `Vary: Authorization`.
+fn check_caching(method: &str, path: &str, response: &crate::helpers::TestResponse, context: &str) {
+    let cache_control = response.header("cache-control").unwrap_or_default();
+    let no_store = cache_control.contains("no-store");
+    if response.text().contains("asker_contact") {
+        assert!(
+            cache_control.contains("private") && no_store,
+            "contact details without `private, no-store`: {context}"
+        );
+        assert_ne!(method, "post", "contact details in an answer to a POST: {context}");
+    }
+    if method == "get" && path.starts_with("/api/") && !no_store {
+        let vary = response.header("vary").unwrap_or_default();
+        assert!(vary.contains("Authorization"), "no `Vary: Authorization`: {context}");
     }
 }
 

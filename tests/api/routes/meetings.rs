@@ -229,3 +229,104 @@ async fn dates_the_database_cannot_store_are_a_422_not_a_500() {
         assert_eq!(problem["errors"][0]["field"], parameter, "{path}: {problem}");
     }
 }
+
+#[actix_web::test]
+async fn good_friday_and_easter_monday_are_not_working_days_in_any_year_the_rules_cover() {
+    // The shipped table used to end in 2030 and start in 2018: outside it, Easter was
+    // counted as working days (2031-04-17 had the deadline 11 April, Good Friday).
+    let app = spawn_app().await;
+    for (held_on, deadline) in [
+        ("2031-04-17", "2031-04-09T23:00:00Z"),
+        ("2012-04-12", "2012-04-04T23:00:00Z"),
+        ("2035-03-29", "2035-03-22T00:00:00Z"),
+        ("2040-04-05", "2040-03-28T23:00:00Z"),
+        ("2099-04-16", "2099-04-08T23:00:00Z"),
+    ] {
+        let meeting = app.create_meeting("panel_meeting", held_on).await;
+        assert_eq!(meeting["question_deadline"], deadline, "{held_on}");
+    }
+}
+
+#[actix_web::test]
+async fn a_panel_meeting_whose_deadline_the_bank_holiday_rules_cannot_vouch_for_is_a_422_naming_held_on() {
+    let app = spawn_app().await;
+    let organisation = app.create_organisation("Panel", "panel").await;
+    let refused = app
+        .as_admin()
+        .post("/api/v1/meetings")
+        .json(&json!({"organisation_id": organisation["id"], "kind": "panel_meeting", "title": "Far", "held_on": "2100-03-04"}))
+        .await
+        .assert_problem(422);
+    assert_eq!(refused["errors"][0]["field"], "held_on", "{refused}");
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1978 to 2099"),
+        "{refused}"
+    );
+    // Other meetings take no questions, so have no deadline to work out.
+    let other = app.create_meeting("other", "2100-03-04").await;
+    let path = format!("/api/v1/meetings/{}", other["id"].as_str().unwrap());
+    let problem = app
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"kind": "panel_meeting"}))
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "held_on", "{problem}");
+    let panel = app.create_meeting("panel_meeting", "2099-12-30").await;
+    let panel_path = format!("/api/v1/meetings/{}", panel["id"].as_str().unwrap());
+    let problem = app
+        .as_admin()
+        .patch(&panel_path)
+        .json(&json!({"held_on": "2100-01-04"}))
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "held_on", "{problem}");
+    assert_eq!(app.anonymous().get(&path).await.json()["version"], 1);
+    assert_eq!(app.anonymous().get(&panel_path).await.json()["version"], 1);
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'meeting.updated'")
+            .await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn a_panel_meeting_stored_beyond_the_rules_is_read_without_a_deadline_and_takes_no_questions() {
+    // Stored before such meetings were refused: reading it is never a 500, and a
+    // question for it is a 422 rather than a deadline that ignores bank holidays.
+    let app = spawn_app().await;
+    let meeting = app.create_meeting("other", "2100-03-04").await;
+    let id = meeting["id"].as_str().unwrap();
+    let mut conn = app.db.conn().await;
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut conn,
+        &format!("UPDATE meetings SET kind = 'panel_meeting' WHERE id = '{id}'"),
+    )
+    .await
+    .unwrap();
+    let read = app.anonymous().get(&format!("/api/v1/meetings/{id}")).await;
+    assert_eq!(read.status, 200, "{}", read.text());
+    assert!(read.json()["question_deadline"].is_null());
+    let listed = app.anonymous().get("/api/v1/meetings").await;
+    assert_eq!(listed.status, 200, "{}", listed.text());
+    let csv = app
+        .anonymous()
+        .get("/api/v1/meetings")
+        .header("accept", "text/csv")
+        .await;
+    assert_eq!(csv.status, 200, "{}", csv.text());
+    let problem = app
+        .anonymous()
+        .post("/api/v1/questions")
+        .json(&crate::helpers::question_body(
+            json!({"meeting_id": id, "asked_on": null}),
+        ))
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "meeting_id", "{problem}");
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 0);
+}

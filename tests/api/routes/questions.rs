@@ -333,9 +333,10 @@ async fn a_question_for_a_meeting_whose_deadline_has_passed_is_refused_with_the_
     let today = Utc::now().date_naive();
     for held_on in [today - Days::new(7), today + Days::new(1), today + Days::new(3)] {
         let meeting = app.create_meeting("panel_meeting", &held_on.to_string()).await;
-        let deadline = calendar.question_deadline(held_on);
+        let deadline = calendar.question_deadline(held_on).unwrap();
         let instant = calendar
             .question_deadline_instant(held_on)
+            .unwrap()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let problem = ask_anonymously(&app, json!({"meeting_id": meeting["id"], "asked_on": null}))
             .await
@@ -884,4 +885,123 @@ async fn question_text_is_stored_in_nfc_and_its_length_counted_after() {
     assert_eq!(created["title"], "\u{E9}".repeat(100) + &"x".repeat(200));
     assert_eq!(created["body"], "Ynys M\u{F4}n");
     assert_eq!(created["asker"]["display_name"], "Si\u{F4}n");
+}
+
+/// Whether a response may be stored by no cache.
+fn no_store(response: &crate::helpers::TestResponse) -> bool {
+    response
+        .header("cache-control")
+        .is_some_and(|value| value.contains("private") && value.contains("no-store"))
+}
+
+#[actix_web::test]
+async fn answers_carrying_contact_details_are_private_no_store_and_the_others_vary_by_caller() {
+    let app = spawn_app().await;
+    let question = app.create_public_question().await;
+    let path = question_path(&question);
+    let reads = [
+        path.clone(),
+        "/api/v1/questions".to_string(),
+        "/api/v1/questions?status=accepted&limit=1".to_string(),
+        format!("{path}/accountability"),
+    ];
+    for role in [Role::Secretariat, Role::Admin] {
+        let token = app.token(role, None);
+        for read_path in &reads {
+            let read = app.with_token(&token).get(read_path).await;
+            assert_eq!(read.status, 200, "{read_path}: {}", read.text());
+            assert!(read.text().contains("resident@example.org"), "{read_path}");
+            assert!(
+                no_store(&read),
+                "{role} {read_path}: {:?}",
+                read.header("cache-control")
+            );
+        }
+        // A conditional read that finds the copy current says the same.
+        let etag = app.with_token(&token).get(&path).await.header("etag").unwrap();
+        let not_modified = app.with_token(&token).get(&path).header("if-none-match", &etag).await;
+        assert_eq!(not_modified.status, 304);
+        assert!(no_store(&not_modified), "{role}: 304");
+        // As does the answer to a change.
+        let changed = app
+            .with_token(&token)
+            .patch(&path)
+            .json(&json!({"title": format!("Retitled by {role}")}))
+            .await;
+        assert_eq!(changed.status, 200, "{}", changed.text());
+        assert!(changed.text().contains("resident@example.org"));
+        assert!(no_store(&changed), "{role}: PATCH");
+    }
+    // Whoever sees no contact details gets the usual caching, keyed on the caller.
+    for token in [
+        None,
+        Some(app.token(Role::PanelMember, None)),
+        Some(app.token(Role::Integration, None)),
+    ] {
+        for read_path in &reads {
+            let read = app.with_optional_token(token.as_deref()).get(read_path).await;
+            assert_eq!(read.status, 200, "{read_path}");
+            assert!(!read.text().contains("asker_contact"), "{read_path}");
+            assert!(!no_store(&read), "{read_path}: {:?}", read.header("cache-control"));
+            let vary = read.header("vary").unwrap_or_default();
+            assert!(vary.contains("Authorization"), "{read_path}: Vary {vary:?}");
+        }
+    }
+    // The list's other Vary (it is a CSV export too) is kept beside it.
+    let listed = app.anonymous().get("/api/v1/questions").await;
+    assert_eq!(listed.header("vary").as_deref(), Some("Accept, Authorization"));
+    // CSV exports never carry contact details, so keep their caching.
+    let csv = app
+        .as_admin()
+        .get("/api/v1/questions")
+        .header("accept", "text/csv")
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(!csv.text().contains("resident@example.org") && !no_store(&csv));
+}
+
+#[actix_web::test]
+async fn answers_to_posts_carry_no_contact_details_so_an_idempotent_retry_replays_and_creates_nothing() {
+    // The idempotency middleware keeps no answer marked no-store; an answer to a POST
+    // never carries contact details, so it needs no such mark and is kept for replays.
+    let app = spawn_app().await;
+    let secretariat = app.token(Role::Secretariat, None);
+    let ask = || {
+        app.with_token(&secretariat)
+            .post("/api/v1/questions")
+            .header("idempotency-key", "ask-once-with-contact-details")
+            .json(&question_body(json!({})))
+    };
+    let first = ask().await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    assert!(first.json().get("asker_contact").is_none(), "{}", first.text());
+    assert!(!first.text().contains("resident@example.org"));
+    let replayed = ask().await;
+    assert_eq!(replayed.status, 201, "{}", replayed.text());
+    assert_eq!(replayed.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(replayed.json(), first.json());
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 1);
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM idempotency_keys WHERE convert_from(response_body, 'UTF8') LIKE '%resident@example.org%'")
+            .await,
+        0,
+        "no stored answer holds contact details"
+    );
+    // The contact details were kept, for whoever may read them.
+    let read = app.with_token(&secretariat).get(&question_path(&first.json())).await;
+    assert_eq!(read.json()["asker_contact"]["email"], "resident@example.org");
+    // Transitions are POSTs too: accepting answers without them, and replays.
+    let accept = || {
+        app.with_token(&secretariat)
+            .post(&format!("{}/accept", question_path(&first.json())))
+            .header("idempotency-key", "accept-once")
+            .json(&Value::Null)
+    };
+    let accepted = accept().await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text());
+    assert!(accepted.json().get("asker_contact").is_none());
+    let again = accept().await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
 }

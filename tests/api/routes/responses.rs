@@ -276,22 +276,27 @@ async fn a_published_response_is_corrected_only_with_a_note_and_every_version_st
     assert_eq!(corrected.json()["status"], "published");
 
     let versions = app.anonymous().get(&format!("{path}/versions")).await;
-    assert_eq!(versions.status, 200, "the history of a published response is public");
+    assert_eq!(versions.status, 200, "the published history of a response is public");
     let items = versions.json()["items"].as_array().unwrap().clone();
-    assert_eq!(items.len(), 3);
     assert_eq!(
         items.iter().map(|v| v["version"].clone()).collect::<Vec<_>>(),
-        vec![json!(1), json!(2), json!(3)]
+        vec![json!(2), json!(3)],
+        "the public sees the publication and the correction, not the draft"
     );
+    assert!(items
+        .iter()
+        .all(|v| v["was_published"] == true && v.get("recorded_by").is_none()));
+    assert_eq!(
+        items[0]["body"],
+        "The force has initiated a Child Protection Improvement Programme."
+    );
+    assert_eq!(items[1]["correction_note"], "The plan's name was wrong.");
+    let staff = app.as_admin().get(&format!("{path}/versions")).await.json();
+    let items = staff["items"].as_array().unwrap().clone();
     assert_eq!(
         items.iter().map(|v| v["was_published"].clone()).collect::<Vec<_>>(),
         vec![json!(false), json!(true), json!(true)]
     );
-    assert_eq!(
-        items[1]["body"],
-        "The force has initiated a Child Protection Improvement Programme."
-    );
-    assert_eq!(items[2]["correction_note"], "The plan's name was wrong.");
     assert!(items[2]["recorded_by"].as_str().unwrap().starts_with("external:"));
     assert_eq!(
         app.db
@@ -477,4 +482,67 @@ async fn invalid_response_fields_are_a_422() {
             .await
             .assert_problem(403);
     }
+}
+
+#[actix_web::test]
+async fn the_public_never_sees_the_drafts_before_publication_nor_who_recorded_a_version() {
+    let app = spawn_app().await;
+    let question = app.create_question(json!({})).await;
+    let draft = app
+        .create_response(id(&question), json!({"body": "Internal draft: do not publish."}))
+        .await;
+    let path = format!("/api/v1/responses/{}", id(&draft));
+    for body in [
+        "Second draft, still private.",
+        "The force has a Child Protection Improvement Plan.",
+    ] {
+        let edited = app.as_admin().patch(&path).json(&json!({"body": body})).await;
+        assert_eq!(edited.status, 200, "{}", edited.text());
+    }
+    app.publish_response(id(&draft)).await;
+    let user = app
+        .create_user("clerk", crate::helpers::PASSWORD, &["commissioner_office"])
+        .await;
+    let token = app.password_grant("clerk", crate::helpers::PASSWORD).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let corrected = app
+        .with_token(&token)
+        .patch(&path)
+        .json(
+            &json!({"body": "The force has a Child Protection Improvement Programme.", "correction_note": "Its name."}),
+        )
+        .await;
+    assert_eq!(corrected.status, 200, "{}", corrected.text());
+    let user_id = user["id"].as_str().unwrap();
+
+    for caller in [app.anonymous(), app.as_role(Role::Integration, None)] {
+        // One version a page, so that the cursor is checked as well.
+        let mut seen = Vec::new();
+        let mut url = format!("{path}/versions?limit=1");
+        loop {
+            let page = caller.get(&url).await;
+            assert_eq!(page.status, 200, "{}", page.text());
+            let text = page.text();
+            assert!(!text.contains("draft") && !text.contains(user_id), "{text}");
+            assert!(!text.contains("recorded_by"), "{text}");
+            let page = page.json();
+            seen.extend(page["items"].as_array().unwrap().iter().map(|v| v["version"].clone()));
+            match page["next_cursor"].as_str() {
+                Some(cursor) => url = format!("{path}/versions?limit=1&cursor={cursor}"),
+                None => break,
+            }
+        }
+        assert_eq!(seen, vec![json!(4), json!(5)]);
+    }
+    let staff = app
+        .as_role(Role::PanelMember, None)
+        .get(&format!("{path}/versions"))
+        .await
+        .json();
+    let items = staff["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    assert_eq!(items[0]["body"], "Internal draft: do not publish.");
+    assert_eq!(items[4]["recorded_by"], format!("user:{user_id}"));
 }
