@@ -9,8 +9,8 @@ pub mod conditional;
 pub mod csv;
 pub mod listing;
 pub mod page;
-pub mod strings;
 pub mod proxy;
+pub mod strings;
 
 pub use proxy::absolute_url;
 
