@@ -204,15 +204,7 @@ pub async fn middleware(
     };
     let (req, response) = response.into_parts();
     let status = response.status();
-    let no_store = response
-        .headers()
-        .get(header::CACHE_CONTROL)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| {
-            value
-                .split(',')
-                .any(|directive| directive.trim().eq_ignore_ascii_case("no-store"))
-        });
+    let no_store = crate::http::caching::is_no_store(response.headers().get(header::CACHE_CONTROL));
     let headers: serde_json::Map<String, serde_json::Value> = KEPT_HEADERS
         .iter()
         .filter_map(|name| {
