@@ -256,38 +256,40 @@ impl ApiError {
     /// The problem document sent for this error.
     pub fn problem(&self) -> Problem {
         let kind = self.problem_type();
-        let detail = match self {
-            Self::Internal(_) => "An unexpected error occurred. It has been logged.".to_string(),
-            Self::Validation(errors) if errors.len() == 1 => {
+        // A field's path can hold input too (an unknown key is its own path).
+        let errors = match self {
+            Self::Validation(errors) => Some(
+                errors
+                    .iter()
+                    .map(|error| FieldError::new(capped(&error.field, 100), capped(&error.message, 500)))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        };
+        let detail = match (self, &errors) {
+            (Self::Internal(_), _) => "An unexpected error occurred. It has been logged.".to_string(),
+            (Self::Validation(_), Some(errors)) if errors.len() == 1 => {
                 format!("{}: {}", errors[0].field, errors[0].message)
             }
-            Self::Validation(errors) => format!("{} fields are invalid", errors.len()),
-            Self::MethodNotAllowed(allowed) => format!(
+            (Self::Validation(errors), _) => format!("{} fields are invalid", errors.len()),
+            (Self::MethodNotAllowed(allowed), _) => format!(
                 "This resource supports {}",
                 allowed.iter().map(Method::as_str).collect::<Vec<_>>().join(", ")
             ),
-            Self::TooManyRequests { retry_after_secs } => {
+            (Self::TooManyRequests { retry_after_secs }, _) => {
                 format!("Too many requests; retry after {retry_after_secs} seconds")
             }
-            Self::Unavailable => {
+            (Self::Unavailable, _) => {
                 format!("The database is unavailable; retry after {UNAVAILABLE_RETRY_AFTER_SECS} seconds")
             }
-            other => other.to_string(),
+            (other, _) => other.to_string(),
         };
         Problem {
             type_: format!("/problems/{}", kind.slug),
             title: kind.title.to_string(),
             status: kind.status.as_u16(),
             detail: capped(&detail, 1000),
-            errors: match self {
-                Self::Validation(errors) => Some(
-                    errors
-                        .iter()
-                        .map(|error| FieldError::new(capped(&error.field, 200), capped(&error.message, 500)))
-                        .collect(),
-                ),
-                _ => None,
-            },
+            errors,
             current_state: match self {
                 Self::Conflict { current_state, .. } => current_state.clone(),
                 _ => None,
@@ -428,12 +430,14 @@ mod tests {
         );
         let body = serde_json::to_string(&error.problem()).unwrap();
         assert!(body.len() < 1_000, "{} bytes", body.len());
+        let unknown_key = ApiError::invalid(name.clone(), "unknown field").problem();
+        assert!(unknown_key.detail.len() < 200, "{}", unknown_key.detail);
         assert!(
             body.contains(&format!("`{}…`, expected one of `name`, `kind`", "x".repeat(40))),
             "{body}"
         );
         let long_path = ApiError::invalid("y".repeat(5_000), "must not be empty").problem();
-        assert_eq!(long_path.errors.unwrap()[0].field.chars().count(), 201);
+        assert_eq!(long_path.errors.unwrap()[0].field.chars().count(), 101);
         // Short input is repeated whole.
         assert_eq!(capped("unknown variant `police`", 500), "unknown variant `police`");
     }

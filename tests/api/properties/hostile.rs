@@ -1593,6 +1593,55 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         ));
     }
 
+    // Huge input an error might repeat: a refusal quotes at most a little of it (every
+    // row's problem is checked to stay small) and, under an Idempotency-Key, keeps
+    // nothing (the key table is among those that must not change).
+    let huge = "f".repeat(60_000);
+    let mut unknown_field = serde_json::Map::new();
+    unknown_field.insert(huge.clone(), json!(1));
+    for (path, anonymous) in [
+        ("/api/v1/questions", true),
+        ("/api/v1/organisations", false),
+        ("/api/v1/actions", false),
+        ("/api/v1/webhooks", false),
+    ] {
+        let mut case = json_case(
+            format!("60 KB unknown field name with an Idempotency-Key: POST {path}"),
+            "POST",
+            path,
+            Value::Object(unknown_field.clone()),
+            Problem(&[422]),
+        );
+        case.headers.push(("idempotency-key", format!("huge-{path}")));
+        cases.push(if anonymous { case.anonymous() } else { case });
+    }
+    let mut huge_kind = json_case(
+        "60 KB enum value with an Idempotency-Key: POST /api/v1/organisations",
+        "POST",
+        "/api/v1/organisations",
+        json!({"name": "A panel", "kind": huge}),
+        Invalid("kind"),
+    );
+    huge_kind.headers.push(("idempotency-key", "huge-kind".to_string()));
+    cases.push(huge_kind);
+    for path in [
+        format!("/api/v1/organisations?{huge}=1"),
+        format!("/api/v1/questions?status={huge}"),
+        format!("/api/v1/actions?{}=1", "f".repeat(6_000)),
+    ] {
+        cases.push(
+            raw(
+                format!("huge query parameter: GET {}", &path[..30]),
+                "GET",
+                path,
+                None,
+                None,
+                Problem(&[400, 414, 422, 431]),
+            )
+            .anonymous(),
+        );
+    }
+
     // Text JSON cannot carry, and preconditions and keys that are not tags or keys.
     cases.push(raw(
         "lone surrogate: organisations POST",
@@ -2664,6 +2713,11 @@ fn check(case: &Case, response: &TestResponse) {
         }
         NoServerError => assert!((200..300).contains(&status), "{}", context()),
     }
+    assert!(
+        status < 400 || response.body.len() <= 8 * 1024,
+        "row {name:?}: a refusal of {} bytes: an error must not grow with the input",
+        response.body.len()
+    );
     let link = response.header("link").unwrap_or_default();
     assert!(
         !response.text().contains("forged.example") && !link.contains("forged.example"),
