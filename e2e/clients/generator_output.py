@@ -62,19 +62,24 @@ def unexpected_python(text):
 
 def unexpected_typescript(text):
     lines = significant_lines(text)
-    return [l for l in lines if not any(re.fullmatch(p, l) for p in TYPESCRIPT_LINES)], 0
+    return [x for x in lines if not any(re.fullmatch(p, x) for p in TYPESCRIPT_LINES)], 0
 
 
 def main(generator, log):
     with open(log, encoding="utf-8") as f:
         text = f.read()
-    unexpected, allowed = (unexpected_python if generator == "python" else unexpected_typescript)(text)
+    unexpected, allowed = (unexpected_python if generator == "python" else unexpected_typescript)(
+        text
+    )
     if unexpected:
         print(f"clients: {generator} generator warnings:")
         print("\n".join("  " + line for line in unexpected))
         print(text if len(text) < 20000 else text[:20000])
         return 1
-    print(f"clients: {generator} generator: no warnings" + (f" beyond {allowed} unsupported media types" if allowed else ""))
+    print(
+        f"clients: {generator} generator: no warnings"
+        + (f" beyond {allowed} unsupported media types" if allowed else "")
+    )
     return 0
 
 

@@ -9,7 +9,7 @@ reads every other JSON resource once. Every response the client receives is reco
 against the TypeScript types.
 
 Run by `scripts/clients`, with the generated package `scrutiny_client` on PYTHONPATH and
-SCRUTINY_URL, SCRUTINY_ADMIN_PASSWORD, SCRUTINY_OPENAPI (the document) and
+SCRUTINY_URL, SCRUTINY_ADMIN_PASSWORD, CLIENTS_OPENAPI (the document) and
 CLIENTS_RECORD (the file to record bodies in) set. Exits non-zero when a check fails.
 """
 
@@ -130,7 +130,7 @@ class Recorder:
             )
 
 
-recorder = Recorder(os.environ["SCRUTINY_OPENAPI"])
+recorder = Recorder(os.environ["CLIENTS_OPENAPI"])
 HTTPX_ARGS = {"event_hooks": {"response": [recorder]}}
 TIMEOUT = httpx.Timeout(30.0)
 
@@ -335,7 +335,9 @@ def page_a_list_with_the_cursor():
     seen, cursor = [], UNSET
     for _ in range(100):
         page = expect(
-            list_questions.sync_detailed(client=anonymous, limit=1, cursor=cursor), 200, QuestionPage
+            list_questions.sync_detailed(client=anonymous, limit=1, cursor=cursor),
+            200,
+            QuestionPage,
         )
         seen += [q.id for q in page.items]
         if not page.next_cursor:
@@ -424,7 +426,10 @@ def main():
             "get_question answers 304 to if_none_match",
             answers_304(get_question, state["question"].id),
         )
-    check("every single-resource GET takes if_none_match", every_single_resource_get_takes_if_none_match)
+    check(
+        "every single-resource GET takes if_none_match",
+        every_single_resource_get_takes_if_none_match,
+    )
     check("no if_match argument accepts None", no_if_match_argument_accepts_none)
     check("page a list with the cursor", page_a_list_with_the_cursor)
     if "webhook" in state:

@@ -51,9 +51,22 @@ def main(bodies_path, out_dir, tsc, spec_path):
 
     files = sorted(f"bodies/{operation}.ts" for operation in by_operation)
     run = subprocess.run(
-        [tsc, "--noEmit", "--strict", "--target", "es2022", "--module", "esnext",
-         "--moduleResolution", "bundler", *files],
-        cwd=out_dir, capture_output=True, text=True, check=False,
+        [
+            tsc,
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "esnext",
+            "--moduleResolution",
+            "bundler",
+            *files,
+        ],
+        cwd=out_dir,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     errors = defaultdict(list)
     current = None
@@ -74,8 +87,10 @@ def main(bodies_path, out_dir, tsc, spec_path):
         found = errors.pop(f"bodies/{operation}.ts", [])
         if found and mark:
             known += 1
-            print(f"known defect: tsc:{operation}: {mark} ({len(found)} errors, first: "
-                  f"{found[0].splitlines()[0]})")
+            print(
+                f"known defect: tsc:{operation}: {mark} ({len(found)} errors, first: "
+                f"{found[0].splitlines()[0]})"
+            )
         elif found:
             failed += 1
             print(f"FAILED: tsc:{operation}: {len(found)} errors")
@@ -96,14 +111,17 @@ def main(bodies_path, out_dir, tsc, spec_path):
         op["operationId"]
         for item in spec["paths"].values()
         for method, op in item.items()
-        if method == "get" and "application/json" in op["responses"].get("200", {}).get("content", {})
+        if method == "get"
+        and "application/json" in op["responses"].get("200", {}).get("content", {})
         and op["operationId"] not in by_operation
     )
     if unread:
         print(f"clients: no body recorded for {', '.join(unread)}")
     total = sum(len(a) for a in by_operation.values())
-    print(f"clients: tsc --strict on {total} bodies of {len(by_operation)} operations: "
-          f"{passed} passed, {failed} failed, {known} known defects")
+    print(
+        f"clients: tsc --strict on {total} bodies of {len(by_operation)} operations: "
+        f"{passed} passed, {failed} failed, {known} known defects"
+    )
     return 1 if failed else 0
 
 
