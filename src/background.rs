@@ -1,56 +1,65 @@
 //! The loop the service's background tasks (the change-feed sequencer, the webhook
-//! worker) run in: one round after another, pausing when there was nothing to do, and
-//! riding out a database outage with one log line rather than one per round.
+//! worker) run in: one round after another, waiting (for a wake-up, see
+//! [`crate::wakeups`]) when there was nothing to do, and riding out a database outage
+//! with one log line rather than one per round.
 
 use std::future::Future;
 use std::time::Duration;
 
 use tokio::sync::Notify;
 
-/// Runs `round` for ever, passing it the round's number. A round returns whether it
-/// was busy (then the next starts at once) or not (then the task sleeps `interval`).
-/// An error is logged when it starts, not on every round while it lasts; nothing is
-/// lost meanwhile, since every task's work waits in the database.
-pub async fn repeat<F, Fut>(name: &'static str, interval: Duration, round: F)
-where
-    F: FnMut(u32) -> Fut,
-    Fut: Future<Output = anyhow::Result<bool>>,
-{
-    repeat_or_when_woken(name, interval, &Notify::new(), round).await
+/// What a round found, and so when the next one starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// There may be more to do: at once.
+    Now,
+    /// Work is there but waits on something else (an older transaction still open):
+    /// after this long, or when woken.
+    After(Duration),
+    /// Nothing to do: when woken, or after the fallback interval.
+    WhenWoken,
 }
 
-/// [`repeat`], but a pause also ends as soon as `wake` is notified (a wake that comes
-/// while a round runs is kept, and ends the next pause at once): for a task whose work
-/// can be freed by something finishing elsewhere, sooner than `interval`.
-pub async fn repeat_or_when_woken<F, Fut>(name: &'static str, interval: Duration, wake: &Notify, mut round: F)
+/// Runs `round` for ever, passing it the round's number; between rounds, waits as the
+/// round said ([`Next`]), a wait for work ending as soon as `wake` is notified (a wake
+/// that comes while a round runs is kept, and ends the next wait at once) or after
+/// `fallback`. An error is logged when it starts, not on every round while it lasts,
+/// and the next round waits the whole `fallback` (a wake must not turn an outage into
+/// a busy loop); nothing is lost meanwhile, since every task's work waits in the
+/// database.
+pub async fn repeat_when_woken<F, Fut>(name: &'static str, fallback: Duration, wake: &Notify, mut round: F)
 where
     F: FnMut(u32) -> Fut,
-    Fut: Future<Output = anyhow::Result<bool>>,
+    Fut: Future<Output = anyhow::Result<Next>>,
 {
     let mut failing = false;
     let mut rounds: u32 = 0;
     loop {
-        let busy = match round(rounds).await {
-            Ok(busy) => {
+        let next = match round(rounds).await {
+            Ok(next) => {
+                if failing {
+                    log::info!("{name}: working again");
+                }
                 failing = false;
-                busy
+                next
             }
             Err(error) => {
                 if !failing {
                     log::warn!("{name}: {error}; retrying");
                 }
                 failing = true;
-                false
+                Next::WhenWoken
             }
         };
         rounds = rounds.wrapping_add(1);
-        if !busy {
-            // While failing, wait the whole interval: a wake must not turn an outage
-            // into a busy loop.
-            if failing {
-                actix_web::rt::time::sleep(interval).await;
-            } else {
-                let _ = actix_web::rt::time::timeout(interval, wake.notified()).await;
+        match next {
+            Next::Now => {}
+            _ if failing => actix_web::rt::time::sleep(fallback).await,
+            Next::After(pause) => {
+                let _ = actix_web::rt::time::timeout(pause.min(fallback), wake.notified()).await;
+            }
+            Next::WhenWoken => {
+                let _ = actix_web::rt::time::timeout(fallback, wake.notified()).await;
             }
         }
     }

@@ -30,4 +30,5 @@ pub mod routes;
 pub mod seed;
 pub mod sequencer;
 pub mod startup;
+pub mod wakeups;
 pub mod webhooks;

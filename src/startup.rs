@@ -109,16 +109,21 @@ impl Application {
 
     /// Serves until stopped through [`Application::handle`], finishing in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let wakeups = crate::wakeups::Wakeups::default();
+        let listener = actix_web::rt::spawn(crate::wakeups::listen(self.state.pool.clone(), wakeups.clone()));
         let sequencer = actix_web::rt::spawn(crate::sequencer::run(
             self.state.pool.clone(),
             self.state.metrics.clone(),
+            wakeups.sequencer.clone(),
         ));
         let webhooks = actix_web::rt::spawn(crate::webhooks::run(
             self.state.pool.clone(),
             self.state.metrics.clone(),
             self.state.config.webhooks.clone(),
+            wakeups.webhooks.clone(),
         ));
         let result = self.server.await;
+        listener.abort();
         sequencer.abort();
         webhooks.abort();
         result

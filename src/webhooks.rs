@@ -11,7 +11,6 @@
 
 use std::error::Error as StdError;
 use std::net::{IpAddr, SocketAddr};
-use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,13 +21,17 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use crate::config::WebhookConfig;
 use crate::db::DbPool;
+use crate::background::Next;
 use crate::domain::webhook::{is_public, retry_delay, sign, DeliveryId};
 use crate::metrics::{Metrics, OutcomeLabels};
 use crate::repo::webhooks::{self as repo, Attempt, Claimed};
 
-/// How often the worker looks for work when there was none (a finished send wakes it
-/// sooner, so that the next delivery of that subscription goes at once).
-pub const INTERVAL: Duration = Duration::from_millis(200);
+/// How often the worker looks for work on its own when no subscription is active
+/// (new events wake it: see [`crate::wakeups`]).
+pub const FALLBACK: Duration = Duration::from_secs(10);
+/// How often it looks while subscriptions are active and nothing woke it: a retry
+/// falls due at its time, which nobody announces.
+pub const RETRY_CHECK: Duration = Duration::from_secs(1);
 /// The most events fanned out per subscription in one go.
 const FAN_OUT_BATCH: i64 = 500;
 
@@ -39,19 +42,21 @@ const FAN_OUT_BATCH: i64 = 500;
 /// records its own attempt when it ends: a slow receiver holds its slot and its own
 /// subscription's queue (one delivery per subscription at a time, see
 /// [`repo::claim`]), never the deliveries to anyone else.
-pub async fn run(pool: DbPool, metrics: Arc<Metrics>, config: WebhookConfig) {
+/// The worker wakes on `wake`: new events in the feed, a delivery queued or made due,
+/// and a send that finished (its subscription's next delivery may go at once).
+pub async fn run(pool: DbPool, metrics: Arc<Metrics>, config: WebhookConfig, wake: Arc<Notify>) {
     // Only the ring provider is compiled in; installing it twice is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let worker = Worker {
         client: client(&config),
         slots: Arc::new(Semaphore::new(config.concurrency)),
-        finished: Rc::new(Notify::new()),
+        finished: wake,
         pool,
         metrics,
         config: Arc::new(config),
     };
     let worker = &worker;
-    crate::background::repeat_or_when_woken("webhook worker", INTERVAL, &worker.finished, move |round| {
+    crate::background::repeat_when_woken("webhook worker", FALLBACK, &worker.finished, move |round| {
         worker.tick(round.is_multiple_of(25))
     })
     .await
@@ -64,7 +69,7 @@ struct Worker {
     slots: Arc<Semaphore>,
     /// Notified when a send has ended and been recorded: its slot is free and its
     /// subscription's next delivery may go.
-    finished: Rc<Notify>,
+    finished: Arc<Notify>,
     pool: DbPool,
     metrics: Arc<Metrics>,
     config: Arc<WebhookConfig>,
@@ -72,27 +77,29 @@ struct Worker {
 
 impl Worker {
     /// One round: fan out, claim as many due deliveries as there are free slots, and
-    /// start sending them. Returns whether every free slot was filled (then the next
-    /// round starts at once, since more may be due).
-    async fn tick(&self, measure: bool) -> anyhow::Result<bool> {
-        let (claimed, free) = {
+    /// start sending them. The next round starts at once when this one made deliveries
+    /// or filled every free slot (more may be due), within [`RETRY_CHECK`] while
+    /// subscriptions are active, and otherwise when woken.
+    async fn tick(&self, measure: bool) -> anyhow::Result<Next> {
+        let (claimed, free, made) = {
             let mut conn = self.pool.get().await?;
             if measure {
                 self.metrics.webhook_pending.set(repo::pending(&mut conn).await?);
             }
             if !repo::any_active(&mut conn).await? {
-                return Ok(false);
+                return Ok(Next::WhenWoken);
             }
-            repo::fan_out(&mut conn, FAN_OUT_BATCH).await?;
+            let made = repo::fan_out(&mut conn, FAN_OUT_BATCH).await?;
             let free = self.slots.available_permits();
             if free == 0 {
-                return Ok(false);
+                // A finished send wakes the worker.
+                return Ok(Next::After(RETRY_CHECK));
             }
             // The lease outlives the longest attempt, so it cannot expire while one is sent.
             let lease = self.config.timeout + Duration::from_secs(30);
             let claimed = repo::claim(&mut conn, i64::try_from(free).unwrap_or(i64::MAX), lease).await?;
             // The connection goes back to the pool here: none is held while sending.
-            (claimed, free)
+            (claimed, free, made)
         };
         let full = claimed.len() == free;
         for delivery in claimed {
@@ -108,7 +115,11 @@ impl Worker {
                 slot,
             ));
         }
-        Ok(full)
+        Ok(if full || made > 0 {
+            Next::Now
+        } else {
+            Next::After(RETRY_CHECK)
+        })
     }
 }
 
@@ -120,7 +131,7 @@ async fn deliver(
     pool: DbPool,
     metrics: Arc<Metrics>,
     config: Arc<WebhookConfig>,
-    finished: Rc<Notify>,
+    finished: Arc<Notify>,
     delivery: Claimed,
     slot: OwnedSemaphorePermit,
 ) {

@@ -70,10 +70,20 @@ pub async fn sequence(conn: &mut DbConn) -> Result<i64, ApiError> {
         )
         .get_result(conn)
         .await?;
+        if sequenced.count > 0 {
+            // Wakes every instance's webhook worker when this transaction commits.
+            diesel::sql_query("SELECT pg_notify($1, '')")
+                .bind::<diesel::sql_types::Text, _>(FEED_CHANNEL)
+                .execute(conn)
+                .await?;
+        }
         Ok(sequenced.count)
     })
     .await
 }
+
+/// The channel notified when the feed grows (see [`crate::wakeups`]).
+pub const FEED_CHANNEL: &str = "scrutiny_feed";
 
 diesel::define_sql_function! {
     /// `text(jsonb)`: the document as JSON text, as PostgreSQL writes it. A typed
