@@ -127,12 +127,8 @@ struct StoryResponse {
 const DEMO_DOCUMENT: &str = include_str!("../tests/fixtures/import/public-question-2022-05-31.txt");
 
 fn demo_document() -> Result<crate::import::Prepared, ApiError> {
-    crate::import::prepare(
-        DEMO_DOCUMENT,
-        "public-question-2022-05-31.txt",
-        Utc::now().date_naive(),
-    )
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("the demo document: {e}")))
+    crate::import::prepare(DEMO_DOCUMENT, "public-question-2022-05-31.txt", Utc::now().date_naive())
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the demo document: {e}")))
 }
 
 /// The story's text is ours: a value that does not validate is a bug in the data file.

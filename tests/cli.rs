@@ -53,11 +53,7 @@ fn scrutiny(dir: &Path) -> Command {
 
 /// Runs `command` to its end, failing the test if that takes longer than `limit`.
 fn run(command: &mut Command, limit: Duration) -> Output {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let started = Instant::now();
     loop {
         if child.try_wait().unwrap().is_some() {
@@ -128,11 +124,10 @@ impl FreshDatabase {
         }
         block_on(async {
             let mut conn = scrutiny::db::connect(&self.url).await.unwrap();
-            let count: Count =
-                diesel::sql_query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'")
-                    .get_result(&mut conn)
-                    .await
-                    .unwrap();
+            let count: Count = diesel::sql_query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'")
+                .get_result(&mut conn)
+                .await
+                .unwrap();
             count.n
         })
     }
@@ -231,7 +226,10 @@ fn a_taken_address_fails_at_once_suggesting_scrutiny_addr_and_leaves_nothing_beh
     let stderr = text(&output.stderr);
     assert!(stderr.contains("SCRUTINY_ADDR="), "{stderr}");
     assert!(stderr.contains("in use"), "{stderr}");
-    assert!(!stderr.contains("initialising") && !stderr.contains("starting the private"), "{stderr}");
+    assert!(
+        !stderr.contains("initialising") && !stderr.contains("starting the private"),
+        "{stderr}"
+    );
     assert!(!data_dir.exists(), "the data directory was created");
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
 }
@@ -266,7 +264,9 @@ fn migrate_revert_all_deletes_nothing_without_yes() {
     let scratch = Scratch::new("revert");
     let database = FreshDatabase::new("revert");
     let limit = Duration::from_secs(60);
-    assert!(run(database.scrutiny(&scratch.0).arg("migrate"), limit).status.success());
+    assert!(run(database.scrutiny(&scratch.0).arg("migrate"), limit)
+        .status
+        .success());
     let tables = database.tables();
     assert!(tables > 5, "{tables}");
 
@@ -290,7 +290,11 @@ fn seed_demo_says_what_it_did_and_importing_the_demo_document_finds_the_demo_que
     let limit = Duration::from_secs(60);
     let first = run(database.scrutiny(&scratch.0).arg("seed-demo"), limit);
     assert!(first.status.success(), "{}", text(&first.stderr));
-    assert!(text(&first.stdout).contains("loaded the demo story"), "{}", text(&first.stdout));
+    assert!(
+        text(&first.stdout).contains("loaded the demo story"),
+        "{}",
+        text(&first.stdout)
+    );
 
     let again = run(database.scrutiny(&scratch.0).arg("seed-demo"), limit);
     assert!(again.status.success(), "{}", text(&again.stderr));
@@ -361,7 +365,11 @@ fn clusters_lists_a_left_over_cluster_and_removes_it() {
     let id = format!("0000test{}", std::process::id());
     let location = root.join(&id);
     std::fs::create_dir_all(location.join("data")).unwrap();
-    std::fs::write(location.join("DATA_DIR"), format!("{}\n", scratch.0.join("gone").display())).unwrap();
+    std::fs::write(
+        location.join("DATA_DIR"),
+        format!("{}\n", scratch.0.join("gone").display()),
+    )
+    .unwrap();
     let clusters = |args: &[&str]| {
         run(
             scrutiny(&scratch.0)

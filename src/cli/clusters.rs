@@ -38,8 +38,7 @@ pub(super) fn run(action: ClustersAction) -> anyhow::Result<()> {
 }
 
 fn list(clusters: &[ClusterEntry]) -> anyhow::Result<()> {
-    let root = cluster::cluster_root()
-        .map_or_else(|| "(no home directory)".to_string(), |r| r.display().to_string());
+    let root = cluster::cluster_root().map_or_else(|| "(no home directory)".to_string(), |r| r.display().to_string());
     if clusters.is_empty() {
         outln!("no private clusters under {root}");
         return Ok(());

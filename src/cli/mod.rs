@@ -199,6 +199,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::from_env();
     logging::init(config.as_ref().map_or(LogFormat::Text, |c| c.log_format));
     let config = config?;
+    notice_earlier_data_dir(&config);
     // The address first: with it taken, fail before starting (or creating) a cluster.
     let listener = match command {
         Command::Serve => Some(server::bind(&config)?),
@@ -250,6 +251,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         database.close();
         result
     })
+}
+
+/// Earlier versions kept their data in `./.data` of whatever directory they ran in:
+/// when that is here and unused now, says how to keep using it.
+fn notice_earlier_data_dir(config: &Config) {
+    let earlier = std::path::Path::new(".data");
+    if config.database_url.is_none()
+        && std::env::var_os("SCRUTINY_DATA_DIR").is_none()
+        && earlier.join("admin-password").exists()
+    {
+        log::warn!(
+            "./.data holds the data of an earlier version, which kept it in the current directory; \
+             this one uses {} from any directory: to keep using ./.data, set SCRUTINY_DATA_DIR=$PWD/.data \
+             (in .env, say)",
+            config.data_dir.display()
+        );
+    }
 }
 
 #[cfg(test)]
