@@ -95,11 +95,29 @@ fn now_ms() -> u64 {
 pub struct Readiness {
     migrating: AtomicBool,
     shutting_down: AtomicBool,
+    /// Woken when migrating ends.
+    migrated: tokio::sync::Notify,
 }
 
 impl Readiness {
     pub fn set_migrating(&self, migrating: bool) {
         self.migrating.store(migrating, Ordering::SeqCst);
+        if !migrating {
+            self.migrated.notify_waiters();
+        }
+    }
+
+    /// Returns once the instance is not migrating (at once if it is not).
+    pub async fn migrated(&self) {
+        loop {
+            let notified = self.migrated.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            if !self.is_migrating() {
+                return;
+            }
+            notified.await;
+        }
     }
 
     pub fn begin_shutdown(&self) {

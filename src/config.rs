@@ -39,7 +39,10 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// `SCRUTINY_ADDR`: where the HTTP server listens.
     pub addr: SocketAddr,
-    /// `SCRUTINY_DATA_DIR`: where the private cluster and other local state live.
+    /// `SCRUTINY_DATA_DIR`: where the private cluster's record, its generated JWT key and
+    /// the first admin's password live; always absolute, so that a command run from
+    /// another directory finds the same data. Unset: [`default_data_dir`]; a relative
+    /// value is taken from the directory the command runs in, once, at start-up.
     pub data_dir: PathBuf,
     /// `SCRUTINY_DB_POOL_SIZE`: connections kept open to PostgreSQL.
     pub pool_size: usize,
@@ -156,6 +159,14 @@ impl std::fmt::Debug for AuthConfig {
     }
 }
 
+/// The data directory when `SCRUTINY_DATA_DIR` is unset: `scrutiny` in the user's data
+/// directory (`$XDG_DATA_HOME` or `~/.local/share` on Linux, `~/Library/Application
+/// Support` on macOS), the same whichever directory a command runs in. `None` when the
+/// user has no home directory.
+pub fn default_data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|dir| dir.join("scrutiny"))
+}
+
 impl Config {
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -206,9 +217,18 @@ impl Config {
             addr: parse(&get, "SCRUTINY_ADDR", "127.0.0.1:8080".parse().unwrap(), |v| {
                 v.parse::<SocketAddr>().map_err(|e| e.to_string())
             })?,
-            data_dir: get("SCRUTINY_DATA_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("./.data")),
+            data_dir: match get("SCRUTINY_DATA_DIR") {
+                Some(dir) => std::path::absolute(&dir).map_err(|e| ConfigError {
+                    var: "SCRUTINY_DATA_DIR",
+                    value: dir.clone(),
+                    reason: e.to_string(),
+                })?,
+                None => default_data_dir().ok_or_else(|| ConfigError {
+                    var: "SCRUTINY_DATA_DIR",
+                    value: String::new(),
+                    reason: "unset, and this user has no home directory to keep the data in: set it".into(),
+                })?,
+            },
             pool_size: parse(&get, "SCRUTINY_DB_POOL_SIZE", 16, |v| positive(v, 1, 1000))?,
             db_timeout: Duration::from_millis(parse(&get, "SCRUTINY_DB_TIMEOUT_MS", 2000, |v| {
                 positive(v, 10, 120_000).map(|n| n as u64)
@@ -437,10 +457,18 @@ mod tests {
     }
 
     #[test]
+    fn a_relative_data_dir_is_made_absolute_once_so_no_later_directory_change_moves_it() {
+        let config = config(&[("SCRUTINY_DATA_DIR", "some/data")]).unwrap();
+        assert!(config.data_dir.is_absolute());
+        assert_eq!(config.data_dir, std::env::current_dir().unwrap().join("some/data"));
+    }
+
+    #[test]
     fn defaults_apply_when_nothing_is_set() {
         let config = config(&[]).unwrap();
         assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
-        assert_eq!(config.data_dir, PathBuf::from("./.data"));
+        assert_eq!(Some(&config.data_dir), default_data_dir().as_ref());
+        assert!(config.data_dir.is_absolute());
         assert!(config.database_url.is_none());
         assert_eq!(config.body_limit, 65536);
         assert_eq!(config.body_timeout, Duration::from_secs(15));

@@ -122,6 +122,15 @@ struct StoryResponse {
     body: String,
 }
 
+/// The published document the demo question and its response come from, as the
+/// importer reads it.
+const DEMO_DOCUMENT: &str = include_str!("../tests/fixtures/import/public-question-2022-05-31.txt");
+
+fn demo_document() -> Result<crate::import::Prepared, ApiError> {
+    crate::import::prepare(DEMO_DOCUMENT, "public-question-2022-05-31.txt", Utc::now().date_naive())
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the demo document: {e}")))
+}
+
 /// The story's text is ours: a value that does not validate is a bug in the data file.
 fn valid<T>(result: Result<T, FieldError>) -> Result<T, ApiError> {
     result.map_err(|e| ApiError::Internal(anyhow::anyhow!("data/demo/story.json: {}: {}", e.field, e.message)))
@@ -262,6 +271,18 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
         rate_limit: None,
     };
     let record = repo::questions::insert(conn, &actor, &new_question, &submission).await?;
+    // The question is the published document in the import fixtures: recorded as its
+    // source, importing that document finds this question instead of making another.
+    let document = demo_document()?;
+    repo::questions::record_source(
+        conn,
+        record.row.id,
+        repo::questions::Source {
+            name: &document.source_name,
+            hash: &document.document.content_hash,
+        },
+    )
+    .await?;
     repo::questions::transition(
         conn,
         &actor,

@@ -30,13 +30,19 @@ impl Application {
     /// Binds `config.addr` (port 0 picks a free port) and builds the server. A read pool
     /// is made from `config.database_read_url` when set.
     pub fn build(config: Config, pool: DbPool) -> anyhow::Result<Self> {
+        let listener =
+            TcpListener::bind(config.addr).with_context(|| format!("listening on SCRUTINY_ADDR={}", config.addr))?;
+        Self::build_on(config, pool, listener)
+    }
+
+    /// Builds the server on a listener already bound (`scrutiny serve` binds before it
+    /// starts a database, so that a taken address costs nothing).
+    pub fn build_on(config: Config, pool: DbPool, listener: TcpListener) -> anyhow::Result<Self> {
         let authenticator = Authenticator::new(&config.auth, &signing_secret(&config)?)?;
         let read_pool = match &config.database_read_url {
             Some(url) => Some(crate::db::pool(url, config.pool_size, config.db_timeout)?),
             None => None,
         };
-        let listener =
-            TcpListener::bind(config.addr).with_context(|| format!("listening on SCRUTINY_ADDR={}", config.addr))?;
         let port = listener.local_addr()?.port();
         let state = AppState::new(pool, read_pool, Arc::new(config.clone()), Arc::new(authenticator));
         let spec = crate::openapi::spec();
@@ -108,22 +114,36 @@ impl Application {
     }
 
     /// Serves until stopped through [`Application::handle`], finishing in-flight requests.
+    /// The change-feed sequencer and the webhook worker start once the schema is
+    /// migrated: before that their queries could only fail.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        // The background tasks start once migrations are done (no warnings from them
+        // while the tables they read are being made).
         let wakeups = crate::wakeups::Wakeups::default();
-        let listener = actix_web::rt::spawn(crate::wakeups::listen(self.state.pool.clone(), wakeups.clone()));
-        let sequencer = actix_web::rt::spawn(crate::sequencer::run(
-            self.state.pool.clone(),
-            self.state.metrics.clone(),
-            wakeups.sequencer.clone(),
-        ));
-        let webhooks = actix_web::rt::spawn(crate::webhooks::run(
-            self.state.pool.clone(),
-            self.state.metrics.clone(),
-            self.state.config.webhooks.clone(),
-            wakeups.webhooks.clone(),
-        ));
+        let readiness = self.state.readiness.clone();
+        let pool = self.state.pool.clone();
+        let listening = wakeups.clone();
+        let notifications = actix_web::rt::spawn(async move {
+            readiness.migrated().await;
+            crate::wakeups::listen(pool, listening).await
+        });
+        let readiness = self.state.readiness.clone();
+        let (pool, metrics) = (self.state.pool.clone(), self.state.metrics.clone());
+        let wake = wakeups.sequencer.clone();
+        let sequencer = actix_web::rt::spawn(async move {
+            readiness.migrated().await;
+            crate::sequencer::run(pool, metrics, wake).await
+        });
+        let readiness = self.state.readiness.clone();
+        let (pool, metrics) = (self.state.pool.clone(), self.state.metrics.clone());
+        let webhook_config = self.state.config.webhooks.clone();
+        let wake = wakeups.webhooks.clone();
+        let webhooks = actix_web::rt::spawn(async move {
+            readiness.migrated().await;
+            crate::webhooks::run(pool, metrics, webhook_config, wake).await
+        });
         let result = self.server.await;
-        listener.abort();
+        notifications.abort();
         sequencer.abort();
         webhooks.abort();
         result

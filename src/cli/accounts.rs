@@ -9,6 +9,7 @@
 use anyhow::Context;
 
 use super::migrations::admin_conn;
+use super::output::outln;
 use crate::auth::{hash_secret, random_token, signing_secret, Authenticator};
 use crate::config::Config;
 use crate::db::{self, Database};
@@ -84,7 +85,7 @@ pub(super) async fn create_user(
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!(
+    outln!(
         "{}",
         serde_json::json!({"id": row.id, "username": row.username, "roles": row.roles})
     );
@@ -118,7 +119,7 @@ pub(super) async fn create_client(
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!(
+    outln!(
         "{}",
         serde_json::json!({"id": row.id, "name": row.name, "client_id": row.client_id, "client_secret": secret})
     );
@@ -161,7 +162,7 @@ pub(super) async fn issue_token(
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("{}", token.token);
+    outln!("{}", token.token);
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::migrations::admin_conn;
+use super::output::outln;
 use super::ImportFormat;
 use crate::config::Config;
 use crate::db::{self, Database};
@@ -156,15 +157,15 @@ pub(super) async fn import_files(
 /// Prints the reports; an error (so a non-zero exit) when any file failed.
 fn summarise_imports(reports: Vec<ImportReport>, format: ImportFormat) -> anyhow::Result<()> {
     match format {
-        ImportFormat::Json => println!("{}", serde_json::to_string_pretty(&reports)?),
+        ImportFormat::Json => outln!("{}", serde_json::to_string_pretty(&reports)?),
         ImportFormat::Text => {
             for report in &reports {
                 let reference = report.reference.as_deref().unwrap_or_default();
                 match report.outcome {
-                    "created" => println!("created {reference} {}", report.file),
-                    "already_imported" => println!("already imported {reference} {}", report.file),
+                    "created" => outln!("created {reference} {}", report.file),
+                    "already_imported" => outln!("already imported {reference} {}", report.file),
                     "parsed" => match &report.document {
-                        Some(document) => println!(
+                        Some(document) => outln!(
                             "parsed {}: asked {}, answered {} by {} ({})",
                             report.file,
                             document.asked_on,
@@ -172,16 +173,16 @@ fn summarise_imports(reports: Vec<ImportReport>, format: ImportFormat) -> anyhow
                             document.author_name,
                             document.author_position
                         ),
-                        None => println!("parsed {}", report.file),
+                        None => outln!("parsed {}", report.file),
                     },
-                    _ => println!(
+                    _ => outln!(
                         "failed {}: {}",
                         report.file,
                         report.reason.as_deref().unwrap_or("unknown")
                     ),
                 }
                 for warning in &report.warnings {
-                    println!("  warning: {}: {}", warning.field, warning.message);
+                    outln!("  warning: {}: {}", warning.field, warning.message);
                 }
             }
         }
@@ -200,4 +201,19 @@ pub(super) async fn seed(config: &Config, database: &Database) -> anyhow::Result
     let pool = db::pool(&database.url, 1, config.db_timeout)?;
     let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("connecting: {e}"))?;
     crate::seed::demo(&mut conn).await
+}
+
+/// `scrutiny seed-demo`: loads the demo story and says whether it did. A database that
+/// already holds data is left as it is, and that is said too (not an error: the
+/// command's aim, a database with data to explore, is met).
+pub(super) async fn seed_demo(config: &Config, database: &Database) -> anyhow::Result<()> {
+    if seed(config, database).await? {
+        outln!("loaded the demo story (the 2022 public question on child protection)");
+    } else {
+        outln!(
+            "the database already holds organisations, so the demo story was not loaded: nothing was changed \
+             (it is loaded only into an empty database)"
+        );
+    }
+    Ok(())
 }

@@ -6,17 +6,21 @@
 //! commands are about: `server` (serving the API), `migrations` (the schema, and the
 //! connection the one-off commands open), `accounts` (users, API clients, tokens),
 //! `imports` (published documents and the demo story) and `logging`, which every
-//! command sets up first. `scrutiny openapi` only prints what [`crate::openapi`]
-//! builds, so it is answered here.
+//! command sets up first, `output` (standard output that a closed pipe does not turn
+//! into a panic) and `clusters` (the private clusters on this machine). `scrutiny
+//! openapi` only prints what [`crate::openapi`] builds, so it is answered here.
 
 mod accounts;
+mod clusters;
 mod imports;
 mod logging;
 mod migrations;
+mod output;
 mod server;
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, LogFormat};
@@ -26,13 +30,21 @@ use crate::domain::organisation::OrganisationId;
 
 /// Scrutiny: public accountability as data for a Police, Fire & Crime Panel.
 ///
-/// Configuration comes from the environment (see .env.example). With no DATABASE_URL,
-/// a private PostgreSQL cluster is run under SCRUTINY_DATA_DIR.
+/// Configuration comes from the environment and from a `.env` file in the current
+/// directory or a parent (variables already set win); see .env.example. With no
+/// DATABASE_URL, a private PostgreSQL cluster is run for SCRUTINY_DATA_DIR (default:
+/// `scrutiny` in your data directory, ~/.local/share/scrutiny on Linux).
 #[derive(Debug, Parser)]
 #[command(name = "scrutiny", version, about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// The values `--role` takes, listed in `--help` and in the error for any other.
+fn role_parser() -> impl clap::builder::TypedValueParser<Value = Role> {
+    clap::builder::PossibleValuesParser::new(Role::ALL.iter().map(|role| role.as_str()))
+        .try_map(|name| name.parse::<Role>())
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,16 +53,23 @@ pub enum Command {
     Serve,
     /// Run pending database migrations and exit.
     Migrate {
-        /// Revert every migration instead (destroys all data).
+        /// Revert every migration instead: drops every table and all their data. Asks
+        /// for confirmation on a terminal; elsewhere needs --yes.
         #[arg(long)]
         revert_all: bool,
+        /// With --revert-all: do not ask, delete everything.
+        #[arg(long, requires = "revert_all")]
+        yes: bool,
     },
-    /// Print the OpenAPI document.
+    /// Print the OpenAPI document (JSON) on standard output.
     Openapi,
-    /// Load the demo story (the 2022 public question on child protection) into the database.
+    /// Load the demo story (the 2022 public question on child protection) into an empty
+    /// database; says so and changes nothing when the database already holds data.
     SeedDemo,
-    /// Create a user (a person who signs in with a password).
+    /// Create a user (a person who signs in with a password); prints its id, username and
+    /// roles as JSON.
     CreateUser {
+        /// The name to sign in with: 3 to 64 letters, digits, '.', '_', '-' or '@'.
         #[arg(long)]
         username: String,
         /// The password (12 to 256 characters). Prefer --password-stdin: arguments are
@@ -63,21 +82,23 @@ pub enum Command {
         /// Shown in the API (default: the username).
         #[arg(long)]
         display_name: Option<String>,
-        /// A role (repeat for several): admin, secretariat, panel_member, commissioner_office, force, integration.
-        #[arg(long = "role", required = true)]
+        /// A role (repeat for several).
+        #[arg(long = "role", required = true, value_parser = role_parser())]
         roles: Vec<Role>,
-        /// The id of the user's organisation.
+        /// The id of the user's organisation (a UUID from GET /api/v1/organisations).
         #[arg(long)]
         organisation: Option<OrganisationId>,
     },
     /// Create an API client (a system that signs in with client credentials); prints its
     /// client_id and client_secret as JSON.
     CreateClient {
+        /// The client's name, shown in the API and the audit log.
         #[arg(long)]
         name: String,
         /// A role (repeat for several).
-        #[arg(long = "role", required = true)]
+        #[arg(long = "role", required = true, value_parser = role_parser())]
         roles: Vec<Role>,
+        /// The id of the client's organisation (a UUID from GET /api/v1/organisations).
         #[arg(long)]
         organisation: Option<OrganisationId>,
     },
@@ -103,13 +124,41 @@ pub enum Command {
         #[arg(long)]
         subject: String,
         /// A role (repeat for several).
-        #[arg(long = "role", required = true)]
+        #[arg(long = "role", required = true, value_parser = role_parser())]
         roles: Vec<Role>,
+        /// The organisation the token speaks for (a UUID from GET /api/v1/organisations).
         #[arg(long)]
         organisation: Option<OrganisationId>,
         /// Lifetime in seconds (default: SCRUTINY_JWT_TTL_SECS).
         #[arg(long)]
         ttl: Option<u64>,
+    },
+    /// List the private PostgreSQL clusters on this machine (one per data directory,
+    /// tests' and temporary runs' included), or remove them.
+    Clusters {
+        #[command(subcommand)]
+        action: Option<ClustersAction>,
+    },
+}
+
+/// What `scrutiny clusters` does.
+#[derive(Debug, Subcommand)]
+pub enum ClustersAction {
+    /// List each cluster: its id, whether it runs, its size and its data directory (the default).
+    List,
+    /// Remove clusters and all their data: those named, or with --left-over every stopped
+    /// one whose data directory is gone.
+    Remove {
+        /// The ids shown by `scrutiny clusters list`.
+        #[arg(value_name = "ID", required_unless_present = "left_over")]
+        ids: Vec<String>,
+        /// Remove every stopped cluster whose data directory no longer exists (those of
+        /// tests and temporary runs).
+        #[arg(long)]
+        left_over: bool,
+        /// Stop a named cluster that is running before removing it.
+        #[arg(long)]
+        stop: bool,
     },
 }
 
@@ -127,8 +176,7 @@ pub enum ImportFormat {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
-        print!("{}", crate::openapi::spec_json());
-        return Ok(());
+        return output::print(&crate::openapi::spec_json());
     }
     // A dry run only reads files: it must work where there is no database at all.
     if let Command::Import {
@@ -139,15 +187,33 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     {
         return imports::dry_run(files, *format);
     }
+    if let Command::Clusters { action } = command {
+        return clusters::run(action.unwrap_or(ClustersAction::List));
+    }
+    // `.env` in this directory or a parent, as documented; the environment wins.
+    if let Err(error) = dotenvy::dotenv() {
+        if !error.not_found() {
+            anyhow::bail!("reading .env: {error}");
+        }
+    }
     let config = Config::from_env();
     logging::init(config.as_ref().map_or(LogFormat::Text, |c| c.log_format));
     let config = config?;
+    notice_earlier_data_dir(&config);
+    // The address first: with it taken, fail before starting (or creating) a cluster.
+    let listener = match command {
+        Command::Serve => Some(server::bind(&config)?),
+        _ => None,
+    };
     actix_web::rt::System::new().block_on(async move {
         let database = Database::open(&config).await?;
         let result = match command {
-            Command::Serve => server::serve(config, &database).await,
-            Command::Migrate { revert_all } => migrations::migrate(&database, revert_all).await,
-            Command::SeedDemo => imports::seed(&config, &database).await.map(|_| ()),
+            Command::Serve => match listener {
+                Some(listener) => server::serve(config, &database, listener).await,
+                None => unreachable!("bound above"),
+            },
+            Command::Migrate { revert_all, yes } => migrations::migrate(&database, revert_all, yes).await,
+            Command::SeedDemo => imports::seed_demo(&config, &database).await,
             Command::CreateUser {
                 username,
                 password,
@@ -180,9 +246,84 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 ttl,
             } => accounts::issue_token(&config, &database, subject, roles, organisation, ttl).await,
             Command::Import { format, files, .. } => imports::import_files(&config, &database, &files, format).await,
-            Command::Openapi => unreachable!("handled above"),
+            Command::Openapi | Command::Clusters { .. } => unreachable!("handled above"),
         };
         database.close();
         result
     })
+}
+
+/// Earlier versions kept their data in `./.data` of whatever directory they ran in:
+/// when that is here and unused now, says how to keep using it.
+fn notice_earlier_data_dir(config: &Config) {
+    let earlier = std::path::Path::new(".data");
+    if config.database_url.is_none()
+        && std::env::var_os("SCRUTINY_DATA_DIR").is_none()
+        && earlier.join("admin-password").exists()
+    {
+        log::warn!(
+            "./.data holds the data of an earlier version, which kept it in the current directory; \
+             this one uses {} from any directory: to keep using ./.data, set SCRUTINY_DATA_DIR=$PWD/.data \
+             (in .env, say)",
+            config.data_dir.display()
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    fn every_command(command: &clap::Command) -> Vec<&clap::Command> {
+        let mut all = vec![command];
+        for sub in command.get_subcommands() {
+            all.extend(every_command(sub));
+        }
+        all
+    }
+
+    #[test]
+    fn every_command_and_option_has_help_text() {
+        let cli = Cli::command();
+        for command in every_command(&cli) {
+            assert!(command.get_about().is_some(), "`{}` has no help", command.get_name());
+            for arg in command.get_arguments() {
+                if matches!(arg.get_id().as_str(), "help" | "version") {
+                    continue;
+                }
+                assert!(
+                    arg.get_help().is_some(),
+                    "`{} --{}` has no help",
+                    command.get_name(),
+                    arg.get_id()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_role_option_lists_the_roles() {
+        let cli = Cli::command();
+        let names: Vec<&str> = Role::ALL.iter().map(|role| role.as_str()).collect();
+        let mut seen = 0;
+        for command in every_command(&cli) {
+            for arg in command.get_arguments().filter(|arg| arg.get_long() == Some("role")) {
+                let listed: Vec<String> = arg
+                    .get_possible_values()
+                    .iter()
+                    .map(|value| value.get_name().to_string())
+                    .collect();
+                assert_eq!(listed, names, "`{} --role`", command.get_name());
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, 3, "create-user, create-client and issue-token take --role");
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -5,6 +5,8 @@
 //! first `admin`, and a SIGTERM or SIGINT drains the server gracefully. All of that
 //! ordering is here, in one function.
 
+use std::net::TcpListener;
+
 use anyhow::Context;
 
 use super::accounts::first_admin;
@@ -17,9 +19,9 @@ use crate::startup::Application;
 /// `/health/ready` while migrations run), and on SIGTERM or SIGINT it first reports
 /// unready for `SCRUTINY_SHUTDOWN_GRACE_SECS`, then stops accepting connections and
 /// finishes in-flight requests.
-pub(super) async fn serve(config: Config, database: &Database) -> anyhow::Result<()> {
+pub(super) async fn serve(config: Config, database: &Database, listener: TcpListener) -> anyhow::Result<()> {
     let pool = db::pool(&database.url, config.pool_size, config.db_timeout)?;
-    let app = Application::build(config.clone(), pool)?;
+    let app = Application::build_on(config.clone(), pool, listener)?;
     let readiness = app.readiness();
     let handle = app.handle();
     readiness.set_migrating(true);
@@ -65,6 +67,24 @@ pub(super) async fn serve(config: Config, database: &Database) -> anyhow::Result
     server.await??;
     log::info!("stopped");
     Ok(())
+}
+
+/// Binds `SCRUTINY_ADDR`, before anything else is started: an address in use (another
+/// instance, another program) is reported with what to do about it, and nothing (no
+/// private cluster, no data directory) is left behind.
+pub(super) fn bind(config: &Config) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(config.addr).map_err(|error| {
+        let advice = match error.kind() {
+            std::io::ErrorKind::AddrInUse => format!(
+                "the address is in use (is another scrutiny running?): stop it, or listen \
+                 elsewhere with SCRUTINY_ADDR, e.g. SCRUTINY_ADDR={}:{}",
+                config.addr.ip(),
+                config.addr.port().wrapping_add(1).max(1024)
+            ),
+            _ => "set SCRUTINY_ADDR to an address of this machine, e.g. SCRUTINY_ADDR=127.0.0.1:8080".into(),
+        };
+        anyhow::anyhow!("cannot listen on SCRUTINY_ADDR={}: {error}; {advice}", config.addr)
+    })
 }
 
 /// Waits for SIGTERM or SIGINT (or, where those cannot be listened for, Ctrl-C).

@@ -6,10 +6,13 @@
 //! when the service that started it stops. Another `scrutiny` command run while the
 //! cluster is up connects to it instead of starting a second one.
 //!
-//! PostgreSQL refuses to run as root. Run as root, the cluster runs as the `postgres`
-//! system user and lives under `/var/lib/scrutiny/clusters/<hash of the data dir>`,
+//! Every cluster lives under one root ([`cluster_root`]), at `<root>/<hash of the data
+//! dir>`, so that `scrutiny clusters` can list them all and remove those left over by
+//! tests and temporary runs; the data directory holds a note (`CLUSTER_LOCATION`)
+//! saying where its cluster is. PostgreSQL refuses to run as root: run as root, the
+//! cluster runs as the `postgres` system user under `/var/lib/scrutiny/clusters`,
 //! because that user may not be able to enter the data directory (a checkout under
-//! `/root` is mode 700); the data directory then holds a note saying where it is.
+//! `/root` is mode 700).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -54,24 +57,7 @@ impl PrivateCluster {
         } else {
             None
         };
-        let base = match owner {
-            Some(_) => {
-                let digest = Sha256::digest(data_dir.as_os_str().as_encoded_bytes());
-                let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-                let base = PathBuf::from("/var/lib/scrutiny/clusters").join(name);
-                fs::create_dir_all(&base)?;
-                fs::write(
-                    data_dir.join("CLUSTER_LOCATION"),
-                    format!(
-                        "Run as root, the private PostgreSQL cluster of this data directory runs as \
-                         the postgres user and lives in:\n{}\n",
-                        base.display()
-                    ),
-                )?;
-                base
-            }
-            None => data_dir.join("postgres"),
-        };
+        let base = cluster_location(&data_dir, owner.is_some())?;
         fs::create_dir_all(&base)?;
         if let Some((uid, gid)) = owner {
             std::os::unix::fs::chown(&base, Some(uid), Some(gid))?;
@@ -298,6 +284,170 @@ impl PrivateCluster {
             .map_or(true, |output| output.status.success())
     }
 }
+
+/// Where the cluster of `data_dir` lives: `<cluster root>/<hash of the data dir>`, with
+/// a note in the data directory saying so and the data directory's path recorded
+/// beside the cluster (for `scrutiny clusters`). A cluster made by an earlier version
+/// inside the data directory (`<data dir>/postgres`, not run as root) stays there.
+fn cluster_location(data_dir: &Path, as_root: bool) -> anyhow::Result<PathBuf> {
+    let legacy = data_dir.join("postgres");
+    if !as_root && legacy.join("data").join("PG_VERSION").exists() {
+        return Ok(legacy);
+    }
+    let Some(root) = cluster_root() else {
+        return Ok(legacy);
+    };
+    let digest = Sha256::digest(data_dir.as_os_str().as_encoded_bytes());
+    let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let base = root.join(name);
+    fs::create_dir_all(&base).with_context(|| format!("creating {}", base.display()))?;
+    fs::write(base.join(DATA_DIR_FILE), format!("{}\n", data_dir.display()))?;
+    fs::write(
+        data_dir.join("CLUSTER_LOCATION"),
+        format!(
+            "The private PostgreSQL cluster of this data directory lives in:\n{}\n\
+             (`scrutiny clusters` lists every one; `scrutiny clusters remove` removes them)\n",
+            base.display()
+        ),
+    )?;
+    Ok(base)
+}
+
+/// The directory holding every private cluster of this user: run as root,
+/// `/var/lib/scrutiny/clusters` (the clusters run as the `postgres` user, who may not
+/// be able to enter a root's data directory); otherwise `scrutiny/clusters` in the
+/// user's data directory (`~/.local/share` on Linux). `None` without a home directory.
+pub fn cluster_root() -> Option<PathBuf> {
+    if running_as_root() {
+        Some(PathBuf::from("/var/lib/scrutiny/clusters"))
+    } else {
+        dirs::data_dir().map(|dir| dir.join("scrutiny").join("clusters"))
+    }
+}
+
+/// One private cluster found under [`cluster_root`], as `scrutiny clusters` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClusterEntry {
+    /// Its directory's name under the root (a hash of its data directory's path).
+    pub id: String,
+    /// Its directory.
+    pub location: PathBuf,
+    /// The data directory it belongs to, when recorded (clusters made before the record
+    /// existed have none).
+    pub data_dir: Option<PathBuf>,
+    /// Whether that data directory still exists: a cluster whose data directory is
+    /// gone (a test's or a temporary run's) is left over.
+    pub data_dir_exists: bool,
+    /// The port it listens on, when running.
+    pub port: Option<u16>,
+    /// Bytes on disk.
+    pub bytes: u64,
+}
+
+impl ClusterEntry {
+    /// Stopped, and its data directory is recorded and gone: nothing will use it again.
+    pub fn is_left_over(&self) -> bool {
+        self.port.is_none() && self.data_dir.is_some() && !self.data_dir_exists
+    }
+}
+
+/// Every private cluster under [`cluster_root`], by id.
+pub fn list_clusters() -> anyhow::Result<Vec<ClusterEntry>> {
+    let Some(root) = cluster_root() else {
+        return Ok(Vec::new());
+    };
+    let entries = match fs::read_dir(&root) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(error).with_context(|| format!("reading {}", root.display())),
+    };
+    let mut clusters = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        if !entry.file_type()?.is_dir() {
+            continue;
+        }
+        let location = entry.path();
+        let data_dir = fs::read_to_string(location.join(DATA_DIR_FILE))
+            .ok()
+            .map(|text| PathBuf::from(text.trim_end_matches('\n')));
+        clusters.push(ClusterEntry {
+            id: entry.file_name().to_string_lossy().into_owned(),
+            data_dir_exists: data_dir.as_ref().is_some_and(|dir| dir.exists()),
+            data_dir,
+            port: probe(&location).and_then(|cluster| cluster.running_port()),
+            bytes: disk_usage(&location),
+            location,
+        });
+    }
+    clusters.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(clusters)
+}
+
+/// Removes the cluster `entry` (its data is lost). A running one is refused unless
+/// `stop` is set, when it is stopped first.
+pub fn remove_cluster(entry: &ClusterEntry, stop: bool) -> anyhow::Result<()> {
+    if let Some(port) = entry.port {
+        if !stop {
+            bail!(
+                "cluster {} is running (port {port}): stop the scrutiny using it, or pass --stop",
+                entry.id
+            );
+        }
+        if let Some(cluster) = probe(&entry.location) {
+            cluster.run(
+                cluster
+                    .command("pg_ctl")
+                    .arg("-D")
+                    .arg(&cluster.pgdata)
+                    .args(["-m", "fast", "-w", "stop"]),
+                "pg_ctl stop",
+            )?;
+        }
+    }
+    fs::remove_dir_all(&entry.location).with_context(|| format!("removing {}", entry.location.display()))?;
+    if let Some(data_dir) = &entry.data_dir {
+        let _ = fs::remove_file(data_dir.join("CLUSTER_LOCATION"));
+    }
+    Ok(())
+}
+
+/// The cluster in `base`, enough to ask `pg_ctl` about it; `None` without server binaries.
+fn probe(base: &Path) -> Option<PrivateCluster> {
+    let owner = if running_as_root() {
+        Some(postgres_user().ok()?)
+    } else {
+        None
+    };
+    Some(PrivateCluster {
+        bin_dir: find_bin_dir()?,
+        pgdata: base.join("data"),
+        base: base.to_path_buf(),
+        owner,
+        port: 0,
+        password: String::new(),
+        started_here: false,
+    })
+}
+
+/// The bytes in the files under `path`.
+fn disk_usage(path: &Path) -> u64 {
+    let Ok(metadata) = fs::symlink_metadata(path) else {
+        return 0;
+    };
+    if !metadata.is_dir() {
+        return metadata.len();
+    }
+    fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| disk_usage(&entry.path()))
+        .sum()
+}
+
+/// The file, beside a cluster's data, recording the data directory it belongs to.
+const DATA_DIR_FILE: &str = "DATA_DIR";
 
 /// The file, beside the cluster's data, naming the process that stops it.
 const OWNER_FILE: &str = "owner.pid";

@@ -222,6 +222,23 @@ pub struct Source<'a> {
     pub hash: &'a str,
 }
 
+/// Marks `id` as the question of the published document `source`, so that importing
+/// that document later finds it instead of creating a second question (the demo story's
+/// question is such a document). Changes nothing when another question already has it.
+pub async fn record_source(conn: &mut DbConn, id: QuestionId, source: Source<'_>) -> Result<(), ApiError> {
+    if find_by_source_hash(conn, source.hash).await?.is_some() {
+        return Ok(());
+    }
+    diesel::update(questions::table.find(id))
+        .set((
+            questions::source_name.eq(source.name),
+            questions::source_hash.eq(source.hash),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The question imported from a document whose text hashes to `hash`, if any.
 pub async fn find_by_source_hash(conn: &mut DbConn, hash: &str) -> Result<Option<QuestionRow>, ApiError> {
     Ok(questions::table

@@ -64,9 +64,82 @@ fn every_setting_the_service_reads_is_documented_in_env_example_and_the_readme()
     for name in names {
         assert!(example.contains(name), "{name} is missing from .env.example");
         assert!(
-            readme.contains(name) || docs_mention(name),
+            readme.contains(name),
             "{name} is missing from the README's configuration table"
         );
+        assert!(docs_mention(name), "{name} is missing from docs/operations.md");
+    }
+}
+
+#[test]
+fn every_variable_the_readme_names_is_in_the_operations_reference() {
+    let readme = root("README.md");
+    let names: Vec<&str> = readme
+        .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+        .filter(|word| word.starts_with("SCRUTINY_") || word.starts_with("DATABASE_") || *word == "RUST_LOG")
+        .filter(|word| !word.ends_with('_'))
+        .collect();
+    assert!(names.len() >= 20, "{names:?}");
+    for name in names {
+        assert!(
+            docs_mention(name),
+            "{name} is in the README but not in docs/operations.md"
+        );
+    }
+}
+
+/// The shell lines of a Markdown document's `sh` blocks, continuation lines joined.
+fn shell_lines(markdown: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut in_block = false;
+    for line in markdown.lines() {
+        if line.starts_with("```") {
+            in_block = line == "```sh";
+            continue;
+        }
+        if in_block {
+            lines.push(line.split(" #").next().unwrap_or_default().trim().to_string());
+        }
+    }
+    lines.retain(|line| !line.is_empty() && !line.starts_with('#'));
+    lines
+}
+
+#[test]
+fn the_readmes_commands_run_as_written_from_a_checkout() {
+    for doc in ["README.md", "docs/operations.md"] {
+        for line in shell_lines(&root(doc)) {
+            // `scrutiny` is not on the PATH after `cargo run`: commands go through cargo.
+            let command = line
+                .split_whitespace()
+                .find(|word| !word.contains('='))
+                .unwrap_or_default();
+            assert_ne!(
+                command, "scrutiny",
+                "{doc}: `{line}` cannot be run as written; say `cargo run -- …`"
+            );
+            // Every file it names exists (a glob matches at least one).
+            for word in line.split_whitespace() {
+                let looks_like_a_path = ["tests/", "scripts/", "data/", "docs/", "migrations/", "openapi/"]
+                    .iter()
+                    .any(|dir| word.starts_with(dir));
+                if !looks_like_a_path {
+                    continue;
+                }
+                let exists = match word.split_once('*') {
+                    Some((dir, suffix)) => std::fs::read_dir(
+                        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir),
+                    )
+                    .is_ok_and(|entries| {
+                        entries
+                            .flatten()
+                            .any(|e| e.file_name().to_string_lossy().ends_with(suffix))
+                    }),
+                    None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(word).exists(),
+                };
+                assert!(exists, "{doc}: `{line}` names {word}, which is not in the repository");
+            }
+        }
     }
 }
 
