@@ -29,7 +29,7 @@ use crate::repo::recommendations::{self as repo, RecommendationFilter, Recommend
 
 /// A recommendation (or cause of concern, or area for improvement) of a report, with
 /// the progress of the actions addressing it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a60",
     "report_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
