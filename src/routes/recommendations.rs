@@ -20,7 +20,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageReports, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -277,7 +277,7 @@ impl Publishable for RecommendationRecord {
 /// sent must be valid). Unknown `status` or `kind` values are a 422, not an empty list.
 #[utoipa::path(
     tag = "recommendations",
-    params(RecommendationQuery, PageParams),
+    params(RecommendationQuery, PageParams, ExportParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of recommendations, or with `Accept: text/csv` all that match, as CSV.",
