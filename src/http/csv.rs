@@ -19,12 +19,21 @@
 //! Columns are an allow-list per collection: a field that is not listed never appears,
 //! so personal data (a questioner's contact details) cannot leak into an export even for
 //! callers who see it in JSON.
+//!
+//! Two opt-in [`ExportParams`] make a file open cleanly in a spreadsheet: `bom=true`
+//! starts it with a UTF-8 byte-order mark (Excel otherwise reads UTF-8 as the local
+//! code page), and `escape_formulas=true` prefixes with `'` every text cell that a
+//! spreadsheet would run as a formula (OWASP's CSV injection guidance: a leading `=`,
+//! `+`, `-`, `@`, tab or carriage return). Both are off by default, so the file is the
+//! data verbatim, as a program reading CSV wants it.
 
 use std::collections::HashMap;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
 use serde_json::Value;
+use utoipa::IntoParams;
 
 use crate::app::AppState;
 use crate::error::{ApiError, FieldError};
@@ -37,6 +46,44 @@ pub const PAGE_SIZE: i64 = 500;
 
 /// The media type of every export.
 pub const CONTENT_TYPE: &str = "text/csv; charset=utf-8";
+
+/// The UTF-8 byte-order mark `bom=true` puts before the header row.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How an export is written, for opening it in a spreadsheet. Given only with
+/// `Accept: text/csv` (a 422 otherwise): a JSON page has no cells to escape.
+#[derive(Debug, Default, Clone, Copy, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// With `Accept: text/csv` only: `true` starts the file with a UTF-8 byte-order mark
+    /// (bytes `EF BB BF`), which Excel needs to read the file as UTF-8 rather than the
+    /// local code page. Off when absent.
+    pub bom: Option<bool>,
+    /// With `Accept: text/csv` only: `true` puts a single quote (`'`) before every text
+    /// cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, so that a
+    /// spreadsheet shows it rather than running it as a formula (OWASP's advice on CSV
+    /// injection; exports hold text the public submitted). Numbers and booleans are
+    /// never changed. Off when absent: the cells are then the data verbatim.
+    pub escape_formulas: Option<bool>,
+}
+
+impl ExportParams {
+    /// The names of the parameters given, for refusing them where they mean nothing.
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            ("bom", self.bom.is_some()),
+            ("escape_formulas", self.escape_formulas.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
+
+    fn escapes(self) -> bool {
+        self.escape_formulas == Some(true)
+    }
+}
 
 /// Whether the request's `Accept` header prefers `text/csv` (or `text/*`) to JSON: its
 /// quality must be positive and at least that of `application/json`, `application/*` or
@@ -76,6 +123,7 @@ pub async fn respond<E: Listing>(
     export: E,
     limit: Option<i64>,
     cursor: Option<&str>,
+    options: ExportParams,
 ) -> Result<HttpResponse, ApiError> {
     let mut refused = Vec::new();
     for (name, given) in [("limit", limit.is_some()), ("cursor", cursor.is_some())] {
@@ -116,7 +164,10 @@ pub async fn respond<E: Listing>(
     }
 
     let mut head = Vec::new();
-    write_rows::<E>(&mut head, true, &first)?;
+    if options.bom == Some(true) {
+        head.extend_from_slice(BOM);
+    }
+    write_rows::<E>(&mut head, true, &first, options.escapes())?;
     let stream = ExportStream {
         export,
         state: state.clone(),
@@ -124,6 +175,7 @@ pub async fn respond<E: Listing>(
         next: first_next,
         sent: first.len() as u64,
         max_rows,
+        escape_formulas: options.escapes(),
     };
     let rest = futures_util::stream::unfold(Some(stream), |stream| async move {
         let mut stream = stream?;
@@ -166,6 +218,7 @@ struct ExportStream<E> {
     next: Option<Cursor>,
     sent: u64,
     max_rows: u64,
+    escape_formulas: bool,
 }
 
 impl<E: Listing> ExportStream<E> {
@@ -184,14 +237,20 @@ impl<E: Listing> ExportStream<E> {
         }
         self.next = next;
         let mut out = Vec::new();
-        write_rows::<E>(&mut out, false, &rows)?;
+        write_rows::<E>(&mut out, false, &rows, self.escape_formulas)?;
         Ok(web::Bytes::from(out))
     }
 }
 
 /// Writes `items` (and the header row first when `header`) as RFC 4180 CSV: fields with
-/// commas, quotes or line breaks are quoted, quotes doubled, lines end with CRLF.
-fn write_rows<E: Listing>(out: &mut Vec<u8>, header: bool, items: &[E::Item]) -> Result<(), ApiError> {
+/// commas, quotes or line breaks are quoted, quotes doubled, lines end with CRLF. With
+/// `escape_formulas`, text cells a spreadsheet would run are [`neutralised`].
+fn write_rows<E: Listing>(
+    out: &mut Vec<u8>,
+    header: bool,
+    items: &[E::Item],
+    escape_formulas: bool,
+) -> Result<(), ApiError> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
@@ -202,7 +261,7 @@ fn write_rows<E: Listing>(out: &mut Vec<u8>, header: bool, items: &[E::Item]) ->
     for item in items {
         let value = serde_json::to_value(item).map_err(|e| ApiError::Internal(e.into()))?;
         let mut fields = HashMap::new();
-        flatten("", &value, &mut fields);
+        flatten("", &value, &mut fields, escape_formulas);
         writer
             .write_record(
                 E::COLUMNS
@@ -218,8 +277,10 @@ fn write_rows<E: Listing>(out: &mut Vec<u8>, header: bool, items: &[E::Item]) ->
 }
 
 /// Flattens a JSON value into `column → text`: objects recurse with `parent_child`
-/// names, arrays are their elements joined with `;`, null is empty.
-fn flatten(prefix: &str, value: &Value, out: &mut HashMap<String, String>) {
+/// names, arrays are their elements joined with `;`, null is empty. With
+/// `escape_formulas`, text (strings and joined arrays, never numbers or booleans) is
+/// [`neutralised`].
+fn flatten(prefix: &str, value: &Value, out: &mut HashMap<String, String>, escape_formulas: bool) {
     match value {
         Value::Object(map) => {
             for (key, value) in map {
@@ -228,12 +289,33 @@ fn flatten(prefix: &str, value: &Value, out: &mut HashMap<String, String>) {
                 } else {
                     format!("{prefix}_{key}")
                 };
-                flatten(&name, value, out);
+                flatten(&name, value, out, escape_formulas);
             }
         }
         other => {
-            out.insert(prefix.to_string(), scalar(other));
+            let text = scalar(other);
+            let is_text = matches!(other, Value::String(_) | Value::Array(_));
+            let text = if escape_formulas && is_text {
+                neutralised(text)
+            } else {
+                text
+            };
+            out.insert(prefix.to_string(), text);
         }
+    }
+}
+
+/// The characters that make a spreadsheet read a cell as a formula when it starts with
+/// one (OWASP, "CSV Injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// `text` with a single quote before it when it starts like a formula; otherwise as it is.
+/// The quote makes Excel, LibreOffice and Google Sheets show the cell as text.
+fn neutralised(text: String) -> String {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}")
+    } else {
+        text
     }
 }
 
@@ -286,10 +368,39 @@ mod tests {
             "",
             &serde_json::json!({"asker": {"kind": "panel_member"}, "topics": ["a", "b"], "due": null, "n": 3}),
             &mut out,
+            false,
         );
         assert_eq!(out["asker_kind"], "panel_member");
         assert_eq!(out["topics"], "a;b");
         assert_eq!(out["due"], "");
         assert_eq!(out["n"], "3");
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_only_when_asked_and_only_in_text() {
+        let row = serde_json::json!({
+            "a": "=HYPERLINK(\"http://x\")", "b": "+1", "c": "-2", "d": "@SUM(A1)",
+            "e": "\tTab", "f": "\rCR", "g": "plain = text", "h": -3, "i": ["=x", "y"], "j": true,
+        });
+        let mut escaped = HashMap::new();
+        flatten("", &row, &mut escaped, true);
+        for (column, expected) in [
+            ("a", "'=HYPERLINK(\"http://x\")"),
+            ("b", "'+1"),
+            ("c", "'-2"),
+            ("d", "'@SUM(A1)"),
+            ("e", "'\tTab"),
+            ("f", "'\rCR"),
+            ("g", "plain = text"),
+            ("h", "-3"),
+            ("i", "'=x;y"),
+            ("j", "true"),
+        ] {
+            assert_eq!(escaped[column], expected, "{column}");
+        }
+        let mut verbatim = HashMap::new();
+        flatten("", &row, &mut verbatim, false);
+        assert_eq!(verbatim["a"], "=HYPERLINK(\"http://x\")");
+        assert_eq!(verbatim["c"], "-2");
     }
 }

@@ -16,6 +16,7 @@ use crate::app::AppState;
 use crate::error::ApiError;
 use crate::http::caller::Caller;
 pub use crate::http::collection::Listing;
+pub use crate::http::csv::ExportParams;
 use crate::http::{csv, page, parse_query};
 use crate::pagination::PageRequest;
 
@@ -29,6 +30,10 @@ pub struct PageParams {
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
+    /// `bom` and `escape_formulas`, split from the query by [`Paged`]; a list that
+    /// exports CSV documents them with `params(…, ExportParams)`.
+    #[serde(skip)]
+    pub export: ExportParams,
 }
 
 /// A list's query string: its filters `F`, parsed strictly (an unknown parameter or a
@@ -45,22 +50,25 @@ impl<F: DeserializeOwned> FromRequest for Paged<F> {
     }
 }
 
-/// Splits `limit` and `cursor` from the filters and parses each part.
+/// Splits `limit` and `cursor`, and the export options, from the filters and parses
+/// each part.
 fn parse_paged<F: DeserializeOwned>(query: &str) -> Result<Paged<F>, ApiError> {
-    let (mut paging, mut filters) = (
+    let (mut paging, mut export, mut filters) = (
+        form_urlencoded::Serializer::new(String::new()),
         form_urlencoded::Serializer::new(String::new()),
         form_urlencoded::Serializer::new(String::new()),
     );
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-        let part = if matches!(key.as_ref(), "limit" | "cursor") {
-            &mut paging
-        } else {
-            &mut filters
+        let part = match key.as_ref() {
+            "limit" | "cursor" => &mut paging,
+            "bom" | "escape_formulas" => &mut export,
+            _ => &mut filters,
         };
         part.append_pair(&key, &value);
     }
     let filters = parse_query(&filters.finish())?;
-    let paging = parse_query(&paging.finish())?;
+    let mut paging: PageParams = parse_query(&paging.finish())?;
+    paging.export = parse_query(&export.finish())?;
     Ok(Paged(filters, paging))
 }
 
@@ -74,7 +82,15 @@ pub async fn respond<L: Listing>(
     paging: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
     if csv::wants_csv(req) {
-        return csv::respond(state, caller, listing, paging.limit, paging.cursor.as_deref()).await;
+        return csv::respond(
+            state,
+            caller,
+            listing,
+            paging.limit,
+            paging.cursor.as_deref(),
+            paging.export,
+        )
+        .await;
     }
     respond_json(req, state, caller, listing, paging).await
 }
@@ -82,7 +98,8 @@ pub async fn respond<L: Listing>(
 /// The page `paging` names, as JSON with its `Link`, whatever the `Accept`: for the
 /// lists that have no CSV form (a resource's history, sub-lists the API documents as
 /// JSON only, accounts and webhook subscriptions and deliveries), where
-/// `Accept: text/csv` gets JSON as it always has.
+/// `Accept: text/csv` gets JSON as it always has. The export options (`bom`,
+/// `escape_formulas`) are refused (422) rather than ignored: they would change nothing.
 pub async fn respond_json<L: Listing>(
     req: &HttpRequest,
     state: &web::Data<AppState>,
@@ -90,6 +107,20 @@ pub async fn respond_json<L: Listing>(
     listing: L,
     paging: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
+    let refused: Vec<_> = paging
+        .export
+        .given()
+        .into_iter()
+        .map(|name| {
+            crate::error::FieldError::new(
+                name,
+                "is used only with Accept: text/csv, on the lists that export CSV; leave it out",
+            )
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Err(ApiError::validation(refused));
+    }
     let page = PageRequest::parse(paging.limit, paging.cursor.as_deref())?;
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let (items, next) = listing.page(&mut conn, page).await?;
@@ -114,6 +145,13 @@ mod tests {
         assert_eq!((paging.limit, paging.cursor.as_deref()), (Some(5), Some("1~x")));
         match parse_paged::<Filters>("statsu=open") {
             Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "statsu"),
+            other => panic!("expected a 422 naming the parameter, got {other:?}"),
+        }
+        let Paged(_, paging) = parse_paged::<Filters>("bom=true&escape_formulas=false").unwrap();
+        assert_eq!(paging.export.bom, Some(true));
+        assert_eq!(paging.export.escape_formulas, Some(false));
+        match parse_paged::<Filters>("bom=yes") {
+            Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "bom"),
             other => panic!("expected a 422 naming the parameter, got {other:?}"),
         }
         match parse_paged::<Filters>("limit=many") {

@@ -168,3 +168,18 @@ pub async fn require_exists(conn: &mut DbConn, id: OrganisationId, field: &str) 
     }
     Ok(())
 }
+
+/// The names of the organisations `ids` that exist, by id: for representations that name
+/// the organisations they refer to.
+pub async fn names(
+    conn: &mut DbConn,
+    ids: &[OrganisationId],
+) -> Result<std::collections::HashMap<OrganisationId, String>, ApiError> {
+    Ok(organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select((organisations::id, organisations::name))
+        .load::<(OrganisationId, String)>(conn)
+        .await?
+        .into_iter()
+        .collect())
+}

@@ -21,7 +21,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, RecordActions, Require, UpdateActions};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::actions::{self as repo, ActionFilter, ActionRecord};
@@ -401,7 +401,7 @@ impl Publishable for ActionRecord {
 /// must be valid). Unknown `status` values are a 422, not an empty list.
 #[utoipa::path(
     tag = "actions",
-    params(ActionQuery, PageParams),
+    params(ActionQuery, PageParams, ExportParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of actions, or with `Accept: text/csv` all that match, as CSV (the latest update flattened into `latest_update_*` columns).",

@@ -16,7 +16,7 @@ use crate::domain::{storable_date, CollectFields};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageMeetings, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -225,7 +225,7 @@ impl Publishable for MeetingRow {
 /// `integration` callers see public meetings only; staff see every meeting.
 #[utoipa::path(
     tag = "meetings",
-    params(MeetingQuery, PageParams),
+    params(MeetingQuery, PageParams, ExportParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of meetings, or with `Accept: text/csv` all that match, as CSV.",

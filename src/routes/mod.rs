@@ -68,6 +68,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(question_transitions::reject_question)
                 .service(question_transitions::withdraw_question)
                 .service(accountability::get_question_accountability)
+                .service(accountability::get_nested_question_accountability)
                 .service(imports::create_import)
                 .service(responses::list_responses)
                 .service(responses::create_response)

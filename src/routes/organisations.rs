@@ -14,7 +14,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageOrganisations, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -143,7 +143,7 @@ impl Publishable for OrganisationRow {
 /// Oldest first, paged with `cursor`. Public: no token needed (a token sent must be valid).
 #[utoipa::path(
     tag = "organisations",
-    params(OrganisationQuery, PageParams),
+    params(OrganisationQuery, PageParams, ExportParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of organisations, or with `Accept: text/csv` all that match, as CSV.",

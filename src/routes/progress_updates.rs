@@ -18,7 +18,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, Require, UpdateActions};
 use crate::http::conditional::IfMatch;
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
 use crate::http::Json;
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::actions::{self as repo, ProgressUpdateRecord};
@@ -175,7 +175,7 @@ impl Publishable for ProgressUpdateRecord {
 /// there is no such action.
 #[utoipa::path(
     tag = "actions",
-    params(("id" = ActionId, Path, description = "The action's id."), PageParams),
+    params(("id" = ActionId, Path, description = "The action's id."), PageParams, ExportParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of the action's updates, or with `Accept: text/csv` all of them, as CSV.",

@@ -21,7 +21,7 @@ use crate::error::{responses, ApiError};
 use crate::http::caching::Caching;
 use crate::http::caller::{Caller, ManageQuestions, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
 use crate::http::{search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -300,7 +300,7 @@ impl Publishable for QuestionRecord {
 /// all; only `secretariat` and `admin` see contact details.
 #[utoipa::path(
     tag = "questions",
-    params(QuestionQuery, PageParams),
+    params(QuestionQuery, PageParams, ExportParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of questions, or with `Accept: text/csv` all that match, as CSV (never with contact details).",

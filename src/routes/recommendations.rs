@@ -20,7 +20,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageReports, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -29,7 +29,7 @@ use crate::repo::recommendations::{self as repo, RecommendationFilter, Recommend
 
 /// A recommendation (or cause of concern, or area for improvement) of a report, with
 /// the progress of the actions addressing it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a60",
     "report_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
@@ -277,7 +277,7 @@ impl Publishable for RecommendationRecord {
 /// sent must be valid). Unknown `status` or `kind` values are a 422, not an empty list.
 #[utoipa::path(
     tag = "recommendations",
-    params(RecommendationQuery, PageParams),
+    params(RecommendationQuery, PageParams, ExportParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of recommendations, or with `Accept: text/csv` all that match, as CSV.",

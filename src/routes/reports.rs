@@ -22,7 +22,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageReports, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -263,7 +263,7 @@ impl Publishable for ReportRow {
 /// token sent must be valid). An unknown `kind` is a 422, not an empty list.
 #[utoipa::path(
     tag = "reports",
-    params(ReportQuery, PageParams),
+    params(ReportQuery, PageParams, ExportParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of reports, or with `Accept: text/csv` all that match, as CSV.",

@@ -20,7 +20,7 @@ use crate::domain::{CollectFields, FieldResult};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, Require, WriteResponses};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -346,7 +346,7 @@ pub async fn create_response(
 /// public); staff see drafts too.
 #[utoipa::path(
     tag = "responses",
-    params(("id" = QuestionId, Path, description = "The question's id."), ResponseQuery, PageParams),
+    params(("id" = QuestionId, Path, description = "The question's id."), ResponseQuery, PageParams, ExportParams),
     security((), ("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of responses, or with `Accept: text/csv` all that match, as CSV.",

@@ -27,6 +27,8 @@ async fn the_demo_story_is_browsable_end_to_end_from_the_accountability_trail_as
         .get(&format!("/api/v1/questions/{id}/accountability"))
         .await;
     assert_eq!(trail.status, 200, "{}", trail.text());
+    let readable_size = trail.body.len();
+    assert!(trail.text().starts_with("{\"summary\":"), "the summary comes first");
     let trail = trail.json();
     assert!(trail["question"]["body"]
         .as_str()
@@ -44,14 +46,25 @@ async fn the_demo_story_is_browsable_end_to_end_from_the_accountability_trail_as
     let recommendations = trail["recommendations"].as_array().unwrap();
     assert_eq!(recommendations.len(), 15);
     assert_eq!(recommendations[0]["reference"], "R1");
-    let actions: Vec<&serde_json::Value> = recommendations
-        .iter()
-        .flat_map(|r| r["actions"].as_array().unwrap())
-        .collect();
-    assert!(!actions.is_empty());
+    for recommendation in recommendations {
+        assert!(recommendation["addressed_to"]["name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty()));
+    }
+    let actions: Vec<&serde_json::Value> = trail["actions"].as_array().unwrap().iter().collect();
+    assert_eq!(actions.len(), 8, "each action once");
+    let mut links = 0;
     for action in &actions {
         assert!(action["owner"]["post_title"].as_str().is_some_and(|p| !p.is_empty()));
+        assert!(action["owner"]["organisation"]["name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty()));
         assert!(action["due_on"].is_string() && action["status"].is_string());
+        let addresses = action["addresses"].as_array().unwrap();
+        assert!(addresses
+            .iter()
+            .all(|r| r["reference"].is_string() && r["text"].is_string()));
+        links += addresses.len();
     }
     assert!(
         actions.iter().any(|a| a["is_overdue"] == true),
@@ -69,6 +82,38 @@ async fn the_demo_story_is_browsable_end_to_end_from_the_accountability_trail_as
     assert_eq!(summary["recommendations_total"], 15);
     assert_eq!(summary["actions_total"], 8);
     assert!(summary["actions_overdue"].as_u64().unwrap() >= 1);
+    let by_status: u64 = summary["actions_by_status"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(by_status, 8);
+    assert!(summary["percent_complete"].as_u64().is_some_and(|p| p <= 100));
+
+    // The nested form repeats each action under every recommendation it addresses.
+    let nested = app
+        .anonymous()
+        .get(&format!("/api/v1/questions/{id}/accountability/nested"))
+        .await;
+    assert_eq!(nested.status, 200, "{}", nested.text());
+    let nested_size = nested.body.len();
+    let nested = nested.json();
+    let repeated: usize = nested["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["actions"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(
+        repeated, links,
+        "the same links, each action written once instead of {repeated} times"
+    );
+    eprintln!("demo trail: readable {readable_size} bytes, nested {nested_size} bytes");
+    assert!(
+        readable_size < nested_size,
+        "readable {readable_size} bytes is not smaller than nested {nested_size}"
+    );
 
     // The report's scorecard tells the same story.
     let report_id = recommendations[0]["report_id"].as_str().unwrap();

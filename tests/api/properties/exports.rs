@@ -304,3 +304,137 @@ async fn json_stays_the_default_unless_csv_is_preferred() {
         assert_eq!(content_type.starts_with("text/csv"), csv, "{accept}: {content_type}");
     }
 }
+
+/// What a spreadsheet sees as a UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+#[actix_web::test]
+async fn a_byte_order_mark_starts_an_export_only_when_asked() {
+    let app = spawn_app().await;
+    let (_, action) = app.seed_recommendation_and_action().await;
+    let question = app.create_public_question().await;
+    let question_id = question["id"].as_str().unwrap();
+    let responses_path = format!("/api/v1/questions/{question_id}/responses");
+    let updates_path = format!("/api/v1/actions/{action}/updates");
+    for path in [
+        "/api/v1/organisations",
+        "/api/v1/meetings",
+        "/api/v1/questions",
+        responses_path.as_str(),
+        "/api/v1/reports",
+        "/api/v1/recommendations",
+        "/api/v1/actions",
+        updates_path.as_str(),
+    ] {
+        let plain = csv_get(&app, path, None).await;
+        assert_eq!(plain.status, 200, "{path}: {}", plain.text());
+        assert!(!plain.body.starts_with(BOM), "{path}: no mark unless asked");
+        let off = csv_get(&app, &format!("{path}?bom=false"), None).await;
+        assert_eq!(off.body, plain.body, "{path}: bom=false is the default");
+        let marked = csv_get(&app, &format!("{path}?bom=true"), None).await;
+        assert_eq!(marked.status, 200, "{path}: {}", marked.text());
+        assert_eq!(
+            marked.header("content-type").as_deref(),
+            Some("text/csv; charset=utf-8")
+        );
+        assert!(marked.body.starts_with(BOM), "{path}: the mark comes first");
+        assert_eq!(
+            &marked.body[BOM.len()..],
+            plain.body.as_slice(),
+            "{path}: and nothing else changes"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn formula_cells_are_neutralised_only_when_asked_and_the_rest_is_unchanged() {
+    let app = spawn_app().await;
+    let title = "=HYPERLINK(\"http://evil.example\",\"Click\")";
+    let body = "@SUM(1+1)*cmd|' /C calc'!A0";
+    let question = app.create_question(json!({"title": title, "body": body})).await;
+    let accepted = app
+        .as_admin()
+        .post(&format!(
+            "/api/v1/questions/{}/accept",
+            question["id"].as_str().unwrap()
+        ))
+        .json(&json!(null))
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text());
+    let plain_question = app.create_question(json!({"title": "A plain title = fine"})).await;
+    app.as_admin()
+        .post(&format!(
+            "/api/v1/questions/{}/accept",
+            plain_question["id"].as_str().unwrap()
+        ))
+        .json(&json!(null))
+        .await;
+
+    let verbatim = csv_get(&app, "/api/v1/questions", None).await;
+    let (header, plain_rows) = parse(&verbatim, "questions");
+    let escaped = csv_get(&app, "/api/v1/questions?escape_formulas=true", None).await;
+    let (escaped_header, escaped_rows) = parse(&escaped, "questions");
+    assert_eq!(escaped_header, header);
+    assert_eq!(escaped_rows.len(), plain_rows.len());
+    let (title_at, body_at) = (column(&header, "title"), column(&header, "body"));
+    let row_of = |rows: &[Vec<String>], id: &serde_json::Value| {
+        rows.iter().find(|r| r[0] == id.as_str().unwrap()).cloned().unwrap()
+    };
+    let (plain, neutral) = (
+        row_of(&plain_rows, &question["id"]),
+        row_of(&escaped_rows, &question["id"]),
+    );
+    assert_eq!(plain[title_at], title, "verbatim unless asked");
+    assert_eq!(plain[body_at], body);
+    assert_eq!(neutral[title_at], format!("'{title}"));
+    assert_eq!(neutral[body_at], format!("'{body}"));
+    for (i, (a, b)) in plain.iter().zip(&neutral).enumerate() {
+        if i != title_at && i != body_at {
+            assert_eq!(a, b, "{} is unchanged", header[i]);
+        }
+    }
+    assert_eq!(
+        row_of(&plain_rows, &plain_question["id"]),
+        row_of(&escaped_rows, &plain_question["id"]),
+        "a row with no formula-like cell is the same"
+    );
+    let off = csv_get(&app, "/api/v1/questions?escape_formulas=false", None).await;
+    assert_eq!(off.body, verbatim.body);
+
+    // Every collection: an organisation named like a formula, in the organisations export.
+    let sneaky = app.create_organisation("-2+3+cmd|' /C calc'!A0", "other").await;
+    let (header, rows) = parse(
+        &csv_get(&app, "/api/v1/organisations?escape_formulas=true&bom=true", None).await,
+        "organisations",
+    );
+    let name = rows
+        .iter()
+        .find(|r| r[0] == sneaky["id"].as_str().unwrap())
+        .map(|r| r[column(&header, "name")].clone());
+    assert_eq!(name.as_deref(), Some("'-2+3+cmd|' /C calc'!A0"));
+}
+
+#[actix_web::test]
+async fn export_options_without_csv_are_refused_not_ignored() {
+    let app = spawn_app().await;
+    let problem = app
+        .anonymous()
+        .get("/api/v1/reports?bom=true&escape_formulas=true")
+        .await
+        .assert_problem(422);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["bom", "escape_formulas"]);
+    let admin = app.token(Role::Admin, None);
+    let problem = csv_get(&app, "/api/v1/users?bom=true", Some(&admin))
+        .await
+        .assert_problem(422);
+    assert_eq!(
+        problem["errors"][0]["field"], "bom",
+        "a JSON-only list has nothing to mark"
+    );
+}

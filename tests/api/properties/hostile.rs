@@ -1272,6 +1272,36 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         }
     }
 
+    // The CSV export options: a bad value is a 422 on every list, whatever the Accept;
+    // a good one is a 422 too where no CSV is asked for (it would change nothing).
+    for list in lists(f) {
+        for (query, field) in [
+            ("bom=yes", "bom"),
+            ("bom=", "bom"),
+            ("bom=1", "bom"),
+            ("bom=TRUE", "bom"),
+            ("escape_formulas=on", "escape_formulas"),
+            ("escape_formulas=%27%3B--", "escape_formulas"),
+            ("escape_formulas=true%00", "escape_formulas"),
+        ] {
+            cases.push(
+                get(
+                    format!("export option {query:?} with CSV: GET {list}"),
+                    format!("{list}?{query}"),
+                    Invalid(field),
+                )
+                .header("accept", "text/csv"),
+            );
+        }
+        for (query, field) in [("bom=true", "bom"), ("escape_formulas=false", "escape_formulas")] {
+            cases.push(get(
+                format!("export option {query:?} without CSV: GET {list}"),
+                format!("{list}?{query}"),
+                Invalid(field),
+            ));
+        }
+    }
+
     // Feeds validate their filters like the lists do.
     for (path, parameter) in [
         ("/feeds/questions.atom?status=published", "status"),

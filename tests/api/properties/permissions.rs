@@ -101,6 +101,7 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("post", "/api/v1/imports", ADMIN_OR_SECRETARIAT),
     ("get", "/api/v1/questions/{id}/responses", PUBLIC),
     ("get", "/api/v1/questions/{id}/accountability", PUBLIC),
+    ("get", "/api/v1/questions/{id}/accountability/nested", PUBLIC),
     ("post", "/api/v1/questions/{id}/responses", ADMIN_OR_COMMISSIONER_OFFICE),
     ("get", "/api/v1/responses/{id}", PUBLIC),
     ("patch", "/api/v1/responses/{id}", ADMIN_OR_COMMISSIONER_OFFICE),

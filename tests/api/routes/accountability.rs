@@ -15,3 +15,148 @@ async fn a_submitted_question_has_no_public_accountability_trail() {
     assert_eq!(staff.status, 200, "{}", staff.text());
     assert_eq!(staff.json()["summary"]["recommendations_total"], 0);
 }
+
+/// A public question concerning two recommendations, with three actions: one addressing
+/// both, one overdue, one completed; returns the question's id.
+async fn a_trail(app: &crate::helpers::TestApp) -> String {
+    let force = app.create_organisation("Avon and Somerset Constabulary", "force").await;
+    let inspectorate = app
+        .create_organisation("HM Inspectorate of Constabulary", "inspectorate")
+        .await;
+    let report = app.create_report(&inspectorate, &force, "2022-04-07").await;
+    let r1 = app.create_recommendation(&report, "R1", &force).await;
+    let r2 = app.create_recommendation(&report, "R2", &force).await;
+    app.create_action("A-BOTH", &[&r1, &r2], &force, "2199-01-31").await;
+    app.create_action("A-LATE", &[&r1], &force, "2022-09-30").await;
+    let done = app.create_action("A-DONE", &[&r2], &force, "2199-03-31").await;
+    let completed = app
+        .as_admin()
+        .patch(&format!("/api/v1/actions/{}", done["id"].as_str().unwrap()))
+        .json(&serde_json::json!({"status": "completed"}))
+        .await;
+    assert_eq!(completed.status, 200, "{}", completed.text());
+    let question = app
+        .create_question(serde_json::json!({"recommendation_ids": [r1["id"], r2["id"]]}))
+        .await;
+    let id = question["id"].as_str().unwrap().to_string();
+    let accepted = app
+        .as_admin()
+        .post(&format!("/api/v1/questions/{id}/accept"))
+        .json(&serde_json::json!(null))
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text());
+    id
+}
+
+#[actix_web::test]
+async fn the_trail_reads_summary_first_with_each_action_once_and_organisations_by_name() {
+    let app = spawn_app().await;
+    let id = a_trail(&app).await;
+    let response = app
+        .anonymous()
+        .get(&format!("/api/v1/questions/{id}/accountability"))
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    assert!(
+        response.text().starts_with("{\"summary\":"),
+        "the summary comes first: {}",
+        &response.text()[..80]
+    );
+    let trail = response.json();
+    let summary = &trail["summary"];
+    assert_eq!(summary["recommendations_total"], 2);
+    assert_eq!(summary["actions_total"], 3);
+    assert_eq!(
+        summary["actions_by_status"],
+        serde_json::json!({"planned": 2, "in_progress": 0, "completed": 1, "blocked": 0, "cancelled": 0})
+    );
+    assert_eq!(summary["actions_completed"], 1);
+    assert_eq!(summary["actions_overdue"], 1);
+    assert_eq!(summary["percent_complete"], 33, "(0 + 0 + 100) / 3, rounded");
+    assert_eq!(summary["next_due_on"], "2199-01-31", "the overdue one is not next");
+
+    let actions = trail["actions"].as_array().unwrap();
+    let references: Vec<&str> = actions.iter().map(|a| a["reference"].as_str().unwrap()).collect();
+    assert_eq!(
+        references,
+        ["A-LATE", "A-BOTH", "A-DONE"],
+        "each once, soonest due first"
+    );
+    for action in actions {
+        assert_eq!(
+            action["owner"]["organisation"]["name"],
+            "Avon and Somerset Constabulary"
+        );
+        assert!(action["owner"]["organisation"]["id"].is_string());
+        assert_eq!(action["owner"]["post_title"], "Head of Public Protection");
+        assert!(action.get("recommendation_ids").is_none());
+    }
+    let addressed: Vec<&str> = actions[1]["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(addressed, ["R1", "R2"]);
+    assert!(actions[1]["addresses"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("risk to children"));
+    assert_eq!(actions[0]["is_overdue"], true);
+
+    let recommendations = trail["recommendations"].as_array().unwrap();
+    assert_eq!(recommendations.len(), 2);
+    assert_eq!(
+        recommendations[0]["addressed_to"]["name"],
+        "Avon and Somerset Constabulary"
+    );
+    assert_eq!(
+        recommendations[0]["action_references"],
+        serde_json::json!(["A-LATE", "A-BOTH"])
+    );
+    assert_eq!(
+        recommendations[1]["action_references"],
+        serde_json::json!(["A-BOTH", "A-DONE"])
+    );
+    assert!(
+        recommendations[0].get("actions").is_none(),
+        "actions are listed once, above"
+    );
+}
+
+#[actix_web::test]
+async fn the_nested_trail_keeps_each_recommendation_with_its_actions() {
+    let app = spawn_app().await;
+    let id = a_trail(&app).await;
+    let response = app
+        .anonymous()
+        .get(&format!("/api/v1/questions/{id}/accountability/nested"))
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    let trail = response.json();
+    assert_eq!(trail["summary"]["actions_total"], 3);
+    let recommendations = trail["recommendations"].as_array().unwrap();
+    let under = |i: usize| -> Vec<String> {
+        recommendations[i]["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["reference"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(under(0), ["A-LATE", "A-BOTH"]);
+    assert_eq!(under(1), ["A-BOTH", "A-DONE"]);
+    assert!(recommendations[0]["progress"]["actions_total"].is_number());
+    assert!(recommendations[0]["actions"][0]["owner"]["organisation_id"].is_string());
+    assert_eq!(trail["other_actions"], serde_json::json!([]));
+
+    // The same visibility as the readable form.
+    let submitted = app.create_question(serde_json::json!({})).await;
+    app.anonymous()
+        .get(&format!(
+            "/api/v1/questions/{}/accountability/nested",
+            submitted["id"].as_str().unwrap()
+        ))
+        .await
+        .assert_problem(404);
+}
