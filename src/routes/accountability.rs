@@ -66,7 +66,7 @@ pub struct Accountability {
 #[utoipa::path(
     tag = "questions",
     params(("id" = QuestionId, Path, description = "The question's id.")),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The accountability trail.", body = Accountability,
             headers(("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),

@@ -224,7 +224,7 @@ impl TryFrom<SearchQuery> for SearchRequest {
 #[utoipa::path(
     tag = "search",
     params(SearchQuery),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of hits, best first.", body = SearchPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows.")),
