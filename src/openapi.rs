@@ -490,7 +490,9 @@ pub fn spec_json() -> String {
 /// A response header of type string, as the service sends it.
 fn header(description: &str) -> utoipa::openapi::header::Header {
     utoipa::openapi::header::HeaderBuilder::new()
-        .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String)))
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String),
+        ))
         .description(Some(description))
         .build()
 }
@@ -614,18 +616,22 @@ fn document_response_headers(spec: &mut utoipa::openapi::OpenApi) {
         }
         // A token is never kept and points nowhere: its retry is handled afresh.
         if method == "post" && path != "/api/v1/auth/token" {
-            operation.responses.responses.entry("303".to_string()).or_insert_with(|| {
-                RefOr::T(
-                    ResponseBuilder::new()
-                        .description(
-                            "A retry with the same `Idempotency-Key` of a request whose answer was not kept \
+            operation
+                .responses
+                .responses
+                .entry("303".to_string())
+                .or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description(
+                                "A retry with the same `Idempotency-Key` of a request whose answer was not kept \
 (it held a secret, or its instance stopped after the change committed): the result is at `Location`.",
-                        )
-                        .header("Location", header("Where the result of the first request is."))
-                        .header("Idempotent-Replayed", header("`true`."))
-                        .build(),
-                )
-            });
+                            )
+                            .header("Location", header("Where the result of the first request is."))
+                            .header("Idempotent-Replayed", header("`true`."))
+                            .build(),
+                    )
+                });
         }
     }
 }
@@ -716,6 +722,17 @@ fn unfill_optional_query_filters(spec: &mut utoipa::openapi::OpenApi) {
             };
             if parameter.parameter_in != ParameterIn::Query || parameter.required == Required::True {
                 continue;
+            }
+            // The parameter's own example is private to utoipa: drop it by a round trip.
+            if let Ok(mut value) = serde_json::to_value(&*parameter) {
+                if let Some(object) = value.as_object_mut() {
+                    let had_example = object.remove("example").is_some() | object.remove("examples").is_some();
+                    if had_example {
+                        if let Ok(plain) = serde_json::from_value(value) {
+                            *parameter = plain;
+                        }
+                    }
+                }
             }
             let Some(schema) = parameter.schema.as_mut() else {
                 continue;

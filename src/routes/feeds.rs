@@ -231,6 +231,8 @@ fn feed_responses(example: &str) -> BTreeMap<String, RefOr<Response>> {
         .build();
     let current = ResponseBuilder::new()
         .description("The caller's copy (`If-None-Match`) is current.")
+        .header("ETag", header("The feed's tag: the one the caller holds."))
+        .header("Cache-Control", header("`public, max-age=60`."))
         .build();
     BTreeMap::from([
         ("200".to_string(), RefOr::T(feed)),

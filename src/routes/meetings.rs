@@ -350,7 +350,7 @@ pub async fn update_meeting(
 
 const MEETINGS_CSV_EXAMPLE: &str = concat!(
     "id,organisation_id,kind,title,held_on,is_public,question_deadline,created_at,updated_at,version\r\n",
-    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5d,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a51,panel,Panel meeting,2022-06-06,true,2022-06-01T12:00:00Z,2022-05-01T09:00:00Z,2022-05-01T09:00:00Z,1\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5d,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a51,panel_meeting,Panel meeting,2022-06-06,true,2022-06-01T12:00:00Z,2022-05-01T09:00:00Z,2022-05-01T09:00:00Z,1\r\n",
 );
 
 /// The meeting list, as JSON pages or CSV.
