@@ -543,11 +543,22 @@ with no body.",
                         .build(),
                 ));
             }
+            // A 304 carries the tag, and whatever caching the 200 would have said.
+            let cache_control = match operation.responses.responses.get("200") {
+                Some(RefOr::T(ok)) => ok.headers.get("Cache-Control").cloned(),
+                _ => None,
+            };
             if let Some(RefOr::T(current)) = operation.responses.responses.get_mut("304") {
                 current
                     .headers
                     .entry("ETag".to_string())
                     .or_insert_with(|| header("The current version: the one the caller holds.").into());
+                if let Some(cache_control) = cache_control {
+                    current
+                        .headers
+                        .entry("Cache-Control".to_string())
+                        .or_insert(cache_control);
+                }
             }
         }
         for parameter in operation.parameters.iter_mut().flatten() {

@@ -155,23 +155,26 @@ async fn the_root_redirects_to_swagger_ui_which_is_served_locally() {
 /// Names that client generators keep for their own types: a schema with one of them is
 /// shadowed in the generated client (openapi-python-client's `Response` wrapper once
 /// overwrote the `Response` model, so `create_response` raised after the server had
-/// committed). Matched ignoring case and underscores, as generators fold names.
+/// committed). Matched ignoring case and underscores, as generators fold names. The
+/// first line is openapi-python-client's (its classes, and its package's modules
+/// `types`, `errors`, `models`, `api`); the rest are openapi-generator's.
 const GENERATOR_RESERVED_NAMES: &[&str] = &[
     "Response",
     "Client",
     "AuthenticatedClient",
-    "Errors",
-    "Types",
     "Unset",
+    "UNSET",
+    "Error",
     "File",
+    "Types",
+    "Errors",
+    "Models",
     "Api",
     "ApiResponse",
     "Configuration",
-    "Error",
     "Request",
     "Body",
     "Headers",
-    "Models",
 ];
 
 #[test]
@@ -823,8 +826,16 @@ async fn every_header_the_service_sends_is_documented_on_its_response() {
     let question_path = format!("/api/v1/questions/{}", question["id"].as_str().unwrap());
     let read = app.as_admin().get(&question_path).await;
     check("get", &question_path, &read);
+    let current = app
+        .as_admin()
+        .get(&question_path)
+        .header("if-none-match", &read.header("etag").unwrap())
+        .await;
+    assert_eq!(current.status, 304);
+    check("get", &question_path, &current);
     let responses_path = format!("{question_path}/responses");
-    let draft = app.as_admin().post(&responses_path).json(&json!({"author_name": "Jane Doe", "author_position": "Chief Executive", "responded_on": "2022-06-09", "kind": "written", "body": "The answer."})).await;
+    let draft = app.as_admin().post(&responses_path).json(&json!({"kind": "written", "body": "The answer.", "author": {"name": "Jane Doe", "position": "Chief Executive"}, "responded_on": "2022-06-09"})).await;
+    assert_eq!(draft.status, 201, "{}", draft.text());
     check("post", &responses_path, &draft);
     let feed = app.anonymous().get("/feeds/questions.atom").await;
     check("get", "/feeds/questions.atom", &feed);
@@ -834,5 +845,36 @@ async fn every_header_the_service_sends_is_documented_on_its_response() {
         .header("if-none-match", &feed.header("etag").unwrap())
         .await;
     check("get", "/feeds/questions.atom", &current);
+    let published = app
+        .as_admin()
+        .post(&format!(
+            "/api/v1/responses/{}/publish",
+            draft.json()["id"].as_str().unwrap()
+        ))
+        .json(&serde_json::Value::Null)
+        .await;
+    check("post", "/api/v1/responses/{id}/publish", &published);
+    // A subscription (its secret shown once) and its new secret; an action's update.
+    let webhook = app
+        .as_admin()
+        .post("/api/v1/webhooks")
+        .json(&json!({"url": "https://council.example/hook", "event_types": ["question.*"]}))
+        .await;
+    assert_eq!(webhook.status, 201, "{}", webhook.text());
+    check("post", "/api/v1/webhooks", &webhook);
+    let rotate = format!(
+        "/api/v1/webhooks/{}/rotate-secret",
+        webhook.json()["id"].as_str().unwrap()
+    );
+    let rotated = app.as_admin().post(&rotate).await;
+    check("post", &rotate, &rotated);
+    let (_, action) = app.seed_recommendation_and_action().await;
+    let updates = format!("/api/v1/actions/{action}/updates");
+    let update = app.as_admin().post(&updates).json(&json!({"reported_on": "2022-07-14", "author": {"name": "Chief Constable", "position": "Chief Constable"}, "body": "Under way."})).await;
+    assert_eq!(update.status, 201, "{}", update.text());
+    check("post", &updates, &update);
+    let action_path = format!("/api/v1/actions/{action}");
+    let read = app.anonymous().get(&action_path).await;
+    check("get", &action_path, &read);
     assert!(missing.is_empty(), "sent but not documented: {missing:#?}");
 }
