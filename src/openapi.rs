@@ -668,10 +668,8 @@ fn open_free_form_objects(spec: &mut utoipa::openapi::OpenApi) {
                     object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(true)));
                 }
                 object.properties.values_mut().for_each(open);
-                if let Some(additional) = object.additional_properties.as_deref_mut() {
-                    if let AdditionalProperties::RefOr(inner) = additional {
-                        open(inner);
-                    }
+                if let Some(AdditionalProperties::RefOr(inner)) = object.additional_properties.as_deref_mut() {
+                    open(inner);
                 }
             }
             Schema::Array(array) => {
