@@ -12,7 +12,7 @@ const base = process.env.SCRUTINY_URL ?? "http://127.0.0.1:8080";
 const password = process.env.SCRUTINY_ADMIN_PASSWORD;
 const screenshots = process.env.SCREENSHOT_DIR ?? "../target/e2e";
 
-test("Swagger UI signs in with a username and password and calls a protected operation", async () => {
+test("Swagger UI signs in with a username and password, calls a protected operation and lists the demo questions", async () => {
   assert.ok(password, "SCRUTINY_ADMIN_PASSWORD must be set");
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -31,6 +31,12 @@ test("Swagger UI signs in with a username and password and calls a protected ope
     await page.locator("button.btn.authorize").first().click();
     const dialog = page.locator(".dialog-ux .modal-ux");
     await dialog.waitFor();
+    // The username and password come first, above the bearer field.
+    assert.equal(
+      await dialog.locator(".auth-container").first().locator("#oauth_username").count(),
+      1,
+      "the oauth2 (password) scheme is not the first in the Authorize dialog",
+    );
     await dialog.locator("#oauth_username").fill("admin");
     await dialog.locator("#oauth_password").fill(password);
     const oauth = dialog.locator(".auth-container").filter({ has: page.locator("#oauth_username") });
@@ -50,6 +56,24 @@ test("Swagger UI signs in with a username and password and calls a protected ope
     assert.equal((await status.innerText()).trim(), "200");
     const body = await operation.locator(".live-responses-table .response-col_description pre").first().innerText();
     assert.match(body, /"admin"/);
+
+    // "Try it out" on the question list as it comes: no optional filter is filled in,
+    // so the demo questions are listed.
+    const list = page.locator("#operations-questions-list_questions");
+    await list.locator(".opblock-summary").click();
+    await list.locator("button.try-out__btn").click();
+    for (const filter of ["meeting_id", "recommendation_id", "topic", "asked_from"]) {
+      const field = list.locator(`tr[data-param-name="${filter}"] input`);
+      if (await field.count()) {
+        assert.equal(await field.first().inputValue(), "", `${filter} comes filled in`);
+      }
+    }
+    await list.locator("button.execute").click();
+    const listStatus = list.locator(".live-responses-table .response .response-col_status").first();
+    await listStatus.waitFor();
+    assert.equal((await listStatus.innerText()).trim(), "200");
+    const listBody = await list.locator(".live-responses-table .response-col_description pre").first().innerText();
+    assert.ok(JSON.parse(listBody).items.length > 0, `the demo questions are not listed: ${listBody.slice(0, 300)}`);
 
     mkdirSync(screenshots, { recursive: true });
     await page.screenshot({ path: `${screenshots}/swagger-ui-authorized.png`, fullPage: false });

@@ -71,8 +71,10 @@ sites that show what changed."),
 )]
 pub struct ApiDoc;
 
-/// The two ways to authenticate: a bearer token, or the OAuth2 password flow against
-/// the token endpoint (which is what Swagger UI's Authorize button uses).
+/// The two ways to authenticate: the OAuth2 password flow against the token endpoint
+/// (`oauth2`, what Swagger UI's Authorize dialog offers first: its fields for a
+/// username and password), or a bearer token pasted in (`token`). Swagger UI lists the
+/// schemes in the document's order, which is by name: `oauth2` before `token`.
 struct SecuritySchemes;
 
 impl utoipa::Modify for SecuritySchemes {
@@ -80,7 +82,7 @@ impl utoipa::Modify for SecuritySchemes {
         use utoipa::openapi::security::{Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
-            "bearer",
+            "token",
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
@@ -110,6 +112,10 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     let mut spec = spec;
     document_idempotency_keys(&mut spec);
+    document_conditional_requests(&mut spec);
+    document_response_headers(&mut spec);
+    open_free_form_objects(&mut spec);
+    unfill_optional_query_filters(&mut spec);
     document_text_rules(&mut spec);
     document_examples(spec)
 }
@@ -479,4 +485,287 @@ pub fn spec_json() -> String {
     let mut json = spec().to_pretty_json().expect("the OpenAPI document serialises");
     json.push('\n');
     json
+}
+
+/// A response header of type string, as the service sends it.
+fn header(description: &str) -> utoipa::openapi::header::Header {
+    utoipa::openapi::header::HeaderBuilder::new()
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String),
+        ))
+        .description(Some(description))
+        .build()
+}
+
+/// Every operation, with its method in lower case.
+fn operations_mut(
+    spec: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = (&str, &str, &mut utoipa::openapi::path::Operation)> {
+    spec.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            ("get", &mut item.get),
+            ("post", &mut item.post),
+            ("patch", &mut item.patch),
+            ("put", &mut item.put),
+            ("delete", &mut item.delete),
+        ]
+        .into_iter()
+        .filter_map(move |(method, operation)| Some((path.as_str(), method, operation.as_mut()?)))
+    })
+}
+
+/// Conditional requests, declared wherever they are honoured and typed so that a
+/// generated client can leave them out: every `GET` that answers 304 declares
+/// `If-None-Match` and sends the `ETag` with its 304; every optional header parameter
+/// (`If-Match`, `If-None-Match`, `X-Filename`) is a plain string, never `null` (a
+/// generated client that accepts `None` for a header and then sends it crashes).
+fn document_conditional_requests(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{Schema, SchemaType};
+    use utoipa::openapi::{ObjectBuilder, RefOr, Required, Type};
+    for (_, method, operation) in operations_mut(spec) {
+        if method == "get" && operation.responses.responses.contains_key("304") {
+            let parameters = operation.parameters.get_or_insert_with(Vec::new);
+            let declared = parameters
+                .iter()
+                .any(|p| matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case("If-None-Match")));
+            if !declared {
+                parameters.push(RefOr::T(
+                    ParameterBuilder::new()
+                        .name("If-None-Match")
+                        .parameter_in(ParameterIn::Header)
+                        .required(Required::False)
+                        .description(Some(
+                            "The `ETag` of the copy the caller holds: when it is current the answer is 304 \
+with no body.",
+                        ))
+                        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                        .build(),
+                ));
+            }
+            // A 304 carries the tag, and whatever caching the 200 would have said.
+            let cache_control = match operation.responses.responses.get("200") {
+                Some(RefOr::T(ok)) => ok.headers.get("Cache-Control").cloned(),
+                _ => None,
+            };
+            if let Some(RefOr::T(current)) = operation.responses.responses.get_mut("304") {
+                current
+                    .headers
+                    .entry("ETag".to_string())
+                    .or_insert_with(|| header("The current version: the one the caller holds.").into());
+                if let Some(cache_control) = cache_control {
+                    current
+                        .headers
+                        .entry("Cache-Control".to_string())
+                        .or_insert(cache_control);
+                }
+            }
+        }
+        for parameter in operation.parameters.iter_mut().flatten() {
+            let RefOr::T(parameter) = parameter else {
+                continue;
+            };
+            if parameter.parameter_in != ParameterIn::Header || parameter.required == Required::True {
+                continue;
+            }
+            if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
+                if let SchemaType::Array(types) = &object.schema_type {
+                    let kept: Vec<Type> = types.iter().filter(|t| **t != Type::Null).cloned().collect();
+                    if let [only] = kept.as_slice() {
+                        object.schema_type = SchemaType::Type(only.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The headers the service's shared machinery sends, documented on every response that
+/// carries them: `Location` on a 201; `Idempotent-Replayed` on a replayed answer to a
+/// `POST`, and the `303 See Other` (with `Location`) that answers a retry whose first
+/// answer was not kept (`src/idempotency.rs`); `WWW-Authenticate` on a 401;
+/// `Retry-After` on a 429 and a 503.
+fn document_response_headers(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::response::ResponseBuilder;
+    use utoipa::openapi::RefOr;
+    if let Some(components) = spec.components.as_mut() {
+        for (name, response) in components.responses.iter_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            let (header_name, description) = match name.as_str() {
+                "Unauthorized" => (
+                    "WWW-Authenticate",
+                    "`Bearer realm=\"scrutiny\"`, with `error=\"invalid_token\"` when a token was sent and refused.",
+                ),
+                "TooManyRequests" | "Unavailable" => ("Retry-After", "Seconds to wait before trying again."),
+                _ => continue,
+            };
+            response
+                .headers
+                .entry(header_name.to_string())
+                .or_insert_with(|| header(description).into());
+        }
+    }
+    for (path, method, operation) in operations_mut(spec) {
+        for (status, response) in operation.responses.responses.iter_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            if status == "201" {
+                response
+                    .headers
+                    .entry("Location".to_string())
+                    .or_insert_with(|| header("The URL of what was created.").into());
+            }
+            if method == "post" && status.starts_with('2') {
+                response.headers.entry("Idempotent-Replayed".to_string()).or_insert_with(|| {
+                    header("`true` when this is the kept answer to an earlier request with the same `Idempotency-Key`.")
+                        .into()
+                });
+            }
+        }
+        // A token is never kept and points nowhere: its retry is handled afresh.
+        if method == "post" && path != "/api/v1/auth/token" {
+            operation
+                .responses
+                .responses
+                .entry("303".to_string())
+                .or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description(
+                                "A retry with the same `Idempotency-Key` of a request whose answer was not kept \
+(it held a secret, or its instance stopped after the change committed): the result is at `Location`.",
+                            )
+                            .header("Location", header("Where the result of the first request is."))
+                            .header("Idempotent-Replayed", header("`true`."))
+                            .build(),
+                    )
+                });
+        }
+    }
+}
+
+/// Every object schema without declared properties (`Event.snapshot`,
+/// `Delivery.payload`) is free-form: say so with `additionalProperties: true`, or some
+/// generators type it as an object that may hold nothing (`Record<string, never>`).
+fn open_free_form_objects(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Schema, SchemaType};
+    use utoipa::openapi::{RefOr, Type};
+    fn open(schema: &mut RefOr<Schema>) {
+        let RefOr::T(schema) = schema else {
+            return;
+        };
+        match schema {
+            Schema::Object(object) => {
+                let is_object = match &object.schema_type {
+                    SchemaType::Type(kind) => *kind == Type::Object,
+                    SchemaType::Array(kinds) => kinds.contains(&Type::Object),
+                    SchemaType::AnyValue => false,
+                };
+                if is_object && object.properties.is_empty() && object.additional_properties.is_none() {
+                    object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(true)));
+                }
+                object.properties.values_mut().for_each(open);
+                if let Some(AdditionalProperties::RefOr(inner)) = object.additional_properties.as_deref_mut() {
+                    open(inner);
+                }
+            }
+            Schema::Array(array) => {
+                if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                    open(items);
+                }
+            }
+            Schema::OneOf(one_of) => one_of.items.iter_mut().for_each(open),
+            Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(open),
+            Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(open),
+            _ => {}
+        }
+    }
+    if let Some(components) = spec.components.as_mut() {
+        components.schemas.values_mut().for_each(open);
+    }
+    for (_, _, operation) in operations_mut(spec) {
+        for parameter in operation.parameters.iter_mut().flatten() {
+            if let RefOr::T(parameter) = parameter {
+                parameter.schema.iter_mut().for_each(open);
+            }
+        }
+        for response in operation.responses.responses.values_mut() {
+            if let RefOr::T(response) = response {
+                for content in response.content.values_mut() {
+                    if let RefOr::T(content) = content {
+                        content.schema.iter_mut().for_each(open);
+                    }
+                }
+            }
+        }
+        if let Some(RefOr::T(body)) = operation.request_body.as_mut() {
+            for content in body.content.values_mut() {
+                if let RefOr::T(content) = content {
+                    content.schema.iter_mut().for_each(open);
+                }
+            }
+        }
+    }
+}
+
+/// Swagger UI fills a parameter's field with its example on "Try it out": an optional
+/// filter with an example (a made-up meeting id) would filter the demo data away and
+/// answer an empty list. So no optional query parameter carries one, its own or its
+/// schema's: a referenced schema with an example is written out in place without it.
+fn unfill_optional_query_filters(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::{RefOr, Required};
+    let schemas = spec
+        .components
+        .as_ref()
+        .map(|components| components.schemas.clone())
+        .unwrap_or_default();
+    for (_, _, operation) in operations_mut(spec) {
+        for parameter in operation.parameters.iter_mut().flatten() {
+            let RefOr::T(parameter) = parameter else {
+                continue;
+            };
+            if parameter.parameter_in != ParameterIn::Query || parameter.required == Required::True {
+                continue;
+            }
+            // The parameter's own example is private to utoipa: drop it by a round trip.
+            if let Ok(mut value) = serde_json::to_value(&*parameter) {
+                if let Some(object) = value.as_object_mut() {
+                    let had_example = object.remove("example").is_some() | object.remove("examples").is_some();
+                    if had_example {
+                        if let Ok(plain) = serde_json::from_value(value) {
+                            *parameter = plain;
+                        }
+                    }
+                }
+            }
+            let Some(schema) = parameter.schema.as_mut() else {
+                continue;
+            };
+            if let RefOr::Ref(reference) = schema {
+                let name = reference.ref_location.rsplit('/').next().unwrap_or_default();
+                if let Some(RefOr::T(Schema::Object(object))) = schemas.get(name) {
+                    if !object.examples.is_empty() || has_example(object) {
+                        *schema = RefOr::T(Schema::Object(object.clone()));
+                    }
+                }
+            }
+            if let RefOr::T(Schema::Object(object)) = schema {
+                #[allow(deprecated)]
+                {
+                    object.example = None;
+                }
+                object.examples.clear();
+            }
+        }
+    }
+}
+
+#[allow(deprecated)]
+fn has_example(object: &utoipa::openapi::schema::Object) -> bool {
+    object.example.is_some()
 }

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::background::Next;
 use crate::db::DbPool;
 use crate::metrics::Metrics;
-use crate::background::Next;
 use crate::repo::events;
 
 /// How soon an event that waits on an older transaction is looked at again.

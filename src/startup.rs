@@ -73,6 +73,15 @@ impl Application {
                             .finish()
                     }),
                 )
+                // The UI's own route needs the slash; without it, a permanent redirect.
+                .route(
+                    "/swagger-ui",
+                    web::get().to(|| async {
+                        HttpResponse::PermanentRedirect()
+                            .insert_header(("Location", "/swagger-ui/"))
+                            .finish()
+                    }),
+                )
                 .default_service(web::to(http::fallback))
                 .wrap(from_fn(http::head_as_get))
                 .wrap(from_fn(crate::idempotency::middleware))

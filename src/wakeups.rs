@@ -90,7 +90,9 @@ async fn listen_on(
 ) -> anyhow::Result<std::convert::Infallible> {
     let mut conn = deadpool::managed::Object::take(pool.get().await?);
     for channel in [EVENTS_CHANNEL, FEED_CHANNEL, DELIVERIES_CHANNEL] {
-        diesel::sql_query(format!("LISTEN {channel}")).execute(&mut conn).await?;
+        diesel::sql_query(format!("LISTEN {channel}"))
+            .execute(&mut conn)
+            .await?;
     }
     *listened = true;
     if was_deaf {

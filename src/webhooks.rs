@@ -19,9 +19,9 @@ use chrono::Utc;
 use futures_util::future::LocalBoxFuture;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
+use crate::background::Next;
 use crate::config::WebhookConfig;
 use crate::db::DbPool;
-use crate::background::Next;
 use crate::domain::webhook::{is_public, retry_delay, sign, DeliveryId};
 use crate::metrics::{Metrics, OutcomeLabels};
 use crate::repo::webhooks::{self as repo, Attempt, Claimed};

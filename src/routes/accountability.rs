@@ -411,7 +411,7 @@ impl Trail {
 #[utoipa::path(
     tag = "questions",
     params(("id" = QuestionId, Path, description = "The question's id.")),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The accountability trail.", body = AccountabilityTrail,
             headers(("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
@@ -440,7 +440,7 @@ pub async fn get_question_accountability(
 #[utoipa::path(
     tag = "questions",
     params(("id" = QuestionId, Path, description = "The question's id.")),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The accountability trail, nested.", body = NestedAccountability,
             headers(("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),

@@ -402,7 +402,7 @@ impl Publishable for ActionRecord {
 #[utoipa::path(
     tag = "actions",
     params(ActionQuery, PageParams, ExportParams),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of actions, or with `Accept: text/csv` all that match, as CSV (the latest update flattened into `latest_update_*` columns).",
             content((ActionPage = "application/json"), (String = "text/csv", example = json!(ACTIONS_CSV_EXAMPLE))),
@@ -431,7 +431,7 @@ pub async fn list_actions(
 #[utoipa::path(
     tag = "actions",
     request_body = CreateActionRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The action was created.", body = Action,
             headers(("Location" = String, description = "The new action's URL."), ("ETag" = String, description = "Its version."))),
@@ -462,7 +462,7 @@ pub async fn create_action(
 #[utoipa::path(
     tag = "actions",
     params(("id" = ActionId, Path, description = "The action's id.")),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The action.", body = Action,
             headers(("ETag" = String, description = "Its version and a fingerprint, for `If-Match` and `If-None-Match`."))),
@@ -497,7 +497,7 @@ pub async fn get_action(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
     request_body = UpdateActionRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The action as changed.", body = Action,
             headers(("ETag" = String, description = "Its new version."))),

@@ -118,9 +118,15 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     )),
     security(()),
     responses(
-        (status = 200, description = "A token.", body = TokenResponse),
-        (status = 400, description = "`invalid_request`, `invalid_grant` or `unsupported_grant_type`.", body = OAuthError),
-        (status = 401, description = "`invalid_client`: the client id or secret is wrong, or the client is deactivated.", body = OAuthError),
+        (status = 200, description = "A token.", body = TokenResponse,
+            headers(("Cache-Control" = String, description = "`no-store`: a token is never cached (RFC 6749 §5.1)."),
+                ("Pragma" = String, description = "`no-cache`."))),
+        (status = 400, description = "`invalid_request`, `invalid_grant` or `unsupported_grant_type`.", body = OAuthError,
+            headers(("Cache-Control" = String, description = "`no-store`."), ("Pragma" = String, description = "`no-cache`."))),
+        (status = 401, description = "`invalid_client`: the client id or secret is wrong, or the client is deactivated.", body = OAuthError,
+            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"scrutiny\"` (RFC 6749 §5.2)."),
+                ("Cache-Control" = String, description = "`no-store`."), ("Pragma" = String, description = "`no-cache`.")),
+            example = json!({"error": "invalid_client", "error_description": "The client id or secret is wrong, or the client is deactivated"})),
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 429, response = responses::TooManyRequests),
@@ -288,7 +294,7 @@ pub struct Me {
 /// The subject, roles and organisation the service sees for the bearer token sent.
 #[utoipa::path(
     tag = "auth",
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The caller.", body = Me),
         (status = 401, response = responses::Unauthorized),

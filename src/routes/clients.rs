@@ -183,7 +183,7 @@ fn with_secret(row: ClientRow, client_secret: String) -> ApiClientWithSecret {
 #[utoipa::path(
     tag = "clients",
     params(AccountQuery, PageParams),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of API clients.", body = ApiClientPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
@@ -207,10 +207,11 @@ pub async fn list_clients(
 #[utoipa::path(
     tag = "clients",
     request_body = CreateApiClientRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The client was created; its secret is in the body, this once.", body = ApiClientWithSecret,
-            headers(("Location" = String, description = "The new client's URL."))),
+            headers(("Location" = String, description = "The new client's URL."), ("ETag" = String, description = "Its version."),
+                ("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
         responses::List,
         (status = 400, response = responses::BadRequest),
         (status = 403, response = responses::Forbidden),
@@ -243,7 +244,7 @@ pub async fn create_client(
 #[utoipa::path(
     tag = "clients",
     params(("id" = ApiClientId, Path, description = "The client's id.")),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The client.", body = ApiClient, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
@@ -279,7 +280,7 @@ pub async fn get_client(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
     request_body = UpdateApiClientRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The client as changed.", body = ApiClient, headers(("ETag" = String, description = "Its new version."))),
         responses::Update,
@@ -309,9 +310,10 @@ pub async fn update_client(
         ("id" = ApiClientId, Path, description = "The client's id."),
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The client with its new secret, this once.", body = ApiClientWithSecret),
+        (status = 200, description = "The client with its new secret, this once.", body = ApiClientWithSecret,
+            headers(("ETag" = String, description = "Its new version."), ("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
         responses::Delete,
     )
 )]

@@ -179,7 +179,7 @@ impl TryFrom<EventQuery> for EventRequest {
 #[utoipa::path(
     tag = "events",
     params(EventQuery),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "Events after `after`, oldest first.", body = EventPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when the page is full."))),

@@ -44,8 +44,15 @@ const MAX_AGE_SECS: u32 = 60;
 /// The `updated` of a feed with no entries: a fixed time, so that its `ETag` is stable.
 const EMPTY_FEED_UPDATED: &str = "1970-01-01T00:00:00Z";
 
-const EXAMPLE: &str = r#"<?xml version="1.0"?>
+/// What each feed looks like, for the document (a test checks that each shows its own feed).
+const QUESTIONS_EXAMPLE: &str = r#"<?xml version="1.0"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Scrutiny: public questions</title><id>https://api.example.gov.uk/feeds/questions.atom</id><updated>2022-06-09T12:00:00+00:00</updated><link href="https://api.example.gov.uk/feeds/questions.atom" rel="self" type="application/atom+xml"/><link href="https://api.example.gov.uk/api/v1/questions" rel="alternate" type="application/json"/><entry><title>PQ-2022-0007: Safeguarding children after the HMIC inspection</title><id>urn:uuid:01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b</id><updated>2022-06-09T12:00:00+00:00</updated><author><name>A member of the public</name></author><category term="child-protection"/><link href="https://api.example.gov.uk/api/v1/questions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b" rel="alternate" type="application/json"/><link href="https://panel.example.gov.uk/questions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b" rel="alternate" type="text/html"/><published>2022-06-01T10:00:00+00:00</published><summary>answered; asked on 2022-05-31</summary><content type="text">What exactly is the PFCC doing about this to bring the force to account?</content></entry></feed>"#;
+const RESPONSES_EXAMPLE: &str = r#"<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Scrutiny: published responses</title><id>https://api.example.gov.uk/feeds/responses.atom</id><updated>2022-06-09T12:00:00+00:00</updated><link href="https://api.example.gov.uk/feeds/responses.atom" rel="self" type="application/atom+xml"/><link href="https://api.example.gov.uk/api/v1/responses" rel="alternate" type="application/json"/><entry><title>Response to PQ-2022-0007: Safeguarding children after the HMIC inspection</title><id>urn:uuid:01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a60</id><updated>2022-06-09T12:00:00+00:00</updated><author><name>Jane Doe (Chief Executive, Office of the Commissioner)</name></author><category term="child-protection"/><link href="https://api.example.gov.uk/api/v1/responses/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a60" rel="alternate" type="application/json"/><link href="https://panel.example.gov.uk/responses/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a60" rel="alternate" type="text/html"/><link href="https://api.example.gov.uk/api/v1/questions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b" rel="related" type="application/json"/><published>2022-06-09T12:00:00+00:00</published><summary>written response of 2022-06-09</summary><content type="text">The Commissioner holds the Chief Constable to account through the Strategic Governance Board, where progress on each recommendation is reviewed.</content></entry></feed>"#;
+const ACTIONS_EXAMPLE: &str = r#"<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Scrutiny: actions</title><id>https://api.example.gov.uk/feeds/actions.atom</id><updated>2022-06-09T12:00:00+00:00</updated><link href="https://api.example.gov.uk/feeds/actions.atom" rel="self" type="application/atom+xml"/><link href="https://api.example.gov.uk/api/v1/actions" rel="alternate" type="application/json"/><entry><title>ACT-2022-0003: Review the child protection referral process</title><id>urn:uuid:01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a70</id><updated>2022-06-09T12:00:00+00:00</updated><author><name>Staffordshire Police</name></author><link href="https://api.example.gov.uk/api/v1/actions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a70" rel="alternate" type="application/json"/><link href="https://panel.example.gov.uk/actions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a70" rel="alternate" type="text/html"/><summary>Owner: Head of Public Protection, Staffordshire Police. Due 2022-12-31. Status: in_progress (40 %).</summary><content type="text">Audit every referral from the last year and retrain the referral desk.
+
+Owner: Head of Public Protection, Staffordshire Police. Due 2022-12-31. Status: in_progress (40 %).</content></entry></feed>"#;
 
 /// Filters for the question feed.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -200,45 +207,62 @@ fn respond(
         .body(body))
 }
 
-/// What every feed answers: the feed with its `ETag` and `Cache-Control` (200), 304
-/// when the caller's copy is current, 422 for a bad filter, 503.
-struct FeedResponses;
-
-impl utoipa::IntoResponses for FeedResponses {
-    fn responses() -> BTreeMap<String, RefOr<Response>> {
-        let text = || ObjectBuilder::new().schema_type(Type::String).build();
-        let header = |description: &str| {
-            HeaderBuilder::new()
+/// What every feed answers: the feed (`example`) with its `ETag` and `Cache-Control`
+/// (200), 304 when the caller's copy is current, 422 for a bad filter, 503.
+fn feed_responses(example: &str) -> BTreeMap<String, RefOr<Response>> {
+    let text = || ObjectBuilder::new().schema_type(Type::String).build();
+    let header = |description: &str| {
+        HeaderBuilder::new()
+            .schema(Some(text()))
+            .description(Some(description))
+            .build()
+    };
+    let feed = ResponseBuilder::new()
+        .description("The feed.")
+        .header("ETag", header("A tag over the feed's bytes."))
+        .header("Cache-Control", header("`public, max-age=60`."))
+        .content(
+            "application/atom+xml",
+            ContentBuilder::new()
                 .schema(Some(text()))
-                .description(Some(description))
-                .build()
-        };
-        let feed = ResponseBuilder::new()
-            .description("The feed.")
-            .header("ETag", header("A tag over the feed's bytes."))
-            .header("Cache-Control", header("`public, max-age=60`."))
-            .content(
-                "application/atom+xml",
-                ContentBuilder::new()
-                    .schema(Some(text()))
-                    .example(Some(serde_json::Value::from(EXAMPLE)))
-                    .build(),
-            )
-            .build();
-        let current = ResponseBuilder::new()
-            .description("The caller's copy (`If-None-Match`) is current.")
-            .build();
-        BTreeMap::from([
-            ("200".to_string(), RefOr::T(feed)),
-            ("304".to_string(), RefOr::T(current)),
-            (
-                "422".to_string(),
-                RefOr::Ref(Ref::from_response_name("ValidationFailed")),
-            ),
-            ("503".to_string(), RefOr::Ref(Ref::from_response_name("Unavailable"))),
-        ])
-    }
+                .example(Some(serde_json::Value::from(example)))
+                .build(),
+        )
+        .build();
+    let current = ResponseBuilder::new()
+        .description("The caller's copy (`If-None-Match`) is current.")
+        .header("ETag", header("The feed's tag: the one the caller holds."))
+        .header("Cache-Control", header("`public, max-age=60`."))
+        .build();
+    BTreeMap::from([
+        ("200".to_string(), RefOr::T(feed)),
+        ("304".to_string(), RefOr::T(current)),
+        (
+            "422".to_string(),
+            RefOr::Ref(Ref::from_response_name("ValidationFailed")),
+        ),
+        ("503".to_string(), RefOr::Ref(Ref::from_response_name("Unavailable"))),
+    ])
 }
+
+/// The responses of each feed, with its own example.
+macro_rules! feed_responses {
+    ($($name:ident => $example:expr),* $(,)?) => {$(
+        struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<Response>> {
+                feed_responses($example)
+            }
+        }
+    )*};
+}
+
+feed_responses!(
+    QuestionFeedResponses => QUESTIONS_EXAMPLE,
+    ResponseFeedResponses => RESPONSES_EXAMPLE,
+    ActionFeedResponses => ACTIONS_EXAMPLE,
+);
 
 fn topic(topic: Option<&str>) -> Result<Option<Topic>, ApiError> {
     let (topic,) = (topic.map(|t| Topic::parse("topic", t)).transpose(),).collect_fields()?;
@@ -433,7 +457,7 @@ impl AtomFeed for ActionsFeed {
     tag = "feeds",
     params(QuestionFeedQuery),
     security(()),
-    responses(FeedResponses)
+    responses(QuestionFeedResponses)
 )]
 #[get("/feeds/questions.atom")]
 pub async fn get_questions_feed(
@@ -456,7 +480,7 @@ pub async fn get_questions_feed(
     tag = "feeds",
     params(ResponseFeedQuery),
     security(()),
-    responses(FeedResponses)
+    responses(ResponseFeedResponses)
 )]
 #[get("/feeds/responses.atom")]
 pub async fn get_responses_feed(
@@ -479,7 +503,7 @@ pub async fn get_responses_feed(
     tag = "feeds",
     params(ActionFeedQuery),
     security(()),
-    responses(FeedResponses)
+    responses(ActionFeedResponses)
 )]
 #[get("/feeds/actions.atom")]
 pub async fn get_actions_feed(

@@ -226,7 +226,7 @@ impl Publishable for MeetingRow {
 #[utoipa::path(
     tag = "meetings",
     params(MeetingQuery, PageParams, ExportParams),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of meetings, or with `Accept: text/csv` all that match, as CSV.",
             content((MeetingPage = "application/json"), (String = "text/csv", example = json!(MEETINGS_CSV_EXAMPLE))),
@@ -256,7 +256,7 @@ pub async fn list_meetings(
 #[utoipa::path(
     tag = "meetings",
     request_body = CreateMeetingRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The meeting was created.", body = Meeting,
             headers(("Location" = String, description = "The new meeting's URL."), ("ETag" = String, description = "Its version."))),
@@ -290,7 +290,7 @@ pub async fn create_meeting(
 #[utoipa::path(
     tag = "meetings",
     params(("id" = MeetingId, Path, description = "The meeting's id.")),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The meeting.", body = Meeting,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
@@ -327,7 +327,7 @@ pub async fn get_meeting(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
     request_body = UpdateMeetingRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The meeting as changed.", body = Meeting,
             headers(("ETag" = String, description = "Its new version."))),
@@ -350,7 +350,7 @@ pub async fn update_meeting(
 
 const MEETINGS_CSV_EXAMPLE: &str = concat!(
     "id,organisation_id,kind,title,held_on,is_public,question_deadline,created_at,updated_at,version\r\n",
-    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5d,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a51,panel,Panel meeting,2022-06-06,true,2022-06-01T12:00:00Z,2022-05-01T09:00:00Z,2022-05-01T09:00:00Z,1\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5d,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a51,panel_meeting,Panel meeting,2022-06-06,true,2022-06-01T12:00:00Z,2022-05-01T09:00:00Z,2022-05-01T09:00:00Z,1\r\n",
 );
 
 /// The meeting list, as JSON pages or CSV.

@@ -144,7 +144,7 @@ impl Publishable for OrganisationRow {
 #[utoipa::path(
     tag = "organisations",
     params(OrganisationQuery, PageParams, ExportParams),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of organisations, or with `Accept: text/csv` all that match, as CSV.",
             content((OrganisationPage = "application/json"), (String = "text/csv", example = json!(ORGANISATIONS_CSV_EXAMPLE))),
@@ -170,7 +170,7 @@ pub async fn list_organisations(
 #[utoipa::path(
     tag = "organisations",
     request_body = CreateOrganisationRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The organisation was created.", body = Organisation,
             headers(("Location" = String, description = "The new organisation's URL."), ("ETag" = String, description = "Its version."))),
@@ -199,7 +199,7 @@ pub async fn create_organisation(
 #[utoipa::path(
     tag = "organisations",
     params(("id" = OrganisationId, Path, description = "The organisation's id.")),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The organisation.", body = Organisation,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
@@ -236,7 +236,7 @@ pub async fn get_organisation(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
     request_body = UpdateOrganisationRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The organisation as changed.", body = Organisation,
             headers(("ETag" = String, description = "Its new version."))),
@@ -260,7 +260,7 @@ pub async fn update_organisation(
 
 const ORGANISATIONS_CSV_EXAMPLE: &str = concat!(
     "id,name,kind,created_at,updated_at,version\r\n",
-    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a50,Staffordshire Police,police_force,2024-01-01T09:00:00Z,2024-01-01T09:00:00Z,1\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a50,Staffordshire Police,force,2024-01-01T09:00:00Z,2024-01-01T09:00:00Z,1\r\n",
 );
 
 /// The organisation list, as JSON pages or CSV.

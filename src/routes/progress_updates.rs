@@ -176,7 +176,7 @@ impl Publishable for ProgressUpdateRecord {
 #[utoipa::path(
     tag = "actions",
     params(("id" = ActionId, Path, description = "The action's id."), PageParams, ExportParams),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of the action's updates, or with `Accept: text/csv` all of them, as CSV.",
             content((ProgressUpdatePage = "application/json"), (String = "text/csv", example = json!(ACTION_UPDATES_CSV_EXAMPLE))),
@@ -216,7 +216,7 @@ pub async fn list_progress_updates(
         ("If-Match" = Option<String>, Header, description = "The action's `ETag` the update is based on."),
     ),
     request_body = CreateProgressUpdateRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The update was posted and the action moved.", body = ProgressUpdate,
             headers(("Location" = String, description = "The action's updates (an update has no URL of its own)."))),

@@ -61,7 +61,7 @@ async fn answer<R: Requirement>(
         ("id" = QuestionId, Path, description = "The question's id."),
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The question, accepted.", body = QuestionDetail,
             headers(("ETag" = String, description = "Its new version."))),
@@ -92,7 +92,7 @@ pub async fn accept_question(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
     request_body = RejectQuestionRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The question, rejected.", body = QuestionDetail,
             headers(("ETag" = String, description = "Its new version."))),
@@ -124,7 +124,7 @@ pub async fn reject_question(
         ("id" = QuestionId, Path, description = "The question's id."),
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The question, withdrawn.", body = QuestionDetail,
             headers(("ETag" = String, description = "Its new version."))),

@@ -301,7 +301,7 @@ impl Publishable for QuestionRecord {
 #[utoipa::path(
     tag = "questions",
     params(QuestionQuery, PageParams, ExportParams),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of questions, or with `Accept: text/csv` all that match, as CSV (never with contact details).",
             content((QuestionPage = "application/json"), (String = "text/csv", example = json!(QUESTIONS_CSV_EXAMPLE))),
@@ -338,7 +338,7 @@ pub async fn list_questions(
 #[utoipa::path(
     tag = "questions",
     request_body = CreateQuestionRequest,
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The question was received.", body = QuestionDetail,
             headers(("Location" = String, description = "The new question's URL."), ("ETag" = String, description = "Its version."))),
@@ -396,7 +396,7 @@ pub async fn create_question(
 #[utoipa::path(
     tag = "questions",
     params(("id" = QuestionId, Path, description = "The question's id.")),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The question.", body = QuestionDetail,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."), ("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
@@ -430,7 +430,7 @@ pub async fn get_question(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
     request_body = UpdateQuestionRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The question as changed.", body = QuestionDetail,
             headers(("ETag" = String, description = "Its new version."), ("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),

@@ -278,7 +278,7 @@ impl Publishable for RecommendationRecord {
 #[utoipa::path(
     tag = "recommendations",
     params(RecommendationQuery, PageParams, ExportParams),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of recommendations, or with `Accept: text/csv` all that match, as CSV.",
             content((RecommendationPage = "application/json"), (String = "text/csv", example = json!(RECOMMENDATIONS_CSV_EXAMPLE))),
@@ -304,7 +304,7 @@ pub async fn list_recommendations(
 #[utoipa::path(
     tag = "recommendations",
     params(("id" = ReportId, Path, description = "The report's id."), ReportRecommendationQuery, PageParams),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of the report's recommendations.", body = RecommendationPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
@@ -336,7 +336,7 @@ pub async fn list_report_recommendations(
     tag = "recommendations",
     params(("id" = ReportId, Path, description = "The report's id.")),
     request_body = CreateRecommendationRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The recommendation was added.", body = Recommendation,
             headers(("Location" = String, description = "The new recommendation's URL."), ("ETag" = String, description = "Its version."))),
@@ -368,7 +368,7 @@ pub async fn create_recommendation(
 #[utoipa::path(
     tag = "recommendations",
     params(("id" = RecommendationId, Path, description = "The recommendation's id.")),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The recommendation.", body = Recommendation,
             headers(("ETag" = String, description = "Its version and a fingerprint, for `If-Match` and `If-None-Match`."))),
@@ -406,7 +406,7 @@ pub async fn get_recommendation(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
     request_body = UpdateRecommendationRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The recommendation as changed.", body = Recommendation,
             headers(("ETag" = String, description = "Its new version."))),

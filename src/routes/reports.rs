@@ -264,7 +264,7 @@ impl Publishable for ReportRow {
 #[utoipa::path(
     tag = "reports",
     params(ReportQuery, PageParams, ExportParams),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of reports, or with `Accept: text/csv` all that match, as CSV.",
             content((ReportPage = "application/json"), (String = "text/csv", example = json!(REPORTS_CSV_EXAMPLE))),
@@ -290,7 +290,7 @@ pub async fn list_reports(
 #[utoipa::path(
     tag = "reports",
     request_body = CreateReportRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The report was created.", body = Report,
             headers(("Location" = String, description = "The new report's URL."), ("ETag" = String, description = "Its version."))),
@@ -323,7 +323,7 @@ pub async fn create_report(
 #[utoipa::path(
     tag = "reports",
     params(("id" = ReportId, Path, description = "The report's id.")),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The report.", body = Report,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
@@ -359,7 +359,7 @@ pub async fn get_report(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
     request_body = UpdateReportRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The report as changed.", body = Report,
             headers(("ETag" = String, description = "Its new version."))),
@@ -521,7 +521,7 @@ impl Scorecard {
 #[utoipa::path(
     tag = "reports",
     params(("id" = ReportId, Path, description = "The report's id.")),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The scorecard.", body = Scorecard),
         responses::Read,

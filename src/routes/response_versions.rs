@@ -79,7 +79,7 @@ pub struct ResponseVersionQuery {}
 #[utoipa::path(
     tag = "responses",
     params(("id" = ResponseId, Path, description = "The response's id."), PageParams),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of versions.", body = ResponseVersionPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),

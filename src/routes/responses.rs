@@ -314,7 +314,7 @@ impl Publishable for ResponseRecord {
     tag = "responses",
     params(("id" = QuestionId, Path, description = "The question's id.")),
     request_body = CreateResponseRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The draft was created.", body = CommissionerResponse,
             headers(("Location" = String, description = "The new response's URL."), ("ETag" = String, description = "Its version."))),
@@ -347,7 +347,7 @@ pub async fn create_response(
 #[utoipa::path(
     tag = "responses",
     params(("id" = QuestionId, Path, description = "The question's id."), ResponseQuery, PageParams, ExportParams),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of responses, or with `Accept: text/csv` all that match, as CSV.",
             content((CommissionerResponsePage = "application/json"), (String = "text/csv", example = json!(RESPONSES_CSV_EXAMPLE))),
@@ -381,7 +381,7 @@ pub async fn list_responses(
 #[utoipa::path(
     tag = "responses",
     params(("id" = ResponseId, Path, description = "The response's id.")),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The response.", body = CommissionerResponse,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
@@ -420,7 +420,7 @@ pub async fn get_response(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
     request_body = UpdateResponseRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The response as changed.", body = CommissionerResponse,
             headers(("ETag" = String, description = "Its new version."))),
@@ -457,7 +457,7 @@ pub async fn update_response(
         ("id" = ResponseId, Path, description = "The response's id."),
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The response, published.", body = CommissionerResponse,
             headers(("ETag" = String, description = "Its new version."))),

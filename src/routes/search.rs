@@ -33,10 +33,7 @@ pub struct SearchQuery {
     pub q: String,
     /// Only these kinds of record, comma-separated (`question,response`); default all
     /// four.
-    #[param(
-        pattern = r"^(action|question|recommendation|response)(,(action|question|recommendation|response))*$",
-        example = "question,response"
-    )]
+    #[param(pattern = r"^(action|question|recommendation|response)(,(action|question|recommendation|response))*$")]
     pub types: Option<String>,
     /// Page size, 1 to 50.
     #[param(minimum = 1, maximum = 50, default = 20)]
@@ -224,7 +221,7 @@ impl TryFrom<SearchQuery> for SearchRequest {
 #[utoipa::path(
     tag = "search",
     params(SearchQuery),
-    security((), ("bearer" = []), ("oauth2" = [])),
+    security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of hits, best first.", body = SearchPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows.")),

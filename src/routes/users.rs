@@ -178,7 +178,7 @@ impl TryFrom<UpdateUserRequest> for AccountChanges {
 #[utoipa::path(
     tag = "users",
     params(AccountQuery, PageParams),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of users.", body = UserPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
@@ -204,10 +204,10 @@ pub async fn list_users(
 #[utoipa::path(
     tag = "users",
     request_body = CreateUserRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The user was created.", body = User,
-            headers(("Location" = String, description = "The new user's URL."))),
+            headers(("Location" = String, description = "The new user's URL."), ("ETag" = String, description = "Its version."))),
         responses::Create,
     )
 )]
@@ -234,7 +234,7 @@ pub async fn create_user(
 #[utoipa::path(
     tag = "users",
     params(("id" = UserId, Path, description = "The user's id.")),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The user.", body = User, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
@@ -271,7 +271,7 @@ pub async fn get_user(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
     request_body = UpdateUserRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The user as changed.", body = User, headers(("ETag" = String, description = "Its new version."))),
         responses::Update,

@@ -111,7 +111,7 @@ pub struct DeliveryQuery {
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = WebhookId, Path, description = "The subscription's id."), DeliveryQuery, PageParams),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of deliveries, newest first.", body = DeliveryPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
@@ -149,7 +149,7 @@ pub async fn list_webhook_deliveries(
         ("id" = WebhookId, Path, description = "The subscription's id."),
         ("delivery_id" = DeliveryId, Path, description = "The delivery's id."),
     ),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 202, description = "The delivery is due again; it is sent within a second or so while the subscription is active.", body = Delivery),
         responses::Read,

@@ -243,7 +243,7 @@ fn with_secret(row: WebhookRow, secret: String) -> WebhookWithSecret {
 #[utoipa::path(
     tag = "webhooks",
     params(WebhookQuery, PageParams),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of subscriptions, oldest first.", body = WebhookPage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
@@ -286,10 +286,11 @@ pub async fn list_webhooks(
 #[utoipa::path(
     tag = "webhooks",
     request_body = CreateWebhookRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "Subscribed; the signing secret is in the body, this once.", body = WebhookWithSecret,
-            headers(("Location" = String, description = "The subscription's URL."))),
+            headers(("Location" = String, description = "The subscription's URL."), ("ETag" = String, description = "Its version."),
+                ("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
         responses::List,
         (status = 400, response = responses::BadRequest),
         (status = 403, response = responses::Forbidden),
@@ -320,7 +321,7 @@ pub async fn create_webhook(
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = WebhookId, Path, description = "The subscription's id.")),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The subscription.", body = Webhook, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
@@ -355,7 +356,7 @@ pub async fn get_webhook(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
     request_body = UpdateWebhookRequest,
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The subscription as changed.", body = Webhook, headers(("ETag" = String, description = "Its new version."))),
         responses::Update,
@@ -394,9 +395,10 @@ pub async fn update_webhook(
         ("id" = WebhookId, Path, description = "The subscription's id."),
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
     ),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The subscription with its new secret, this once.", body = WebhookWithSecret),
+        (status = 200, description = "The subscription with its new secret, this once.", body = WebhookWithSecret,
+            headers(("ETag" = String, description = "Its new version."), ("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
         responses::Delete,
     )
 )]
@@ -440,7 +442,7 @@ pub async fn rotate_webhook_secret(
         ("id" = WebhookId, Path, description = "The subscription's id."),
         ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on."),
     ),
-    security(("bearer" = []), ("oauth2" = [])),
+    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 204, description = "Deleted."),
         responses::Delete,
