@@ -236,7 +236,7 @@ fn problem_example(response: &str) -> Option<serde_json::Value> {
 /// An example of `schema`: its own, its component's, or one built from its parts.
 fn example_of(schema: &serde_json::Value, schemas: &serde_json::Value, depth: usize) -> Option<serde_json::Value> {
     use serde_json::{json, Map, Value};
-    if depth > 8 {
+    if depth > 16 {
         return None;
     }
     if let Some(example) = schema.get("example") {
