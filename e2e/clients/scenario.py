@@ -42,6 +42,7 @@ from scrutiny_client.api.questions import (
     accept_question,
     create_question,
     get_question,
+    get_nested_question_accountability,
     get_question_accountability,
     list_questions,
 )
@@ -68,7 +69,7 @@ from scrutiny_client.api.webhooks import (
     list_webhooks,
 )
 from scrutiny_client.models import (
-    Accountability,
+    AccountabilityTrail,
     AskerContactRequest,
     AskerRequest,
     AuthorRequest,
@@ -322,10 +323,12 @@ def read_the_trail():
     trail = expect(
         get_question_accountability.sync_detailed(id=state["question"].id, client=anonymous),
         200,
-        Accountability,
+        AccountabilityTrail,
     )
     assert trail.question.id == state["question"].id
     assert [r.id for r in trail.responses] == [state["response"].id], trail.responses
+    # The summary comes first, and counts what the trail lists.
+    assert trail.summary.actions_total == len(trail.actions), trail.summary
 
 
 def page_a_list_with_the_cursor():
@@ -384,6 +387,9 @@ def read_everything():
         for question in expect(list_questions.sync_detailed(client=client), 200).items[:5]:
             expect(get_question.sync_detailed(id=question.id, client=client), 200)
             expect(get_question_accountability.sync_detailed(id=question.id, client=client), 200)
+            expect(
+                get_nested_question_accountability.sync_detailed(id=question.id, client=client), 200
+            )
             for response in expect(
                 list_responses.sync_detailed(id=question.id, client=client), 200
             ).items:

@@ -116,7 +116,9 @@ def main(bodies_path, out_dir, tsc, spec_path):
         and op["operationId"] not in by_operation
     )
     if unread:
-        print(f"clients: no body recorded for {', '.join(unread)}")
+        # A JSON operation the scenario never read is one whose types nobody checked.
+        failed += 1
+        print(f"FAILED: no body recorded for {', '.join(unread)}: read it in scenario.py")
     total = sum(len(a) for a in by_operation.values())
     print(
         f"clients: tsc --strict on {total} bodies of {len(by_operation)} operations: "

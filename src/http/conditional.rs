@@ -8,7 +8,7 @@
 //! [`crate::domain::version`]; this module only reads them from the headers.
 
 use actix_web::http::header::{self, HeaderName};
-use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 
 pub use crate::domain::version::{ETag, IfMatch, IfNoneMatch};
@@ -52,6 +52,27 @@ pub fn ok_unless_current<T: Serialize>(if_none_match: &IfNoneMatch, tag: &ETag, 
             .finish();
     }
     ok(tag, body)
+}
+
+/// 200 with a view computed from several resources (a trail, a scorecard), tagged by its
+/// bytes: the view has no version of its own, so its `ETag` is a digest of exactly what
+/// is sent, and an `If-None-Match` naming it gets 304 (the body is computed either way;
+/// the caller is spared the transfer).
+pub fn ok_unless_same<T: Serialize>(if_none_match: &IfNoneMatch, body: &T) -> HttpResponse {
+    let bytes = match serde_json::to_vec(body) {
+        Ok(bytes) => bytes,
+        Err(error) => return crate::error::ApiError::Internal(error.into()).error_response(),
+    };
+    let tag = ETag::of_bytes(&bytes);
+    if if_none_match.is_current(&tag) {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag.as_str()))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, tag.as_str()))
+        .content_type("application/json")
+        .body(bytes)
 }
 
 /// 200 with the resource and its `ETag`: the answer to a change.

@@ -29,6 +29,7 @@ use crate::domain::report::{RecommendationId, RecommendationKind, Recommendation
 use crate::error::{responses, ApiError};
 use crate::http::caching::Caching;
 use crate::http::caller::Caller;
+use crate::http::conditional::{ok_unless_same, IfNoneMatch};
 use crate::repo::{
     accountability, actions as actions_repo, organisations, questions, recommendations as recommendations_repo,
 };
@@ -403,7 +404,8 @@ impl Trail {
 /// status, `is_overdue`, its latest update and the recommendations it `addresses`), and
 /// `recommendations` (each with its progress, the organisation it is addressed to by
 /// name, and its actions' references). Public for accepted and answered questions; staff
-/// see the trail of any question (drafts of responses are never part of it).
+/// see the trail of any question (drafts of responses are never part of it). Sends an
+/// `ETag` (a digest of the body); with `If-None-Match` naming it, answers 304.
 ///
 /// Until this form, the trail nested each recommendation's actions under it (an action
 /// addressing several recommendations repeated under each); that form is
@@ -414,7 +416,11 @@ impl Trail {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The accountability trail.", body = AccountabilityTrail,
-            headers(("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
+            headers(
+                ("ETag" = String, description = "A digest of this body, for `If-None-Match`."),
+                ("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."),
+            )),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -423,10 +429,11 @@ pub async fn get_question_accountability(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<QuestionId>,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let trail = Trail::load(&caller, &state, *id).await?;
     let caching = trail.caching();
-    Ok(caching.mark(HttpResponse::Ok().json(trail.readable())))
+    Ok(caching.mark(ok_unless_same(&if_none_match, &trail.readable())))
 }
 
 /// Follow a question to what is being done about it, each recommendation with its actions.
@@ -443,7 +450,11 @@ pub async fn get_question_accountability(
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The accountability trail, nested.", body = NestedAccountability,
-            headers(("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
+            headers(
+                ("ETag" = String, description = "A digest of this body, for `If-None-Match`."),
+                ("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."),
+            )),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -452,10 +463,11 @@ pub async fn get_nested_question_accountability(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<QuestionId>,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let trail = Trail::load(&caller, &state, *id).await?;
     let caching = trail.caching();
-    Ok(caching.mark(HttpResponse::Ok().json(trail.nested())))
+    Ok(caching.mark(ok_unless_same(&if_none_match, &trail.nested())))
 }
 
 /// Sorts `actions` soonest due first, then by reference.

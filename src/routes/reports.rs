@@ -21,7 +21,7 @@ use crate::domain::text::{Body, HttpUrl, Title};
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageReports, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::conditional::{created, ok, ok_unless_current, ok_unless_same, ETag, IfMatch, IfNoneMatch};
 use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
@@ -517,13 +517,16 @@ impl Scorecard {
 /// Its recommendations by status, how complete the actions on them are, which actions
 /// are overdue, and whether the Commissioner's response is overdue: due 56 days after
 /// publication, it counts as given once a published response cites any of the report's
-/// recommendations. Public; computed on each request, so it has no `ETag`.
+/// recommendations. Public; computed on each request, and tagged by a digest of its body:
+/// with `If-None-Match` naming that `ETag`, answers 304.
 #[utoipa::path(
     tag = "reports",
     params(("id" = ReportId, Path, description = "The report's id.")),
     security((), ("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The scorecard.", body = Scorecard),
+        (status = 200, description = "The scorecard.", body = Scorecard,
+            headers(("ETag" = String, description = "A digest of this body, for `If-None-Match`."))),
+        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -532,11 +535,12 @@ pub async fn get_report_scorecard(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<ReportId>,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let today = crate::domain::calendar::today();
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let data = repo::scorecard(&mut conn, *id).await?;
-    Ok(HttpResponse::Ok().json(Scorecard::compute(data, today)))
+    Ok(ok_unless_same(&if_none_match, &Scorecard::compute(data, today)))
 }
 
 const REPORTS_CSV_EXAMPLE: &str = concat!(

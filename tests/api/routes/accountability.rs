@@ -160,3 +160,46 @@ async fn the_nested_trail_keeps_each_recommendation_with_its_actions() {
         .await
         .assert_problem(404);
 }
+
+#[actix_web::test]
+async fn the_trail_and_a_scorecard_answer_304_while_unchanged_and_200_once_anything_moves() {
+    let app = spawn_app().await;
+    let id = a_trail(&app).await;
+    let trail = app
+        .anonymous()
+        .get(&format!("/api/v1/questions/{id}/accountability"))
+        .await;
+    let report = trail.json()["recommendations"][0]["report_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let paths = [
+        format!("/api/v1/questions/{id}/accountability"),
+        format!("/api/v1/questions/{id}/accountability/nested"),
+        format!("/api/v1/reports/{report}/scorecard"),
+    ];
+    let mut tags = Vec::new();
+    for path in &paths {
+        let first = app.anonymous().get(path).await;
+        assert_eq!(first.status, 200, "{path}: {}", first.text());
+        let tag = first.header("etag").expect("an ETag");
+        let again = app.anonymous().get(path).header("if-none-match", &tag).await;
+        assert_eq!(again.status, 304, "{path}");
+        assert_eq!(again.header("etag").as_deref(), Some(tag.as_str()), "{path}");
+        assert!(again.body.is_empty());
+        tags.push(tag);
+    }
+    // An action moves: every view of it changes its tag.
+    let action = trail.json()["actions"][0]["id"].as_str().unwrap().to_string();
+    let moved = app
+        .as_admin()
+        .patch(&format!("/api/v1/actions/{action}"))
+        .json(&serde_json::json!({"progress_percent": 40, "status": "in_progress"}))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    for (path, tag) in paths.iter().zip(&tags) {
+        let changed = app.anonymous().get(path).header("if-none-match", tag).await;
+        assert_eq!(changed.status, 200, "{path}");
+        assert_ne!(changed.header("etag").as_deref(), Some(tag.as_str()), "{path}");
+    }
+}
