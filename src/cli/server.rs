@@ -24,11 +24,11 @@ pub(super) async fn serve(config: Config, database: &Database, listener: TcpList
     let app = Application::build_on(config.clone(), pool, listener)?;
     let readiness = app.readiness();
     let handle = app.handle();
+    let port = app.port();
     readiness.set_migrating(true);
     log::info!(
-        "serving on http://{}:{}/ (Swagger UI at /swagger-ui/)",
-        config.addr.ip(),
-        app.port()
+        "listening on http://{}:{port}/ (answering 503 until the database is ready)",
+        config.addr.ip()
     );
     let server = actix_web::rt::spawn(app.run_until_stopped());
 
@@ -52,6 +52,10 @@ pub(super) async fn serve(config: Config, database: &Database, listener: TcpList
         return Err(error);
     }
     readiness.set_migrating(false);
+    log::info!(
+        "serving on http://{}:{port}/ (Swagger UI at /swagger-ui/)",
+        config.addr.ip()
+    );
 
     let grace = std::time::Duration::from_secs(config.shutdown_grace_secs);
     actix_web::rt::spawn(async move {
