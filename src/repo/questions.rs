@@ -483,17 +483,27 @@ async fn with_recommendations(conn: &mut DbConn, row: QuestionRow) -> Result<Que
     })
 }
 
-/// The question `id`; one that is not public is not found unless `sees_unpublished`.
+diesel::define_sql_function! {
+    /// The recommendations question `question` cites, in id order (a migration defines it).
+    fn question_recommendation_ids(question: diesel::sql_types::Uuid) -> diesel::sql_types::Array<diesel::sql_types::Uuid>;
+}
+
+/// The question `id`, with the recommendations it cites as an array in the same
+/// statement (one round trip); one that is not public is not found unless
+/// `sees_unpublished`.
 pub async fn find(conn: &mut DbConn, id: QuestionId, sees_unpublished: bool) -> Result<QuestionRecord, ApiError> {
-    let row = questions::table
+    let (row, recommendation_ids): (QuestionRow, Vec<RecommendationId>) = questions::table
         .find(id)
-        .select(QuestionRow::as_select())
+        .select((QuestionRow::as_select(), question_recommendation_ids(questions::id)))
         .first(conn)
         .await
         .optional()?
-        .filter(|row| row.status.is_public() || sees_unpublished)
+        .filter(|(row, _): &(QuestionRow, Vec<RecommendationId>)| row.status.is_public() || sees_unpublished)
         .ok_or_else(|| versioned::not_found::<QuestionRow>(id))?;
-    with_recommendations(conn, row).await
+    Ok(QuestionRecord {
+        row,
+        recommendation_ids,
+    })
 }
 
 async fn lock(conn: &mut DbConn, id: QuestionId) -> Result<QuestionRow, ApiError> {
