@@ -17,16 +17,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel_async::RunQueryDsl;
 use futures_util::StreamExt;
 use tokio::sync::Notify;
 
 use crate::db::DbPool;
 
-/// The channels, as the triggers and the sequencer name them.
-pub const EVENTS_CHANNEL: &str = "scrutiny_events";
-pub const FEED_CHANNEL: &str = crate::repo::events::FEED_CHANNEL;
-pub const DELIVERIES_CHANNEL: &str = "scrutiny_deliveries";
+use crate::repo::events::{DELIVERIES_CHANNEL, EVENTS_CHANNEL, FEED_CHANNEL};
 
 /// While not listening, how often the tasks are woken (their old polling interval).
 const POLL_WHILE_DEAF: Duration = Duration::from_millis(100);
@@ -89,11 +85,7 @@ async fn listen_on(
     listened: &mut bool,
 ) -> anyhow::Result<std::convert::Infallible> {
     let mut conn = deadpool::managed::Object::take(pool.get().await?);
-    for channel in [EVENTS_CHANNEL, FEED_CHANNEL, DELIVERIES_CHANNEL] {
-        diesel::sql_query(format!("LISTEN {channel}"))
-            .execute(&mut conn)
-            .await?;
-    }
+    crate::repo::events::listen(&mut conn).await?;
     *listened = true;
     if was_deaf {
         log::info!("listening for database notifications again");
@@ -114,6 +106,8 @@ async fn listen_on(
                 }
             }
         }
-        diesel::sql_query("SELECT 1").execute(&mut conn).await?;
+        if !crate::repo::ping(&mut conn).await {
+            anyhow::bail!("the listening connection stopped answering");
+        }
     }
 }

@@ -82,8 +82,22 @@ pub async fn sequence(conn: &mut DbConn) -> Result<i64, ApiError> {
     .await
 }
 
-/// The channel notified when the feed grows (see [`crate::wakeups`]).
+/// The channel notified when an event is written (a trigger, see the migration
+/// `notify_on_change`).
+pub const EVENTS_CHANNEL: &str = "scrutiny_events";
+/// The channel notified when the feed grows (by [`sequence`]).
 pub const FEED_CHANNEL: &str = "scrutiny_feed";
+/// The channel notified when a webhook delivery is queued or made due (a trigger).
+pub const DELIVERIES_CHANNEL: &str = "scrutiny_deliveries";
+
+/// Subscribes `conn` to every channel above; its notifications then arrive on
+/// `conn.notifications_stream()` (see [`crate::wakeups`]).
+pub async fn listen(conn: &mut DbConn) -> Result<(), ApiError> {
+    for channel in [EVENTS_CHANNEL, FEED_CHANNEL, DELIVERIES_CHANNEL] {
+        diesel::sql_query(format!("LISTEN {channel}")).execute(conn).await?;
+    }
+    Ok(())
+}
 
 diesel::define_sql_function! {
     /// `text(jsonb)`: the document as JSON text, as PostgreSQL writes it. A typed
