@@ -1,7 +1,10 @@
 //! Who may keep a copy of an answer (RFC 9111).
 //!
-//! Two rules, written once:
+//! Three rules, written once:
 //!
+//! - An answer that shows a secret this once (a new client's or webhook's secret) is
+//!   `Cache-Control: no-store` ([`Caching::Secret`]): no cache may keep it, and neither
+//!   does the idempotency middleware (a retry is sent to the resource instead).
 //! - An answer whose body carries personal data (a questioner's contact details, which
 //!   only `secretariat` and `admin` see) is `Cache-Control: private, no-store`: no
 //!   cache, shared or the browser's own, may keep it. The handler that renders such a
@@ -33,6 +36,8 @@ pub enum Caching {
     Default,
     /// It carries personal data: `Cache-Control: private, no-store`.
     Personal,
+    /// It shows a secret this once: `Cache-Control: no-store`.
+    Secret,
 }
 
 impl Caching {
@@ -45,13 +50,16 @@ impl Caching {
         }
     }
 
-    /// `response`, with `Cache-Control: private, no-store` if it is personal.
+    /// `response`, with the `Cache-Control` this caching asks for (none for the default).
     pub fn mark(self, mut response: HttpResponse) -> HttpResponse {
-        if self == Caching::Personal {
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static(PERSONAL));
-        }
+        let value = match self {
+            Caching::Default => return response,
+            Caching::Personal => PERSONAL,
+            Caching::Secret => "no-store",
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
         response
     }
 }

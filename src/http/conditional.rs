@@ -82,16 +82,6 @@ pub fn ok<T: Serialize>(tag: &ETag, body: &T) -> HttpResponse {
         .json(body)
 }
 
-/// `response`, marked `Cache-Control: no-store`: for an answer that carries a secret
-/// shown this once (a client's or a webhook's), which no cache, and no idempotency
-/// record, may keep. A retry with the same `Idempotency-Key` is sent to the resource.
-pub fn never_stored(mut response: HttpResponse) -> HttpResponse {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    response
-}
-
 /// 201 with the new resource, its `Location` and its `ETag`.
 pub fn created<T: Serialize>(location: String, tag: &ETag, body: &T) -> HttpResponse {
     HttpResponse::Created()

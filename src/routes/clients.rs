@@ -14,8 +14,9 @@ use crate::domain::auth::{parse_roles, ApiClientId, DisplayName, Role};
 use crate::domain::organisation::OrganisationId;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
+use crate::http::caching::Caching;
 use crate::http::caller::{ManageAccounts, Require};
-use crate::http::conditional::{created, never_stored, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
 use crate::http::listing::{self, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
@@ -231,7 +232,7 @@ pub async fn create_client(
         .await?;
     let mut conn = state.conn().await?;
     let row = repo::insert_client(&mut conn, &auth.actor(), new).await?;
-    Ok(never_stored(created(
+    Ok(Caching::Secret.mark(created(
         format!("/api/v1/clients/{}", row.id),
         &ETag::of_version(row.version),
         &with_secret(row, secret),
@@ -339,10 +340,7 @@ pub async fn rotate_client_secret(
         changes,
     )
     .await?;
-    Ok(never_stored(ok(
-        &ETag::of_version(row.version),
-        &with_secret(row, secret.plain),
-    )))
+    Ok(Caching::Secret.mark(ok(&ETag::of_version(row.version), &with_secret(row, secret.plain))))
 }
 
 /// The API client list, as JSON pages (never exported: see [`listing::respond_json`]).

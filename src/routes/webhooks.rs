@@ -14,8 +14,9 @@ use crate::domain::text::BoundedText;
 use crate::domain::webhook::{new_secret, parse_event_types, PayloadView, WebhookId, WebhookUrl};
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
+use crate::http::caching::Caching;
 use crate::http::caller::{ManageWebhooks, Require};
-use crate::http::conditional::{created, never_stored, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
+use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
 use crate::http::listing::{self, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
@@ -308,7 +309,7 @@ pub async fn create_webhook(
     let secret = new_secret();
     let mut conn = state.conn().await?;
     let row = repo::insert(&mut conn, &auth.actor(), new, PayloadView::of(auth.view()), &secret).await?;
-    Ok(never_stored(created(
+    Ok(Caching::Secret.mark(created(
         format!("/api/v1/webhooks/{}", row.id),
         &ETag::of_version(row.version),
         &with_secret(row, secret),
@@ -427,10 +428,7 @@ pub async fn rotate_webhook_secret(
         changes,
     )
     .await?;
-    Ok(never_stored(ok(
-        &ETag::of_version(row.version),
-        &with_secret(row, secret),
-    )))
+    Ok(Caching::Secret.mark(ok(&ETag::of_version(row.version), &with_secret(row, secret))))
 }
 
 /// Delete a webhook subscription.
