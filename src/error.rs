@@ -44,7 +44,7 @@ const MAX_ECHOED_CHARS: usize = 40;
 /// `text` with every quoted piece of input in it cut to [`MAX_ECHOED_CHARS`] and the
 /// whole to `max` characters, each cut marked with `…`: an error says what was wrong
 /// without sending back (or, under an `Idempotency-Key`, storing) what a client sent.
-fn capped(text: &str, max: usize) -> String {
+pub(crate) fn capped(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max * 4));
     let mut quote: Option<(char, usize)> = None;
     for c in text.chars() {

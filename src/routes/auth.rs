@@ -68,9 +68,11 @@ fn oauth_error(status: u16, error: &'static str, description: &str) -> HttpRespo
     if status == 401 {
         response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"scrutiny\""));
     }
+    // The description may quote what was sent (a field name): quoted no more than any
+    // other error quotes it.
     response.json(OAuthError {
         error,
-        error_description: description.to_string(),
+        error_description: crate::error::capped(description, 500),
     })
 }
 

@@ -1645,6 +1645,18 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         case.headers.push(("idempotency-key", format!("huge-{path}")));
         cases.push(if anonymous { case.anonymous() } else { case });
     }
+    let mut huge_token_field = unknown_field.clone();
+    huge_token_field.insert("grant_type".into(), json!("password"));
+    cases.push(
+        json_case(
+            "60 KB unknown field name: POST /api/v1/auth/token",
+            "POST",
+            "/api/v1/auth/token",
+            Value::Object(huge_token_field),
+            OAuthError,
+        )
+        .anonymous(),
+    );
     let mut huge_kind = json_case(
         "60 KB enum value with an Idempotency-Key: POST /api/v1/organisations",
         "POST",
