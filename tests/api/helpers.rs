@@ -20,6 +20,9 @@ use scrutiny::startup::Application;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+mod checks;
+pub use checks::{assert_fields, assert_names_field, assert_queries_refused, assert_stale_tag_refused};
+
 /// The PostgreSQL server the tests use, and the template every test database copies.
 struct Server {
     /// A URL for administrative connections (creating and dropping databases).
@@ -520,6 +523,14 @@ impl TestApp {
             .await
     }
 
+    /// Signs in as `username` with the password grant and returns the access token, for
+    /// `app.with_token(&token)`; the token request is [`TestApp::password_grant`].
+    pub async fn sign_in(&self, username: &str, password: &str) -> String {
+        let response = self.password_grant(username, password).await;
+        assert_eq!(response.status, 200, "signing in as {username}: {}", response.text());
+        response.json()["access_token"].as_str().unwrap().to_string()
+    }
+
     /// Creates a meeting (as admin), held by an organisation of its own, and returns it.
     pub async fn create_meeting(&self, kind: &str, held_on: &str) -> Value {
         let organisation = self
@@ -552,15 +563,29 @@ impl TestApp {
     /// Creates a question and accepts it, so that it is public.
     pub async fn create_public_question(&self) -> Value {
         let question = self.create_question(serde_json::json!({})).await;
+        self.accept_question(&question).await
+    }
+
+    /// Accepts `question` (as admin), making it public, and returns it.
+    pub async fn accept_question(&self, question: &Value) -> Value {
         let response = self
             .as_admin()
-            .post(&format!(
-                "/api/v1/questions/{}/accept",
-                question["id"].as_str().unwrap()
-            ))
+            .post(&format!("{}/accept", path_of("questions", question)))
             .json(&Value::Null)
             .await;
         assert_eq!(response.status, 200, "{}", response.text());
+        response.json()
+    }
+
+    /// Creates an API client `name` with `roles` (as admin) and returns it, its
+    /// `client_id` and its one-time `client_secret` included.
+    pub async fn create_client(&self, name: &str, roles: &[&str]) -> Value {
+        let response = self
+            .as_admin()
+            .post("/api/v1/clients")
+            .json(&serde_json::json!({"name": name, "roles": roles}))
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text());
         response.json()
     }
 
@@ -959,6 +984,12 @@ impl<'a> std::future::IntoFuture for Request<'a> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
+}
+
+/// The `field` of each element of the array `list` (`&page["items"]`), in order.
+pub fn field_of_each(list: &Value, field: &str) -> Vec<Value> {
+    let items = list.as_array().unwrap_or_else(|| panic!("not an array: {list}"));
+    items.iter().map(|item| item[field].clone()).collect()
 }
 
 /// The path of a resource the API returned (`/api/v1/actions/{id}`).

@@ -70,21 +70,10 @@ async fn a_question_export_round_trips_with_filters_visibility_and_no_contact_de
     let public = app
         .create_question(json!({"body": awkward, "topics": ["child-protection", "policing"]}))
         .await;
-    let accepted = app
-        .as_admin()
-        .post(&format!("/api/v1/questions/{}/accept", public["id"].as_str().unwrap()))
-        .json(&json!(null))
-        .await;
-    assert_eq!(accepted.status, 200, "{}", accepted.text());
+    app.accept_question(&public).await;
     let submitted = app.create_question(json!({"title": "Still submitted"})).await;
     let other_topic = app.create_question(json!({"topics": ["finance"]})).await;
-    app.as_admin()
-        .post(&format!(
-            "/api/v1/questions/{}/accept",
-            other_topic["id"].as_str().unwrap()
-        ))
-        .json(&json!(null))
-        .await;
+    app.accept_question(&other_topic).await;
 
     // Anonymous: public questions only, with the filter applied.
     let response = csv_get(&app, "/api/v1/questions?topic=child-protection", None).await;
@@ -352,23 +341,9 @@ async fn formula_cells_are_neutralised_only_when_asked_and_the_rest_is_unchanged
     let title = "=HYPERLINK(\"http://evil.example\",\"Click\")";
     let body = "@SUM(1+1)*cmd|' /C calc'!A0";
     let question = app.create_question(json!({"title": title, "body": body})).await;
-    let accepted = app
-        .as_admin()
-        .post(&format!(
-            "/api/v1/questions/{}/accept",
-            question["id"].as_str().unwrap()
-        ))
-        .json(&json!(null))
-        .await;
-    assert_eq!(accepted.status, 200, "{}", accepted.text());
+    app.accept_question(&question).await;
     let plain_question = app.create_question(json!({"title": "A plain title = fine"})).await;
-    app.as_admin()
-        .post(&format!(
-            "/api/v1/questions/{}/accept",
-            plain_question["id"].as_str().unwrap()
-        ))
-        .json(&json!(null))
-        .await;
+    app.accept_question(&plain_question).await;
 
     let verbatim = csv_get(&app, "/api/v1/questions", None).await;
     let (header, plain_rows) = parse(&verbatim, "questions");

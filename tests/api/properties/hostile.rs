@@ -5,7 +5,7 @@
 use actix_web::web;
 use serde_json::{json, Value};
 
-use crate::helpers::{path_of, question_body, spawn_app, urlencode, TestApp, TestResponse};
+use crate::helpers::{field_of_each, path_of, question_body, spawn_app, urlencode, TestApp, TestResponse};
 
 /// Every table a request could write to (rate-limit bookkeeping aside).
 const TABLES: &[&str] = &[
@@ -189,12 +189,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
     let user = app
         .create_user("hostile-user", "a long enough password", &["panel_member"])
         .await;
-    let client = app
-        .as_admin()
-        .post("/api/v1/clients")
-        .json(&json!({"name": "Hostile client", "roles": ["integration"]}))
-        .await;
-    assert_eq!(client.status, 201, "{}", client.text());
+    let client = app.create_client("Hostile client", &["integration"]).await;
     let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
     let question = app.create_public_question().await;
     let question_id = question["id"].as_str().unwrap().to_string();
@@ -214,7 +209,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
     Fixtures {
         organisation: path_of("organisations", &organisation),
         user: path_of("users", &user),
-        client: path_of("clients", &client.json()),
+        client: path_of("clients", &client),
         meeting: path_of("meetings", &meeting),
         question: path_of("questions", &question),
         response: path_of("responses", &response),
@@ -2677,12 +2672,7 @@ async fn hostile_and_broken_requests_are_refused_and_change_nothing() {
         .get(&format!("/api/v1/organisations?q={}", urlencode("%' OR '1'='1")))
         .await
         .json();
-    let names: Vec<_> = found["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["name"].clone())
-        .collect();
+    let names: Vec<_> = field_of_each(&found["items"], "name");
     assert_eq!(
         names,
         vec![json!("Org %' OR '1'='1")],

@@ -1,6 +1,6 @@
 //! `openapi/openapi.json` is generated from the code; this fails when they drift.
 
-use crate::helpers::spawn_app;
+use crate::helpers::{path_of, spawn_app};
 
 #[test]
 fn the_committed_openapi_document_matches_the_code() {
@@ -821,7 +821,7 @@ async fn every_header_the_service_sends_is_documented_on_its_response() {
     check("get", "/api/v1/users", &invalid);
     // Questions (private answers), a response, a feed and its 304.
     let question = app.create_public_question().await;
-    let question_path = format!("/api/v1/questions/{}", question["id"].as_str().unwrap());
+    let question_path = path_of("questions", &question);
     let read = app.as_admin().get(&question_path).await;
     check("get", &question_path, &read);
     let current = app

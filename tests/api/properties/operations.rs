@@ -141,12 +141,7 @@ async fn the_cli_issues_tokens_and_creates_accounts_against_the_same_database() 
     let whoami = app.with_token(token.trim()).get("/api/v1/me").await;
     assert_eq!(whoami.status, 200, "{}", whoami.text());
     assert_eq!(whoami.json()["roles"], json!(["secretariat", "panel_member"]));
-    assert_eq!(
-        app.db
-            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'auth.token_issued'")
-            .await,
-        1
-    );
+    app.db.assert_audited("auth.token_issued", 1).await;
 
     let created: serde_json::Value = serde_json::from_str(&run(&[
         "create-client",

@@ -189,12 +189,7 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
     let user = app
         .create_user("matrix-user", "a long enough password", &["panel_member"])
         .await;
-    let client = app
-        .as_admin()
-        .post("/api/v1/clients")
-        .json(&json!({"name": "Matrix client", "roles": ["integration"]}))
-        .await
-        .json();
+    let client = app.create_client("Matrix client", &["integration"]).await;
     // Public resources, so that every role (anonymous included) can read them.
     let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
     let question = app.create_public_question().await;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::helpers::{database_addr, question_body, spawn_app, spawn_app_on, Proxy, Settings, TestDb};
+use crate::helpers::{database_addr, path_of, question_body, spawn_app, spawn_app_on, Proxy, Settings, TestDb};
 
 #[actix_web::test]
 async fn a_stream_of_writes_through_a_database_outage_loses_nothing_that_was_acknowledged() {
@@ -93,7 +93,10 @@ async fn an_idempotency_key_is_honoured_by_another_instance_sharing_the_database
     assert_eq!(replayed.status, 201);
     assert_eq!(replayed.header("idempotent-replayed").as_deref(), Some("true"));
     assert_eq!(replayed.json(), created.json());
-    assert_eq!(first.db.count("SELECT count(*) AS n FROM organisations").await, 1);
+    first
+        .db
+        .assert_count("SELECT count(*) AS n FROM organisations", 1)
+        .await;
 }
 
 #[actix_web::test]
@@ -109,7 +112,7 @@ async fn the_anonymous_submission_limit_holds_across_instances() {
     let created = statuses.iter().filter(|s| **s == 201).count();
     let limited = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!((created, limited), (5, 3), "{statuses:?}");
-    assert_eq!(first.db.count("SELECT count(*) AS n FROM questions").await, 5);
+    first.db.assert_count("SELECT count(*) AS n FROM questions", 5).await;
 }
 
 #[actix_web::test]
@@ -179,18 +182,15 @@ async fn a_lost_database_gives_503_with_retry_after_and_the_service_recovers_by_
         );
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
-    let response = app
-        .anonymous()
-        .get(&format!("/api/v1/organisations/{}", created["id"].as_str().unwrap()))
-        .await;
+    let response = app.anonymous().get(&path_of("organisations", &created)).await;
     assert_eq!(response.status, 200);
     app.create_organisation("After the outage", "panel").await;
-    assert_eq!(
-        app.db
-            .count("SELECT count(*) AS n FROM organisations WHERE name = 'During the outage'")
-            .await,
-        0
-    );
+    app.db
+        .assert_count(
+            "SELECT count(*) AS n FROM organisations WHERE name = 'During the outage'",
+            0,
+        )
+        .await;
 }
 
 /// Sends the head of a POST with `Content-Length: 64`, then one byte of the body every
@@ -285,7 +285,7 @@ async fn after_an_instance_dies_a_retry_finds_the_committed_change_instead_of_a_
     let retry = post().await;
     assert_eq!(retry.status, 303, "{}", retry.text());
     assert_eq!(retry.header("location"), created.header("location"));
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 1);
+    app.db.assert_count("SELECT count(*) AS n FROM organisations", 1).await;
 }
 
 #[actix_web::test]
@@ -305,10 +305,10 @@ async fn after_an_instance_dies_before_committing_a_retry_runs_the_request_once(
     let retry = post().await;
     assert_eq!(retry.status, 201, "{}", retry.text());
     assert_eq!(retry.header("idempotent-replayed"), None, "run again, not replayed");
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 1);
+    app.db.assert_count("SELECT count(*) AS n FROM organisations", 1).await;
     // And from then on it is replayed like any other.
     let again = post().await;
     assert_eq!(again.status, 201);
     assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM organisations").await, 1);
+    app.db.assert_count("SELECT count(*) AS n FROM organisations", 1).await;
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/questions/{id}/accountability`: the trail from a question to what was done.
 
-use crate::helpers::spawn_app;
+use crate::helpers::{path_of, spawn_app};
 
 #[actix_web::test]
 async fn a_submitted_question_has_no_public_accountability_trail() {
@@ -31,21 +31,15 @@ async fn a_trail(app: &crate::helpers::TestApp) -> String {
     let done = app.create_action("A-DONE", &[&r2], &force, "2199-03-31").await;
     let completed = app
         .as_admin()
-        .patch(&format!("/api/v1/actions/{}", done["id"].as_str().unwrap()))
+        .patch(&path_of("actions", &done))
         .json(&serde_json::json!({"status": "completed"}))
         .await;
     assert_eq!(completed.status, 200, "{}", completed.text());
     let question = app
         .create_question(serde_json::json!({"recommendation_ids": [r1["id"], r2["id"]]}))
         .await;
-    let id = question["id"].as_str().unwrap().to_string();
-    let accepted = app
-        .as_admin()
-        .post(&format!("/api/v1/questions/{id}/accept"))
-        .json(&serde_json::json!(null))
-        .await;
-    assert_eq!(accepted.status, 200, "{}", accepted.text());
-    id
+    app.accept_question(&question).await;
+    question["id"].as_str().unwrap().to_string()
 }
 
 #[actix_web::test]

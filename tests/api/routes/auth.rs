@@ -67,12 +67,7 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     assert_eq!((wrong.status, unknown.status), (400, 400));
     assert_eq!(wrong.json(), unknown.json());
     assert_eq!(wrong.json()["error"], "invalid_grant");
-    assert_eq!(
-        app.db
-            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'auth.login_failed'")
-            .await,
-        2
-    );
+    app.db.assert_audited("auth.login_failed", 2).await;
 }
 
 #[actix_web::test]
@@ -97,12 +92,9 @@ async fn malformed_token_requests_get_oauth_errors() {
         (400, json!("unsupported_grant_type"))
     );
     let text = app
-        .send(
-            app.client
-                .post(app.url("/api/v1/auth/token"))
-                .insert_header(("content-type", "text/plain")),
-            Some(b"grant_type=password".to_vec()),
-        )
+        .anonymous()
+        .post("/api/v1/auth/token")
+        .body("text/plain", "grant_type=password")
         .await;
     text.assert_problem(415);
 }
@@ -199,12 +191,9 @@ async fn forged_and_broken_tokens_are_each_refused_with_401() {
         );
     }
     let basic = app
-        .send(
-            app.client
-                .get(app.url("/api/v1/me"))
-                .insert_header(("authorization", "Basic YTpi")),
-            None,
-        )
+        .anonymous()
+        .get("/api/v1/me")
+        .header("authorization", "Basic YTpi")
         .await;
     basic.assert_problem(401);
 }
@@ -591,6 +580,10 @@ async fn a_noncharacter_in_a_token_request_is_invalid_request_and_nothing_is_rec
         .await;
     assert_eq!(response.status, 400, "{}", response.text());
     assert_eq!(response.json()["error"], "invalid_request");
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM audit_events").await, audited);
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM rate_limit_events").await, 0);
+    app.db
+        .assert_count("SELECT count(*) AS n FROM audit_events", audited)
+        .await;
+    app.db
+        .assert_count("SELECT count(*) AS n FROM rate_limit_events", 0)
+        .await;
 }

@@ -8,13 +8,7 @@ use serde_json::json;
 #[actix_web::test]
 async fn a_client_signs_in_with_client_credentials_in_the_body_or_basic_auth() {
     let app = spawn_app().await;
-    let created = app
-        .as_admin()
-        .post("/api/v1/clients")
-        .json(&json!({"name": "Council website", "roles": ["integration"]}))
-        .await;
-    assert_eq!(created.status, 201, "{}", created.text());
-    let client = created.json();
+    let client = app.create_client("Council website", &["integration"]).await;
     let (id, secret) = (
         client["client_id"].as_str().unwrap(),
         client["client_secret"].as_str().unwrap(),
@@ -23,12 +17,9 @@ async fn a_client_signs_in_with_client_credentials_in_the_body_or_basic_auth() {
 
     let form = format!("grant_type=client_credentials&client_id={id}&client_secret={secret}");
     let response = app
-        .send(
-            app.client
-                .post(app.url("/api/v1/auth/token"))
-                .insert_header(("content-type", "application/x-www-form-urlencoded")),
-            Some(form.into_bytes()),
-        )
+        .anonymous()
+        .post("/api/v1/auth/token")
+        .body("application/x-www-form-urlencoded", form)
         .await;
     assert_eq!(response.status, 200, "{}", response.text());
     let token = response.json()["access_token"].as_str().unwrap().to_string();
@@ -36,13 +27,10 @@ async fn a_client_signs_in_with_client_credentials_in_the_body_or_basic_auth() {
 
     let basic = STANDARD.encode(format!("{id}:{secret}"));
     let response = app
-        .send(
-            app.client
-                .post(app.url("/api/v1/auth/token"))
-                .insert_header(("content-type", "application/x-www-form-urlencoded"))
-                .insert_header(("authorization", format!("Basic {basic}"))),
-            Some(b"grant_type=client_credentials".to_vec()),
-        )
+        .anonymous()
+        .post("/api/v1/auth/token")
+        .header("authorization", &format!("Basic {basic}"))
+        .body("application/x-www-form-urlencoded", "grant_type=client_credentials")
         .await;
     assert_eq!(response.status, 200, "{}", response.text());
 
@@ -64,12 +52,7 @@ async fn a_client_signs_in_with_client_credentials_in_the_body_or_basic_auth() {
 #[actix_web::test]
 async fn rotating_a_client_secret_retires_the_old_one() {
     let app = spawn_app().await;
-    let client = app
-        .as_admin()
-        .post("/api/v1/clients")
-        .json(&json!({"name": "Dashboard", "roles": ["integration"]}))
-        .await
-        .json();
+    let client = app.create_client("Dashboard", &["integration"]).await;
     let (id, old) = (
         client["client_id"].as_str().unwrap(),
         client["client_secret"].as_str().unwrap(),
@@ -106,12 +89,7 @@ async fn rotating_a_client_secret_retires_the_old_one() {
 #[actix_web::test]
 async fn rotating_a_client_secret_retires_the_tokens_issued_with_the_old_one() {
     let app = spawn_app().await;
-    let client = app
-        .as_admin()
-        .post("/api/v1/clients")
-        .json(&json!({"name": "Dashboard", "roles": ["integration"]}))
-        .await
-        .json();
+    let client = app.create_client("Dashboard", &["integration"]).await;
     let grant = |secret: &str| json!({"grant_type": "client_credentials", "client_id": client["client_id"], "client_secret": secret});
     let old_token = app
         .anonymous()

@@ -3,7 +3,7 @@
 use atom_syndication::Feed;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_app_with, Settings, TestApp, TestResponse};
+use crate::helpers::{path_of, spawn_app, spawn_app_with, Settings, TestApp, TestResponse};
 
 /// `GET path` as an anonymous caller, checked to be an Atom feed, and parsed.
 async fn get_feed(app: &TestApp, path: &str) -> (TestResponse, Feed) {
@@ -126,7 +126,7 @@ async fn only_public_questions_and_published_responses_appear_newest_updated_fir
     // Editing the first question makes it the most recently updated.
     let edited = app
         .as_admin()
-        .patch(&format!("/api/v1/questions/{}", first["id"].as_str().unwrap()))
+        .patch(&path_of("questions", &first))
         .json(&json!({"title": "Edited last"}))
         .await;
     assert_eq!(edited.status, 200, "{}", edited.text());
@@ -164,12 +164,10 @@ async fn only_public_questions_and_published_responses_appear_newest_updated_fir
     assert!(other.entries().is_empty());
     let (_, other) = get_feed(&app, "/feeds/responses.atom?topic=road-safety").await;
     assert!(other.entries().is_empty());
-    let problem = app
-        .anonymous()
+    app.anonymous()
         .get("/feeds/questions.atom?status=nonsense")
         .await
-        .assert_problem(422);
-    assert_eq!(problem["errors"][0]["field"], "status");
+        .assert_invalid("status");
     app.anonymous()
         .get("/feeds/actions.atom?colour=red")
         .await
@@ -254,7 +252,7 @@ async fn a_current_copy_is_answered_304_and_a_change_gives_a_new_tag() {
 
     let edited = app
         .as_admin()
-        .patch(&format!("/api/v1/questions/{}", question["id"].as_str().unwrap()))
+        .patch(&path_of("questions", &question))
         .json(&json!({"title": "A new title"}))
         .await;
     assert_eq!(edited.status, 200, "{}", edited.text());
@@ -298,15 +296,7 @@ async fn text_xml_cannot_carry_never_reaches_the_feed_which_stays_well_formed() 
             "body": "A\u{FEFF}B \u{E000} \u{D7FF}\ttab\r\nline",
         }))
         .await;
-    let accepted = app
-        .as_admin()
-        .post(&format!(
-            "/api/v1/questions/{}/accept",
-            question["id"].as_str().unwrap()
-        ))
-        .json(&serde_json::Value::Null)
-        .await;
-    assert_eq!(accepted.status, 200, "{}", accepted.text());
+    app.accept_question(&question).await;
     let (response, feed) = get_feed(&app, "/feeds/questions.atom").await;
     let text = std::str::from_utf8(&response.body).expect("the feed is UTF-8");
     assert!(text.chars().all(is_xml_char), "a character XML cannot carry: {text}");
@@ -318,7 +308,7 @@ async fn text_xml_cannot_carry_never_reaches_the_feed_which_stays_well_formed() 
         "{:?}",
         feed.entries()[0].title()
     );
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 1);
+    app.db.assert_count("SELECT count(*) AS n FROM questions", 1).await;
 }
 
 /// Headers a client could send to pass itself off as the service's public host.

@@ -1,6 +1,6 @@
 //! `/health/live`, `/health/ready` and `/metrics`.
 
-use crate::helpers::{spawn_app, Settings};
+use crate::helpers::{path_of, spawn_app, Settings};
 use serde_json::json;
 
 #[actix_web::test]
@@ -16,7 +16,7 @@ async fn liveness_and_readiness_answer_ok() {
 async fn metrics_parse_as_prometheus_text_and_count_requests_by_route_template() {
     let app = spawn_app().await;
     let organisation = app.create_organisation("Panel", "panel").await;
-    let path = format!("/api/v1/organisations/{}", organisation["id"].as_str().unwrap());
+    let path = path_of("organisations", &organisation);
     let labels = [
         ("route", "/api/v1/organisations/{id}"),
         ("status", "200"),
@@ -50,12 +50,9 @@ async fn metrics_can_be_protected_by_a_token() {
         crate::helpers::spawn_app_with(Settings::default().with("SCRUTINY_METRICS_TOKEN", "metrics-secret")).await;
     app.anonymous().get("/metrics").await.assert_problem(401);
     let response = app
-        .send(
-            app.client
-                .get(app.url("/metrics"))
-                .insert_header(("authorization", "Bearer metrics-secret")),
-            None,
-        )
+        .anonymous()
+        .get("/metrics")
+        .header("authorization", "Bearer metrics-secret")
         .await;
     assert_eq!(response.status, 200);
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use scrutiny::domain::auth::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp, TestResponse, JWT_SECRET};
+use crate::helpers::{path_of, spawn_app, TestApp, TestResponse, JWT_SECRET};
 
 /// The real published document (as it reads on this machine: its response date has no
 /// page number run into it).
@@ -229,8 +229,8 @@ async fn concurrent_imports_of_one_document_create_it_once_and_waste_no_referenc
     assert_eq!(statuses, [200, 200, 200, 201], "{attempts:?}");
     let ids: Vec<Value> = attempts.iter().map(|r| r.json()["question_id"].clone()).collect();
     assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 1);
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM responses").await, 1);
+    app.db.assert_count("SELECT count(*) AS n FROM questions", 1).await;
+    app.db.assert_count("SELECT count(*) AS n FROM responses", 1).await;
     // A loser's reference number was given back when it rolled back.
     let next = app.import(&fixture("rural-crime-fused-page-number.txt")).await;
     assert_eq!(next["reference"], "PQ-2022-0002");
@@ -303,11 +303,9 @@ async fn texts_that_are_not_documents_are_a_422_naming_the_field_and_write_nothi
     }
     // Read but not storable: a response dated in the future is a mistyped year.
     let future = PUBLISHED.replace("9 June 2022", "9 June 2122");
-    let problem = app
-        .import_as(Role::Secretariat, "", &future, &[])
+    app.import_as(Role::Secretariat, "", &future, &[])
         .await
-        .assert_problem(422);
-    assert_eq!(problem["errors"][0]["field"], "responded_on", "{problem}");
+        .assert_invalid("responded_on");
     assert_eq!(app.import_rows().await, before);
 }
 
@@ -399,7 +397,7 @@ async fn only_the_secretariat_and_admins_may_import() {
             .await
             .assert_problem(403);
     }
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 0);
+    app.db.assert_count("SELECT count(*) AS n FROM questions", 0).await;
 }
 
 #[actix_web::test]
@@ -435,7 +433,7 @@ async fn a_body_that_is_not_utf8_plain_text_is_refused_before_anything_is_read()
     assert_eq!(problem["errors"][0]["field"], "force");
     // Without a charset, text/plain is taken as UTF-8.
     assert_eq!(post("text/plain", PUBLISHED.into(), "").await.status, 201);
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 1);
+    app.db.assert_count("SELECT count(*) AS n FROM questions", 1).await;
 }
 
 #[actix_web::test]
@@ -462,7 +460,7 @@ async fn one_idempotency_key_cannot_turn_a_dry_run_into_an_import() {
     let replay = import("", "import-for-real").await;
     assert_eq!((first.status, replay.status), (201, 201), "{}", replay.text());
     assert_eq!(replay.header("idempotent-replayed").as_deref(), Some("true"));
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 1);
+    app.db.assert_count("SELECT count(*) AS n FROM questions", 1).await;
 }
 
 /// Runs `scrutiny import ARGS` against the database at `database_url`.
@@ -521,11 +519,7 @@ async fn the_cli_imports_the_shared_fixtures_once_and_says_so_the_second_time() 
     assert_eq!(question["status"], "answered");
     assert_eq!(question["source"]["name"], "public-question-2022-05-31.txt");
     assert_eq!(question["source"]["hash"], PUBLISHED_HASH);
-    let detail = app
-        .anonymous()
-        .get(&format!("/api/v1/questions/{}", question["id"].as_str().unwrap()))
-        .await
-        .json();
+    let detail = app.anonymous().get(&path_of("questions", question)).await.json();
     assert_eq!(detail["responses"][0]["responded_on"], "2022-06-09");
     assert_eq!(detail["responses"][0]["author"]["name"], "Ralph Butler");
     assert_eq!(
@@ -626,8 +620,8 @@ async fn a_file_that_fails_makes_the_cli_fail_but_the_good_files_are_still_impor
     assert!(reports[0]["reason"].as_str().unwrap().contains("Commissioner Response"));
     assert!(reports[2]["reason"].as_str().unwrap().contains("not UTF-8"));
     assert!(reports[3]["reason"].as_str().unwrap().contains("cannot read it"));
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 1);
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM responses").await, 1);
+    app.db.assert_count("SELECT count(*) AS n FROM questions", 1).await;
+    app.db.assert_count("SELECT count(*) AS n FROM responses", 1).await;
 
     // In text, each failure is a line with its reason.
     let output = scrutiny_import(&app.db.url, &[&agenda]);

@@ -2,7 +2,9 @@
 
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{
+    assert_fields, assert_names_field, assert_queries_refused, assert_stale_tag_refused, path_of, spawn_app,
+};
 use scrutiny::domain::auth::Role;
 
 #[actix_web::test]
@@ -12,10 +14,7 @@ async fn a_panel_meeting_on_16_june_2022_has_its_question_deadline_at_midnight_l
     assert_eq!(meeting["question_deadline"], "2022-06-10T23:00:00Z");
     assert_eq!(meeting["is_public"], true);
     assert_eq!(meeting["version"], 1);
-    let read = app
-        .anonymous()
-        .get(&format!("/api/v1/meetings/{}", meeting["id"].as_str().unwrap()))
-        .await;
+    let read = app.anonymous().get(&path_of("meetings", &meeting)).await;
     assert_eq!(read.status, 200);
     assert_eq!(read.json(), meeting);
     assert_eq!(read.header("etag").as_deref(), Some("\"1\""));
@@ -34,41 +33,21 @@ async fn only_panel_meetings_have_a_question_deadline() {
 async fn moving_a_meeting_moves_its_deadline_and_a_stale_if_match_changes_nothing() {
     let app = spawn_app().await;
     let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
-    let path = format!("/api/v1/meetings/{}", meeting["id"].as_str().unwrap());
-    let moved = app
-        .as_admin()
-        .patch(&path)
-        .json(&json!({"held_on": "2024-01-08"}))
-        .if_match("\"1\"")
-        .await;
-    assert_eq!(moved.status, 200, "{}", moved.text());
+    let path = path_of("meetings", &meeting);
+    let (first, second) = (json!({"held_on": "2024-01-08"}), json!({"title": "Renamed"}));
+    let moved = assert_stale_tag_refused(&app.as_admin(), &path, "\"1\"", first, second).await;
     assert_eq!(moved.json()["question_deadline"], "2024-01-03T00:00:00Z");
     assert_eq!(moved.header("etag").as_deref(), Some("\"2\""));
-    let stale = app
-        .as_admin()
-        .patch(&path)
-        .json(&json!({"title": "Renamed"}))
-        .if_match("\"1\"")
-        .await;
-    stale.assert_problem(412);
     let current = app.anonymous().get(&path).await.json();
-    assert_eq!(
-        (current["version"].clone(), current["held_on"].clone()),
-        (json!(2), json!("2024-01-08"))
-    );
-    assert_eq!(
-        app.db
-            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'meeting.updated' AND before->>'held_on' = '2022-06-16'")
-            .await,
-        1
-    );
+    assert_fields(&current, json!({"version": 2, "held_on": "2024-01-08"}));
+    app.db.assert_count("SELECT count(*) AS n FROM audit_events WHERE action = 'meeting.updated' AND before->>'held_on' = '2022-06-16'", 1).await;
 }
 
 #[actix_web::test]
 async fn a_meeting_that_is_not_public_does_not_exist_for_anonymous_and_integration_callers() {
     let app = spawn_app().await;
     let meeting = app.create_meeting("strategic_governance_board", "2022-06-20").await;
-    let path = format!("/api/v1/meetings/{}", meeting["id"].as_str().unwrap());
+    let path = path_of("meetings", &meeting);
     assert_eq!(
         app.as_admin()
             .patch(&path)
@@ -153,19 +132,17 @@ async fn the_meeting_list_filters_by_organisation_kind_and_dates() {
         .await
         .json();
     assert_eq!(by_organisation["items"][0]["id"], june["id"]);
-    for (query, parameter) in [
-        ("kind=council_meeting", "kind"),
-        ("held_from=16-06-2022", "held_from"),
-        ("is_public=maybe", "is_public"),
-        ("cursor=djE6MDE5MzdiNGUtNGY0YS03Y2M0LWEwYjUtNmMxZDJmM2U0YTVi", "cursor"),
-    ] {
-        let problem = app
-            .anonymous()
-            .get(&format!("/api/v1/meetings?{query}"))
-            .await
-            .assert_problem(422);
-        assert_eq!(problem["errors"][0]["field"], parameter, "{query}: {problem}");
-    }
+    assert_queries_refused(
+        &app.anonymous(),
+        "/api/v1/meetings",
+        &[
+            ("kind=council_meeting", "kind"),
+            ("held_from=16-06-2022", "held_from"),
+            ("is_public=maybe", "is_public"),
+            ("cursor=djE6MDE5MzdiNGUtNGY0YS03Y2M0LWEwYjUtNmMxZDJmM2U0YTVi", "cursor"),
+        ],
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -198,15 +175,9 @@ async fn a_meeting_needs_an_existing_organisation_a_title_and_a_plausible_date()
             .json(&body)
             .await
             .assert_problem(422);
-        let errors = problem["errors"].as_array().unwrap();
-        assert!(
-            errors
-                .iter()
-                .any(|e| e["field"] == field || e["message"].as_str().unwrap().contains(field)),
-            "{change} should name {field}: {problem}"
-        );
+        assert_names_field(&problem, field, &change);
     }
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM meetings").await, 0);
+    app.db.assert_count("SELECT count(*) AS n FROM meetings", 0).await;
 }
 
 #[actix_web::test]
@@ -255,9 +226,8 @@ async fn a_panel_meeting_whose_deadline_the_bank_holiday_rules_cannot_vouch_for_
         .as_admin()
         .post("/api/v1/meetings")
         .json(&json!({"organisation_id": organisation["id"], "kind": "panel_meeting", "title": "Far", "held_on": "2100-03-04"}))
-        .await
-        .assert_problem(422);
-    assert_eq!(refused["errors"][0]["field"], "held_on", "{refused}");
+.await
+.assert_invalid("held_on");
     assert!(
         refused["errors"][0]["message"]
             .as_str()
@@ -267,31 +237,22 @@ async fn a_panel_meeting_whose_deadline_the_bank_holiday_rules_cannot_vouch_for_
     );
     // Other meetings take no questions, so have no deadline to work out.
     let other = app.create_meeting("other", "2100-03-04").await;
-    let path = format!("/api/v1/meetings/{}", other["id"].as_str().unwrap());
-    let problem = app
-        .as_admin()
+    let path = path_of("meetings", &other);
+    app.as_admin()
         .patch(&path)
         .json(&json!({"kind": "panel_meeting"}))
         .await
-        .assert_problem(422);
-    assert_eq!(problem["errors"][0]["field"], "held_on", "{problem}");
+        .assert_invalid("held_on");
     let panel = app.create_meeting("panel_meeting", "2099-12-30").await;
-    let panel_path = format!("/api/v1/meetings/{}", panel["id"].as_str().unwrap());
-    let problem = app
-        .as_admin()
+    let panel_path = path_of("meetings", &panel);
+    app.as_admin()
         .patch(&panel_path)
         .json(&json!({"held_on": "2100-01-04"}))
         .await
-        .assert_problem(422);
-    assert_eq!(problem["errors"][0]["field"], "held_on", "{problem}");
+        .assert_invalid("held_on");
     assert_eq!(app.anonymous().get(&path).await.json()["version"], 1);
     assert_eq!(app.anonymous().get(&panel_path).await.json()["version"], 1);
-    assert_eq!(
-        app.db
-            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'meeting.updated'")
-            .await,
-        0
-    );
+    app.db.assert_audited("meeting.updated", 0).await;
 }
 
 #[actix_web::test]
@@ -328,5 +289,5 @@ async fn a_panel_meeting_stored_beyond_the_rules_is_read_without_a_deadline_and_
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "meeting_id", "{problem}");
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM questions").await, 0);
+    app.db.assert_count("SELECT count(*) AS n FROM questions", 0).await;
 }

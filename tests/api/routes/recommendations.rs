@@ -1,6 +1,8 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{path_of, spawn_app, TestApp};
+use crate::helpers::{
+    assert_fields, assert_queries_refused, assert_stale_tag_refused, field_of_each, path_of, spawn_app, TestApp,
+};
 
 /// A force and an inspection report about it.
 async fn report_on_a_force(app: &TestApp) -> (Value, Value) {
@@ -78,7 +80,9 @@ async fn a_duplicate_reference_within_a_report_is_a_409_but_another_report_may_r
             .status,
         201
     );
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM recommendations").await, 2);
+    app.db
+        .assert_count("SELECT count(*) AS n FROM recommendations", 2)
+        .await;
 }
 
 #[actix_web::test]
@@ -96,13 +100,11 @@ async fn adding_to_a_missing_report_is_a_404_and_to_a_missing_organisation_a_422
         .assert_problem(404);
     let mut unknown = body.clone();
     unknown["addressed_to_organisation_id"] = json!(uuid::Uuid::now_v7());
-    let problem = app
-        .as_admin()
+    app.as_admin()
         .post(&recommendations_of(&report))
         .json(&unknown)
         .await
-        .assert_problem(422);
-    assert_eq!(problem["errors"][0]["field"], "addressed_to_organisation_id");
+        .assert_invalid("addressed_to_organisation_id");
     for (field, value) in [
         ("reference", json!("R\n1")),
         ("reference", json!("R".repeat(51))),
@@ -126,7 +128,9 @@ async fn adding_to_a_missing_report_is_a_404_and_to_a_missing_organisation_a_422
             "{field}: {problem}"
         );
     }
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM recommendations").await, 0);
+    app.db
+        .assert_count("SELECT count(*) AS n FROM recommendations", 0)
+        .await;
 }
 
 #[actix_web::test]
@@ -244,13 +248,11 @@ async fn closing_or_superseding_a_recommendation_needs_a_reason() {
         .json(&json!({"status": "closed", "status_reason": "Confirmed by HMICFRS"}))
         .await;
     assert_eq!(closed.status, 200);
-    let problem = app
-        .as_admin()
+    app.as_admin()
         .patch(&path)
         .json(&json!({"status_reason": null}))
         .await
-        .assert_problem(422);
-    assert_eq!(problem["errors"][0]["field"], "status_reason");
+        .assert_invalid("status_reason");
     assert_eq!(
         app.anonymous().get(&path).await.json()["status_reason"],
         "Confirmed by HMICFRS"
@@ -263,33 +265,15 @@ async fn a_stale_if_match_on_a_recommendation_is_a_412_and_changes_nothing() {
     let (report, force) = report_on_a_force(&app).await;
     let r1 = app.create_recommendation(&report, "R1", &force).await;
     let path = path_of("recommendations", &r1);
-    assert_eq!(
-        app.as_admin()
-            .patch(&path)
-            .json(&json!({"text": "First"}))
-            .if_match("\"1\"")
-            .await
-            .status,
-        200
-    );
-    app.as_admin()
-        .patch(&path)
-        .json(&json!({"status": "in_progress"}))
-        .if_match("\"1\"")
-        .await
-        .assert_problem(412);
+    let (first, second) = (json!({"text": "First"}), json!({"status": "in_progress"}));
+    assert_stale_tag_refused(&app.as_admin(), &path, "\"1\"", first, second).await;
     let current = app.anonymous().get(&path).await.json();
-    assert_eq!(
-        (current["status"].clone(), current["version"].clone()),
-        (json!("open"), json!(2))
-    );
-    let problem = app
-        .as_admin()
+    assert_fields(&current, json!({"status": "open", "version": 2}));
+    app.as_admin()
         .patch(&path)
         .json(&json!({"reference": "R9"}))
         .await
-        .assert_problem(422);
-    assert_eq!(problem["errors"][0]["field"], "reference");
+        .assert_invalid("reference");
 }
 
 #[actix_web::test]
@@ -306,14 +290,7 @@ async fn recommendations_are_listed_in_the_order_added_and_filtered() {
         .patch(&path_of("recommendations", &r2))
         .json(&json!({"status": "in_progress"}))
         .await;
-    let ids = |page: Value| -> Vec<Value> {
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["id"].clone())
-            .collect()
-    };
+    let ids = |page: Value| -> Vec<Value> { field_of_each(&page["items"], "id") };
 
     let first = app
         .anonymous()
@@ -367,18 +344,16 @@ async fn recommendations_are_listed_in_the_order_added_and_filtered() {
         .await
         .json())
     .is_empty());
-    for (query, field) in [
-        ("status=done", "status"),
-        ("kind=advice", "kind"),
-        ("report_id=R1", "report_id"),
-    ] {
-        let problem = app
-            .anonymous()
-            .get(&format!("/api/v1/recommendations?{query}"))
-            .await
-            .assert_problem(422);
-        assert_eq!(problem["errors"][0]["field"], field);
-    }
+    assert_queries_refused(
+        &app.anonymous(),
+        "/api/v1/recommendations",
+        &[
+            ("status=done", "status"),
+            ("kind=advice", "kind"),
+            ("report_id=R1", "report_id"),
+        ],
+    )
+    .await;
     app.anonymous()
         .get(&format!("{}?report_id={report_id}", recommendations_of(&report)))
         .await

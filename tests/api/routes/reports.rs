@@ -1,6 +1,9 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{path_of, spawn_app, TestApp};
+use crate::helpers::{
+    assert_fields, assert_names_field, assert_queries_refused, assert_stale_tag_refused, field_of_each, path_of,
+    spawn_app, TestApp,
+};
 use scrutiny::domain::auth::Role;
 
 /// An inspectorate and a force, the two ends of most reports.
@@ -42,12 +45,7 @@ async fn a_report_is_created_read_back_and_its_response_is_due_56_days_after_pub
     assert_eq!(read.status, 200);
     assert_eq!(read.json(), created);
     assert_eq!(read.header("etag").as_deref(), Some("\"1\""));
-    assert_eq!(
-        app.db
-            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'report.created' AND after->>'published_on' = '2022-04-07'")
-            .await,
-        1
-    );
+    app.db.assert_count("SELECT count(*) AS n FROM audit_events WHERE action = 'report.created' AND after->>'published_on' = '2022-04-07'", 1).await;
 }
 
 #[actix_web::test]
@@ -103,7 +101,7 @@ async fn changing_the_publication_date_moves_the_response_due_date_and_null_remo
     assert_eq!(changed["summary"], "Fifteen recommendations.");
     assert_eq!(changed["version"], 3);
     let nulled = app.as_admin().patch(&path).json(&json!({"title": null})).await;
-    assert_eq!(nulled.assert_problem(422)["errors"][0]["field"], "title");
+    nulled.assert_invalid("title");
 }
 
 #[actix_web::test]
@@ -112,26 +110,10 @@ async fn a_stale_if_match_on_a_report_is_a_412_and_changes_nothing() {
     let (hmicfrs, force) = inspectorate_and_force(&app).await;
     let report = app.create_report(&hmicfrs, &force, "2022-04-07").await;
     let path = path_of("reports", &report);
-    assert_eq!(
-        app.as_admin()
-            .patch(&path)
-            .json(&json!({"title": "First"}))
-            .if_match("\"1\"")
-            .await
-            .status,
-        200
-    );
-    app.as_admin()
-        .patch(&path)
-        .json(&json!({"title": "Second"}))
-        .if_match("\"1\"")
-        .await
-        .assert_problem(412);
+    let (first, second) = (json!({"title": "First"}), json!({"title": "Second"}));
+    assert_stale_tag_refused(&app.as_admin(), &path, "\"1\"", first, second).await;
     let current = app.anonymous().get(&path).await.json();
-    assert_eq!(
-        (current["title"].clone(), current["version"].clone()),
-        (json!("First"), json!(2))
-    );
+    assert_fields(&current, json!({"title": "First", "version": 2}));
 }
 
 #[actix_web::test]
@@ -178,15 +160,9 @@ async fn invalid_report_fields_are_a_422_naming_each_and_create_nothing() {
     for (body, field) in cases {
         let response = app.as_admin().post("/api/v1/reports").json(&body).await;
         let problem = response.assert_problem(422);
-        let errors = problem["errors"].as_array().unwrap();
-        assert!(
-            errors
-                .iter()
-                .any(|e| e["field"] == field || e["message"].as_str().unwrap().contains(field)),
-            "{field}: {problem}"
-        );
+        assert_names_field(&problem, field, &body);
     }
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM reports").await, 0);
+    app.db.assert_count("SELECT count(*) AS n FROM reports", 0).await;
 }
 
 #[actix_web::test]
@@ -223,14 +199,7 @@ async fn reports_are_listed_newest_first_in_stable_pages_and_filtered() {
     }
     assert_eq!(seen, expected);
 
-    let ids = |page: Value| -> Vec<Value> {
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["id"].clone())
-            .collect()
-    };
+    let ids = |page: Value| -> Vec<Value> { field_of_each(&page["items"], "id") };
     let fire_id = fire["id"].as_str().unwrap();
     assert_eq!(
         ids(app
@@ -262,19 +231,20 @@ async fn reports_are_listed_newest_first_in_stable_pages_and_filtered() {
 #[actix_web::test]
 async fn unknown_report_filter_values_are_a_422_not_an_empty_list() {
     let app = spawn_app().await;
-    for (query, field) in [
-        ("kind=hmic", "kind"),
-        ("published_from=yesterday", "published_from"),
-        ("published_to=20222-01-01", "published_to"),
-        ("publisher_organisation_id=7", "publisher_organisation_id"),
-        ("colour=blue", "colour"),
-        ("limit=0", "limit"),
-        ("cursor=bm9wZQ", "cursor"),
-    ] {
-        let response = app.anonymous().get(&format!("/api/v1/reports?{query}")).await;
-        let problem = response.assert_problem(422);
-        assert_eq!(problem["errors"][0]["field"], field, "{query}: {problem}");
-    }
+    assert_queries_refused(
+        &app.anonymous(),
+        "/api/v1/reports",
+        &[
+            ("kind=hmic", "kind"),
+            ("published_from=yesterday", "published_from"),
+            ("published_to=20222-01-01", "published_to"),
+            ("publisher_organisation_id=7", "publisher_organisation_id"),
+            ("colour=blue", "colour"),
+            ("limit=0", "limit"),
+            ("cursor=bm9wZQ", "cursor"),
+        ],
+    )
+    .await;
 }
 
 #[actix_web::test]

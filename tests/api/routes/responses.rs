@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{assert_fields, assert_names_field, assert_stale_tag_refused, field_of_each, spawn_app};
 use scrutiny::domain::auth::Role;
 
 fn id(resource: &Value) -> &str {
@@ -84,10 +84,7 @@ async fn publishing_a_response_answers_its_question_in_the_same_change() {
         .await;
     assert_eq!(published.status, 200, "{}", published.text());
     let published = published.json();
-    assert_eq!(
-        (published["status"].clone(), published["version"].clone()),
-        (json!("published"), json!(2))
-    );
+    assert_fields(&published, json!({"status": "published", "version": 2}));
     assert!(published["published_at"].is_string());
 
     let read = app
@@ -108,15 +105,7 @@ async fn publishing_a_response_answers_its_question_in_the_same_change() {
         200
     );
     for action in ["response.published", "question.answered"] {
-        assert_eq!(
-            app.db
-                .count(&format!(
-                    "SELECT count(*) AS n FROM audit_events WHERE action = '{action}'"
-                ))
-                .await,
-            1,
-            "{action}"
-        );
+        app.db.assert_audited(action, 1).await;
     }
     let again = app
         .as_admin()
@@ -168,10 +157,7 @@ async fn a_response_to_a_rejected_or_withdrawn_question_cannot_be_published_and_
             .get(&format!("/api/v1/responses/{}", id(&draft)))
             .await
             .json();
-        assert_eq!(
-            (response["status"].clone(), response["version"].clone()),
-            (json!("draft"), json!(1))
-        );
+        assert_fields(&response, json!({"status": "draft", "version": 1}));
         let question = app.as_admin().get(&path).await.json();
         assert_eq!(question["status"], state);
         let problem = app
@@ -180,12 +166,9 @@ async fn a_response_to_a_rejected_or_withdrawn_question_cannot_be_published_and_
             .assert_problem(409);
         assert_eq!(problem["current_state"], state, "no new drafts either");
     }
-    assert_eq!(
-        app.db
-            .count("SELECT count(*) AS n FROM response_versions WHERE was_published")
-            .await,
-        0
-    );
+    app.db
+        .assert_count("SELECT count(*) AS n FROM response_versions WHERE was_published", 0)
+        .await;
 }
 
 #[actix_web::test]
@@ -201,28 +184,18 @@ async fn a_draft_is_edited_plainly_and_every_edit_is_a_version() {
         .await;
     assert_eq!(edited.status, 200, "{}", edited.text());
     let edited = edited.json();
-    assert_eq!(
-        (edited["body"].clone(), edited["version"].clone()),
-        (json!("A better draft."), json!(2))
-    );
+    assert_fields(&edited, json!({"body": "A better draft.", "version": 2}));
     assert_eq!(
         edited["author"],
         json!({"name": "R. Butler", "position": "Interim Joint Chief Executive"})
     );
-    let problem = app
-        .as_admin()
+    app.as_admin()
         .patch(&path)
         .json(&json!({"body": "X", "correction_note": "Not a correction"}))
         .await
-        .assert_problem(422);
-    assert_eq!(problem["errors"][0]["field"], "correction_note");
+        .assert_invalid("correction_note");
     let versions = app.as_admin().get(&format!("{path}/versions")).await.json();
-    let bodies: Vec<Value> = versions["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["body"].clone())
-        .collect();
+    let bodies: Vec<Value> = field_of_each(&versions["items"], "body");
     assert_eq!(
         bodies,
         vec![
@@ -230,12 +203,7 @@ async fn a_draft_is_edited_plainly_and_every_edit_is_a_version() {
             json!("A better draft.")
         ]
     );
-    assert_eq!(
-        app.db
-            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'response.updated'")
-            .await,
-        1
-    );
+    app.db.assert_audited("response.updated", 1).await;
 }
 
 #[actix_web::test]
@@ -248,13 +216,11 @@ async fn a_published_response_is_corrected_only_with_a_note_and_every_version_st
     let question_path = format!("/api/v1/questions/{}", id(&question));
     let question_etag = app.anonymous().get(&question_path).await.header("etag").unwrap();
 
-    let silent = app
-        .as_admin()
+    app.as_admin()
         .patch(&path)
         .json(&json!({"body": "Rewritten quietly."}))
         .await
-        .assert_problem(422);
-    assert_eq!(silent["errors"][0]["field"], "correction_note");
+        .assert_invalid("correction_note");
     let empty = app
         .as_admin()
         .patch(&path)
@@ -298,12 +264,7 @@ async fn a_published_response_is_corrected_only_with_a_note_and_every_version_st
         vec![json!(false), json!(true), json!(true)]
     );
     assert!(items[2]["recorded_by"].as_str().unwrap().starts_with("external:"));
-    assert_eq!(
-        app.db
-            .count("SELECT count(*) AS n FROM audit_events WHERE action = 'response.corrected'")
-            .await,
-        1
-    );
+    app.db.assert_audited("response.corrected", 1).await;
 
     // The question embeds the corrected text, and its ETag moved with it.
     let cached = app
@@ -325,19 +286,8 @@ async fn a_published_response_is_corrected_only_with_a_note_and_every_version_st
         .await;
     assert_eq!(not_modified.status, 304);
     // The question's ETag works for If-Match too.
-    let patched = app
-        .as_admin()
-        .patch(&question_path)
-        .json(&json!({"topics": ["policing"]}))
-        .if_match(&current)
-        .await;
-    assert_eq!(patched.status, 200, "{}", patched.text());
-    app.as_admin()
-        .patch(&question_path)
-        .json(&json!({"topics": ["fire"]}))
-        .if_match(&current)
-        .await
-        .assert_problem(412);
+    let (first, second) = (json!({"topics": ["policing"]}), json!({"topics": ["fire"]}));
+    assert_stale_tag_refused(&app.as_admin(), &question_path, &current, first, second).await;
 }
 
 #[actix_web::test]
@@ -346,17 +296,8 @@ async fn a_stale_if_match_on_a_response_is_a_412_and_changes_nothing() {
     let question = app.create_question(json!({})).await;
     let draft = app.create_response(id(&question), json!({})).await;
     let path = format!("/api/v1/responses/{}", id(&draft));
-    app.as_admin()
-        .patch(&path)
-        .json(&json!({"body": "Second"}))
-        .if_match("\"1\"")
-        .await;
-    app.as_admin()
-        .patch(&path)
-        .json(&json!({"body": "Third"}))
-        .if_match("\"1\"")
-        .await
-        .assert_problem(412);
+    let (first, second) = (json!({"body": "Second"}), json!({"body": "Third"}));
+    assert_stale_tag_refused(&app.as_admin(), &path, "\"1\"", first, second).await;
     app.as_admin()
         .post(&format!("{path}/publish"))
         .header("if-match", "\"1\"")
@@ -409,16 +350,13 @@ async fn a_response_cites_existing_recommendations_and_actions_only() {
             .post(&format!("/api/v1/questions/{}/responses", id(&question)))
             .json(&body)
             .await
-            .assert_problem(422);
-        assert_eq!(problem["errors"][0]["field"], field);
+            .assert_invalid(field);
         assert!(problem["errors"][0]["message"].as_str().unwrap().contains(unknown));
-        let problem = app
-            .as_admin()
+        app.as_admin()
             .patch(&format!("/api/v1/responses/{}", id(&draft)))
             .json(&changes)
             .await
-            .assert_problem(422);
-        assert_eq!(problem["errors"][0]["field"], field);
+            .assert_invalid(field);
     }
     let cleared = app
         .as_admin()
@@ -453,28 +391,20 @@ async fn invalid_response_fields_are_a_422() {
         let mut body = valid.clone();
         crate::helpers::merge(&mut body, changes.clone());
         let problem = app.as_admin().post(&path).json(&body).await.assert_problem(422);
-        let errors = problem["errors"].as_array().unwrap();
-        assert!(
-            errors
-                .iter()
-                .any(|e| e["field"] == field || e["message"].as_str().unwrap().contains(field)),
-            "{changes} should name {field}: {problem}"
-        );
+        assert_names_field(&problem, field, &changes);
     }
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM responses").await, 0);
+    app.db.assert_count("SELECT count(*) AS n FROM responses", 0).await;
     app.as_admin()
         .post("/api/v1/questions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b/responses")
         .json(&valid)
         .await
         .assert_problem(404);
     let draft = app.create_response(id(&question), json!({})).await;
-    let problem = app
-        .as_admin()
+    app.as_admin()
         .patch(&format!("/api/v1/responses/{}", id(&draft)))
         .json(&json!({"status": "published"}))
         .await
-        .assert_problem(422);
-    assert_eq!(problem["errors"][0]["field"], "status");
+        .assert_invalid("status");
     for role in [Role::Secretariat, Role::PanelMember, Role::Force] {
         app.as_role(role, None)
             .post(&path)
@@ -503,10 +433,7 @@ async fn the_public_never_sees_the_drafts_before_publication_nor_who_recorded_a_
     let user = app
         .create_user("clerk", crate::helpers::PASSWORD, &["commissioner_office"])
         .await;
-    let token = app.password_grant("clerk", crate::helpers::PASSWORD).await.json()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = app.sign_in("clerk", crate::helpers::PASSWORD).await;
     let corrected = app
         .with_token(&token)
         .patch(&path)

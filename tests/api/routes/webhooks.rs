@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, spawn_app_on, spawn_app_with, Settings, TestApp, TestDb};
+use crate::helpers::{path_of, spawn_app, spawn_app_on, spawn_app_with, Settings, TestApp, TestDb};
 use scrutiny::domain::auth::Role;
 
 /// One request a receiver got.
@@ -510,7 +510,7 @@ async fn an_integration_system_manages_its_own_webhooks_and_receives_public_even
         listed["items"][0].get("secret").is_none(),
         "the secret is shown once only"
     );
-    let path = format!("/api/v1/webhooks/{}", theirs["id"].as_str().unwrap());
+    let path = path_of("webhooks", &theirs);
     app.with_token(&integration).get(&path).await.assert_problem(404);
     app.with_token(&integration).delete(&path).await.assert_problem(404);
     let all = app.as_admin().get("/api/v1/webhooks").await.json();
@@ -537,7 +537,7 @@ async fn an_integration_system_manages_its_own_webhooks_and_receives_public_even
     assert!(!String::from_utf8_lossy(&received[0].body).contains("resident@example.org"));
 
     // Paused, it receives nothing; its secret rotates; deleted, it is gone.
-    let mine_path = format!("/api/v1/webhooks/{}", mine["id"].as_str().unwrap());
+    let mine_path = path_of("webhooks", &mine);
     let paused = app
         .with_token(&integration)
         .patch(&mine_path)
@@ -601,7 +601,7 @@ async fn bad_subscriptions_are_refused_and_nothing_is_stored() {
         .json(&json!({"url": "https://council.example/hook", "secret": "mine"}))
         .await;
     unknown.assert_problem(422);
-    assert_eq!(app.db.count("SELECT count(*) AS n FROM webhooks").await, 0);
+    app.db.assert_count("SELECT count(*) AS n FROM webhooks", 0).await;
 
     let created = app
         .as_admin()
