@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 
 use diesel_async::RunQueryDsl;
 
+#[path = "api/helpers/database_url.rs"]
+mod database_url;
+use database_url::with_database;
+
 const BIN: &str = env!("CARGO_BIN_EXE_scrutiny");
 const ROLES: [&str; 6] = [
     "admin",
@@ -156,18 +160,6 @@ impl Drop for FreshDatabase {
         })
         .join();
     }
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
-    let mut result = format!("{}/{name}", &base[..host_end]);
-    if let Some(query) = query {
-        result.push('?');
-        result.push_str(query);
-    }
-    result
 }
 
 #[test]

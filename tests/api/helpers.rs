@@ -21,7 +21,11 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 mod checks;
-pub use checks::{assert_fields, assert_names_field, assert_queries_refused, assert_stale_tag_refused};
+mod database_url;
+mod resources;
+pub use checks::*;
+pub use database_url::with_database;
+pub use resources::{merge, question_body};
 
 /// The PostgreSQL server the tests use, and the template every test database copies.
 struct Server {
@@ -139,22 +143,6 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     files
-}
-
-/// `url` pointing at database `name` instead.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
-    let mut result = format!("{}/{name}", &base[..host_end]);
-    if let Some(query) = query {
-        result.push('?');
-        result.push_str(query);
-    }
-    result
 }
 
 /// A database of its own for one test, dropped when the test ends.
@@ -500,195 +488,6 @@ impl TestApp {
             body,
         }
     }
-
-    /// Creates a user through the API (as admin) and returns it.
-    pub async fn create_user(&self, username: &str, password: &str, roles: &[&str]) -> Value {
-        let response = self
-            .as_admin().post("/api/v1/users").json(&serde_json::json!({"username": username, "display_name": username, "password": password, "roles": roles}))
-            .await;
-        assert_eq!(response.status, 201, "{}", response.text());
-        response.json()
-    }
-
-    /// Signs in as `username` with the password grant: an anonymous, form-encoded
-    /// `POST /api/v1/auth/token`, as RFC 6749 has it.
-    pub async fn password_grant(&self, username: &str, password: &str) -> TestResponse {
-        self.anonymous()
-            .post("/api/v1/auth/token")
-            .form(&[
-                ("grant_type", "password"),
-                ("username", username),
-                ("password", password),
-            ])
-            .await
-    }
-
-    /// Signs in as `username` with the password grant and returns the access token, for
-    /// `app.with_token(&token)`; the token request is [`TestApp::password_grant`].
-    pub async fn sign_in(&self, username: &str, password: &str) -> String {
-        let response = self.password_grant(username, password).await;
-        assert_eq!(response.status, 200, "signing in as {username}: {}", response.text());
-        response.json()["access_token"].as_str().unwrap().to_string()
-    }
-
-    /// Creates a meeting (as admin), held by an organisation of its own, and returns it.
-    pub async fn create_meeting(&self, kind: &str, held_on: &str) -> Value {
-        let organisation = self
-            .create_organisation(&format!("Host {}", uuid::Uuid::now_v7()), "panel")
-            .await;
-        let response = self
-            .as_admin()
-            .post("/api/v1/meetings")
-            .json(&serde_json::json!({
-                "organisation_id": organisation["id"], "kind": kind,
-                "title": format!("A {kind} on {held_on}"), "held_on": held_on
-            }))
-            .await;
-        assert_eq!(response.status, 201, "{}", response.text());
-        response.json()
-    }
-
-    /// Creates a question (as admin) from a public question's fields, with `changes`
-    /// merged in (a `null` removes a field), and returns it.
-    pub async fn create_question(&self, changes: Value) -> Value {
-        let response = self
-            .as_admin()
-            .post("/api/v1/questions")
-            .json(&question_body(changes))
-            .await;
-        assert_eq!(response.status, 201, "{}", response.text());
-        response.json()
-    }
-
-    /// Creates a question and accepts it, so that it is public.
-    pub async fn create_public_question(&self) -> Value {
-        let question = self.create_question(serde_json::json!({})).await;
-        self.accept_question(&question).await
-    }
-
-    /// Accepts `question` (as admin), making it public, and returns it.
-    pub async fn accept_question(&self, question: &Value) -> Value {
-        let response = self
-            .as_admin()
-            .post(&format!("{}/accept", path_of("questions", question)))
-            .json(&Value::Null)
-            .await;
-        assert_eq!(response.status, 200, "{}", response.text());
-        response.json()
-    }
-
-    /// Creates an API client `name` with `roles` (as admin) and returns it, its
-    /// `client_id` and its one-time `client_secret` included.
-    pub async fn create_client(&self, name: &str, roles: &[&str]) -> Value {
-        let response = self
-            .as_admin()
-            .post("/api/v1/clients")
-            .json(&serde_json::json!({"name": name, "roles": roles}))
-            .await;
-        assert_eq!(response.status, 201, "{}", response.text());
-        response.json()
-    }
-
-    /// Drafts a response (as admin) to question `question_id`, with `changes` merged
-    /// into a valid body, and returns it.
-    pub async fn create_response(&self, question_id: &str, changes: Value) -> Value {
-        let mut body = serde_json::json!({
-            "kind": "written",
-            "body": "The force has initiated a Child Protection Improvement Programme.",
-            "author": {"name": "Ralph Butler", "position": "Interim Joint Chief Executive"},
-            "responded_on": "2022-06-09"
-        });
-        merge(&mut body, changes);
-        let response = self
-            .as_admin()
-            .post(&format!("/api/v1/questions/{question_id}/responses"))
-            .json(&body)
-            .await;
-        assert_eq!(response.status, 201, "{}", response.text());
-        response.json()
-    }
-
-    /// Publishes response `id` (as admin) and returns it.
-    pub async fn publish_response(&self, id: &str) -> Value {
-        let response = self
-            .as_admin()
-            .post(&format!("/api/v1/responses/{id}/publish"))
-            .json(&Value::Null)
-            .await;
-        assert_eq!(response.status, 200, "{}", response.text());
-        response.json()
-    }
-
-    /// Puts a report with one recommendation and one action addressing it straight into
-    /// the database (their API belongs to another area), and returns the
-    /// recommendation's and the action's ids.
-    pub async fn seed_recommendation_and_action(&self) -> (String, String) {
-        let organisation = self
-            .create_organisation(&format!("Inspectorate {}", uuid::Uuid::now_v7()), "inspectorate")
-            .await;
-        let org = organisation["id"].as_str().unwrap();
-        let (report, recommendation, action) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
-        let mut conn = self.db.conn().await;
-        for sql in [
-            format!(
-                "INSERT INTO reports (id, title, kind, publisher_organisation_id, subject_organisation_id, published_on) \
-                 VALUES ('{report}', 'National child protection inspection', 'inspection', '{org}', '{org}', '2022-01-10')"
-            ),
-            format!(
-                "INSERT INTO recommendations (id, report_id, reference, kind, text, addressed_to_organisation_id) \
-                 VALUES ('{recommendation}', '{report}', 'R1', 'recommendation', 'Improve safeguarding', '{org}')"
-            ),
-            format!(
-                "INSERT INTO actions (id, reference, title, description, owner_organisation_id, owner_post_title, \
-                 success_measure, starts_on, due_on) VALUES ('{action}', 'A-{action}', 'Train officers', 'Training', \
-                 '{org}', 'Head of Public Protection', 'All officers trained', '2022-06-01', '2022-12-31')"
-            ),
-        ] {
-            diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut conn)
-                .await
-                .unwrap();
-        }
-        (recommendation.to_string(), action.to_string())
-    }
-
-    /// Creates an organisation through the API and returns it.
-    pub async fn create_organisation(&self, name: &str, kind: &str) -> Value {
-        let response = self
-            .as_admin()
-            .post("/api/v1/organisations")
-            .json(&serde_json::json!({"name": name, "kind": kind}))
-            .await;
-        assert_eq!(response.status, 201, "{}", response.text());
-        response.json()
-    }
-}
-
-/// A valid body for `POST /api/v1/questions`, from a member of the public, with
-/// `changes` merged in (a `null` removes a field).
-pub fn question_body(changes: Value) -> Value {
-    let mut body = serde_json::json!({
-        "asker": {"display_name": "A member of the public"},
-        "asker_contact": {"email": "resident@example.org", "phone": "01785 000000"},
-        "title": "Safeguarding children after the HMIC inspection",
-        "body": "What exactly is the PFCC doing about this to bring the force to account?",
-        "topics": ["child-protection"],
-        "asked_on": "2022-05-31"
-    });
-    merge(&mut body, changes);
-    body
-}
-
-/// Merges `changes` into the object `target`, one level deep: a `null` removes a field.
-pub fn merge(target: &mut Value, changes: Value) {
-    if let (Some(target), Value::Object(changes)) = (target.as_object_mut(), changes) {
-        for (key, value) in changes {
-            if value.is_null() {
-                target.remove(&key);
-            } else {
-                target.insert(key, value);
-            }
-        }
-    }
 }
 
 pub fn urlencode(text: &str) -> String {
@@ -782,79 +581,6 @@ impl Drop for Proxy {
     }
 }
 
-/// The accountability chain, built through the API as admin: reports, their
-/// recommendations, actions on them, and tokens for the people who work on them.
-impl TestApp {
-    /// Creates an inspection report published on `published_on` by `publisher` about
-    /// `subject`, and returns it.
-    pub async fn create_report(&self, publisher: &Value, subject: &Value, published_on: &str) -> Value {
-        let response = self
-            .as_admin()
-            .post("/api/v1/reports")
-            .json(&serde_json::json!({
-                "title": "National child protection inspection",
-                "kind": "inspection",
-                "publisher_organisation_id": publisher["id"],
-                "subject_organisation_id": subject["id"],
-                "published_on": published_on,
-            }))
-            .await;
-        assert_eq!(response.status, 201, "{}", response.text());
-        response.json()
-    }
-
-    /// Adds recommendation `reference` to `report`, addressed to `addressed_to`.
-    pub async fn create_recommendation(&self, report: &Value, reference: &str, addressed_to: &Value) -> Value {
-        let response = self
-            .as_admin()
-            .post(&format!(
-                "/api/v1/reports/{}/recommendations",
-                report["id"].as_str().unwrap()
-            ))
-            .json(&serde_json::json!({
-                "reference": reference,
-                "kind": "recommendation",
-                "text": "The force should review how it identifies risk to children.",
-                "addressed_to_organisation_id": addressed_to["id"],
-            }))
-            .await;
-        assert_eq!(response.status, 201, "{}", response.text());
-        response.json()
-    }
-
-    /// A valid body for a new action `reference` on `recommendations`, owned by `owner`.
-    pub fn action_body(&self, reference: &str, recommendations: &[&Value], owner: &Value, due_on: &str) -> Value {
-        serde_json::json!({
-            "reference": reference,
-            "title": "Audit of missing-child referrals",
-            "description": "Audit every missing-child referral of the last twelve months.",
-            "programme": "Child Protection Improvement Programme",
-            "recommendation_ids": recommendations.iter().map(|r| r["id"].clone()).collect::<Vec<_>>(),
-            "owner": {"organisation_id": owner["id"], "post_title": "Head of Public Protection"},
-            "success_measure": "Every referral audited.",
-            "starts_on": "2022-06-13",
-            "due_on": due_on,
-        })
-    }
-
-    /// Creates an action (starting 2022-06-13) and returns it.
-    pub async fn create_action(
-        &self,
-        reference: &str,
-        recommendations: &[&Value],
-        owner: &Value,
-        due_on: &str,
-    ) -> Value {
-        let response = self
-            .as_admin()
-            .post("/api/v1/actions")
-            .json(&self.action_body(reference, recommendations, owner, due_on))
-            .await;
-        assert_eq!(response.status, 201, "{}", response.text());
-        response.json()
-    }
-}
-
 /// Someone sending requests to a [`TestApp`]; see [`TestApp::anonymous`],
 /// [`TestApp::as_admin`], [`TestApp::as_role`] and [`TestApp::with_token`].
 pub struct Caller<'a> {
@@ -877,6 +603,13 @@ impl<'a> Caller<'a> {
 
     pub fn delete(&self, path: &str) -> Request<'a> {
         self.request("DELETE", path)
+    }
+
+    /// POSTs `body` (JSON) to `path` twice under one `Idempotency-Key`, one after the
+    /// other: the answer that made the resource, and the answer to its retry.
+    pub async fn post_twice(&self, path: &str, key: &str, body: &Value) -> (TestResponse, TestResponse) {
+        let send = || self.post(path).header("Idempotency-Key", key).json(body);
+        (send().await, send().await)
     }
 
     /// A request with any method (`"HEAD"`, `"OPTIONS"`, `"PUT"`, one from a table).

@@ -4,10 +4,11 @@
 //! - `routes/` mirrors `src/routes/`: the tests of `src/routes/questions.rs` are in
 //!   `routes/questions.rs`, and so on.
 //! - `properties/` holds what holds across every route: the HTTP contract, hostile
-//!   input, the permission matrix, resilience, the OpenAPI document, migrations,
-//!   deployment files, the demo story, exports and operations.
+//!   input, what every list refuses, the permission matrix, resilience, the OpenAPI
+//!   document, migrations, deployment files, the demo story, exports and operations.
 //! - `helpers.rs` starts apps and sends requests as a stated caller
-//!   (`app.as_admin().get(…)`, `app.anonymous().post(…)`).
+//!   (`app.as_admin().get(…)`, `app.anonymous().post(…)`); `helpers/` holds the resources
+//!   tests start from and the checks many tests make.
 
 mod helpers;
 
@@ -39,6 +40,7 @@ mod properties {
     mod deployment;
     mod exports;
     mod hostile;
+    mod lists;
     mod migrations;
     mod openapi;
     mod operations;

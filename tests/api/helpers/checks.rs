@@ -28,6 +28,35 @@ pub fn assert_names_field(problem: &Value, field: &str, row: impl Display) {
     assert!(errors.iter().any(names), "{row} should name {field}: {problem}");
 }
 
+/// Asserts that the message of the first error in `problem` says `words` (why a value
+/// was refused: `"noncharacter"`, `"more than 3 rows"`).
+#[track_caller]
+pub fn assert_first_error_says(problem: &Value, words: &str) {
+    let message = problem["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(words),
+        "the first error should say {words:?}: {problem}"
+    );
+}
+
+/// Asserts that `created`, the 201 answer to a POST to `collection`
+/// (`"organisations"`), gives the new resource's path as its `Location`, and that
+/// reading it there (as `reader`) is a 200 answering the same resource. Returns that
+/// read, for its headers.
+pub async fn assert_readable_where_created(
+    reader: &Caller<'_>,
+    collection: &str,
+    created: &TestResponse,
+) -> TestResponse {
+    let resource = created.json();
+    let location = created.header("location").expect("a 201 says where the resource is");
+    assert_eq!(location, super::path_of(collection, &resource));
+    let read = reader.get(&location).await;
+    assert_eq!(read.status, 200, "{}", read.text());
+    assert_eq!(read.json(), resource);
+    read
+}
+
 /// Asserts that `resource` holds every field of the object `expected` with the same
 /// value (fields not in `expected` are not looked at), naming the first that differs.
 #[track_caller]
@@ -58,16 +87,27 @@ impl TestResponse {
     }
 }
 
+/// Asserts the rules for the search text `q` on the list at `path`, sent by `caller`:
+/// 200 characters are taken (a 200); 201, or a NUL character, is a 422 naming `q`.
+pub async fn assert_search_text_rules(caller: &Caller<'_>, path: &str) {
+    for bad in ["a".repeat(201), "a%00b".to_string()] {
+        let problem = caller.get(&format!("{path}?q={bad}")).await.assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], "q", "{path}?q={bad}: {problem}");
+    }
+    let longest = caller.get(&format!("{path}?q={}", "a".repeat(200))).await;
+    assert_eq!(longest.status, 200, "{path}: {}", longest.text());
+}
+
 /// Sends two PATCHes by `caller` to `path`, both with `If-Match: tag`: asserts that
 /// `first` is applied (a 200) and that `second`, whose tag the first made stale, is a
-/// 412 problem (a lost update is refused, never applied). Returns the answer to `first`.
+/// 412 problem (a lost update is refused, never applied). Returns both answers.
 pub async fn assert_stale_tag_refused(
     caller: &Caller<'_>,
     path: &str,
     tag: &str,
     first: Value,
     second: Value,
-) -> TestResponse {
+) -> (TestResponse, TestResponse) {
     let applied = caller.patch(path).json(&first).if_match(tag).await;
     assert_eq!(applied.status, 200, "{first} with If-Match {tag}: {}", applied.text());
     let refused = caller.patch(path).json(&second).if_match(tag).await;
@@ -78,7 +118,24 @@ pub async fn assert_stale_tag_refused(
         refused.text()
     );
     refused.assert_problem(412);
-    applied
+    (applied, refused)
+}
+
+/// Asserts that `created` (answers to question submissions made at once) are all 201s
+/// whose references are exactly `PQ-{year}-0001` to `PQ-{year}-{count}`, each once: no
+/// reference is skipped or given twice, in whatever order the submissions ran.
+#[track_caller]
+pub fn assert_consecutive_references(created: &[TestResponse], year: i32) {
+    let mut references: Vec<String> = created
+        .iter()
+        .map(|response| {
+            assert_eq!(response.status, 201, "{}", response.text());
+            response.json()["reference"].as_str().unwrap().to_string()
+        })
+        .collect();
+    references.sort();
+    let expected: Vec<String> = (1..=created.len()).map(|n| format!("PQ-{year}-{n:04}")).collect();
+    assert_eq!(references, expected);
 }
 
 impl TestDb {
@@ -86,6 +143,13 @@ impl TestDb {
     /// [`TestDb::count`]) counts `expected`, naming the query when it does not.
     pub async fn assert_count(&self, sql: &str, expected: i64) {
         assert_eq!(self.count(sql).await, expected, "{sql}");
+    }
+
+    /// Asserts that `table` holds `expected` rows (`0` where a refused request must
+    /// have written nothing).
+    pub async fn assert_rows(&self, table: &str, expected: i64) {
+        self.assert_count(&format!("SELECT count(*) AS n FROM {table}"), expected)
+            .await;
     }
 
     /// Asserts that `expected` audit events record `action` (`question.accepted`).

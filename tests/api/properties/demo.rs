@@ -22,11 +22,7 @@ async fn the_demo_story_is_browsable_end_to_end_from_the_accountability_trail_as
     assert!(question.get("asker_contact").is_none());
     let id = question["id"].as_str().unwrap();
 
-    let trail = app
-        .anonymous()
-        .get(&format!("/api/v1/questions/{id}/accountability"))
-        .await;
-    assert_eq!(trail.status, 200, "{}", trail.text());
+    let trail = app.public_trail(id, "").await;
     let readable_size = trail.body.len();
     assert!(trail.text().starts_with("{\"summary\":"), "the summary comes first");
     let trail = trail.json();
@@ -92,11 +88,7 @@ async fn the_demo_story_is_browsable_end_to_end_from_the_accountability_trail_as
     assert!(summary["percent_complete"].as_u64().is_some_and(|p| p <= 100));
 
     // The nested form repeats each action under every recommendation it addresses.
-    let nested = app
-        .anonymous()
-        .get(&format!("/api/v1/questions/{id}/accountability/nested"))
-        .await;
-    assert_eq!(nested.status, 200, "{}", nested.text());
+    let nested = app.public_trail(id, "/nested").await;
     let nested_size = nested.body.len();
     let nested = nested.json();
     let repeated: usize = nested["recommendations"]

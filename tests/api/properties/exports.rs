@@ -3,7 +3,9 @@
 use scrutiny::domain::auth::Role;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_app_with, Settings, TestApp, TestResponse};
+use crate::helpers::{
+    assert_first_error_says, field_of_each, spawn_app, spawn_app_with, Settings, TestApp, TestResponse,
+};
 
 const CSV: &[(&str, &str)] = &[("accept", "text/csv")];
 
@@ -112,12 +114,7 @@ async fn a_question_export_round_trips_with_filters_visibility_and_no_contact_de
         assert!(!text.contains(personal), "{personal} leaked: {text}");
     }
     // The same order as the JSON list.
-    let json_ids: Vec<&str> = json["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["id"].as_str().unwrap())
-        .collect();
+    let json_ids = field_of_each(&json["items"], "id");
     assert_eq!(ids, json_ids);
 }
 
@@ -185,13 +182,7 @@ async fn an_export_over_the_cap_is_refused_before_any_row() {
         app.create_organisation(&format!("{name} council"), "council").await;
     }
     let problem = csv_get(&app, "/api/v1/organisations", None).await.assert_problem(422);
-    assert!(
-        problem["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("more than 3 rows"),
-        "{problem}"
-    );
+    assert_first_error_says(&problem, "more than 3 rows");
     // Narrower filters fit.
     let (_, rows) = parse(
         &csv_get(&app, "/api/v1/organisations?q=ta%20council", None).await,
@@ -397,12 +388,7 @@ async fn export_options_without_csv_are_refused_not_ignored() {
         .get("/api/v1/reports?bom=true&escape_formulas=true")
         .await
         .assert_problem(422);
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = field_of_each(&problem["errors"], "field");
     assert_eq!(fields, ["bom", "escape_formulas"]);
     let admin = app.token(Role::Admin, None);
     let problem = csv_get(&app, "/api/v1/users?bom=true", Some(&admin))

@@ -1,6 +1,6 @@
 //! `openapi/openapi.json` is generated from the code; this fails when they drift.
 
-use crate::helpers::{path_of, spawn_app};
+use crate::helpers::{assert_stale_tag_refused, path_of, spawn_app};
 
 #[test]
 fn the_committed_openapi_document_matches_the_code() {
@@ -723,20 +723,11 @@ async fn every_header_the_service_sends_is_documented_on_its_response() {
     };
     // Creations, a replay, reads, a 304, a change, a stale change, lists, CSV.
     let body = json!({"name": "Headers Police", "kind": "force"});
-    let key = [("Idempotency-Key", "headers-1")];
-    let created = app
+    let (created, replayed) = app
         .as_admin()
-        .post("/api/v1/organisations")
-        .headers(&key)
-        .json(&body)
+        .post_twice("/api/v1/organisations", "headers-1", &body)
         .await;
     check("post", "/api/v1/organisations", &created);
-    let replayed = app
-        .as_admin()
-        .post("/api/v1/organisations")
-        .headers(&key)
-        .json(&body)
-        .await;
     assert_eq!(replayed.header("idempotent-replayed").as_deref(), Some("true"));
     check("post", "/api/v1/organisations", &replayed);
     app.create_organisation("Second Police", "force").await;
@@ -747,20 +738,9 @@ async fn every_header_the_service_sends_is_documented_on_its_response() {
     let current = app.anonymous().get(&path).header("if-none-match", &tag).await;
     assert_eq!(current.status, 304);
     check("get", &path, &current);
-    let changed = app
-        .as_admin()
-        .patch(&path)
-        .if_match(&tag)
-        .json(&json!({"name": "Renamed Police"}))
-        .await;
+    let (first, second) = (json!({"name": "Renamed Police"}), json!({"name": "Again Police"}));
+    let (changed, stale) = assert_stale_tag_refused(&app.as_admin(), &path, &tag, first, second).await;
     check("patch", &path, &changed);
-    let stale = app
-        .as_admin()
-        .patch(&path)
-        .if_match(&tag)
-        .json(&json!({"name": "Again Police"}))
-        .await;
-    assert_eq!(stale.status, 412);
     check("patch", &path, &stale);
     let page = app.anonymous().get("/api/v1/organisations?limit=1").await;
     assert!(page.header("link").is_some());
@@ -774,21 +754,12 @@ async fn every_header_the_service_sends_is_documented_on_its_response() {
     // Accounts and systems: answers that hold a secret (no-store), and their replay (303).
     let user = app.as_admin().post("/api/v1/users").json(&json!({"username": "headers", "display_name": "Headers", "password": crate::helpers::PASSWORD, "roles": ["secretariat"]})).await;
     check("post", "/api/v1/users", &user);
-    let key = [("Idempotency-Key", "headers-2")];
     let client_body = json!({"name": "Council website", "roles": ["integration"]});
-    let client = app
+    let (client, again) = app
         .as_admin()
-        .post("/api/v1/clients")
-        .headers(&key)
-        .json(&client_body)
+        .post_twice("/api/v1/clients", "headers-2", &client_body)
         .await;
     check("post", "/api/v1/clients", &client);
-    let again = app
-        .as_admin()
-        .post("/api/v1/clients")
-        .headers(&key)
-        .json(&client_body)
-        .await;
     assert_eq!(again.status, 303);
     check("post", "/api/v1/clients", &again);
     let client_path = format!(

@@ -5,7 +5,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::helpers::{database_addr, path_of, question_body, spawn_app, spawn_app_on, Proxy, Settings, TestDb};
+use crate::helpers::{
+    assert_consecutive_references, database_addr, path_of, question_body, spawn_app, spawn_app_on, Proxy, Request,
+    Settings, TestApp, TestDb,
+};
 
 #[actix_web::test]
 async fn a_stream_of_writes_through_a_database_outage_loses_nothing_that_was_acknowledged() {
@@ -93,10 +96,7 @@ async fn an_idempotency_key_is_honoured_by_another_instance_sharing_the_database
     assert_eq!(replayed.status, 201);
     assert_eq!(replayed.header("idempotent-replayed").as_deref(), Some("true"));
     assert_eq!(replayed.json(), created.json());
-    first
-        .db
-        .assert_count("SELECT count(*) AS n FROM organisations", 1)
-        .await;
+    first.db.assert_rows("organisations", 1).await;
 }
 
 #[actix_web::test]
@@ -112,7 +112,7 @@ async fn the_anonymous_submission_limit_holds_across_instances() {
     let created = statuses.iter().filter(|s| **s == 201).count();
     let limited = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!((created, limited), (5, 3), "{statuses:?}");
-    first.db.assert_count("SELECT count(*) AS n FROM questions", 5).await;
+    first.db.assert_rows("questions", 5).await;
 }
 
 #[actix_web::test]
@@ -127,17 +127,8 @@ async fn concurrent_creates_on_two_instances_get_distinct_consecutive_references
         let app = if i % 2 == 0 { &first } else { &second };
         requests.push(app.as_admin().post("/api/v1/questions").json(body).send());
     }
-    let mut references: Vec<String> = futures_util::future::join_all(requests)
-        .await
-        .into_iter()
-        .map(|response| {
-            assert_eq!(response.status, 201, "{}", response.text());
-            response.json()["reference"].as_str().unwrap().to_string()
-        })
-        .collect();
-    references.sort();
-    let expected: Vec<String> = (1..=10).map(|n| format!("PQ-2024-{n:04}")).collect();
-    assert_eq!(references, expected);
+    let created = futures_util::future::join_all(requests).await;
+    assert_consecutive_references(&created, 2024);
 }
 
 #[actix_web::test]
@@ -258,15 +249,18 @@ async fn stage_a_death(app: &crate::helpers::TestApp, key: &str, lease_left: &st
     assert_eq!(touched, 1);
 }
 
+/// The request the lease tests retry: creating "The Panel" (as admin) under `key`.
+fn create_the_panel_once<'a>(app: &'a TestApp, key: &str) -> Request<'a> {
+    app.as_admin()
+        .post("/api/v1/organisations")
+        .json(&json!({"name": "The Panel", "kind": "panel"}))
+        .header("idempotency-key", key)
+}
+
 #[actix_web::test]
 async fn after_an_instance_dies_a_retry_finds_the_committed_change_instead_of_a_409() {
     let app = spawn_app().await;
-    let post = || {
-        app.as_admin()
-            .post("/api/v1/organisations")
-            .json(&json!({"name": "The Panel", "kind": "panel"}))
-            .header("idempotency-key", "died-after-commit")
-    };
+    let post = || create_the_panel_once(&app, "died-after-commit");
     let created = post().await;
     assert_eq!(created.status, 201);
     assert_eq!(
@@ -285,18 +279,13 @@ async fn after_an_instance_dies_a_retry_finds_the_committed_change_instead_of_a_
     let retry = post().await;
     assert_eq!(retry.status, 303, "{}", retry.text());
     assert_eq!(retry.header("location"), created.header("location"));
-    app.db.assert_count("SELECT count(*) AS n FROM organisations", 1).await;
+    app.db.assert_rows("organisations", 1).await;
 }
 
 #[actix_web::test]
 async fn after_an_instance_dies_before_committing_a_retry_runs_the_request_once() {
     let app = spawn_app().await;
-    let post = || {
-        app.as_admin()
-            .post("/api/v1/organisations")
-            .json(&json!({"name": "The Panel", "kind": "panel"}))
-            .header("idempotency-key", "died-before-commit")
-    };
+    let post = || create_the_panel_once(&app, "died-before-commit");
     assert_eq!(post().await.status, 201);
     // Stage: the change never committed, and the instance died with its lease.
     app.db.execute("DELETE FROM organisations").await;
@@ -305,10 +294,10 @@ async fn after_an_instance_dies_before_committing_a_retry_runs_the_request_once(
     let retry = post().await;
     assert_eq!(retry.status, 201, "{}", retry.text());
     assert_eq!(retry.header("idempotent-replayed"), None, "run again, not replayed");
-    app.db.assert_count("SELECT count(*) AS n FROM organisations", 1).await;
+    app.db.assert_rows("organisations", 1).await;
     // And from then on it is replayed like any other.
     let again = post().await;
     assert_eq!(again.status, 201);
     assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
-    app.db.assert_count("SELECT count(*) AS n FROM organisations", 1).await;
+    app.db.assert_rows("organisations", 1).await;
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/questions/{id}/accountability`: the trail from a question to what was done.
 
-use crate::helpers::{path_of, spawn_app};
+use crate::helpers::{field_of_each, path_of, spawn_app};
 
 #[actix_web::test]
 async fn a_submitted_question_has_no_public_accountability_trail() {
@@ -46,11 +46,7 @@ async fn a_trail(app: &crate::helpers::TestApp) -> String {
 async fn the_trail_reads_summary_first_with_each_action_once_and_organisations_by_name() {
     let app = spawn_app().await;
     let id = a_trail(&app).await;
-    let response = app
-        .anonymous()
-        .get(&format!("/api/v1/questions/{id}/accountability"))
-        .await;
-    assert_eq!(response.status, 200, "{}", response.text());
+    let response = app.public_trail(&id, "").await;
     assert!(
         response.text().starts_with("{\"summary\":"),
         "the summary comes first: {}",
@@ -85,12 +81,7 @@ async fn the_trail_reads_summary_first_with_each_action_once_and_organisations_b
         assert_eq!(action["owner"]["post_title"], "Head of Public Protection");
         assert!(action.get("recommendation_ids").is_none());
     }
-    let addressed: Vec<&str> = actions[1]["addresses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["reference"].as_str().unwrap())
-        .collect();
+    let addressed = field_of_each(&actions[1]["addresses"], "reference");
     assert_eq!(addressed, ["R1", "R2"]);
     assert!(actions[1]["addresses"][0]["text"]
         .as_str()
@@ -122,11 +113,7 @@ async fn the_trail_reads_summary_first_with_each_action_once_and_organisations_b
 async fn the_nested_trail_keeps_each_recommendation_with_its_actions() {
     let app = spawn_app().await;
     let id = a_trail(&app).await;
-    let response = app
-        .anonymous()
-        .get(&format!("/api/v1/questions/{id}/accountability/nested"))
-        .await;
-    assert_eq!(response.status, 200, "{}", response.text());
+    let response = app.public_trail(&id, "/nested").await;
     let trail = response.json();
     assert_eq!(trail["summary"]["actions_total"], 3);
     let recommendations = trail["recommendations"].as_array().unwrap();

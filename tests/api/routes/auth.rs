@@ -73,24 +73,17 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
 #[actix_web::test]
 async fn malformed_token_requests_get_oauth_errors() {
     let app = spawn_app().await;
-    let missing = app
-        .anonymous()
-        .post("/api/v1/auth/token")
-        .json(&json!({"username": "a"}))
-        .await;
-    assert_eq!(
-        (missing.status, missing.json()["error"].clone()),
-        (400, json!("invalid_request"))
-    );
-    let grant = app
-        .anonymous()
-        .post("/api/v1/auth/token")
-        .json(&json!({"grant_type": "implicit"}))
-        .await;
-    assert_eq!(
-        (grant.status, grant.json()["error"].clone()),
-        (400, json!("unsupported_grant_type"))
-    );
+    for (body, error) in [
+        (json!({"username": "a"}), "invalid_request"),
+        (json!({"grant_type": "implicit"}), "unsupported_grant_type"),
+    ] {
+        let answer = app.anonymous().post("/api/v1/auth/token").json(&body).await;
+        assert_eq!(
+            (answer.status, answer.json()["error"].clone()),
+            (400, json!(error)),
+            "{body}"
+        );
+    }
     let text = app
         .anonymous()
         .post("/api/v1/auth/token")
@@ -580,10 +573,6 @@ async fn a_noncharacter_in_a_token_request_is_invalid_request_and_nothing_is_rec
         .await;
     assert_eq!(response.status, 400, "{}", response.text());
     assert_eq!(response.json()["error"], "invalid_request");
-    app.db
-        .assert_count("SELECT count(*) AS n FROM audit_events", audited)
-        .await;
-    app.db
-        .assert_count("SELECT count(*) AS n FROM rate_limit_events", 0)
-        .await;
+    app.db.assert_rows("audit_events", audited).await;
+    app.db.assert_rows("rate_limit_events", 0).await;
 }

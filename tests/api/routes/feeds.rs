@@ -1,7 +1,7 @@
 //! The Atom feeds: what the public may read, parsed back as Atom.
 
 use atom_syndication::Feed;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::{path_of, spawn_app, spawn_app_with, Settings, TestApp, TestResponse};
 
@@ -28,6 +28,16 @@ fn urn(resource: &serde_json::Value) -> String {
 async fn load_demo(app: &TestApp) {
     let mut conn = app.db.conn().await;
     assert!(scrutiny::seed::demo(&mut conn).await.unwrap());
+}
+
+/// Changes the title of `question` (as admin), which moves it in the feed.
+async fn retitle(app: &TestApp, question: &Value, title: &str) {
+    let edited = app
+        .as_admin()
+        .patch(&path_of("questions", question))
+        .json(&json!({"title": title}))
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text());
 }
 
 #[actix_web::test]
@@ -124,12 +134,7 @@ async fn only_public_questions_and_published_responses_appear_newest_updated_fir
         .await;
     app.publish_response(published["id"].as_str().unwrap()).await;
     // Editing the first question makes it the most recently updated.
-    let edited = app
-        .as_admin()
-        .patch(&path_of("questions", &first))
-        .json(&json!({"title": "Edited last"}))
-        .await;
-    assert_eq!(edited.status, 200, "{}", edited.text());
+    retitle(&app, &first, "Edited last").await;
 
     let (_, questions) = get_feed(&app, "/feeds/questions.atom").await;
     assert_eq!(ids(&questions), vec![urn(&first), urn(&second)]);
@@ -250,12 +255,7 @@ async fn a_current_copy_is_answered_304_and_a_change_gives_a_new_tag() {
     assert_eq!(again.header("etag"), Some(tag.clone()));
     assert_eq!(again.header("cache-control").as_deref(), Some("public, max-age=60"));
 
-    let edited = app
-        .as_admin()
-        .patch(&path_of("questions", &question))
-        .json(&json!({"title": "A new title"}))
-        .await;
-    assert_eq!(edited.status, 200, "{}", edited.text());
+    retitle(&app, &question, "A new title").await;
     let changed = app
         .anonymous()
         .get("/feeds/questions.atom")
@@ -308,7 +308,7 @@ async fn text_xml_cannot_carry_never_reaches_the_feed_which_stays_well_formed() 
         "{:?}",
         feed.entries()[0].title()
     );
-    app.db.assert_count("SELECT count(*) AS n FROM questions", 1).await;
+    app.db.assert_rows("questions", 1).await;
 }
 
 /// Headers a client could send to pass itself off as the service's public host.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use scrutiny::domain::auth::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::{path_of, spawn_app, TestApp, TestResponse, JWT_SECRET};
+use crate::helpers::{field_of_each, path_of, spawn_app, TestApp, TestResponse, JWT_SECRET};
 
 /// The real published document (as it reads on this machine: its response date has no
 /// page number run into it).
@@ -69,13 +69,13 @@ impl TestApp {
     }
 }
 
-fn warned_fields(result: &Value) -> Vec<&str> {
-    result["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["field"].as_str().unwrap())
-        .collect()
+fn warned_fields(result: &Value) -> Vec<Value> {
+    field_of_each(&result["warnings"], "field")
+}
+
+/// The path of the question an import `result` (or report) says it made or matched.
+fn question_of(result: &Value) -> String {
+    format!("/api/v1/questions/{}", result["question_id"].as_str().unwrap())
 }
 
 #[actix_web::test]
@@ -155,10 +155,7 @@ async fn the_published_document_is_imported_field_by_field_and_shown_to_the_publ
     // Version 1 of the response is its published text.
     let versions = app
         .anonymous()
-        .get(&format!(
-            "/api/v1/responses/{}/versions",
-            answer["id"].as_str().unwrap()
-        ))
+        .get(&format!("{}/versions", path_of("responses", answer)))
         .await
         .json();
     assert_eq!(versions["items"].as_array().unwrap().len(), 1);
@@ -186,14 +183,7 @@ async fn a_page_number_run_into_the_response_date_is_dropped_with_a_warning() {
         .find(|w| w["field"] == "responded_on")
         .unwrap_or_else(|| panic!("no responded_on warning: {result}"));
     assert!(warning["message"].as_str().unwrap().contains("2144"), "{warning}");
-    let question = app
-        .anonymous()
-        .get(&format!(
-            "/api/v1/questions/{}",
-            result["question_id"].as_str().unwrap()
-        ))
-        .await
-        .json();
+    let question = app.anonymous().get(&question_of(&result)).await.json();
     assert_eq!(question["responses"][0]["responded_on"], "2022-06-09");
     assert_eq!(question["asked_on"], "2022-05-31");
 }
@@ -229,8 +219,8 @@ async fn concurrent_imports_of_one_document_create_it_once_and_waste_no_referenc
     assert_eq!(statuses, [200, 200, 200, 201], "{attempts:?}");
     let ids: Vec<Value> = attempts.iter().map(|r| r.json()["question_id"].clone()).collect();
     assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
-    app.db.assert_count("SELECT count(*) AS n FROM questions", 1).await;
-    app.db.assert_count("SELECT count(*) AS n FROM responses", 1).await;
+    app.db.assert_rows("questions", 1).await;
+    app.db.assert_rows("responses", 1).await;
     // A loser's reference number was given back when it rolled back.
     let next = app.import(&fixture("rural-crime-fused-page-number.txt")).await;
     assert_eq!(next["reference"], "PQ-2022-0002");
@@ -260,7 +250,7 @@ async fn a_dry_run_reads_the_document_and_writes_nothing() {
     assert_eq!(document["questions"].as_array().unwrap().len(), 3);
     assert_eq!(document["title"], document["questions"][0]);
     assert_eq!(document["content_hash"].as_str().unwrap().len(), 64);
-    assert!(warned_fields(&result).contains(&"responded_on"));
+    assert!(warned_fields(&result).contains(&json!("responded_on")));
     assert_eq!(app.import_rows().await, before);
     // Nothing remembers it: the real import still creates.
     let real = app
@@ -324,14 +314,7 @@ async fn every_document_of_the_family_is_imported_with_its_own_reference() {
         "several-questions.txt",
     ] {
         let result = app.import(&fixture(name)).await;
-        let question = app
-            .anonymous()
-            .get(&format!(
-                "/api/v1/questions/{}",
-                result["question_id"].as_str().unwrap()
-            ))
-            .await
-            .json();
+        let question = app.anonymous().get(&question_of(&result)).await.json();
         assert_eq!(question["status"], "answered", "{name}");
         assert_eq!(question["responses"][0]["status"], "published", "{name}");
         assert!(question["title"].as_str().unwrap().chars().count() <= 300, "{name}");
@@ -368,14 +351,7 @@ async fn the_file_name_is_cleaned_up_and_defaults_to_upload() {
         let headers: Vec<(&str, &str)> = header.map(|h| ("x-filename", h)).into_iter().collect();
         let response = app.import_as(Role::Secretariat, "", &text, &headers).await;
         assert_eq!(response.status, 201, "{}", response.text());
-        let question = app
-            .anonymous()
-            .get(&format!(
-                "/api/v1/questions/{}",
-                response.json()["question_id"].as_str().unwrap()
-            ))
-            .await
-            .json();
+        let question = app.anonymous().get(&question_of(&response.json())).await.json();
         assert_eq!(question["source"]["name"], expected);
     }
 }
@@ -397,7 +373,7 @@ async fn only_the_secretariat_and_admins_may_import() {
             .await
             .assert_problem(403);
     }
-    app.db.assert_count("SELECT count(*) AS n FROM questions", 0).await;
+    app.db.assert_rows("questions", 0).await;
 }
 
 #[actix_web::test]
@@ -433,7 +409,7 @@ async fn a_body_that_is_not_utf8_plain_text_is_refused_before_anything_is_read()
     assert_eq!(problem["errors"][0]["field"], "force");
     // Without a charset, text/plain is taken as UTF-8.
     assert_eq!(post("text/plain", PUBLISHED.into(), "").await.status, 201);
-    app.db.assert_count("SELECT count(*) AS n FROM questions", 1).await;
+    app.db.assert_rows("questions", 1).await;
 }
 
 #[actix_web::test]
@@ -460,7 +436,7 @@ async fn one_idempotency_key_cannot_turn_a_dry_run_into_an_import() {
     let replay = import("", "import-for-real").await;
     assert_eq!((first.status, replay.status), (201, 201), "{}", replay.text());
     assert_eq!(replay.header("idempotent-replayed").as_deref(), Some("true"));
-    app.db.assert_count("SELECT count(*) AS n FROM questions", 1).await;
+    app.db.assert_rows("questions", 1).await;
 }
 
 /// Runs `scrutiny import ARGS` against the database at `database_url`.
@@ -609,19 +585,14 @@ async fn a_file_that_fails_makes_the_cli_fail_but_the_good_files_are_still_impor
         stderr(&output)
     );
     let reports: Value = serde_json::from_str(&stdout(&output)).unwrap();
-    let outcomes: Vec<&str> = reports
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["outcome"].as_str().unwrap())
-        .collect();
+    let outcomes = field_of_each(&reports, "outcome");
     assert_eq!(outcomes, ["failed", "created", "failed", "failed"]);
     assert_eq!(reports[0]["errors"][0]["field"], "document");
     assert!(reports[0]["reason"].as_str().unwrap().contains("Commissioner Response"));
     assert!(reports[2]["reason"].as_str().unwrap().contains("not UTF-8"));
     assert!(reports[3]["reason"].as_str().unwrap().contains("cannot read it"));
-    app.db.assert_count("SELECT count(*) AS n FROM questions", 1).await;
-    app.db.assert_count("SELECT count(*) AS n FROM responses", 1).await;
+    app.db.assert_rows("questions", 1).await;
+    app.db.assert_rows("responses", 1).await;
 
     // In text, each failure is a line with its reason.
     let output = scrutiny_import(&app.db.url, &[&agenda]);
@@ -728,14 +699,7 @@ async fn a_document_is_read_in_nfc_and_recognised_however_its_accents_were_saved
     let precomposed = PUBLISHED.replace("urgently.", "urgently on Ynys M\u{F4}n.");
     let decomposed = PUBLISHED.replace("urgently.", "urgently on Ynys Mo\u{302}n.");
     let created = app.import(&decomposed).await;
-    let question = app
-        .as_admin()
-        .get(&format!(
-            "/api/v1/questions/{}",
-            created["question_id"].as_str().unwrap()
-        ))
-        .await
-        .json();
+    let question = app.as_admin().get(&question_of(&created)).await.json();
     assert!(
         question["body"].as_str().unwrap().contains("Ynys M\u{F4}n"),
         "{question}"

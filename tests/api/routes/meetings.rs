@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::helpers::{
-    assert_fields, assert_names_field, assert_queries_refused, assert_stale_tag_refused, path_of, spawn_app,
+    assert_fields, assert_first_error_says, assert_names_field, assert_stale_tag_refused, path_of, spawn_app,
 };
 use scrutiny::domain::auth::Role;
 
@@ -35,7 +35,7 @@ async fn moving_a_meeting_moves_its_deadline_and_a_stale_if_match_changes_nothin
     let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
     let path = path_of("meetings", &meeting);
     let (first, second) = (json!({"held_on": "2024-01-08"}), json!({"title": "Renamed"}));
-    let moved = assert_stale_tag_refused(&app.as_admin(), &path, "\"1\"", first, second).await;
+    let (moved, _) = assert_stale_tag_refused(&app.as_admin(), &path, "\"1\"", first, second).await;
     assert_eq!(moved.json()["question_deadline"], "2024-01-03T00:00:00Z");
     assert_eq!(moved.header("etag").as_deref(), Some("\"2\""));
     let current = app.anonymous().get(&path).await.json();
@@ -132,17 +132,6 @@ async fn the_meeting_list_filters_by_organisation_kind_and_dates() {
         .await
         .json();
     assert_eq!(by_organisation["items"][0]["id"], june["id"]);
-    assert_queries_refused(
-        &app.anonymous(),
-        "/api/v1/meetings",
-        &[
-            ("kind=council_meeting", "kind"),
-            ("held_from=16-06-2022", "held_from"),
-            ("is_public=maybe", "is_public"),
-            ("cursor=djE6MDE5MzdiNGUtNGY0YS03Y2M0LWEwYjUtNmMxZDJmM2U0YTVi", "cursor"),
-        ],
-    )
-    .await;
 }
 
 #[actix_web::test]
@@ -177,7 +166,7 @@ async fn a_meeting_needs_an_existing_organisation_a_title_and_a_plausible_date()
             .assert_problem(422);
         assert_names_field(&problem, field, &change);
     }
-    app.db.assert_count("SELECT count(*) AS n FROM meetings", 0).await;
+    app.db.assert_rows("meetings", 0).await;
 }
 
 #[actix_web::test]
@@ -226,32 +215,23 @@ async fn a_panel_meeting_whose_deadline_the_bank_holiday_rules_cannot_vouch_for_
         .as_admin()
         .post("/api/v1/meetings")
         .json(&json!({"organisation_id": organisation["id"], "kind": "panel_meeting", "title": "Far", "held_on": "2100-03-04"}))
-.await
-.assert_invalid("held_on");
-    assert!(
-        refused["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("1978 to 2099"),
-        "{refused}"
-    );
-    // Other meetings take no questions, so have no deadline to work out.
-    let other = app.create_meeting("other", "2100-03-04").await;
-    let path = path_of("meetings", &other);
-    app.as_admin()
-        .patch(&path)
-        .json(&json!({"kind": "panel_meeting"}))
         .await
         .assert_invalid("held_on");
-    let panel = app.create_meeting("panel_meeting", "2099-12-30").await;
-    let panel_path = path_of("meetings", &panel);
-    app.as_admin()
-        .patch(&panel_path)
-        .json(&json!({"held_on": "2100-01-04"}))
-        .await
-        .assert_invalid("held_on");
-    assert_eq!(app.anonymous().get(&path).await.json()["version"], 1);
-    assert_eq!(app.anonymous().get(&panel_path).await.json()["version"], 1);
+    assert_first_error_says(&refused, "1978 to 2099");
+    // Other meetings take no questions, so have no deadline to work out; but a change
+    // may not make a panel meeting of one held after 2099, nor move a panel meeting there.
+    for (kind, held_on, change) in [
+        ("other", "2100-03-04", json!({"kind": "panel_meeting"})),
+        ("panel_meeting", "2099-12-30", json!({"held_on": "2100-01-04"})),
+    ] {
+        let path = path_of("meetings", &app.create_meeting(kind, held_on).await);
+        app.as_admin()
+            .patch(&path)
+            .json(&change)
+            .await
+            .assert_invalid("held_on");
+        assert_eq!(app.anonymous().get(&path).await.json()["version"], 1, "{change}");
+    }
     app.db.assert_audited("meeting.updated", 0).await;
 }
 
@@ -289,5 +269,5 @@ async fn a_panel_meeting_stored_beyond_the_rules_is_read_without_a_deadline_and_
         .await
         .assert_problem(422);
     assert_eq!(problem["errors"][0]["field"], "meeting_id", "{problem}");
-    app.db.assert_count("SELECT count(*) AS n FROM questions", 0).await;
+    app.db.assert_rows("questions", 0).await;
 }

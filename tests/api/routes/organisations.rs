@@ -1,6 +1,9 @@
 use serde_json::json;
 
-use crate::helpers::{assert_fields, assert_stale_tag_refused, path_of, spawn_app};
+use crate::helpers::{
+    assert_fields, assert_first_error_says, assert_readable_where_created, assert_stale_tag_refused, field_of_each,
+    path_of, spawn_app,
+};
 
 #[actix_web::test]
 async fn an_organisation_is_created_read_back_and_located() {
@@ -15,11 +18,7 @@ async fn an_organisation_is_created_read_back_and_located() {
     assert_eq!(created["name"], "Staffordshire Police");
     assert_eq!(created["kind"], "force");
     assert_eq!(created["version"], 1);
-    let location = response.header("location").unwrap();
-    assert_eq!(location, path_of("organisations", &created));
-    let read = app.anonymous().get(&location).await;
-    assert_eq!(read.status, 200);
-    assert_eq!(read.json(), created);
+    let read = assert_readable_where_created(&app.anonymous(), "organisations", &response).await;
     assert_eq!(read.header("etag").as_deref(), Some("\"1\""));
 }
 
@@ -139,26 +138,21 @@ async fn the_list_filters_by_kind_and_name() {
     app.create_organisation("West Midlands Police", "force").await;
     app.create_organisation("Staffordshire Panel", "panel").await;
     app.create_organisation("100% Council_", "council").await;
-    let forces = app.anonymous().get("/api/v1/organisations?kind=force").await.json();
-    assert_eq!(forces["items"].as_array().unwrap().len(), 2);
-    let stafford = app
-        .anonymous()
-        .get("/api/v1/organisations?q=staffordshire")
-        .await
-        .json();
-    assert_eq!(stafford["items"].as_array().unwrap().len(), 2);
-    let both = app
-        .anonymous()
-        .get("/api/v1/organisations?q=stafford&kind=panel")
-        .await
-        .json();
-    assert_eq!(both["items"][0]["name"], "Staffordshire Panel");
-    let literal = app.anonymous().get("/api/v1/organisations?q=%25").await.json();
-    assert_eq!(
-        literal["items"].as_array().unwrap().len(),
-        1,
-        "LIKE wildcards in q match literally"
-    );
+    let names = |query: &'static str| {
+        let app = &app;
+        async move {
+            let page = app
+                .anonymous()
+                .get(&format!("/api/v1/organisations?{query}"))
+                .await
+                .json();
+            field_of_each(&page["items"], "name")
+        }
+    };
+    assert_eq!(names("kind=force").await.len(), 2);
+    assert_eq!(names("q=staffordshire").await.len(), 2);
+    assert_eq!(names("q=stafford&kind=panel").await[0], "Staffordshire Panel");
+    assert_eq!(names("q=%25").await.len(), 1, "LIKE wildcards in q match literally");
 }
 
 /// "Ynys Môn" with a precomposed ô, and with o and a combining circumflex.
@@ -185,7 +179,7 @@ async fn one_name_spelt_precomposed_or_decomposed_is_one_organisation() {
                 .contains("organisation with this name already exists"),
             "{problem}"
         );
-        app.db.assert_count("SELECT count(*) AS n FROM organisations", 1).await;
+        app.db.assert_rows("organisations", 1).await;
     }
 }
 
@@ -276,10 +270,7 @@ async fn a_noncharacter_in_a_name_is_a_422_naming_the_field() {
             .json(&json!({"name": format!("Panel{bad}"), "kind": "panel"}))
             .await
             .assert_invalid("name");
-        assert!(problem["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("noncharacter"));
+        assert_first_error_says(&problem, "noncharacter");
     }
-    app.db.assert_count("SELECT count(*) AS n FROM organisations", 0).await;
+    app.db.assert_rows("organisations", 0).await;
 }

@@ -4,7 +4,8 @@ use chrono::{Days, Utc};
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_fields, assert_names_field, assert_queries_refused, field_of_each, question_body, spawn_app, TestApp,
+    assert_consecutive_references, assert_fields, assert_first_error_says, assert_names_field, field_of_each,
+    question_body, spawn_app, TestApp,
 };
 use scrutiny::domain::auth::Role;
 use scrutiny::domain::calendar::Calendar;
@@ -109,16 +110,7 @@ async fn concurrent_submissions_get_distinct_consecutive_references() {
         .iter()
         .map(|body| app.as_admin().post("/api/v1/questions").json(body).send());
     let responses = futures_util::future::join_all(submissions).await;
-    let mut references: Vec<String> = responses
-        .iter()
-        .map(|r| {
-            assert_eq!(r.status, 201, "{}", r.text());
-            r.json()["reference"].as_str().unwrap().to_string()
-        })
-        .collect();
-    references.sort();
-    let expected: Vec<String> = (1..=8).map(|n| format!("PQ-2022-{n:04}")).collect();
-    assert_eq!(references, expected);
+    assert_consecutive_references(&responses, 2022);
 }
 
 #[actix_web::test]
@@ -144,7 +136,7 @@ async fn anonymous_questions_are_rate_limited_per_address_with_retry_after() {
             .await
             .assert_problem(429);
     }
-    app.db.assert_count("SELECT count(*) AS n FROM questions", 5).await;
+    app.db.assert_rows("questions", 5).await;
     // Signed-in callers are not limited by the anonymous limit.
     assert_eq!(
         app.as_admin()
@@ -160,25 +152,16 @@ async fn anonymous_questions_are_rate_limited_per_address_with_retry_after() {
 async fn an_idempotency_key_replays_an_anonymous_submission_without_a_second_question() {
     let app = spawn_app().await;
     let body = question_body(json!({}));
-    let headers = [("idempotency-key", "question-1")];
-    let first = app
+    let (first, retry) = app
         .anonymous()
-        .post("/api/v1/questions")
-        .json(&body)
-        .headers(&headers)
+        .post_twice("/api/v1/questions", "question-1", &body)
         .await;
     assert_eq!(first.status, 201, "{}", first.text());
-    let retry = app
-        .anonymous()
-        .post("/api/v1/questions")
-        .json(&body)
-        .headers(&headers)
-        .await;
     assert_eq!(retry.status, 201);
     assert_eq!(retry.header("idempotent-replayed").as_deref(), Some("true"));
     assert_eq!(retry.json(), first.json());
     assert_eq!(retry.header("location"), first.header("location"));
-    app.db.assert_count("SELECT count(*) AS n FROM questions", 1).await;
+    app.db.assert_rows("questions", 1).await;
     assert_eq!(
         app.db.count("SELECT count(*) AS n FROM rate_limit_events").await,
         1,
@@ -255,7 +238,7 @@ async fn invalid_unknown_and_server_owned_fields_are_a_422_and_create_nothing() 
             .assert_problem(422);
         assert_names_field(&problem, field, &changes);
     }
-    app.db.assert_count("SELECT count(*) AS n FROM questions", 0).await;
+    app.db.assert_rows("questions", 0).await;
     assert_eq!(
         app.db
             .count("SELECT count(*) AS n FROM question_reference_counters")
@@ -314,7 +297,7 @@ async fn who_may_ask_what_kind_of_question() {
         .json(&panel_question)
         .await;
     assert_eq!(recorded.json()["asker"]["kind"], "panel_member");
-    app.db.assert_count("SELECT count(*) AS n FROM questions", 2).await;
+    app.db.assert_rows("questions", 2).await;
 }
 
 #[actix_web::test]
@@ -358,10 +341,7 @@ async fn only_a_panel_meeting_takes_questions_and_the_public_cannot_name_a_priva
         .json(&question_body(json!({"meeting_id": board["id"]})))
         .await
         .assert_problem(422);
-    assert!(problem["errors"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("panel_meeting"));
+    assert_first_error_says(&problem, "panel_meeting");
 
     let private = app.create_meeting("panel_meeting", &later).await;
     app.as_admin()
@@ -766,20 +746,6 @@ async fn the_list_is_newest_first_and_filters_by_status_topic_kind_dates_and_tex
         }
     }
     assert_eq!(paged, ids(list("").await));
-
-    assert_queries_refused(
-        &app.anonymous(),
-        "/api/v1/questions",
-        &[
-            ("status=pending", "status"),
-            ("topic=Child%20Protection", "topic"),
-            ("asker_kind=councillor", "asker_kind"),
-            ("q=a%00b", "q"),
-            ("asked_from=yesterday", "asked_from"),
-            ("colour=blue", "colour"),
-        ],
-    )
-    .await;
 }
 
 #[actix_web::test]
@@ -816,16 +782,10 @@ async fn a_noncharacter_in_a_question_is_a_422_naming_the_field_from_staff_or_th
                 .await
                 .assert_problem(422);
             assert_eq!(problem["errors"][0]["field"], field, "{problem}");
-            assert!(
-                problem["errors"][0]["message"]
-                    .as_str()
-                    .unwrap()
-                    .contains("noncharacter"),
-                "{problem}"
-            );
+            assert_first_error_says(&problem, "noncharacter");
         }
     }
-    app.db.assert_count("SELECT count(*) AS n FROM questions", 0).await;
+    app.db.assert_rows("questions", 0).await;
 }
 
 #[actix_web::test]
@@ -934,7 +894,7 @@ async fn answers_to_posts_carry_no_contact_details_so_an_idempotent_retry_replay
     assert_eq!(replayed.status, 201, "{}", replayed.text());
     assert_eq!(replayed.header("idempotent-replayed").as_deref(), Some("true"));
     assert_eq!(replayed.json(), first.json());
-    app.db.assert_count("SELECT count(*) AS n FROM questions", 1).await;
+    app.db.assert_rows("questions", 1).await;
     assert_eq!(
         app.db
             .count("SELECT count(*) AS n FROM idempotency_keys WHERE convert_from(response_body, 'UTF8') LIKE '%resident@example.org%'")

@@ -393,7 +393,7 @@ async fn invalid_response_fields_are_a_422() {
         let problem = app.as_admin().post(&path).json(&body).await.assert_problem(422);
         assert_names_field(&problem, field, &changes);
     }
-    app.db.assert_count("SELECT count(*) AS n FROM responses", 0).await;
+    app.db.assert_rows("responses", 0).await;
     app.as_admin()
         .post("/api/v1/questions/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b/responses")
         .json(&valid)

@@ -3,7 +3,7 @@
 use scrutiny::domain::auth::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_queries_refused, field_of_each, spawn_app, urlencode, TestApp};
+use crate::helpers::{assert_queries_refused, assert_search_text_rules, field_of_each, spawn_app, urlencode, TestApp};
 
 async fn search(app: &TestApp, query: &str, token: Option<&str>) -> Value {
     let response = app
@@ -308,22 +308,7 @@ async fn q_on_the_lists_is_a_web_search_that_keeps_the_order_and_the_paging() {
         "/api/v1/actions",
         responses.as_str(),
     ] {
-        for bad in ["a".repeat(201), "a%00b".to_string()] {
-            let problem = app
-                .anonymous()
-                .get(&format!("{list}?q={bad}"))
-                .await
-                .assert_problem(422);
-            assert_eq!(problem["errors"][0]["field"], "q", "{list}");
-        }
-        assert_eq!(
-            app.anonymous()
-                .get(&format!("{list}?q={}", "a".repeat(200)))
-                .await
-                .status,
-            200,
-            "{list}"
-        );
+        assert_search_text_rules(&app.anonymous(), list).await;
     }
 }
 

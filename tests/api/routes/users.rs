@@ -1,6 +1,6 @@
 //! `/api/v1/users`: accounts, their roles and deactivation, and what never leaks from them.
 
-use crate::helpers::{path_of, spawn_app, PASSWORD};
+use crate::helpers::{field_of_each, path_of, spawn_app, PASSWORD};
 use serde_json::json;
 
 #[actix_web::test]
@@ -148,12 +148,7 @@ async fn user_validation_rejects_weak_passwords_bad_usernames_and_unknown_organi
         .json(&json!({"username": "x", "display_name": "", "password": "short", "roles": []}))
         .await;
     let problem = response.assert_problem(422);
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = field_of_each(&problem["errors"], "field");
     assert_eq!(fields, ["username", "display_name", "password", "roles"]);
     let response = app
         .as_admin()

@@ -601,7 +601,7 @@ async fn bad_subscriptions_are_refused_and_nothing_is_stored() {
         .json(&json!({"url": "https://council.example/hook", "secret": "mine"}))
         .await;
     unknown.assert_problem(422);
-    app.db.assert_count("SELECT count(*) AS n FROM webhooks", 0).await;
+    app.db.assert_rows("webhooks", 0).await;
 
     let created = app
         .as_admin()
