@@ -1,6 +1,7 @@
-//! Checks that many tests make in the same words: a problem naming a field, a list
-//! refusing bad query parameters, a resource holding given values, a table holding a
-//! given number of rows.
+//! Checks that many tests make in the same words, each with a failure message naming
+//! what failed: a 422 naming a field, a list refusing bad query parameters, a resource
+//! readable where it was created or holding given values, a stale `If-Match` refused,
+//! a table holding a given number of rows.
 
 use std::fmt::Display;
 

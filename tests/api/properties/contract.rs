@@ -4,7 +4,8 @@
 use serde_json::json;
 
 use crate::helpers::{
-    assert_names_field, assert_search_text_rules, path_of, question_body, spawn_app, spawn_app_with, Settings,
+    assert_names_field, assert_search_text_rules, path_of, question_body, spawn_app, spawn_app_with, Request, Settings,
+    TestApp,
 };
 
 #[actix_web::test]
@@ -205,15 +206,19 @@ async fn a_problem_type_can_be_looked_up() {
         .assert_problem(404);
 }
 
+/// Creating the panel `name` as admin under the idempotency key `key`: the request the
+/// idempotency tests send, retry and misuse.
+fn create_panel_as_admin<'a>(app: &'a TestApp, key: &str, name: &str) -> Request<'a> {
+    app.as_admin()
+        .post("/api/v1/organisations")
+        .json(&json!({"name": name, "kind": "panel"}))
+        .header("idempotency-key", key)
+}
+
 #[actix_web::test]
 async fn a_retry_with_the_same_idempotency_key_replays_the_first_response_and_creates_nothing() {
     let app = spawn_app().await;
-    let post = |key: &'static str, name: &'static str| {
-        app.as_admin()
-            .post("/api/v1/organisations")
-            .json(&json!({"name": name, "kind": "panel"}))
-            .header("idempotency-key", key)
-    };
+    let post = |key: &'static str, name: &'static str| create_panel_as_admin(&app, key, name);
     let first = post("key-1", "The Panel").await;
     assert_eq!(first.status, 201);
     let retry = post("key-1", "The Panel").await;
@@ -232,17 +237,11 @@ async fn a_retry_with_the_same_idempotency_key_replays_the_first_response_and_cr
 
     // The same key from another caller is that caller's own.
     let token = app.token(scrutiny::domain::auth::Role::Secretariat, None);
-    let request = app
-        .client
-        .post(app.url("/api/v1/organisations"))
-        .insert_header(("authorization", format!("Bearer {token}")))
-        .insert_header(("content-type", "application/json"))
-        .insert_header(("idempotency-key", "key-1"));
     let theirs = app
-        .send(
-            request,
-            Some(serde_json::to_vec(&json!({"name": "Third Panel", "kind": "panel"})).unwrap()),
-        )
+        .with_token(&token)
+        .post("/api/v1/organisations")
+        .json(&json!({"name": "Third Panel", "kind": "panel"}))
+        .header("idempotency-key", "key-1")
         .await;
     assert_eq!(theirs.status, 201);
 }
@@ -250,12 +249,7 @@ async fn a_retry_with_the_same_idempotency_key_replays_the_first_response_and_cr
 #[actix_web::test]
 async fn a_refused_request_keeps_nothing_under_its_idempotency_key_and_a_malformed_key_is_refused() {
     let app = spawn_app().await;
-    let post = |key: &'static str, name: &'static str| {
-        app.as_admin()
-            .post("/api/v1/organisations")
-            .json(&json!({"name": name, "kind": "panel"}))
-            .header("idempotency-key", key)
-    };
+    let post = |key: &'static str, name: &'static str| create_panel_as_admin(&app, key, name);
     post("bad-request", "").await.assert_problem(422);
     app.db.assert_rows("idempotency_keys", 0).await;
     // The retry is handled afresh (the refusal again, not a replay of it) ...

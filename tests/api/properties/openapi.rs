@@ -762,10 +762,7 @@ async fn every_header_the_service_sends_is_documented_on_its_response() {
     check("post", "/api/v1/clients", &client);
     assert_eq!(again.status, 303);
     check("post", "/api/v1/clients", &again);
-    let client_path = format!(
-        "/api/v1/clients/{}/rotate-secret",
-        client.json()["id"].as_str().unwrap()
-    );
+    let client_path = format!("{}/rotate-secret", path_of("clients", &client.json()));
     let rotated = app.as_admin().post(&client_path).await;
     check("post", &client_path, &rotated);
     // Signing in, refused and accepted; no token, and a bad one.
@@ -831,10 +828,7 @@ async fn every_header_the_service_sends_is_documented_on_its_response() {
         .await;
     assert_eq!(webhook.status, 201, "{}", webhook.text());
     check("post", "/api/v1/webhooks", &webhook);
-    let rotate = format!(
-        "/api/v1/webhooks/{}/rotate-secret",
-        webhook.json()["id"].as_str().unwrap()
-    );
+    let rotate = format!("{}/rotate-secret", path_of("webhooks", &webhook.json()));
     let rotated = app.as_admin().post(&rotate).await;
     check("post", &rotate, &rotated);
     let (_, action) = app.seed_recommendation_and_action().await;

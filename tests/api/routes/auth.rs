@@ -395,6 +395,23 @@ async fn password_grant_via(
     answer.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
+/// Sends five wrong guesses at `clerk`'s password from `peer`, the `i`-th claiming
+/// `X-Forwarded-For: forwarded(i)`, each a 400, then the right password claiming `last`:
+/// asserts that the limit counted all six as one client's (the last is a 429).
+async fn assert_guesses_throttled_as_one_client(
+    app: &crate::helpers::TestApp,
+    peer: &str,
+    forwarded: impl Fn(u8) -> String,
+    last: &str,
+) {
+    for i in 0..5 {
+        let claimed = forwarded(i);
+        let status = password_grant_via(app, peer, Some(&claimed), "clerk", "wrong password here").await;
+        assert_eq!(status, 400, "guess {i} from {peer} as {claimed}");
+    }
+    assert_eq!(password_grant_via(app, peer, Some(last), "clerk", PASSWORD).await, 429);
+}
+
 #[actix_web::test]
 async fn guesses_from_another_address_never_lock_the_owner_out() {
     let app = spawn_app().await;
@@ -416,17 +433,7 @@ async fn a_forged_x_forwarded_for_does_not_escape_the_per_address_limit() {
     let app = spawn_app().await;
     app.create_user("clerk", PASSWORD, &["secretariat"]).await;
     // No proxy is trusted: a new "client address" on every guess is just a header.
-    for i in 0..5 {
-        let forged = format!("198.51.100.{i}");
-        assert_eq!(
-            password_grant_via(&app, "127.0.0.2", Some(&forged), "clerk", "wrong password here").await,
-            400
-        );
-    }
-    assert_eq!(
-        password_grant_via(&app, "127.0.0.2", Some("198.51.100.99"), "clerk", PASSWORD).await,
-        429
-    );
+    assert_guesses_throttled_as_one_client(&app, "127.0.0.2", |i| format!("198.51.100.{i}"), "198.51.100.99").await;
 }
 
 #[actix_web::test]
@@ -435,34 +442,21 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit_and_cannot_claim_a
     app.create_user("clerk", PASSWORD, &["secretariat"]).await;
     // The proxy (127.0.0.1) appends the address it saw; what the guesser wrote to the
     // left of it proves nothing.
-    for i in 0..5 {
-        let chain = format!("192.0.2.{i}, 198.51.100.7");
-        assert_eq!(
-            password_grant_via(&app, "127.0.0.1", Some(&chain), "clerk", "wrong password here").await,
-            400
-        );
-    }
-    assert_eq!(
-        password_grant_via(&app, "127.0.0.1", Some("192.0.2.200, 198.51.100.7"), "clerk", PASSWORD).await,
-        429
-    );
+    assert_guesses_throttled_as_one_client(
+        &app,
+        "127.0.0.1",
+        |i| format!("192.0.2.{i}, 198.51.100.7"),
+        "192.0.2.200, 198.51.100.7",
+    )
+    .await;
     // Another client behind the same proxy is not throttled by the guesser.
     assert_eq!(
         password_grant_via(&app, "127.0.0.1", Some("198.51.100.8"), "clerk", PASSWORD).await,
         200
     );
     // A peer that is not the proxy is its own address, whatever it sends.
-    for i in 0..5 {
-        let forged = format!("198.51.100.{}", 20 + i);
-        assert_eq!(
-            password_grant_via(&app, "127.0.0.2", Some(&forged), "clerk", "wrong password here").await,
-            400
-        );
-    }
-    assert_eq!(
-        password_grant_via(&app, "127.0.0.2", Some("198.51.100.8"), "clerk", PASSWORD).await,
-        429
-    );
+    assert_guesses_throttled_as_one_client(&app, "127.0.0.2", |i| format!("198.51.100.{}", 20 + i), "198.51.100.8")
+        .await;
 }
 
 #[actix_web::test]

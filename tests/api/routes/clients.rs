@@ -1,6 +1,6 @@
 //! `/api/v1/clients`: system accounts signing in with client credentials, and secret rotation.
 
-use crate::helpers::{path_of, spawn_app};
+use crate::helpers::{path_of, spawn_app, Request};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::json;
@@ -86,20 +86,24 @@ async fn rotating_a_client_secret_retires_the_old_one() {
     );
 }
 
+/// Sends a token request and returns the access token it was granted.
+async fn signed_in(request: Request<'_>) -> String {
+    let response = request.await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    response.json()["access_token"].as_str().unwrap().to_string()
+}
+
 #[actix_web::test]
 async fn rotating_a_client_secret_retires_the_tokens_issued_with_the_old_one() {
     let app = spawn_app().await;
     let client = app.create_client("Dashboard", &["integration"]).await;
     let grant = |secret: &str| json!({"grant_type": "client_credentials", "client_id": client["client_id"], "client_secret": secret});
-    let old_token = app
-        .anonymous()
-        .post("/api/v1/auth/token")
-        .json(&grant(client["client_secret"].as_str().unwrap()))
-        .await
-        .json()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let old_token = signed_in(
+        app.anonymous()
+            .post("/api/v1/auth/token")
+            .json(&grant(client["client_secret"].as_str().unwrap())),
+    )
+    .await;
     assert_eq!(app.with_token(&old_token).get("/api/v1/me").await.status, 200);
 
     let rotated = app
@@ -112,15 +116,12 @@ async fn rotating_a_client_secret_retires_the_tokens_issued_with_the_old_one() {
     refused.assert_problem(401);
     assert!(refused.header("www-authenticate").unwrap().contains("invalid_token"));
 
-    let new_token = app
-        .anonymous()
-        .post("/api/v1/auth/token")
-        .json(&grant(rotated["client_secret"].as_str().unwrap()))
-        .await
-        .json()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let new_token = signed_in(
+        app.anonymous()
+            .post("/api/v1/auth/token")
+            .json(&grant(rotated["client_secret"].as_str().unwrap())),
+    )
+    .await;
     assert_eq!(
         app.with_token(&new_token).get("/api/v1/me").await.status,
         200,
