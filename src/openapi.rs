@@ -111,6 +111,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .configure(crate::routes::configure)
         .split_for_parts();
     let mut spec = spec;
+    document_preconditions(&mut spec);
     document_idempotency_keys(&mut spec);
     document_conditional_requests(&mut spec);
     document_response_headers(&mut spec);
@@ -423,6 +424,44 @@ fn document_text_rules(spec: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// Every operation that answers 412 honours `If-Match`: it declares the header (unless
+/// it words the header its own way, as a deletion does) and its 200 carries the new
+/// `ETag`, so that the next change can name it. Declared here, before the
+/// `Idempotency-Key`, so that it follows the operation's own parameters.
+fn document_preconditions(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, RefOr, Required, Type};
+    for (_, _, operation) in operations_mut(spec) {
+        if !operation.responses.responses.contains_key("412") {
+            continue;
+        }
+        let parameters = operation.parameters.get_or_insert_with(Vec::new);
+        if !declares(parameters, "If-Match") {
+            parameters.push(RefOr::T(
+                ParameterBuilder::new()
+                    .name("If-Match")
+                    .parameter_in(ParameterIn::Header)
+                    .required(Required::False)
+                    .description(Some("The `ETag` the change is based on."))
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                    .build(),
+            ));
+        }
+        if let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") {
+            ok.headers
+                .entry("ETag".to_string())
+                .or_insert_with(|| header("Its new version.").into());
+        }
+    }
+}
+
+/// Whether `parameters` declares the header `name` (in any letter case).
+fn declares(parameters: &[utoipa::openapi::RefOr<utoipa::openapi::path::Parameter>], name: &str) -> bool {
+    parameters
+        .iter()
+        .any(|p| matches!(p, utoipa::openapi::RefOr::T(p) if p.name.eq_ignore_ascii_case(name)))
+}
+
 /// Every POST honours `Idempotency-Key` (through middleware), so every POST documents it.
 fn document_idempotency_keys(spec: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
@@ -515,21 +554,37 @@ fn operations_mut(
 }
 
 /// Conditional requests, declared wherever they are honoured and typed so that a
-/// generated client can leave them out: every `GET` that answers 304 declares
-/// `If-None-Match` and sends the `ETag` with its 304; every optional header parameter
+/// generated client can leave them out: every `GET` whose 200 carries an `ETag` answers
+/// 304 to an `If-None-Match` naming it, declares `If-None-Match` and sends the `ETag`
+/// with its 304; every optional header parameter
 /// (`If-Match`, `If-None-Match`, `X-Filename`) is a plain string, never `null` (a
 /// generated client that accepts `None` for a header and then sends it crashes).
 fn document_conditional_requests(spec: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::response::ResponseBuilder;
     use utoipa::openapi::schema::{Schema, SchemaType};
     use utoipa::openapi::{ObjectBuilder, RefOr, Required, Type};
     for (_, method, operation) in operations_mut(spec) {
+        let tagged = matches!(
+            operation.responses.responses.get("200"),
+            Some(RefOr::T(ok)) if ok.headers.contains_key("ETag")
+        );
+        if method == "get" && tagged {
+            operation
+                .responses
+                .responses
+                .entry("304".to_string())
+                .or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description("The caller's copy (`If-None-Match`) is current.")
+                            .build(),
+                    )
+                });
+        }
         if method == "get" && operation.responses.responses.contains_key("304") {
             let parameters = operation.parameters.get_or_insert_with(Vec::new);
-            let declared = parameters
-                .iter()
-                .any(|p| matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case("If-None-Match")));
-            if !declared {
+            if !declares(parameters, "If-None-Match") {
                 parameters.push(RefOr::T(
                     ParameterBuilder::new()
                         .name("If-None-Match")
@@ -581,7 +636,8 @@ with no body.",
 }
 
 /// The headers the service's shared machinery sends, documented on every response that
-/// carries them: `Location` on a 201; `Idempotent-Replayed` on a replayed answer to a
+/// carries them: `Link` on a page of a list and `Content-Disposition` on a list's CSV
+/// form (`crate::http::listing`); `Location` on a 201; `Idempotent-Replayed` on a replayed answer to a
 /// `POST`, and the `303 See Other` (with `Location`) that answers a retry whose first
 /// answer was not kept (`src/idempotency.rs`); `WWW-Authenticate` on a 401;
 /// `Retry-After` on a 429 and a 503.
@@ -607,11 +663,43 @@ fn document_response_headers(spec: &mut utoipa::openapi::OpenApi) {
                 .or_insert_with(|| header(description).into());
         }
     }
+    // A page is a schema with a `next_cursor` (`crate::page_type!`).
+    let pages: Vec<String> = spec
+        .components
+        .iter()
+        .flat_map(|components| components.schemas.iter())
+        .filter(|(_, schema)| {
+            matches!(schema, RefOr::T(utoipa::openapi::schema::Schema::Object(object))
+                if object.properties.contains_key("next_cursor"))
+        })
+        .map(|(name, _)| utoipa::openapi::Ref::from_schema_name(name.as_str()).ref_location)
+        .collect();
     for (path, method, operation) in operations_mut(spec) {
         for (status, response) in operation.responses.responses.iter_mut() {
             let RefOr::T(response) = response else {
                 continue;
             };
+            let is_page = matches!(
+                response.content.get("application/json"),
+                Some(RefOr::T(content)) if matches!(
+                    &content.schema,
+                    Some(RefOr::Ref(schema)) if pages.contains(&schema.ref_location)
+                )
+            );
+            if status == "200" && is_page {
+                response
+                    .headers
+                    .entry("Link".to_string())
+                    .or_insert_with(|| header("`<url>; rel=\"next\"` when another page follows.").into());
+            }
+            if status == "200" && response.content.contains_key("text/csv") {
+                response
+                    .headers
+                    .entry("Content-Disposition".to_string())
+                    .or_insert_with(|| {
+                        header("With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`.").into()
+                    });
+            }
             if status == "201" {
                 response
                     .headers

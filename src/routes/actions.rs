@@ -405,8 +405,7 @@ impl Publishable for ActionRecord {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of actions, or with `Accept: text/csv` all that match, as CSV (the latest update flattened into `latest_update_*` columns).",
-            content((ActionPage = "application/json"), (String = "text/csv", example = json!(ACTIONS_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+            content((ActionPage = "application/json"), (String = "text/csv", example = json!(ACTIONS_CSV_EXAMPLE)))),
         responses::List,
     )
 )]
@@ -466,7 +465,6 @@ pub async fn create_action(
     responses(
         (status = 200, description = "The action.", body = Action,
             headers(("ETag" = String, description = "Its version and a fingerprint, for `If-Match` and `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -492,15 +490,11 @@ pub async fn get_action(
 /// `starts_on` (422). Send `If-Match` with the `ETag` you read (412 when stale).
 #[utoipa::path(
     tag = "actions",
-    params(
-        ("id" = ActionId, Path, description = "The action's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = ActionId, Path, description = "The action's id.")),
     request_body = UpdateActionRequest,
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The action as changed.", body = Action,
-            headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The action as changed.", body = Action),
         responses::Update,
         (status = 409, response = responses::Conflict),
     )

@@ -186,10 +186,8 @@ fn with_secret(row: ClientRow, client_secret: String) -> ApiClientWithSecret {
     params(AccountQuery, PageParams),
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "A page of API clients.", body = ApiClientPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::List,
-        (status = 403, response = responses::Forbidden),
+        (status = 200, description = "A page of API clients.", body = ApiClientPage),
+        responses::ListProtected,
     )
 )]
 #[get("/clients")]
@@ -213,11 +211,7 @@ pub async fn list_clients(
         (status = 201, description = "The client was created; its secret is in the body, this once.", body = ApiClientWithSecret,
             headers(("Location" = String, description = "The new client's URL."), ("ETag" = String, description = "Its version."),
                 ("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
-        responses::List,
-        (status = 400, response = responses::BadRequest),
-        (status = 403, response = responses::Forbidden),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
+        responses::Create,
     )
 )]
 #[post("/clients")]
@@ -248,9 +242,7 @@ pub async fn create_client(
     security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The client.", body = ApiClient, headers(("ETag" = String, description = "Its version."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        responses::Read,
-        (status = 403, response = responses::Forbidden),
+        responses::ReadProtected,
     )
 )]
 #[get("/clients/{id}")]
@@ -276,14 +268,11 @@ pub async fn get_client(
 /// or organisation change applies to existing tokens from their next request.
 #[utoipa::path(
     tag = "clients",
-    params(
-        ("id" = ApiClientId, Path, description = "The client's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = ApiClientId, Path, description = "The client's id.")),
     request_body = UpdateApiClientRequest,
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The client as changed.", body = ApiClient, headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The client as changed.", body = ApiClient),
         responses::Update,
     )
 )]
@@ -307,15 +296,12 @@ pub async fn update_client(
 /// `invalid_token`); the new secret is in the body, this once.
 #[utoipa::path(
     tag = "clients",
-    params(
-        ("id" = ApiClientId, Path, description = "The client's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = ApiClientId, Path, description = "The client's id.")),
     security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The client with its new secret, this once.", body = ApiClientWithSecret,
-            headers(("ETag" = String, description = "Its new version."), ("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
-        responses::Delete,
+            headers(("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
+        responses::Transition,
     )
 )]
 #[post("/clients/{id}/rotate-secret")]

@@ -229,8 +229,7 @@ impl Publishable for MeetingRow {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of meetings, or with `Accept: text/csv` all that match, as CSV.",
-            content((MeetingPage = "application/json"), (String = "text/csv", example = json!(MEETINGS_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+            content((MeetingPage = "application/json"), (String = "text/csv", example = json!(MEETINGS_CSV_EXAMPLE)))),
         responses::List,
     )
 )]
@@ -260,11 +259,7 @@ pub async fn list_meetings(
     responses(
         (status = 201, description = "The meeting was created.", body = Meeting,
             headers(("Location" = String, description = "The new meeting's URL."), ("ETag" = String, description = "Its version."))),
-        responses::List,
-        (status = 400, response = responses::BadRequest),
-        (status = 403, response = responses::Forbidden),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
+        responses::Create,
     )
 )]
 #[post("/meetings")]
@@ -294,7 +289,6 @@ pub async fn create_meeting(
     responses(
         (status = 200, description = "The meeting.", body = Meeting,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -322,15 +316,11 @@ pub async fn get_meeting(
 /// cannot vouch for (see `POST /api/v1/meetings`) is a 422 naming `held_on`.
 #[utoipa::path(
     tag = "meetings",
-    params(
-        ("id" = MeetingId, Path, description = "The meeting's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = MeetingId, Path, description = "The meeting's id.")),
     request_body = UpdateMeetingRequest,
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The meeting as changed.", body = Meeting,
-            headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The meeting as changed.", body = Meeting),
         responses::Update,
     )
 )]

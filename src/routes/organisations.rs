@@ -147,8 +147,7 @@ impl Publishable for OrganisationRow {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of organisations, or with `Accept: text/csv` all that match, as CSV.",
-            content((OrganisationPage = "application/json"), (String = "text/csv", example = json!(ORGANISATIONS_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+            content((OrganisationPage = "application/json"), (String = "text/csv", example = json!(ORGANISATIONS_CSV_EXAMPLE)))),
         (status = 422, response = responses::ValidationFailed),
         (status = 503, response = responses::Unavailable),
     )
@@ -203,7 +202,6 @@ pub async fn create_organisation(
     responses(
         (status = 200, description = "The organisation.", body = Organisation,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::Unavailable),
     )
@@ -231,15 +229,11 @@ pub async fn get_organisation(
 /// For `admin` and `secretariat`.
 #[utoipa::path(
     tag = "organisations",
-    params(
-        ("id" = OrganisationId, Path, description = "The organisation's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = OrganisationId, Path, description = "The organisation's id.")),
     request_body = UpdateOrganisationRequest,
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The organisation as changed.", body = Organisation,
-            headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The organisation as changed.", body = Organisation),
         responses::Update,
         (status = 409, response = responses::Conflict),
     )

@@ -179,10 +179,8 @@ impl Publishable for ProgressUpdateRecord {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of the action's updates, or with `Accept: text/csv` all of them, as CSV.",
-            content((ProgressUpdatePage = "application/json"), (String = "text/csv", example = json!(ACTION_UPDATES_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::Read,
-        (status = 422, response = responses::ValidationFailed),
+            content((ProgressUpdatePage = "application/json"), (String = "text/csv", example = json!(ACTION_UPDATES_CSV_EXAMPLE)))),
+        responses::ListWithin,
     )
 )]
 #[get("/actions/{id}/updates")]

@@ -281,8 +281,7 @@ impl Publishable for RecommendationRecord {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of recommendations, or with `Accept: text/csv` all that match, as CSV.",
-            content((RecommendationPage = "application/json"), (String = "text/csv", example = json!(RECOMMENDATIONS_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+            content((RecommendationPage = "application/json"), (String = "text/csv", example = json!(RECOMMENDATIONS_CSV_EXAMPLE)))),
         responses::List,
     )
 )]
@@ -306,10 +305,8 @@ pub async fn list_recommendations(
     params(("id" = ReportId, Path, description = "The report's id."), ReportRecommendationQuery, PageParams),
     security((), ("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "A page of the report's recommendations.", body = RecommendationPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::Read,
-        (status = 422, response = responses::ValidationFailed),
+        (status = 200, description = "A page of the report's recommendations.", body = RecommendationPage),
+        responses::ListWithin,
     )
 )]
 #[get("/reports/{id}/recommendations")]
@@ -372,7 +369,6 @@ pub async fn create_recommendation(
     responses(
         (status = 200, description = "The recommendation.", body = Recommendation,
             headers(("ETag" = String, description = "Its version and a fingerprint, for `If-Match` and `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -401,15 +397,11 @@ pub async fn get_recommendation(
 /// For `admin`, `secretariat` and `commissioner_office`.
 #[utoipa::path(
     tag = "recommendations",
-    params(
-        ("id" = RecommendationId, Path, description = "The recommendation's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = RecommendationId, Path, description = "The recommendation's id.")),
     request_body = UpdateRecommendationRequest,
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The recommendation as changed.", body = Recommendation,
-            headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The recommendation as changed.", body = Recommendation),
         responses::Update,
         (status = 409, response = responses::Conflict),
     )

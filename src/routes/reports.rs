@@ -267,8 +267,7 @@ impl Publishable for ReportRow {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of reports, or with `Accept: text/csv` all that match, as CSV.",
-            content((ReportPage = "application/json"), (String = "text/csv", example = json!(REPORTS_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+            content((ReportPage = "application/json"), (String = "text/csv", example = json!(REPORTS_CSV_EXAMPLE)))),
         responses::List,
     )
 )]
@@ -294,11 +293,7 @@ pub async fn list_reports(
     responses(
         (status = 201, description = "The report was created.", body = Report,
             headers(("Location" = String, description = "The new report's URL."), ("ETag" = String, description = "Its version."))),
-        responses::List,
-        (status = 400, response = responses::BadRequest),
-        (status = 403, response = responses::Forbidden),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
+        responses::Create,
     )
 )]
 #[post("/reports")]
@@ -327,7 +322,6 @@ pub async fn create_report(
     responses(
         (status = 200, description = "The report.", body = Report,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -354,15 +348,11 @@ pub async fn get_report(
 /// For `admin`, `secretariat` and `commissioner_office`.
 #[utoipa::path(
     tag = "reports",
-    params(
-        ("id" = ReportId, Path, description = "The report's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = ReportId, Path, description = "The report's id.")),
     request_body = UpdateReportRequest,
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The report as changed.", body = Report,
-            headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The report as changed.", body = Report),
         responses::Update,
     )
 )]
@@ -526,7 +516,6 @@ impl Scorecard {
     responses(
         (status = 200, description = "The scorecard.", body = Scorecard,
             headers(("ETag" = String, description = "A digest of this body, for `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]

@@ -81,10 +81,8 @@ pub struct ResponseVersionQuery {}
     params(("id" = ResponseId, Path, description = "The response's id."), PageParams),
     security((), ("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "A page of versions.", body = ResponseVersionPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::Read,
-        (status = 422, response = responses::ValidationFailed),
+        (status = 200, description = "A page of versions.", body = ResponseVersionPage),
+        responses::ListWithin,
     )
 )]
 #[get("/responses/{id}/versions")]

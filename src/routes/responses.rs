@@ -350,10 +350,8 @@ pub async fn create_response(
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of responses, or with `Accept: text/csv` all that match, as CSV.",
-            content((CommissionerResponsePage = "application/json"), (String = "text/csv", example = json!(RESPONSES_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::Read,
-        (status = 422, response = responses::ValidationFailed),
+            content((CommissionerResponsePage = "application/json"), (String = "text/csv", example = json!(RESPONSES_CSV_EXAMPLE)))),
+        responses::ListWithin,
     )
 )]
 #[get("/questions/{id}/responses")]
@@ -385,7 +383,6 @@ pub async fn list_responses(
     responses(
         (status = 200, description = "The response.", body = CommissionerResponse,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -415,15 +412,11 @@ pub async fn get_response(
 /// `ETag` you read (412 if it changed since). For `admin` and `commissioner_office`.
 #[utoipa::path(
     tag = "responses",
-    params(
-        ("id" = ResponseId, Path, description = "The response's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = ResponseId, Path, description = "The response's id.")),
     request_body = UpdateResponseRequest,
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The response as changed.", body = CommissionerResponse,
-            headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The response as changed.", body = CommissionerResponse),
         responses::Update,
     )
 )]
@@ -453,16 +446,11 @@ pub async fn update_response(
 /// `If-Match`. For `admin` and `commissioner_office`.
 #[utoipa::path(
     tag = "responses",
-    params(
-        ("id" = ResponseId, Path, description = "The response's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = ResponseId, Path, description = "The response's id.")),
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The response, published.", body = CommissionerResponse,
-            headers(("ETag" = String, description = "Its new version."))),
-        responses::Delete,
-        (status = 409, response = responses::Conflict),
+        (status = 200, description = "The response, published.", body = CommissionerResponse),
+        responses::Transition,
     )
 )]
 #[post("/responses/{id}/publish")]

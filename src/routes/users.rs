@@ -180,10 +180,8 @@ impl TryFrom<UpdateUserRequest> for AccountChanges {
     params(AccountQuery, PageParams),
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "A page of users.", body = UserPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::List,
-        (status = 403, response = responses::Forbidden),
+        (status = 200, description = "A page of users.", body = UserPage),
+        responses::ListProtected,
     )
 )]
 #[get("/users")]
@@ -237,9 +235,7 @@ pub async fn create_user(
     security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The user.", body = User, headers(("ETag" = String, description = "Its version."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        responses::Read,
-        (status = 403, response = responses::Forbidden),
+        responses::ReadProtected,
     )
 )]
 #[get("/users/{id}")]
@@ -266,14 +262,11 @@ pub async fn get_user(
 /// or organisation change applies to existing tokens from their next request.
 #[utoipa::path(
     tag = "users",
-    params(
-        ("id" = UserId, Path, description = "The user's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = UserId, Path, description = "The user's id.")),
     request_body = UpdateUserRequest,
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The user as changed.", body = User, headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The user as changed.", body = User),
         responses::Update,
     )
 )]

@@ -113,12 +113,10 @@ pub struct DeliveryQuery {
     params(("id" = WebhookId, Path, description = "The subscription's id."), DeliveryQuery, PageParams),
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "A page of deliveries, newest first.", body = DeliveryPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::Read,
+        (status = 200, description = "A page of deliveries, newest first.", body = DeliveryPage),
+        responses::ListWithin,
         (status = 400, response = responses::BadRequest),
         (status = 403, response = responses::Forbidden),
-        (status = 422, response = responses::ValidationFailed),
     )
 )]
 #[get("/webhooks/{id}/deliveries")]
@@ -152,8 +150,7 @@ pub async fn list_webhook_deliveries(
     security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 202, description = "The delivery is due again; it is sent within a second or so while the subscription is active.", body = Delivery),
-        responses::Read,
-        (status = 403, response = responses::Forbidden),
+        responses::ReadProtected,
     )
 )]
 #[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]

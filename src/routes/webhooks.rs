@@ -246,11 +246,9 @@ fn with_secret(row: WebhookRow, secret: String) -> WebhookWithSecret {
     params(WebhookQuery, PageParams),
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "A page of subscriptions, oldest first.", body = WebhookPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::List,
+        (status = 200, description = "A page of subscriptions, oldest first.", body = WebhookPage),
+        responses::ListProtected,
         (status = 400, response = responses::BadRequest),
-        (status = 403, response = responses::Forbidden),
     )
 )]
 #[get("/webhooks")]
@@ -292,11 +290,7 @@ pub async fn list_webhooks(
         (status = 201, description = "Subscribed; the signing secret is in the body, this once.", body = WebhookWithSecret,
             headers(("Location" = String, description = "The subscription's URL."), ("ETag" = String, description = "Its version."),
                 ("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
-        responses::List,
-        (status = 400, response = responses::BadRequest),
-        (status = 403, response = responses::Forbidden),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
+        responses::Create,
     )
 )]
 #[post("/webhooks")]
@@ -325,9 +319,7 @@ pub async fn create_webhook(
     security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The subscription.", body = Webhook, headers(("ETag" = String, description = "Its version."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        responses::Read,
-        (status = 403, response = responses::Forbidden),
+        responses::ReadProtected,
     )
 )]
 #[get("/webhooks/{id}")]
@@ -352,14 +344,11 @@ pub async fn get_webhook(
 /// paused subscription is not sent to, and when resumed receives what it missed.
 #[utoipa::path(
     tag = "webhooks",
-    params(
-        ("id" = WebhookId, Path, description = "The subscription's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = WebhookId, Path, description = "The subscription's id.")),
     request_body = UpdateWebhookRequest,
     security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The subscription as changed.", body = Webhook, headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The subscription as changed.", body = Webhook),
         responses::Update,
     )
 )]
@@ -392,15 +381,12 @@ pub async fn update_webhook(
 /// Deliveries from now on are signed with the new secret, in the body this once.
 #[utoipa::path(
     tag = "webhooks",
-    params(
-        ("id" = WebhookId, Path, description = "The subscription's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = WebhookId, Path, description = "The subscription's id.")),
     security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The subscription with its new secret, this once.", body = WebhookWithSecret,
-            headers(("ETag" = String, description = "Its new version."), ("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
-        responses::Delete,
+            headers(("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
+        responses::Transition,
     )
 )]
 #[post("/webhooks/{id}/rotate-secret")]
