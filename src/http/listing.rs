@@ -15,7 +15,7 @@ use utoipa::IntoParams;
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::http::caller::Caller;
-pub use crate::http::collection::Listing;
+pub use crate::http::collection::{converted, Listing};
 pub use crate::http::csv::ExportParams;
 use crate::http::{csv, page, parse_query};
 use crate::pagination::PageRequest;

@@ -16,8 +16,8 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caching::Caching;
 use crate::http::caller::{ManageAccounts, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
+use crate::http::listing::{self, converted, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::accounts::{self as repo, AccountChanges, AccountFilter, ClientRow, NewClient};
@@ -228,7 +228,7 @@ pub async fn create_client(
     let row = repo::insert_client(&mut conn, &auth.actor(), new).await?;
     Ok(Caching::Secret.mark(created(
         format!("/api/v1/clients/{}", row.id),
-        &ETag::of_version(row.version),
+        row.version,
         &with_secret(row, secret),
     )))
 }
@@ -254,11 +254,7 @@ pub async fn get_client(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let row = repo::find_client(&mut conn, *id).await?;
-    Ok(ok_unless_current(
-        &if_none_match,
-        &ETag::of_version(row.version),
-        &ApiClient::from(row),
-    ))
+    Ok(ok_unless_current(&if_none_match, row.version, &ApiClient::from(row)))
 }
 
 /// Change an API client.
@@ -287,7 +283,7 @@ pub async fn update_client(
     let changes = AccountChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::update_client(&mut conn, &auth.actor(), "client.updated", *id, &if_match, changes).await?;
-    Ok(ok(&ETag::of_version(row.version), &ApiClient::from(row)))
+    Ok(ok(row.version, &ApiClient::from(row)))
 }
 
 /// Rotate an API client's secret.
@@ -326,7 +322,7 @@ pub async fn rotate_client_secret(
         changes,
     )
     .await?;
-    Ok(Caching::Secret.mark(ok(&ETag::of_version(row.version), &with_secret(row, secret.plain))))
+    Ok(Caching::Secret.mark(ok(row.version, &with_secret(row, secret.plain))))
 }
 
 /// The API client list, as JSON pages (never exported: see [`listing::respond_json`]).
@@ -338,7 +334,6 @@ impl Listing for Clients {
     const NAME: &'static str = "clients";
 
     async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<ApiClient>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::list_clients(conn, &self.0, &page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list_clients(conn, &self.0, &page).await?))
     }
 }

@@ -15,8 +15,8 @@ use crate::domain::text::Title;
 use crate::domain::{storable_date, CollectFields};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageMeetings, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
+use crate::http::listing::{self, converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -273,7 +273,7 @@ pub async fn create_meeting(
     let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
     Ok(created(
         format!("/api/v1/meetings/{}", row.id),
-        &ETag::of_version(row.version),
+        row.version,
         &Meeting::from(row),
     ))
 }
@@ -301,11 +301,7 @@ pub async fn get_meeting(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let row = repo::find(&mut conn, *id, caller.view().sees_unpublished()).await?;
-    Ok(ok_unless_current(
-        &if_none_match,
-        &ETag::of_version(row.version),
-        &Meeting::from(row),
-    ))
+    Ok(ok_unless_current(&if_none_match, row.version, &Meeting::from(row)))
 }
 
 /// Change a meeting.
@@ -335,7 +331,7 @@ pub async fn update_meeting(
     let changes = MeetingChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
-    Ok(ok(&ETag::of_version(row.version), &Meeting::from(row)))
+    Ok(ok(row.version, &Meeting::from(row)))
 }
 
 const MEETINGS_CSV_EXAMPLE: &str = concat!(
@@ -363,7 +359,6 @@ impl Listing for Meetings {
     const NAME: &'static str = "meetings";
 
     async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<Meeting>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::list(conn, &self.0, &page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list(conn, &self.0, &page).await?))
     }
 }

@@ -13,8 +13,8 @@ use crate::domain::text::Name;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageOrganisations, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
+use crate::http::listing::{self, converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -187,7 +187,7 @@ pub async fn create_organisation(
     let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
     Ok(created(
         format!("/api/v1/organisations/{}", row.id),
-        &ETag::of_version(row.version),
+        row.version,
         &Organisation::from(row),
     ))
 }
@@ -215,11 +215,7 @@ pub async fn get_organisation(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let row = repo::find(&mut conn, *id).await?;
-    Ok(ok_unless_current(
-        &if_none_match,
-        &ETag::of_version(row.version),
-        &Organisation::from(row),
-    ))
+    Ok(ok_unless_current(&if_none_match, row.version, &Organisation::from(row)))
 }
 
 /// Change an organisation.
@@ -249,7 +245,7 @@ pub async fn update_organisation(
     let changes = OrganisationChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
-    Ok(ok(&ETag::of_version(row.version), &Organisation::from(row)))
+    Ok(ok(row.version, &Organisation::from(row)))
 }
 
 const ORGANISATIONS_CSV_EXAMPLE: &str = concat!(
@@ -270,7 +266,6 @@ impl Listing for Organisations {
         conn: &mut DbConn,
         page: PageRequest,
     ) -> Result<(Vec<Organisation>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::list(conn, &self.0, &page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list(conn, &self.0, &page).await?))
     }
 }

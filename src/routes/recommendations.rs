@@ -20,7 +20,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageReports, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{self, converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -476,7 +476,6 @@ impl Listing for Recommendations {
         if let Some(report) = self.report {
             crate::repo::reports::require(conn, report).await?;
         }
-        let (records, next) = repo::list(conn, &self.filter, &page, self.today).await?;
-        Ok((records.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list(conn, &self.filter, &page, self.today).await?))
     }
 }

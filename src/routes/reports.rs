@@ -21,8 +21,8 @@ use crate::domain::text::{Body, HttpUrl, Title};
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageReports, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ok_unless_same, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, ok_unless_same, IfMatch, IfNoneMatch};
+use crate::http::listing::{self, converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -307,7 +307,7 @@ pub async fn create_report(
     let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
     Ok(created(
         format!("/api/v1/reports/{}", row.id),
-        &ETag::of_version(row.version),
+        row.version,
         &Report::from(row),
     ))
 }
@@ -334,11 +334,7 @@ pub async fn get_report(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let row = repo::find(&mut conn, *id).await?;
-    Ok(ok_unless_current(
-        &if_none_match,
-        &ETag::of_version(row.version),
-        &Report::from(row),
-    ))
+    Ok(ok_unless_current(&if_none_match, row.version, &Report::from(row)))
 }
 
 /// Change a report.
@@ -367,7 +363,7 @@ pub async fn update_report(
     let changes = ReportChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
-    Ok(ok(&ETag::of_version(row.version), &Report::from(row)))
+    Ok(ok(row.version, &Report::from(row)))
 }
 
 /// How many of a report's recommendations are in each status; every status is present.
@@ -559,7 +555,6 @@ impl Listing for Reports {
     const NAME: &'static str = "reports";
 
     async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<Report>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::list(conn, &self.0, &page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list(conn, &self.0, &page).await?))
     }
 }

@@ -19,8 +19,8 @@ use crate::domain::text::{Body, Name};
 use crate::domain::{CollectFields, FieldResult};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, Require, WriteResponses};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
+use crate::http::listing::{self, converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -334,7 +334,7 @@ pub async fn create_response(
     let record = repo::insert(&mut conn, &auth.actor(), *id, &new).await?;
     Ok(created(
         format!("/api/v1/responses/{}", record.row.id),
-        &ETag::of_version(record.row.version),
+        record.row.version,
         &CommissionerResponse::from(record),
     ))
 }
@@ -397,7 +397,7 @@ pub async fn get_response(
     let record = repo::find(&mut conn, *id, caller.view().sees_unpublished()).await?;
     Ok(ok_unless_current(
         &if_none_match,
-        &ETag::of_version(record.row.version),
+        record.row.version,
         &CommissionerResponse::from(record),
     ))
 }
@@ -431,10 +431,7 @@ pub async fn update_response(
     let changes = ResponseChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let record = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
-    Ok(ok(
-        &ETag::of_version(record.row.version),
-        &CommissionerResponse::from(record),
-    ))
+    Ok(ok(record.row.version, &CommissionerResponse::from(record)))
 }
 
 /// Publish a response.
@@ -462,10 +459,7 @@ pub async fn publish_response(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let (record, _question) = repo::publish(&mut conn, &auth.actor(), *id, &if_match).await?;
-    Ok(ok(
-        &ETag::of_version(record.row.version),
-        &CommissionerResponse::from(record),
-    ))
+    Ok(ok(record.row.version, &CommissionerResponse::from(record)))
 }
 
 const RESPONSES_CSV_EXAMPLE: &str = concat!(
@@ -504,7 +498,8 @@ impl Listing for Responses {
         conn: &mut DbConn,
         page: PageRequest,
     ) -> Result<(Vec<CommissionerResponse>, Option<Cursor>), ApiError> {
-        let (records, next) = repo::list_for_question(conn, self.question_id, &self.filter, &page).await?;
-        Ok((records.into_iter().map(Into::into).collect(), next))
+        Ok(converted(
+            repo::list_for_question(conn, self.question_id, &self.filter, &page).await?,
+        ))
     }
 }

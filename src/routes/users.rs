@@ -13,8 +13,8 @@ use crate::domain::organisation::OrganisationId;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{ManageAccounts, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
+use crate::http::listing::{self, converted, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::accounts::{self as repo, AccountChanges, AccountFilter, NewUser, UserRow};
@@ -220,7 +220,7 @@ pub async fn create_user(
     let row = repo::insert_user(&mut conn, &auth.actor(), new).await?;
     Ok(created(
         format!("/api/v1/users/{}", row.id),
-        &ETag::of_version(row.version),
+        row.version,
         &User::from(row),
     ))
 }
@@ -247,11 +247,7 @@ pub async fn get_user(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let row = repo::find_user(&mut conn, *id).await?;
-    Ok(ok_unless_current(
-        &if_none_match,
-        &ETag::of_version(row.version),
-        &User::from(row),
-    ))
+    Ok(ok_unless_current(&if_none_match, row.version, &User::from(row)))
 }
 
 /// Change a user.
@@ -284,7 +280,7 @@ pub async fn update_user(
         .await?;
     let mut conn = state.conn().await?;
     let row = repo::update_user(&mut conn, &auth.actor(), "user.updated", *id, &if_match, changes).await?;
-    Ok(ok(&ETag::of_version(row.version), &User::from(row)))
+    Ok(ok(row.version, &User::from(row)))
 }
 
 /// The user list, as JSON pages (never exported: see [`listing::respond_json`]).
@@ -296,7 +292,6 @@ impl Listing for Users {
     const NAME: &'static str = "users";
 
     async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<User>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::list_users(conn, &self.0, &page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list_users(conn, &self.0, &page).await?))
     }
 }

@@ -16,8 +16,8 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caching::Caching;
 use crate::http::caller::{ManageWebhooks, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
+use crate::http::listing::{self, converted, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::webhooks::{self as repo, NewWebhook, WebhookChanges, WebhookFilter, WebhookRow};
@@ -305,7 +305,7 @@ pub async fn create_webhook(
     let row = repo::insert(&mut conn, &auth.actor(), new, PayloadView::of(auth.view()), &secret).await?;
     Ok(Caching::Secret.mark(created(
         format!("/api/v1/webhooks/{}", row.id),
-        &ETag::of_version(row.version),
+        row.version,
         &with_secret(row, secret),
     )))
 }
@@ -331,11 +331,7 @@ pub async fn get_webhook(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let row = repo::find(&mut conn, *id, scope(&auth).as_deref()).await?;
-    Ok(ok_unless_current(
-        &if_none_match,
-        &ETag::of_version(row.version),
-        &Webhook::from(row),
-    ))
+    Ok(ok_unless_current(&if_none_match, row.version, &Webhook::from(row)))
 }
 
 /// Change a webhook subscription.
@@ -373,7 +369,7 @@ pub async fn update_webhook(
         changes,
     )
     .await?;
-    Ok(ok(&ETag::of_version(row.version), &Webhook::from(row)))
+    Ok(ok(row.version, &Webhook::from(row)))
 }
 
 /// Rotate a webhook subscription's signing secret.
@@ -414,7 +410,7 @@ pub async fn rotate_webhook_secret(
         changes,
     )
     .await?;
-    Ok(Caching::Secret.mark(ok(&ETag::of_version(row.version), &with_secret(row, secret))))
+    Ok(Caching::Secret.mark(ok(row.version, &with_secret(row, secret))))
 }
 
 /// Delete a webhook subscription.
@@ -453,7 +449,6 @@ impl Listing for Webhooks {
     const NAME: &'static str = "webhooks";
 
     async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<Webhook>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::list(conn, &self.0, &page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list(conn, &self.0, &page).await?))
     }
 }
