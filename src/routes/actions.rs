@@ -1,7 +1,7 @@
 //! `/api/v1/actions` and `/api/v1/actions/{id}/updates`: what is being done about the
 //! recommendations, by whom and by when, and the progress reported on it.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -21,7 +21,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, RecordActions, Require, UpdateActions};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::actions::{self as repo, ActionFilter, ActionRecord};
@@ -410,18 +410,13 @@ impl Publishable for ActionRecord {
     )
 )]
 #[get("/actions")]
-pub async fn list_actions(
-    req: HttpRequest,
-    caller: Caller,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<ActionQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_actions(caller: Caller, Paged(query, page): Paged<ActionQuery>) -> Result<HttpResponse, ApiError> {
     let actions = Actions {
         filter: query.try_into()?,
         view: caller.view(),
         today: today(),
     };
-    listing::respond(&req, &state, &caller, actions, &paging).await
+    page.respond(&caller, actions).await
 }
 
 /// Create an action.

@@ -1,6 +1,6 @@
 //! `/api/v1/clients`: the systems (panel and council IT) that hold roles. ManageAccounts only.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -17,7 +17,7 @@ use crate::error::{responses, ApiError};
 use crate::http::caching::Caching;
 use crate::http::caller::{ManageAccounts, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, converted, Listing, PageParams, Paged};
+use crate::http::listing::{converted, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::accounts::{self as repo, AccountChanges, AccountFilter, ClientRow, NewClient};
@@ -192,12 +192,10 @@ fn with_secret(row: ClientRow, client_secret: String) -> ApiClientWithSecret {
 )]
 #[get("/clients")]
 pub async fn list_clients(
-    req: HttpRequest,
     auth: Require<ManageAccounts>,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<AccountQuery>,
+    Paged(query, page): Paged<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    listing::respond_json(&req, &state, auth.caller(), Clients(query.into()), &paging).await
+    page.respond_json(auth.caller(), Clients(query.into())).await
 }
 
 /// Create an API client.
@@ -325,7 +323,7 @@ pub async fn rotate_client_secret(
     Ok(Caching::Secret.mark(ok(row.version, &with_secret(row, secret.plain))))
 }
 
-/// The API client list, as JSON pages (never exported: see [`listing::respond_json`]).
+/// The API client list, as JSON pages (never exported: see [`Page::respond_json`](crate::http::listing::Page::respond_json)).
 pub struct Clients(AccountFilter);
 
 impl Listing for Clients {

@@ -1,7 +1,7 @@
 //! `/api/v1/meetings`: panel meetings (where public questions are put), the
 //! Commissioner's Strategic Governance Boards and Public Performance Meetings.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,7 +16,7 @@ use crate::domain::{storable_date, CollectFields};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageMeetings, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, converted, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -234,17 +234,12 @@ impl Publishable for MeetingRow {
     )
 )]
 #[get("/meetings")]
-pub async fn list_meetings(
-    req: HttpRequest,
-    caller: Caller,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<MeetingQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_meetings(caller: Caller, Paged(query, page): Paged<MeetingQuery>) -> Result<HttpResponse, ApiError> {
     let filter = MeetingFilter {
         include_private: caller.view().sees_unpublished(),
         ..query.try_into()?
     };
-    listing::respond(&req, &state, &caller, Meetings(filter), &paging).await
+    page.respond(&caller, Meetings(filter)).await
 }
 
 /// Create a meeting.

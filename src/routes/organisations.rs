@@ -1,6 +1,6 @@
 //! `/api/v1/organisations`: the panel, the Commissioner's office, forces, inspectorates.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,7 +14,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageOrganisations, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, converted, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -154,13 +154,11 @@ impl Publishable for OrganisationRow {
 )]
 #[get("/organisations")]
 pub async fn list_organisations(
-    req: HttpRequest,
     caller: Caller,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<OrganisationQuery>,
+    Paged(query, page): Paged<OrganisationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let organisations = Organisations(query.try_into()?);
-    listing::respond(&req, &state, &caller, organisations, &paging).await
+    page.respond(&caller, organisations).await
 }
 
 /// Create an organisation.

@@ -2,7 +2,7 @@
 //! trail; posting an update moves the action with it.
 
 use actix_web::http::header;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -18,7 +18,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, Require, UpdateActions};
 use crate::http::conditional::IfMatch;
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{ExportParams, Listing, PageParams, Paged};
 use crate::http::Json;
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::actions::{self as repo, ProgressUpdateRecord};
@@ -185,17 +185,15 @@ impl Publishable for ProgressUpdateRecord {
 )]
 #[get("/actions/{id}/updates")]
 pub async fn list_progress_updates(
-    req: HttpRequest,
     caller: Caller,
-    state: web::Data<AppState>,
     id: web::Path<ActionId>,
-    Paged(ProgressUpdateQuery {}, paging): Paged<ProgressUpdateQuery>,
+    Paged(ProgressUpdateQuery {}, page): Paged<ProgressUpdateQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let updates = ProgressUpdates {
         action_id: *id,
         view: caller.view(),
     };
-    listing::respond(&req, &state, &caller, updates, &paging).await
+    page.respond(&caller, updates).await
 }
 
 /// Post an update on an action.

@@ -21,7 +21,7 @@ use crate::error::{responses, ApiError};
 use crate::http::caching::Caching;
 use crate::http::caller::{Caller, ManageQuestions, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{ExportParams, Listing, PageParams, Paged};
 use crate::http::{search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -311,17 +311,15 @@ impl Publishable for QuestionRecord {
 )]
 #[get("/questions")]
 pub async fn list_questions(
-    req: HttpRequest,
     caller: Caller,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<QuestionQuery>,
+    Paged(query, page): Paged<QuestionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let view = caller.view();
     let filter = QuestionFilter {
         public_only: !view.sees_unpublished(),
         ..QuestionFilter::try_from(query)?
     };
-    listing::respond(&req, &state, &caller, Questions { filter, view }, &paging).await
+    page.respond(&caller, Questions { filter, view }).await
 }
 
 /// Ask a question.

@@ -1,7 +1,7 @@
 //! `/api/v1/recommendations` and `/api/v1/reports/{id}/recommendations`: what a report
 //! asks to be done, and how far the actions on it have got.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -20,7 +20,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageReports, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, converted, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -287,13 +287,11 @@ impl Publishable for RecommendationRecord {
 )]
 #[get("/recommendations")]
 pub async fn list_recommendations(
-    req: HttpRequest,
     caller: Caller,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<RecommendationQuery>,
+    Paged(query, page): Paged<RecommendationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let recommendations = Recommendations::new(query.try_into()?);
-    listing::respond(&req, &state, &caller, recommendations, &paging).await
+    page.respond(&caller, recommendations).await
 }
 
 /// List a report's recommendations.
@@ -311,18 +309,16 @@ pub async fn list_recommendations(
 )]
 #[get("/reports/{id}/recommendations")]
 pub async fn list_report_recommendations(
-    req: HttpRequest,
     caller: Caller,
-    state: web::Data<AppState>,
     id: web::Path<ReportId>,
-    Paged(query, paging): Paged<ReportRecommendationQuery>,
+    Paged(query, page): Paged<ReportRecommendationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let recommendations = Recommendations {
         report: Some(*id),
         ..Recommendations::new((*id, query).into())
     };
     // The API gives this sub-list as JSON only; `/recommendations?report_id=` has CSV.
-    listing::respond_json(&req, &state, &caller, recommendations, &paging).await
+    page.respond_json(&caller, recommendations).await
 }
 
 /// Add a recommendation to a report.

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -22,7 +22,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageReports, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ok_unless_same, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, converted, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -272,14 +272,9 @@ impl Publishable for ReportRow {
     )
 )]
 #[get("/reports")]
-pub async fn list_reports(
-    req: HttpRequest,
-    caller: Caller,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<ReportQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_reports(caller: Caller, Paged(query, page): Paged<ReportQuery>) -> Result<HttpResponse, ApiError> {
     let reports = Reports(query.try_into()?);
-    listing::respond(&req, &state, &caller, reports, &paging).await
+    page.respond(&caller, reports).await
 }
 
 /// Create a report.

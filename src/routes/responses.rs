@@ -1,7 +1,7 @@
 //! `/api/v1/responses` (and `/api/v1/questions/{id}/responses`): the Commissioner's
 //! responses, drafted, published and, when need be, corrected in the open.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -20,7 +20,7 @@ use crate::domain::{CollectFields, FieldResult};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, Require, WriteResponses};
 use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, converted, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -356,11 +356,9 @@ pub async fn create_response(
 )]
 #[get("/questions/{id}/responses")]
 pub async fn list_responses(
-    req: HttpRequest,
     caller: Caller,
-    state: web::Data<AppState>,
     id: web::Path<QuestionId>,
-    Paged(query, paging): Paged<ResponseQuery>,
+    Paged(query, page): Paged<ResponseQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let responses = Responses {
         question_id: *id,
@@ -369,7 +367,7 @@ pub async fn list_responses(
             ..query.try_into()?
         },
     };
-    listing::respond(&req, &state, &caller, responses, &paging).await
+    page.respond(&caller, responses).await
 }
 
 /// Get a response.

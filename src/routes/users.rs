@@ -1,6 +1,6 @@
 //! `/api/v1/users`: the people who hold roles. ManageAccounts only.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,7 +14,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{ManageAccounts, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, converted, Listing, PageParams, Paged};
+use crate::http::listing::{converted, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::accounts::{self as repo, AccountChanges, AccountFilter, NewUser, UserRow};
@@ -186,12 +186,10 @@ impl TryFrom<UpdateUserRequest> for AccountChanges {
 )]
 #[get("/users")]
 pub async fn list_users(
-    req: HttpRequest,
     auth: Require<ManageAccounts>,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<AccountQuery>,
+    Paged(query, page): Paged<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    listing::respond_json(&req, &state, auth.caller(), Users(query.into()), &paging).await
+    page.respond_json(auth.caller(), Users(query.into())).await
 }
 
 /// Create a user.
@@ -283,7 +281,7 @@ pub async fn update_user(
     Ok(ok(row.version, &User::from(row)))
 }
 
-/// The user list, as JSON pages (never exported: see [`listing::respond_json`]).
+/// The user list, as JSON pages (never exported: see [`Page::respond_json`](crate::http::listing::Page::respond_json)).
 pub struct Users(AccountFilter);
 
 impl Listing for Users {

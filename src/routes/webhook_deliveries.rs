@@ -1,7 +1,7 @@
 //! `/api/v1/webhooks/{id}/deliveries`: a subscription's delivery log, every attempt of
 //! each delivery, and delivering one again.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,7 +12,7 @@ use crate::db::DbConn;
 use crate::domain::webhook::{DeliveryId, DeliveryStatus, WebhookId};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{ManageWebhooks, Require};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::listing::{Listing, PageParams, Paged};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::webhooks::{self as repo, AttemptRow, DeliveryFilter, DeliveryRow};
 
@@ -121,11 +121,9 @@ pub struct DeliveryQuery {
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
-    req: HttpRequest,
     auth: Require<ManageWebhooks>,
-    state: web::Data<AppState>,
     id: web::Path<WebhookId>,
-    Paged(query, paging): Paged<DeliveryQuery>,
+    Paged(query, page): Paged<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let deliveries = Deliveries {
         owner: scope(&auth),
@@ -134,7 +132,7 @@ pub async fn list_webhook_deliveries(
             status: query.status,
         },
     };
-    listing::respond_json(&req, &state, auth.caller(), deliveries, &paging).await
+    page.respond_json(auth.caller(), deliveries).await
 }
 
 /// Deliver again.

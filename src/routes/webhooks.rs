@@ -2,7 +2,7 @@
 //! Standard Webhooks specification says, with a log of every delivery and attempt.
 //! `admin` manages every subscription; an `integration` system manages its own.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -17,7 +17,7 @@ use crate::error::{responses, ApiError};
 use crate::http::caching::Caching;
 use crate::http::caller::{ManageWebhooks, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, converted, Listing, PageParams, Paged};
+use crate::http::listing::{converted, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::webhooks::{self as repo, NewWebhook, WebhookChanges, WebhookFilter, WebhookRow};
@@ -253,16 +253,14 @@ fn with_secret(row: WebhookRow, secret: String) -> WebhookWithSecret {
 )]
 #[get("/webhooks")]
 pub async fn list_webhooks(
-    req: HttpRequest,
     auth: Require<ManageWebhooks>,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<WebhookQuery>,
+    Paged(query, page): Paged<WebhookQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let webhooks = Webhooks(WebhookFilter {
         owner: scope(&auth),
         is_active: query.is_active,
     });
-    listing::respond_json(&req, &state, auth.caller(), webhooks, &paging).await
+    page.respond_json(auth.caller(), webhooks).await
 }
 
 /// Subscribe a URL to changes.
@@ -440,7 +438,7 @@ pub async fn delete_webhook(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The subscription list, as JSON pages (never exported: see [`listing::respond_json`]).
+/// The subscription list, as JSON pages (never exported: see [`Page::respond_json`](crate::http::listing::Page::respond_json)).
 pub struct Webhooks(WebhookFilter);
 
 impl Listing for Webhooks {
