@@ -111,6 +111,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .configure(crate::routes::configure)
         .split_for_parts();
     let mut spec = spec;
+    document_security_requirements(&mut spec);
     document_preconditions(&mut spec);
     document_idempotency_keys(&mut spec);
     document_conditional_requests(&mut spec);
@@ -421,6 +422,21 @@ fn document_text_rules(spec: &mut utoipa::openapi::OpenApi) {
                 }
             }
         }
+    }
+}
+
+/// An operation needs a token, sent either way (`oauth2` or `token`), unless it says
+/// otherwise: a public one declares `security((), ("oauth2" = []), ("token" = []))` (a
+/// token is optional, and must be valid when sent), an open one `security(())`.
+fn document_security_requirements(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::SecurityRequirement;
+    for (_, _, operation) in operations_mut(spec) {
+        operation.security.get_or_insert_with(|| {
+            ["oauth2", "token"]
+                .into_iter()
+                .map(|scheme| SecurityRequirement::new(scheme, Vec::<String>::new()))
+                .collect()
+        });
     }
 }
 

@@ -425,7 +425,6 @@ pub async fn list_actions(caller: Caller, Paged(query, page): Paged<ActionQuery>
 #[utoipa::path(
     tag = "actions",
     request_body = CreateActionRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The action was created.", body = Action,
             headers(("Location" = String, description = "The new action's URL."), ("ETag" = String, description = "Its version."))),
@@ -487,7 +486,6 @@ pub async fn get_action(
     tag = "actions",
     params(("id" = ActionId, Path, description = "The action's id.")),
     request_body = UpdateActionRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The action as changed.", body = Action),
         responses::Update,

@@ -184,7 +184,6 @@ fn with_secret(row: ClientRow, client_secret: String) -> ApiClientWithSecret {
 #[utoipa::path(
     tag = "clients",
     params(AccountQuery, PageParams),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of API clients.", body = ApiClientPage),
         responses::ListProtected,
@@ -204,7 +203,6 @@ pub async fn list_clients(
 #[utoipa::path(
     tag = "clients",
     request_body = CreateApiClientRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The client was created; its secret is in the body, this once.", body = ApiClientWithSecret,
             headers(("Location" = String, description = "The new client's URL."), ("ETag" = String, description = "Its version."),
@@ -237,7 +235,6 @@ pub async fn create_client(
 #[utoipa::path(
     tag = "clients",
     params(("id" = ApiClientId, Path, description = "The client's id.")),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The client.", body = ApiClient, headers(("ETag" = String, description = "Its version."))),
         responses::ReadProtected,
@@ -264,7 +261,6 @@ pub async fn get_client(
     tag = "clients",
     params(("id" = ApiClientId, Path, description = "The client's id.")),
     request_body = UpdateApiClientRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The client as changed.", body = ApiClient),
         responses::Update,
@@ -291,7 +287,6 @@ pub async fn update_client(
 #[utoipa::path(
     tag = "clients",
     params(("id" = ApiClientId, Path, description = "The client's id.")),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The client with its new secret, this once.", body = ApiClientWithSecret,
             headers(("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),

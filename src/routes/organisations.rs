@@ -167,7 +167,6 @@ pub async fn list_organisations(
 #[utoipa::path(
     tag = "organisations",
     request_body = CreateOrganisationRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The organisation was created.", body = Organisation,
             headers(("Location" = String, description = "The new organisation's URL."), ("ETag" = String, description = "Its version."))),
@@ -225,7 +224,6 @@ pub async fn get_organisation(
     tag = "organisations",
     params(("id" = OrganisationId, Path, description = "The organisation's id.")),
     request_body = UpdateOrganisationRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The organisation as changed.", body = Organisation),
         responses::Update,

@@ -212,7 +212,6 @@ pub async fn list_progress_updates(
         ("If-Match" = Option<String>, Header, description = "The action's `ETag` the update is based on."),
     ),
     request_body = CreateProgressUpdateRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The update was posted and the action moved.", body = ProgressUpdate,
             headers(("Location" = String, description = "The action's updates (an update has no URL of its own)."))),

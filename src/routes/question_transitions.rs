@@ -58,7 +58,6 @@ async fn answer<R: Requirement>(
 #[utoipa::path(
     tag = "questions",
     params(("id" = QuestionId, Path, description = "The question's id.")),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The question, accepted.", body = QuestionDetail),
         responses::Transition,
@@ -84,7 +83,6 @@ pub async fn accept_question(
     tag = "questions",
     params(("id" = QuestionId, Path, description = "The question's id.")),
     request_body = RejectQuestionRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The question, rejected.", body = QuestionDetail),
         responses::Update,
@@ -112,7 +110,6 @@ pub async fn reject_question(
 #[utoipa::path(
     tag = "questions",
     params(("id" = QuestionId, Path, description = "The question's id.")),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The question, withdrawn.", body = QuestionDetail),
         responses::Transition,

@@ -420,7 +420,6 @@ pub async fn get_question(
     tag = "questions",
     params(("id" = QuestionId, Path, description = "The question's id.")),
     request_body = UpdateQuestionRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The question as changed.", body = QuestionDetail,
             headers(("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),

@@ -329,7 +329,6 @@ pub async fn list_report_recommendations(
     tag = "recommendations",
     params(("id" = ReportId, Path, description = "The report's id.")),
     request_body = CreateRecommendationRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The recommendation was added.", body = Recommendation,
             headers(("Location" = String, description = "The new recommendation's URL."), ("ETag" = String, description = "Its version."))),
@@ -395,7 +394,6 @@ pub async fn get_recommendation(
     tag = "recommendations",
     params(("id" = RecommendationId, Path, description = "The recommendation's id.")),
     request_body = UpdateRecommendationRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The recommendation as changed.", body = Recommendation),
         responses::Update,

@@ -284,7 +284,6 @@ pub async fn list_reports(caller: Caller, Paged(query, page): Paged<ReportQuery>
 #[utoipa::path(
     tag = "reports",
     request_body = CreateReportRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The report was created.", body = Report,
             headers(("Location" = String, description = "The new report's URL."), ("ETag" = String, description = "Its version."))),
@@ -341,7 +340,6 @@ pub async fn get_report(
     tag = "reports",
     params(("id" = ReportId, Path, description = "The report's id.")),
     request_body = UpdateReportRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The report as changed.", body = Report),
         responses::Update,

@@ -314,7 +314,6 @@ impl Publishable for ResponseRecord {
     tag = "responses",
     params(("id" = QuestionId, Path, description = "The question's id.")),
     request_body = CreateResponseRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The draft was created.", body = CommissionerResponse,
             headers(("Location" = String, description = "The new response's URL."), ("ETag" = String, description = "Its version."))),
@@ -412,7 +411,6 @@ pub async fn get_response(
     tag = "responses",
     params(("id" = ResponseId, Path, description = "The response's id.")),
     request_body = UpdateResponseRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The response as changed.", body = CommissionerResponse),
         responses::Update,
@@ -442,7 +440,6 @@ pub async fn update_response(
 #[utoipa::path(
     tag = "responses",
     params(("id" = ResponseId, Path, description = "The response's id.")),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The response, published.", body = CommissionerResponse),
         responses::Transition,

@@ -178,7 +178,6 @@ impl TryFrom<UpdateUserRequest> for AccountChanges {
 #[utoipa::path(
     tag = "users",
     params(AccountQuery, PageParams),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of users.", body = UserPage),
         responses::ListProtected,
@@ -200,7 +199,6 @@ pub async fn list_users(
 #[utoipa::path(
     tag = "users",
     request_body = CreateUserRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The user was created.", body = User,
             headers(("Location" = String, description = "The new user's URL."), ("ETag" = String, description = "Its version."))),
@@ -230,7 +228,6 @@ pub async fn create_user(
 #[utoipa::path(
     tag = "users",
     params(("id" = UserId, Path, description = "The user's id.")),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The user.", body = User, headers(("ETag" = String, description = "Its version."))),
         responses::ReadProtected,
@@ -258,7 +255,6 @@ pub async fn get_user(
     tag = "users",
     params(("id" = UserId, Path, description = "The user's id.")),
     request_body = UpdateUserRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The user as changed.", body = User),
         responses::Update,

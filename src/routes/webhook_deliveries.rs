@@ -111,7 +111,6 @@ pub struct DeliveryQuery {
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = WebhookId, Path, description = "The subscription's id."), DeliveryQuery, PageParams),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of deliveries, newest first.", body = DeliveryPage),
         responses::ListWithin,
@@ -145,7 +144,6 @@ pub async fn list_webhook_deliveries(
         ("id" = WebhookId, Path, description = "The subscription's id."),
         ("delivery_id" = DeliveryId, Path, description = "The delivery's id."),
     ),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 202, description = "The delivery is due again; it is sent within a second or so while the subscription is active.", body = Delivery),
         responses::ReadProtected,

@@ -244,7 +244,6 @@ fn with_secret(row: WebhookRow, secret: String) -> WebhookWithSecret {
 #[utoipa::path(
     tag = "webhooks",
     params(WebhookQuery, PageParams),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of subscriptions, oldest first.", body = WebhookPage),
         responses::ListProtected,
@@ -283,7 +282,6 @@ pub async fn list_webhooks(
 #[utoipa::path(
     tag = "webhooks",
     request_body = CreateWebhookRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "Subscribed; the signing secret is in the body, this once.", body = WebhookWithSecret,
             headers(("Location" = String, description = "The subscription's URL."), ("ETag" = String, description = "Its version."),
@@ -314,7 +312,6 @@ pub async fn create_webhook(
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = WebhookId, Path, description = "The subscription's id.")),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The subscription.", body = Webhook, headers(("ETag" = String, description = "Its version."))),
         responses::ReadProtected,
@@ -340,7 +337,6 @@ pub async fn get_webhook(
     tag = "webhooks",
     params(("id" = WebhookId, Path, description = "The subscription's id.")),
     request_body = UpdateWebhookRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The subscription as changed.", body = Webhook),
         responses::Update,
@@ -376,7 +372,6 @@ pub async fn update_webhook(
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = WebhookId, Path, description = "The subscription's id.")),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The subscription with its new secret, this once.", body = WebhookWithSecret,
             headers(("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
@@ -420,7 +415,6 @@ pub async fn rotate_webhook_secret(
         ("id" = WebhookId, Path, description = "The subscription's id."),
         ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on."),
     ),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 204, description = "Deleted."),
         responses::Delete,
