@@ -148,8 +148,7 @@ impl Publishable for OrganisationRow {
     responses(
         (status = 200, description = "A page of organisations, or with `Accept: text/csv` all that match, as CSV.",
             content((OrganisationPage = "application/json"), (String = "text/csv", example = json!(ORGANISATIONS_CSV_EXAMPLE)))),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+        responses::List,
     )
 )]
 #[get("/organisations")]
@@ -199,8 +198,7 @@ pub async fn create_organisation(
     responses(
         (status = 200, description = "The organisation.", body = Organisation,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
+        responses::Read,
     )
 )]
 #[get("/organisations/{id}")]
