@@ -22,24 +22,16 @@ pub(super) fn document_security_requirements(spec: &mut utoipa::openapi::OpenApi
 /// `ETag`, so that the next change can name it. Declared here, before the
 /// `Idempotency-Key`, so that it follows the operation's own parameters.
 pub(super) fn document_preconditions(spec: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-    use utoipa::openapi::{ObjectBuilder, RefOr, Required, Type};
+    use utoipa::openapi::RefOr;
     for (_, _, operation) in operations_mut(spec) {
         if !operation.responses.responses.contains_key("412") {
             continue;
         }
-        let parameters = operation.parameters.get_or_insert_with(Vec::new);
-        if !declares(parameters, "If-Match") {
-            parameters.push(RefOr::T(
-                ParameterBuilder::new()
-                    .name("If-Match")
-                    .parameter_in(ParameterIn::Header)
-                    .required(Required::False)
-                    .description(Some("The `ETag` the change is based on."))
-                    .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-                    .build(),
-            ));
-        }
+        declare_header(
+            operation.parameters.get_or_insert_with(Vec::new),
+            "If-Match",
+            "The `ETag` the change is based on.",
+        );
         if let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") {
             ok.headers
                 .entry("ETag".to_string())
@@ -48,11 +40,30 @@ pub(super) fn document_preconditions(spec: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// Whether `parameters` declares the header `name` (in any letter case).
-fn declares(parameters: &[utoipa::openapi::RefOr<utoipa::openapi::path::Parameter>], name: &str) -> bool {
-    parameters
+/// Declares the optional header `name` (a string) with `description`, unless
+/// `parameters` declares it already (in any letter case) in words of its own.
+fn declare_header(
+    parameters: &mut Vec<utoipa::openapi::RefOr<utoipa::openapi::path::Parameter>>,
+    name: &str,
+    description: &str,
+) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, RefOr, Required, Type};
+    if parameters
         .iter()
-        .any(|p| matches!(p, utoipa::openapi::RefOr::T(p) if p.name.eq_ignore_ascii_case(name)))
+        .any(|p| matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case(name)))
+    {
+        return;
+    }
+    parameters.push(RefOr::T(
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(description))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .build(),
+    ));
 }
 
 /// Every POST honours `Idempotency-Key` (through middleware), so every POST documents it.
@@ -146,10 +157,10 @@ pub(super) fn operations_mut(
 /// (`If-Match`, `If-None-Match`, `X-Filename`) is a plain string, never `null` (a
 /// generated client that accepts `None` for a header and then sends it crashes).
 pub(super) fn document_conditional_requests(spec: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::response::ResponseBuilder;
     use utoipa::openapi::schema::{Schema, SchemaType};
-    use utoipa::openapi::{ObjectBuilder, RefOr, Required, Type};
+    use utoipa::openapi::{RefOr, Required, Type};
     for (_, method, operation) in operations_mut(spec) {
         let tagged = matches!(
             operation.responses.responses.get("200"),
@@ -169,21 +180,11 @@ pub(super) fn document_conditional_requests(spec: &mut utoipa::openapi::OpenApi)
                 });
         }
         if method == "get" && operation.responses.responses.contains_key("304") {
-            let parameters = operation.parameters.get_or_insert_with(Vec::new);
-            if !declares(parameters, "If-None-Match") {
-                parameters.push(RefOr::T(
-                    ParameterBuilder::new()
-                        .name("If-None-Match")
-                        .parameter_in(ParameterIn::Header)
-                        .required(Required::False)
-                        .description(Some(
-                            "The `ETag` of the copy the caller holds: when it is current the answer is 304 \
-with no body.",
-                        ))
-                        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-                        .build(),
-                ));
-            }
+            declare_header(
+                operation.parameters.get_or_insert_with(Vec::new),
+                "If-None-Match",
+                "The `ETag` of the copy the caller holds: when it is current the answer is 304 with no body.",
+            );
             // A 304 carries the tag, and whatever caching the 200 would have said.
             let cache_control = match operation.responses.responses.get("200") {
                 Some(RefOr::T(ok)) => ok.headers.get("Cache-Control").cloned(),
