@@ -494,8 +494,12 @@ mod tests {
 
 /// The error responses operations document, one per status, shared by every path, and
 /// the sets of them that each kind of operation can answer ([`responses::Read`],
-/// [`responses::List`], [`responses::Create`], [`responses::Update`],
+/// [`responses::ReadProtected`], [`responses::List`], [`responses::ListProtected`],
+/// [`responses::ListWithin`], [`responses::Create`], [`responses::Update`],
 /// [`responses::Transition`], [`responses::Delete`]).
+///
+/// A `POST` is documented with 400, 409 and 422 whatever its set says (see
+/// `crate::openapi`): its `Idempotency-Key` can be refused.
 ///
 /// How to use them: list the set in `#[utoipa::path(responses(...))]` after the success
 /// responses, then any single status the operation adds
@@ -532,8 +536,21 @@ pub mod responses {
         Read => ["401" => Unauthorized, "404" => NotFound, "503" => Unavailable]
     );
     error_set!(
+        /// Reading one resource that only some roles may read: 401, 403, 404, 503.
+        ReadProtected => ["401" => Unauthorized, "403" => Forbidden, "404" => NotFound, "503" => Unavailable]
+    );
+    error_set!(
         /// Listing a collection: 401 (a bad token), 422 (a bad filter, limit or cursor), 503.
         List => ["401" => Unauthorized, "422" => ValidationFailed, "503" => Unavailable]
+    );
+    error_set!(
+        /// Listing a collection that only some roles may list: 401, 403, 422, 503.
+        ListProtected => ["401" => Unauthorized, "403" => Forbidden, "422" => ValidationFailed, "503" => Unavailable]
+    );
+    error_set!(
+        /// Listing what belongs to one resource (a question's responses): 401, 404 (no
+        /// such resource, or not visible to the caller), 422, 503.
+        ListWithin => ["401" => Unauthorized, "404" => NotFound, "422" => ValidationFailed, "503" => Unavailable]
     );
     error_set!(
         /// Creating a resource from a JSON body: 400, 401, 403, 409 (it exists already, or

@@ -34,3 +34,9 @@ pub trait Listing: Sized + 'static {
         Caching::Default
     }
 }
+
+/// A page of rows as a page of the items they show, each converted as its `From` says:
+/// what most [`Listing::page`]s answer with the repository's page.
+pub fn converted<R, T: From<R>>((rows, next): (Vec<R>, Option<Cursor>)) -> (Vec<T>, Option<Cursor>) {
+    (rows.into_iter().map(T::from).collect(), next)
+}

@@ -43,15 +43,35 @@ impl FromRequest for IfNoneMatch {
     }
 }
 
+/// What an answer is tagged with: an [`ETag`] made for it (`&tag`), or the version of
+/// the resource it shows (`row.version`), tagged as [`ETag::of_version`] tags it.
+pub trait Tag {
+    /// The `ETag` to send.
+    fn into_etag(self) -> ETag;
+}
+
+impl Tag for &ETag {
+    fn into_etag(self) -> ETag {
+        self.clone()
+    }
+}
+
+impl Tag for i32 {
+    fn into_etag(self) -> ETag {
+        ETag::of_version(self)
+    }
+}
+
 /// 200 with the resource and its `ETag`, or 304 (with the `ETag`, no body) when the
 /// caller's copy is current.
-pub fn ok_unless_current<T: Serialize>(if_none_match: &IfNoneMatch, tag: &ETag, body: &T) -> HttpResponse {
-    if if_none_match.is_current(tag) {
+pub fn ok_unless_current<T: Serialize>(if_none_match: &IfNoneMatch, tag: impl Tag, body: &T) -> HttpResponse {
+    let tag = tag.into_etag();
+    if if_none_match.is_current(&tag) {
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, tag.as_str()))
             .finish();
     }
-    ok(tag, body)
+    ok(&tag, body)
 }
 
 /// 200 with a view computed from several resources (a trail, a scorecard), tagged by its
@@ -76,16 +96,16 @@ pub fn ok_unless_same<T: Serialize>(if_none_match: &IfNoneMatch, body: &T) -> Ht
 }
 
 /// 200 with the resource and its `ETag`: the answer to a change.
-pub fn ok<T: Serialize>(tag: &ETag, body: &T) -> HttpResponse {
+pub fn ok<T: Serialize>(tag: impl Tag, body: &T) -> HttpResponse {
     HttpResponse::Ok()
-        .insert_header((header::ETAG, tag.as_str()))
+        .insert_header((header::ETAG, tag.into_etag().as_str()))
         .json(body)
 }
 
 /// 201 with the new resource, its `Location` and its `ETag`.
-pub fn created<T: Serialize>(location: String, tag: &ETag, body: &T) -> HttpResponse {
+pub fn created<T: Serialize>(location: String, tag: impl Tag, body: &T) -> HttpResponse {
     HttpResponse::Created()
         .insert_header((header::LOCATION, location))
-        .insert_header((header::ETAG, tag.as_str()))
+        .insert_header((header::ETAG, tag.into_etag().as_str()))
         .json(body)
 }

@@ -3,9 +3,9 @@
 //!
 //! How to use it: a collection is a type that implements [`Listing`] (its item, its CSV
 //! columns, and one page of its items under its filters, read by the repository); the
-//! handler takes its filters and [`PageParams`] with [`Paged`], builds the listing, and
-//! calls [`respond`]. Filters are written once, in the listing; JSON and CSV cannot
-//! disagree about what matches.
+//! handler takes its filters and its [`Page`] with [`Paged`], builds the listing, and
+//! answers with [`Page::respond`]. Filters are written once, in the listing; JSON and CSV
+//! cannot disagree about what matches.
 
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::de::DeserializeOwned;
@@ -15,7 +15,7 @@ use utoipa::IntoParams;
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::http::caller::Caller;
-pub use crate::http::collection::Listing;
+pub use crate::http::collection::{converted, Listing};
 pub use crate::http::csv::ExportParams;
 use crate::http::{csv, page, parse_query};
 use crate::pagination::PageRequest;
@@ -36,23 +36,52 @@ pub struct PageParams {
     pub export: ExportParams,
 }
 
-/// A list's query string: its filters `F`, parsed strictly (an unknown parameter or a
-/// bad value is a 422 naming it), and its [`PageParams`].
+/// A list request: its filters `F`, parsed strictly (an unknown parameter or a bad value
+/// is a 422 naming it), and the [`Page`] it asks for.
 #[derive(Debug)]
-pub struct Paged<F>(pub F, pub PageParams);
+pub struct Paged<F>(pub F, pub Page);
+
+/// The page a list request asks for ([`PageParams`]), with what answering it takes: the
+/// request (its `Accept`, and its URL for the `Link`) and the state (a connection).
+pub struct Page {
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    paging: PageParams,
+}
+
+impl std::fmt::Debug for Page {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Page")
+            .field("paging", &self.paging)
+            .finish_non_exhaustive()
+    }
+}
 
 impl<F: DeserializeOwned> FromRequest for Paged<F> {
     type Error = ApiError;
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        std::future::ready(parse_paged(req.query_string()))
+        std::future::ready(parse_paged(req.query_string()).and_then(|(filters, paging)| {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no AppState")))?;
+            Ok(Paged(
+                filters,
+                Page {
+                    req: req.clone(),
+                    state,
+                    paging,
+                },
+            ))
+        }))
     }
 }
 
 /// Splits `limit` and `cursor`, and the export options, from the filters and parses
 /// each part.
-fn parse_paged<F: DeserializeOwned>(query: &str) -> Result<Paged<F>, ApiError> {
+fn parse_paged<F: DeserializeOwned>(query: &str) -> Result<(F, PageParams), ApiError> {
     let (mut paging, mut export, mut filters) = (
         form_urlencoded::Serializer::new(String::new()),
         form_urlencoded::Serializer::new(String::new()),
@@ -69,63 +98,48 @@ fn parse_paged<F: DeserializeOwned>(query: &str) -> Result<Paged<F>, ApiError> {
     let filters = parse_query(&filters.finish())?;
     let mut paging: PageParams = parse_query(&paging.finish())?;
     paging.export = parse_query(&export.finish())?;
-    Ok(Paged(filters, paging))
+    Ok((filters, paging))
 }
 
-/// The answer to a list request: with `Accept: text/csv`, every matching item as CSV
-/// (see [`csv`]); otherwise the page `paging` names, as JSON with its `Link`.
-pub async fn respond<L: Listing>(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    caller: &Caller,
-    listing: L,
-    paging: &PageParams,
-) -> Result<HttpResponse, ApiError> {
-    if csv::wants_csv(req) {
-        return csv::respond(
-            state,
-            caller,
-            listing,
-            paging.limit,
-            paging.cursor.as_deref(),
-            paging.export,
-        )
-        .await;
+impl Page {
+    /// The answer to a list request: with `Accept: text/csv`, every matching item as CSV
+    /// (see [`csv`]); otherwise this page, as JSON with its `Link`.
+    pub async fn respond<L: Listing>(self, caller: &Caller, listing: L) -> Result<HttpResponse, ApiError> {
+        if !csv::wants_csv(&self.req) {
+            return self.respond_json(caller, listing).await;
+        }
+        let PageParams { limit, cursor, export } = self.paging;
+        csv::respond(&self.state, caller, listing, limit, cursor.as_deref(), export).await
     }
-    respond_json(req, state, caller, listing, paging).await
-}
 
-/// The page `paging` names, as JSON with its `Link`, whatever the `Accept`: for the
-/// lists that have no CSV form (a resource's history, sub-lists the API documents as
-/// JSON only, accounts and webhook subscriptions and deliveries), where
-/// `Accept: text/csv` gets JSON as it always has. The export options (`bom`,
-/// `escape_formulas`) are refused (422) rather than ignored: they would change nothing.
-pub async fn respond_json<L: Listing>(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    caller: &Caller,
-    listing: L,
-    paging: &PageParams,
-) -> Result<HttpResponse, ApiError> {
-    let refused: Vec<_> = paging
-        .export
-        .given()
-        .into_iter()
-        .map(|name| {
-            crate::error::FieldError::new(
-                name,
-                "is used only with Accept: text/csv, on the lists that export CSV; leave it out",
-            )
-        })
-        .collect();
-    if !refused.is_empty() {
-        return Err(ApiError::validation(refused));
+    /// This page, as JSON with its `Link`, whatever the `Accept`: for the lists that
+    /// have no CSV form (a resource's history, sub-lists the API documents as JSON
+    /// only, accounts and webhook subscriptions and deliveries), where `Accept:
+    /// text/csv` gets JSON as it always has. The export options (`bom`,
+    /// `escape_formulas`) are refused (422) rather than ignored: they would change
+    /// nothing.
+    pub async fn respond_json<L: Listing>(self, caller: &Caller, listing: L) -> Result<HttpResponse, ApiError> {
+        let Page { req, state, paging } = self;
+        let refused: Vec<_> = paging
+            .export
+            .given()
+            .into_iter()
+            .map(|name| {
+                crate::error::FieldError::new(
+                    name,
+                    "is used only with Accept: text/csv, on the lists that export CSV; leave it out",
+                )
+            })
+            .collect();
+        if !refused.is_empty() {
+            return Err(ApiError::validation(refused));
+        }
+        let page = PageRequest::parse(paging.limit, paging.cursor.as_deref())?;
+        let mut conn = state.read_conn(caller.is_signed_in()).await?;
+        let (items, next) = listing.page(&mut conn, page).await?;
+        drop(conn);
+        Ok(listing.caching().mark(page::respond_items(&req, items, next)))
     }
-    let page = PageRequest::parse(paging.limit, paging.cursor.as_deref())?;
-    let mut conn = state.read_conn(caller.is_signed_in()).await?;
-    let (items, next) = listing.page(&mut conn, page).await?;
-    drop(conn);
-    Ok(listing.caching().mark(page::respond_items(req, items, next)))
 }
 
 #[cfg(test)]
@@ -140,14 +154,14 @@ mod tests {
 
     #[test]
     fn paging_is_split_from_the_filters_and_each_is_strict() {
-        let Paged(filters, paging) = parse_paged::<Filters>("status=open&limit=5&cursor=1~x").unwrap();
+        let (filters, paging) = parse_paged::<Filters>("status=open&limit=5&cursor=1~x").unwrap();
         assert_eq!(filters.status.as_deref(), Some("open"));
         assert_eq!((paging.limit, paging.cursor.as_deref()), (Some(5), Some("1~x")));
         match parse_paged::<Filters>("statsu=open") {
             Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "statsu"),
             other => panic!("expected a 422 naming the parameter, got {other:?}"),
         }
-        let Paged(_, paging) = parse_paged::<Filters>("bom=true&escape_formulas=false").unwrap();
+        let (_, paging) = parse_paged::<Filters>("bom=true&escape_formulas=false").unwrap();
         assert_eq!(paging.export.bom, Some(true));
         assert_eq!(paging.export.escape_formulas, Some(false));
         match parse_paged::<Filters>("bom=yes") {

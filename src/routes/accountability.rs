@@ -420,7 +420,6 @@ impl Trail {
                 ("ETag" = String, description = "A digest of this body, for `If-None-Match`."),
                 ("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."),
             )),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -454,7 +453,6 @@ pub async fn get_question_accountability(
                 ("ETag" = String, description = "A digest of this body, for `If-None-Match`."),
                 ("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."),
             )),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]

@@ -1,7 +1,7 @@
 //! `/api/v1/actions` and `/api/v1/actions/{id}/updates`: what is being done about the
 //! recommendations, by whom and by when, and the progress reported on it.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -21,7 +21,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, RecordActions, Require, UpdateActions};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::actions::{self as repo, ActionFilter, ActionRecord};
@@ -405,24 +405,18 @@ impl Publishable for ActionRecord {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of actions, or with `Accept: text/csv` all that match, as CSV (the latest update flattened into `latest_update_*` columns).",
-            content((ActionPage = "application/json"), (String = "text/csv", example = json!(ACTIONS_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+            content((ActionPage = "application/json"), (String = "text/csv", example = json!(ACTIONS_CSV_EXAMPLE)))),
         responses::List,
     )
 )]
 #[get("/actions")]
-pub async fn list_actions(
-    req: HttpRequest,
-    caller: Caller,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<ActionQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_actions(caller: Caller, Paged(query, page): Paged<ActionQuery>) -> Result<HttpResponse, ApiError> {
     let actions = Actions {
         filter: query.try_into()?,
         view: caller.view(),
         today: today(),
     };
-    listing::respond(&req, &state, &caller, actions, &paging).await
+    page.respond(&caller, actions).await
 }
 
 /// Create an action.
@@ -431,7 +425,6 @@ pub async fn list_actions(
 #[utoipa::path(
     tag = "actions",
     request_body = CreateActionRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The action was created.", body = Action,
             headers(("Location" = String, description = "The new action's URL."), ("ETag" = String, description = "Its version."))),
@@ -466,7 +459,6 @@ pub async fn create_action(
     responses(
         (status = 200, description = "The action.", body = Action,
             headers(("ETag" = String, description = "Its version and a fingerprint, for `If-Match` and `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -492,15 +484,10 @@ pub async fn get_action(
 /// `starts_on` (422). Send `If-Match` with the `ETag` you read (412 when stale).
 #[utoipa::path(
     tag = "actions",
-    params(
-        ("id" = ActionId, Path, description = "The action's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = ActionId, Path, description = "The action's id.")),
     request_body = UpdateActionRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The action as changed.", body = Action,
-            headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The action as changed.", body = Action),
         responses::Update,
         (status = 409, response = responses::Conflict),
     )

@@ -296,7 +296,6 @@ pub struct Me {
 /// The subject, roles and organisation the service sees for the bearer token sent.
 #[utoipa::path(
     tag = "auth",
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The caller.", body = Me),
         (status = 401, response = responses::Unauthorized),

@@ -1,6 +1,6 @@
 //! `/api/v1/clients`: the systems (panel and council IT) that hold roles. ManageAccounts only.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -16,8 +16,8 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caching::Caching;
 use crate::http::caller::{ManageAccounts, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
+use crate::http::listing::{converted, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::accounts::{self as repo, AccountChanges, AccountFilter, ClientRow, NewClient};
@@ -184,22 +184,17 @@ fn with_secret(row: ClientRow, client_secret: String) -> ApiClientWithSecret {
 #[utoipa::path(
     tag = "clients",
     params(AccountQuery, PageParams),
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "A page of API clients.", body = ApiClientPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::List,
-        (status = 403, response = responses::Forbidden),
+        (status = 200, description = "A page of API clients.", body = ApiClientPage),
+        responses::ListProtected,
     )
 )]
 #[get("/clients")]
 pub async fn list_clients(
-    req: HttpRequest,
     auth: Require<ManageAccounts>,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<AccountQuery>,
+    Paged(query, page): Paged<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    listing::respond_json(&req, &state, auth.caller(), Clients(query.into()), &paging).await
+    page.respond_json(auth.caller(), Clients(query.into())).await
 }
 
 /// Create an API client.
@@ -208,16 +203,11 @@ pub async fn list_clients(
 #[utoipa::path(
     tag = "clients",
     request_body = CreateApiClientRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The client was created; its secret is in the body, this once.", body = ApiClientWithSecret,
             headers(("Location" = String, description = "The new client's URL."), ("ETag" = String, description = "Its version."),
                 ("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
-        responses::List,
-        (status = 400, response = responses::BadRequest),
-        (status = 403, response = responses::Forbidden),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
+        responses::Create,
     )
 )]
 #[post("/clients")]
@@ -234,7 +224,7 @@ pub async fn create_client(
     let row = repo::insert_client(&mut conn, &auth.actor(), new).await?;
     Ok(Caching::Secret.mark(created(
         format!("/api/v1/clients/{}", row.id),
-        &ETag::of_version(row.version),
+        row.version,
         &with_secret(row, secret),
     )))
 }
@@ -245,12 +235,9 @@ pub async fn create_client(
 #[utoipa::path(
     tag = "clients",
     params(("id" = ApiClientId, Path, description = "The client's id.")),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The client.", body = ApiClient, headers(("ETag" = String, description = "Its version."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        responses::Read,
-        (status = 403, response = responses::Forbidden),
+        responses::ReadProtected,
     )
 )]
 #[get("/clients/{id}")]
@@ -262,11 +249,7 @@ pub async fn get_client(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let row = repo::find_client(&mut conn, *id).await?;
-    Ok(ok_unless_current(
-        &if_none_match,
-        &ETag::of_version(row.version),
-        &ApiClient::from(row),
-    ))
+    Ok(ok_unless_current(&if_none_match, row.version, &ApiClient::from(row)))
 }
 
 /// Change an API client.
@@ -276,14 +259,10 @@ pub async fn get_client(
 /// or organisation change applies to existing tokens from their next request.
 #[utoipa::path(
     tag = "clients",
-    params(
-        ("id" = ApiClientId, Path, description = "The client's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = ApiClientId, Path, description = "The client's id.")),
     request_body = UpdateApiClientRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The client as changed.", body = ApiClient, headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The client as changed.", body = ApiClient),
         responses::Update,
     )
 )]
@@ -298,7 +277,7 @@ pub async fn update_client(
     let changes = AccountChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::update_client(&mut conn, &auth.actor(), "client.updated", *id, &if_match, changes).await?;
-    Ok(ok(&ETag::of_version(row.version), &ApiClient::from(row)))
+    Ok(ok(row.version, &ApiClient::from(row)))
 }
 
 /// Rotate an API client's secret.
@@ -307,15 +286,11 @@ pub async fn update_client(
 /// `invalid_token`); the new secret is in the body, this once.
 #[utoipa::path(
     tag = "clients",
-    params(
-        ("id" = ApiClientId, Path, description = "The client's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
-    security(("oauth2" = []), ("token" = [])),
+    params(("id" = ApiClientId, Path, description = "The client's id.")),
     responses(
         (status = 200, description = "The client with its new secret, this once.", body = ApiClientWithSecret,
-            headers(("ETag" = String, description = "Its new version."), ("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
-        responses::Delete,
+            headers(("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
+        responses::Transition,
     )
 )]
 #[post("/clients/{id}/rotate-secret")]
@@ -340,10 +315,10 @@ pub async fn rotate_client_secret(
         changes,
     )
     .await?;
-    Ok(Caching::Secret.mark(ok(&ETag::of_version(row.version), &with_secret(row, secret.plain))))
+    Ok(Caching::Secret.mark(ok(row.version, &with_secret(row, secret.plain))))
 }
 
-/// The API client list, as JSON pages (never exported: see [`listing::respond_json`]).
+/// The API client list, as JSON pages (never exported: see [`Page::respond_json`](crate::http::listing::Page::respond_json)).
 pub struct Clients(AccountFilter);
 
 impl Listing for Clients {
@@ -352,7 +327,6 @@ impl Listing for Clients {
     const NAME: &'static str = "clients";
 
     async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<ApiClient>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::list_clients(conn, &self.0, &page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list_clients(conn, &self.0, &page).await?))
     }
 }

@@ -205,7 +205,6 @@ dropped, control characters removed and the rest cut to 200 characters. Default 
         description = "The document's text, UTF-8 (`text/plain; charset=utf-8`; another charset is a 415).",
         example = json!(EXAMPLE_DOCUMENT),
     ),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The question and its published response were created (`created`).",
             body = ImportResult,

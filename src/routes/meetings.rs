@@ -1,7 +1,7 @@
 //! `/api/v1/meetings`: panel meetings (where public questions are put), the
 //! Commissioner's Strategic Governance Boards and Public Performance Meetings.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,8 +15,8 @@ use crate::domain::text::Title;
 use crate::domain::{storable_date, CollectFields};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageMeetings, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
+use crate::http::listing::{converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -229,23 +229,17 @@ impl Publishable for MeetingRow {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of meetings, or with `Accept: text/csv` all that match, as CSV.",
-            content((MeetingPage = "application/json"), (String = "text/csv", example = json!(MEETINGS_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+            content((MeetingPage = "application/json"), (String = "text/csv", example = json!(MEETINGS_CSV_EXAMPLE)))),
         responses::List,
     )
 )]
 #[get("/meetings")]
-pub async fn list_meetings(
-    req: HttpRequest,
-    caller: Caller,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<MeetingQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_meetings(caller: Caller, Paged(query, page): Paged<MeetingQuery>) -> Result<HttpResponse, ApiError> {
     let filter = MeetingFilter {
         include_private: caller.view().sees_unpublished(),
         ..query.try_into()?
     };
-    listing::respond(&req, &state, &caller, Meetings(filter), &paging).await
+    page.respond(&caller, Meetings(filter)).await
 }
 
 /// Create a meeting.
@@ -256,15 +250,10 @@ pub async fn list_meetings(
 #[utoipa::path(
     tag = "meetings",
     request_body = CreateMeetingRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The meeting was created.", body = Meeting,
             headers(("Location" = String, description = "The new meeting's URL."), ("ETag" = String, description = "Its version."))),
-        responses::List,
-        (status = 400, response = responses::BadRequest),
-        (status = 403, response = responses::Forbidden),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
+        responses::Create,
     )
 )]
 #[post("/meetings")]
@@ -278,7 +267,7 @@ pub async fn create_meeting(
     let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
     Ok(created(
         format!("/api/v1/meetings/{}", row.id),
-        &ETag::of_version(row.version),
+        row.version,
         &Meeting::from(row),
     ))
 }
@@ -294,7 +283,6 @@ pub async fn create_meeting(
     responses(
         (status = 200, description = "The meeting.", body = Meeting,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -307,11 +295,7 @@ pub async fn get_meeting(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let row = repo::find(&mut conn, *id, caller.view().sees_unpublished()).await?;
-    Ok(ok_unless_current(
-        &if_none_match,
-        &ETag::of_version(row.version),
-        &Meeting::from(row),
-    ))
+    Ok(ok_unless_current(&if_none_match, row.version, &Meeting::from(row)))
 }
 
 /// Change a meeting.
@@ -322,15 +306,10 @@ pub async fn get_meeting(
 /// cannot vouch for (see `POST /api/v1/meetings`) is a 422 naming `held_on`.
 #[utoipa::path(
     tag = "meetings",
-    params(
-        ("id" = MeetingId, Path, description = "The meeting's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = MeetingId, Path, description = "The meeting's id.")),
     request_body = UpdateMeetingRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The meeting as changed.", body = Meeting,
-            headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The meeting as changed.", body = Meeting),
         responses::Update,
     )
 )]
@@ -345,7 +324,7 @@ pub async fn update_meeting(
     let changes = MeetingChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
-    Ok(ok(&ETag::of_version(row.version), &Meeting::from(row)))
+    Ok(ok(row.version, &Meeting::from(row)))
 }
 
 const MEETINGS_CSV_EXAMPLE: &str = concat!(
@@ -373,7 +352,6 @@ impl Listing for Meetings {
     const NAME: &'static str = "meetings";
 
     async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<Meeting>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::list(conn, &self.0, &page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list(conn, &self.0, &page).await?))
     }
 }

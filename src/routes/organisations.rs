@@ -1,6 +1,6 @@
 //! `/api/v1/organisations`: the panel, the Commissioner's office, forces, inspectorates.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,8 +13,8 @@ use crate::domain::text::Name;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageOrganisations, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
+use crate::http::listing::{converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -147,21 +147,17 @@ impl Publishable for OrganisationRow {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of organisations, or with `Accept: text/csv` all that match, as CSV.",
-            content((OrganisationPage = "application/json"), (String = "text/csv", example = json!(ORGANISATIONS_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 503, response = responses::Unavailable),
+            content((OrganisationPage = "application/json"), (String = "text/csv", example = json!(ORGANISATIONS_CSV_EXAMPLE)))),
+        responses::List,
     )
 )]
 #[get("/organisations")]
 pub async fn list_organisations(
-    req: HttpRequest,
     caller: Caller,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<OrganisationQuery>,
+    Paged(query, page): Paged<OrganisationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let organisations = Organisations(query.try_into()?);
-    listing::respond(&req, &state, &caller, organisations, &paging).await
+    page.respond(&caller, organisations).await
 }
 
 /// Create an organisation.
@@ -170,7 +166,6 @@ pub async fn list_organisations(
 #[utoipa::path(
     tag = "organisations",
     request_body = CreateOrganisationRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The organisation was created.", body = Organisation,
             headers(("Location" = String, description = "The new organisation's URL."), ("ETag" = String, description = "Its version."))),
@@ -188,7 +183,7 @@ pub async fn create_organisation(
     let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
     Ok(created(
         format!("/api/v1/organisations/{}", row.id),
-        &ETag::of_version(row.version),
+        row.version,
         &Organisation::from(row),
     ))
 }
@@ -203,9 +198,7 @@ pub async fn create_organisation(
     responses(
         (status = 200, description = "The organisation.", body = Organisation,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        (status = 404, response = responses::NotFound),
-        (status = 503, response = responses::Unavailable),
+        responses::Read,
     )
 )]
 #[get("/organisations/{id}")]
@@ -217,11 +210,7 @@ pub async fn get_organisation(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let row = repo::find(&mut conn, *id).await?;
-    Ok(ok_unless_current(
-        &if_none_match,
-        &ETag::of_version(row.version),
-        &Organisation::from(row),
-    ))
+    Ok(ok_unless_current(&if_none_match, row.version, &Organisation::from(row)))
 }
 
 /// Change an organisation.
@@ -231,15 +220,10 @@ pub async fn get_organisation(
 /// For `admin` and `secretariat`.
 #[utoipa::path(
     tag = "organisations",
-    params(
-        ("id" = OrganisationId, Path, description = "The organisation's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = OrganisationId, Path, description = "The organisation's id.")),
     request_body = UpdateOrganisationRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The organisation as changed.", body = Organisation,
-            headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The organisation as changed.", body = Organisation),
         responses::Update,
         (status = 409, response = responses::Conflict),
     )
@@ -255,7 +239,7 @@ pub async fn update_organisation(
     let changes = OrganisationChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
-    Ok(ok(&ETag::of_version(row.version), &Organisation::from(row)))
+    Ok(ok(row.version, &Organisation::from(row)))
 }
 
 const ORGANISATIONS_CSV_EXAMPLE: &str = concat!(
@@ -276,7 +260,6 @@ impl Listing for Organisations {
         conn: &mut DbConn,
         page: PageRequest,
     ) -> Result<(Vec<Organisation>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::list(conn, &self.0, &page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list(conn, &self.0, &page).await?))
     }
 }

@@ -2,7 +2,7 @@
 //! trail; posting an update moves the action with it.
 
 use actix_web::http::header;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -18,7 +18,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, Require, UpdateActions};
 use crate::http::conditional::IfMatch;
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{ExportParams, Listing, PageParams, Paged};
 use crate::http::Json;
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::actions::{self as repo, ProgressUpdateRecord};
@@ -179,25 +179,21 @@ impl Publishable for ProgressUpdateRecord {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of the action's updates, or with `Accept: text/csv` all of them, as CSV.",
-            content((ProgressUpdatePage = "application/json"), (String = "text/csv", example = json!(ACTION_UPDATES_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::Read,
-        (status = 422, response = responses::ValidationFailed),
+            content((ProgressUpdatePage = "application/json"), (String = "text/csv", example = json!(ACTION_UPDATES_CSV_EXAMPLE)))),
+        responses::ListWithin,
     )
 )]
 #[get("/actions/{id}/updates")]
 pub async fn list_progress_updates(
-    req: HttpRequest,
     caller: Caller,
-    state: web::Data<AppState>,
     id: web::Path<ActionId>,
-    Paged(ProgressUpdateQuery {}, paging): Paged<ProgressUpdateQuery>,
+    Paged(ProgressUpdateQuery {}, page): Paged<ProgressUpdateQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let updates = ProgressUpdates {
         action_id: *id,
         view: caller.view(),
     };
-    listing::respond(&req, &state, &caller, updates, &paging).await
+    page.respond(&caller, updates).await
 }
 
 /// Post an update on an action.
@@ -216,7 +212,6 @@ pub async fn list_progress_updates(
         ("If-Match" = Option<String>, Header, description = "The action's `ETag` the update is based on."),
     ),
     request_body = CreateProgressUpdateRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The update was posted and the action moved.", body = ProgressUpdate,
             headers(("Location" = String, description = "The action's updates (an update has no URL of its own)."))),

@@ -57,16 +57,10 @@ async fn answer<R: Requirement>(
 /// is a 409 with `current_state`.
 #[utoipa::path(
     tag = "questions",
-    params(
-        ("id" = QuestionId, Path, description = "The question's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
-    security(("oauth2" = []), ("token" = [])),
+    params(("id" = QuestionId, Path, description = "The question's id.")),
     responses(
-        (status = 200, description = "The question, accepted.", body = QuestionDetail,
-            headers(("ETag" = String, description = "Its new version."))),
-        responses::Delete,
-        (status = 409, response = responses::Conflict),
+        (status = 200, description = "The question, accepted.", body = QuestionDetail),
+        responses::Transition,
     )
 )]
 #[post("/questions/{id}/accept")]
@@ -87,15 +81,10 @@ pub async fn accept_question(
 /// `current_state`.
 #[utoipa::path(
     tag = "questions",
-    params(
-        ("id" = QuestionId, Path, description = "The question's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = QuestionId, Path, description = "The question's id.")),
     request_body = RejectQuestionRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The question, rejected.", body = QuestionDetail,
-            headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The question, rejected.", body = QuestionDetail),
         responses::Update,
         (status = 409, response = responses::Conflict),
     )
@@ -120,16 +109,10 @@ pub async fn reject_question(
 /// member: 403). Honours `If-Match`; any other state is a 409 with `current_state`.
 #[utoipa::path(
     tag = "questions",
-    params(
-        ("id" = QuestionId, Path, description = "The question's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
-    security(("oauth2" = []), ("token" = [])),
+    params(("id" = QuestionId, Path, description = "The question's id.")),
     responses(
-        (status = 200, description = "The question, withdrawn.", body = QuestionDetail,
-            headers(("ETag" = String, description = "Its new version."))),
-        responses::Delete,
-        (status = 409, response = responses::Conflict),
+        (status = 200, description = "The question, withdrawn.", body = QuestionDetail),
+        responses::Transition,
     )
 )]
 #[post("/questions/{id}/withdraw")]

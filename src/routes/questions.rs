@@ -21,7 +21,7 @@ use crate::error::{responses, ApiError};
 use crate::http::caching::Caching;
 use crate::http::caller::{Caller, ManageQuestions, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{ExportParams, Listing, PageParams, Paged};
 use crate::http::{search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -305,23 +305,21 @@ impl Publishable for QuestionRecord {
     responses(
         (status = 200, description = "A page of questions, or with `Accept: text/csv` all that match, as CSV (never with contact details).",
             content((QuestionPage = "application/json"), (String = "text/csv", example = json!(QUESTIONS_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."), ("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
+            headers(("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
         responses::List,
     )
 )]
 #[get("/questions")]
 pub async fn list_questions(
-    req: HttpRequest,
     caller: Caller,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<QuestionQuery>,
+    Paged(query, page): Paged<QuestionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let view = caller.view();
     let filter = QuestionFilter {
         public_only: !view.sees_unpublished(),
         ..QuestionFilter::try_from(query)?
     };
-    listing::respond(&req, &state, &caller, Questions { filter, view }, &paging).await
+    page.respond(&caller, Questions { filter, view }).await
 }
 
 /// Ask a question.
@@ -342,11 +340,7 @@ pub async fn list_questions(
     responses(
         (status = 201, description = "The question was received.", body = QuestionDetail,
             headers(("Location" = String, description = "The new question's URL."), ("ETag" = String, description = "Its version."))),
-        responses::List,
-        (status = 400, response = responses::BadRequest),
-        (status = 403, response = responses::Forbidden),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
+        responses::Create,
         (status = 429, response = responses::TooManyRequests),
     )
 )]
@@ -400,7 +394,6 @@ pub async fn create_question(
     responses(
         (status = 200, description = "The question.", body = QuestionDetail,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."), ("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -425,15 +418,11 @@ pub async fn get_question(
 /// `admin` and `secretariat`.
 #[utoipa::path(
     tag = "questions",
-    params(
-        ("id" = QuestionId, Path, description = "The question's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = QuestionId, Path, description = "The question's id.")),
     request_body = UpdateQuestionRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The question as changed.", body = QuestionDetail,
-            headers(("ETag" = String, description = "Its new version."), ("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
+            headers(("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
         responses::Update,
     )
 )]

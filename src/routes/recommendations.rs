@@ -1,7 +1,7 @@
 //! `/api/v1/recommendations` and `/api/v1/reports/{id}/recommendations`: what a report
 //! asks to be done, and how far the actions on it have got.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -20,7 +20,7 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageReports, Require};
 use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -281,20 +281,17 @@ impl Publishable for RecommendationRecord {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of recommendations, or with `Accept: text/csv` all that match, as CSV.",
-            content((RecommendationPage = "application/json"), (String = "text/csv", example = json!(RECOMMENDATIONS_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+            content((RecommendationPage = "application/json"), (String = "text/csv", example = json!(RECOMMENDATIONS_CSV_EXAMPLE)))),
         responses::List,
     )
 )]
 #[get("/recommendations")]
 pub async fn list_recommendations(
-    req: HttpRequest,
     caller: Caller,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<RecommendationQuery>,
+    Paged(query, page): Paged<RecommendationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let recommendations = Recommendations::new(query.try_into()?);
-    listing::respond(&req, &state, &caller, recommendations, &paging).await
+    page.respond(&caller, recommendations).await
 }
 
 /// List a report's recommendations.
@@ -306,26 +303,22 @@ pub async fn list_recommendations(
     params(("id" = ReportId, Path, description = "The report's id."), ReportRecommendationQuery, PageParams),
     security((), ("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "A page of the report's recommendations.", body = RecommendationPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::Read,
-        (status = 422, response = responses::ValidationFailed),
+        (status = 200, description = "A page of the report's recommendations.", body = RecommendationPage),
+        responses::ListWithin,
     )
 )]
 #[get("/reports/{id}/recommendations")]
 pub async fn list_report_recommendations(
-    req: HttpRequest,
     caller: Caller,
-    state: web::Data<AppState>,
     id: web::Path<ReportId>,
-    Paged(query, paging): Paged<ReportRecommendationQuery>,
+    Paged(query, page): Paged<ReportRecommendationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let recommendations = Recommendations {
         report: Some(*id),
         ..Recommendations::new((*id, query).into())
     };
     // The API gives this sub-list as JSON only; `/recommendations?report_id=` has CSV.
-    listing::respond_json(&req, &state, &caller, recommendations, &paging).await
+    page.respond_json(&caller, recommendations).await
 }
 
 /// Add a recommendation to a report.
@@ -336,7 +329,6 @@ pub async fn list_report_recommendations(
     tag = "recommendations",
     params(("id" = ReportId, Path, description = "The report's id.")),
     request_body = CreateRecommendationRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The recommendation was added.", body = Recommendation,
             headers(("Location" = String, description = "The new recommendation's URL."), ("ETag" = String, description = "Its version."))),
@@ -372,7 +364,6 @@ pub async fn create_recommendation(
     responses(
         (status = 200, description = "The recommendation.", body = Recommendation,
             headers(("ETag" = String, description = "Its version and a fingerprint, for `If-Match` and `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -401,15 +392,10 @@ pub async fn get_recommendation(
 /// For `admin`, `secretariat` and `commissioner_office`.
 #[utoipa::path(
     tag = "recommendations",
-    params(
-        ("id" = RecommendationId, Path, description = "The recommendation's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = RecommendationId, Path, description = "The recommendation's id.")),
     request_body = UpdateRecommendationRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The recommendation as changed.", body = Recommendation,
-            headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The recommendation as changed.", body = Recommendation),
         responses::Update,
         (status = 409, response = responses::Conflict),
     )
@@ -484,7 +470,6 @@ impl Listing for Recommendations {
         if let Some(report) = self.report {
             crate::repo::reports::require(conn, report).await?;
         }
-        let (records, next) = repo::list(conn, &self.filter, &page, self.today).await?;
-        Ok((records.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list(conn, &self.filter, &page, self.today).await?))
     }
 }

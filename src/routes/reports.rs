@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -21,8 +21,8 @@ use crate::domain::text::{Body, HttpUrl, Title};
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, ManageReports, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ok_unless_same, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, ok_unless_same, IfMatch, IfNoneMatch};
+use crate::http::listing::{converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -267,20 +267,14 @@ impl Publishable for ReportRow {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of reports, or with `Accept: text/csv` all that match, as CSV.",
-            content((ReportPage = "application/json"), (String = "text/csv", example = json!(REPORTS_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
+            content((ReportPage = "application/json"), (String = "text/csv", example = json!(REPORTS_CSV_EXAMPLE)))),
         responses::List,
     )
 )]
 #[get("/reports")]
-pub async fn list_reports(
-    req: HttpRequest,
-    caller: Caller,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<ReportQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_reports(caller: Caller, Paged(query, page): Paged<ReportQuery>) -> Result<HttpResponse, ApiError> {
     let reports = Reports(query.try_into()?);
-    listing::respond(&req, &state, &caller, reports, &paging).await
+    page.respond(&caller, reports).await
 }
 
 /// Create a report.
@@ -290,15 +284,10 @@ pub async fn list_reports(
 #[utoipa::path(
     tag = "reports",
     request_body = CreateReportRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The report was created.", body = Report,
             headers(("Location" = String, description = "The new report's URL."), ("ETag" = String, description = "Its version."))),
-        responses::List,
-        (status = 400, response = responses::BadRequest),
-        (status = 403, response = responses::Forbidden),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
+        responses::Create,
     )
 )]
 #[post("/reports")]
@@ -312,7 +301,7 @@ pub async fn create_report(
     let row = repo::insert(&mut conn, &auth.actor(), &new).await?;
     Ok(created(
         format!("/api/v1/reports/{}", row.id),
-        &ETag::of_version(row.version),
+        row.version,
         &Report::from(row),
     ))
 }
@@ -327,7 +316,6 @@ pub async fn create_report(
     responses(
         (status = 200, description = "The report.", body = Report,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -340,11 +328,7 @@ pub async fn get_report(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let row = repo::find(&mut conn, *id).await?;
-    Ok(ok_unless_current(
-        &if_none_match,
-        &ETag::of_version(row.version),
-        &Report::from(row),
-    ))
+    Ok(ok_unless_current(&if_none_match, row.version, &Report::from(row)))
 }
 
 /// Change a report.
@@ -354,15 +338,10 @@ pub async fn get_report(
 /// For `admin`, `secretariat` and `commissioner_office`.
 #[utoipa::path(
     tag = "reports",
-    params(
-        ("id" = ReportId, Path, description = "The report's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = ReportId, Path, description = "The report's id.")),
     request_body = UpdateReportRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The report as changed.", body = Report,
-            headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The report as changed.", body = Report),
         responses::Update,
     )
 )]
@@ -377,7 +356,7 @@ pub async fn update_report(
     let changes = ReportChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let row = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
-    Ok(ok(&ETag::of_version(row.version), &Report::from(row)))
+    Ok(ok(row.version, &Report::from(row)))
 }
 
 /// How many of a report's recommendations are in each status; every status is present.
@@ -526,7 +505,6 @@ impl Scorecard {
     responses(
         (status = 200, description = "The scorecard.", body = Scorecard,
             headers(("ETag" = String, description = "A digest of this body, for `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -570,7 +548,6 @@ impl Listing for Reports {
     const NAME: &'static str = "reports";
 
     async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<Report>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::list(conn, &self.0, &page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list(conn, &self.0, &page).await?))
     }
 }

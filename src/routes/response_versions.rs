@@ -3,19 +3,18 @@
 //! The public sees only what was published: the publication and each correction,
 //! never the drafts before it nor which staff account recorded a version.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::responses::Author;
-use crate::app::AppState;
 use crate::db::DbConn;
 use crate::domain::auth::View;
 use crate::domain::question::{ResponseId, ResponseKind};
 use crate::error::{responses, ApiError};
 use crate::http::caller::Caller;
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::listing::{Listing, PageParams, Paged};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::responses::{self as repo, ResponseVersionRow};
 
@@ -81,26 +80,22 @@ pub struct ResponseVersionQuery {}
     params(("id" = ResponseId, Path, description = "The response's id."), PageParams),
     security((), ("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "A page of versions.", body = ResponseVersionPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::Read,
-        (status = 422, response = responses::ValidationFailed),
+        (status = 200, description = "A page of versions.", body = ResponseVersionPage),
+        responses::ListWithin,
     )
 )]
 #[get("/responses/{id}/versions")]
 pub async fn list_response_versions(
-    req: HttpRequest,
     caller: Caller,
-    state: web::Data<AppState>,
     id: web::Path<ResponseId>,
-    Paged(ResponseVersionQuery {}, paging): Paged<ResponseVersionQuery>,
+    Paged(ResponseVersionQuery {}, page): Paged<ResponseVersionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let versions = ResponseVersions {
         id: *id,
         view: caller.view(),
     };
     // JSON only, as documented: a response's history is not a CSV export.
-    listing::respond_json(&req, &state, &caller, versions, &paging).await
+    page.respond_json(&caller, versions).await
 }
 
 /// A response's versions, oldest first, as JSON pages.

@@ -1,7 +1,7 @@
 //! `/api/v1/responses` (and `/api/v1/questions/{id}/responses`): the Commissioner's
 //! responses, drafted, published and, when need be, corrected in the open.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,8 +19,8 @@ use crate::domain::text::{Body, Name};
 use crate::domain::{CollectFields, FieldResult};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, Require, WriteResponses};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
+use crate::http::listing::{converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
@@ -314,7 +314,6 @@ impl Publishable for ResponseRecord {
     tag = "responses",
     params(("id" = QuestionId, Path, description = "The question's id.")),
     request_body = CreateResponseRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The draft was created.", body = CommissionerResponse,
             headers(("Location" = String, description = "The new response's URL."), ("ETag" = String, description = "Its version."))),
@@ -334,7 +333,7 @@ pub async fn create_response(
     let record = repo::insert(&mut conn, &auth.actor(), *id, &new).await?;
     Ok(created(
         format!("/api/v1/responses/{}", record.row.id),
-        &ETag::of_version(record.row.version),
+        record.row.version,
         &CommissionerResponse::from(record),
     ))
 }
@@ -350,19 +349,15 @@ pub async fn create_response(
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of responses, or with `Accept: text/csv` all that match, as CSV.",
-            content((CommissionerResponsePage = "application/json"), (String = "text/csv", example = json!(RESPONSES_CSV_EXAMPLE))),
-            headers(("Content-Disposition" = String, description = "With `text/csv`: `attachment; filename=\"<collection>-<date>.csv\"`."), ("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::Read,
-        (status = 422, response = responses::ValidationFailed),
+            content((CommissionerResponsePage = "application/json"), (String = "text/csv", example = json!(RESPONSES_CSV_EXAMPLE)))),
+        responses::ListWithin,
     )
 )]
 #[get("/questions/{id}/responses")]
 pub async fn list_responses(
-    req: HttpRequest,
     caller: Caller,
-    state: web::Data<AppState>,
     id: web::Path<QuestionId>,
-    Paged(query, paging): Paged<ResponseQuery>,
+    Paged(query, page): Paged<ResponseQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let responses = Responses {
         question_id: *id,
@@ -371,7 +366,7 @@ pub async fn list_responses(
             ..query.try_into()?
         },
     };
-    listing::respond(&req, &state, &caller, responses, &paging).await
+    page.respond(&caller, responses).await
 }
 
 /// Get a response.
@@ -385,7 +380,6 @@ pub async fn list_responses(
     responses(
         (status = 200, description = "The response.", body = CommissionerResponse,
             headers(("ETag" = String, description = "Its version, for `If-Match` and `If-None-Match`."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
         responses::Read,
     )
 )]
@@ -400,7 +394,7 @@ pub async fn get_response(
     let record = repo::find(&mut conn, *id, caller.view().sees_unpublished()).await?;
     Ok(ok_unless_current(
         &if_none_match,
-        &ETag::of_version(record.row.version),
+        record.row.version,
         &CommissionerResponse::from(record),
     ))
 }
@@ -415,15 +409,10 @@ pub async fn get_response(
 /// `ETag` you read (412 if it changed since). For `admin` and `commissioner_office`.
 #[utoipa::path(
     tag = "responses",
-    params(
-        ("id" = ResponseId, Path, description = "The response's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = ResponseId, Path, description = "The response's id.")),
     request_body = UpdateResponseRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The response as changed.", body = CommissionerResponse,
-            headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The response as changed.", body = CommissionerResponse),
         responses::Update,
     )
 )]
@@ -438,10 +427,7 @@ pub async fn update_response(
     let changes = ResponseChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let record = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
-    Ok(ok(
-        &ETag::of_version(record.row.version),
-        &CommissionerResponse::from(record),
-    ))
+    Ok(ok(record.row.version, &CommissionerResponse::from(record)))
 }
 
 /// Publish a response.
@@ -453,16 +439,10 @@ pub async fn update_response(
 /// `If-Match`. For `admin` and `commissioner_office`.
 #[utoipa::path(
     tag = "responses",
-    params(
-        ("id" = ResponseId, Path, description = "The response's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
-    security(("oauth2" = []), ("token" = [])),
+    params(("id" = ResponseId, Path, description = "The response's id.")),
     responses(
-        (status = 200, description = "The response, published.", body = CommissionerResponse,
-            headers(("ETag" = String, description = "Its new version."))),
-        responses::Delete,
-        (status = 409, response = responses::Conflict),
+        (status = 200, description = "The response, published.", body = CommissionerResponse),
+        responses::Transition,
     )
 )]
 #[post("/responses/{id}/publish")]
@@ -474,10 +454,7 @@ pub async fn publish_response(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let (record, _question) = repo::publish(&mut conn, &auth.actor(), *id, &if_match).await?;
-    Ok(ok(
-        &ETag::of_version(record.row.version),
-        &CommissionerResponse::from(record),
-    ))
+    Ok(ok(record.row.version, &CommissionerResponse::from(record)))
 }
 
 const RESPONSES_CSV_EXAMPLE: &str = concat!(
@@ -516,7 +493,8 @@ impl Listing for Responses {
         conn: &mut DbConn,
         page: PageRequest,
     ) -> Result<(Vec<CommissionerResponse>, Option<Cursor>), ApiError> {
-        let (records, next) = repo::list_for_question(conn, self.question_id, &self.filter, &page).await?;
-        Ok((records.into_iter().map(Into::into).collect(), next))
+        Ok(converted(
+            repo::list_for_question(conn, self.question_id, &self.filter, &page).await?,
+        ))
     }
 }

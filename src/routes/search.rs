@@ -224,7 +224,6 @@ impl TryFrom<SearchQuery> for SearchRequest {
     security((), ("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "A page of hits, best first.", body = SearchPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows.")),
             example = json!({"items": [{
                 "type": "question",
                 "id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",

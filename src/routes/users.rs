@@ -1,6 +1,6 @@
 //! `/api/v1/users`: the people who hold roles. ManageAccounts only.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,8 +13,8 @@ use crate::domain::organisation::OrganisationId;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{ManageAccounts, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
+use crate::http::listing::{converted, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::accounts::{self as repo, AccountChanges, AccountFilter, NewUser, UserRow};
@@ -178,22 +178,17 @@ impl TryFrom<UpdateUserRequest> for AccountChanges {
 #[utoipa::path(
     tag = "users",
     params(AccountQuery, PageParams),
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "A page of users.", body = UserPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::List,
-        (status = 403, response = responses::Forbidden),
+        (status = 200, description = "A page of users.", body = UserPage),
+        responses::ListProtected,
     )
 )]
 #[get("/users")]
 pub async fn list_users(
-    req: HttpRequest,
     auth: Require<ManageAccounts>,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<AccountQuery>,
+    Paged(query, page): Paged<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    listing::respond_json(&req, &state, auth.caller(), Users(query.into()), &paging).await
+    page.respond_json(auth.caller(), Users(query.into())).await
 }
 
 /// Create a user.
@@ -204,7 +199,6 @@ pub async fn list_users(
 #[utoipa::path(
     tag = "users",
     request_body = CreateUserRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "The user was created.", body = User,
             headers(("Location" = String, description = "The new user's URL."), ("ETag" = String, description = "Its version."))),
@@ -222,7 +216,7 @@ pub async fn create_user(
     let row = repo::insert_user(&mut conn, &auth.actor(), new).await?;
     Ok(created(
         format!("/api/v1/users/{}", row.id),
-        &ETag::of_version(row.version),
+        row.version,
         &User::from(row),
     ))
 }
@@ -234,12 +228,9 @@ pub async fn create_user(
 #[utoipa::path(
     tag = "users",
     params(("id" = UserId, Path, description = "The user's id.")),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The user.", body = User, headers(("ETag" = String, description = "Its version."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        responses::Read,
-        (status = 403, response = responses::Forbidden),
+        responses::ReadProtected,
     )
 )]
 #[get("/users/{id}")]
@@ -251,11 +242,7 @@ pub async fn get_user(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let row = repo::find_user(&mut conn, *id).await?;
-    Ok(ok_unless_current(
-        &if_none_match,
-        &ETag::of_version(row.version),
-        &User::from(row),
-    ))
+    Ok(ok_unless_current(&if_none_match, row.version, &User::from(row)))
 }
 
 /// Change a user.
@@ -266,14 +253,10 @@ pub async fn get_user(
 /// or organisation change applies to existing tokens from their next request.
 #[utoipa::path(
     tag = "users",
-    params(
-        ("id" = UserId, Path, description = "The user's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = UserId, Path, description = "The user's id.")),
     request_body = UpdateUserRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The user as changed.", body = User, headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The user as changed.", body = User),
         responses::Update,
     )
 )]
@@ -291,10 +274,10 @@ pub async fn update_user(
         .await?;
     let mut conn = state.conn().await?;
     let row = repo::update_user(&mut conn, &auth.actor(), "user.updated", *id, &if_match, changes).await?;
-    Ok(ok(&ETag::of_version(row.version), &User::from(row)))
+    Ok(ok(row.version, &User::from(row)))
 }
 
-/// The user list, as JSON pages (never exported: see [`listing::respond_json`]).
+/// The user list, as JSON pages (never exported: see [`Page::respond_json`](crate::http::listing::Page::respond_json)).
 pub struct Users(AccountFilter);
 
 impl Listing for Users {
@@ -303,7 +286,6 @@ impl Listing for Users {
     const NAME: &'static str = "users";
 
     async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<User>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::list_users(conn, &self.0, &page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list_users(conn, &self.0, &page).await?))
     }
 }

@@ -1,7 +1,7 @@
 //! `/api/v1/webhooks/{id}/deliveries`: a subscription's delivery log, every attempt of
 //! each delivery, and delivering one again.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,7 +12,7 @@ use crate::db::DbConn;
 use crate::domain::webhook::{DeliveryId, DeliveryStatus, WebhookId};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{ManageWebhooks, Require};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::listing::{Listing, PageParams, Paged};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::webhooks::{self as repo, AttemptRow, DeliveryFilter, DeliveryRow};
 
@@ -111,23 +111,18 @@ pub struct DeliveryQuery {
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = WebhookId, Path, description = "The subscription's id."), DeliveryQuery, PageParams),
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "A page of deliveries, newest first.", body = DeliveryPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::Read,
+        (status = 200, description = "A page of deliveries, newest first.", body = DeliveryPage),
+        responses::ListWithin,
         (status = 400, response = responses::BadRequest),
         (status = 403, response = responses::Forbidden),
-        (status = 422, response = responses::ValidationFailed),
     )
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
-    req: HttpRequest,
     auth: Require<ManageWebhooks>,
-    state: web::Data<AppState>,
     id: web::Path<WebhookId>,
-    Paged(query, paging): Paged<DeliveryQuery>,
+    Paged(query, page): Paged<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let deliveries = Deliveries {
         owner: scope(&auth),
@@ -136,7 +131,7 @@ pub async fn list_webhook_deliveries(
             status: query.status,
         },
     };
-    listing::respond_json(&req, &state, auth.caller(), deliveries, &paging).await
+    page.respond_json(auth.caller(), deliveries).await
 }
 
 /// Deliver again.
@@ -149,11 +144,9 @@ pub async fn list_webhook_deliveries(
         ("id" = WebhookId, Path, description = "The subscription's id."),
         ("delivery_id" = DeliveryId, Path, description = "The delivery's id."),
     ),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 202, description = "The delivery is due again; it is sent within a second or so while the subscription is active.", body = Delivery),
-        responses::Read,
-        (status = 403, response = responses::Forbidden),
+        responses::ReadProtected,
     )
 )]
 #[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]

@@ -2,7 +2,7 @@
 //! Standard Webhooks specification says, with a log of every delivery and attempt.
 //! `admin` manages every subscription; an `integration` system manages its own.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,8 +16,8 @@ use crate::domain::CollectFields;
 use crate::error::{responses, ApiError};
 use crate::http::caching::Caching;
 use crate::http::caller::{ManageWebhooks, Require};
-use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
-use crate::http::listing::{self, Listing, PageParams, Paged};
+use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
+use crate::http::listing::{converted, Listing, PageParams, Paged};
 use crate::http::{patch_field, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::webhooks::{self as repo, NewWebhook, WebhookChanges, WebhookFilter, WebhookRow};
@@ -244,27 +244,22 @@ fn with_secret(row: WebhookRow, secret: String) -> WebhookWithSecret {
 #[utoipa::path(
     tag = "webhooks",
     params(WebhookQuery, PageParams),
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "A page of subscriptions, oldest first.", body = WebhookPage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows."))),
-        responses::List,
+        (status = 200, description = "A page of subscriptions, oldest first.", body = WebhookPage),
+        responses::ListProtected,
         (status = 400, response = responses::BadRequest),
-        (status = 403, response = responses::Forbidden),
     )
 )]
 #[get("/webhooks")]
 pub async fn list_webhooks(
-    req: HttpRequest,
     auth: Require<ManageWebhooks>,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<WebhookQuery>,
+    Paged(query, page): Paged<WebhookQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let webhooks = Webhooks(WebhookFilter {
         owner: scope(&auth),
         is_active: query.is_active,
     });
-    listing::respond_json(&req, &state, auth.caller(), webhooks, &paging).await
+    page.respond_json(auth.caller(), webhooks).await
 }
 
 /// Subscribe a URL to changes.
@@ -287,16 +282,11 @@ pub async fn list_webhooks(
 #[utoipa::path(
     tag = "webhooks",
     request_body = CreateWebhookRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 201, description = "Subscribed; the signing secret is in the body, this once.", body = WebhookWithSecret,
             headers(("Location" = String, description = "The subscription's URL."), ("ETag" = String, description = "Its version."),
                 ("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
-        responses::List,
-        (status = 400, response = responses::BadRequest),
-        (status = 403, response = responses::Forbidden),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
+        responses::Create,
     )
 )]
 #[post("/webhooks")]
@@ -311,7 +301,7 @@ pub async fn create_webhook(
     let row = repo::insert(&mut conn, &auth.actor(), new, PayloadView::of(auth.view()), &secret).await?;
     Ok(Caching::Secret.mark(created(
         format!("/api/v1/webhooks/{}", row.id),
-        &ETag::of_version(row.version),
+        row.version,
         &with_secret(row, secret),
     )))
 }
@@ -322,12 +312,9 @@ pub async fn create_webhook(
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = WebhookId, Path, description = "The subscription's id.")),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 200, description = "The subscription.", body = Webhook, headers(("ETag" = String, description = "Its version."))),
-        (status = 304, description = "The caller's copy (`If-None-Match`) is current."),
-        responses::Read,
-        (status = 403, response = responses::Forbidden),
+        responses::ReadProtected,
     )
 )]
 #[get("/webhooks/{id}")]
@@ -339,11 +326,7 @@ pub async fn get_webhook(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let row = repo::find(&mut conn, *id, scope(&auth).as_deref()).await?;
-    Ok(ok_unless_current(
-        &if_none_match,
-        &ETag::of_version(row.version),
-        &Webhook::from(row),
-    ))
+    Ok(ok_unless_current(&if_none_match, row.version, &Webhook::from(row)))
 }
 
 /// Change a webhook subscription.
@@ -352,14 +335,10 @@ pub async fn get_webhook(
 /// paused subscription is not sent to, and when resumed receives what it missed.
 #[utoipa::path(
     tag = "webhooks",
-    params(
-        ("id" = WebhookId, Path, description = "The subscription's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
+    params(("id" = WebhookId, Path, description = "The subscription's id.")),
     request_body = UpdateWebhookRequest,
-    security(("oauth2" = []), ("token" = [])),
     responses(
-        (status = 200, description = "The subscription as changed.", body = Webhook, headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The subscription as changed.", body = Webhook),
         responses::Update,
     )
 )]
@@ -384,7 +363,7 @@ pub async fn update_webhook(
         changes,
     )
     .await?;
-    Ok(ok(&ETag::of_version(row.version), &Webhook::from(row)))
+    Ok(ok(row.version, &Webhook::from(row)))
 }
 
 /// Rotate a webhook subscription's signing secret.
@@ -392,15 +371,11 @@ pub async fn update_webhook(
 /// Deliveries from now on are signed with the new secret, in the body this once.
 #[utoipa::path(
     tag = "webhooks",
-    params(
-        ("id" = WebhookId, Path, description = "The subscription's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on."),
-    ),
-    security(("oauth2" = []), ("token" = [])),
+    params(("id" = WebhookId, Path, description = "The subscription's id.")),
     responses(
         (status = 200, description = "The subscription with its new secret, this once.", body = WebhookWithSecret,
-            headers(("ETag" = String, description = "Its new version."), ("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
-        responses::Delete,
+            headers(("Cache-Control" = String, description = "`no-store`: the secret is shown this once; a retry with the same `Idempotency-Key` is sent to the resource (303)."))),
+        responses::Transition,
     )
 )]
 #[post("/webhooks/{id}/rotate-secret")]
@@ -428,7 +403,7 @@ pub async fn rotate_webhook_secret(
         changes,
     )
     .await?;
-    Ok(Caching::Secret.mark(ok(&ETag::of_version(row.version), &with_secret(row, secret))))
+    Ok(Caching::Secret.mark(ok(row.version, &with_secret(row, secret))))
 }
 
 /// Delete a webhook subscription.
@@ -440,7 +415,6 @@ pub async fn rotate_webhook_secret(
         ("id" = WebhookId, Path, description = "The subscription's id."),
         ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on."),
     ),
-    security(("oauth2" = []), ("token" = [])),
     responses(
         (status = 204, description = "Deleted."),
         responses::Delete,
@@ -458,7 +432,7 @@ pub async fn delete_webhook(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The subscription list, as JSON pages (never exported: see [`listing::respond_json`]).
+/// The subscription list, as JSON pages (never exported: see [`Page::respond_json`](crate::http::listing::Page::respond_json)).
 pub struct Webhooks(WebhookFilter);
 
 impl Listing for Webhooks {
@@ -467,7 +441,6 @@ impl Listing for Webhooks {
     const NAME: &'static str = "webhooks";
 
     async fn page(&self, conn: &mut DbConn, page: PageRequest) -> Result<(Vec<Webhook>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::list(conn, &self.0, &page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), next))
+        Ok(converted(repo::list(conn, &self.0, &page).await?))
     }
 }
