@@ -77,7 +77,7 @@ pub struct UserRow {
 }
 
 crate::logged_row!(UserRow, "user", |row| row.id.0);
-crate::versioned_row!(UserRow, "user");
+crate::versioned_row!(UserRow, "user", users, UserId);
 
 /// An API client as stored. The secret hash is never serialised.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -100,7 +100,7 @@ pub struct ClientRow {
 }
 
 crate::logged_row!(ClientRow, "client", |row| row.id.0);
-crate::versioned_row!(ClientRow, "API client");
+crate::versioned_row!(ClientRow, "API client", api_clients, ApiClientId);
 
 fn role_names(roles: &[Role]) -> Vec<String> {
     roles.iter().map(|r| r.as_str().to_string()).collect()
@@ -169,13 +169,7 @@ macro_rules! account_queries {
         }
 
         pub async fn $find(conn: &mut DbConn, id: $id) -> Result<$row, ApiError> {
-            $table::table
-                .find(id)
-                .select(<$row>::as_select())
-                .first(conn)
-                .await
-                .optional()?
-                .ok_or_else(|| versioned::not_found::<$row>(id))
+            versioned::find(conn, id).await
         }
 
         /// Applies `changes` (`action` names them in the audit log) if the caller's
@@ -193,14 +187,7 @@ macro_rules! account_queries {
                 if let Some(organisation) = changes.organisation_id {
                     require_organisation(conn, organisation).await?;
                 }
-                let row = $table::table
-                    .find(id)
-                    .select(<$row>::as_select())
-                    .for_update()
-                    .first(conn)
-                    .await
-                    .optional()?;
-                let before = versioned::locked(row, id, if_match)?;
+                let before: $row = versioned::lock(conn, id, if_match).await?;
                 // A new password or secret, or a deactivation, retires every token
                 // issued before it (reactivating an account does not revive them).
                 let retires_tokens = changes.secret_hash.is_some() || changes.is_active == Some(false);

@@ -52,7 +52,7 @@ pub struct ActionRow {
     pub version: i32,
 }
 
-crate::versioned_row!(ActionRow, "action");
+crate::versioned_row!(ActionRow, "action", actions, ActionId);
 
 impl ActionRow {
     fn progress(&self) -> ActionProgress {
@@ -287,13 +287,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewAction) -> Result
 }
 
 pub async fn find(conn: &mut DbConn, id: ActionId) -> Result<ActionRecord, ApiError> {
-    let row = actions::table
-        .find(id)
-        .select(ActionRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| versioned::not_found::<ActionRow>(id))?;
+    let row = versioned::find(conn, id).await?;
     with_derived_one(conn, row).await
 }
 
@@ -456,14 +450,7 @@ async fn lock(
     if_match: &IfMatch,
     authorise: impl Fn(&ActionRow) -> Result<(), ApiError>,
 ) -> Result<ActionRecord, ApiError> {
-    let row = actions::table
-        .find(id)
-        .select(ActionRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?;
-    let row = versioned::locked(row, id, if_match)?;
+    let row = versioned::lock(conn, id, if_match).await?;
     authorise(&row)?;
     with_derived_one(conn, row).await
 }

@@ -34,7 +34,7 @@ pub struct MeetingRow {
 }
 
 crate::logged_row!(MeetingRow, "meeting", |row| row.id.0);
-crate::versioned_row!(MeetingRow, "meeting");
+crate::versioned_row!(MeetingRow, "meeting", meetings, MeetingId);
 
 impl MeetingRow {
     /// The last day on which public questions for this meeting may arrive (London
@@ -113,13 +113,9 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewMeeting) -> Resul
 /// The meeting `id`; a meeting that is not public is not found unless
 /// `include_private`.
 pub async fn find(conn: &mut DbConn, id: MeetingId, include_private: bool) -> Result<MeetingRow, ApiError> {
-    meetings::table
-        .find(id)
-        .select(MeetingRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .filter(|row| row.is_public || include_private)
+    versioned::get(conn, id)
+        .await?
+        .filter(|row: &MeetingRow| row.is_public || include_private)
         .ok_or_else(|| versioned::not_found::<MeetingRow>(id))
 }
 
@@ -173,14 +169,7 @@ pub async fn update(
     changes: &MeetingChanges,
 ) -> Result<MeetingRow, ApiError> {
     conn.transaction(async |conn| {
-        let row = meetings::table
-            .find(id)
-            .select(MeetingRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let before = versioned::locked(row, id, if_match)?;
+        let before: MeetingRow = versioned::lock(conn, id, if_match).await?;
         if changes.is_empty() {
             return Ok(before);
         }

@@ -31,7 +31,7 @@ pub struct OrganisationRow {
 }
 
 crate::logged_row!(OrganisationRow, "organisation", |row| row.id.0);
-crate::versioned_row!(OrganisationRow, "organisation");
+crate::versioned_row!(OrganisationRow, "organisation", organisations, OrganisationId);
 
 #[derive(Insertable)]
 #[diesel(table_name = organisations)]
@@ -80,13 +80,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewOrganisation) -> 
 }
 
 pub async fn find(conn: &mut DbConn, id: OrganisationId) -> Result<OrganisationRow, ApiError> {
-    organisations::table
-        .find(id)
-        .select(OrganisationRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| versioned::not_found::<OrganisationRow>(id))
+    versioned::find(conn, id).await
 }
 
 /// One page of organisations, oldest first.
@@ -122,14 +116,7 @@ pub async fn update(
     changes: &OrganisationChanges,
 ) -> Result<OrganisationRow, ApiError> {
     conn.transaction(async |conn| {
-        let row = organisations::table
-            .find(id)
-            .select(OrganisationRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let before = versioned::locked(row, id, if_match)?;
+        let before: OrganisationRow = versioned::lock(conn, id, if_match).await?;
         if changes.is_empty() {
             return Ok(before);
         }

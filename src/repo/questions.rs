@@ -14,9 +14,7 @@ use super::changelog;
 use super::meetings::MeetingRow;
 use super::rate_limits::{self, Limit};
 use super::versioned::{self, Versioned as _};
-use crate::db::schema::{
-    meetings, question_recommendations, question_reference_counters, questions, recommendations, responses,
-};
+use crate::db::schema::{question_recommendations, question_reference_counters, questions, recommendations, responses};
 use crate::db::DbConn;
 use crate::domain::auth::Actor;
 use crate::domain::auth::UserId;
@@ -70,7 +68,7 @@ impl QuestionRow {
     }
 }
 
-crate::versioned_row!(QuestionRow, "question");
+crate::versioned_row!(QuestionRow, "question", questions, QuestionId);
 
 /// A question with the recommendations it concerns.
 #[derive(Debug, Clone)]
@@ -328,13 +326,9 @@ async fn meeting_for_question(
     id: MeetingId,
     sees_unpublished: bool,
 ) -> Result<MeetingRow, ApiError> {
-    let meeting: MeetingRow = meetings::table
-        .find(id)
-        .select(MeetingRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .filter(|m| m.is_public || sees_unpublished)
+    let meeting: MeetingRow = versioned::get(conn, id)
+        .await?
+        .filter(|m: &MeetingRow| m.is_public || sees_unpublished)
         .ok_or_else(|| ApiError::invalid("meeting_id", format!("no meeting has id {id}")))?;
     if meeting.kind != MeetingKind::PanelMeeting {
         return Err(ApiError::invalid(
@@ -506,14 +500,11 @@ pub async fn find(conn: &mut DbConn, id: QuestionId, sees_unpublished: bool) -> 
     })
 }
 
+/// Question `id`, locked for a change: 404 when there is none. Its entity tag is not
+/// its version alone, so whoever locks it checks `If-Match` (see [`lock_for_change`]).
 async fn lock(conn: &mut DbConn, id: QuestionId) -> Result<QuestionRow, ApiError> {
-    questions::table
-        .find(id)
-        .select(QuestionRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?
+    versioned::get_locked(conn, id)
+        .await?
         .ok_or_else(|| versioned::not_found::<QuestionRow>(id))
 }
 

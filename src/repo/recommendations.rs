@@ -42,7 +42,7 @@ pub struct RecommendationRow {
     pub version: i32,
 }
 
-crate::versioned_row!(RecommendationRow, "recommendation");
+crate::versioned_row!(RecommendationRow, "recommendation", recommendations, RecommendationId);
 
 /// A recommendation with its derived progress.
 #[derive(Debug, Clone)]
@@ -150,13 +150,7 @@ pub async fn insert(
 }
 
 pub async fn find(conn: &mut DbConn, id: RecommendationId, today: NaiveDate) -> Result<RecommendationRecord, ApiError> {
-    let row = recommendations::table
-        .find(id)
-        .select(RecommendationRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| versioned::not_found::<RecommendationRow>(id))?;
+    let row = versioned::find(conn, id).await?;
     with_progress(conn, row, today).await
 }
 
@@ -263,14 +257,7 @@ pub async fn update(
     today: NaiveDate,
 ) -> Result<RecommendationRecord, ApiError> {
     conn.transaction(async |conn| {
-        let row = recommendations::table
-            .find(id)
-            .select(RecommendationRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let before = versioned::locked(row, id, if_match)?;
+        let before: RecommendationRow = versioned::lock(conn, id, if_match).await?;
         if changes.is_empty() {
             return with_progress(conn, before, today).await;
         }

@@ -39,7 +39,7 @@ pub struct ReportRow {
 }
 
 crate::logged_row!(ReportRow, "report", |row| row.id.0);
-crate::versioned_row!(ReportRow, "report");
+crate::versioned_row!(ReportRow, "report", reports, ReportId);
 
 #[derive(Insertable)]
 #[diesel(table_name = reports)]
@@ -103,13 +103,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewReport) -> Result
 }
 
 pub async fn find(conn: &mut DbConn, id: ReportId) -> Result<ReportRow, ApiError> {
-    reports::table
-        .find(id)
-        .select(ReportRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| versioned::not_found::<ReportRow>(id))
+    versioned::find(conn, id).await
 }
 
 /// A 404 unless report `id` exists: for collections nested under a report.
@@ -172,14 +166,7 @@ pub async fn update(
     changes: &ReportChanges,
 ) -> Result<ReportRow, ApiError> {
     conn.transaction(async |conn| {
-        let row = reports::table
-            .find(id)
-            .select(ReportRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let before = versioned::locked(row, id, if_match)?;
+        let before: ReportRow = versioned::lock(conn, id, if_match).await?;
         if changes.is_empty() {
             return Ok(before);
         }
