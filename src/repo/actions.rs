@@ -27,6 +27,7 @@ use crate::domain::meeting::MeetingId;
 use crate::domain::organisation::OrganisationId;
 use crate::domain::report::{RecommendationId, ReportId};
 use crate::domain::version::IfMatch;
+use crate::domain::Changes as _;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 
@@ -384,9 +385,8 @@ async fn list_ordered(
         query = query.filter(super::keyset_after(
             "actions.due_on, actions.id",
             super::Direction::Ascending,
-            after.date()?,
-            after.id,
-        ));
+            after,
+        )?);
     }
     if let Some(status) = filter.status {
         query = query.filter(actions::status.eq(status));

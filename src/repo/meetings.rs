@@ -15,6 +15,7 @@ use crate::domain::calendar::Unvouched;
 use crate::domain::meeting::{self, MeetingChanges, MeetingId, MeetingKind, NewMeeting};
 use crate::domain::organisation::OrganisationId;
 use crate::domain::version::IfMatch;
+use crate::domain::Changes as _;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 
@@ -134,9 +135,8 @@ pub async fn list(
         query = query.filter(super::keyset_after(
             "meetings.held_on, meetings.id",
             super::Direction::Ascending,
-            after.date()?,
-            after.id,
-        ));
+            after,
+        )?);
     }
     if !filter.include_private {
         query = query.filter(meetings::is_public.eq(true));
@@ -147,12 +147,7 @@ pub async fn list(
     if let Some(kind) = filter.kind {
         query = query.filter(meetings::kind.eq(kind));
     }
-    if let Some(from) = filter.held_from {
-        query = query.filter(meetings::held_on.ge(from));
-    }
-    if let Some(to) = filter.held_to {
-        query = query.filter(meetings::held_on.le(to));
-    }
+    query = super::dated_within(query, meetings::held_on, filter.held_from, filter.held_to);
     if let Some(is_public) = filter.is_public {
         query = query.filter(meetings::is_public.eq(is_public));
     }

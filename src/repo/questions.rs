@@ -26,6 +26,7 @@ use crate::domain::question::{
 };
 use crate::domain::report::RecommendationId;
 use crate::domain::version::{ETag, IfMatch};
+use crate::domain::Changes as _;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 
@@ -408,19 +409,7 @@ pub async fn require_recommendations_exist(
         .select(recommendations::id)
         .load(conn)
         .await?;
-    let missing: Vec<String> = ids
-        .iter()
-        .filter(|id| !found.contains(id))
-        .map(ToString::to_string)
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            field,
-            format!("no recommendation has id {}", missing.join(", ")),
-        ))
-    }
+    super::require_all_found(ids, &found, field, "recommendation")
 }
 
 async fn link_recommendations(conn: &mut DbConn, id: QuestionId, ids: &[RecommendationId]) -> Result<(), ApiError> {
@@ -600,9 +589,8 @@ async fn list_ordered(
         query = query.filter(super::keyset_after(
             "questions.asked_on, questions.id",
             super::Direction::Descending,
-            after.date()?,
-            after.id,
-        ));
+            after,
+        )?);
     }
     if filter.public_only {
         let public: Vec<QuestionStatus> = QuestionStatus::ALL.iter().copied().filter(|s| s.is_public()).collect();
@@ -629,12 +617,7 @@ async fn list_ordered(
             ),
         );
     }
-    if let Some(from) = filter.asked_from {
-        query = query.filter(questions::asked_on.ge(from));
-    }
-    if let Some(to) = filter.asked_to {
-        query = query.filter(questions::asked_on.le(to));
-    }
+    query = super::dated_within(query, questions::asked_on, filter.asked_from, filter.asked_to);
     if let Some(text) = &filter.text {
         query = query.filter(super::search::matches("questions", text));
     }

@@ -21,6 +21,7 @@ use crate::domain::report::{
     Standing,
 };
 use crate::domain::version::IfMatch;
+use crate::domain::Changes as _;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 

@@ -18,6 +18,7 @@ use crate::domain::organisation::OrganisationId;
 use crate::domain::question::ResponseStatus;
 use crate::domain::report::{NewReport, RecommendationId, RecommendationStatus, ReportChanges, ReportId, ReportKind};
 use crate::domain::version::IfMatch;
+use crate::domain::Changes as _;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 
@@ -134,9 +135,8 @@ pub async fn list(
         query = query.filter(super::keyset_after(
             "reports.published_on, reports.id",
             super::Direction::Descending,
-            after.date()?,
-            after.id,
-        ));
+            after,
+        )?);
     }
     if let Some(kind) = filter.kind {
         query = query.filter(reports::kind.eq(kind));
@@ -147,12 +147,7 @@ pub async fn list(
     if let Some(organisation) = filter.subject_organisation_id {
         query = query.filter(reports::subject_organisation_id.eq(organisation));
     }
-    if let Some(from) = filter.published_from {
-        query = query.filter(reports::published_on.ge(from));
-    }
-    if let Some(to) = filter.published_to {
-        query = query.filter(reports::published_on.le(to));
-    }
+    query = super::dated_within(query, reports::published_on, filter.published_from, filter.published_to);
     let rows = query.load(conn).await?;
     Ok(page.finish(rows, |row| Cursor::by_date(row.published_on, row.id.0)))
 }
