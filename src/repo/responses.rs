@@ -194,19 +194,7 @@ async fn require_actions_exist(conn: &mut DbConn, ids: &[ActionId], field: &str)
         .select(actions::id)
         .load(conn)
         .await?;
-    let missing: Vec<String> = ids
-        .iter()
-        .filter(|id| !found.contains(id))
-        .map(ToString::to_string)
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            field,
-            format!("no action has id {}", missing.join(", ")),
-        ))
-    }
+    super::require_all_found(ids, &found, field, "action")
 }
 
 /// Replaces what response `id` cites.
