@@ -601,14 +601,7 @@ pub async fn list_updates(
     action_id: ActionId,
     page: &PageRequest,
 ) -> Result<(Vec<ProgressUpdateRecord>, Option<Cursor>), ApiError> {
-    let exists: i64 = actions::table
-        .filter(actions::id.eq(action_id))
-        .count()
-        .get_result(conn)
-        .await?;
-    if exists == 0 {
-        return Err(versioned::not_found::<ActionRow>(action_id));
-    }
+    versioned::find::<ActionRow>(conn, action_id).await?;
     let mut query = action_updates::table
         .left_join(meetings::table)
         .filter(action_updates::action_id.eq(action_id))

@@ -146,15 +146,10 @@ pub async fn count(conn: &mut DbConn) -> Result<i64, ApiError> {
 
 /// A 422 naming `field` unless organisation `id` exists: for references in requests.
 pub async fn require_exists(conn: &mut DbConn, id: OrganisationId, field: &str) -> Result<(), ApiError> {
-    let found: i64 = organisations::table
-        .filter(organisations::id.eq(id))
-        .count()
-        .get_result(conn)
-        .await?;
-    if found == 0 {
-        return Err(ApiError::invalid(field, format!("no organisation has id {id}")));
+    match versioned::get::<OrganisationRow>(conn, id).await? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::invalid(field, format!("no organisation has id {id}"))),
     }
-    Ok(())
 }
 
 /// The names of the organisations `ids` that exist, by id: for representations that name

@@ -109,15 +109,7 @@ pub async fn find(conn: &mut DbConn, id: ReportId) -> Result<ReportRow, ApiError
 
 /// A 404 unless report `id` exists: for collections nested under a report.
 pub async fn require(conn: &mut DbConn, id: ReportId) -> Result<(), ApiError> {
-    let found: i64 = reports::table
-        .filter(reports::id.eq(id))
-        .count()
-        .get_result(conn)
-        .await?;
-    if found == 0 {
-        return Err(versioned::not_found::<ReportRow>(id));
-    }
-    Ok(())
+    versioned::find::<ReportRow>(conn, id).await.map(drop)
 }
 
 /// One page of reports, the most recently published first.
