@@ -181,7 +181,7 @@ pub struct NewAction {
 
 /// A valid set of changes to an action; `None` leaves a field as it is. Dates and
 /// progress are checked against the stored action when it is loaded.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ActionChanges {
     pub title: Option<Title>,
     pub description: Option<Body>,
@@ -197,23 +197,17 @@ pub struct ActionChanges {
     pub progress: ProgressChange,
 }
 
+impl super::Changes for ActionChanges {}
+
 impl ActionChanges {
     /// Whether the changes go beyond moving the action (status, progress, completion):
     /// what only those who manage actions may do, not the owner's staff.
     pub fn changes_more_than_progress(&self) -> bool {
-        self.title.is_some()
-            || self.description.is_some()
-            || self.programme.is_some()
-            || self.recommendation_ids.is_some()
-            || self.owner_organisation_id.is_some()
-            || self.owner_post_title.is_some()
-            || self.success_measure.is_some()
-            || self.starts_on.is_some()
-            || self.due_on.is_some()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        !self.changes_more_than_progress() && self.progress.is_empty()
+        let progress_only = Self {
+            progress: self.progress,
+            ..Self::default()
+        };
+        *self != progress_only
     }
 
     /// Whether `principal` may make these changes to an action that `owner` owns, checked
@@ -303,18 +297,19 @@ mod tests {
         }
     }
 
+    /// What marking `from` completed on `today`, giving no date, leaves.
+    fn completed(from: ActionProgress, today: NaiveDate) -> ActionProgress {
+        let change = ProgressChange {
+            status: Some(Completed),
+            ..Default::default()
+        };
+        from.apply(change, today).unwrap()
+    }
+
     #[test]
     fn completing_an_action_sets_100_percent_and_the_completion_date() {
         let today = date("2022-10-03");
-        let done = standing(InProgress, 60)
-            .apply(
-                ProgressChange {
-                    status: Some(Completed),
-                    ..Default::default()
-                },
-                today,
-            )
-            .unwrap();
+        let done = completed(standing(InProgress, 60), today);
         assert_eq!((done.progress_percent, done.completed_on), (100, Some(today)));
         let given = standing(InProgress, 60)
             .apply(
@@ -365,15 +360,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(reopened, standing(InProgress, 90));
-        let again = standing(Completed, 100)
-            .apply(
-                ProgressChange {
-                    status: Some(Completed),
-                    ..Default::default()
-                },
-                today,
-            )
-            .unwrap();
+        let again = completed(standing(Completed, 100), today);
         assert_eq!(again.completed_on, Some(date("2022-09-01")), "the first date stays");
     }
 

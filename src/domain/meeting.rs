@@ -90,7 +90,7 @@ pub fn require_known_deadline(kind: MeetingKind, held_on: NaiveDate) -> FieldRes
 }
 
 /// A valid set of changes to a meeting; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct MeetingChanges {
     pub organisation_id: Option<OrganisationId>,
     pub kind: Option<MeetingKind>,
@@ -99,15 +99,7 @@ pub struct MeetingChanges {
     pub is_public: Option<bool>,
 }
 
-impl MeetingChanges {
-    pub fn is_empty(&self) -> bool {
-        self.organisation_id.is_none()
-            && self.kind.is_none()
-            && self.title.is_none()
-            && self.held_on.is_none()
-            && self.is_public.is_none()
-    }
-}
+impl super::Changes for MeetingChanges {}
 
 #[cfg(test)]
 mod tests {

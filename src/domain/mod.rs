@@ -18,6 +18,16 @@ pub mod webhook;
 /// A validation result for one field of a request.
 pub type FieldResult<T> = Result<T, crate::error::FieldError>;
 
+/// A valid set of changes to a resource, every field optional (`None` leaves a field as
+/// it is): what a `PATCH` asks for once parsed.
+pub trait Changes: Default + PartialEq {
+    /// Whether it changes nothing: every field is `None`, as in the derived default. A
+    /// write given no changes keeps the version and logs nothing.
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// Checks that a date given by a client (a filter, say) is plausible: one rule for every
 /// date in the API ([`calendar::PLAUSIBLE_YEARS`]), so PostgreSQL never sees a date it
 /// cannot store and the OpenAPI document can state the range.

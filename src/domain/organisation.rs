@@ -35,17 +35,13 @@ pub struct NewOrganisation {
 }
 
 /// A valid set of changes to an organisation; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OrganisationChanges {
     pub name: Option<Name>,
     pub kind: Option<OrganisationKind>,
 }
 
-impl OrganisationChanges {
-    pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.kind.is_none()
-    }
-}
+impl super::Changes for OrganisationChanges {}
 
 #[cfg(test)]
 mod tests {

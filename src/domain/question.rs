@@ -343,7 +343,7 @@ impl Permit {
 }
 
 /// A valid set of changes to a question; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct QuestionChanges {
     pub title: Option<Title>,
     pub body: Option<Body>,
@@ -354,16 +354,7 @@ pub struct QuestionChanges {
     pub asker_contact: Option<ContactPatch>,
 }
 
-impl QuestionChanges {
-    pub fn is_empty(&self) -> bool {
-        self.title.is_none()
-            && self.body.is_none()
-            && self.topics.is_none()
-            && self.meeting_id.is_none()
-            && self.recommendation_ids.is_none()
-            && self.asker_contact.is_none()
-    }
-}
+impl super::Changes for QuestionChanges {}
 
 /// A valid new response (a draft).
 #[derive(Debug, Clone)]
@@ -379,7 +370,7 @@ pub struct NewResponse {
 
 /// A valid set of changes to a response; `None` leaves a field as it is. A change to
 /// a published response is a correction and must carry `correction_note`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResponseChanges {
     pub kind: Option<ResponseKind>,
     pub body: Option<Body>,
@@ -394,13 +385,11 @@ pub struct ResponseChanges {
 impl ResponseChanges {
     /// Whether nothing but (perhaps) a note is given.
     pub fn changes_nothing(&self) -> bool {
-        self.kind.is_none()
-            && self.body.is_none()
-            && self.author_name.is_none()
-            && self.author_position.is_none()
-            && self.responded_on.is_none()
-            && self.recommendation_ids.is_none()
-            && self.action_ids.is_none()
+        let note = Self {
+            correction_note: self.correction_note.clone(),
+            ..Self::default()
+        };
+        *self == note
     }
 }
 

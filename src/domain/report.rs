@@ -93,7 +93,7 @@ pub struct NewReport {
 
 /// A valid set of changes to a report; `None` leaves a field as it is, `Some(None)`
 /// removes an optional one.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReportChanges {
     pub title: Option<Title>,
     pub kind: Option<ReportKind>,
@@ -104,17 +104,7 @@ pub struct ReportChanges {
     pub summary: Option<Option<Body>>,
 }
 
-impl ReportChanges {
-    pub fn is_empty(&self) -> bool {
-        self.title.is_none()
-            && self.kind.is_none()
-            && self.publisher_organisation_id.is_none()
-            && self.subject_organisation_id.is_none()
-            && self.published_on.is_none()
-            && self.url.is_none()
-            && self.summary.is_none()
-    }
-}
+impl super::Changes for ReportChanges {}
 
 /// A valid new recommendation. It starts `open`.
 #[derive(Debug, Clone)]
@@ -127,7 +117,7 @@ pub struct NewRecommendation {
 }
 
 /// A valid set of changes to a recommendation; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RecommendationChanges {
     pub kind: Option<RecommendationKind>,
     pub text: Option<Body>,
@@ -137,16 +127,7 @@ pub struct RecommendationChanges {
     pub status_reason: Option<Option<Body>>,
 }
 
-impl RecommendationChanges {
-    pub fn is_empty(&self) -> bool {
-        self.kind.is_none()
-            && self.text.is_none()
-            && self.addressed_to_organisation_id.is_none()
-            && self.due_on.is_none()
-            && self.status.is_none()
-            && self.status_reason.is_none()
-    }
-}
+impl super::Changes for RecommendationChanges {}
 
 /// A recommendation's status and the reason recorded for it.
 #[derive(Debug, Clone, PartialEq, Eq)]

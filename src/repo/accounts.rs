@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel_async::methods::LoadQuery;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 
@@ -77,7 +78,7 @@ pub struct UserRow {
 }
 
 crate::logged_row!(UserRow, "user", |row| row.id.0);
-crate::versioned_row!(UserRow, "user");
+crate::versioned_row!(UserRow, "user", users, UserId);
 
 /// An API client as stored. The secret hash is never serialised.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -100,7 +101,7 @@ pub struct ClientRow {
 }
 
 crate::logged_row!(ClientRow, "client", |row| row.id.0);
-crate::versioned_row!(ClientRow, "API client");
+crate::versioned_row!(ClientRow, "API client", api_clients, ApiClientId);
 
 fn role_names(roles: &[Role]) -> Vec<String> {
     roles.iter().map(|r| r.as_str().to_string()).collect()
@@ -169,13 +170,7 @@ macro_rules! account_queries {
         }
 
         pub async fn $find(conn: &mut DbConn, id: $id) -> Result<$row, ApiError> {
-            $table::table
-                .find(id)
-                .select(<$row>::as_select())
-                .first(conn)
-                .await
-                .optional()?
-                .ok_or_else(|| versioned::not_found::<$row>(id))
+            versioned::find(conn, id).await
         }
 
         /// Applies `changes` (`action` names them in the audit log) if the caller's
@@ -193,14 +188,7 @@ macro_rules! account_queries {
                 if let Some(organisation) = changes.organisation_id {
                     require_organisation(conn, organisation).await?;
                 }
-                let row = $table::table
-                    .find(id)
-                    .select(<$row>::as_select())
-                    .for_update()
-                    .first(conn)
-                    .await
-                    .optional()?;
-                let before = versioned::locked(row, id, if_match)?;
+                let before: $row = versioned::lock(conn, id, if_match).await?;
                 // A new password or secret, or a deactivation, retires every token
                 // issued before it (reactivating an account does not revive them).
                 let retires_tokens = changes.secret_hash.is_some() || changes.is_active == Some(false);
@@ -260,27 +248,44 @@ pub struct NewUser {
     pub is_active: bool,
 }
 
+/// Runs `insert`, the statement creating an account, with what every new account
+/// needs, inside the caller's transaction: the organisation it is given (if any) must
+/// exist (422, before anything is written), and its audit record `action` is written
+/// with it. (The transaction is the caller's because only for a concrete row type can
+/// the compiler see that the audit snapshot may cross threads.)
+async fn create_account<R, Q>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    organisation: Option<OrganisationId>,
+    action: &str,
+    insert: Q,
+) -> Result<R, ApiError>
+where
+    Q: LoadQuery<'static, DbConn, R> + Send + 'static,
+    R: changelog::Logged + Send + 'static,
+{
+    require_organisation(conn, organisation).await?;
+    let row: R = insert.get_result(conn).await?;
+    changelog::record(conn, actor, action, None, Some(&row)).await?;
+    Ok(row)
+}
+
 /// Creates a user; an organisation given must exist (422).
 pub async fn insert_user(conn: &mut DbConn, actor: &Actor, new: NewUser) -> Result<UserRow, ApiError> {
-    conn.transaction(async |conn| {
-        require_organisation(conn, new.organisation_id).await?;
-        let row: UserRow = diesel::insert_into(users::table)
-            .values((
-                users::id.eq(UserId::generate()),
-                users::username.eq(&new.username),
-                users::display_name.eq(&new.display_name),
-                users::password_hash.eq(&new.password_hash),
-                users::roles.eq(role_names(&new.roles)),
-                users::organisation_id.eq(new.organisation_id),
-                users::is_active.eq(new.is_active),
-            ))
-            .returning(UserRow::as_returning())
-            .get_result(conn)
-            .await?;
-        changelog::record(conn, actor, "user.created", None, Some(&row)).await?;
-        Ok(row)
-    })
-    .await
+    let insert = diesel::insert_into(users::table)
+        .values((
+            users::id.eq(UserId::generate()),
+            users::username.eq(new.username),
+            users::display_name.eq(new.display_name),
+            users::password_hash.eq(new.password_hash),
+            users::roles.eq(role_names(&new.roles)),
+            users::organisation_id.eq(new.organisation_id),
+            users::is_active.eq(new.is_active),
+        ))
+        .returning(UserRow::as_returning());
+    let organisation = new.organisation_id;
+    conn.transaction(async move |conn| create_account(conn, actor, organisation, "user.created", insert).await)
+        .await
 }
 
 /// The user with `username`, ignoring letter case.
@@ -314,24 +319,19 @@ pub struct NewClient {
 
 /// Creates an API client; an organisation given must exist (422).
 pub async fn insert_client(conn: &mut DbConn, actor: &Actor, new: NewClient) -> Result<ClientRow, ApiError> {
-    conn.transaction(async |conn| {
-        require_organisation(conn, new.organisation_id).await?;
-        let row: ClientRow = diesel::insert_into(api_clients::table)
-            .values((
-                api_clients::id.eq(ApiClientId::generate()),
-                api_clients::name.eq(&new.name),
-                api_clients::client_id.eq(&new.client_id),
-                api_clients::secret_hash.eq(&new.secret_hash),
-                api_clients::roles.eq(role_names(&new.roles)),
-                api_clients::organisation_id.eq(new.organisation_id),
-            ))
-            .returning(ClientRow::as_returning())
-            .get_result(conn)
-            .await?;
-        changelog::record(conn, actor, "client.created", None, Some(&row)).await?;
-        Ok(row)
-    })
-    .await
+    let insert = diesel::insert_into(api_clients::table)
+        .values((
+            api_clients::id.eq(ApiClientId::generate()),
+            api_clients::name.eq(new.name),
+            api_clients::client_id.eq(new.client_id),
+            api_clients::secret_hash.eq(new.secret_hash),
+            api_clients::roles.eq(role_names(&new.roles)),
+            api_clients::organisation_id.eq(new.organisation_id),
+        ))
+        .returning(ClientRow::as_returning());
+    let organisation = new.organisation_id;
+    conn.transaction(async move |conn| create_account(conn, actor, organisation, "client.created", insert).await)
+        .await
 }
 
 pub async fn find_client_by_client_id(conn: &mut DbConn, client_id: &str) -> Result<Option<ClientRow>, ApiError> {

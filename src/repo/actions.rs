@@ -27,6 +27,7 @@ use crate::domain::meeting::MeetingId;
 use crate::domain::organisation::OrganisationId;
 use crate::domain::report::{RecommendationId, ReportId};
 use crate::domain::version::IfMatch;
+use crate::domain::Changes as _;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 
@@ -52,7 +53,7 @@ pub struct ActionRow {
     pub version: i32,
 }
 
-crate::versioned_row!(ActionRow, "action");
+crate::versioned_row!(ActionRow, "action", actions, ActionId);
 
 impl ActionRow {
     fn progress(&self) -> ActionProgress {
@@ -287,13 +288,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewAction) -> Result
 }
 
 pub async fn find(conn: &mut DbConn, id: ActionId) -> Result<ActionRecord, ApiError> {
-    let row = actions::table
-        .find(id)
-        .select(ActionRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| versioned::not_found::<ActionRow>(id))?;
+    let row = versioned::find(conn, id).await?;
     with_derived_one(conn, row).await
 }
 
@@ -390,9 +385,8 @@ async fn list_ordered(
         query = query.filter(super::keyset_after(
             "actions.due_on, actions.id",
             super::Direction::Ascending,
-            after.date()?,
-            after.id,
-        ));
+            after,
+        )?);
     }
     if let Some(status) = filter.status {
         query = query.filter(actions::status.eq(status));
@@ -456,14 +450,7 @@ async fn lock(
     if_match: &IfMatch,
     authorise: impl Fn(&ActionRow) -> Result<(), ApiError>,
 ) -> Result<ActionRecord, ApiError> {
-    let row = actions::table
-        .find(id)
-        .select(ActionRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?;
-    let row = versioned::locked(row, id, if_match)?;
+    let row = versioned::lock(conn, id, if_match).await?;
     authorise(&row)?;
     with_derived_one(conn, row).await
 }
@@ -614,14 +601,7 @@ pub async fn list_updates(
     action_id: ActionId,
     page: &PageRequest,
 ) -> Result<(Vec<ProgressUpdateRecord>, Option<Cursor>), ApiError> {
-    let exists: i64 = actions::table
-        .filter(actions::id.eq(action_id))
-        .count()
-        .get_result(conn)
-        .await?;
-    if exists == 0 {
-        return Err(versioned::not_found::<ActionRow>(action_id));
-    }
+    versioned::find::<ActionRow>(conn, action_id).await?;
     let mut query = action_updates::table
         .left_join(meetings::table)
         .filter(action_updates::action_id.eq(action_id))

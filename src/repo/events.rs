@@ -15,8 +15,9 @@
 //! transaction older than its own has ended (normally milliseconds; a long-running
 //! transaction anywhere on the server holds the feed back, never reorders it).
 
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use uuid::Uuid;
@@ -150,32 +151,23 @@ pub async fn list(
     if !filter.event_types.is_empty() {
         query = query.filter(events::event_type.eq_any(&filter.event_types));
     }
-    let rows = if view.sees_unpublished() {
-        query
-            .select((
-                events::id.assume_not_null(),
-                events::event_type,
-                events::resource_type,
-                events::resource_id,
-                events::occurred_at,
-                jsonb_text(events::snapshot.nullable()),
-            ))
-            .load::<EventRow>(conn)
-            .await?
+    let snapshot: Box<dyn BoxableExpression<events::table, Pg, SqlType = Nullable<Text>>> = if view.sees_unpublished() {
+        Box::new(jsonb_text(events::snapshot.nullable()))
     } else {
-        query
-            .filter(events::public.eq(true))
-            .select((
-                events::id.assume_not_null(),
-                events::event_type,
-                events::resource_type,
-                events::resource_id,
-                events::occurred_at,
-                jsonb_text(events::public_snapshot),
-            ))
-            .load::<EventRow>(conn)
-            .await?
+        query = query.filter(events::public.eq(true));
+        Box::new(jsonb_text(events::public_snapshot))
     };
+    let rows = query
+        .select((
+            events::id.assume_not_null(),
+            events::event_type,
+            events::resource_type,
+            events::resource_id,
+            events::occurred_at,
+            snapshot,
+        ))
+        .load::<EventRow>(conn)
+        .await?;
     Ok(rows)
 }
 

@@ -15,6 +15,7 @@ use crate::domain::calendar::Unvouched;
 use crate::domain::meeting::{self, MeetingChanges, MeetingId, MeetingKind, NewMeeting};
 use crate::domain::organisation::OrganisationId;
 use crate::domain::version::IfMatch;
+use crate::domain::Changes as _;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 
@@ -34,7 +35,7 @@ pub struct MeetingRow {
 }
 
 crate::logged_row!(MeetingRow, "meeting", |row| row.id.0);
-crate::versioned_row!(MeetingRow, "meeting");
+crate::versioned_row!(MeetingRow, "meeting", meetings, MeetingId);
 
 impl MeetingRow {
     /// The last day on which public questions for this meeting may arrive (London
@@ -113,13 +114,9 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewMeeting) -> Resul
 /// The meeting `id`; a meeting that is not public is not found unless
 /// `include_private`.
 pub async fn find(conn: &mut DbConn, id: MeetingId, include_private: bool) -> Result<MeetingRow, ApiError> {
-    meetings::table
-        .find(id)
-        .select(MeetingRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .filter(|row| row.is_public || include_private)
+    versioned::get(conn, id)
+        .await?
+        .filter(|row: &MeetingRow| row.is_public || include_private)
         .ok_or_else(|| versioned::not_found::<MeetingRow>(id))
 }
 
@@ -138,9 +135,8 @@ pub async fn list(
         query = query.filter(super::keyset_after(
             "meetings.held_on, meetings.id",
             super::Direction::Ascending,
-            after.date()?,
-            after.id,
-        ));
+            after,
+        )?);
     }
     if !filter.include_private {
         query = query.filter(meetings::is_public.eq(true));
@@ -151,12 +147,7 @@ pub async fn list(
     if let Some(kind) = filter.kind {
         query = query.filter(meetings::kind.eq(kind));
     }
-    if let Some(from) = filter.held_from {
-        query = query.filter(meetings::held_on.ge(from));
-    }
-    if let Some(to) = filter.held_to {
-        query = query.filter(meetings::held_on.le(to));
-    }
+    query = super::dated_within(query, meetings::held_on, filter.held_from, filter.held_to);
     if let Some(is_public) = filter.is_public {
         query = query.filter(meetings::is_public.eq(is_public));
     }
@@ -173,14 +164,7 @@ pub async fn update(
     changes: &MeetingChanges,
 ) -> Result<MeetingRow, ApiError> {
     conn.transaction(async |conn| {
-        let row = meetings::table
-            .find(id)
-            .select(MeetingRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let before = versioned::locked(row, id, if_match)?;
+        let before: MeetingRow = versioned::lock(conn, id, if_match).await?;
         if changes.is_empty() {
             return Ok(before);
         }

@@ -26,11 +26,17 @@ pub mod versioned;
 pub mod webhooks;
 
 use chrono::NaiveDate;
+use diesel::dsl::{GtEq, LtEq};
 use diesel::expression::{SqlLiteral, UncheckedBind};
 use diesel::helper_types::AsExprOf;
+use diesel::query_dsl::methods::FilterDsl;
 use diesel::sql_types::{Bool, Date, Uuid as SqlUuid};
+use diesel::{Expression, ExpressionMethods};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::pagination::Cursor;
 
 /// The direction a list ordered by a date, then id, is read in.
 #[derive(Debug, Clone, Copy)]
@@ -41,25 +47,43 @@ pub enum Direction {
     Descending,
 }
 
-/// The keyset condition of the page after `(date, id)` of a list ordered by
-/// `columns` (`"<table>.<date column>, <table>.id"`, one of the repositories' fixed
-/// column pairs, never caller input): `(date column, id) > (date, id)` or `<`.
+/// The keyset condition of the page after `cursor` (a [`Cursor::by_date`] position
+/// `(date, id)`) of a list ordered by `columns` (`"<table>.<date column>, <table>.id"`,
+/// one of the repositories' fixed column pairs, never caller input):
+/// `(date column, id) > (date, id)` or `<`.
 ///
 /// A row comparison rather than `date < d OR (date = d AND id < i)`: PostgreSQL uses a
 /// row comparison as a bound of an index on `(…, date, id)`, so a page deep in a list
 /// starts where the cursor points instead of reading and discarding every row before
 /// it. diesel has no row comparison, so it is SQL with both values bound.
-pub fn keyset_after(columns: &'static str, direction: Direction, date: NaiveDate, id: Uuid) -> KeysetAfter {
+pub fn keyset_after(columns: &'static str, direction: Direction, cursor: &Cursor) -> Result<KeysetAfter, ApiError> {
     debug_assert!(columns.bytes().all(|b| b.is_ascii_lowercase() || b"_., ".contains(&b)));
     let operator = match direction {
         Direction::Ascending => ">",
         Direction::Descending => "<",
     };
-    diesel::dsl::sql::<Bool>(&format!("({columns}) {operator} ("))
-        .bind::<Date, _>(date)
+    Ok(diesel::dsl::sql::<Bool>(&format!("({columns}) {operator} ("))
+        .bind::<Date, _>(cursor.date()?)
         .sql(", ")
-        .bind::<SqlUuid, _>(id)
-        .sql(")")
+        .bind::<SqlUuid, _>(cursor.id)
+        .sql(")"))
+}
+
+/// `query` narrowed to the rows whose `column` falls from `from` to `to`, both
+/// inclusive, each bound only when given: the date range filters of the lists.
+pub fn dated_within<Q, C>(query: Q, column: C, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Q
+where
+    C: ExpressionMethods + Expression<SqlType = Date> + Copy,
+    Q: FilterDsl<GtEq<C, NaiveDate>, Output = Q> + FilterDsl<LtEq<C, NaiveDate>, Output = Q>,
+{
+    let query = match from {
+        Some(from) => FilterDsl::filter(query, column.ge(from)),
+        None => query,
+    };
+    match to {
+        Some(to) => FilterDsl::filter(query, column.le(to)),
+        None => query,
+    }
 }
 
 /// The expression [`keyset_after`] makes.
@@ -81,6 +105,30 @@ pub fn escape_like(text: &str) -> String {
         escaped.push(c);
     }
     escaped
+}
+
+/// A 422 naming `field` ("no action has id …, …", `noun` being `action`) unless every id
+/// in `requested` is among `found`, the ids of them that exist: for requests that refer
+/// to several rows at once.
+pub fn require_all_found<Id: PartialEq + std::fmt::Display>(
+    requested: &[Id],
+    found: &[Id],
+    field: &str,
+    noun: &str,
+) -> Result<(), crate::error::ApiError> {
+    let missing: Vec<String> = requested
+        .iter()
+        .filter(|id| !found.contains(id))
+        .map(ToString::to_string)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::ApiError::invalid(
+            field,
+            format!("no {noun} has id {}", missing.join(", ")),
+        ))
+    }
 }
 
 /// Whether the database behind `conn` answers a query (for readiness).

@@ -15,6 +15,7 @@ use crate::domain::auth::Actor;
 use crate::domain::organisation::{NewOrganisation, OrganisationChanges, OrganisationId, OrganisationKind};
 use crate::domain::text::caseless_key;
 use crate::domain::version::IfMatch;
+use crate::domain::Changes as _;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 
@@ -31,7 +32,7 @@ pub struct OrganisationRow {
 }
 
 crate::logged_row!(OrganisationRow, "organisation", |row| row.id.0);
-crate::versioned_row!(OrganisationRow, "organisation");
+crate::versioned_row!(OrganisationRow, "organisation", organisations, OrganisationId);
 
 #[derive(Insertable)]
 #[diesel(table_name = organisations)]
@@ -80,13 +81,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewOrganisation) -> 
 }
 
 pub async fn find(conn: &mut DbConn, id: OrganisationId) -> Result<OrganisationRow, ApiError> {
-    organisations::table
-        .find(id)
-        .select(OrganisationRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| versioned::not_found::<OrganisationRow>(id))
+    versioned::find(conn, id).await
 }
 
 /// One page of organisations, oldest first.
@@ -122,14 +117,7 @@ pub async fn update(
     changes: &OrganisationChanges,
 ) -> Result<OrganisationRow, ApiError> {
     conn.transaction(async |conn| {
-        let row = organisations::table
-            .find(id)
-            .select(OrganisationRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let before = versioned::locked(row, id, if_match)?;
+        let before: OrganisationRow = versioned::lock(conn, id, if_match).await?;
         if changes.is_empty() {
             return Ok(before);
         }
@@ -158,15 +146,10 @@ pub async fn count(conn: &mut DbConn) -> Result<i64, ApiError> {
 
 /// A 422 naming `field` unless organisation `id` exists: for references in requests.
 pub async fn require_exists(conn: &mut DbConn, id: OrganisationId, field: &str) -> Result<(), ApiError> {
-    let found: i64 = organisations::table
-        .filter(organisations::id.eq(id))
-        .count()
-        .get_result(conn)
-        .await?;
-    if found == 0 {
-        return Err(ApiError::invalid(field, format!("no organisation has id {id}")));
+    match versioned::get::<OrganisationRow>(conn, id).await? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::invalid(field, format!("no organisation has id {id}"))),
     }
-    Ok(())
 }
 
 /// The names of the organisations `ids` that exist, by id: for representations that name

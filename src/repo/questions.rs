@@ -14,9 +14,7 @@ use super::changelog;
 use super::meetings::MeetingRow;
 use super::rate_limits::{self, Limit};
 use super::versioned::{self, Versioned as _};
-use crate::db::schema::{
-    meetings, question_recommendations, question_reference_counters, questions, recommendations, responses,
-};
+use crate::db::schema::{question_recommendations, question_reference_counters, questions, recommendations, responses};
 use crate::db::DbConn;
 use crate::domain::auth::Actor;
 use crate::domain::auth::UserId;
@@ -28,6 +26,7 @@ use crate::domain::question::{
 };
 use crate::domain::report::RecommendationId;
 use crate::domain::version::{ETag, IfMatch};
+use crate::domain::Changes as _;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 
@@ -70,7 +69,7 @@ impl QuestionRow {
     }
 }
 
-crate::versioned_row!(QuestionRow, "question");
+crate::versioned_row!(QuestionRow, "question", questions, QuestionId);
 
 /// A question with the recommendations it concerns.
 #[derive(Debug, Clone)]
@@ -328,13 +327,9 @@ async fn meeting_for_question(
     id: MeetingId,
     sees_unpublished: bool,
 ) -> Result<MeetingRow, ApiError> {
-    let meeting: MeetingRow = meetings::table
-        .find(id)
-        .select(MeetingRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .filter(|m| m.is_public || sees_unpublished)
+    let meeting: MeetingRow = versioned::get(conn, id)
+        .await?
+        .filter(|m: &MeetingRow| m.is_public || sees_unpublished)
         .ok_or_else(|| ApiError::invalid("meeting_id", format!("no meeting has id {id}")))?;
     if meeting.kind != MeetingKind::PanelMeeting {
         return Err(ApiError::invalid(
@@ -414,19 +409,7 @@ pub async fn require_recommendations_exist(
         .select(recommendations::id)
         .load(conn)
         .await?;
-    let missing: Vec<String> = ids
-        .iter()
-        .filter(|id| !found.contains(id))
-        .map(ToString::to_string)
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            field,
-            format!("no recommendation has id {}", missing.join(", ")),
-        ))
-    }
+    super::require_all_found(ids, &found, field, "recommendation")
 }
 
 async fn link_recommendations(conn: &mut DbConn, id: QuestionId, ids: &[RecommendationId]) -> Result<(), ApiError> {
@@ -506,14 +489,11 @@ pub async fn find(conn: &mut DbConn, id: QuestionId, sees_unpublished: bool) -> 
     })
 }
 
+/// Question `id`, locked for a change: 404 when there is none. Its entity tag is not
+/// its version alone, so whoever locks it checks `If-Match` (see [`lock_for_change`]).
 async fn lock(conn: &mut DbConn, id: QuestionId) -> Result<QuestionRow, ApiError> {
-    questions::table
-        .find(id)
-        .select(QuestionRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?
+    versioned::get_locked(conn, id)
+        .await?
         .ok_or_else(|| versioned::not_found::<QuestionRow>(id))
 }
 
@@ -609,9 +589,8 @@ async fn list_ordered(
         query = query.filter(super::keyset_after(
             "questions.asked_on, questions.id",
             super::Direction::Descending,
-            after.date()?,
-            after.id,
-        ));
+            after,
+        )?);
     }
     if filter.public_only {
         let public: Vec<QuestionStatus> = QuestionStatus::ALL.iter().copied().filter(|s| s.is_public()).collect();
@@ -638,12 +617,7 @@ async fn list_ordered(
             ),
         );
     }
-    if let Some(from) = filter.asked_from {
-        query = query.filter(questions::asked_on.ge(from));
-    }
-    if let Some(to) = filter.asked_to {
-        query = query.filter(questions::asked_on.le(to));
-    }
+    query = super::dated_within(query, questions::asked_on, filter.asked_from, filter.asked_to);
     if let Some(text) = &filter.text {
         query = query.filter(super::search::matches("questions", text));
     }

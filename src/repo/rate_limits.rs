@@ -20,29 +20,29 @@ pub struct Limit {
     pub window: Duration,
 }
 
+impl Limit {
+    /// A limit on failed sign-ins: every one counts over the same quarter of an hour,
+    /// so the throttle and its backstops clear together.
+    const fn login_failures(bucket: &'static str, max: i64) -> Self {
+        Self {
+            bucket,
+            max,
+            window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
 /// Failed sign-ins for one account from one client address: the throttle. Someone
 /// guessing from elsewhere uses up their own allowance, never the owner's (OWASP's
 /// authentication guidance: throttle, don't lock accounts out).
-pub const LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS: Limit = Limit {
-    bucket: "login_failure:account_address",
-    max: 5,
-    window: Duration::from_secs(15 * 60),
-};
+pub const LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS: Limit = Limit::login_failures("login_failure:account_address", 5);
 
 /// Failed sign-ins for one account from anywhere: a backstop against guessing from
 /// many addresses, high enough that a few addresses cannot lock the owner out.
-pub const LOGIN_FAILURES_PER_ACCOUNT: Limit = Limit {
-    bucket: "login_failure:account",
-    max: 100,
-    window: Duration::from_secs(15 * 60),
-};
+pub const LOGIN_FAILURES_PER_ACCOUNT: Limit = Limit::login_failures("login_failure:account", 100);
 
 /// Failed logins per client address: slows guessing across many accounts.
-pub const LOGIN_FAILURES_PER_ADDRESS: Limit = Limit {
-    bucket: "login_failure:address",
-    max: 30,
-    window: Duration::from_secs(15 * 60),
-};
+pub const LOGIN_FAILURES_PER_ADDRESS: Limit = Limit::login_failures("login_failure:address", 30);
 
 /// Questions submitted by anonymous callers, per client address: the public may ask,
 /// but one address cannot flood the secretariat's queue.

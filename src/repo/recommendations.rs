@@ -21,6 +21,7 @@ use crate::domain::report::{
     Standing,
 };
 use crate::domain::version::IfMatch;
+use crate::domain::Changes as _;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 
@@ -42,7 +43,7 @@ pub struct RecommendationRow {
     pub version: i32,
 }
 
-crate::versioned_row!(RecommendationRow, "recommendation");
+crate::versioned_row!(RecommendationRow, "recommendation", recommendations, RecommendationId);
 
 /// A recommendation with its derived progress.
 #[derive(Debug, Clone)]
@@ -150,13 +151,7 @@ pub async fn insert(
 }
 
 pub async fn find(conn: &mut DbConn, id: RecommendationId, today: NaiveDate) -> Result<RecommendationRecord, ApiError> {
-    let row = recommendations::table
-        .find(id)
-        .select(RecommendationRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| versioned::not_found::<RecommendationRow>(id))?;
+    let row = versioned::find(conn, id).await?;
     with_progress(conn, row, today).await
 }
 
@@ -263,14 +258,7 @@ pub async fn update(
     today: NaiveDate,
 ) -> Result<RecommendationRecord, ApiError> {
     conn.transaction(async |conn| {
-        let row = recommendations::table
-            .find(id)
-            .select(RecommendationRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let before = versioned::locked(row, id, if_match)?;
+        let before: RecommendationRow = versioned::lock(conn, id, if_match).await?;
         if changes.is_empty() {
             return with_progress(conn, before, today).await;
         }

@@ -18,6 +18,7 @@ use crate::domain::organisation::OrganisationId;
 use crate::domain::question::ResponseStatus;
 use crate::domain::report::{NewReport, RecommendationId, RecommendationStatus, ReportChanges, ReportId, ReportKind};
 use crate::domain::version::IfMatch;
+use crate::domain::Changes as _;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 
@@ -39,7 +40,7 @@ pub struct ReportRow {
 }
 
 crate::logged_row!(ReportRow, "report", |row| row.id.0);
-crate::versioned_row!(ReportRow, "report");
+crate::versioned_row!(ReportRow, "report", reports, ReportId);
 
 #[derive(Insertable)]
 #[diesel(table_name = reports)]
@@ -103,26 +104,12 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewReport) -> Result
 }
 
 pub async fn find(conn: &mut DbConn, id: ReportId) -> Result<ReportRow, ApiError> {
-    reports::table
-        .find(id)
-        .select(ReportRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| versioned::not_found::<ReportRow>(id))
+    versioned::find(conn, id).await
 }
 
 /// A 404 unless report `id` exists: for collections nested under a report.
 pub async fn require(conn: &mut DbConn, id: ReportId) -> Result<(), ApiError> {
-    let found: i64 = reports::table
-        .filter(reports::id.eq(id))
-        .count()
-        .get_result(conn)
-        .await?;
-    if found == 0 {
-        return Err(versioned::not_found::<ReportRow>(id));
-    }
-    Ok(())
+    versioned::find::<ReportRow>(conn, id).await.map(drop)
 }
 
 /// One page of reports, the most recently published first.
@@ -140,9 +127,8 @@ pub async fn list(
         query = query.filter(super::keyset_after(
             "reports.published_on, reports.id",
             super::Direction::Descending,
-            after.date()?,
-            after.id,
-        ));
+            after,
+        )?);
     }
     if let Some(kind) = filter.kind {
         query = query.filter(reports::kind.eq(kind));
@@ -153,12 +139,7 @@ pub async fn list(
     if let Some(organisation) = filter.subject_organisation_id {
         query = query.filter(reports::subject_organisation_id.eq(organisation));
     }
-    if let Some(from) = filter.published_from {
-        query = query.filter(reports::published_on.ge(from));
-    }
-    if let Some(to) = filter.published_to {
-        query = query.filter(reports::published_on.le(to));
-    }
+    query = super::dated_within(query, reports::published_on, filter.published_from, filter.published_to);
     let rows = query.load(conn).await?;
     Ok(page.finish(rows, |row| Cursor::by_date(row.published_on, row.id.0)))
 }
@@ -172,14 +153,7 @@ pub async fn update(
     changes: &ReportChanges,
 ) -> Result<ReportRow, ApiError> {
     conn.transaction(async |conn| {
-        let row = reports::table
-            .find(id)
-            .select(ReportRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let before = versioned::locked(row, id, if_match)?;
+        let before: ReportRow = versioned::lock(conn, id, if_match).await?;
         if changes.is_empty() {
             return Ok(before);
         }

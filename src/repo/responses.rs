@@ -56,7 +56,7 @@ pub struct ResponseRecord {
 }
 
 crate::logged_row!(ResponseRecord, "response", |record| record.row.id.0);
-crate::versioned_row!(ResponseRow, "response");
+crate::versioned_row!(ResponseRow, "response", responses, ResponseId);
 
 impl ResponseRecord {
     /// `row` with what this record cites: a change that leaves the citations alone.
@@ -194,19 +194,7 @@ async fn require_actions_exist(conn: &mut DbConn, ids: &[ActionId], field: &str)
         .select(actions::id)
         .load(conn)
         .await?;
-    let missing: Vec<String> = ids
-        .iter()
-        .filter(|id| !found.contains(id))
-        .map(ToString::to_string)
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            field,
-            format!("no action has id {}", missing.join(", ")),
-        ))
-    }
+    super::require_all_found(ids, &found, field, "action")
 }
 
 /// Replaces what response `id` cites.
@@ -543,19 +531,6 @@ pub async fn list_for_question(
     Ok((with_citations(conn, rows).await?, next))
 }
 
-/// Response `id`, locked for a change: 404 when there is none, 412 when `if_match`
-/// names another version.
-async fn lock(conn: &mut DbConn, id: ResponseId, if_match: &IfMatch) -> Result<ResponseRow, ApiError> {
-    let row = responses::table
-        .find(id)
-        .select(ResponseRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?;
-    versioned::locked(row, id, if_match)
-}
-
 /// A 422 unless `changes` fit a response that is published (`correcting`) or a draft:
 /// a correction must say why, and a draft's edit must not.
 fn require_fitting_note(correcting: bool, changes: &ResponseChanges) -> Result<(), ApiError> {
@@ -594,7 +569,7 @@ pub async fn update(
     changes: &ResponseChanges,
 ) -> Result<ResponseRecord, ApiError> {
     conn.transaction(async |conn| {
-        let before = lock(conn, id, if_match).await?;
+        let before: ResponseRow = versioned::lock(conn, id, if_match).await?;
         let correcting = before.status == ResponseStatus::Published;
         require_fitting_note(correcting, changes)?;
         let before = with_citation(conn, before).await?;
@@ -673,7 +648,7 @@ pub async fn publish(
             .optional()?
             .ok_or_else(|| versioned::not_found::<ResponseRow>(id))?;
         let question = questions::lock_record(conn, question_id).await?;
-        let before = lock(conn, id, if_match).await?;
+        let before: ResponseRow = versioned::lock(conn, id, if_match).await?;
         require_draft(before.status)?;
         require_answerable(question.row.status)?;
         let question = if question.row.status.can_become(QuestionStatus::Answered) {

@@ -48,7 +48,7 @@ pub struct WebhookRow {
 }
 
 crate::logged_row!(WebhookRow, "webhook", |row| row.id.0);
-crate::versioned_row!(WebhookRow, "webhook");
+crate::versioned_row!(WebhookRow, "webhook", webhooks, WebhookId);
 
 /// Who owns a subscription: the actor's kind and id, as `client:<id>`.
 pub fn owner_of(actor: &Actor) -> String {
@@ -124,12 +124,7 @@ fn owned_by(row: Option<WebhookRow>, owner: Option<&str>) -> Option<WebhookRow> 
 
 /// The subscription `id`, if `owner` may see it (`None`: any owner).
 pub async fn find(conn: &mut DbConn, id: WebhookId, owner: Option<&str>) -> Result<WebhookRow, ApiError> {
-    let row = webhooks::table
-        .find(id)
-        .select(WebhookRow::as_select())
-        .first(conn)
-        .await
-        .optional()?;
+    let row = versioned::get(conn, id).await?;
     owned_by(row, owner).ok_or_else(|| versioned::not_found::<WebhookRow>(id))
 }
 
@@ -141,13 +136,7 @@ async fn lock(
     owner: Option<&str>,
     if_match: &IfMatch,
 ) -> Result<WebhookRow, ApiError> {
-    let row = webhooks::table
-        .find(id)
-        .select(WebhookRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?;
+    let row = versioned::get_locked(conn, id).await?;
     versioned::locked(owned_by(row, owner), id, if_match)
 }
 
