@@ -18,6 +18,7 @@ pub mod meetings;
 pub mod organisations;
 pub mod questions;
 pub mod rate_limits;
+pub mod recommendation_status;
 pub mod recommendations;
 pub mod reports;
 pub mod responses;

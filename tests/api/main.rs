@@ -24,6 +24,7 @@ mod routes {
     mod meetings;
     mod organisations;
     mod questions;
+    mod recommendation_status;
     mod recommendations;
     mod reports;
     mod responses;
