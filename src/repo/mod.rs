@@ -10,6 +10,7 @@ pub mod accountability;
 pub mod accounts;
 pub mod actions;
 pub mod audit;
+pub mod audit_log;
 pub mod changelog;
 pub mod events;
 pub mod idempotency;

@@ -15,6 +15,7 @@ mod helpers;
 mod routes {
     mod accountability;
     mod actions;
+    mod audit_events;
     mod auth;
     mod clients;
     mod events;
