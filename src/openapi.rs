@@ -39,6 +39,8 @@ Every response carries an `X-Request-Id` (sent by the caller or made up by the s
         (name = "auth", description = "Tokens (OAuth 2.0 password and client_credentials grants) and the caller's identity. \
 In Swagger UI, press Authorize and sign in with a username and password (oauth2), or paste a token (bearer)."),
         (name = "users", description = "People who sign in, with their roles and organisation. Admins only."),
+        (name = "audit", description = "The audit log: every write, who made it and when, with the resource's state before and after; \
+never a questioner's contact details, a password or a secret. Admins only."),
         (name = "clients", description = "Systems (panel and council IT) that sign in with client credentials. Admins only."),
         (name = "organisations", description = "The panel, the Commissioner's office, forces, fire services, inspectorates and councils that ask, answer, inspect and act."),
         (name = "meetings", description = "Meetings of the panel (where public questions are put, subject to a deadline three clear working days before), the Commissioner's Strategic Governance Boards and Public Performance Meetings."),

@@ -43,39 +43,55 @@ crate::text_enum!(
 );
 
 crate::text_enum!(
-    /// Where a recommendation stands.
+    /// Where a recommendation stands. `open`, `in_progress` and `actions_complete` are
+    /// derived from the actions addressing it (see [`super::derived_status::derived_status`]);
+    /// `implemented`, `closed` and `superseded` are decisions someone records, with a
+    /// reason.
     RecommendationStatus {
+        /// Derived: no action addresses it yet, or none has started.
         Open => "open",
+        /// Derived: some action addressing it has started.
         InProgress => "in_progress",
-        /// The force says it is done; awaiting confirmation.
+        /// Derived: every action addressing it (cancelled ones aside) is completed.
+        ActionsComplete => "actions_complete",
+        /// Decision: the force says it is done; awaiting confirmation.
         Implemented => "implemented",
-        /// Confirmed done, or closed by the inspectorate.
+        /// Decision: confirmed done, or closed by the inspectorate.
         Closed => "closed",
-        /// Replaced by a later recommendation.
+        /// Decision: replaced by a later recommendation.
         Superseded => "superseded",
     }
 );
 
 impl RecommendationStatus {
-    /// Whether a recommendation in this state may move to `next`. Closed and superseded
-    /// are final; an implemented recommendation can be reopened (in progress) when the
-    /// evidence does not hold up.
+    /// Whether the status follows the actions (`open`, `in_progress`,
+    /// `actions_complete`) rather than being a decision someone recorded.
+    pub fn is_derived(self) -> bool {
+        use RecommendationStatus::*;
+        matches!(self, Open | InProgress | ActionsComplete)
+    }
+
+    /// Whether a recommendation in this state may move to `next`. A recommendation that
+    /// follows its actions may be decided any way; closed and superseded are final; an
+    /// implemented recommendation can be reopened (back to following its actions) when
+    /// the evidence does not hold up. Moves between derived statuses are the actions'
+    /// to make, not a caller's (see [`Standing::apply`]).
     pub fn can_become(self, next: RecommendationStatus) -> bool {
         use RecommendationStatus::*;
         self != next
             && match self {
-                Open | InProgress => true,
-                Implemented => matches!(next, InProgress | Closed | Superseded),
+                Open | InProgress | ActionsComplete => !next.is_derived(),
+                Implemented => matches!(next, Closed | Superseded) || next.is_derived(),
                 Closed | Superseded => false,
             }
     }
 }
 
 impl RecommendationStatus {
-    /// Closing or superseding a recommendation must say why (who confirmed it, what
-    /// replaced it): the public record would otherwise just stop.
+    /// A decision must say why (what evidence, who confirmed it, what replaced it): the
+    /// public record would otherwise just stop following the actions.
     pub fn needs_reason(self) -> bool {
-        matches!(self, RecommendationStatus::Closed | RecommendationStatus::Superseded)
+        !self.is_derived()
     }
 }
 
@@ -137,17 +153,50 @@ pub struct Standing {
 }
 
 impl Standing {
-    /// The standing after a change of `status` and/or `reason`. A new status must be
-    /// allowed ([`RecommendationStatus::can_become`]; 409 naming the current state
-    /// otherwise) and brings its own reason: the reason given with it, or none, never
-    /// the reason for the state it leaves. Giving the current status again is not a
-    /// transition: the reason stays unless one is given. Closed and superseded need a
-    /// reason (422).
-    pub fn apply(self, status: Option<RecommendationStatus>, reason: Option<Option<Body>>) -> Result<Self, ApiError> {
+    /// The standing after a change of `status` and/or `reason`, where `derived` is the
+    /// status the recommendation's actions give it now ([`super::derived_status::derived_status`]).
+    ///
+    /// A decision (`implemented`, `closed`, `superseded`) must be allowed from the
+    /// current status ([`RecommendationStatus::can_become`]; 409 naming the current
+    /// state otherwise) and brings its own reason, which it needs (422): the reason given
+    /// with it, never the reason for the state it leaves. A derived status cannot be set
+    /// by hand (422 naming the status the actions give), except to reopen an
+    /// `implemented` recommendation, which then follows its actions again: the request
+    /// must name the status they give (`derived`). A derived status has no reason (422
+    /// when one is given). Giving the current status again is not a transition: the
+    /// reason stays unless one is given.
+    pub fn apply(
+        self,
+        status: Option<RecommendationStatus>,
+        reason: Option<Option<Body>>,
+        derived: RecommendationStatus,
+    ) -> Result<Self, ApiError> {
         let given_reason = reason.clone().map(|r| r.map(Body::into_inner));
         let next = match status {
             Some(next) if next != self.status => {
+                if next.is_derived()
+                    && next != derived
+                    && self.status != RecommendationStatus::Closed
+                    && self.status != RecommendationStatus::Superseded
+                {
+                    return Err(ApiError::invalid(
+                        "status",
+                        format!(
+                            "{next} is derived from the recommendation's actions, which make it {derived}; \
+                             only implemented, closed and superseded are recorded by hand"
+                        ),
+                    ));
+                }
                 if !self.status.can_become(next) {
+                    if next.is_derived() && self.status.is_derived() {
+                        return Err(ApiError::invalid(
+                            "status",
+                            format!(
+                                "is derived from the recommendation's actions, which make it {derived}; \
+                                 only implemented, closed and superseded are recorded by hand"
+                            ),
+                        ));
+                    }
                     return Err(ApiError::illegal_transition(
                         format!("A recommendation that is {} cannot become {next}", self.status),
                         self.status.as_str(),
@@ -167,6 +216,15 @@ impl Standing {
             return Err(ApiError::invalid(
                 "status_reason",
                 format!("is required when the status is {}", next.status),
+            ));
+        }
+        if !next.status.needs_reason() && next.reason.is_some() {
+            return Err(ApiError::invalid(
+                "status_reason",
+                format!(
+                    "is recorded only with a decision (implemented, closed, superseded); {} follows the actions",
+                    next.status
+                ),
             ));
         }
         Ok(next)
@@ -189,20 +247,20 @@ mod tests {
             reason: None,
         };
         assert!(matches!(
-            open.clone().apply(Some(Closed), None),
+            open.clone().apply(Some(Closed), None, Open),
             Err(ApiError::Validation(errors)) if errors[0].field == "status_reason"
         ));
-        let closed = open.apply(Some(Closed), reason("Confirmed by HMICFRS")).unwrap();
+        let closed = open.apply(Some(Closed), reason("Confirmed by HMICFRS"), Open).unwrap();
         assert_eq!(closed.reason.as_deref(), Some("Confirmed by HMICFRS"));
-        match closed.clone().apply(Some(InProgress), None) {
+        match closed.clone().apply(Some(InProgress), None, InProgress) {
             Err(ApiError::Conflict { current_state, .. }) => assert_eq!(current_state.as_deref(), Some("closed")),
             other => panic!("expected a conflict, got {other:?}"),
         }
         assert!(
-            closed.clone().apply(None, Some(None)).is_err(),
+            closed.clone().apply(None, Some(None), Open).is_err(),
             "its reason stays required"
         );
-        assert_eq!(closed.clone().apply(Some(Closed), None).unwrap(), closed);
+        assert_eq!(closed.clone().apply(Some(Closed), None, Open).unwrap(), closed);
     }
 
     #[test]
@@ -211,7 +269,41 @@ mod tests {
             status: Implemented,
             reason: Some("Evidence submitted".into()),
         };
-        let reopened = implemented.apply(Some(InProgress), None).unwrap();
+        let reopened = implemented.clone().apply(Some(InProgress), None, InProgress).unwrap();
         assert_eq!(reopened.reason, None);
+        match implemented.apply(Some(Open), None, ActionsComplete) {
+            Err(ApiError::Validation(errors)) => {
+                assert_eq!(errors[0].field, "status");
+                assert!(errors[0].message.contains("actions_complete"), "{}", errors[0].message);
+            }
+            other => panic!("reopening names the status the actions give, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn derived_statuses_are_not_set_by_hand_and_carry_no_reason() {
+        let open = Standing {
+            status: Open,
+            reason: None,
+        };
+        for (status, derived) in [
+            (InProgress, Open),
+            (ActionsComplete, InProgress),
+            (InProgress, InProgress),
+        ] {
+            assert!(
+                matches!(open.clone().apply(Some(status), None, derived), Err(ApiError::Validation(e)) if e[0].field == "status"),
+                "{status} by hand while the actions make it {derived}"
+            );
+        }
+        assert!(matches!(
+            open.clone().apply(None, reason("Because"), Open),
+            Err(ApiError::Validation(e)) if e[0].field == "status_reason"
+        ));
+        assert!(matches!(
+            open.clone().apply(Some(Implemented), None, Open),
+            Err(ApiError::Validation(e)) if e[0].field == "status_reason"
+        ));
+        assert_eq!(open.clone().apply(Some(Open), None, Open).unwrap(), open);
     }
 }

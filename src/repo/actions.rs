@@ -282,6 +282,8 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewAction) -> Result
             latest_update: None,
         };
         changelog::publish(conn, actor, "action.created", None, &record).await?;
+        let today = crate::domain::calendar::today();
+        super::recommendation_status::follow_actions(conn, actor, record.recommendation_ids.clone(), today).await?;
         Ok(record)
     })
     .await
@@ -518,6 +520,13 @@ pub async fn update(
         }
         let after = find(conn, id).await?;
         changelog::publish(conn, actor, "action.updated", Some(&before), &after).await?;
+        // The recommendations it addressed before and after: one it left may move back.
+        let addressed = before
+            .recommendation_ids
+            .iter()
+            .chain(&after.recommendation_ids)
+            .copied();
+        super::recommendation_status::follow_actions(conn, actor, addressed, today).await?;
         Ok(after)
     })
     .await
@@ -589,6 +598,8 @@ pub async fn post_update(
         changelog::publish(conn, actor, "action_update.posted", None, &record).await?;
         let after = find(conn, action_id).await?;
         changelog::publish(conn, actor, "action.updated", Some(&before), &after).await?;
+        let today = crate::domain::calendar::today();
+        super::recommendation_status::follow_actions(conn, actor, after.recommendation_ids.clone(), today).await?;
         Ok(record)
     })
     .await

@@ -14,6 +14,7 @@ use crate::db::schema::{action_recommendations, actions, recommendations};
 use crate::db::DbConn;
 use crate::domain::action::ActionStatus;
 use crate::domain::auth::Actor;
+use crate::domain::derived_status::derived_status;
 use crate::domain::organisation::OrganisationId;
 use crate::domain::progress::RecommendationProgress;
 use crate::domain::report::{
@@ -247,6 +248,35 @@ pub async fn progress_of(
         .collect())
 }
 
+/// The (status, progress percent) of every action addressing each of `ids`.
+pub async fn action_states(
+    conn: &mut DbConn,
+    ids: &[RecommendationId],
+) -> Result<HashMap<RecommendationId, Vec<(ActionStatus, i32)>>, ApiError> {
+    let links: Vec<(RecommendationId, ActionStatus, i32)> = action_recommendations::table
+        .inner_join(actions::table)
+        .filter(action_recommendations::recommendation_id.eq_any(ids))
+        .select((
+            action_recommendations::recommendation_id,
+            actions::status,
+            actions::progress_percent,
+        ))
+        .load(conn)
+        .await?;
+    let mut grouped: HashMap<RecommendationId, Vec<(ActionStatus, i32)>> = HashMap::new();
+    for (id, status, percent) in links {
+        grouped.entry(id).or_default().push((status, percent));
+    }
+    Ok(grouped)
+}
+
+/// The status the actions addressing recommendation `id` give it now (`open` when it has
+/// none), whatever status it has stored: what reopening an `implemented` one leads to.
+async fn derived(conn: &mut DbConn, id: RecommendationId) -> Result<RecommendationStatus, ApiError> {
+    let mut actions = action_states(conn, &[id]).await?;
+    Ok(derived_status(actions.remove(&id).unwrap_or_default()))
+}
+
 /// Applies `changes` if the caller's `If-Match` (if any) names the current version and
 /// any change of status is allowed.
 pub async fn update(
@@ -266,7 +296,7 @@ pub async fn update(
             status: before.status,
             reason: before.status_reason.clone(),
         }
-        .apply(changes.status, changes.status_reason.clone())?;
+        .apply(changes.status, changes.status_reason.clone(), derived(conn, id).await?)?;
         if let Some(organisation) = changes.addressed_to_organisation_id {
             require_exists(conn, organisation, "addressed_to_organisation_id").await?;
         }

@@ -172,8 +172,11 @@ pub struct TrailRecommendation {
     pub text: String,
     pub addressed_to: NamedOrganisation,
     pub due_on: Option<NaiveDate>,
+    /// As on `GET /api/v1/recommendations/{id}`: derived from its actions (`open`,
+    /// `in_progress`, `actions_complete`) unless a decision was recorded.
     pub status: RecommendationStatus,
-    /// Why it has its status; always given for `closed` and `superseded`.
+    /// Why it has its status: given for a decision (`implemented`, `closed`,
+    /// `superseded`), null while the status follows the actions.
     pub status_reason: Option<String>,
     pub progress: RecommendationProgress,
     /// The references of the actions addressing it (each in `actions`), soonest due first.

@@ -6,6 +6,7 @@
 
 pub mod accountability;
 pub mod actions;
+pub mod audit_events;
 pub mod auth;
 pub mod clients;
 pub mod events;
@@ -43,6 +44,7 @@ pub fn configure(config: &mut ServiceConfig) {
             scope::scope("/api/v1")
                 .service(auth::issue_token)
                 .service(auth::get_me)
+                .service(audit_events::list_audit_events)
                 .service(users::list_users)
                 .service(users::create_user)
                 .service(users::get_user)

@@ -54,8 +54,14 @@ pub struct Recommendation {
     pub text: String,
     pub addressed_to_organisation_id: OrganisationId,
     pub due_on: Option<NaiveDate>,
+    /// `open`, `in_progress` and `actions_complete` follow the actions addressing it
+    /// (none or none started; some started; every one not cancelled completed) and
+    /// change with every action write; `implemented`, `closed` and `superseded` are
+    /// decisions recorded with `PATCH`, with a reason, and stay until someone changes
+    /// them.
     pub status: RecommendationStatus,
-    /// Why it has its status; always given for `closed` and `superseded`.
+    /// Why it has its status: given for a decision (`implemented`, `closed`,
+    /// `superseded`), null while the status follows the actions.
     pub status_reason: Option<String>,
     /// Read-only, derived from the actions addressing it, as of today (UTC).
     pub progress: RecommendationProgress,
@@ -184,7 +190,7 @@ pub struct CreateRecommendationRequest {
 /// Changes to a recommendation (JSON merge patch): absent fields stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"status": "in_progress", "due_on": "2023-03-31"}))]
+#[schema(example = json!({"status": "implemented", "status_reason": "Evidence of the new risk assessment sent to HMICFRS", "due_on": "2023-03-31"}))]
 pub struct UpdateRecommendationRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = RecommendationKind, required = false)]
@@ -199,15 +205,20 @@ pub struct UpdateRecommendationRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = Option<NaiveDate>, nullable)]
     pub due_on: Option<Option<NaiveDate>>,
-    /// A new status: `open` and `in_progress` may become anything; `implemented` may
-    /// become `in_progress` (reopened), `closed` or `superseded`; `closed` and
-    /// `superseded` are final (409 with `current_state` otherwise). Giving the current
-    /// status again is not a transition, so never a 409.
+    /// A decision: `implemented`, `closed` or `superseded`, from a status that follows
+    /// the actions; `implemented` may become `closed` or `superseded`; `closed` and
+    /// `superseded` are final (409 with `current_state` otherwise). `open`,
+    /// `in_progress` and `actions_complete` are derived from the actions and cannot be
+    /// set by hand (422 naming the status the actions give), except to reopen an
+    /// `implemented` recommendation, naming the status its actions give it, after which
+    /// it follows them again. Giving the current status again is not a transition, so
+    /// never a 409.
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = RecommendationStatus, required = false)]
     pub status: Option<Option<RecommendationStatus>>,
-    /// Why: required (422) when the status becomes or is `closed` or `superseded`. A
-    /// new status replaces the reason with the one given alongside it, or none.
+    /// Why: required (422) when the status becomes or is a decision (`implemented`,
+    /// `closed`, `superseded`), refused (422) while it follows the actions. A new status
+    /// replaces the reason with the one given alongside it, or none.
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = Option<String>, nullable)]
     pub status_reason: Option<Option<String>>,
@@ -386,9 +397,11 @@ pub async fn get_recommendation(
 /// Change a recommendation.
 ///
 /// JSON merge patch of `kind`, `text`, `addressed_to_organisation_id`, `due_on`,
-/// `status` and `status_reason`. A change of status must be allowed from the current
-/// one (409 with `current_state` otherwise); `closed` and `superseded` need a
-/// `status_reason` (422). Send `If-Match` with the `ETag` you read (412 when stale).
+/// `status` and `status_reason`. Only decisions are recorded here (`implemented`,
+/// `closed`, `superseded`, each with a `status_reason`, 422 otherwise); `open`,
+/// `in_progress` and `actions_complete` follow the actions (422 when set by hand,
+/// except to reopen an `implemented` one). A change of status must be allowed from the
+/// current one (409 with `current_state` otherwise). Send `If-Match` with the `ETag` you read (412 when stale).
 /// For `admin`, `secretariat` and `commissioner_office`.
 #[utoipa::path(
     tag = "recommendations",

@@ -360,10 +360,15 @@ pub async fn update_report(
 }
 
 /// How many of a report's recommendations are in each status; every status is present.
+/// `open`, `in_progress` and `actions_complete` are derived from the actions;
+/// `implemented`, `closed` and `superseded` are decisions recorded with a reason.
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct RecommendationCounts {
     pub open: i64,
     pub in_progress: i64,
+    /// Every action on them (cancelled ones aside) is completed, and nobody has yet
+    /// recorded a decision.
+    pub actions_complete: i64,
     pub implemented: i64,
     pub closed: i64,
     pub superseded: i64,
@@ -374,6 +379,7 @@ impl RecommendationCounts {
         let slot = match status {
             RecommendationStatus::Open => &mut self.open,
             RecommendationStatus::InProgress => &mut self.in_progress,
+            RecommendationStatus::ActionsComplete => &mut self.actions_complete,
             RecommendationStatus::Implemented => &mut self.implemented,
             RecommendationStatus::Closed => &mut self.closed,
             RecommendationStatus::Superseded => &mut self.superseded,
@@ -400,7 +406,7 @@ pub struct OverdueAction {
     "report_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
     "as_of": "2022-10-03",
     "recommendations_total": 15,
-    "recommendations_by_status": {"open": 2, "in_progress": 10, "implemented": 2, "closed": 1, "superseded": 0},
+    "recommendations_by_status": {"open": 2, "in_progress": 8, "actions_complete": 2, "implemented": 2, "closed": 1, "superseded": 0},
     "percent_complete": 46,
     "actions_total": 41,
     "actions_overdue": 1,

@@ -16,6 +16,7 @@ mod helpers;
 mod routes {
     mod accountability;
     mod actions;
+    mod audit_events;
     mod auth;
     mod clients;
     mod events;
@@ -25,6 +26,7 @@ mod routes {
     mod meetings;
     mod organisations;
     mod questions;
+    mod recommendation_status;
     mod recommendations;
     mod reports;
     mod responses;

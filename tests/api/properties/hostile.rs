@@ -255,6 +255,7 @@ fn lists(f: &Fixtures) -> Vec<String> {
         "/api/v1/organisations".into(),
         "/api/v1/users".into(),
         "/api/v1/clients".into(),
+        "/api/v1/audit-events".into(),
         "/api/v1/meetings".into(),
         "/api/v1/questions".into(),
         format!("{}/responses", f.question),
@@ -1439,6 +1440,7 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         ("/api/v1/organisations", "q"),
         ("/api/v1/questions", "q"),
         ("/api/v1/actions", "programme"),
+        ("/api/v1/audit-events", "actor_id"),
     ] {
         for value in [
             "a\u{0}b",
@@ -1475,6 +1477,15 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         ("/api/v1/users", "is_active", "yes please"),
         ("/api/v1/organisations", "colour", "blue"),
         ("/api/v1/questions", "limit", ""),
+        ("/api/v1/audit-events", "resource_type", "' OR 1=1 --"),
+        ("/api/v1/audit-events", "resource_type", ""),
+        ("/api/v1/audit-events", "resource_id", "abc"),
+        ("/api/v1/audit-events", "actor_kind", "robot"),
+        ("/api/v1/audit-events", "actor_id", ""),
+        ("/api/v1/audit-events", "action", "question accepted"),
+        ("/api/v1/audit-events", "occurred_from", "yesterday"),
+        ("/api/v1/audit-events", "occurred_to", "2022-02-30T00:00:00Z"),
+        ("/api/v1/audit-events", "occurred_from", "2022-06-01"),
     ] {
         cases.push(get(
             format!("bad filter {parameter}={value:?}: GET {path}"),
@@ -1496,6 +1507,8 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         ("/api/v1/meetings", "held_from", "+262143-12-31"),
         ("/api/v1/reports", "published_to", "-0001-01-01"),
         ("/api/v1/questions", "asked_to", "9999-12-31"),
+        ("/api/v1/audit-events", "occurred_from", "-0001-01-01T00:00:00Z"),
+        ("/api/v1/audit-events", "occurred_to", "+262143-12-31T00:00:00Z"),
     ] {
         cases.push(get(
             format!("extreme date {parameter}={value:?}: GET {path}"),

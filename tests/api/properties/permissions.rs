@@ -81,6 +81,7 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("get", "/api/v1/clients/{id}", ADMIN_ONLY),
     ("patch", "/api/v1/clients/{id}", ADMIN_ONLY),
     ("post", "/api/v1/clients/{id}/rotate-secret", ADMIN_ONLY),
+    ("get", "/api/v1/audit-events", ADMIN_ONLY),
     ("get", "/api/v1/organisations", PUBLIC),
     ("post", "/api/v1/organisations", ADMIN_OR_SECRETARIAT),
     ("get", "/api/v1/organisations/{id}", PUBLIC),

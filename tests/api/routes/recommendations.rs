@@ -152,7 +152,7 @@ async fn recommendation_progress_is_derived_from_its_actions() {
     );
     let listed = app
         .anonymous()
-        .get(&format!("{}?status=open", recommendations_of(&report)))
+        .get(&format!("{}?status=in_progress", recommendations_of(&report)))
         .await
         .json();
     assert_eq!(listed["items"][0]["progress"], progress);
@@ -164,6 +164,11 @@ async fn the_etag_changes_when_progress_changes_although_the_version_does_not() 
     let (report, force) = report_on_a_force(&app).await;
     let r1 = app.create_recommendation(&report, "R1", &force).await;
     let action = app.create_action("A-1", &[&r1], &force, "2199-12-31").await;
+    // Started, so that the status (in progress) stays while the progress moves.
+    app.as_admin()
+        .patch(&path_of("actions", &action))
+        .json(&json!({"progress_percent": 10}))
+        .await;
     let path = path_of("recommendations", &r1);
     let etag = app.anonymous().get(&path).await.header("etag").unwrap();
     let cached = app.anonymous().get(&path).header("if-none-match", etag.as_str()).await;
@@ -175,7 +180,7 @@ async fn the_etag_changes_when_progress_changes_although_the_version_does_not() 
     let fresh = app.anonymous().get(&path).header("if-none-match", etag.as_str()).await;
     assert_eq!(fresh.status, 200);
     assert_eq!(fresh.json()["progress"]["percent_complete"], 30);
-    assert_eq!(fresh.json()["version"], 1);
+    assert_eq!(fresh.json()["version"], 2, "one version, for the move to in_progress");
     // The version is what If-Match protects: the progress is not the client's to edit.
     let token = app.admin_token.clone();
     let edited = app
@@ -193,14 +198,19 @@ async fn a_recommendation_status_change_must_be_legal() {
     let (report, force) = report_on_a_force(&app).await;
     let r1 = app.create_recommendation(&report, "R1", &force).await;
     let path = path_of("recommendations", &r1);
+    // Its status follows its (no) actions, open, until a decision is recorded.
     for (change, status) in [
-        (json!({"status": "in_progress"}), 200),
+        (json!({"status": "in_progress"}), 422),
         (
             json!({"status": "implemented", "status_reason": "Evidence submitted"}),
             200,
         ),
-        (json!({"status": "open"}), 409),
-        (json!({"status": "in_progress"}), 200),
+        (json!({"status": "in_progress"}), 422),
+        (json!({"status": "open"}), 200),
+        (
+            json!({"status": "implemented", "status_reason": "Evidence submitted again"}),
+            200,
+        ),
         (
             json!({"status": "superseded", "status_reason": "Replaced by R1 of the 2023 re-inspection"}),
             200,
@@ -279,9 +289,11 @@ async fn recommendations_are_listed_in_the_order_added_and_filtered() {
     let r3 = app.create_recommendation(&report, "R3", &force).await;
     let other = app.create_report(&council, &force, "2023-02-01").await;
     let elsewhere = app.create_recommendation(&other, "R1", &force).await;
+    // R2 in progress, as its started action makes it.
+    let started = app.create_action("A-1", &[&r2], &council, "2199-12-31").await;
     app.as_admin()
-        .patch(&path_of("recommendations", &r2))
-        .json(&json!({"status": "in_progress"}))
+        .patch(&path_of("actions", &started))
+        .json(&json!({"progress_percent": 10}))
         .await;
     let ids = |page: Value| -> Vec<Value> { field_of_each(&page["items"], "id") };
 

@@ -285,7 +285,8 @@ async fn the_scorecard_counts_recommendations_by_status_and_lists_overdue_action
     let card = response.json();
     assert_eq!(
         card["recommendations_by_status"],
-        json!({"open": 2, "in_progress": 0, "implemented": 0, "closed": 1, "superseded": 0})
+        json!({"open": 0, "in_progress": 2, "actions_complete": 0, "implemented": 0, "closed": 1, "superseded": 0}),
+        "R1 and R2 follow their started actions; R3's decision stays"
     );
     assert_eq!(card["recommendations_total"], 3);
     // R1: (40 + 100) / 2 = 70; R2: (40 + 0) / 2 = 20; R3: no actions, 0.
@@ -314,7 +315,7 @@ async fn an_empty_reports_scorecard_has_every_status_at_zero() {
         .json();
     assert_eq!(
         card["recommendations_by_status"],
-        json!({"open": 0, "in_progress": 0, "implemented": 0, "closed": 0, "superseded": 0})
+        json!({"open": 0, "in_progress": 0, "actions_complete": 0, "implemented": 0, "closed": 0, "superseded": 0})
     );
     assert_eq!(
         (card["percent_complete"].clone(), card["actions_total"].clone()),
