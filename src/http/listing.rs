@@ -102,6 +102,12 @@ fn parse_paged<F: DeserializeOwned>(query: &str) -> Result<(F, PageParams), ApiE
 }
 
 impl Page {
+    /// Whether the caller asked for CSV (`Accept: text/csv`): for a collection whose CSV
+    /// rows are shaped differently from its JSON items.
+    pub fn wants_csv(&self) -> bool {
+        csv::wants_csv(&self.req)
+    }
+
     /// The answer to a list request: with `Accept: text/csv`, every matching item as CSV
     /// (see [`csv`]); otherwise this page, as JSON with its `Link`.
     pub async fn respond<L: Listing>(self, caller: &Caller, listing: L) -> Result<HttpResponse, ApiError> {

@@ -3,21 +3,19 @@
 //! filtered, newest first, as JSON pages or CSV. Contact details and secrets never
 //! appear (see [`crate::repo::audit_log::redacted`]).
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::db::DbConn;
 use crate::domain::calendar::plausible_date;
 use crate::domain::CollectFields;
 use crate::error::{responses, ApiError, FieldError};
 use crate::http::caching::Caching;
 use crate::http::caller::{ManageAccounts, Require};
-use crate::http::csv::wants_csv;
-use crate::http::listing::{self, ExportParams, Listing, PageParams, Paged};
+use crate::http::listing::{ExportParams, Listing, PageParams, Paged};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::audit_log::{self as repo, AuditEventRow, AuditFilter};
 
@@ -225,18 +223,16 @@ impl TryFrom<AuditEventQuery> for AuditFilter {
 )]
 #[get("/audit-events")]
 pub async fn list_audit_events(
-    req: HttpRequest,
     auth: Require<ManageAccounts>,
-    state: web::Data<AppState>,
-    Paged(query, paging): Paged<AuditEventQuery>,
+    Paged(query, page): Paged<AuditEventQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = AuditFilter::try_from(query)?;
     // One query for both forms; CSV cells cannot hold objects, so its listing writes
     // `before` and `after` as JSON text.
-    if wants_csv(&req) {
-        return listing::respond(&req, &state, auth.caller(), AuditEventRecords(filter), &paging).await;
+    if page.wants_csv() {
+        return page.respond(auth.caller(), AuditEventRecords(filter)).await;
     }
-    listing::respond(&req, &state, auth.caller(), AuditEvents(filter), &paging).await
+    page.respond(auth.caller(), AuditEvents(filter)).await
 }
 
 const AUDIT_EVENTS_CSV_EXAMPLE: &str = concat!(
