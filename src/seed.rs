@@ -21,6 +21,7 @@ use crate::domain::auth::Actor;
 use crate::domain::meeting::{MeetingId, MeetingKind, NewMeeting};
 use crate::domain::organisation::{NewOrganisation, OrganisationId, OrganisationKind};
 use crate::domain::question::{AskerKind, NewQuestion, NewResponse, QuestionStatus, ResponseKind, Topic};
+use crate::domain::question_rules::Addressee;
 use crate::domain::report::{NewRecommendation, NewReport, RecommendationId, RecommendationKind, ReportKind};
 use crate::domain::text::{Body, Name, Reference, Title};
 use crate::domain::version::IfMatch;
@@ -263,6 +264,7 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
         meeting_id: Some(lookup(&meetings, &question.meeting, "meeting")?),
         parent_question_id: None,
         recommendation_ids: recommendation_order.clone(),
+        addressed_to: Addressee::Commissioner,
     };
     // Received at noon on the day it was asked, in time for the panel meeting.
     let submission = repo::questions::Submission {
@@ -303,8 +305,8 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
         recommendation_ids: recommendation_order,
         action_ids,
     };
-    let draft = repo::responses::insert(conn, &actor, record.row.id, &new_response).await?;
-    repo::responses::publish(conn, &actor, draft.row.id, &IfMatch::none()).await?;
+    let draft = repo::responses::insert(conn, &actor, record.row.id, &new_response, &[Addressee::Commissioner]).await?;
+    repo::responses::publish(conn, &actor, draft.row.id, &IfMatch::none(), &[Addressee::Commissioner]).await?;
     Ok(())
 }
 

@@ -115,7 +115,8 @@ pub async fn migrate(url: &str) -> anyhow::Result<usize> {
             .run_pending_migrations(MIGRATIONS)
             .map(|applied| applied.len())
             .map_err(|e| anyhow::anyhow!("running migrations: {e}"))
-            .and_then(|applied| rekey_organisations(&mut conn).map(|_| applied));
+            .and_then(|applied| rekey_organisations(&mut conn).map(|_| applied))
+            .and_then(|applied| fill_question_deadlines(&mut conn).map(|_| applied));
         diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(&mut conn)?;
         result
     })
@@ -179,6 +180,50 @@ fn rekey_organisations(
         log::info!("{changed} organisation name key(s) brought up to date");
     }
     Ok(changed)
+}
+
+/// A panel meeting waiting for its question deadline.
+#[derive(diesel::QueryableByName)]
+struct Undated {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: uuid::Uuid,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    held_on: chrono::NaiveDate,
+}
+
+/// Gives each panel meeting that has no question deadline the one the default rules
+/// give it, and says how many it filled. Deadlines are stored since panels have had
+/// their own rules (the migration that added the column could not work them out: the
+/// bank holiday rules live here); every meeting scheduled before then was scheduled
+/// under the defaults, and every one scheduled since gets its deadline as it is
+/// written, so after the first run this finds only meetings whose deadline the calendar
+/// cannot vouch for, which stay without one (they take no questions).
+fn fill_question_deadlines(
+    conn: &mut impl diesel::connection::LoadConnection<Backend = diesel::pg::Pg>,
+) -> anyhow::Result<usize> {
+    use diesel::sql_types::{Timestamptz, Uuid};
+    let rows: Vec<Undated> = diesel::sql_query(
+        "SELECT id, held_on FROM meetings WHERE kind = 'panel_meeting' AND question_deadline IS NULL ORDER BY id",
+    )
+    .load(conn)
+    .context("reading panel meetings without a question deadline")?;
+    let rules = crate::domain::question_rules::QuestionRules::default();
+    let mut filled = 0;
+    for row in rows {
+        let Ok((_, deadline)) = rules.deadline(row.held_on) else {
+            continue;
+        };
+        diesel::sql_query("UPDATE meetings SET question_deadline = $1 WHERE id = $2")
+            .bind::<Timestamptz, _>(deadline)
+            .bind::<Uuid, _>(row.id)
+            .execute(conn)
+            .context("filling in a question deadline")?;
+        filled += 1;
+    }
+    if filled > 0 {
+        log::info!("{filled} panel meeting question deadline(s) filled in");
+    }
+    Ok(filled)
 }
 
 /// The character classification (`LC_CTYPE`) of the connected database.

@@ -156,6 +156,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        question_deadline -> Nullable<Timestamptz>,
     }
 }
 
@@ -163,6 +164,20 @@ diesel::table! {
     question_recommendations (question_id, recommendation_id) {
         question_id -> Uuid,
         recommendation_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    question_rules (organisation_id) {
+        organisation_id -> Uuid,
+        deadline_clear_working_days -> Int4,
+        deadline_time -> Nullable<Time>,
+        max_words -> Nullable<Int4>,
+        max_questions_per_questioner_per_meeting -> Nullable<Int4>,
+        addressees -> Array<Text>,
+        supplementary_questions -> Bool,
+        updated_at -> Timestamptz,
+        version -> Int4,
     }
 }
 
@@ -195,6 +210,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        addressed_to -> Text,
     }
 }
 
@@ -334,6 +350,7 @@ diesel::joinable!(api_clients -> organisations (organisation_id));
 diesel::joinable!(meetings -> organisations (organisation_id));
 diesel::joinable!(question_recommendations -> questions (question_id));
 diesel::joinable!(question_recommendations -> recommendations (recommendation_id));
+diesel::joinable!(question_rules -> organisations (organisation_id));
 diesel::joinable!(questions -> meetings (meeting_id));
 diesel::joinable!(questions -> users (asker_user_id));
 diesel::joinable!(recommendations -> organisations (addressed_to_organisation_id));
@@ -360,6 +377,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     question_recommendations,
     question_reference_counters,
+    question_rules,
     questions,
     rate_limit_events,
     recommendations,

@@ -1,6 +1,7 @@
 //! Who may do what: roles, users and API clients.
 
 use super::organisation::OrganisationId;
+use super::question_rules::Addressee;
 use super::text::BoundedText;
 use super::FieldResult;
 use crate::error::FieldError;
@@ -155,6 +156,20 @@ pub struct Principal {
 impl Principal {
     pub fn has_any(&self, roles: &[Role]) -> bool {
         self.roles.iter().any(|r| roles.contains(r))
+    }
+
+    /// Whose answers this caller records: `admin` anyone's; `commissioner_office` the
+    /// Commissioner's, to questions put to the Commissioner; `secretariat` the Panel's,
+    /// to questions put to the Panel.
+    pub fn answers_for(&self) -> Vec<Addressee> {
+        let mut addressees = Vec::new();
+        if self.has_any(&[Role::Admin, Role::CommissionerOffice]) {
+            addressees.push(Addressee::Commissioner);
+        }
+        if self.has_any(&[Role::Admin, Role::Secretariat]) {
+            addressees.push(Addressee::Panel);
+        }
+        addressees
     }
 
     /// Whether this caller may move (and post updates on) an action owned by `owner`:

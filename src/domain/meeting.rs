@@ -21,8 +21,9 @@ crate::text_enum!(
 
 use chrono::{Datelike, NaiveDate};
 
-use super::calendar::{Calendar, Unvouched};
+use super::calendar::Unvouched;
 use super::organisation::OrganisationId;
+use super::question_rules::QuestionRules;
 use super::text::Title;
 use super::FieldResult;
 use crate::error::FieldError;
@@ -59,34 +60,38 @@ pub struct NewMeeting {
     pub is_public: bool,
 }
 
-/// The instant from which public questions for a meeting of `kind` on `held_on` are
-/// late: `Ok(None)` for a meeting that takes no public questions (every kind but a
-/// panel meeting), [`Unvouched`] for a panel meeting whose deadline the calendar cannot
-/// work out (see [`Calendar::question_deadline_instant`]).
+/// The last day on which public questions for a meeting of `kind` on `held_on` may
+/// arrive under its panel's `rules`, and the instant from which they are late:
+/// `Ok(None)` for a meeting that takes no public questions (every kind but a panel
+/// meeting), [`Unvouched`] for a panel meeting whose deadline the calendar cannot work
+/// out (see [`QuestionRules::deadline`]).
 pub fn question_deadline(
     kind: MeetingKind,
     held_on: NaiveDate,
+    rules: &QuestionRules,
 ) -> Result<Option<(NaiveDate, chrono::DateTime<chrono::Utc>)>, Unvouched> {
     if kind != MeetingKind::PanelMeeting {
         return Ok(None);
     }
-    let calendar = Calendar::england_and_wales();
-    Ok(Some((
-        calendar.question_deadline(held_on)?,
-        calendar.question_deadline_instant(held_on)?,
-    )))
+    rules.deadline(held_on).map(Some)
 }
 
-/// A 422 naming `held_on` when a meeting of `kind` on `held_on` would be a panel
-/// meeting whose question deadline the calendar cannot vouch for: refused, rather than
-/// given a deadline that ignores bank holidays.
-pub fn require_known_deadline(kind: MeetingKind, held_on: NaiveDate) -> FieldResult<()> {
-    question_deadline(kind, held_on).map(|_| ()).map_err(|unvouched| {
-        FieldError::new(
+/// The instant from which questions to a meeting of `kind` on `held_on` are late under
+/// `rules` (none for a meeting that takes no questions); a 422 row naming `held_on`
+/// when it would be a panel meeting whose question deadline the calendar cannot vouch
+/// for: refused, rather than given a deadline that ignores bank holidays.
+pub fn require_known_deadline(
+    kind: MeetingKind,
+    held_on: NaiveDate,
+    rules: &QuestionRules,
+) -> FieldResult<Option<chrono::DateTime<chrono::Utc>>> {
+    match question_deadline(kind, held_on, rules) {
+        Ok(deadline) => Ok(deadline.map(|(_, instant)| instant)),
+        Err(unvouched) => Err(FieldError::new(
             "held_on",
             format!("a panel meeting on {held_on} cannot be given its question deadline: {unvouched}"),
-        )
-    })
+        )),
+    }
 }
 
 /// A valid set of changes to a meeting; `None` leaves a field as it is.
@@ -120,12 +125,13 @@ mod tests {
     fn only_a_panel_meeting_needs_a_deadline_the_calendar_vouches_for() {
         let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         let far = date(2100, 3, 4);
-        let refused = require_known_deadline(MeetingKind::PanelMeeting, far).unwrap_err();
+        let rules = QuestionRules::default();
+        let refused = require_known_deadline(MeetingKind::PanelMeeting, far, &rules).unwrap_err();
         assert_eq!(refused.field, "held_on");
         assert!(refused.message.contains("2099"), "{}", refused.message);
-        assert!(require_known_deadline(MeetingKind::Other, far).is_ok());
-        assert_eq!(question_deadline(MeetingKind::Other, far), Ok(None));
-        let (deadline, _) = question_deadline(MeetingKind::PanelMeeting, date(2031, 4, 17))
+        assert_eq!(require_known_deadline(MeetingKind::Other, far, &rules), Ok(None));
+        assert_eq!(question_deadline(MeetingKind::Other, far, &rules), Ok(None));
+        let (deadline, _) = question_deadline(MeetingKind::PanelMeeting, date(2031, 4, 17), &rules)
             .unwrap()
             .unwrap();
         assert_eq!(deadline, date(2031, 4, 9));

@@ -11,6 +11,7 @@ pub mod meeting;
 pub mod organisation;
 pub mod progress;
 pub mod question;
+pub mod question_rules;
 pub mod report;
 pub mod text;
 pub mod version;

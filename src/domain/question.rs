@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::action::ActionId;
 use super::auth::{Principal, Role, Subject, UserId};
 use super::meeting::MeetingId;
+use super::question_rules::Addressee;
 use super::report::RecommendationId;
 use super::text::{Body, BoundedText, Name, Title};
 use super::FieldResult;
@@ -210,6 +211,11 @@ pub struct AskerContact {
 }
 
 impl AskerContact {
+    /// The questioner's e-mail address.
+    pub fn email(&self) -> &str {
+        self.email.as_str()
+    }
+
     pub fn new(email: Email, phone: Option<Phone>, address: Option<Address>) -> Self {
         Self {
             email,
@@ -306,6 +312,8 @@ pub struct NewQuestion {
     pub meeting_id: Option<MeetingId>,
     pub parent_question_id: Option<QuestionId>,
     pub recommendation_ids: Vec<RecommendationId>,
+    /// Whom the question is put to: the meeting's panel must take questions to them.
+    pub addressed_to: Addressee,
 }
 
 /// Who may move a question (withdraw it), checked right after it is loaded.

@@ -163,13 +163,19 @@ requirement!(
     ManageQuestions => [Admin, Secretariat]
 );
 requirement!(
+    /// Set a panel's rules for public questions: `admin`, `secretariat`.
+    ManageQuestionRules => [Admin, Secretariat]
+);
+requirement!(
     /// Schedule and change panel meetings: `admin`, `secretariat`.
     ManageMeetings => [Admin, Secretariat]
 );
 requirement!(
-    /// Draft, correct and publish the Commissioner's responses: `admin`,
-    /// `commissioner_office`.
-    WriteResponses => [Admin, CommissionerOffice]
+    /// Draft, correct and publish responses: `admin`; `commissioner_office` to questions
+    /// put to the Commissioner, `secretariat` (for the Panel) to questions put to the
+    /// Panel (checked after loading the question, with
+    /// [`crate::domain::auth::Principal::answers_for`]).
+    WriteResponses => [Admin, CommissionerOffice, Secretariat]
 );
 requirement!(
     /// Record new actions on recommendations: `admin`, `commissioner_office`.
@@ -224,6 +230,15 @@ impl<R: Requirement> Require<R> {
     /// The caller, for what takes any caller ([`crate::http::listing::respond`]).
     pub fn caller(&self) -> &Caller {
         &self.caller
+    }
+
+    /// Whose answers the caller records (see [`crate::domain::auth::Principal::answers_for`]).
+    pub fn answers_for(&self) -> Vec<crate::domain::question_rules::Addressee> {
+        self.caller
+            .principal
+            .as_ref()
+            .map(|p| p.answers_for())
+            .unwrap_or_default()
     }
 }
 

@@ -111,6 +111,8 @@ pub fn prepare(text: &str, raw_source_name: &str, today: NaiveDate) -> Result<Pr
         meeting_id: None,
         parent_question_id: None,
         recommendation_ids: Vec::new(),
+        // The documents imported are the Commissioner's published answers.
+        addressed_to: crate::domain::question_rules::Addressee::Commissioner,
     };
     let response = NewResponse {
         kind: ResponseKind::Written,

@@ -7,13 +7,15 @@ use serde::Serialize;
 
 use super::changelog;
 use super::organisations::require_exists;
+use super::question_rules::{self, PanelRules};
 use super::versioned::{self, Versioned as _};
 use crate::db::schema::meetings;
 use crate::db::DbConn;
 use crate::domain::auth::Actor;
-use crate::domain::calendar::Unvouched;
+use crate::domain::calendar::{uk_offset_at, Unvouched};
 use crate::domain::meeting::{self, MeetingChanges, MeetingId, MeetingKind, NewMeeting};
 use crate::domain::organisation::OrganisationId;
+use crate::domain::question_rules::QuestionRules;
 use crate::domain::version::IfMatch;
 use crate::domain::Changes as _;
 use crate::error::ApiError;
@@ -32,6 +34,10 @@ pub struct MeetingRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// The instant from which public questions are late, under the panel's rules when
+    /// the meeting was scheduled or last moved (or the panel last changed its rules
+    /// before it was held); none for a meeting that takes no public questions.
+    pub question_deadline: Option<DateTime<Utc>>,
 }
 
 crate::logged_row!(MeetingRow, "meeting", |row| row.id.0);
@@ -39,19 +45,29 @@ crate::versioned_row!(MeetingRow, "meeting", meetings, MeetingId);
 
 impl MeetingRow {
     /// The last day on which public questions for this meeting may arrive (London
-    /// time) and the instant from which they are late: none for a meeting that takes no
-    /// public questions (only panel meetings do), [`Unvouched`] for a panel meeting
-    /// whose deadline the calendar cannot work out (one stored before such meetings
-    /// were refused).
-    pub fn question_deadline(&self) -> Result<Option<(NaiveDate, DateTime<Utc>)>, Unvouched> {
-        meeting::question_deadline(self.kind, self.held_on)
+    /// time), under `rules`, and the instant from which they are late: none for a
+    /// meeting that takes no public questions (only panel meetings do). The instant
+    /// stored in [`MeetingRow::question_deadline`] is the one that counts; this gives
+    /// the day to quote beside it.
+    pub fn deadline_day(&self, rules: &QuestionRules) -> Result<Option<(NaiveDate, DateTime<Utc>)>, Unvouched> {
+        meeting::question_deadline(self.kind, self.held_on, rules)
     }
 }
 
-/// A 422 naming `held_on` unless a meeting of `kind` on `held_on` has a question
-/// deadline the calendar vouches for, when it needs one.
-fn require_known_deadline(kind: MeetingKind, held_on: NaiveDate) -> Result<(), ApiError> {
-    meeting::require_known_deadline(kind, held_on).map_err(|e| ApiError::validation(vec![e]))
+/// The question deadline of a meeting of `kind` on `held_on` of `organisation`, under
+/// that panel's rules: a 422 naming `held_on` when it would be a panel meeting whose
+/// deadline the calendar cannot vouch for.
+async fn deadline_for(
+    conn: &mut DbConn,
+    organisation: OrganisationId,
+    kind: MeetingKind,
+    held_on: NaiveDate,
+) -> Result<Option<DateTime<Utc>>, ApiError> {
+    if kind != MeetingKind::PanelMeeting {
+        return Ok(None);
+    }
+    let rules = question_rules::governing(conn, organisation).await?;
+    meeting::require_known_deadline(kind, held_on, &rules).map_err(|e| ApiError::validation(vec![e]))
 }
 
 #[derive(Insertable)]
@@ -63,6 +79,7 @@ struct NewMeetingRow<'a> {
     title: &'a str,
     held_on: NaiveDate,
     is_public: bool,
+    question_deadline: Option<DateTime<Utc>>,
 }
 
 #[derive(AsChangeset)]
@@ -73,6 +90,7 @@ struct MeetingChangesRow<'a> {
     title: Option<&'a str>,
     held_on: Option<NaiveDate>,
     is_public: Option<bool>,
+    question_deadline: Option<Option<DateTime<Utc>>>,
     updated_at: DateTime<Utc>,
     version: i32,
 }
@@ -90,9 +108,9 @@ pub struct MeetingFilter {
 }
 
 pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewMeeting) -> Result<MeetingRow, ApiError> {
-    require_known_deadline(new.kind, new.held_on)?;
     conn.transaction(async |conn| {
         require_exists(conn, new.organisation_id, "organisation_id").await?;
+        let question_deadline = deadline_for(conn, new.organisation_id, new.kind, new.held_on).await?;
         let row: MeetingRow = diesel::insert_into(meetings::table)
             .values(NewMeetingRow {
                 id: MeetingId::generate(),
@@ -101,6 +119,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewMeeting) -> Resul
                 title: new.title.as_str(),
                 held_on: new.held_on,
                 is_public: new.is_public,
+                question_deadline,
             })
             .returning(MeetingRow::as_returning())
             .get_result(conn)
@@ -168,15 +187,23 @@ pub async fn update(
         if changes.is_empty() {
             return Ok(before);
         }
-        if changes.kind.is_some() || changes.held_on.is_some() {
-            require_known_deadline(
-                changes.kind.unwrap_or(before.kind),
-                changes.held_on.unwrap_or(before.held_on),
-            )?;
-        }
         if let Some(organisation) = changes.organisation_id {
             require_exists(conn, organisation, "organisation_id").await?;
         }
+        let question_deadline =
+            if changes.kind.is_some() || changes.held_on.is_some() || changes.organisation_id.is_some() {
+                Some(
+                    deadline_for(
+                        conn,
+                        changes.organisation_id.unwrap_or(before.organisation_id),
+                        changes.kind.unwrap_or(before.kind),
+                        changes.held_on.unwrap_or(before.held_on),
+                    )
+                    .await?,
+                )
+            } else {
+                None
+            };
         let after: MeetingRow = diesel::update(meetings::table.find(id))
             .set(MeetingChangesRow {
                 organisation_id: changes.organisation_id,
@@ -184,6 +211,7 @@ pub async fn update(
                 title: changes.title.as_ref().map(|t| t.as_str()),
                 held_on: changes.held_on,
                 is_public: changes.is_public,
+                question_deadline,
                 updated_at: Utc::now(),
                 version: before.next_version(),
             })
@@ -192,6 +220,59 @@ pub async fn update(
             .await?;
         changelog::publish(conn, actor, "meeting.updated", Some(&before), &after).await?;
         Ok(after)
+    })
+    .await
+}
+
+/// Replaces panel `panel`'s rules for public questions with `rules` if the caller's
+/// `If-Match` (if any) names their current version (412 otherwise; 404 for an
+/// organisation that is not a panel), with its audit record, and gives every panel
+/// meeting of the panel held today or later (London time) the deadline the new rules
+/// give it, as a change to that meeting (new version, audit record, event). A meeting
+/// already held keeps the deadline it had, and so does one whose new deadline the
+/// calendar cannot vouch for (only possible for one stored before such meetings were
+/// refused).
+pub async fn apply_question_rules(
+    conn: &mut DbConn,
+    actor: &Actor,
+    panel: OrganisationId,
+    if_match: &IfMatch,
+    rules: &QuestionRules,
+) -> Result<PanelRules, ApiError> {
+    conn.transaction(async |conn| {
+        let (stored, changed) = question_rules::store(conn, actor, panel, if_match, rules).await?;
+        if !changed {
+            return Ok(stored);
+        }
+        let now = Utc::now();
+        let today = now.with_timezone(&uk_offset_at(now)).date_naive();
+        let coming: Vec<MeetingRow> = meetings::table
+            .filter(meetings::organisation_id.eq(panel))
+            .filter(meetings::kind.eq(MeetingKind::PanelMeeting))
+            .filter(meetings::held_on.ge(today))
+            .select(MeetingRow::as_select())
+            .for_update()
+            .load(conn)
+            .await?;
+        for before in coming {
+            let Ok(deadline) = meeting::require_known_deadline(before.kind, before.held_on, rules) else {
+                continue;
+            };
+            if deadline == before.question_deadline {
+                continue;
+            }
+            let after: MeetingRow = diesel::update(meetings::table.find(before.id))
+                .set((
+                    meetings::question_deadline.eq(deadline),
+                    meetings::updated_at.eq(now),
+                    meetings::version.eq(before.next_version()),
+                ))
+                .returning(MeetingRow::as_returning())
+                .get_result(conn)
+                .await?;
+            changelog::publish(conn, actor, "meeting.updated", Some(&before), &after).await?;
+        }
+        Ok(stored)
     })
     .await
 }

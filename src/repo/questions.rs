@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::changelog;
 use super::meetings::MeetingRow;
+use super::question_rules;
 use super::rate_limits::{self, Limit};
 use super::versioned::{self, Versioned as _};
 use crate::db::schema::{question_recommendations, question_reference_counters, questions, recommendations, responses};
@@ -24,9 +25,11 @@ use crate::domain::question::{
     in_time, reference, AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus,
     ResponseStatus, Topic,
 };
+use crate::domain::question_rules::{Addressee, QuestionRules};
 use crate::domain::report::RecommendationId;
 use crate::domain::version::{ETag, IfMatch};
 use crate::domain::Changes as _;
+use crate::domain::FieldResult;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 
@@ -56,6 +59,7 @@ pub struct QuestionRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    pub addressed_to: Addressee,
 }
 
 impl QuestionRow {
@@ -137,6 +141,7 @@ struct NewQuestionRow<'a> {
     asked_on: NaiveDate,
     meeting_id: Option<MeetingId>,
     parent_question_id: Option<QuestionId>,
+    addressed_to: Addressee,
     published_at: Option<DateTime<Utc>>,
     source_name: Option<&'a str>,
     source_hash: Option<&'a str>,
@@ -172,8 +177,9 @@ pub async fn insert(
             rate_limits::acquire(conn, limit, key).await?;
         }
         if let Some(meeting_id) = new.meeting_id {
-            let meeting = meeting_for_question(conn, meeting_id, submission.sees_unpublished).await?;
-            require_in_time(&meeting, submission.submitted_at)?;
+            let (meeting, rules) = meeting_for_question(conn, meeting_id, submission.sees_unpublished).await?;
+            require_in_time(&meeting, &rules, submission.submitted_at)?;
+            require_within_rules(conn, &meeting, &rules, new).await?;
         }
         if let Some(parent) = new.parent_question_id {
             require_question_exists(conn, parent, submission.sees_unpublished, "parent_question_id").await?;
@@ -195,6 +201,7 @@ pub async fn insert(
                 asked_on: new.asked_on,
                 meeting_id: new.meeting_id,
                 parent_question_id: new.parent_question_id,
+                addressed_to: new.addressed_to,
                 published_at: None,
                 source_name: None,
                 source_hash: None,
@@ -282,6 +289,7 @@ pub(super) async fn insert_imported(
             asked_on: new.asked_on,
             meeting_id: None,
             parent_question_id: None,
+            addressed_to: new.addressed_to,
             published_at: Some(published_at),
             source_name: Some(source.name),
             source_hash: Some(source.hash),
@@ -319,14 +327,14 @@ async fn next_reference_number(conn: &mut DbConn, asked_on: NaiveDate) -> Result
         .await?)
 }
 
-/// The meeting a question is put to: it must exist (and be visible to the caller), and
-/// be a panel meeting, the only kind that takes questions. A 422 naming `meeting_id`
-/// otherwise.
+/// The meeting a question is put to, and the rules of its panel: it must exist (and be
+/// visible to the caller), and be a panel meeting, the only kind that takes questions.
+/// A 422 naming `meeting_id` otherwise.
 async fn meeting_for_question(
     conn: &mut DbConn,
     id: MeetingId,
     sees_unpublished: bool,
-) -> Result<MeetingRow, ApiError> {
+) -> Result<(MeetingRow, QuestionRules), ApiError> {
     let meeting: MeetingRow = versioned::get(conn, id)
         .await?
         .filter(|m: &MeetingRow| m.is_public || sees_unpublished)
@@ -340,39 +348,96 @@ async fn meeting_for_question(
             ),
         ));
     }
-    Ok(meeting)
+    let rules = question_rules::governing(conn, meeting.organisation_id).await?;
+    Ok((meeting, rules))
 }
 
 /// A 422 naming `meeting_id` when a question submitted at `submitted_at` is too late
-/// for `meeting`, saying what the deadline was, or when its deadline cannot be worked
-/// out (a panel meeting stored on a date the calendar does not vouch for).
-fn require_in_time(meeting: &MeetingRow, submitted_at: DateTime<Utc>) -> Result<(), ApiError> {
-    let (deadline_date, deadline) = match meeting.question_deadline() {
-        Ok(Some(deadline)) => deadline,
-        Ok(None) => return Ok(()),
-        Err(unvouched) => {
-            return Err(ApiError::invalid(
-                "meeting_id",
-                format!(
-                    "the meeting on {} has no question deadline that can be worked out, so it takes no \
-                     questions: {unvouched}",
-                    meeting.held_on
-                ),
-            ))
-        }
+/// for `meeting`, saying what the deadline was under the panel's `rules`, or when the
+/// meeting has no deadline (a panel meeting stored on a date the calendar does not
+/// vouch for).
+fn require_in_time(meeting: &MeetingRow, rules: &QuestionRules, submitted_at: DateTime<Utc>) -> Result<(), ApiError> {
+    let Some(deadline) = meeting.question_deadline else {
+        return Err(ApiError::invalid(
+            "meeting_id",
+            format!(
+                "the meeting on {} has no question deadline that can be worked out, so it takes no questions",
+                meeting.held_on
+            ),
+        ));
     };
     if in_time(submitted_at, deadline) {
         return Ok(());
     }
+    // The day to quote: the one the panel's rules give, unless the meeting keeps a
+    // deadline set under earlier rules (it had been held when they changed).
+    let day = match meeting.deadline_day(rules) {
+        Ok(Some((day, instant))) if instant == deadline => rules.describe_deadline(day),
+        _ => format!("before {}", deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+    };
     Err(ApiError::invalid(
         "meeting_id",
         format!(
-            "the deadline for questions to the meeting on {} has passed: questions had to arrive by the end of \
-             {deadline_date} (London time), that is before {}",
+            "the deadline for questions to the meeting on {} has passed: this panel asks for {} clear working \
+             day{} of notice, so questions had to arrive {day}, that is before {}",
             meeting.held_on,
+            rules.deadline_clear_working_days,
+            if rules.deadline_clear_working_days == 1 {
+                ""
+            } else {
+                "s"
+            },
             deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         ),
     ))
+}
+
+/// The panel's rules beyond the deadline, checked together so that one 422 names every
+/// rule the question breaks: whom it is put to, its length, whether it may be a
+/// supplementary, and how many questions its questioner has already put to the meeting
+/// (counting those not rejected or withdrawn; a questioner is the signed-in panel
+/// member, else the e-mail address given, else the name given, ignoring letter case).
+async fn require_within_rules(
+    conn: &mut DbConn,
+    meeting: &MeetingRow,
+    rules: &QuestionRules,
+    new: &NewQuestion,
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    let mut check = |result: FieldResult<()>| errors.extend(result.err());
+    check(rules.check_addressee("addressed_to", new.addressed_to));
+    check(rules.check_words("body", new.body.as_str()));
+    check(rules.check_supplementary("parent_question_id", new.parent_question_id.is_some()));
+    if rules.max_questions_per_questioner_per_meeting.is_some() {
+        let already = questions_already_put(conn, meeting.id, new).await?;
+        errors.extend(rules.check_questions_per_meeting("meeting_id", already).err());
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// How many questions `new`'s questioner has put to `meeting` that still stand (see
+/// [`require_within_rules`] for who counts as the same questioner).
+async fn questions_already_put(conn: &mut DbConn, meeting: MeetingId, new: &NewQuestion) -> Result<i64, ApiError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
+    let mut query = questions::table
+        .filter(questions::meeting_id.eq(meeting))
+        .filter(questions::status.ne_all([QuestionStatus::Rejected, QuestionStatus::Withdrawn]))
+        .count()
+        .into_boxed();
+    query = match (new.asker_user_id, &new.asker_contact) {
+        (Some(user), _) => query.filter(questions::asker_user_id.eq(user)),
+        (None, Some(contact)) => query
+            .filter(sql::<Bool>("lower(asker_contact->>'email') = ").bind::<Text, _>(contact.email().to_lowercase())),
+        (None, None) => query.filter(
+            sql::<Bool>("lower(asker_display_name) = ").bind::<Text, _>(new.asker_display_name.as_str().to_lowercase()),
+        ),
+    };
+    Ok(query.get_result(conn).await?)
 }
 
 /// A 422 naming `field` unless question `id` exists and is visible.
@@ -653,7 +718,12 @@ pub async fn update(
             return Ok(before);
         }
         if let Some(Some(meeting)) = changes.meeting_id {
-            meeting_for_question(conn, meeting, true).await?;
+            // The deadline and the limits are about what the public sends; whom a
+            // question is put to is what it is, so the new meeting's panel must take it.
+            let (_, rules) = meeting_for_question(conn, meeting, true).await?;
+            rules
+                .check_addressee("meeting_id", before.row.addressed_to)
+                .map_err(|e| ApiError::validation(vec![e]))?;
         }
         let contact = match &changes.asker_contact {
             None => None,

@@ -23,6 +23,7 @@ use crate::domain::auth::Actor;
 use crate::domain::question::{
     NewResponse, QuestionId, QuestionStatus, ResponseChanges, ResponseId, ResponseKind, ResponseStatus, Topic,
 };
+use crate::domain::question_rules::Addressee;
 use crate::domain::report::RecommendationId;
 use crate::domain::version::IfMatch;
 use crate::error::ApiError;
@@ -331,17 +332,23 @@ pub async fn insert(
     actor: &Actor,
     question_id: QuestionId,
     new: &NewResponse,
+    answers_for: &[Addressee],
 ) -> Result<ResponseRecord, ApiError> {
     conn.transaction(async |conn| {
         // Shared lock: the question cannot be rejected or withdrawn while this commits.
-        let (status, asked_on): (QuestionStatus, NaiveDate) = questions_table::table
+        let (status, asked_on, addressed_to): (QuestionStatus, NaiveDate, Addressee) = questions_table::table
             .find(question_id)
-            .select((questions_table::status, questions_table::asked_on))
+            .select((
+                questions_table::status,
+                questions_table::asked_on,
+                questions_table::addressed_to,
+            ))
             .for_share()
             .first(conn)
             .await
             .optional()?
             .ok_or_else(|| ApiError::not_found(format!("No question has id {question_id}")))?;
+        require_answerer(addressed_to, answers_for)?;
         require_answerable(status)?;
         require_after_question(new.responded_on, asked_on)?;
         create(conn, actor, question_id, new, None, "response.created").await
@@ -547,6 +554,30 @@ fn require_fitting_note(correcting: bool, changes: &ResponseChanges) -> Result<(
     }
 }
 
+/// A 403 unless the caller records answers for `addressed_to`: the Commissioner's
+/// office answers questions put to the Commissioner, the Panel (its secretariat) those
+/// put to the Panel.
+fn require_answerer(addressed_to: Addressee, answers_for: &[Addressee]) -> Result<(), ApiError> {
+    if answers_for.contains(&addressed_to) {
+        return Ok(());
+    }
+    Err(ApiError::forbidden(match addressed_to {
+        Addressee::Commissioner => {
+            "The question is put to the Commissioner: the Commissioner's office records its responses"
+        }
+        Addressee::Panel => "The question is put to the Panel: the panel's secretariat records its responses",
+    }))
+}
+
+/// The addressee of the question response `row` answers.
+async fn addressee_of(conn: &mut DbConn, row: &ResponseRow) -> Result<Addressee, ApiError> {
+    Ok(questions_table::table
+        .find(row.question_id)
+        .select(questions_table::addressed_to)
+        .first(conn)
+        .await?)
+}
+
 /// A 409 unless a response in `status` can be published: only a draft can.
 fn require_draft(status: ResponseStatus) -> Result<(), ApiError> {
     if status != ResponseStatus::Draft {
@@ -567,9 +598,11 @@ pub async fn update(
     id: ResponseId,
     if_match: &IfMatch,
     changes: &ResponseChanges,
+    answers_for: &[Addressee],
 ) -> Result<ResponseRecord, ApiError> {
     conn.transaction(async |conn| {
         let before: ResponseRow = versioned::lock(conn, id, if_match).await?;
+        require_answerer(addressee_of(conn, &before).await?, answers_for)?;
         let correcting = before.status == ResponseStatus::Published;
         require_fitting_note(correcting, changes)?;
         let before = with_citation(conn, before).await?;
@@ -636,6 +669,7 @@ pub async fn publish(
     actor: &Actor,
     id: ResponseId,
     if_match: &IfMatch,
+    answers_for: &[Addressee],
 ) -> Result<(ResponseRecord, QuestionRecord), ApiError> {
     conn.transaction(async |conn| {
         // The question first, then the response: the same order as every other path
@@ -649,6 +683,7 @@ pub async fn publish(
             .ok_or_else(|| versioned::not_found::<ResponseRow>(id))?;
         let question = questions::lock_record(conn, question_id).await?;
         let before: ResponseRow = versioned::lock(conn, id, if_match).await?;
+        require_answerer(question.row.addressed_to, answers_for)?;
         require_draft(before.status)?;
         require_answerable(question.row.status)?;
         let question = if question.row.status.can_become(QuestionStatus::Answered) {

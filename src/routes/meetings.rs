@@ -49,10 +49,12 @@ pub struct Meeting {
     /// for anonymous and `integration` callers.
     pub is_public: bool,
     /// For panel meetings only (null otherwise): the instant from which public
-    /// questions for it are late. Questions must arrive by the end of the working day
-    /// (London time) before the three clear working days before the meeting; weekends
-    /// and England and Wales bank holidays are not working days. Derived from `held_on`.
-    /// A panel meeting must be held on a date whose deadline the bank holiday rules
+    /// questions for it are late, under the rules of the panel that holds it
+    /// (`GET /api/v1/organisations/{id}/question-rules`): by default, by the end of the
+    /// working day (London time) before the three clear working days before the
+    /// meeting; weekends and England and Wales bank holidays are not working days. It
+    /// moves when the meeting moves, and when the panel changes its rules before the
+    /// meeting is held. A panel meeting must be held on a date whose deadline the bank holiday rules
     /// vouch for (1978 to 2099; 422 naming `held_on` otherwise); the deadline is null
     /// only for a panel meeting stored before that was required, which takes no
     /// questions.
@@ -66,7 +68,7 @@ pub struct Meeting {
 impl From<MeetingRow> for Meeting {
     fn from(row: MeetingRow) -> Self {
         Self {
-            question_deadline: row.question_deadline().ok().flatten().map(|(_, instant)| instant),
+            question_deadline: row.question_deadline,
             id: row.id,
             organisation_id: row.organisation_id,
             kind: row.kind,

@@ -18,6 +18,7 @@ pub mod organisations;
 pub mod problems;
 pub mod progress_updates;
 pub mod question_requests;
+pub mod question_rules;
 pub mod question_transitions;
 pub mod questions;
 pub mod recommendations;
@@ -58,6 +59,8 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(organisations::create_organisation)
                 .service(organisations::get_organisation)
                 .service(organisations::update_organisation)
+                .service(question_rules::get_question_rules)
+                .service(question_rules::replace_question_rules)
                 .service(meetings::list_meetings)
                 .service(meetings::create_meeting)
                 .service(meetings::get_meeting)

@@ -11,6 +11,7 @@ use crate::domain::question::{
     parse_asked_on, parse_citations, parse_topics, Address, AskerContact, AskerKind, ContactPatch, Email, NewQuestion,
     Phone, QuestionChanges, QuestionId,
 };
+use crate::domain::question_rules::Addressee;
 use crate::domain::report::RecommendationId;
 use crate::domain::text::{Body, Name, Title};
 use crate::domain::{CollectFields, FieldResult};
@@ -65,10 +66,16 @@ pub struct CreateQuestionRequest {
     pub topics: Vec<String>,
     /// Default today (UTC); not in the future.
     pub asked_on: Option<NaiveDate>,
-    /// A panel meeting whose question deadline has not passed.
+    /// A panel meeting whose question deadline has not passed. The question must also
+    /// keep the rules of the meeting's panel (`GET /api/v1/organisations/{id}/question-rules`):
+    /// whom it may be put to, how many words, how many questions per questioner per
+    /// meeting, whether supplementaries are taken; a 422 quotes the rule broken.
     pub meeting_id: Option<MeetingId>,
-    /// The question this one is supplementary to.
+    /// The question this one is supplementary to (where the panel takes supplementaries).
     pub parent_question_id: Option<QuestionId>,
+    /// Whom the question is put to: the Commissioner (the default) or the Panel; the
+    /// meeting's panel must take questions to them.
+    pub addressed_to: Option<Addressee>,
     /// Recommendations the question concerns; each must exist; an id given twice counts once.
     #[serde(default)]
     pub recommendation_ids: Vec<RecommendationId>,
@@ -154,6 +161,7 @@ impl TryFrom<CreateQuestionRequest> for NewQuestion {
             meeting_id: body.meeting_id,
             parent_question_id: body.parent_question_id,
             recommendation_ids,
+            addressed_to: body.addressed_to.unwrap_or(Addressee::Commissioner),
         })
     }
 }

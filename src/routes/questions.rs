@@ -15,6 +15,7 @@ use crate::domain::meeting::MeetingId;
 use crate::domain::question::{
     AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus, Topic,
 };
+use crate::domain::question_rules::Addressee;
 use crate::domain::report::RecommendationId;
 use crate::domain::{storable_date, CollectFields};
 use crate::error::{responses, ApiError};
@@ -60,6 +61,7 @@ pub struct QuestionSource {
     "asked_on": "2022-05-31",
     "meeting_id": null,
     "parent_question_id": null,
+    "addressed_to": "commissioner",
     "recommendation_ids": [],
     "rejection_reason": null,
     "published_at": "2022-06-01T10:00:00Z",
@@ -94,6 +96,9 @@ pub struct Question {
     pub meeting_id: Option<MeetingId>,
     /// The question this one is supplementary to.
     pub parent_question_id: Option<QuestionId>,
+    /// Whom it is put to: the Commissioner, whose office answers, or the Panel, whose
+    /// chair answers.
+    pub addressed_to: Addressee,
     /// The recommendations it concerns.
     pub recommendation_ids: Vec<RecommendationId>,
     /// Why it was rejected, when it was.
@@ -138,6 +143,7 @@ impl Question {
             asked_on: row.asked_on,
             meeting_id: row.meeting_id,
             parent_question_id: row.parent_question_id,
+            addressed_to: row.addressed_to,
             recommendation_ids: record.recommendation_ids,
             rejection_reason: row.rejection_reason,
             published_at: row.published_at,
@@ -442,8 +448,8 @@ pub async fn update_question(
 }
 
 const QUESTIONS_CSV_EXAMPLE: &str = concat!(
-    "id,reference,status,asker_kind,asker_display_name,title,body,topics,asked_on,meeting_id,parent_question_id,recommendation_ids,rejection_reason,published_at,source_name,source_hash,created_at,updated_at,version\r\n",
-    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b,PQ-2022-0007,answered,member_of_public,A member of the public,Safeguarding children after the HMIC inspection,\"What exactly is the PFCC doing about this, to bring the force to account?\",child-protection,2022-05-31,,,,,2022-06-01T10:00:00Z,,,2022-05-31T18:00:00Z,2022-06-09T12:00:00Z,3\r\n",
+    "id,reference,status,asker_kind,asker_display_name,title,body,topics,asked_on,meeting_id,parent_question_id,addressed_to,recommendation_ids,rejection_reason,published_at,source_name,source_hash,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b,PQ-2022-0007,answered,member_of_public,A member of the public,Safeguarding children after the HMIC inspection,\"What exactly is the PFCC doing about this, to bring the force to account?\",child-protection,2022-05-31,,,commissioner,,,2022-06-01T10:00:00Z,,,2022-05-31T18:00:00Z,2022-06-09T12:00:00Z,3\r\n",
 );
 
 /// The question list, as JSON pages or CSV (whose columns leave contact details out,
@@ -467,6 +473,7 @@ impl Listing for Questions {
         "asked_on",
         "meeting_id",
         "parent_question_id",
+        "addressed_to",
         "recommendation_ids",
         "rejection_reason",
         "published_at",

@@ -308,8 +308,9 @@ impl Publishable for ResponseRecord {
 /// Draft a response to a question.
 ///
 /// The response starts as a `draft`, seen only by staff, with version 1 in its history.
-/// The question must be neither rejected nor withdrawn (409). For `admin` and
-/// `commissioner_office`.
+/// The question must be neither rejected nor withdrawn (409). For `admin`; `commissioner_office`
+/// for a question put to the Commissioner, `secretariat` for one put to the Panel
+/// (403 otherwise).
 #[utoipa::path(
     tag = "responses",
     params(("id" = QuestionId, Path, description = "The question's id.")),
@@ -330,7 +331,7 @@ pub async fn create_response(
 ) -> Result<HttpResponse, ApiError> {
     let new = NewResponse::try_from(body)?;
     let mut conn = state.conn().await?;
-    let record = repo::insert(&mut conn, &auth.actor(), *id, &new).await?;
+    let record = repo::insert(&mut conn, &auth.actor(), *id, &new, &auth.answers_for()).await?;
     Ok(created(
         format!("/api/v1/responses/{}", record.row.id),
         record.row.version,
@@ -406,7 +407,9 @@ pub async fn get_response(
 /// which must carry `correction_note` (422 without one) and change at least one
 /// field. Either way the response's version goes up and the new version joins its
 /// history, where every earlier version stays readable. Send `If-Match` with the
-/// `ETag` you read (412 if it changed since). For `admin` and `commissioner_office`.
+/// `ETag` you read (412 if it changed since). For `admin`; `commissioner_office`
+/// for a question put to the Commissioner, `secretariat` for one put to the Panel
+/// (403 otherwise).
 #[utoipa::path(
     tag = "responses",
     params(("id" = ResponseId, Path, description = "The response's id.")),
@@ -426,7 +429,7 @@ pub async fn update_response(
 ) -> Result<HttpResponse, ApiError> {
     let changes = ResponseChanges::try_from(body)?;
     let mut conn = state.conn().await?;
-    let record = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes).await?;
+    let record = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes, &auth.answers_for()).await?;
     Ok(ok(record.row.version, &CommissionerResponse::from(record)))
 }
 
@@ -436,7 +439,9 @@ pub async fn update_response(
 /// its question becomes `answered` (and public) if it was `submitted` or `accepted`.
 /// A response that is already published, or whose question is rejected or withdrawn,
 /// is a 409 with `current_state` (the response's or the question's). Honours
-/// `If-Match`. For `admin` and `commissioner_office`.
+/// `If-Match`. For `admin`; `commissioner_office`
+/// for a question put to the Commissioner, `secretariat` for one put to the Panel
+/// (403 otherwise).
 #[utoipa::path(
     tag = "responses",
     params(("id" = ResponseId, Path, description = "The response's id.")),
@@ -453,7 +458,7 @@ pub async fn publish_response(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let (record, _question) = repo::publish(&mut conn, &auth.actor(), *id, &if_match).await?;
+    let (record, _question) = repo::publish(&mut conn, &auth.actor(), *id, &if_match, &auth.answers_for()).await?;
     Ok(ok(record.row.version, &CommissionerResponse::from(record)))
 }
 

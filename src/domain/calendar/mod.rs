@@ -79,14 +79,14 @@ pub fn today() -> NaiveDate {
 
 /// Short ways to write the dates and instants the calendar's tests are about.
 #[cfg(test)]
-mod test_support {
+pub(crate) mod test_support {
     use chrono::{DateTime, NaiveDate, Utc};
 
-    pub(super) fn date(text: &str) -> NaiveDate {
+    pub(crate) fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()
     }
 
-    pub(super) fn instant(text: &str) -> DateTime<Utc> {
+    pub(crate) fn instant(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
     }
 }

@@ -61,8 +61,15 @@ fn summer_time_sundays(year: i32) -> (NaiveDate, NaiveDate) {
 /// The instant that is 00:00 London time on `date`. Midnight is never skipped or
 /// repeated in London, because the clocks change at 01:00 or 02:00 local time.
 pub(super) fn london_midnight(date: NaiveDate) -> DateTime<Utc> {
+    london_time(date, NaiveTime::MIN)
+}
+
+/// The instant that is `time` London time on `date`, for a day on which the clocks do
+/// not change (every working day: they change on Sundays), so the offset at midnight
+/// holds all day.
+pub(super) fn london_time(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     let offset = TimeDelta::seconds(uk_offset(date).local_minus_utc().into());
-    (date.and_time(NaiveTime::MIN) - offset).and_utc()
+    (date.and_time(time) - offset).and_utc()
 }
 
 #[cfg(test)]

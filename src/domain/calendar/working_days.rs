@@ -9,10 +9,10 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 
 use super::holidays::{self, is_weekend, VOUCHED_YEARS};
-use super::uk_time::{london_midnight, SUMMER_TIME_RULE_SINCE};
+use super::uk_time::{london_midnight, london_time, SUMMER_TIME_RULE_SINCE};
 
 /// How many clear working days must lie between a public question's arrival and the
 /// panel meeting it is for.
@@ -119,12 +119,19 @@ impl Calendar {
     /// a weekend or a bank holiday is never the deadline. [`Unvouched`] when the
     /// meeting or a day counted back from it is outside [`VOUCHED_YEARS`].
     pub fn question_deadline(&self, held_on: NaiveDate) -> Result<NaiveDate, Unvouched> {
+        self.question_deadline_with(held_on, QUESTION_CLEAR_WORKING_DAYS)
+    }
+
+    /// The same for a panel that asks for `clear_working_days` (0 or more) clear working
+    /// days: exactly that many working days lie strictly between the deadline and
+    /// `held_on` (see [`crate::domain::question_rules::QuestionRules`]).
+    pub fn question_deadline_with(&self, held_on: NaiveDate, clear_working_days: i32) -> Result<NaiveDate, Unvouched> {
         if !self.covers(held_on) {
             return Err(Unvouched { date: held_on });
         }
-        // The clear days are the three working days before the meeting; the deadline is
-        // the working day before those, so one more.
-        self.add_working_days(held_on, -(QUESTION_CLEAR_WORKING_DAYS + 1))
+        // The clear days are the working days before the meeting; the deadline is the
+        // working day before those, so one more.
+        self.add_working_days(held_on, -(clear_working_days.max(0) + 1))
     }
 
     /// The instant from which a public question for a meeting held on `held_on` is
@@ -137,11 +144,22 @@ impl Calendar {
     /// [`SUMMER_TIME_RULE_SINCE`], whose London midnight the summer time rule in force
     /// since then would misplace.
     pub fn question_deadline_instant(&self, held_on: NaiveDate) -> Result<DateTime<Utc>, Unvouched> {
-        let deadline = self.question_deadline(held_on)?;
-        if deadline.year() < SUMMER_TIME_RULE_SINCE {
-            return Err(Unvouched { date: deadline });
+        self.deadline_instant(self.question_deadline(held_on)?, None)
+    }
+
+    /// The instant from which something due on the working day `day` is late: `time`
+    /// London time on `day` (a working day's clocks never change), or with no time
+    /// 00:00 London time on the day after. [`Unvouched`] for a day before
+    /// [`SUMMER_TIME_RULE_SINCE`], whose London time the summer time rule in force since
+    /// then would misplace.
+    pub fn deadline_instant(&self, day: NaiveDate, time: Option<NaiveTime>) -> Result<DateTime<Utc>, Unvouched> {
+        if day.year() < SUMMER_TIME_RULE_SINCE {
+            return Err(Unvouched { date: day });
         }
-        Ok(london_midnight(deadline + Days::new(1)))
+        Ok(match time {
+            None => london_midnight(day + Days::new(1)),
+            Some(time) => london_time(day, time),
+        })
     }
 }
 

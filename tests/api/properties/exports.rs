@@ -21,6 +21,7 @@ const QUESTION_COLUMNS: &[&str] = &[
     "asked_on",
     "meeting_id",
     "parent_question_id",
+    "addressed_to",
     "recommendation_ids",
     "rejection_reason",
     "published_at",

@@ -13,6 +13,7 @@ const TABLES: &[&str] = &[
     "users",
     "api_clients",
     "meetings",
+    "question_rules",
     "questions",
     "question_recommendations",
     "question_reference_counters",
@@ -225,6 +226,7 @@ fn json_operations(f: &Fixtures) -> Vec<(&'static str, &'static str, String)> {
     vec![
         ("organisations", "POST", "/api/v1/organisations".into()),
         ("organisations", "PATCH", f.organisation.clone()),
+        ("question rules", "PUT", format!("{}/question-rules", f.organisation)),
         ("users", "POST", "/api/v1/users".into()),
         ("users", "PATCH", f.user.clone()),
         ("clients", "POST", "/api/v1/clients".into()),
@@ -1207,6 +1209,76 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         "/api/v1/webhooks",
         json!({"url": "https://hooks.council.example/a", "event_types": (0..51).map(|i| format!("question.c{}", "x".repeat(i % 40 + 1))).collect::<Vec<_>>()}),
         Invalid("event_types"),
+    ));
+    // A panel's rules out of range, each refused by name (the panel is the fixture's).
+    let rules_path = format!("{}/question-rules", f.organisation);
+    let whole_rules = |changes: Value| {
+        let mut body = json!({
+            "deadline_clear_working_days": 3, "deadline_time": null, "max_words": null,
+            "max_questions_per_questioner_per_meeting": null, "addressees": ["commissioner"],
+            "supplementary_questions": true
+        });
+        if let (Some(body), Value::Object(changes)) = (body.as_object_mut(), changes) {
+            body.extend(changes);
+        }
+        body
+    };
+    for (changes, field) in [
+        (
+            json!({"deadline_clear_working_days": 31}),
+            "deadline_clear_working_days",
+        ),
+        (
+            json!({"deadline_clear_working_days": -1}),
+            "deadline_clear_working_days",
+        ),
+        (
+            json!({"deadline_clear_working_days": 1e10}),
+            "deadline_clear_working_days",
+        ),
+        (json!({"deadline_time": "24:00"}), "deadline_time"),
+        (json!({"deadline_time": "12:00:00"}), "deadline_time"),
+        (
+            json!({"deadline_time": "noon'; DROP TABLE question_rules; --"}),
+            "deadline_time",
+        ),
+        (json!({"max_words": 0}), "max_words"),
+        (json!({"max_words": 10001}), "max_words"),
+        (
+            json!({"max_questions_per_questioner_per_meeting": 0}),
+            "max_questions_per_questioner_per_meeting",
+        ),
+        (
+            json!({"max_questions_per_questioner_per_meeting": 51}),
+            "max_questions_per_questioner_per_meeting",
+        ),
+        (json!({"addressees": []}), "addressees"),
+        (json!({"addressees": ["the_force"]}), "addressees"),
+        (json!({"addressees": "panel"}), "addressees"),
+        (json!({"supplementary_questions": "yes"}), "supplementary_questions"),
+        (json!({"supplementary_questions": null}), "supplementary_questions"),
+    ] {
+        cases.push(json_case(
+            format!("question rules {changes}"),
+            "PUT",
+            rules_path.clone(),
+            whole_rules(changes),
+            Invalid(field),
+        ));
+    }
+    cases.push(json_case(
+        "question rules with a field missing",
+        "PUT",
+        rules_path.clone(),
+        json!({"deadline_clear_working_days": 3}),
+        Invalid("addressees"),
+    ));
+    cases.push(json_case(
+        "a question to an addressee that does not exist",
+        "POST",
+        "/api/v1/questions",
+        question_body(json!({"addressed_to": "the_mayor"})),
+        Invalid("addressed_to"),
     ));
     cases.push(get(
         "forged delivery status",

@@ -86,6 +86,8 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("post", "/api/v1/organisations", ADMIN_OR_SECRETARIAT),
     ("get", "/api/v1/organisations/{id}", PUBLIC),
     ("patch", "/api/v1/organisations/{id}", ADMIN_OR_SECRETARIAT),
+    ("get", "/api/v1/organisations/{id}/question-rules", PUBLIC),
+    ("put", "/api/v1/organisations/{id}/question-rules", ADMIN_OR_SECRETARIAT),
     ("get", "/api/v1/meetings", PUBLIC),
     ("post", "/api/v1/meetings", ADMIN_OR_SECRETARIAT),
     ("get", "/api/v1/meetings/{id}", PUBLIC),
@@ -332,6 +334,11 @@ fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Opti
     match (method, template) {
         ("post", "/api/v1/organisations") => Some(json!({"name": format!("Organisation {n}"), "kind": "other"})),
         ("patch", "/api/v1/organisations/{id}") => Some(json!({"name": format!("Matrix Panel {n}")})),
+        ("put", "/api/v1/organisations/{id}/question-rules") => Some(json!({
+            "deadline_clear_working_days": n % 31, "deadline_time": null, "max_words": null,
+            "max_questions_per_questioner_per_meeting": null, "addressees": ["commissioner"],
+            "supplementary_questions": true
+        })),
         ("post", "/api/v1/users") => Some(json!({
             "username": format!("user-{n}"), "display_name": "U", "password": "a long enough password", "roles": ["force"]
         })),
