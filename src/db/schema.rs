@@ -211,6 +211,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         addressed_to -> Text,
+        rejection_reason_code -> Nullable<Text>,
     }
 }
 

@@ -70,6 +70,47 @@ impl QuestionStatus {
 }
 
 crate::text_enum!(
+    /// Why a question was rejected: the grounds panels' rules of procedure give for
+    /// not taking a public question. The secretariat adds its own words in `reason`.
+    ///
+    /// - `operational_matter`: about the force's or fire service's day-to-day
+    ///   operations, which are its chief officer's to direct;
+    /// - `individual_complaint`: about one person's own grievance or case, which has
+    ///   its own complaints route;
+    /// - `defamatory_or_vexatious`: defamatory, frivolous, offensive or vexatious;
+    /// - `outside_remit`: neither the Commissioner's nor the panel's business;
+    /// - `late`: received after the meeting's question deadline;
+    /// - `over_the_limit`: beyond a limit in the panel's rules (words, or questions per
+    ///   questioner per meeting).
+    // The list repeats the variants' own docs because the OpenAPI document carries
+    // only the enum's description, not one per value.
+    RejectionCode {
+        /// About the force's day-to-day operations, which are the Chief Constable's
+        /// (or Chief Fire Officer's) to direct, not the Commissioner's.
+        OperationalMatter => "operational_matter",
+        /// About one person's own grievance or case, which has its own complaints route.
+        IndividualComplaint => "individual_complaint",
+        /// Defamatory, frivolous, offensive or vexatious.
+        DefamatoryOrVexatious => "defamatory_or_vexatious",
+        /// About something that is neither the Commissioner's nor the panel's business.
+        OutsideRemit => "outside_remit",
+        /// Received after the meeting's question deadline.
+        Late => "late",
+        /// Beyond a limit in the panel's rules: too many words, or too many questions
+        /// from one questioner for one meeting.
+        OverTheLimit => "over_the_limit",
+    }
+);
+
+/// A rejection as the secretariat records it: one of the documented grounds and its own
+/// explanation.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub code: RejectionCode,
+    pub reason: Note,
+}
+
+crate::text_enum!(
     /// How a response was given.
     ResponseKind {
         Written => "written",

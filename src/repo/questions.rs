@@ -22,8 +22,8 @@ use crate::domain::auth::UserId;
 use crate::domain::meeting::{MeetingId, MeetingKind};
 pub use crate::domain::question::Permit;
 use crate::domain::question::{
-    in_time, reference, AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus,
-    ResponseStatus, Topic,
+    in_time, reference, AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus, Rejection,
+    RejectionCode, ResponseStatus, Topic,
 };
 use crate::domain::question_rules::{Addressee, QuestionRules};
 use crate::domain::report::RecommendationId;
@@ -60,6 +60,7 @@ pub struct QuestionRow {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub addressed_to: Addressee,
+    pub rejection_reason_code: Option<RejectionCode>,
 }
 
 impl QuestionRow {
@@ -773,19 +774,20 @@ pub async fn update(
 
 /// Moves a question to `to` (409 with its current state if that is not a legal move),
 /// honouring `If-Match`, and records `question.<to>` in the audit log. A question that
-/// becomes public for the first time gets its `published_at`.
+/// becomes public for the first time gets its `published_at`; one being rejected gets
+/// `rejection`'s code and reason.
 pub async fn transition(
     conn: &mut DbConn,
     actor: &Actor,
     id: QuestionId,
     if_match: &IfMatch,
     to: QuestionStatus,
-    rejection_reason: Option<&str>,
+    rejection: Option<&Rejection>,
     permit: Permit,
 ) -> Result<QuestionRecord, ApiError> {
     conn.transaction(async |conn| {
         let before = lock_for_change(conn, id, if_match, permit).await?;
-        move_question(conn, actor, before, to, rejection_reason).await
+        move_question(conn, actor, before, to, rejection).await
     })
     .await
 }
@@ -798,7 +800,7 @@ pub async fn move_question(
     actor: &Actor,
     before: QuestionRecord,
     to: QuestionStatus,
-    rejection_reason: Option<&str>,
+    rejection: Option<&Rejection>,
 ) -> Result<QuestionRecord, ApiError> {
     let from = before.row.status;
     if !from.can_become(to) {
@@ -812,7 +814,10 @@ pub async fn move_question(
     let row: QuestionRow = diesel::update(questions::table.find(before.row.id))
         .set((
             questions::status.eq(to),
-            questions::rejection_reason.eq(rejection_reason.or(before.row.rejection_reason.as_deref())),
+            questions::rejection_reason.eq(rejection
+                .map(|r| r.reason.as_str())
+                .or(before.row.rejection_reason.as_deref())),
+            questions::rejection_reason_code.eq(rejection.map(|r| r.code).or(before.row.rejection_reason_code)),
             questions::published_at.eq(published_at),
             questions::updated_at.eq(now),
             questions::version.eq(before.row.next_version()),

@@ -8,9 +8,9 @@ use utoipa::ToSchema;
 use super::questions::{detail, QuestionDetail};
 use crate::app::AppState;
 use crate::domain::auth::View;
-use crate::domain::question::{Note, Permit, QuestionId, QuestionStatus};
+use crate::domain::question::{Note, Permit, QuestionId, QuestionStatus, Rejection, RejectionCode};
 use crate::domain::CollectFields;
-use crate::error::{responses, ApiError};
+use crate::error::{responses, ApiError, FieldError};
 use crate::http::caller::{ManageQuestions, Require, Requirement, WithdrawQuestions};
 use crate::http::conditional::{ok, IfMatch};
 use crate::http::Json;
@@ -19,32 +19,45 @@ use crate::repo::questions as repo;
 /// Why a question is rejected.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"reason": "The question concerns an operational matter for the Chief Constable."}))]
+#[schema(example = json!({
+    "reason_code": "operational_matter",
+    "reason": "The question concerns an operational matter for the Chief Constable.",
+}))]
 pub struct RejectQuestionRequest {
+    /// The documented ground (required; a missing, null or unknown code is a 422
+    /// naming `reason_code`).
+    // An Option so that a missing code is a field error naming `reason_code`, like every
+    // other rule broken, rather than serde's "missing field" against the whole body.
+    #[schema(required = true, value_type = RejectionCode)]
+    pub reason_code: Option<RejectionCode>,
     /// 1 to 2,000 characters; published to nobody but staff.
     pub reason: String,
 }
 
-impl TryFrom<RejectQuestionRequest> for Note {
+impl TryFrom<RejectQuestionRequest> for Rejection {
     type Error = ApiError;
 
     fn try_from(body: RejectQuestionRequest) -> Result<Self, ApiError> {
-        let (reason,) = (Note::parse("reason", &body.reason),).collect_fields()?;
-        Ok(reason)
+        let code = body.reason_code.ok_or_else(|| {
+            let codes: Vec<&str> = RejectionCode::ALL.iter().map(|code| code.as_str()).collect();
+            FieldError::new("reason_code", format!("is required: one of {}", codes.join(", ")))
+        });
+        let (code, reason) = (code, Note::parse("reason", &body.reason)).collect_fields()?;
+        Ok(Rejection { code, reason })
     }
 }
 
-/// Moves question `id` to the state `to` names (with the rejection reason, if any, and
-/// under its permit), and answers with the question as changed and its new `ETag`.
+/// Moves question `id` to the state `to` names (with the rejection, if any, and under
+/// its permit), and answers with the question as changed and its new `ETag`.
 async fn answer<R: Requirement>(
     state: &web::Data<AppState>,
     auth: &Require<R>,
     id: QuestionId,
     if_match: &IfMatch,
-    (to, reason, permit): (QuestionStatus, Option<&str>, Permit),
+    (to, rejection, permit): (QuestionStatus, Option<&Rejection>, Permit),
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let record = repo::transition(&mut conn, &auth.actor(), id, if_match, to, reason, permit).await?;
+    let record = repo::transition(&mut conn, &auth.actor(), id, if_match, to, rejection, permit).await?;
     // Never with contact details: this answer is kept for Idempotency-Key replays.
     let (tag, detail) = detail(&mut conn, record, auth.view().min(View::Staff)).await?;
     Ok(ok(&tag, &detail))
@@ -76,7 +89,9 @@ pub async fn accept_question(
 
 /// Reject a question.
 ///
-/// `submitted` → `rejected`, with the reason (required). The question stays private.
+/// `submitted` → `rejected`, with the documented ground (`reason_code`) and the
+/// secretariat's own words (`reason`), both required and both shown on the question
+/// (`rejection_reason_code`, `rejection_reason`). The question stays private.
 /// Honours `If-Match`. For `admin` and `secretariat`; any other state is a 409 with
 /// `current_state`.
 #[utoipa::path(
@@ -97,8 +112,8 @@ pub async fn reject_question(
     if_match: IfMatch,
     Json(body): Json<RejectQuestionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let reason = Note::try_from(body)?;
-    let to = (QuestionStatus::Rejected, Some(reason.as_str()), Permit::Any);
+    let rejection = Rejection::try_from(body)?;
+    let to = (QuestionStatus::Rejected, Some(&rejection), Permit::Any);
     answer(&state, &auth, *id, &if_match, to).await
 }
 

@@ -13,7 +13,7 @@ use crate::db::DbConn;
 use crate::domain::auth::{Role, Subject, UserId, View};
 use crate::domain::meeting::MeetingId;
 use crate::domain::question::{
-    AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus, Topic,
+    AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus, RejectionCode, Topic,
 };
 use crate::domain::question_rules::Addressee;
 use crate::domain::report::RecommendationId;
@@ -64,6 +64,7 @@ pub struct QuestionSource {
     "addressed_to": "commissioner",
     "recommendation_ids": [],
     "rejection_reason": null,
+    "rejection_reason_code": null,
     "published_at": "2022-06-01T10:00:00Z",
     "source": null,
     "created_at": "2022-05-31T18:00:00Z",
@@ -101,8 +102,11 @@ pub struct Question {
     pub addressed_to: Addressee,
     /// The recommendations it concerns.
     pub recommendation_ids: Vec<RecommendationId>,
-    /// Why it was rejected, when it was.
+    /// Why it was rejected, when it was, in the secretariat's words.
     pub rejection_reason: Option<String>,
+    /// The documented ground it was rejected on, when it was; null for a question
+    /// rejected before grounds were recorded.
+    pub rejection_reason_code: Option<RejectionCode>,
     /// When it first became public (accepted, or answered).
     pub published_at: Option<DateTime<Utc>>,
     /// For questions imported from a published document; null otherwise.
@@ -146,6 +150,7 @@ impl Question {
             addressed_to: row.addressed_to,
             recommendation_ids: record.recommendation_ids,
             rejection_reason: row.rejection_reason,
+            rejection_reason_code: row.rejection_reason_code,
             published_at: row.published_at,
             source: row.source_hash.map(|hash| QuestionSource {
                 name: row.source_name,
@@ -448,8 +453,8 @@ pub async fn update_question(
 }
 
 const QUESTIONS_CSV_EXAMPLE: &str = concat!(
-    "id,reference,status,asker_kind,asker_display_name,title,body,topics,asked_on,meeting_id,parent_question_id,addressed_to,recommendation_ids,rejection_reason,published_at,source_name,source_hash,created_at,updated_at,version\r\n",
-    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b,PQ-2022-0007,answered,member_of_public,A member of the public,Safeguarding children after the HMIC inspection,\"What exactly is the PFCC doing about this, to bring the force to account?\",child-protection,2022-05-31,,,commissioner,,,2022-06-01T10:00:00Z,,,2022-05-31T18:00:00Z,2022-06-09T12:00:00Z,3\r\n",
+    "id,reference,status,asker_kind,asker_display_name,title,body,topics,asked_on,meeting_id,parent_question_id,addressed_to,recommendation_ids,rejection_reason,rejection_reason_code,published_at,source_name,source_hash,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b,PQ-2022-0007,answered,member_of_public,A member of the public,Safeguarding children after the HMIC inspection,\"What exactly is the PFCC doing about this, to bring the force to account?\",child-protection,2022-05-31,,,commissioner,,,,2022-06-01T10:00:00Z,,,2022-05-31T18:00:00Z,2022-06-09T12:00:00Z,3\r\n",
 );
 
 /// The question list, as JSON pages or CSV (whose columns leave contact details out,
@@ -476,6 +481,7 @@ impl Listing for Questions {
         "addressed_to",
         "recommendation_ids",
         "rejection_reason",
+        "rejection_reason_code",
         "published_at",
         "source_name",
         "source_hash",

@@ -24,6 +24,7 @@ const QUESTION_COLUMNS: &[&str] = &[
     "addressed_to",
     "recommendation_ids",
     "rejection_reason",
+    "rejection_reason_code",
     "published_at",
     "source_name",
     "source_hash",

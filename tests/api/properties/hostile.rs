@@ -575,7 +575,7 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             "questions",
             "POST",
             format!("{questions_path}/reject"),
-            json!({"reason": 42}),
+            json!({"reason_code": "late", "reason": 42}),
             "reason",
         ),
         (
@@ -772,7 +772,7 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             "questions",
             "POST",
             format!("{questions_path}/reject"),
-            json!({"reason": nul}),
+            json!({"reason_code": "outside_remit", "reason": nul}),
             "reason",
         ),
         (
@@ -965,6 +965,13 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             valid_update(json!({"status": "bogus"})),
             "status",
         ),
+        (
+            "questions",
+            "POST",
+            format!("{questions_path}/reject"),
+            json!({"reason_code": "rude", "reason": "Not for the panel"}),
+            "reason_code",
+        ),
     ];
     for (family, method, path, body, field) in enums {
         cases.push(json_case(
@@ -973,6 +980,20 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             path,
             body,
             Invalid(field),
+        ));
+    }
+
+    // A rejection's ground is required, and null is no ground.
+    for (name, body) in [
+        ("missing", json!({"reason": "Not for the panel"})),
+        ("null", json!({"reason_code": null, "reason": "Not for the panel"})),
+    ] {
+        cases.push(json_case(
+            format!("{name} reason_code: questions POST"),
+            "POST",
+            format!("{questions_path}/reject"),
+            body,
+            Invalid("reason_code"),
         ));
     }
     for (path, filter) in [

@@ -353,7 +353,9 @@ fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Opti
             json!({"title": format!("Matrix question {n}")}),
         )),
         ("patch", "/api/v1/questions/{id}") => Some(json!({"title": format!("Matrix question {n}")})),
-        ("post", "/api/v1/questions/{id}/reject") => Some(json!({"reason": "Not for the panel"})),
+        ("post", "/api/v1/questions/{id}/reject") => {
+            Some(json!({"reason_code": "outside_remit", "reason": "Not for the panel"}))
+        }
         ("post", "/api/v1/questions/{id}/responses") => Some(json!({
             "kind": "written", "body": format!("Response {n}"),
             "author": {"name": "Ralph Butler", "position": "Interim Joint Chief Executive"},

@@ -280,7 +280,7 @@ async fn hampshire_takes_two_questions_per_questioner_for_a_meeting() {
             "/api/v1/questions/{}/reject",
             first.json()["id"].as_str().unwrap()
         ))
-        .json(&json!({"reason": "About an individual complaint"}))
+        .json(&json!({"reason_code": "individual_complaint", "reason": "About an individual complaint"}))
         .await;
     assert_eq!(rejected.status, 200, "{}", rejected.text());
     let again = ask(&app, &meeting, json!({})).await;

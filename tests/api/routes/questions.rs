@@ -502,7 +502,7 @@ async fn accepting_makes_a_question_public_and_accepting_again_is_a_409_with_its
     let reject = app
         .as_admin()
         .post(&format!("{path}/reject"))
-        .json(&json!({"reason": "Too late"}))
+        .json(&json!({"reason_code": "late", "reason": "Too late"}))
         .await
         .assert_problem(409);
     assert_eq!(reject["current_state"], "accepted");
@@ -510,7 +510,7 @@ async fn accepting_makes_a_question_public_and_accepting_again_is_a_409_with_its
 }
 
 #[actix_web::test]
-async fn rejecting_needs_a_reason_and_keeps_the_question_private() {
+async fn rejecting_needs_a_ground_and_a_reason_and_keeps_the_question_private() {
     let app = spawn_app().await;
     let question = app.create_question(json!({})).await;
     let path = question_path(&question);
@@ -521,19 +521,27 @@ async fn rejecting_needs_a_reason_and_keeps_the_question_private() {
         .assert_problem(422);
     app.as_admin()
         .post(&format!("{path}/reject"))
-        .json(&json!({"reason": " "}))
+        .json(&json!({"reason_code": "operational_matter", "reason": " "}))
         .await
         .assert_invalid("reason");
     let rejected = app
         .as_admin()
         .post(&format!("{path}/reject"))
-        .json(&json!({"reason": "An operational matter"}))
+        .json(&json!({"reason_code": "operational_matter", "reason": "An operational matter"}))
         .await;
     assert_eq!(rejected.status, 200, "{}", rejected.text());
     let rejected = rejected.json();
     assert_eq!(
-        (rejected["status"].clone(), rejected["rejection_reason"].clone()),
-        (json!("rejected"), json!("An operational matter"))
+        (
+            rejected["status"].clone(),
+            rejected["rejection_reason_code"].clone(),
+            rejected["rejection_reason"].clone()
+        ),
+        (
+            json!("rejected"),
+            json!("operational_matter"),
+            json!("An operational matter")
+        )
     );
     assert!(rejected["published_at"].is_null());
     app.anonymous().get(&path).await.assert_problem(404);

@@ -131,7 +131,11 @@ async fn publishing_a_response_answers_its_question_in_the_same_change() {
 async fn a_response_to_a_rejected_or_withdrawn_question_cannot_be_published_and_nothing_changes() {
     let app = spawn_app().await;
     for (transition, body, state) in [
-        ("reject", json!({"reason": "Operational"}), "rejected"),
+        (
+            "reject",
+            json!({"reason_code": "operational_matter", "reason": "Operational"}),
+            "rejected",
+        ),
         ("withdraw", Value::Null, "withdrawn"),
     ] {
         let question = app.create_question(json!({})).await;
