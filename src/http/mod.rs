@@ -226,6 +226,14 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
                     None => ApiError::invalid(if path == "." { "body".to_string() } else { path }, message),
                 }
             }
+            // serde_json reports some wrong types as syntax errors: a number or an
+            // array where an enum's name belongs is "expected value". A body that is
+            // well-formed JSON (checked fully, UTF-8 included, on this error path only)
+            // is the client's data at that path, so a 422 naming it.
+            _ if serde_json::from_slice::<serde_json::Value>(body).is_ok() => ApiError::invalid(
+                if path == "." { "body".to_string() } else { path },
+                "has a value of the wrong type: see the field's schema for what it takes",
+            ),
             _ => ApiError::bad_request(format!("The body is not valid JSON: {inner}")),
         }
     })
@@ -596,5 +604,38 @@ mod tests {
             Err(ApiError::Validation(errors)) => assert!(errors[0].message.contains("nmae")),
             other => panic!("expected a validation error, got {other:?}"),
         }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        Written,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct WithKind {
+        kind: Kind,
+    }
+
+    #[test]
+    fn a_number_or_an_array_where_an_enum_belongs_names_the_field() {
+        // serde_json calls these syntax errors; the JSON is well-formed, so they are the
+        // client's data: 422 at the field, like every other wrong type.
+        for body in [
+            &br#"{"kind": 3}"#[..],
+            br#"{"kind": [1]}"#,
+            br#"{"kind": true}"#,
+            br#"{"kind": null}"#,
+        ] {
+            match parse_json::<WithKind>(body) {
+                Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "kind"),
+                other => panic!("expected a validation error, got {other:?}"),
+            }
+        }
+        assert!(matches!(
+            parse_json::<WithKind>(br#"{"kind": 3"#),
+            Err(ApiError::BadRequest(_))
+        ));
     }
 }
