@@ -224,6 +224,19 @@ pub async fn progress_of(
     ids: &[RecommendationId],
     today: NaiveDate,
 ) -> Result<HashMap<RecommendationId, RecommendationProgress>, ApiError> {
+    let grouped = actions_of(conn, ids).await?;
+    Ok(grouped
+        .into_iter()
+        .map(|(id, actions)| (id, RecommendationProgress::of(actions, today)))
+        .collect())
+}
+
+/// The (status, progress percent, due date) of every action addressing each of `ids`:
+/// what both a recommendation's progress and its derived status are worked out from.
+async fn actions_of(
+    conn: &mut DbConn,
+    ids: &[RecommendationId],
+) -> Result<HashMap<RecommendationId, Vec<(ActionStatus, i32, NaiveDate)>>, ApiError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -242,10 +255,7 @@ pub async fn progress_of(
     for (id, status, percent, due_on) in links {
         grouped.entry(id).or_default().push((status, percent, due_on));
     }
-    Ok(grouped
-        .into_iter()
-        .map(|(id, actions)| (id, RecommendationProgress::of(actions, today)))
-        .collect())
+    Ok(grouped)
 }
 
 /// The (status, progress percent) of every action addressing each of `ids`.
@@ -253,21 +263,17 @@ pub async fn action_states(
     conn: &mut DbConn,
     ids: &[RecommendationId],
 ) -> Result<HashMap<RecommendationId, Vec<(ActionStatus, i32)>>, ApiError> {
-    let links: Vec<(RecommendationId, ActionStatus, i32)> = action_recommendations::table
-        .inner_join(actions::table)
-        .filter(action_recommendations::recommendation_id.eq_any(ids))
-        .select((
-            action_recommendations::recommendation_id,
-            actions::status,
-            actions::progress_percent,
-        ))
-        .load(conn)
-        .await?;
-    let mut grouped: HashMap<RecommendationId, Vec<(ActionStatus, i32)>> = HashMap::new();
-    for (id, status, percent) in links {
-        grouped.entry(id).or_default().push((status, percent));
-    }
-    Ok(grouped)
+    Ok(actions_of(conn, ids)
+        .await?
+        .into_iter()
+        .map(|(id, actions)| {
+            let states = actions
+                .into_iter()
+                .map(|(status, percent, _)| (status, percent))
+                .collect();
+            (id, states)
+        })
+        .collect())
 }
 
 /// The status the actions addressing recommendation `id` give it now (`open` when it has

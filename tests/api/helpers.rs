@@ -25,7 +25,7 @@ mod database_url;
 mod resources;
 pub use checks::*;
 pub use database_url::with_database;
-pub use resources::{merge, question_body};
+pub use resources::{merge, question_body, question_rules_body};
 
 /// The PostgreSQL server the tests use, and the template every test database copies.
 struct Server {

@@ -167,6 +167,20 @@ impl TestApp {
     }
 }
 
+/// A whole body for `PUT /api/v1/organisations/{id}/question-rules`: the defaults with
+/// `changes` laid over them. Unlike [`merge`], a null here is a value ("no limit").
+pub fn question_rules_body(changes: Value) -> Value {
+    let mut body = serde_json::json!({
+        "deadline_clear_working_days": 3, "deadline_time": null, "max_words": null,
+        "max_questions_per_questioner_per_meeting": null, "addressees": ["commissioner"],
+        "supplementary_questions": true
+    });
+    if let (Some(body), Value::Object(changes)) = (body.as_object_mut(), changes) {
+        body.extend(changes);
+    }
+    body
+}
+
 /// A valid body for `POST /api/v1/questions`, from a member of the public, with
 /// `changes` merged in (a `null` removes a field).
 pub fn question_body(changes: Value) -> Value {

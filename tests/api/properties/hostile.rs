@@ -1233,17 +1233,6 @@ fn cases(f: &Fixtures) -> Vec<Case> {
     ));
     // A panel's rules out of range, each refused by name (the panel is the fixture's).
     let rules_path = format!("{}/question-rules", f.organisation);
-    let whole_rules = |changes: Value| {
-        let mut body = json!({
-            "deadline_clear_working_days": 3, "deadline_time": null, "max_words": null,
-            "max_questions_per_questioner_per_meeting": null, "addressees": ["commissioner"],
-            "supplementary_questions": true
-        });
-        if let (Some(body), Value::Object(changes)) = (body.as_object_mut(), changes) {
-            body.extend(changes);
-        }
-        body
-    };
     for (changes, field) in [
         (
             json!({"deadline_clear_working_days": 31}),
@@ -1283,7 +1272,7 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             format!("question rules {changes}"),
             "PUT",
             rules_path.clone(),
-            whole_rules(changes),
+            crate::helpers::question_rules_body(changes),
             Invalid(field),
         ));
     }

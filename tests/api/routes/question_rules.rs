@@ -4,25 +4,11 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{question_body, spawn_app, TestApp};
+use crate::helpers::{question_body, question_rules_body as rules, spawn_app, TestApp};
 use scrutiny::domain::auth::Role;
 
 fn rules_path(panel: &Value) -> String {
     format!("/api/v1/organisations/{}/question-rules", panel["id"].as_str().unwrap())
-}
-
-/// A whole rules body: the defaults with `changes` merged in.
-fn rules(changes: Value) -> Value {
-    let mut body = json!({
-        "deadline_clear_working_days": 3, "deadline_time": null, "max_words": null,
-        "max_questions_per_questioner_per_meeting": null, "addressees": ["commissioner"],
-        "supplementary_questions": true
-    });
-    // Unlike `helpers::merge`, a null here is a value: "no limit".
-    if let (Some(body), Value::Object(changes)) = (body.as_object_mut(), changes) {
-        body.extend(changes);
-    }
-    body
 }
 
 /// A panel with `changes` to the default rules, as the secretariat sets them.
