@@ -37,7 +37,12 @@ from scrutiny_client.api.clients import create_client, get_client, list_clients
 from scrutiny_client.api.events import list_events
 from scrutiny_client.api.meetings import get_meeting, list_meetings
 from scrutiny_client.api.operations import get_liveness, get_problem_type, get_readiness
-from scrutiny_client.api.organisations import get_organisation, list_organisations
+from scrutiny_client.api.audit import list_audit_events
+from scrutiny_client.api.organisations import (
+    get_organisation,
+    get_question_rules,
+    list_organisations,
+)
 from scrutiny_client.api.questions import (
     accept_question,
     create_question,
@@ -395,6 +400,12 @@ def read_everything():
             ).items:
                 expect(list_response_versions.sync_detailed(id=response.id, client=client), 200)
         expect(search_records.sync_detailed(client=client, q="safeguarding"), 200)
+        organisations = expect(list_organisations.sync_detailed(client=client, limit=100), 200)
+        panels = [o for o in organisations.items if str(o.kind) == "panel"]
+        assert panels, "the seed has a panel"
+        for panel in panels[:3]:
+            expect(get_question_rules.sync_detailed(id=panel.id, client=client), 200)
+    expect(list_audit_events.sync_detailed(client=admin, limit=20), 200)
     for user in expect(list_users.sync_detailed(client=admin), 200).items[:3]:
         expect(get_user.sync_detailed(id=user.id, client=admin), 200)
     system = CreateApiClientRequest(name="A generated client", roles=[Role.INTEGRATION])
