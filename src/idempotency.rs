@@ -137,7 +137,13 @@ pub async fn middleware(
         }
         None => format!("anonymous:{}", crate::http::proxy::client_address(req.request())),
     };
-    let scope = format!("{caller} POST {}", req.path());
+    // A follow link's token is in its path, and must not be stored: the scope keeps
+    // the path without it, and a hash of the whole path so that two links never share
+    // a key.
+    let scope = match crate::domain::follow::redact_path(req.path()) {
+        std::borrow::Cow::Borrowed(path) => format!("{caller} POST {path}"),
+        std::borrow::Cow::Owned(path) => format!("{caller} POST {path} {}", hex(Sha256::digest(req.path()))),
+    };
     let mut fingerprint = Sha256::new();
     // The query is part of the request: `POST /imports?dry_run=true` then `?dry_run=false`
     // with one key must not replay the dry run as if it were the import.

@@ -38,6 +38,7 @@ from scrutiny_client.api.events import list_events
 from scrutiny_client.api.meetings import get_meeting, list_meetings
 from scrutiny_client.api.operations import get_liveness, get_problem_type, get_readiness
 from scrutiny_client.api.audit import list_audit_events
+from scrutiny_client.api.follow import get_followed_question
 from scrutiny_client.api.organisations import (
     get_organisation,
     get_question_rules,
@@ -85,12 +86,14 @@ from scrutiny_client.models import (
     CreateWebhookRequest,
     DeliveryPage,
     EventPage,
+    FollowedQuestion,
     OAuthError,
     Problem,
     QuestionDetail,
     QuestionPage,
     ResponseKind,
     Role,
+    SubmittedQuestion,
     TokenRequest,
     TokenResponse,
     UpdateResponseRequest,
@@ -233,8 +236,16 @@ def ask_and_accept_a_question():
         body="Asked by the generated Python client in CI.",
     )
     question = expect(
-        create_question.sync_detailed(client=anonymous, body=request), 201, QuestionDetail
+        create_question.sync_detailed(client=anonymous, body=request), 201, SubmittedQuestion
     )
+    # The private follow link shows the submitted question to whoever holds it.
+    followed = expect(
+        get_followed_question.sync_detailed(token=question.follow_token, client=anonymous),
+        200,
+        FollowedQuestion,
+    )
+    assert str(followed.status) == "submitted", followed.status
+    state["follow_token"] = question.follow_token
     accepted = expect(
         accept_question.sync_detailed(id=question.id, client=state["admin"]), 200, QuestionDetail
     )

@@ -168,6 +168,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    question_follow_tokens (id) {
+        id -> Uuid,
+        question_id -> Uuid,
+        token_hash -> Text,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     question_rules (organisation_id) {
         organisation_id -> Uuid,
         deadline_clear_working_days -> Int4,
@@ -349,6 +359,7 @@ diesel::joinable!(action_updates -> meetings (meeting_id));
 diesel::joinable!(actions -> organisations (owner_organisation_id));
 diesel::joinable!(api_clients -> organisations (organisation_id));
 diesel::joinable!(meetings -> organisations (organisation_id));
+diesel::joinable!(question_follow_tokens -> questions (question_id));
 diesel::joinable!(question_recommendations -> questions (question_id));
 diesel::joinable!(question_recommendations -> recommendations (recommendation_id));
 diesel::joinable!(question_rules -> organisations (organisation_id));
@@ -376,6 +387,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     meetings,
     organisations,
+    question_follow_tokens,
     question_recommendations,
     question_reference_counters,
     question_rules,

@@ -7,6 +7,7 @@ pub mod action;
 pub mod auth;
 pub mod calendar;
 pub mod derived_status;
+pub mod follow;
 pub mod meeting;
 pub mod organisation;
 pub mod progress;

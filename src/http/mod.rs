@@ -467,7 +467,8 @@ pub async fn log_request(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = std::time::Instant::now();
     let method = req.method().to_string();
-    let path = req.path().to_string();
+    // A follow link's token is in its path: the log gets the path without it.
+    let path = crate::domain::follow::redact_path(req.path()).into_owned();
     let response = next.call(req).await?;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let status = response.status().as_u16();

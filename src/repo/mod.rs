@@ -13,6 +13,7 @@ pub mod audit;
 pub mod audit_log;
 pub mod changelog;
 pub mod events;
+pub mod follow_links;
 pub mod idempotency;
 pub mod imports;
 pub mod meetings;

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod clients;
 pub mod events;
 pub mod feeds;
+pub mod follow;
 pub mod health;
 pub mod imports;
 pub mod meetings;
@@ -72,6 +73,9 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(question_transitions::accept_question)
                 .service(question_transitions::reject_question)
                 .service(question_transitions::withdraw_question)
+                .service(follow::replace_follow_link)
+                .service(follow::get_followed_question)
+                .service(follow::withdraw_followed_question)
                 .service(accountability::get_question_accountability)
                 .service(accountability::get_nested_question_accountability)
                 .service(imports::create_import)

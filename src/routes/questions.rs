@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::follow::{FollowLink, SubmittedQuestion};
 use super::question_requests::{CreateQuestionRequest, UpdateQuestionRequest};
 use super::responses::CommissionerResponse;
 use crate::app::AppState;
@@ -27,6 +28,7 @@ use crate::http::{search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
 use crate::repo::changelog::Publishable;
 use crate::repo::events::to_json;
+use crate::repo::follow_links;
 use crate::repo::questions::{self as repo, QuestionFilter, QuestionRecord, Submission};
 use crate::repo::rate_limits::ANONYMOUS_QUESTIONS_PER_ADDRESS;
 use crate::repo::responses as responses_repo;
@@ -342,15 +344,20 @@ pub async fn list_questions(
 ///
 /// The question is `submitted`, with the next reference of its year, and is not public
 /// until the secretariat accepts it: until then, its URL answers 404 to anonymous
-/// callers. A question for a meeting must be in time: after the meeting's
+/// callers. The answer carries the question's private follow link (`follow_url`,
+/// `follow_token`), shown this once: whoever holds it can follow the question in every
+/// state at `GET /api/v1/follow/{token}` and withdraw it there. The answer is
+/// `Cache-Control: no-store`, so a retry with the same `Idempotency-Key` gets `303 See
+/// Other` to the question rather than the token again. A question for a meeting must be in time: after the meeting's
 /// `question_deadline` it is a 422 that says when the deadline was.
 #[utoipa::path(
     tag = "questions",
     request_body = CreateQuestionRequest,
     security((), ("oauth2" = []), ("token" = [])),
     responses(
-        (status = 201, description = "The question was received.", body = QuestionDetail,
-            headers(("Location" = String, description = "The new question's URL."), ("ETag" = String, description = "Its version."))),
+        (status = 201, description = "The question was received, with its private follow link (this once).", body = SubmittedQuestion,
+            headers(("Location" = String, description = "The new question's URL."), ("ETag" = String, description = "Its version."),
+                ("Cache-Control" = String, description = "`no-store`: the follow token is shown this once."))),
         responses::Create,
         (status = 429, response = responses::TooManyRequests),
     )
@@ -385,11 +392,17 @@ pub async fn create_question(
         }),
     };
     let mut conn = state.conn().await?;
-    let record = repo::insert(&mut conn, &caller.actor(), &new, &submission).await?;
+    let (record, token) = follow_links::submit(&mut conn, &caller.actor(), &new, &submission).await?;
     let location = format!("/api/v1/questions/{}", record.row.id);
-    // Never with contact details: this answer is kept for Idempotency-Key replays.
-    let (tag, detail) = detail(&mut conn, record, view.min(View::Staff)).await?;
-    Ok(created(location, &tag, &detail))
+    // Never with contact details. It shows the follow token this once, so it is
+    // `no-store`: the Idempotency-Key store keeps only its status and headers, and a
+    // retry is sent to the question (303), never given the token again.
+    let (tag, question) = detail(&mut conn, record, view.min(View::Staff)).await?;
+    let body = SubmittedQuestion {
+        question,
+        link: FollowLink::new(&state, &token),
+    };
+    Ok(Caching::Secret.mark(created(location, &tag, &body)))
 }
 
 /// Get a question, with its published responses.

@@ -21,6 +21,7 @@ mod routes {
     mod clients;
     mod events;
     mod feeds;
+    mod follow;
     pub mod health;
     pub mod imports;
     mod meetings;

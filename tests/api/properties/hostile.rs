@@ -15,6 +15,7 @@ const TABLES: &[&str] = &[
     "meetings",
     "question_rules",
     "questions",
+    "question_follow_tokens",
     "question_recommendations",
     "question_reference_counters",
     "responses",
@@ -1514,6 +1515,8 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         "/api/v1/reports/not-a-uuid/recommendations",
         "/api/v1/actions/not-a-uuid/updates",
         "/api/v1/clients/not-a-uuid/rotate-secret",
+        "/api/v1/questions/not-a-uuid/follow-link",
+        "/api/v1/questions/00000000-0000-0000-0000-000000000000/follow-link",
     ] {
         cases.push(raw(
             format!("malformed id: POST {path}"),
@@ -1523,6 +1526,36 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             Some(b"{}".to_vec()),
             Problem(&[404]),
         ));
+    }
+
+    // Follow links that lead nowhere: the same 404, reading or withdrawing, whoever
+    // asks; nothing written.
+    let unknown_token = "A".repeat(43);
+    let long_token = "A".repeat(4000);
+    for token in [
+        unknown_token.as_str(),
+        "not-a-token",
+        "%00",
+        "%2e%2e",
+        "..%2f..%2fmetrics",
+        "'%20OR%201=1--",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA%3D",
+        long_token.as_str(),
+    ] {
+        let path = format!("/api/v1/follow/{token}");
+        let name = &token[..token.len().min(40)];
+        cases.push(get(format!("follow link {name}"), path.clone(), Problem(&[404])).anonymous());
+        cases.push(
+            raw(
+                format!("withdraw by follow link {name}"),
+                "POST",
+                format!("{path}/withdraw"),
+                None,
+                None,
+                Problem(&[404]),
+            )
+            .anonymous(),
+        );
     }
 
     // Methods no route has.

@@ -101,6 +101,10 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     // A panel member may withdraw only a question they asked themselves, which this
     // one is not (questions.rs covers the asker).
     ("post", "/api/v1/questions/{id}/withdraw", ADMIN_OR_SECRETARIAT),
+    ("post", "/api/v1/questions/{id}/follow-link", ADMIN_OR_SECRETARIAT),
+    // The follow link is the credential: whoever holds it, with or without a token.
+    ("get", "/api/v1/follow/{token}", PUBLIC),
+    ("post", "/api/v1/follow/{token}/withdraw", PUBLIC),
     ("post", "/api/v1/imports", ADMIN_OR_SECRETARIAT),
     ("get", "/api/v1/questions/{id}/responses", PUBLIC),
     ("get", "/api/v1/questions/{id}/accountability", PUBLIC),
@@ -152,6 +156,7 @@ const FRESH: &[(&str, &str)] = &[
     ("post", "/api/v1/questions/{id}/accept"),
     ("post", "/api/v1/questions/{id}/reject"),
     ("post", "/api/v1/questions/{id}/withdraw"),
+    ("post", "/api/v1/follow/{token}/withdraw"),
     ("post", "/api/v1/responses/{id}/publish"),
     ("delete", "/api/v1/webhooks/{id}"),
 ];
@@ -197,6 +202,8 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
     let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
     let question = app.create_public_question().await;
     let question_id = question["id"].as_str().unwrap().to_string();
+    let followed = app.create_question(json!({})).await;
+    let follow_token = followed["follow_token"].as_str().unwrap().to_string();
     let response = app.create_response(&question_id, json!({})).await;
     app.publish_response(response["id"].as_str().unwrap()).await;
     let report = app.create_report(&organisation, &organisation, "2022-04-07").await;
@@ -240,8 +247,16 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                 Some("webhooks") => webhook["id"].as_str().unwrap().to_string(),
                 _ => organisation["id"].as_str().unwrap().to_string(),
             };
+            let token = match template.contains("{token}") {
+                true if fresh => app.create_question(json!({})).await["follow_token"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                _ => follow_token.clone(),
+            };
             let path = template
                 .replace("{id}", &id)
+                .replace("{token}", &token)
                 .replace("{slug}", "not-found")
                 .replace("{delivery_id}", &delivery);
             // Search needs something to look for.
