@@ -23,6 +23,7 @@ pub mod http;
 pub mod idempotency;
 pub mod import;
 pub mod metrics;
+pub mod moderngov;
 pub mod openapi;
 pub mod pagination;
 pub mod repo;

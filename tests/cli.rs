@@ -399,3 +399,294 @@ fn scrutiny_root(home: &Path) -> PathBuf {
         home.join("scrutiny").join("clusters")
     }
 }
+
+/// What the stub ModernGov answers.
+#[derive(Clone)]
+enum Answer {
+    Xml(String),
+    Html,
+    /// Accepts the request and never answers.
+    Hang,
+}
+
+/// A local HTTP server that answers every request as told, keeping the request lines.
+struct StubModernGov {
+    url: String,
+    answer: std::sync::Arc<std::sync::Mutex<Answer>>,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl StubModernGov {
+    fn start() -> Self {
+        use std::io::Write as _;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let answer = std::sync::Arc::new(std::sync::Mutex::new(Answer::Html));
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (answer_in, requests_in) = (answer.clone(), requests.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                let _ = reader.read_line(&mut request_line);
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+                        break;
+                    }
+                }
+                requests_in.lock().unwrap().push(request_line.trim().to_string());
+                let (content_type, body) = match answer_in.lock().unwrap().clone() {
+                    Answer::Xml(xml) => ("text/xml; charset=utf-8", xml),
+                    Answer::Html => (
+                        "text/html",
+                        "<!DOCTYPE html><html><body><h1>Service unavailable</h1></body></html>".to_string(),
+                    ),
+                    Answer::Hang => {
+                        std::thread::spawn(move || {
+                            std::thread::sleep(Duration::from_secs(30));
+                            drop(stream);
+                        });
+                        continue;
+                    }
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        Self { url, answer, requests }
+    }
+
+    fn answer(&self, answer: Answer) {
+        *self.answer.lock().unwrap() = answer;
+    }
+}
+
+/// A `GetMeetings` answer in ModernGov's shape: text encoded twice, as ModernGov does.
+fn get_meetings_xml(meetings: &[(&str, &str, &str)]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<getmeetings>\r\n  <committee>\r\n    <committeeid>153</committeeid>\r\n    \
+         <committeetitle>Police, Fire &amp;amp; Crime Panel</committeetitle>\r\n    <meetings>\r\n",
+    );
+    for (id, date, status) in meetings {
+        xml.push_str(&format!(
+            "      <meeting>\r\n        <meetingid>{id}</meetingid>\r\n        <meetingdate>{date}</meetingdate>\r\n        \
+             <meetingtime>10:00</meetingtime>\r\n        <meetingstatus>{status}</meetingstatus>\r\n        \
+             <meetinglocation>Council Chamber, County Hall &amp;amp; online</meetinglocation>\r\n      </meeting>\r\n"
+        ));
+    }
+    xml.push_str("    </meetings>\r\n  </committee>\r\n</getmeetings>\r\n");
+    xml
+}
+
+#[derive(diesel::QueryableByName, Debug, PartialEq)]
+struct SyncedMeeting {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    moderngov_meeting_id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    title: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    held_on: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    cancelled: bool,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    deadline: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    version: i32,
+}
+
+impl FreshDatabase {
+    fn sql(&self, statement: &str) {
+        block_on(async {
+            let mut conn = scrutiny::db::connect(&self.url).await.unwrap();
+            diesel::sql_query(statement).execute(&mut conn).await.unwrap();
+        });
+    }
+
+    fn synced_meetings(&self) -> Vec<SyncedMeeting> {
+        block_on(async {
+            let mut conn = scrutiny::db::connect(&self.url).await.unwrap();
+            diesel::sql_query(
+                "SELECT moderngov_meeting_id, title, held_on::text AS held_on, cancelled, \
+                 to_char(question_deadline AT TIME ZONE 'Europe/London', 'YYYY-MM-DD HH24:MI') AS deadline, version \
+                 FROM meetings WHERE moderngov_meeting_id IS NOT NULL ORDER BY moderngov_meeting_id",
+            )
+            .load(&mut conn)
+            .await
+            .unwrap()
+        })
+    }
+
+    fn audited_meeting_changes(&self) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        block_on(async {
+            let mut conn = scrutiny::db::connect(&self.url).await.unwrap();
+            let count: Count =
+                diesel::sql_query("SELECT count(*) AS n FROM audit_events WHERE resource_type = 'meeting'")
+                    .get_result(&mut conn)
+                    .await
+                    .unwrap();
+            count.n
+        })
+    }
+}
+
+#[test]
+fn sync_meetings_creates_moves_and_cancels_meetings_from_moderngov_and_writes_nothing_on_a_bad_answer() {
+    let scratch = Scratch::new("moderngov");
+    let database = FreshDatabase::new("moderngov");
+    let limit = Duration::from_secs(60);
+    let migrate = run(database.scrutiny(&scratch.0).arg("migrate"), limit);
+    assert!(migrate.status.success(), "{}", text(&migrate.stderr));
+    database.sql(
+        "INSERT INTO organisations (id, name, kind, name_key) \
+         VALUES ('01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5c', 'Test Police, Fire & Crime Panel', 'panel', 'test police, fire & crime panel')",
+    );
+    let stub = StubModernGov::start();
+    let sync = |extra: &[&str]| {
+        let mut command = database.scrutiny(&scratch.0);
+        command.args([
+            "sync-meetings",
+            "--moderngov-url",
+            &stub.url,
+            "--committee-id",
+            "153",
+            "--from",
+            "2030-01-01",
+            "--to",
+            "2030-12-31",
+        ]);
+        command.args(extra);
+        run(&mut command, limit)
+    };
+
+    // A meeting, a cancelled one, and one without a usable id.
+    stub.answer(Answer::Xml(get_meetings_xml(&[
+        ("4567", "13/06/2030", "Confirmed"),
+        ("4568", "12/09/2030", "Cancelled"),
+        ("n/a", "10/10/2030", "Confirmed"),
+    ])));
+    let dry = sync(&["--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let out = text(&dry.stdout);
+    assert!(
+        out.contains("1 created, 0 updated, 0 unchanged, 1 cancelled, 1 skipped (dry run: nothing was written)"),
+        "{out}"
+    );
+    assert!(out.contains("\"Police, Fire & Crime Panel\""), "{out}");
+    assert!(out.contains("meeting id \"n/a\" is not a number"), "{out}");
+    assert_eq!(database.synced_meetings(), vec![]);
+    assert_eq!(database.audited_meeting_changes(), 0);
+    assert!(
+        stub.requests.lock().unwrap()[0]
+            .contains("/mgWebService.asmx/GetMeetings?lCommitteeId=153&sFromDate=01/01/2030&sToDate=31/12/2030"),
+        "{:?}",
+        stub.requests.lock().unwrap()
+    );
+
+    let first = sync(&[]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(
+        text(&first.stdout).contains("1 created, 0 updated, 0 unchanged, 1 cancelled, 1 skipped\n"),
+        "{}",
+        text(&first.stdout)
+    );
+    let created = database.synced_meetings();
+    assert_eq!(
+        created,
+        vec![
+            SyncedMeeting {
+                moderngov_meeting_id: 4567,
+                title: "Police, Fire & Crime Panel".into(),
+                held_on: "2030-06-13".into(),
+                cancelled: false,
+                // Three clear working days before Thursday 13 June: by the end of Friday 7th.
+                deadline: Some("2030-06-08 00:00".into()),
+                version: 1,
+            },
+            SyncedMeeting {
+                moderngov_meeting_id: 4568,
+                title: "Police, Fire & Crime Panel".into(),
+                held_on: "2030-09-12".into(),
+                cancelled: true,
+                deadline: None,
+                version: 1,
+            },
+        ]
+    );
+    assert_eq!(database.audited_meeting_changes(), 2);
+
+    // The meeting moves a week on; the same answer again changes nothing.
+    stub.answer(Answer::Xml(get_meetings_xml(&[
+        ("4567", "20/06/2030", "Confirmed"),
+        ("4568", "12/09/2030", "Cancelled"),
+    ])));
+    let moved = sync(&[]);
+    assert!(moved.status.success(), "{}", text(&moved.stderr));
+    let out = text(&moved.stdout);
+    assert!(
+        out.contains("0 created, 1 updated, 1 unchanged, 0 cancelled, 0 skipped"),
+        "{out}"
+    );
+    assert!(out.contains("held_on 2030-06-13 -> 2030-06-20"), "{out}");
+    let after_move = database.synced_meetings();
+    assert_eq!(after_move[0].held_on, "2030-06-20");
+    assert_eq!(after_move[0].deadline.as_deref(), Some("2030-06-15 00:00"));
+    assert_eq!(after_move[0].version, 2);
+    assert_eq!(after_move[1], created[1]);
+    let again = sync(&[]);
+    assert!(
+        text(&again.stdout).contains("0 created, 0 updated, 2 unchanged"),
+        "{}",
+        text(&again.stdout)
+    );
+    assert_eq!(database.audited_meeting_changes(), 3);
+
+    // Now cancelled in ModernGov: kept, marked cancelled, no deadline.
+    stub.answer(Answer::Xml(get_meetings_xml(&[("4567", "20/06/2030", "Cancelled")])));
+    let cancelled = sync(&[]);
+    assert!(
+        text(&cancelled.stdout).contains("0 created, 0 updated, 0 unchanged, 1 cancelled, 0 skipped"),
+        "{}",
+        text(&cancelled.stdout)
+    );
+    let after_cancel = database.synced_meetings();
+    assert!(after_cancel[0].cancelled);
+    assert_eq!(after_cancel[0].deadline, None);
+    assert_eq!(after_cancel.len(), 2);
+
+    // Bad answers: an error naming the cause, a non-zero exit, nothing written.
+    let before = database.synced_meetings();
+    for (answer, expected, extra) in [
+        (Answer::Html, "HTML page", &[][..]),
+        (
+            Answer::Xml("<getmeetings><committee><meetings><meeting>".into()),
+            "not well-formed XML",
+            &[][..],
+        ),
+        (Answer::Hang, "did not answer within 1 seconds", &["--timeout", "1"][..]),
+    ] {
+        stub.answer(answer);
+        let failed = sync(extra);
+        assert!(!failed.status.success(), "{expected}: {}", text(&failed.stdout));
+        assert!(
+            text(&failed.stderr).contains(expected),
+            "{expected}: {}",
+            text(&failed.stderr)
+        );
+        assert!(
+            text(&failed.stderr).contains("nothing was written"),
+            "{}",
+            text(&failed.stderr)
+        );
+        assert_eq!(database.synced_meetings(), before);
+    }
+}

@@ -1,5 +1,6 @@
 //! The command line: `scrutiny [serve]`, `scrutiny migrate`, `scrutiny openapi`,
-//! `scrutiny seed-demo`, `scrutiny import`, and the account commands.
+//! `scrutiny seed-demo`, `scrutiny import`, `scrutiny sync-meetings`, and the account
+//! commands.
 //!
 //! This file holds what clap reads (the commands and their options) and the dispatch
 //! from a parsed command to the code that runs it. That code is grouped by what the
@@ -14,6 +15,7 @@ mod accounts;
 mod clusters;
 mod imports;
 mod logging;
+mod meetings;
 mod migrations;
 mod output;
 mod server;
@@ -117,6 +119,37 @@ pub enum Command {
         /// The documents: plain text in UTF-8, one question and response each.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+    /// Create or update the panel's meetings from its council's ModernGov (the web
+    /// service's GetMeetings for one committee), matched by ModernGov's meeting id, in
+    /// one transaction: moved meetings get their new question deadline, cancelled ones
+    /// are marked cancelled (never deleted). Prints a line per meeting and the counts;
+    /// exits non-zero, writing nothing, when ModernGov times out or does not answer its
+    /// XML.
+    SyncMeetings {
+        /// The ModernGov site's address, e.g. https://democracy.example.gov.uk.
+        #[arg(long, value_name = "URL")]
+        moderngov_url: String,
+        /// The committee whose meetings to take (ModernGov's lCommitteeId, the `CId` in
+        /// its pages' addresses).
+        #[arg(long, value_name = "N")]
+        committee_id: u64,
+        /// The first day to take meetings from (YYYY-MM-DD; default: a year ago).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<chrono::NaiveDate>,
+        /// The last day to take meetings from (YYYY-MM-DD; default: a year from today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<chrono::NaiveDate>,
+        /// The panel that holds the meetings (a UUID from GET /api/v1/organisations;
+        /// default: the only panel).
+        #[arg(long, value_name = "ORG_ID")]
+        panel: Option<OrganisationId>,
+        /// Work everything out and print the report, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Seconds to wait for ModernGov's answer.
+        #[arg(long, value_name = "SECS", default_value_t = 30)]
+        timeout: u64,
     },
     /// Print a token signed with the configured key, for operators and tests.
     IssueToken {
@@ -246,6 +279,26 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 ttl,
             } => accounts::issue_token(&config, &database, subject, roles, organisation, ttl).await,
             Command::Import { format, files, .. } => imports::import_files(&config, &database, &files, format).await,
+            Command::SyncMeetings {
+                moderngov_url,
+                committee_id,
+                from,
+                to,
+                panel,
+                dry_run,
+                timeout,
+            } => {
+                let args = meetings::SyncMeetings {
+                    moderngov_url,
+                    committee_id,
+                    from,
+                    to,
+                    panel,
+                    dry_run,
+                    timeout,
+                };
+                meetings::sync(&config, &database, args).await
+            }
             Command::Openapi | Command::Clusters { .. } => unreachable!("handled above"),
         };
         database.close();

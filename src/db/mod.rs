@@ -197,13 +197,15 @@ struct Undated {
 /// bank holiday rules live here); every meeting scheduled before then was scheduled
 /// under the defaults, and every one scheduled since gets its deadline as it is
 /// written, so after the first run this finds only meetings whose deadline the calendar
-/// cannot vouch for, which stay without one (they take no questions).
+/// cannot vouch for, which stay without one (they take no questions). A cancelled
+/// meeting has none, and is left so.
 fn fill_question_deadlines(
     conn: &mut impl diesel::connection::LoadConnection<Backend = diesel::pg::Pg>,
 ) -> anyhow::Result<usize> {
     use diesel::sql_types::{Timestamptz, Uuid};
     let rows: Vec<Undated> = diesel::sql_query(
-        "SELECT id, held_on FROM meetings WHERE kind = 'panel_meeting' AND question_deadline IS NULL ORDER BY id",
+        "SELECT id, held_on FROM meetings WHERE kind = 'panel_meeting' AND question_deadline IS NULL \
+         AND NOT cancelled ORDER BY id",
     )
     .load(conn)
     .context("reading panel meetings without a question deadline")?;

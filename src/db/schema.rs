@@ -157,6 +157,9 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         question_deadline -> Nullable<Timestamptz>,
+        cancelled -> Bool,
+        moderngov_url -> Nullable<Text>,
+        moderngov_meeting_id -> Nullable<Int8>,
     }
 }
 

@@ -38,6 +38,13 @@ pub struct MeetingRow {
     /// the meeting was scheduled or last moved (or the panel last changed its rules
     /// before it was held); none for a meeting that takes no public questions.
     pub question_deadline: Option<DateTime<Utc>>,
+    /// Whether the meeting was cancelled: kept, so the public sees it was, with no
+    /// question deadline.
+    pub cancelled: bool,
+    /// The ModernGov site it came from (`scrutiny sync-meetings`), if any.
+    pub moderngov_url: Option<String>,
+    /// Its id on that ModernGov site.
+    pub moderngov_meeting_id: Option<i64>,
 }
 
 crate::logged_row!(MeetingRow, "meeting", |row| row.id.0);
@@ -190,20 +197,21 @@ pub async fn update(
         if let Some(organisation) = changes.organisation_id {
             require_exists(conn, organisation, "organisation_id").await?;
         }
-        let question_deadline =
-            if changes.kind.is_some() || changes.held_on.is_some() || changes.organisation_id.is_some() {
-                Some(
-                    deadline_for(
-                        conn,
-                        changes.organisation_id.unwrap_or(before.organisation_id),
-                        changes.kind.unwrap_or(before.kind),
-                        changes.held_on.unwrap_or(before.held_on),
-                    )
-                    .await?,
+        let question_deadline = if before.cancelled {
+            None
+        } else if changes.kind.is_some() || changes.held_on.is_some() || changes.organisation_id.is_some() {
+            Some(
+                deadline_for(
+                    conn,
+                    changes.organisation_id.unwrap_or(before.organisation_id),
+                    changes.kind.unwrap_or(before.kind),
+                    changes.held_on.unwrap_or(before.held_on),
                 )
-            } else {
-                None
-            };
+                .await?,
+            )
+        } else {
+            None
+        };
         let after: MeetingRow = diesel::update(meetings::table.find(id))
             .set(MeetingChangesRow {
                 organisation_id: changes.organisation_id,
@@ -250,6 +258,7 @@ pub async fn apply_question_rules(
             .filter(meetings::organisation_id.eq(panel))
             .filter(meetings::kind.eq(MeetingKind::PanelMeeting))
             .filter(meetings::held_on.ge(today))
+            .filter(meetings::cancelled.eq(false))
             .select(MeetingRow::as_select())
             .for_update()
             .load(conn)
@@ -275,4 +284,232 @@ pub async fn apply_question_rules(
         Ok(stored)
     })
     .await
+}
+
+/// A meeting as a council's ModernGov lists it, for [`sync_moderngov`].
+#[derive(Debug, Clone)]
+pub struct ListedMeeting {
+    /// ModernGov's meeting id.
+    pub moderngov_meeting_id: i64,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub cancelled: bool,
+}
+
+/// What [`sync_moderngov`] did (or, in a dry run, would do) with one listed meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncOutcome {
+    Created,
+    /// Changed: `changes` says what (`held_on 2024-01-08 -> 2024-01-15`, …).
+    Updated,
+    Unchanged,
+    /// Newly marked cancelled (created as cancelled, or cancelled since the last sync).
+    Cancelled,
+    /// Not stored: `reason` says why.
+    Skipped,
+}
+
+/// One line of the sync's report.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncLine {
+    pub moderngov_meeting_id: String,
+    pub outcome: SyncOutcome,
+    pub meeting_id: Option<MeetingId>,
+    pub held_on: Option<NaiveDate>,
+    pub title: String,
+    /// What changed, for `updated` and `cancelled`; why, for `skipped`.
+    pub detail: Vec<String>,
+}
+
+enum SyncAbort {
+    Failed(ApiError),
+    DryRun(Vec<SyncLine>),
+}
+
+impl From<diesel::result::Error> for SyncAbort {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
+impl From<ApiError> for SyncAbort {
+    fn from(error: ApiError) -> Self {
+        Self::Failed(error)
+    }
+}
+
+/// Creates or updates panel `panel`'s meetings from the meetings ModernGov at `site`
+/// lists, matched by ModernGov's meeting id, in one transaction (all or nothing): a
+/// new one becomes a public panel meeting with its question deadline under the
+/// panel's rules; a moved one gets the deadline of its new date; a cancelled one is
+/// marked cancelled and has no deadline (never deleted); one that is no longer
+/// cancelled gets its deadline back. A meeting with a date outside the supported
+/// years, or whose deadline the calendar cannot vouch for, is skipped with the reason.
+/// Each change is audited and published like any other. With `dry_run`, everything
+/// is worked out the same way and rolled back.
+pub async fn sync_moderngov(
+    conn: &mut DbConn,
+    actor: &Actor,
+    panel: OrganisationId,
+    site: &str,
+    listed: &[ListedMeeting],
+    dry_run: bool,
+) -> Result<Vec<SyncLine>, ApiError> {
+    let result = conn
+        .transaction(async |conn| {
+            let organisation = super::organisations::find(conn, panel).await?;
+            if organisation.kind != crate::domain::organisation::OrganisationKind::Panel {
+                return Err(SyncAbort::Failed(ApiError::validation(vec![
+                    crate::error::FieldError::new(
+                        "panel",
+                        format!("{} is a {}, not a panel", organisation.name, organisation.kind.as_str()),
+                    ),
+                ])));
+            }
+            let rules = question_rules::governing(conn, panel).await?;
+            let mut lines = Vec::new();
+            for meeting in listed {
+                lines.push(sync_one(conn, actor, panel, site, &rules, meeting).await?);
+            }
+            if dry_run {
+                Err(SyncAbort::DryRun(lines))
+            } else {
+                Ok(lines)
+            }
+        })
+        .await;
+    match result {
+        Ok(lines) | Err(SyncAbort::DryRun(lines)) => Ok(lines),
+        Err(SyncAbort::Failed(error)) => Err(error),
+    }
+}
+
+async fn sync_one(
+    conn: &mut DbConn,
+    actor: &Actor,
+    panel: OrganisationId,
+    site: &str,
+    rules: &QuestionRules,
+    listed: &ListedMeeting,
+) -> Result<SyncLine, SyncAbort> {
+    let mut line = SyncLine {
+        moderngov_meeting_id: listed.moderngov_meeting_id.to_string(),
+        outcome: SyncOutcome::Skipped,
+        meeting_id: None,
+        held_on: Some(listed.held_on),
+        title: listed.title.clone(),
+        detail: vec![],
+    };
+    let skip = |mut line: SyncLine, reason: String| {
+        line.detail.push(reason);
+        Ok(line)
+    };
+    if let Err(error) = meeting::parse_held_on("held_on", listed.held_on) {
+        return skip(line, format!("held on {}: {}", listed.held_on, error.message));
+    }
+    let title = match crate::domain::text::Title::parse("title", &listed.title) {
+        Ok(title) => title,
+        Err(error) => return skip(line, format!("its title {}", error.message)),
+    };
+    let deadline = if listed.cancelled {
+        None
+    } else {
+        match meeting::require_known_deadline(MeetingKind::PanelMeeting, listed.held_on, rules) {
+            Ok(deadline) => deadline,
+            Err(error) => return skip(line, error.message),
+        }
+    };
+    let existing: Option<MeetingRow> = meetings::table
+        .filter(meetings::moderngov_url.eq(site))
+        .filter(meetings::moderngov_meeting_id.eq(listed.moderngov_meeting_id))
+        .select(MeetingRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(before) = existing else {
+        let row: MeetingRow = diesel::insert_into(meetings::table)
+            .values((
+                NewMeetingRow {
+                    id: MeetingId::generate(),
+                    organisation_id: panel,
+                    kind: MeetingKind::PanelMeeting,
+                    title: title.as_str(),
+                    held_on: listed.held_on,
+                    is_public: true,
+                    question_deadline: deadline,
+                },
+                meetings::cancelled.eq(listed.cancelled),
+                meetings::moderngov_url.eq(site),
+                meetings::moderngov_meeting_id.eq(listed.moderngov_meeting_id),
+            ))
+            .returning(MeetingRow::as_returning())
+            .get_result(conn)
+            .await?;
+        changelog::publish(conn, actor, "meeting.created", None, &row).await?;
+        line.meeting_id = Some(row.id);
+        line.outcome = if row.cancelled {
+            SyncOutcome::Cancelled
+        } else {
+            SyncOutcome::Created
+        };
+        return Ok(line);
+    };
+    line.meeting_id = Some(before.id);
+    if before.organisation_id != panel {
+        return skip(
+            line,
+            format!(
+                "ModernGov meeting {} is already meeting {} of another organisation",
+                listed.moderngov_meeting_id, before.id
+            ),
+        );
+    }
+    if before.title != title.as_str() {
+        line.detail
+            .push(format!("title {:?} -> {:?}", before.title, title.as_str()));
+    }
+    if before.held_on != listed.held_on {
+        line.detail
+            .push(format!("held_on {} -> {}", before.held_on, listed.held_on));
+    }
+    if before.cancelled != listed.cancelled {
+        line.detail.push(if listed.cancelled {
+            "cancelled".to_string()
+        } else {
+            "no longer cancelled".to_string()
+        });
+    }
+    if before.question_deadline != deadline {
+        let show = |d: Option<DateTime<Utc>>| d.map_or("none".to_string(), |d| d.to_rfc3339());
+        line.detail.push(format!(
+            "question_deadline {} -> {}",
+            show(before.question_deadline),
+            show(deadline)
+        ));
+    }
+    if line.detail.is_empty() {
+        line.outcome = SyncOutcome::Unchanged;
+        return Ok(line);
+    }
+    let after: MeetingRow = diesel::update(meetings::table.find(before.id))
+        .set((
+            meetings::title.eq(title.as_str()),
+            meetings::held_on.eq(listed.held_on),
+            meetings::cancelled.eq(listed.cancelled),
+            meetings::question_deadline.eq(deadline),
+            meetings::updated_at.eq(Utc::now()),
+            meetings::version.eq(before.next_version()),
+        ))
+        .returning(MeetingRow::as_returning())
+        .get_result(conn)
+        .await?;
+    changelog::publish(conn, actor, "meeting.updated", Some(&before), &after).await?;
+    line.outcome = if after.cancelled && !before.cancelled {
+        SyncOutcome::Cancelled
+    } else {
+        SyncOutcome::Updated
+    };
+    Ok(line)
 }

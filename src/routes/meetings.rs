@@ -33,6 +33,7 @@ use crate::repo::meetings::{self as repo, MeetingFilter, MeetingRow};
     "held_on": "2022-06-16",
     "is_public": true,
     "question_deadline": "2022-06-10T23:00:00Z",
+    "cancelled": false,
     "created_at": "2022-05-01T09:00:00Z",
     "updated_at": "2022-05-01T09:00:00Z",
     "version": 1
@@ -59,6 +60,10 @@ pub struct Meeting {
     /// only for a panel meeting stored before that was required, which takes no
     /// questions.
     pub question_deadline: Option<DateTime<Utc>>,
+    /// Whether the meeting was cancelled (as its council's ModernGov says, synced by
+    /// `scrutiny sync-meetings`): a cancelled meeting is kept, takes no public
+    /// questions and has no question deadline.
+    pub cancelled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Increases by one on every change; the `ETag` carries it.
@@ -75,6 +80,7 @@ impl From<MeetingRow> for Meeting {
             title: row.title,
             held_on: row.held_on,
             is_public: row.is_public,
+            cancelled: row.cancelled,
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
@@ -330,8 +336,8 @@ pub async fn update_meeting(
 }
 
 const MEETINGS_CSV_EXAMPLE: &str = concat!(
-    "id,organisation_id,kind,title,held_on,is_public,question_deadline,created_at,updated_at,version\r\n",
-    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5d,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a51,panel_meeting,Panel meeting,2022-06-06,true,2022-06-01T12:00:00Z,2022-05-01T09:00:00Z,2022-05-01T09:00:00Z,1\r\n",
+    "id,organisation_id,kind,title,held_on,is_public,question_deadline,cancelled,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5d,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a51,panel_meeting,Panel meeting,2022-06-06,true,2022-06-01T12:00:00Z,false,2022-05-01T09:00:00Z,2022-05-01T09:00:00Z,1\r\n",
 );
 
 /// The meeting list, as JSON pages or CSV.
@@ -347,6 +353,7 @@ impl Listing for Meetings {
         "held_on",
         "is_public",
         "question_deadline",
+        "cancelled",
         "created_at",
         "updated_at",
         "version",
