@@ -71,6 +71,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(questions::update_question)
                 .service(question_transitions::accept_question)
                 .service(question_transitions::reject_question)
+                .service(question_transitions::refer_question)
                 .service(question_transitions::withdraw_question)
                 .service(accountability::get_question_accountability)
                 .service(accountability::get_nested_question_accountability)
