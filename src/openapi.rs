@@ -44,7 +44,7 @@ never a questioner's contact details, a password or a secret. Admins only."),
         (name = "clients", description = "Systems (panel and council IT) that sign in with client credentials. Admins only."),
         (name = "organisations", description = "The panel, the Commissioner's office, forces, fire services, inspectorates and councils that ask, answer, inspect and act."),
         (name = "meetings", description = "Meetings of the panel (where public questions are put, subject to a deadline three clear working days before), the Commissioner's Strategic Governance Boards and Public Performance Meetings."),
-        (name = "questions", description = "Questions to the Commissioner from the public and from panel members: submitted, then accepted (public) or rejected, answered when a response is published, or withdrawn. Contact details are seen by the secretariat only."),
+        (name = "questions", description = "Questions to the Commissioner from the public and from panel members: submitted, then accepted (public) or rejected, answered when a response is published, referred to another organisation (public; its reply is shown), or withdrawn. Contact details are seen by the secretariat only."),
         (name = "follow", description = "A question's private follow link, given to whoever asks it: the one question in every state, never contact details, \
 and withdrawing it while that is allowed. The secretariat can replace a link (the old one then answers 404)."),
         (name = "imports", description = "The panel's published question-and-response documents, brought in as answered questions \

@@ -20,7 +20,9 @@ use crate::domain::action::{ActionId, ActionStatus, NewAction, NewProgressUpdate
 use crate::domain::auth::Actor;
 use crate::domain::meeting::{MeetingId, MeetingKind, NewMeeting};
 use crate::domain::organisation::{NewOrganisation, OrganisationId, OrganisationKind};
-use crate::domain::question::{AskerKind, NewQuestion, NewResponse, QuestionStatus, ResponseKind, Topic};
+use crate::domain::question::{
+    AskerKind, Grounds, NewQuestion, NewResponse, Note, QuestionStatus, Referral, ReferralCode, ResponseKind, Topic,
+};
 use crate::domain::question_rules::Addressee;
 use crate::domain::report::{NewRecommendation, NewReport, RecommendationId, RecommendationKind, ReportKind};
 use crate::domain::text::{Body, Name, Reference, Title};
@@ -37,6 +39,7 @@ struct Story {
     report: StoryReport,
     actions: Vec<StoryAction>,
     question: StoryQuestion,
+    referred_question: StoryReferredQuestion,
 }
 
 #[derive(Deserialize)]
@@ -107,6 +110,27 @@ struct StoryQuestion {
     meeting: String,
     body: String,
     response: StoryResponse,
+}
+
+/// A question the secretariat referred to another organisation, with that
+/// organisation's written reply.
+#[derive(Deserialize)]
+struct StoryReferredQuestion {
+    title: String,
+    asker: StoryAsker,
+    topics: Vec<String>,
+    asked_on: NaiveDate,
+    meeting: String,
+    body: String,
+    referral: StoryReferral,
+    reply: StoryResponse,
+}
+
+#[derive(Deserialize)]
+struct StoryReferral {
+    organisation: String,
+    reason_code: ReferralCode,
+    reason: String,
 }
 
 #[derive(Deserialize)]
@@ -307,6 +331,61 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
     };
     let draft = repo::responses::insert(conn, &actor, record.row.id, &new_response, &[Addressee::Commissioner]).await?;
     repo::responses::publish(conn, &actor, draft.row.id, &IfMatch::none(), &[Addressee::Commissioner]).await?;
+
+    // A question referred to the force as an operational matter, and the force's reply,
+    // recorded by the secretariat: published, it leaves the question referred.
+    let question = &story.referred_question;
+    let new_question = NewQuestion {
+        asker_kind: question.asker.kind,
+        asker_display_name: valid(Name::parse("asker.display_name", &question.asker.display_name))?,
+        asker_contact: None,
+        asker_user_id: None,
+        title: valid(Title::parse("title", &question.title))?,
+        body: valid(Body::parse("body", &question.body))?,
+        topics: question
+            .topics
+            .iter()
+            .map(|t| valid(Topic::parse("topics", t)))
+            .collect::<Result<Vec<_>, _>>()?,
+        asked_on: question.asked_on,
+        meeting_id: Some(lookup(&meetings, &question.meeting, "meeting")?),
+        parent_question_id: None,
+        recommendation_ids: Vec::new(),
+        addressed_to: Addressee::Commissioner,
+    };
+    let submission = repo::questions::Submission {
+        submitted_at: Utc.from_utc_datetime(&question.asked_on.and_hms_opt(12, 0, 0).unwrap_or_default()),
+        sees_unpublished: true,
+        rate_limit: None,
+    };
+    let record = repo::questions::insert(conn, &actor, &new_question, &submission).await?;
+    let referral = Referral {
+        organisation_id: lookup(&organisations, &question.referral.organisation, "organisation")?,
+        code: question.referral.reason_code,
+        reason: valid(Note::parse("reason", &question.referral.reason))?,
+    };
+    repo::questions::transition(
+        conn,
+        &actor,
+        record.row.id,
+        &IfMatch::none(),
+        QuestionStatus::Referred,
+        Some(Grounds::Referral(&referral)),
+        repo::questions::Permit::Any,
+    )
+    .await?;
+    let reply = &question.reply;
+    let new_reply = NewResponse {
+        kind: reply.kind,
+        body: valid(Body::parse("body", &reply.body))?,
+        author_name: valid(Name::parse("author.name", &reply.author.0))?,
+        author_position: valid(Name::parse("author.position", &reply.author.1))?,
+        responded_on: reply.responded_on,
+        recommendation_ids: Vec::new(),
+        action_ids: Vec::new(),
+    };
+    let draft = repo::responses::insert(conn, &actor, record.row.id, &new_reply, &[Addressee::Panel]).await?;
+    repo::responses::publish(conn, &actor, draft.row.id, &IfMatch::none(), &[Addressee::Panel]).await?;
     Ok(())
 }
 
@@ -336,6 +415,8 @@ mod tests {
             }
         }
         assert_eq!(story.question.response.author.0, "Ralph Butler");
+        assert!(story.referred_question.asked_on < story.question.asked_on);
+        assert_eq!(story.referred_question.referral.organisation, "force");
         assert!(story.question.body.contains("not effectively safeguarding children"));
     }
 }

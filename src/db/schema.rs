@@ -225,6 +225,10 @@ diesel::table! {
         version -> Int4,
         addressed_to -> Text,
         rejection_reason_code -> Nullable<Text>,
+        referred_to_organisation_id -> Nullable<Uuid>,
+        referral_reason_code -> Nullable<Text>,
+        referral_reason -> Nullable<Text>,
+        referred_at -> Nullable<Timestamptz>,
     }
 }
 

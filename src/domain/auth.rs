@@ -185,7 +185,7 @@ impl Principal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum View {
     /// Anonymous callers and `integration` systems: public records only (questions
-    /// accepted or answered, published responses, public meetings, reports,
+    /// accepted, answered or referred, published responses, public meetings, reports,
     /// recommendations, actions and updates), and never contact details. What is not
     /// public does not exist for them (404).
     Public,

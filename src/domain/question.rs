@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::action::ActionId;
 use super::auth::{Principal, Role, Subject, UserId};
 use super::meeting::MeetingId;
+use super::organisation::OrganisationId;
 use super::question_rules::Addressee;
 use super::report::RecommendationId;
 use super::text::{Body, BoundedText, Name, Title};
@@ -41,6 +42,10 @@ crate::text_enum!(
         Accepted => "accepted",
         /// A response has been published; public. Stays answered.
         Answered => "answered",
+        /// Passed to another organisation (the force, the fire service, the council)
+        /// to reply to directly, with the ground and the reason; public. Stays referred:
+        /// that organisation's reply, once published, is shown without answering it.
+        Referred => "referred",
         /// Not accepted (the reason is recorded); not public.
         Rejected => "rejected",
         /// Withdrawn by the asker or the secretariat; not public.
@@ -60,12 +65,17 @@ impl QuestionStatus {
                 | (Accepted, Withdrawn)
                 | (Submitted, Answered)
                 | (Accepted, Answered)
+                | (Submitted, Referred)
+                | (Accepted, Referred)
         )
     }
 
     /// Public questions are visible to anonymous callers.
     pub fn is_public(self) -> bool {
-        matches!(self, QuestionStatus::Accepted | QuestionStatus::Answered)
+        matches!(
+            self,
+            QuestionStatus::Accepted | QuestionStatus::Answered | QuestionStatus::Referred
+        )
     }
 }
 
@@ -108,6 +118,44 @@ crate::text_enum!(
 pub struct Rejection {
     pub code: RejectionCode,
     pub reason: Note,
+}
+
+crate::text_enum!(
+    /// Why a question was referred to another organisation rather than answered by the
+    /// Commissioner or the panel. The secretariat adds its own words in `reason`.
+    ///
+    /// - `operational_matter`: about the force's or fire service's day-to-day
+    ///   operations, which its chief officer answers for;
+    /// - `individual_complaint`: about one person's own grievance or case, which the
+    ///   organisation's complaints route handles;
+    /// - `outside_remit`: the business of another body (the council, say).
+    // The list repeats the variants' own docs because the OpenAPI document carries
+    // only the enum's description, not one per value.
+    ReferralCode {
+        /// About the force's (or fire service's) day-to-day operations.
+        OperationalMatter => "operational_matter",
+        /// About one person's own grievance or case.
+        IndividualComplaint => "individual_complaint",
+        /// The business of another body.
+        OutsideRemit => "outside_remit",
+    }
+);
+
+/// A referral as the secretariat records it: the organisation the question is passed
+/// to (its existence is checked against the database), the documented ground and the
+/// secretariat's own explanation.
+#[derive(Debug, Clone)]
+pub struct Referral {
+    pub organisation_id: OrganisationId,
+    pub code: ReferralCode,
+    pub reason: Note,
+}
+
+/// Why a question moves where it does, when the move needs a reason.
+#[derive(Debug, Clone, Copy)]
+pub enum Grounds<'a> {
+    Rejection(&'a Rejection),
+    Referral(&'a Referral),
 }
 
 crate::text_enum!(
@@ -457,6 +505,19 @@ mod tests {
     fn only_submitted_or_accepted_questions_can_be_withdrawn() {
         assert!(Submitted.can_become(Withdrawn) && Accepted.can_become(Withdrawn));
         assert!(!Rejected.can_become(Withdrawn) && !Answered.can_become(Withdrawn));
+    }
+
+    #[test]
+    fn only_submitted_or_accepted_questions_can_be_referred_and_they_stay_referred() {
+        for from in super::QuestionStatus::ALL {
+            assert_eq!(
+                from.can_become(Referred),
+                matches!(from, Submitted | Accepted),
+                "{from}"
+            );
+            assert!(!Referred.can_become(*from), "referred → {from}");
+        }
+        assert!(Referred.is_public());
     }
 
     #[test]

@@ -20,10 +20,11 @@ use crate::db::DbConn;
 use crate::domain::auth::Actor;
 use crate::domain::auth::UserId;
 use crate::domain::meeting::{MeetingId, MeetingKind};
+use crate::domain::organisation::OrganisationId;
 pub use crate::domain::question::Permit;
 use crate::domain::question::{
-    in_time, reference, AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus, Rejection,
-    RejectionCode, ResponseStatus, Topic,
+    in_time, reference, AskerContact, AskerKind, Grounds, NewQuestion, QuestionChanges, QuestionId, QuestionStatus,
+    ReferralCode, RejectionCode, ResponseStatus, Topic,
 };
 use crate::domain::question_rules::{Addressee, QuestionRules};
 use crate::domain::report::RecommendationId;
@@ -61,6 +62,10 @@ pub struct QuestionRow {
     pub version: i32,
     pub addressed_to: Addressee,
     pub rejection_reason_code: Option<RejectionCode>,
+    pub referred_to_organisation_id: Option<OrganisationId>,
+    pub referral_reason_code: Option<ReferralCode>,
+    pub referral_reason: Option<String>,
+    pub referred_at: Option<DateTime<Utc>>,
 }
 
 impl QuestionRow {
@@ -602,8 +607,8 @@ pub async fn published_versions_sum(conn: &mut DbConn, id: QuestionId) -> Result
 #[derive(Debug, Default)]
 pub struct QuestionFilter {
     pub status: Option<QuestionStatus>,
-    /// Only public questions (accepted or answered): for anonymous and `integration`
-    /// callers.
+    /// Only public questions (accepted, answered or referred): for anonymous and
+    /// `integration` callers.
     pub public_only: bool,
     pub asker_kind: Option<AskerKind>,
     pub topic: Option<Topic>,
@@ -775,19 +780,23 @@ pub async fn update(
 /// Moves a question to `to` (409 with its current state if that is not a legal move),
 /// honouring `If-Match`, and records `question.<to>` in the audit log. A question that
 /// becomes public for the first time gets its `published_at`; one being rejected gets
-/// `rejection`'s code and reason.
+/// the rejection's code and reason, one being referred the referral's organisation
+/// (which must exist: a 422 naming `organisation_id` otherwise), code, reason and time.
 pub async fn transition(
     conn: &mut DbConn,
     actor: &Actor,
     id: QuestionId,
     if_match: &IfMatch,
     to: QuestionStatus,
-    rejection: Option<&Rejection>,
+    grounds: Option<Grounds<'_>>,
     permit: Permit,
 ) -> Result<QuestionRecord, ApiError> {
     conn.transaction(async |conn| {
         let before = lock_for_change(conn, id, if_match, permit).await?;
-        move_question(conn, actor, before, to, rejection).await
+        if let Some(Grounds::Referral(referral)) = grounds {
+            super::organisations::require_exists(conn, referral.organisation_id, "organisation_id").await?;
+        }
+        move_question(conn, actor, before, to, grounds).await
     })
     .await
 }
@@ -800,7 +809,7 @@ pub async fn move_question(
     actor: &Actor,
     before: QuestionRecord,
     to: QuestionStatus,
-    rejection: Option<&Rejection>,
+    grounds: Option<Grounds<'_>>,
 ) -> Result<QuestionRecord, ApiError> {
     let from = before.row.status;
     if !from.can_become(to) {
@@ -811,6 +820,14 @@ pub async fn move_question(
     }
     let now = Utc::now();
     let published_at = before.row.published_at.or(to.is_public().then_some(now));
+    let rejection = match grounds {
+        Some(Grounds::Rejection(rejection)) => Some(rejection),
+        _ => None,
+    };
+    let referral = match grounds {
+        Some(Grounds::Referral(referral)) => Some(referral),
+        _ => None,
+    };
     let row: QuestionRow = diesel::update(questions::table.find(before.row.id))
         .set((
             questions::status.eq(to),
@@ -818,6 +835,16 @@ pub async fn move_question(
                 .map(|r| r.reason.as_str())
                 .or(before.row.rejection_reason.as_deref())),
             questions::rejection_reason_code.eq(rejection.map(|r| r.code).or(before.row.rejection_reason_code)),
+            (
+                questions::referred_to_organisation_id.eq(referral
+                    .map(|r| r.organisation_id)
+                    .or(before.row.referred_to_organisation_id)),
+                questions::referral_reason_code.eq(referral.map(|r| r.code).or(before.row.referral_reason_code)),
+                questions::referral_reason.eq(referral
+                    .map(|r| r.reason.as_str())
+                    .or(before.row.referral_reason.as_deref())),
+                questions::referred_at.eq(referral.map(|_| now).or(before.row.referred_at)),
+            ),
             questions::published_at.eq(published_at),
             questions::updated_at.eq(now),
             questions::version.eq(before.row.next_version()),

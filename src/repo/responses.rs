@@ -348,7 +348,7 @@ pub async fn insert(
             .await
             .optional()?
             .ok_or_else(|| ApiError::not_found(format!("No question has id {question_id}")))?;
-        require_answerer(addressed_to, answers_for)?;
+        require_answerer(status, addressed_to, answers_for)?;
         require_answerable(status)?;
         require_after_question(new.responded_on, asked_on)?;
         create(conn, actor, question_id, new, None, "response.created").await
@@ -556,8 +556,21 @@ fn require_fitting_note(correcting: bool, changes: &ResponseChanges) -> Result<(
 
 /// A 403 unless the caller records answers for `addressed_to`: the Commissioner's
 /// office answers questions put to the Commissioner, the Panel (its secretariat) those
-/// put to the Panel.
-fn require_answerer(addressed_to: Addressee, answers_for: &[Addressee]) -> Result<(), ApiError> {
+/// put to the Panel. A question in `status` `referred` is answered by the organisation
+/// it was referred to, whose reply the secretariat records (as it records the Panel's).
+fn require_answerer(
+    status: QuestionStatus,
+    addressed_to: Addressee,
+    answers_for: &[Addressee],
+) -> Result<(), ApiError> {
+    if status == QuestionStatus::Referred {
+        if answers_for.contains(&Addressee::Panel) {
+            return Ok(());
+        }
+        return Err(ApiError::forbidden(
+            "The question was referred to another organisation: the panel's secretariat records its reply",
+        ));
+    }
     if answers_for.contains(&addressed_to) {
         return Ok(());
     }
@@ -569,11 +582,11 @@ fn require_answerer(addressed_to: Addressee, answers_for: &[Addressee]) -> Resul
     }))
 }
 
-/// The addressee of the question response `row` answers.
-async fn addressee_of(conn: &mut DbConn, row: &ResponseRow) -> Result<Addressee, ApiError> {
+/// The status and addressee of the question response `row` answers.
+async fn addressee_of(conn: &mut DbConn, row: &ResponseRow) -> Result<(QuestionStatus, Addressee), ApiError> {
     Ok(questions_table::table
         .find(row.question_id)
-        .select(questions_table::addressed_to)
+        .select((questions_table::status, questions_table::addressed_to))
         .first(conn)
         .await?)
 }
@@ -602,7 +615,8 @@ pub async fn update(
 ) -> Result<ResponseRecord, ApiError> {
     conn.transaction(async |conn| {
         let before: ResponseRow = versioned::lock(conn, id, if_match).await?;
-        require_answerer(addressee_of(conn, &before).await?, answers_for)?;
+        let (status, addressed_to) = addressee_of(conn, &before).await?;
+        require_answerer(status, addressed_to, answers_for)?;
         let correcting = before.status == ResponseStatus::Published;
         require_fitting_note(correcting, changes)?;
         let before = with_citation(conn, before).await?;
@@ -683,7 +697,7 @@ pub async fn publish(
             .ok_or_else(|| versioned::not_found::<ResponseRow>(id))?;
         let question = questions::lock_record(conn, question_id).await?;
         let before: ResponseRow = versioned::lock(conn, id, if_match).await?;
-        require_answerer(question.row.addressed_to, answers_for)?;
+        require_answerer(question.row.status, question.row.addressed_to, answers_for)?;
         require_draft(before.status)?;
         require_answerable(question.row.status)?;
         let question = if question.row.status.can_become(QuestionStatus::Answered) {

@@ -406,7 +406,7 @@ impl Trail {
 /// due first, with its owner organisation by name, the post answering for it, due date,
 /// status, `is_overdue`, its latest update and the recommendations it `addresses`), and
 /// `recommendations` (each with its progress, the organisation it is addressed to by
-/// name, and its actions' references). Public for accepted and answered questions; staff
+/// name, and its actions' references). Public for accepted, answered and referred questions; staff
 /// see the trail of any question (drafts of responses are never part of it). Sends an
 /// `ETag` (a digest of the body); with `If-None-Match` naming it, answers 304.
 ///

@@ -59,7 +59,7 @@ Owner: Head of Public Protection, Staffordshire Police. Due 2022-12-31. Status: 
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct QuestionFeedQuery {
-    /// Only questions in this state (only `accepted` and `answered` ones are public, so
+    /// Only questions in this state (only `accepted`, `answered` and `referred` ones are public, so
     /// any other state gives an empty feed).
     pub status: Option<QuestionStatus>,
     /// Only questions with this topic.
@@ -448,7 +448,7 @@ impl AtomFeed for ActionsFeed {
 
 /// Public questions as an Atom feed.
 ///
-/// The 50 most recently updated `accepted` and `answered` questions (what an anonymous
+/// The 50 most recently updated `accepted`, `answered` and `referred` questions (what an anonymous
 /// caller of `GET /api/v1/questions` sees), newest first. Each entry's id is
 /// `urn:uuid:<question id>`; its author is the name the question is published under,
 /// its categories are its topics, and it links to the question's JSON (and to its page

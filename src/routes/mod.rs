@@ -72,6 +72,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(questions::update_question)
                 .service(question_transitions::accept_question)
                 .service(question_transitions::reject_question)
+                .service(question_transitions::refer_question)
                 .service(question_transitions::withdraw_question)
                 .service(follow::replace_follow_link)
                 .service(follow::get_followed_question)

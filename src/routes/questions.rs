@@ -13,8 +13,10 @@ use crate::app::AppState;
 use crate::db::DbConn;
 use crate::domain::auth::{Role, Subject, UserId, View};
 use crate::domain::meeting::MeetingId;
+use crate::domain::organisation::OrganisationId;
 use crate::domain::question::{
-    AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus, RejectionCode, Topic,
+    AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus, ReferralCode, RejectionCode,
+    Topic,
 };
 use crate::domain::question_rules::Addressee;
 use crate::domain::report::RecommendationId;
@@ -67,6 +69,10 @@ pub struct QuestionSource {
     "recommendation_ids": [],
     "rejection_reason": null,
     "rejection_reason_code": null,
+    "referred_to_organisation_id": null,
+    "referral_reason_code": null,
+    "referral_reason": null,
+    "referred_at": null,
     "published_at": "2022-06-01T10:00:00Z",
     "source": null,
     "created_at": "2022-05-31T18:00:00Z",
@@ -78,7 +84,8 @@ pub struct Question {
     /// The human reference, `PQ-<year asked>-<number>`, assigned in order within each year.
     pub reference: String,
     /// `submitted` → `accepted` → `answered`; `submitted` → `rejected`;
-    /// `submitted`/`accepted` → `withdrawn`. Only `accepted` and `answered` are public.
+    /// `submitted`/`accepted` → `referred` or `withdrawn`. Only `accepted`, `answered`
+    /// and `referred` are public.
     pub status: QuestionStatus,
     pub asker: Asker,
     /// How to reach the questioner: personal data, present only for `secretariat` and
@@ -109,7 +116,16 @@ pub struct Question {
     /// The documented ground it was rejected on, when it was; null for a question
     /// rejected before grounds were recorded.
     pub rejection_reason_code: Option<RejectionCode>,
-    /// When it first became public (accepted, or answered).
+    /// The organisation it was referred to (the force, the fire service, the council),
+    /// when it was referred; null otherwise.
+    pub referred_to_organisation_id: Option<OrganisationId>,
+    /// The documented ground it was referred on, when it was; null otherwise.
+    pub referral_reason_code: Option<ReferralCode>,
+    /// Why it was referred, in the secretariat's words, when it was; null otherwise.
+    pub referral_reason: Option<String>,
+    /// When it was referred; null otherwise.
+    pub referred_at: Option<DateTime<Utc>>,
+    /// When it first became public (accepted, answered or referred).
     pub published_at: Option<DateTime<Utc>>,
     /// For questions imported from a published document; null otherwise.
     pub source: Option<QuestionSource>,
@@ -153,6 +169,10 @@ impl Question {
             recommendation_ids: record.recommendation_ids,
             rejection_reason: row.rejection_reason,
             rejection_reason_code: row.rejection_reason_code,
+            referred_to_organisation_id: row.referred_to_organisation_id,
+            referral_reason_code: row.referral_reason_code,
+            referral_reason: row.referral_reason,
+            referred_at: row.referred_at,
             published_at: row.published_at,
             source: row.source_hash.map(|hash| QuestionSource {
                 name: row.source_name,
@@ -190,7 +210,7 @@ crate::page_type!(QuestionPage, Question);
 #[into_params(parameter_in = Query)]
 pub struct QuestionQuery {
     /// Only questions in this state. Anonymous and `integration` callers only ever see
-    /// `accepted` and `answered` ones.
+    /// `accepted`, `answered` and `referred` ones.
     pub status: Option<QuestionStatus>,
     /// Only questions from this kind of asker.
     pub asker_kind: Option<AskerKind>,
@@ -309,7 +329,7 @@ impl Publishable for QuestionRecord {
 /// List questions.
 ///
 /// Most recently asked first (by `asked_on`, then id), paged with `cursor`. Anonymous
-/// and `integration` callers see `accepted` and `answered` questions only; staff see
+/// and `integration` callers see `accepted`, `answered` and `referred` questions only; staff see
 /// all; only `secretariat` and `admin` see contact details.
 #[utoipa::path(
     tag = "questions",
@@ -466,8 +486,8 @@ pub async fn update_question(
 }
 
 const QUESTIONS_CSV_EXAMPLE: &str = concat!(
-    "id,reference,status,asker_kind,asker_display_name,title,body,topics,asked_on,meeting_id,parent_question_id,addressed_to,recommendation_ids,rejection_reason,rejection_reason_code,published_at,source_name,source_hash,created_at,updated_at,version\r\n",
-    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b,PQ-2022-0007,answered,member_of_public,A member of the public,Safeguarding children after the HMIC inspection,\"What exactly is the PFCC doing about this, to bring the force to account?\",child-protection,2022-05-31,,,commissioner,,,,2022-06-01T10:00:00Z,,,2022-05-31T18:00:00Z,2022-06-09T12:00:00Z,3\r\n",
+    "id,reference,status,asker_kind,asker_display_name,title,body,topics,asked_on,meeting_id,parent_question_id,addressed_to,recommendation_ids,rejection_reason,rejection_reason_code,referred_to_organisation_id,referral_reason_code,referral_reason,referred_at,published_at,source_name,source_hash,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b,PQ-2022-0007,answered,member_of_public,A member of the public,Safeguarding children after the HMIC inspection,\"What exactly is the PFCC doing about this, to bring the force to account?\",child-protection,2022-05-31,,,commissioner,,,,,,,,2022-06-01T10:00:00Z,,,2022-05-31T18:00:00Z,2022-06-09T12:00:00Z,3\r\n",
 );
 
 /// The question list, as JSON pages or CSV (whose columns leave contact details out,
@@ -495,6 +515,10 @@ impl Listing for Questions {
         "recommendation_ids",
         "rejection_reason",
         "rejection_reason_code",
+        "referred_to_organisation_id",
+        "referral_reason_code",
+        "referral_reason",
+        "referred_at",
         "published_at",
         "source_name",
         "source_hash",

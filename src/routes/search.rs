@@ -204,7 +204,7 @@ impl TryFrom<SearchQuery> for SearchRequest {
 /// Each hit has a `snippet`: HTML, escaped, with the matched words in `<mark>…</mark>`.
 ///
 /// What is searched is what the lists show the caller: anonymous and `integration`
-/// callers find only public records (accepted and answered questions, published
+/// callers find only public records (accepted, answered and referred questions, published
 /// responses to them, recommendations and actions); staff find submitted, rejected
 /// and withdrawn questions and draft responses too. Contact details and names are never
 /// searched nor shown.

@@ -27,6 +27,7 @@ mod routes {
     mod meetings;
     mod organisations;
     mod question_outcomes;
+    mod question_referrals;
     mod question_rules;
     mod questions;
     mod recommendation_status;

@@ -237,6 +237,7 @@ fn json_operations(f: &Fixtures) -> Vec<(&'static str, &'static str, String)> {
         ("questions", "POST", "/api/v1/questions".into()),
         ("questions", "PATCH", f.question.clone()),
         ("questions", "POST", format!("{}/reject", f.question)),
+        ("questions", "POST", format!("{}/refer", f.question)),
         ("responses", "POST", format!("{}/responses", f.question)),
         ("responses", "PATCH", f.response.clone()),
         ("reports", "POST", "/api/v1/reports".into()),
@@ -580,6 +581,13 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             "reason",
         ),
         (
+            "questions",
+            "POST",
+            format!("{questions_path}/refer"),
+            json!({"organisation_id": 42, "reason_code": "operational_matter", "reason": "For the force"}),
+            "organisation_id",
+        ),
+        (
             "responses",
             "POST",
             responses_path.clone(),
@@ -774,6 +782,13 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             "POST",
             format!("{questions_path}/reject"),
             json!({"reason_code": "outside_remit", "reason": nul}),
+            "reason",
+        ),
+        (
+            "questions",
+            "POST",
+            format!("{questions_path}/refer"),
+            json!({"organisation_id": uuid::Uuid::now_v7(), "reason_code": "outside_remit", "reason": nul}),
             "reason",
         ),
         (
@@ -973,6 +988,13 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             json!({"reason_code": "rude", "reason": "Not for the panel"}),
             "reason_code",
         ),
+        (
+            "questions",
+            "POST",
+            format!("{questions_path}/refer"),
+            json!({"organisation_id": uuid::Uuid::now_v7(), "reason_code": "late", "reason": "For the force"}),
+            "reason_code",
+        ),
     ];
     for (family, method, path, body, field) in enums {
         cases.push(json_case(
@@ -995,6 +1017,37 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             format!("{questions_path}/reject"),
             body,
             Invalid("reason_code"),
+        ));
+    }
+    // A referral needs an organisation that exists, a ground and a reason.
+    for (name, body, field) in [
+        (
+            "missing organisation_id",
+            json!({"reason_code": "operational_matter", "reason": "For the force"}),
+            "organisation_id",
+        ),
+        (
+            "unknown organisation_id",
+            json!({"organisation_id": uuid::Uuid::now_v7(), "reason_code": "operational_matter", "reason": "For the force"}),
+            "organisation_id",
+        ),
+        (
+            "null reason_code",
+            json!({"organisation_id": uuid::Uuid::now_v7(), "reason_code": null, "reason": "For the force"}),
+            "reason_code",
+        ),
+        (
+            "over-long reason",
+            json!({"organisation_id": uuid::Uuid::now_v7(), "reason_code": "outside_remit", "reason": "x".repeat(2_001)}),
+            "reason",
+        ),
+    ] {
+        cases.push(json_case(
+            format!("{name}: questions POST refer"),
+            "POST",
+            format!("{questions_path}/refer"),
+            body,
+            Invalid(field),
         ));
     }
     for (path, filter) in [

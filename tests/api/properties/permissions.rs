@@ -98,6 +98,7 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("patch", "/api/v1/questions/{id}", ADMIN_OR_SECRETARIAT),
     ("post", "/api/v1/questions/{id}/accept", ADMIN_OR_SECRETARIAT),
     ("post", "/api/v1/questions/{id}/reject", ADMIN_OR_SECRETARIAT),
+    ("post", "/api/v1/questions/{id}/refer", ADMIN_OR_SECRETARIAT),
     // A panel member may withdraw only a question they asked themselves, which this
     // one is not (questions.rs covers the asker).
     ("post", "/api/v1/questions/{id}/withdraw", ADMIN_OR_SECRETARIAT),
@@ -155,6 +156,7 @@ const TEXT_BODIES: &[(&str, &str)] = &[("post", "/api/v1/imports")];
 const FRESH: &[(&str, &str)] = &[
     ("post", "/api/v1/questions/{id}/accept"),
     ("post", "/api/v1/questions/{id}/reject"),
+    ("post", "/api/v1/questions/{id}/refer"),
     ("post", "/api/v1/questions/{id}/withdraw"),
     ("post", "/api/v1/follow/{token}/withdraw"),
     ("post", "/api/v1/responses/{id}/publish"),
@@ -371,6 +373,9 @@ fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Opti
         ("post", "/api/v1/questions/{id}/reject") => {
             Some(json!({"reason_code": "outside_remit", "reason": "Not for the panel"}))
         }
+        ("post", "/api/v1/questions/{id}/refer") => Some(json!({
+            "organisation_id": organisation, "reason_code": "operational_matter", "reason": "For the force"
+        })),
         ("post", "/api/v1/questions/{id}/responses") => Some(json!({
             "kind": "written", "body": format!("Response {n}"),
             "author": {"name": "Ralph Butler", "position": "Interim Joint Chief Executive"},
