@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod derived_status;
 pub mod meeting;
 pub mod organisation;
+pub mod programme;
 pub mod progress;
 pub mod question;
 pub mod question_rules;

@@ -25,6 +25,7 @@ mod routes {
     pub mod imports;
     mod meetings;
     mod organisations;
+    mod programmes;
     mod question_outcomes;
     mod question_rules;
     mod questions;
