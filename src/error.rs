@@ -387,7 +387,10 @@ fn what_conflicts(constraint: Option<&str>) -> &'static str {
             "api_clients_client_id_key",
             "An API client with this client_id already exists",
         ),
-        ("actions_reference_key", "An action with this reference already exists"),
+        (
+            "actions_programme_id_reference_key",
+            "An action with this reference already exists in this programme (references are unique within a programme)",
+        ),
         (
             "recommendations_report_id_reference_key",
             "This report already has a recommendation with this reference",

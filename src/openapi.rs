@@ -54,6 +54,8 @@ the same from the command line."),
         (name = "responses", description = "The Commissioner's responses: drafted, published (which answers the question), and corrected in the open with a note, every earlier version staying readable."),
         (name = "reports", description = "Inspections, re-inspections, panel reports and audits: where recommendations come from. \
 Each has a response due date (56 days after publication) and a scorecard of its recommendations and overdue actions."),
+        (name = "programmes", description = "Improvement programmes: named sets of actions with an owner, the reports they respond to, \
+the meeting where their progress is reported, and a progress summary of their actions."),
         (name = "recommendations", description = "What a report asks to be done, to whom, with its status and the progress of the actions addressing it."),
         (name = "actions", description = "What is being done about the recommendations: owner, time frame, success measure, status and progress, \
 with an append-only trail of progress updates. Force users move and report on their own organisation's actions."),

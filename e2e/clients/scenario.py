@@ -57,6 +57,7 @@ from scrutiny_client.api.recommendations import (
     list_recommendations,
     list_report_recommendations,
 )
+from scrutiny_client.api.programmes import get_programme, get_programme_progress, list_programmes
 from scrutiny_client.api.reports import get_report, get_report_scorecard, list_reports
 from scrutiny_client.api.responses import (
     create_response,
@@ -389,6 +390,7 @@ def read_everything():
             (list_organisations, get_organisation),
             (list_meetings, get_meeting),
             (list_reports, get_report),
+            (list_programmes, get_programme),
             (list_recommendations, get_recommendation),
             (list_actions, get_action),
         ):
@@ -398,6 +400,8 @@ def read_everything():
         for report in expect(list_reports.sync_detailed(client=client), 200).items[:3]:
             expect(list_report_recommendations.sync_detailed(id=report.id, client=client), 200)
             expect(get_report_scorecard.sync_detailed(id=report.id, client=client), 200)
+        for programme in expect(list_programmes.sync_detailed(client=client), 200).items[:3]:
+            expect(get_programme_progress.sync_detailed(id=programme.id, client=client), 200)
         for action in expect(list_actions.sync_detailed(client=client, limit=5), 200).items:
             expect(list_progress_updates.sync_detailed(id=action.id, client=client), 200)
         for question in expect(list_questions.sync_detailed(client=client), 200).items[:5]:

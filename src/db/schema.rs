@@ -109,6 +109,29 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        programme_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    programmes (id) {
+        id -> Uuid,
+        name -> Text,
+        description -> Nullable<Text>,
+        owner_organisation_id -> Uuid,
+        owner_post_title -> Text,
+        progress_meeting_kind -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    programme_reports (programme_id, report_id) {
+        programme_id -> Uuid,
+        report_id -> Uuid,
     }
 }
 
@@ -364,8 +387,12 @@ diesel::joinable!(action_recommendations -> recommendations (recommendation_id))
 diesel::joinable!(action_updates -> actions (action_id));
 diesel::joinable!(action_updates -> meetings (meeting_id));
 diesel::joinable!(actions -> organisations (owner_organisation_id));
+diesel::joinable!(actions -> programmes (programme_id));
 diesel::joinable!(api_clients -> organisations (organisation_id));
 diesel::joinable!(meetings -> organisations (organisation_id));
+diesel::joinable!(programme_reports -> programmes (programme_id));
+diesel::joinable!(programme_reports -> reports (report_id));
+diesel::joinable!(programmes -> organisations (owner_organisation_id));
 diesel::joinable!(question_follow_tokens -> questions (question_id));
 diesel::joinable!(question_recommendations -> questions (question_id));
 diesel::joinable!(question_recommendations -> recommendations (recommendation_id));
@@ -385,6 +412,8 @@ diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    programme_reports,
+    programmes,
     action_recommendations,
     action_updates,
     actions,

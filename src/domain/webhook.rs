@@ -52,6 +52,7 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "question",
     "response",
     "report",
+    "programme",
     "recommendation",
     "action",
     "action_update",

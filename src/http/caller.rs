@@ -187,6 +187,10 @@ requirement!(
     ManageReports => [Admin, Secretariat, CommissionerOffice]
 );
 requirement!(
+    /// Record and change improvement programmes: `admin`, `commissioner_office`.
+    ManageProgrammes => [Admin, CommissionerOffice]
+);
+requirement!(
     /// Change an action and post its progress updates: `admin`, `commissioner_office`,
     /// and `force` users (of the owning organisation only: checked after loading the
     /// action, with [`Principal::may_move_action_of`]).

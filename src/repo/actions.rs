@@ -218,15 +218,19 @@ async fn require_recommendations(conn: &mut DbConn, ids: &[RecommendationId], fi
     }
 }
 
+/// A 409 if another action outside any programme has `reference`: references are unique
+/// within a programme, and among actions in none (which is where a new action starts).
 async fn require_unique_reference(conn: &mut DbConn, reference: &str) -> Result<(), ApiError> {
     let taken: i64 = actions::table
         .filter(actions::reference.eq(reference))
+        .filter(actions::programme_id.is_null())
         .count()
         .get_result(conn)
         .await?;
     if taken > 0 {
         return Err(ApiError::conflict(format!(
-            "An action with reference {reference} already exists"
+            "An action with reference {reference} already exists outside any programme \
+             (references are unique within a programme)"
         )));
     }
     Ok(())

@@ -231,6 +231,7 @@ pub async fn result_location(
         "organisation" => "organisations",
         "meeting" => "meetings",
         "report" => "reports",
+        "programme" => "programmes",
         "recommendation" => "recommendations",
         "action" => "actions",
         "user" => "users",

@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod meetings;
 pub mod organisations;
+pub mod programmes;
 pub mod question_rules;
 pub mod questions;
 pub mod rate_limits;

@@ -24,6 +24,8 @@ crate::text_enum!(
         Question => "question",
         Response => "response",
         Report => "report",
+        /// An improvement programme.
+        Programme => "programme",
         Recommendation => "recommendation",
         Action => "action",
         /// An update posted on an action.

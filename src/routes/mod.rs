@@ -17,6 +17,7 @@ pub mod imports;
 pub mod meetings;
 pub mod organisations;
 pub mod problems;
+pub mod programmes;
 pub mod progress_updates;
 pub mod question_requests;
 pub mod question_rules;
@@ -91,6 +92,11 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(reports::get_report)
                 .service(reports::update_report)
                 .service(reports::get_report_scorecard)
+                .service(programmes::list_programmes)
+                .service(programmes::create_programme)
+                .service(programmes::get_programme)
+                .service(programmes::update_programme)
+                .service(programmes::get_programme_progress)
                 .service(recommendations::list_report_recommendations)
                 .service(recommendations::create_recommendation)
                 .service(recommendations::list_recommendations)

@@ -229,6 +229,21 @@ impl TestApp {
         .await
     }
 
+    /// Creates a programme owned by `owner`, responding to `reports`, and returns it.
+    pub async fn create_programme(&self, owner: &Value, reports: &[&Value]) -> Value {
+        self.admin_post(
+            "/api/v1/programmes",
+            &serde_json::json!({
+                "name": "Child Protection Improvement Programme",
+                "owner": {"organisation_id": owner["id"], "post_title": "Assistant Chief Constable"},
+                "report_ids": reports.iter().map(|r| r["id"].clone()).collect::<Vec<_>>(),
+                "progress_meeting_kind": "strategic_governance_board",
+            }),
+            201,
+        )
+        .await
+    }
+
     /// Adds recommendation `reference` to `report`, addressed to `addressed_to`.
     pub async fn create_recommendation(&self, report: &Value, reference: &str, addressed_to: &Value) -> Value {
         self.admin_post(

@@ -24,6 +24,8 @@ const TABLES: &[&str] = &[
     "response_actions",
     "reports",
     "recommendations",
+    "programmes",
+    "programme_reports",
     "actions",
     "action_recommendations",
     "action_updates",
@@ -181,6 +183,7 @@ struct Fixtures {
     report: String,
     recommendation: String,
     action: String,
+    programme: String,
     webhook: String,
 }
 
@@ -201,6 +204,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
     let action = app
         .create_action("H-1", &[&recommendation], &organisation, "2199-01-01")
         .await;
+    let programme = app.create_programme(&organisation, &[&report]).await;
     // Inactive, so that no delivery is made while the catalogue runs.
     let webhook = app
         .as_admin()
@@ -218,6 +222,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         report: path_of("reports", &report),
         recommendation: path_of("recommendations", &recommendation),
         action: path_of("actions", &action),
+        programme: path_of("programmes", &programme),
         webhook: path_of("webhooks", &webhook.json()),
     }
 }
@@ -244,6 +249,8 @@ fn json_operations(f: &Fixtures) -> Vec<(&'static str, &'static str, String)> {
         ("reports", "PATCH", f.report.clone()),
         ("recommendations", "POST", format!("{}/recommendations", f.report)),
         ("recommendations", "PATCH", f.recommendation.clone()),
+        ("programmes", "POST", "/api/v1/programmes".into()),
+        ("programmes", "PATCH", f.programme.clone()),
         ("actions", "POST", "/api/v1/actions".into()),
         ("actions", "PATCH", f.action.clone()),
         ("action updates", "POST", format!("{}/updates", f.action)),
@@ -267,6 +274,7 @@ fn lists(f: &Fixtures) -> Vec<String> {
         "/api/v1/reports".into(),
         format!("{}/recommendations", f.report),
         "/api/v1/recommendations".into(),
+        "/api/v1/programmes".into(),
         "/api/v1/actions".into(),
         format!("{}/updates", f.action),
         "/api/v1/webhooks".into(),
@@ -307,6 +315,11 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             "title": "Report", "kind": "audit", "publisher_organisation_id": org_id,
             "subject_organisation_id": org_id, "published_on": "2022-04-07"
         });
+        crate::helpers::merge(&mut body, changes);
+        body
+    };
+    let valid_programme = |changes: Value| {
+        let mut body = json!({"name": "Programme", "owner": {"organisation_id": org_id, "post_title": "Head"}});
         crate::helpers::merge(&mut body, changes);
         body
     };
@@ -610,6 +623,20 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         ),
         ("reports", "PATCH", f.report.clone(), json!({"title": ["x"]}), "title"),
         (
+            "programmes",
+            "POST",
+            "/api/v1/programmes".into(),
+            valid_programme(json!({"report_ids": "x"})),
+            "report_ids",
+        ),
+        (
+            "programmes",
+            "PATCH",
+            f.programme.clone(),
+            json!({"name": ["x"]}),
+            "name",
+        ),
+        (
             "recommendations",
             "POST",
             recommendations_path.clone(),
@@ -832,6 +859,48 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             f.report.clone(),
             json!({"summary": "x".repeat(20_001)}),
             "summary",
+        ),
+        (
+            "programmes",
+            "POST",
+            "/api/v1/programmes".into(),
+            valid_programme(json!({"name": nul})),
+            "name",
+        ),
+        (
+            "programmes",
+            "POST",
+            "/api/v1/programmes".into(),
+            valid_programme(json!({"name": "x".repeat(201)})),
+            "name",
+        ),
+        (
+            "programmes",
+            "POST",
+            "/api/v1/programmes".into(),
+            valid_programme(json!({"report_ids": [org_id]})),
+            "report_ids",
+        ),
+        (
+            "programmes",
+            "POST",
+            "/api/v1/programmes".into(),
+            valid_programme(json!({"owner": {"organisation_id": rec_id, "post_title": "Head"}})),
+            "owner.organisation_id",
+        ),
+        (
+            "programmes",
+            "PATCH",
+            f.programme.clone(),
+            json!({"description": "x".repeat(20_001)}),
+            "description",
+        ),
+        (
+            "programmes",
+            "PATCH",
+            f.programme.clone(),
+            json!({"status": "finished"}),
+            "status",
         ),
         (
             "recommendations",

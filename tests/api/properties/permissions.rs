@@ -121,6 +121,11 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("patch", "/api/v1/reports/{id}", REPORT_MANAGERS),
     ("get", "/api/v1/reports/{id}/scorecard", PUBLIC),
     ("get", "/api/v1/reports/{id}/recommendations", PUBLIC),
+    ("get", "/api/v1/programmes", PUBLIC),
+    ("post", "/api/v1/programmes", ADMIN_OR_COMMISSIONER_OFFICE),
+    ("get", "/api/v1/programmes/{id}", PUBLIC),
+    ("patch", "/api/v1/programmes/{id}", ADMIN_OR_COMMISSIONER_OFFICE),
+    ("get", "/api/v1/programmes/{id}/progress", PUBLIC),
     ("post", "/api/v1/reports/{id}/recommendations", REPORT_MANAGERS),
     ("get", "/api/v1/recommendations", PUBLIC),
     ("get", "/api/v1/recommendations/{id}", PUBLIC),
@@ -213,6 +218,7 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
     let action = app
         .create_action("M-0", &[&recommendation], &organisation, "2199-01-01")
         .await;
+    let programme = app.create_programme(&organisation, &[&report]).await;
     let delivery = wait_for_a_delivery(&app, &webhook).await;
     let fixtures = Fixtures {
         organisation: organisation.clone(),
@@ -235,6 +241,7 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                     .to_string(),
                 Some("responses") => response["id"].as_str().unwrap().to_string(),
                 Some("reports") => report["id"].as_str().unwrap().to_string(),
+                Some("programmes") => programme["id"].as_str().unwrap().to_string(),
                 Some("recommendations") => recommendation["id"].as_str().unwrap().to_string(),
                 Some("actions") => action["id"].as_str().unwrap().to_string(),
                 Some("webhooks") if fresh => app
@@ -394,6 +401,10 @@ fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Opti
             "addressed_to_organisation_id": organisation
         })),
         ("patch", "/api/v1/recommendations/{id}") => Some(json!({"text": format!("Do better {n}.")})),
+        ("post", "/api/v1/programmes") => Some(json!({
+            "name": format!("Programme {n}"), "owner": {"organisation_id": organisation, "post_title": "Head"}
+        })),
+        ("patch", "/api/v1/programmes/{id}") => Some(json!({"name": format!("Programme {n}")})),
         ("post", "/api/v1/actions") => Some(json!({
             "reference": format!("M-{n}"), "title": "T", "description": "D",
             "recommendation_ids": [fixtures.recommendation["id"]],
