@@ -14,11 +14,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::meetings::Meeting;
-use super::questions::{detail, QuestionDetail};
+use super::questions::{detail, FollowLink, QuestionDetail};
 use crate::app::AppState;
 use crate::db::DbConn;
 use crate::domain::auth::{Actor, View};
-use crate::domain::follow::{follow_path, FollowToken};
+use crate::domain::follow::FollowToken;
 use crate::domain::question::{QuestionId, QuestionStatus};
 use crate::error::{responses, ApiError};
 use crate::http::caching::Caching;
@@ -31,35 +31,6 @@ use crate::repo::questions::{self as questions_repo, QuestionRecord};
 /// Who the audit log says withdrew a question through its follow link: the
 /// questioner, by the link they hold, and nothing that identifies them.
 pub const FOLLOW_LINK_ACTOR: &str = "questioner via follow link";
-
-/// A question's private follow link, shown once: to whoever asked it, and to the
-/// secretariat when it replaces the link.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FollowLink {
-    /// Where to follow the question: absolute under `SCRUTINY_BASE_URL` when that is
-    /// set, otherwise the path (`/api/v1/follow/{token}`).
-    #[schema(example = "https://scrutiny.example.gov.uk/api/v1/follow/q3Z8xV0m2bK7tR4yW1nE6sJ9cH5uL0aPdG2fT8kM3oB")]
-    pub follow_url: String,
-    /// The link's token: 43 base64url characters (256 random bits). Only its hash is
-    /// kept, so it cannot be shown again; if it is lost, the secretariat can issue a
-    /// new link (`POST /api/v1/questions/{id}/follow-link`).
-    #[schema(example = "q3Z8xV0m2bK7tR4yW1nE6sJ9cH5uL0aPdG2fT8kM3oB")]
-    pub follow_token: String,
-}
-
-impl FollowLink {
-    /// The link for `token`, as this service publishes it.
-    pub fn new(state: &AppState, token: &FollowToken) -> Self {
-        let path = follow_path(token);
-        Self {
-            follow_url: match state.config.base_url.as_deref() {
-                Some(base) => format!("{base}{path}"),
-                None => path,
-            },
-            follow_token: token.as_str().to_string(),
-        }
-    }
-}
 
 /// A question as the holder of its follow link sees it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -191,13 +162,4 @@ pub async fn replace_follow_link(
     let mut conn = state.conn().await?;
     let token = follow_links::replace(&mut conn, &auth.actor(), *id).await?;
     Ok(Caching::Secret.mark(HttpResponse::Ok().json(FollowLink::new(&state, &token))))
-}
-
-/// The answer to `POST /api/v1/questions`: the question and its private follow link.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SubmittedQuestion {
-    #[serde(flatten)]
-    pub question: QuestionDetail,
-    #[serde(flatten)]
-    pub link: FollowLink,
 }

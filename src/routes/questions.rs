@@ -6,12 +6,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::follow::{FollowLink, SubmittedQuestion};
 use super::question_requests::{CreateQuestionRequest, UpdateQuestionRequest};
 use super::responses::CommissionerResponse;
 use crate::app::AppState;
 use crate::db::DbConn;
 use crate::domain::auth::{Role, Subject, UserId, View};
+use crate::domain::follow::{follow_path, FollowToken};
 use crate::domain::meeting::MeetingId;
 use crate::domain::organisation::OrganisationId;
 use crate::domain::question::{
@@ -540,4 +540,42 @@ impl Listing for Questions {
     fn caching(&self) -> Caching {
         Caching::personal_if(self.view.sees_contact_details())
     }
+}
+
+/// A question's private follow link, shown once: to whoever asked it, and to the
+/// secretariat when it replaces the link.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowLink {
+    /// Where to follow the question: absolute under `SCRUTINY_BASE_URL` when that is
+    /// set, otherwise the path (`/api/v1/follow/{token}`).
+    #[schema(example = "https://scrutiny.example.gov.uk/api/v1/follow/q3Z8xV0m2bK7tR4yW1nE6sJ9cH5uL0aPdG2fT8kM3oB")]
+    pub follow_url: String,
+    /// The link's token: 43 base64url characters (256 random bits). Only its hash is
+    /// kept, so it cannot be shown again; if it is lost, the secretariat can issue a
+    /// new link (`POST /api/v1/questions/{id}/follow-link`).
+    #[schema(example = "q3Z8xV0m2bK7tR4yW1nE6sJ9cH5uL0aPdG2fT8kM3oB")]
+    pub follow_token: String,
+}
+
+impl FollowLink {
+    /// The link for `token`, as this service publishes it.
+    pub fn new(state: &AppState, token: &FollowToken) -> Self {
+        let path = follow_path(token);
+        Self {
+            follow_url: match state.config.base_url.as_deref() {
+                Some(base) => format!("{base}{path}"),
+                None => path,
+            },
+            follow_token: token.as_str().to_string(),
+        }
+    }
+}
+
+/// The answer to `POST /api/v1/questions`: the question and its private follow link.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmittedQuestion {
+    #[serde(flatten)]
+    pub question: QuestionDetail,
+    #[serde(flatten)]
+    pub link: FollowLink,
 }
