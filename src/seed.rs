@@ -20,6 +20,7 @@ use crate::domain::action::{ActionId, ActionStatus, NewAction, NewProgressUpdate
 use crate::domain::auth::Actor;
 use crate::domain::meeting::{MeetingId, MeetingKind, NewMeeting};
 use crate::domain::organisation::{NewOrganisation, OrganisationId, OrganisationKind};
+use crate::domain::programme::{NewProgramme, ProgrammeStatus};
 use crate::domain::question::{
     AskerKind, Grounds, NewQuestion, NewResponse, Note, QuestionStatus, Referral, ReferralCode, ResponseKind, Topic,
 };
@@ -157,6 +158,9 @@ fn demo_document() -> Result<crate::import::Prepared, ApiError> {
 }
 
 /// The story's text is ours: a value that does not validate is a bug in the data file.
+/// The improvement programme the demo's actions belong to.
+const PROGRAMME: &str = "Child Protection Improvement Programme";
+
 fn valid<T>(result: Result<T, FieldError>) -> Result<T, ApiError> {
     result.map_err(|e| ApiError::Internal(anyhow::anyhow!("data/demo/story.json: {}: {}", e.field, e.message)))
 }
@@ -232,6 +236,29 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
     }
 
     let force = lookup(&organisations, "force", "organisation")?;
+    // The force's answer names the programme its actions belong to: a programme with an
+    // owner, the report it responds to and the board where its progress is reported.
+    let programme = repo::programmes::insert(
+        conn,
+        &actor,
+        &NewProgramme {
+            name: valid(Name::parse("name", PROGRAMME))?,
+            description: Some(valid(Body::parse(
+                "description",
+                "The force's programme of detailed actions in response to HMICFRS's child protection \
+                 inspection findings, overseen by command arrangements and reported to the \
+                 Commissioner's monthly Strategic Governance Board.",
+            ))?),
+            owner: Owner {
+                organisation_id: force,
+                post_title: valid(Name::parse("post_title", "Chief Constable"))?,
+            },
+            report_ids: vec![report_row.id],
+            progress_meeting_kind: Some(MeetingKind::StrategicGovernanceBoard),
+            status: ProgrammeStatus::Active,
+        },
+    )
+    .await?;
     let mut action_ids: Vec<ActionId> = Vec::new();
     for action in &story.actions {
         let recommendation_ids = action
@@ -243,10 +270,7 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
             reference: valid(Reference::parse("reference", &action.reference))?,
             title: valid(Title::parse("title", &action.title))?,
             description: valid(Body::parse("description", &action.description))?,
-            programme: Some(valid(Name::parse(
-                "programme",
-                "Child Protection Improvement Programme",
-            ))?),
+            programme: Some(valid(Name::parse("programme", PROGRAMME))?),
             recommendation_ids,
             owner: Owner {
                 organisation_id: force,
@@ -256,6 +280,13 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
             schedule: valid(Schedule::new(action.starts_on, action.due_on, "due_on"))?,
         };
         let record = repo::actions::insert(conn, &actor, &new).await?;
+        diesel_async::RunQueryDsl::execute(
+            diesel::sql_query("UPDATE actions SET programme_id = $1 WHERE id = $2")
+                .bind::<diesel::sql_types::Uuid, _>(programme.row.id)
+                .bind::<diesel::sql_types::Uuid, _>(record.row.id),
+            conn,
+        )
+        .await?;
         for update in &action.updates {
             let new = NewProgressUpdate {
                 reported_on: update.reported_on,

@@ -117,6 +117,37 @@ async fn the_link_shows_a_rejected_question_with_its_reason_and_ground() {
 }
 
 #[actix_web::test]
+async fn the_link_shows_a_referred_question_with_where_and_why_and_it_can_no_longer_be_withdrawn() {
+    let app = spawn_app().await;
+    let force = app
+        .create_organisation("Staffordshire Police", "force")
+        .await;
+    let submitted = ask(&app).await;
+    let referred = app
+        .as_admin()
+        .post(&format!(
+            "/api/v1/questions/{}/refer",
+            submitted["id"].as_str().unwrap()
+        ))
+        .json(&json!({
+            "organisation_id": force["id"],
+            "reason_code": "operational_matter",
+            "reason": "Passed to the force for a direct reply.",
+        }))
+        .await;
+    assert_eq!(referred.status, 200, "{}", referred.text());
+    let followed = follow(&app, token(&submitted)).await;
+    assert_eq!(followed["status"], "referred");
+    assert_eq!(followed["referred_to_organisation_id"], force["id"]);
+    assert_eq!(followed["referral_reason_code"], "operational_matter");
+    assert_eq!(followed["referral_reason"], "Passed to the force for a direct reply.");
+    assert_eq!(followed["can_withdraw"], false);
+    let path = format!("{}/withdraw", follow_path(token(&submitted)));
+    let refused = app.anonymous().post(&path).await;
+    assert_eq!(refused.assert_problem(409)["current_state"], "referred");
+}
+
+#[actix_web::test]
 async fn the_questioner_withdraws_by_the_link_once_and_then_gets_409() {
     let app = spawn_app().await;
     let submitted = ask(&app).await;

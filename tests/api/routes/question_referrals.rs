@@ -134,7 +134,7 @@ async fn only_submitted_or_accepted_questions_can_be_referred_and_a_409_writes_n
     let body = json!({"reason_code": "late", "reason": "Late"});
     assert_eq!(
         app.as_admin()
-            .post(&format!("{}", refer_path(&rejected).replace("/refer", "/reject")))
+            .post(&refer_path(&rejected).replace("/refer", "/reject"))
             .json(&body)
             .await
             .status,
