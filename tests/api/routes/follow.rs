@@ -119,9 +119,7 @@ async fn the_link_shows_a_rejected_question_with_its_reason_and_ground() {
 #[actix_web::test]
 async fn the_link_shows_a_referred_question_with_where_and_why_and_it_can_no_longer_be_withdrawn() {
     let app = spawn_app().await;
-    let force = app
-        .create_organisation("Staffordshire Police", "force")
-        .await;
+    let force = app.create_organisation("Staffordshire Police", "force").await;
     let submitted = ask(&app).await;
     let referred = app
         .as_admin()
