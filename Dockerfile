@@ -6,6 +6,8 @@ FROM rust:1.89-bookworm AS build
 WORKDIR /src
 # Build the dependency tree alone first, so editing src/ does not rebuild it.
 COPY Cargo.toml Cargo.lock ./
+# The C flags the allocator is built with (.cargo/config.toml).
+COPY .cargo .cargo
 RUN mkdir src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
     && cargo build --release --locked \
     && rm -rf src target/release/.fingerprint/scrutiny-*

@@ -52,7 +52,7 @@ pub struct Config {
     /// `SCRUTINY_BODY_LIMIT`: the largest request body accepted, in bytes (413 above).
     pub body_limit: usize,
     /// `SCRUTINY_HASHING_CONCURRENCY`: how many password or secret hashes run at once,
-    /// 1 to 64 (default: the number of cores). Each Argon2id hash holds 19 MiB.
+    /// 1 to 64 (default: the number of cores). Each Argon2id hash holds 7 MiB.
     pub hashing_concurrency: usize,
     /// `SCRUTINY_HASHING_QUEUE`: how many more may wait for a turn, 0 to 1,000 (default
     /// 8); beyond that a sign-in is refused at once with 429 and `Retry-After`.

@@ -1,4 +1,4 @@
-//! Password and secret hashing, bounded: Argon2id needs 19 MiB and tens of milliseconds
+//! Password and secret hashing, bounded: Argon2id needs 7 MiB and tens of milliseconds
 //! of one core per hash, so unbounded hashing lets anonymous sign-in attempts exhaust
 //! memory and starve every other request.
 //!

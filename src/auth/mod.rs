@@ -354,12 +354,32 @@ pub fn random_token(length: usize) -> String {
         .collect()
 }
 
-/// Hashes a password or client secret with Argon2id (OWASP's parameters, the crate's
-/// defaults) and a random salt, as a PHC string. Slow on purpose: call it off the async
-/// runtime ([`web::block`]).
+/// Argon2id's memory per hash, in KiB (7 MiB), and its passes over it.
+///
+/// OWASP's Password Storage Cheat Sheet lists five Argon2id settings that "provide an
+/// equal level of defense", trading memory for passes: 46 MiB × 1, 19 MiB × 2 (the
+/// argon2 crate's default), 12 MiB × 3, 9 MiB × 4 and 7 MiB × 5. This service takes the
+/// last: a hash costs about as much CPU as with the default, but two running at once add
+/// 14 MiB to the resident memory rather than 38, which keeps an instance under 64 MB
+/// through a burst of failed sign-ins (`BENCHMARKS.md`). Hashes made with other
+/// parameters (the PHC string records them) still verify with their own.
+pub const ARGON2_MEMORY_KIB: u32 = 7 * 1024;
+/// See [`ARGON2_MEMORY_KIB`].
+pub const ARGON2_PASSES: u32 = 5;
+
+/// Argon2id, version 0x13, with [`ARGON2_MEMORY_KIB`] and [`ARGON2_PASSES`], one lane.
+fn argon2() -> Argon2<'static> {
+    let params =
+        argon2::Params::new(ARGON2_MEMORY_KIB, ARGON2_PASSES, 1, None).unwrap_or_else(|_| argon2::Params::default());
+    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+}
+
+/// Hashes a password or client secret with Argon2id ([`ARGON2_MEMORY_KIB`], one of
+/// OWASP's settings) and a random salt, as a PHC string. Slow on purpose: call it off
+/// the async runtime ([`web::block`]).
 pub fn hash_secret(secret: &str) -> anyhow::Result<String> {
     let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Argon2::default()
+    argon2()
         .hash_password(secret.as_bytes(), &salt)
         .map(|hash| hash.to_string())
         .map_err(|e| anyhow::anyhow!("hashing: {e}"))
@@ -377,7 +397,7 @@ pub fn verify_secret(secret: &str, hash: Option<&str>) -> bool {
         None => (DUMMY_HASH.as_str(), false),
     };
     let matches = PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
+        .map(|parsed| argon2().verify_password(secret.as_bytes(), &parsed).is_ok())
         .unwrap_or(false);
     real && matches
 }
@@ -457,10 +477,22 @@ mod tests {
     #[test]
     fn a_secret_verifies_only_against_its_own_hash() {
         let hash = hash_secret("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
+        assert!(hash.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{hash}");
         assert!(verify_secret("correct horse battery", Some(&hash)));
         assert!(!verify_secret("wrong horse battery", Some(&hash)));
         assert!(!verify_secret("correct horse battery", None));
         assert!(!verify_secret("x", Some("not a phc string")));
+    }
+
+    #[test]
+    fn a_hash_made_with_other_parameters_still_verifies_with_its_own() {
+        let salt = SaltString::encode_b64(&[7; 16]).unwrap();
+        let older = Argon2::default()
+            .hash_password(b"correct horse battery", &salt)
+            .unwrap()
+            .to_string();
+        assert!(older.contains("m=19456,t=2,p=1"), "{older}");
+        assert!(verify_secret("correct horse battery", Some(&older)));
+        assert!(!verify_secret("wrong horse battery", Some(&older)));
     }
 }
