@@ -157,10 +157,10 @@ fn demo_document() -> Result<crate::import::Prepared, ApiError> {
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("the demo document: {e}")))
 }
 
-/// The story's text is ours: a value that does not validate is a bug in the data file.
 /// The improvement programme the demo's actions belong to.
 const PROGRAMME: &str = "Child Protection Improvement Programme";
 
+/// The story's text is ours: a value that does not validate is a bug in the data file.
 fn valid<T>(result: Result<T, FieldError>) -> Result<T, ApiError> {
     result.map_err(|e| ApiError::Internal(anyhow::anyhow!("data/demo/story.json: {}: {}", e.field, e.message)))
 }
@@ -270,7 +270,7 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
             reference: valid(Reference::parse("reference", &action.reference))?,
             title: valid(Title::parse("title", &action.title))?,
             description: valid(Body::parse("description", &action.description))?,
-            programme: Some(valid(Name::parse("programme", PROGRAMME))?),
+            programme_id: Some(programme.row.id),
             recommendation_ids,
             owner: Owner {
                 organisation_id: force,
@@ -280,13 +280,6 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
             schedule: valid(Schedule::new(action.starts_on, action.due_on, "due_on"))?,
         };
         let record = repo::actions::insert(conn, &actor, &new).await?;
-        diesel_async::RunQueryDsl::execute(
-            diesel::sql_query("UPDATE actions SET programme_id = $1 WHERE id = $2")
-                .bind::<diesel::sql_types::Uuid, _>(programme.row.id)
-                .bind::<diesel::sql_types::Uuid, _>(record.row.id),
-            conn,
-        )
-        .await?;
         for update in &action.updates {
             let new = NewProgressUpdate {
                 reported_on: update.reported_on,

@@ -346,6 +346,9 @@ def read_the_trail():
     assert [r.id for r in trail.responses] == [state["response"].id], trail.responses
     # The summary comes first, and counts what the trail lists.
     assert trail.summary.actions_total == len(trail.actions), trail.summary
+    # Each action names its programme, if any, by id and name.
+    for action in trail.actions:
+        assert action.programme is None or action.programme.name, action
 
 
 def page_a_list_with_the_cursor():
@@ -402,6 +405,12 @@ def read_everything():
             expect(get_report_scorecard.sync_detailed(id=report.id, client=client), 200)
         for programme in expect(list_programmes.sync_detailed(client=client), 200).items[:3]:
             expect(get_programme_progress.sync_detailed(id=programme.id, client=client), 200)
+            # A programme's actions, listed by its id, carry its id and name.
+            for action in expect(
+                list_actions.sync_detailed(client=client, programme_id=programme.id), 200
+            ).items:
+                assert action.programme_id == programme.id, action
+                assert action.programme_name == programme.name, action
         for action in expect(list_actions.sync_detailed(client=client, limit=5), 200).items:
             expect(list_progress_updates.sync_detailed(id=action.id, client=client), 200)
         for question in expect(list_questions.sync_detailed(client=client), 200).items[:5]:

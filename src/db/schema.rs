@@ -97,7 +97,6 @@ diesel::table! {
         reference -> Text,
         title -> Text,
         description -> Text,
-        programme -> Nullable<Text>,
         owner_organisation_id -> Uuid,
         owner_post_title -> Text,
         success_measure -> Text,

@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 use super::auth::{Principal, Role};
 use super::meeting::MeetingId;
 use super::organisation::OrganisationId;
+pub use super::organisation::Owner;
+use super::programme::ProgrammeId;
 use super::report::RecommendationId;
 use super::text::{Body, Name, Reference, Title};
 use super::FieldResult;
@@ -158,20 +160,14 @@ impl ActionProgress {
     }
 }
 
-/// Who answers for an action: an organisation and the post within it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Owner {
-    pub organisation_id: OrganisationId,
-    pub post_title: Name,
-}
-
 /// A valid new action. It starts `planned` at 0 %.
 #[derive(Debug, Clone)]
 pub struct NewAction {
     pub reference: Reference,
     pub title: Title,
     pub description: Body,
-    pub programme: Option<Name>,
+    /// The programme it belongs to, if any; its `reference` is unique within it.
+    pub programme_id: Option<ProgrammeId>,
     /// At least one, without repeats.
     pub recommendation_ids: Vec<RecommendationId>,
     pub owner: Owner,
@@ -185,8 +181,9 @@ pub struct NewAction {
 pub struct ActionChanges {
     pub title: Option<Title>,
     pub description: Option<Body>,
-    /// `Some(None)` removes the programme.
-    pub programme: Option<Option<Name>>,
+    /// `Some(Some(id))` moves the action into programme `id`, `Some(None)` takes it out
+    /// of its programme.
+    pub programme_id: Option<Option<ProgrammeId>>,
     /// Replaces the set; at least one, without repeats.
     pub recommendation_ids: Option<Vec<RecommendationId>>,
     pub owner_organisation_id: Option<OrganisationId>,

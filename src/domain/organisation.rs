@@ -7,6 +7,14 @@ crate::typed_id!(
     OrganisationId
 );
 
+/// Who answers for an action or a programme: an organisation and the post within it
+/// (the post, not the person: people move on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub organisation_id: OrganisationId,
+    pub post_title: Name,
+}
+
 crate::text_enum!(
     /// What sort of body an organisation is.
     OrganisationKind {

@@ -1,8 +1,8 @@
 //! Improvement programmes: a named set of actions with an owner, the reports it
 //! responds to, and the meeting where its progress is reported.
 
-use super::action::Owner;
 use super::meeting::MeetingKind;
+use super::organisation::Owner;
 use super::report::ReportId;
 use super::text::{Body, Name};
 use super::FieldResult;

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::changelog::{self, Logged};
 use super::organisations::require_exists;
+use super::programmes::{names as programme_names, require_exists_as as require_programme};
 use super::versioned::{self, Versioned as _};
 use crate::db::schema::{action_recommendations, action_updates, actions, meetings, recommendations};
 use crate::db::DbConn;
@@ -25,6 +26,7 @@ use crate::domain::action::{
 use crate::domain::auth::Actor;
 use crate::domain::meeting::MeetingId;
 use crate::domain::organisation::OrganisationId;
+use crate::domain::programme::ProgrammeId;
 use crate::domain::report::{RecommendationId, ReportId};
 use crate::domain::version::IfMatch;
 use crate::domain::Changes as _;
@@ -39,7 +41,7 @@ pub struct ActionRow {
     pub reference: String,
     pub title: String,
     pub description: String,
-    pub programme: Option<String>,
+    pub programme_id: Option<ProgrammeId>,
     pub owner_organisation_id: OrganisationId,
     pub owner_post_title: String,
     pub success_measure: String,
@@ -106,6 +108,8 @@ impl Logged for ProgressUpdateRecord {
 #[derive(Debug, Clone)]
 pub struct ActionRecord {
     pub row: ActionRow,
+    /// The name of its programme (`row.programme_id`), if it is in one.
+    pub programme_name: Option<String>,
     pub recommendation_ids: Vec<RecommendationId>,
     /// The update posted last, if any.
     pub latest_update: Option<ProgressUpdateRecord>,
@@ -143,7 +147,7 @@ struct NewActionRow<'a> {
     reference: &'a str,
     title: &'a str,
     description: &'a str,
-    programme: Option<&'a str>,
+    programme_id: Option<ProgrammeId>,
     owner_organisation_id: OrganisationId,
     owner_post_title: &'a str,
     success_measure: &'a str,
@@ -156,7 +160,7 @@ struct NewActionRow<'a> {
 struct ActionChangesRow<'a> {
     title: Option<&'a str>,
     description: Option<&'a str>,
-    programme: Option<Option<&'a str>>,
+    programme_id: Option<Option<ProgrammeId>>,
     owner_organisation_id: Option<OrganisationId>,
     owner_post_title: Option<&'a str>,
     success_measure: Option<&'a str>,
@@ -191,11 +195,12 @@ pub struct ActionFilter {
     pub recommendation_id: Option<RecommendationId>,
     pub report_id: Option<ReportId>,
     pub owner_organisation_id: Option<OrganisationId>,
-    pub programme: Option<String>,
+    /// Only the actions of this programme (none, for a programme that does not exist).
+    pub programme_id: Option<ProgrammeId>,
     pub overdue: Option<bool>,
     pub due_before: Option<NaiveDate>,
     pub due_after: Option<NaiveDate>,
-    /// A web search of the title, description, success measure and programme (see
+    /// A web search of the title, description and success measure (see
     /// [`super::search::matches`]).
     pub text: Option<String>,
 }
@@ -218,22 +223,41 @@ async fn require_recommendations(conn: &mut DbConn, ids: &[RecommendationId], fi
     }
 }
 
-/// A 409 if another action outside any programme has `reference`: references are unique
-/// within a programme, and among actions in none (which is where a new action starts).
-async fn require_unique_reference(conn: &mut DbConn, reference: &str) -> Result<(), ApiError> {
-    let taken: i64 = actions::table
+/// A 409 if another action than `except` in `programme` (or, for none, outside any
+/// programme) has `reference`: references are unique within a programme, and among
+/// actions in none. The `UNIQUE NULLS NOT DISTINCT (programme_id, reference)` constraint
+/// settles a race between two writes: the loser gets a 409 too.
+async fn require_unique_reference(
+    conn: &mut DbConn,
+    programme: Option<ProgrammeId>,
+    reference: &str,
+    except: Option<ActionId>,
+) -> Result<(), ApiError> {
+    let mut query = actions::table
         .filter(actions::reference.eq(reference))
-        .filter(actions::programme_id.is_null())
-        .count()
-        .get_result(conn)
-        .await?;
-    if taken > 0 {
-        return Err(ApiError::conflict(format!(
-            "An action with reference {reference} already exists outside any programme \
-             (references are unique within a programme)"
-        )));
+        .select(actions::id)
+        .into_boxed();
+    query = match programme {
+        Some(programme) => query.filter(actions::programme_id.eq(programme)),
+        None => query.filter(actions::programme_id.is_null()),
+    };
+    if let Some(except) = except {
+        query = query.filter(actions::id.ne(except));
     }
-    Ok(())
+    let taken: Option<ActionId> = query.first(conn).await.optional()?;
+    if taken.is_none() {
+        return Ok(());
+    }
+    Err(ApiError::conflict(match programme {
+        Some(programme) => format!(
+            "An action with reference {reference} already exists in programme {programme} \
+             (references are unique within a programme)"
+        ),
+        None => format!(
+            "An action with reference {reference} already exists outside any programme \
+             (references are unique within a programme, and among actions in none)"
+        ),
+    }))
 }
 
 async fn link(conn: &mut DbConn, id: ActionId, recommendation_ids: &[RecommendationId]) -> Result<(), ApiError> {
@@ -258,16 +282,17 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewAction) -> Result
     conn.transaction(async |conn| {
         require_exists(conn, new.owner.organisation_id, "owner.organisation_id").await?;
         require_recommendations(conn, &new.recommendation_ids, "recommendation_ids").await?;
-        // The UNIQUE constraint on reference settles a race between two inserts: the
-        // loser gets a 409 too.
-        require_unique_reference(conn, new.reference.as_str()).await?;
+        if let Some(programme) = new.programme_id {
+            require_programme(conn, programme, "programme_id").await?;
+        }
+        require_unique_reference(conn, new.programme_id, new.reference.as_str(), None).await?;
         let row: ActionRow = diesel::insert_into(actions::table)
             .values(NewActionRow {
                 id: ActionId::generate(),
                 reference: new.reference.as_str(),
                 title: new.title.as_str(),
                 description: new.description.as_str(),
-                programme: new.programme.as_ref().map(|p| p.as_str()),
+                programme_id: new.programme_id,
                 owner_organisation_id: new.owner.organisation_id,
                 owner_post_title: new.owner.post_title.as_str(),
                 success_measure: new.success_measure.as_str(),
@@ -278,13 +303,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewAction) -> Result
             .get_result(conn)
             .await?;
         link(conn, row.id, &new.recommendation_ids).await?;
-        let mut recommendation_ids = new.recommendation_ids.clone();
-        recommendation_ids.sort();
-        let record = ActionRecord {
-            row,
-            recommendation_ids,
-            latest_update: None,
-        };
+        let record = with_derived_one(conn, row).await?;
         changelog::publish(conn, actor, "action.created", None, &record).await?;
         let today = crate::domain::calendar::today();
         super::recommendation_status::follow_actions(conn, actor, record.recommendation_ids.clone(), today).await?;
@@ -305,12 +324,17 @@ async fn with_derived_one(conn: &mut DbConn, row: ActionRow) -> Result<ActionRec
     records.pop().ok_or_else(|| versioned::not_found::<ActionRow>(id))
 }
 
-/// The rows with their recommendations and latest updates, read in two queries.
+/// The rows with their programmes' names, recommendations and latest updates, read in
+/// three queries.
 async fn with_derived(conn: &mut DbConn, rows: Vec<ActionRow>) -> Result<Vec<ActionRecord>, ApiError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<ActionId> = rows.iter().map(|row| row.id).collect();
+    let mut programme_ids: Vec<ProgrammeId> = rows.iter().filter_map(|row| row.programme_id).collect();
+    programme_ids.sort_unstable();
+    programme_ids.dedup();
+    let programme_names = programme_names(conn, &programme_ids).await?;
     let links: Vec<(ActionId, RecommendationId)> = action_recommendations::table
         .filter(action_recommendations::action_id.eq_any(&ids))
         .order((
@@ -342,6 +366,7 @@ async fn with_derived(conn: &mut DbConn, rows: Vec<ActionRow>) -> Result<Vec<Act
     Ok(rows
         .into_iter()
         .map(|row| ActionRecord {
+            programme_name: row.programme_id.and_then(|p| programme_names.get(&p).cloned()),
             recommendation_ids: recommendation_ids.remove(&row.id).unwrap_or_default(),
             latest_update: latest.remove(&row.id),
             row,
@@ -419,8 +444,8 @@ async fn list_ordered(
     if let Some(organisation) = filter.owner_organisation_id {
         query = query.filter(actions::owner_organisation_id.eq(organisation));
     }
-    if let Some(programme) = &filter.programme {
-        query = query.filter(actions::programme.eq(programme.clone()));
+    if let Some(programme) = filter.programme_id {
+        query = query.filter(actions::programme_id.eq(programme));
     }
     match filter.overdue {
         Some(true) => {
@@ -498,11 +523,19 @@ pub async fn update(
         if let Some(ids) = &changes.recommendation_ids {
             require_recommendations(conn, ids, "recommendation_ids").await?;
         }
+        if let Some(programme) = changes.programme_id {
+            if let Some(programme) = programme {
+                require_programme(conn, programme, "programme_id").await?;
+            }
+            if programme != before.row.programme_id {
+                require_unique_reference(conn, programme, &before.row.reference, Some(id)).await?;
+            }
+        }
         diesel::update(actions::table.find(id))
             .set(ActionChangesRow {
                 title: changes.title.as_ref().map(|t| t.as_str()),
                 description: changes.description.as_ref().map(|d| d.as_str()),
-                programme: changes.programme.as_ref().map(|p| p.as_ref().map(|p| p.as_str())),
+                programme_id: changes.programme_id,
                 owner_organisation_id: changes.owner_organisation_id,
                 owner_post_title: changes.owner_post_title.as_ref().map(|p| p.as_str()),
                 success_measure: changes.success_measure.as_ref().map(|s| s.as_str()),

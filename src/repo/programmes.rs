@@ -125,6 +125,21 @@ pub async fn require_exists_as(conn: &mut DbConn, id: ProgrammeId, field: &str) 
     Ok(())
 }
 
+/// The names of the programmes `ids` that exist, by id: for an action naming its
+/// programme. No query for no ids.
+pub async fn names(conn: &mut DbConn, ids: &[ProgrammeId]) -> Result<HashMap<ProgrammeId, String>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(programmes::table
+        .filter(programmes::id.eq_any(ids))
+        .select((programmes::id, programmes::name))
+        .load::<(ProgrammeId, String)>(conn)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 async fn link(conn: &mut DbConn, id: ProgrammeId, report_ids: &[ReportId]) -> Result<(), ApiError> {
     if report_ids.is_empty() {
         return Ok(());

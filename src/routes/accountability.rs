@@ -23,6 +23,7 @@ use super::responses::CommissionerResponse;
 use crate::app::AppState;
 use crate::domain::action::{ActionId, ActionStatus};
 use crate::domain::organisation::OrganisationId;
+use crate::domain::programme::ProgrammeId;
 use crate::domain::progress::{rounded_mean, RecommendationProgress};
 use crate::domain::question::QuestionId;
 use crate::domain::report::{RecommendationId, RecommendationKind, RecommendationStatus, ReportId};
@@ -38,6 +39,14 @@ use crate::repo::{
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NamedOrganisation {
     pub id: OrganisationId,
+    pub name: String,
+}
+
+/// A programme, named.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NamedProgramme {
+    /// As on `GET /api/v1/programmes/{id}`.
+    pub id: ProgrammeId,
     pub name: String,
 }
 
@@ -139,7 +148,8 @@ pub struct TrailAction {
     pub reference: String,
     pub title: String,
     pub description: String,
-    pub programme: Option<String>,
+    /// The improvement programme it belongs to, by id and name, or null.
+    pub programme: Option<NamedProgramme>,
     pub owner: TrailActionOwner,
     /// The recommendations of this trail it addresses, in the order they were made
     /// (empty for an action a response cites that addresses none of them).
@@ -345,7 +355,10 @@ impl Trail {
                 reference: a.reference.clone(),
                 title: a.title.clone(),
                 description: a.description.clone(),
-                programme: a.programme.clone(),
+                programme: a.programme_id.map(|id| NamedProgramme {
+                    id,
+                    name: a.programme_name.clone().unwrap_or_default(),
+                }),
                 owner: TrailActionOwner {
                     organisation: named(a.owner.organisation_id),
                     post_title: a.owner.post_title.clone(),
@@ -404,7 +417,8 @@ impl Trail {
 /// actions by status, overdue actions, `percent_complete`, `next_due_on`), then the
 /// question, its published responses, `actions` (every action on the trail once, soonest
 /// due first, with its owner organisation by name, the post answering for it, due date,
-/// status, `is_overdue`, its latest update and the recommendations it `addresses`), and
+/// status, `is_overdue`, its latest update, its `programme` by id and name, and the
+/// recommendations it `addresses`), and
 /// `recommendations` (each with its progress, the organisation it is addressed to by
 /// name, and its actions' references). Public for accepted, answered and referred questions; staff
 /// see the trail of any question (drafts of responses are never part of it). Sends an

@@ -15,6 +15,7 @@ use crate::domain::action::{
 use crate::domain::auth::View;
 use crate::domain::calendar::{plausible_date, today};
 use crate::domain::organisation::OrganisationId;
+use crate::domain::programme::ProgrammeId;
 use crate::domain::report::{RecommendationId, ReportId};
 use crate::domain::text::{Body, Name, Reference, Title};
 use crate::domain::CollectFields;
@@ -44,7 +45,8 @@ pub struct ActionOwner {
     "reference": "CPIP-07",
     "title": "Audit of missing-child referrals",
     "description": "Audit every missing-child referral of the last twelve months against the new risk guidance.",
-    "programme": "Child Protection Improvement Programme",
+    "programme_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a90",
+    "programme_name": "Child Protection Improvement Programme",
     "recommendation_ids": ["01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a60"],
     "owner": {"organisation_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a02", "post_title": "Head of Public Protection"},
     "success_measure": "Every referral audited; findings reported to the Strategic Governance Board.",
@@ -61,12 +63,16 @@ pub struct ActionOwner {
 }))]
 pub struct Action {
     pub id: ActionId,
-    /// The programme's own reference (`CPIP-07`), unique across actions.
+    /// The programme's own reference (`CPIP-07`), unique within its programme (and
+    /// among actions in none).
     pub reference: String,
     pub title: String,
     pub description: String,
-    /// The programme it belongs to, if any.
-    pub programme: Option<String>,
+    /// The programme it belongs to (`GET /api/v1/programmes/{id}`), or null.
+    pub programme_id: Option<ProgrammeId>,
+    /// Read-only: that programme's name as it is now, for readers; null when
+    /// `programme_id` is.
+    pub programme_name: Option<String>,
     /// The recommendations it addresses (at least one).
     pub recommendation_ids: Vec<RecommendationId>,
     pub owner: ActionOwner,
@@ -101,7 +107,8 @@ impl Action {
             reference: row.reference,
             title: row.title,
             description: row.description,
-            programme: row.programme,
+            programme_id: row.programme_id,
+            programme_name: record.programme_name,
             recommendation_ids: record.recommendation_ids,
             owner: ActionOwner {
                 organisation_id: row.owner_organisation_id,
@@ -141,15 +148,15 @@ pub struct ActionQuery {
     pub report_id: Option<ReportId>,
     /// Only actions this organisation owns.
     pub owner_organisation_id: Option<OrganisationId>,
-    /// Only actions of this programme (exact name).
-    pub programme: Option<String>,
+    /// Only the actions of this programme (an unknown id lists none).
+    pub programme_id: Option<ProgrammeId>,
     /// Only overdue actions (`true`), or only those not overdue (`false`).
     pub overdue: Option<bool>,
     /// Only actions due before this date.
     pub due_before: Option<NaiveDate>,
     /// Only actions due after this date.
     pub due_after: Option<NaiveDate>,
-    /// Only actions whose title, description, success measure or programme is matching this web search (see `GET /api/v1/search`: words after
+    /// Only actions whose title, description or success measure is matching this web search (see `GET /api/v1/search`: words after
     /// English stemming, `"phrases"`, `-excluded` words, `or`; whole words, not parts of
     /// words); at most 200 characters. Every match is listed, in the list's usual order.
     #[param(max_length = 200)]
@@ -174,7 +181,7 @@ pub struct OwnerRequest {
     "reference": "CPIP-07",
     "title": "Audit of missing-child referrals",
     "description": "Audit every missing-child referral of the last twelve months against the new risk guidance.",
-    "programme": "Child Protection Improvement Programme",
+    "programme_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a90",
     "recommendation_ids": ["01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a60"],
     "owner": {"organisation_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a02", "post_title": "Head of Public Protection"},
     "success_measure": "Every referral audited; findings reported to the Strategic Governance Board.",
@@ -182,14 +189,16 @@ pub struct OwnerRequest {
     "due_on": "2022-09-30"
 }))]
 pub struct CreateActionRequest {
-    /// 1 to 50 characters on one line; unique across actions (409 otherwise).
+    /// 1 to 50 characters on one line; unique within `programme_id`, or among actions
+    /// in no programme when that is absent or null (409 naming the rule otherwise).
     pub reference: String,
     /// 1 to 300 characters.
     pub title: String,
     /// 1 to 20,000 characters.
     pub description: String,
-    /// 1 to 200 characters.
-    pub programme: Option<String>,
+    /// The programme it belongs to: an existing programme (422 otherwise), or absent or
+    /// null for none.
+    pub programme_id: Option<ProgrammeId>,
     /// 1 to 100 existing recommendations; an id given twice counts once.
     pub recommendation_ids: Vec<RecommendationId>,
     pub owner: OwnerRequest,
@@ -224,10 +233,12 @@ pub struct UpdateActionRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = String, required = false)]
     pub description: Option<Option<String>>,
-    /// `null` takes the action out of its programme.
+    /// Moves the action into this programme (an existing one, 422 otherwise); `null`
+    /// takes it out of its programme. Its `reference` must not be used by another action
+    /// where it goes (409 naming the rule).
     #[serde(default, deserialize_with = "crate::http::present")]
-    #[schema(value_type = Option<String>, nullable)]
-    pub programme: Option<Option<String>>,
+    #[schema(value_type = Option<ProgrammeId>, nullable, required = false)]
+    pub programme_id: Option<Option<ProgrammeId>>,
     /// Replaces the set: 1 to 100 existing recommendations; an id given twice counts once.
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = Vec<RecommendationId>, required = false)]
@@ -265,13 +276,9 @@ impl TryFrom<ActionQuery> for ActionFilter {
     type Error = ApiError;
 
     fn try_from(query: ActionQuery) -> Result<Self, ApiError> {
-        let (due_before, due_after, programme, text) = (
+        let (due_before, due_after, text) = (
             query.due_before.map(|d| plausible_date("due_before", d)).transpose(),
             query.due_after.map(|d| plausible_date("due_after", d)).transpose(),
-            query
-                .programme
-                .map(|p| Name::parse("programme", p).map(Name::into_inner))
-                .transpose(),
             query.q.as_deref().map(search_text).transpose(),
         )
             .collect_fields()?;
@@ -280,7 +287,7 @@ impl TryFrom<ActionQuery> for ActionFilter {
             recommendation_id: query.recommendation_id,
             report_id: query.report_id,
             owner_organisation_id: query.owner_organisation_id,
-            programme,
+            programme_id: query.programme_id,
             overdue: query.overdue,
             due_before,
             due_after,
@@ -293,14 +300,10 @@ impl TryFrom<CreateActionRequest> for NewAction {
     type Error = ApiError;
 
     fn try_from(body: CreateActionRequest) -> Result<Self, ApiError> {
-        let (reference, title, description, programme, recommendation_ids, post_title, success_measure, schedule) = (
+        let (reference, title, description, recommendation_ids, post_title, success_measure, schedule) = (
             Reference::parse("reference", &body.reference),
             Title::parse("title", &body.title),
             Body::parse("description", &body.description),
-            body.programme
-                .as_deref()
-                .map(|p| Name::parse("programme", p))
-                .transpose(),
             action::recommendation_ids("recommendation_ids", &body.recommendation_ids),
             Name::parse("owner.post_title", &body.owner.post_title),
             Body::parse("success_measure", &body.success_measure),
@@ -313,7 +316,7 @@ impl TryFrom<CreateActionRequest> for NewAction {
             reference,
             title,
             description,
-            programme,
+            programme_id: body.programme_id,
             recommendation_ids,
             owner: Owner {
                 organisation_id: body.owner.organisation_id,
@@ -329,13 +332,10 @@ impl TryFrom<UpdateActionRequest> for ActionChanges {
     type Error = ApiError;
 
     fn try_from(body: UpdateActionRequest) -> Result<Self, ApiError> {
-        let (title, description, programme, recommendation_ids, owner, success_measure, starts_on, due_on) = (
+        let (title, description, recommendation_ids, owner, success_measure, starts_on, due_on) = (
             patch_field("title", body.title).and_then(|t| t.map(|t| Title::parse("title", t)).transpose()),
             patch_field("description", body.description)
                 .and_then(|d| d.map(|d| Body::parse("description", d)).transpose()),
-            body.programme
-                .map(|p| p.map(|p| Name::parse("programme", p)).transpose())
-                .transpose(),
             patch_field("recommendation_ids", body.recommendation_ids).and_then(|ids| {
                 ids.map(|ids| action::recommendation_ids("recommendation_ids", &ids))
                     .transpose()
@@ -369,7 +369,7 @@ impl TryFrom<UpdateActionRequest> for ActionChanges {
         Ok(Self {
             title,
             description,
-            programme,
+            programme_id: body.programme_id,
             recommendation_ids,
             owner_organisation_id,
             owner_post_title,
@@ -398,7 +398,9 @@ impl Publishable for ActionRecord {
 /// List actions.
 ///
 /// The soonest due first, paged with `cursor`. Public: no token needed (a token sent
-/// must be valid). Unknown `status` values are a 422, not an empty list.
+/// must be valid). Unknown `status` values are a 422, not an empty list; an id that
+/// names nothing (`programme_id`, `report_id` …) lists no actions. Each action carries
+/// its `programme_id` and, for readers, its `programme_name`.
 #[utoipa::path(
     tag = "actions",
     params(ActionQuery, PageParams, ExportParams),
@@ -421,7 +423,10 @@ pub async fn list_actions(caller: Caller, Paged(query, page): Paged<ActionQuery>
 
 /// Create an action.
 ///
-/// For `admin` and `commissioner_office`. The action starts `planned` at 0 %.
+/// For `admin` and `commissioner_office`. The action starts `planned` at 0 %. With
+/// `programme_id` it belongs to that programme (422 naming `programme_id` when there is
+/// no such programme); its `reference` must be unused in that programme, or among
+/// actions in no programme when none is given (409 naming the rule, nothing written).
 #[utoipa::path(
     tag = "actions",
     request_body = CreateActionRequest,
@@ -481,7 +486,10 @@ pub async fn get_action(
 /// (403 otherwise), and only their `status`, `progress_percent` and `completed_on`.
 /// A status change must be allowed from the current status (409 with `current_state`
 /// otherwise); `completed` means 100 % with a `completed_on`. `due_on` may not precede
-/// `starts_on` (422). Send `If-Match` with the `ETag` you read (412 when stale).
+/// `starts_on` (422). `programme_id` moves the action into an existing programme (422
+/// naming it otherwise) or, `null`, out of its programme; its `reference` must be unused
+/// where it goes (409 naming the rule, nothing changed). Send `If-Match` with the `ETag`
+/// you read (412 when stale).
 #[utoipa::path(
     tag = "actions",
     params(("id" = ActionId, Path, description = "The action's id.")),
@@ -518,8 +526,8 @@ pub async fn update_action(
 }
 
 const ACTIONS_CSV_EXAMPLE: &str = concat!(
-    "id,reference,title,description,programme,recommendation_ids,owner_organisation_id,owner_post_title,success_measure,starts_on,due_on,status,progress_percent,completed_on,is_overdue,latest_update_id,latest_update_reported_on,latest_update_status,latest_update_progress_percent,latest_update_body,created_at,updated_at,version\r\n",
-    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a90,A1,Review safeguarding referrals,\"Audit every referral, and retrain staff.\",,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a80,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a50,Head of Public Protection,All referrals audited,2022-04-01,2022-09-30,in_progress,50,,false,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4aa0,2022-06-01,in_progress,50,Half of the referrals are audited.,2022-03-20T09:00:00Z,2022-06-01T09:00:00Z,3\r\n",
+    "id,reference,title,description,programme_id,programme_name,recommendation_ids,owner_organisation_id,owner_post_title,success_measure,starts_on,due_on,status,progress_percent,completed_on,is_overdue,latest_update_id,latest_update_reported_on,latest_update_status,latest_update_progress_percent,latest_update_body,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a90,A1,Review safeguarding referrals,\"Audit every referral, and retrain staff.\",01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a9f,Child Protection Improvement Programme,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a80,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a50,Head of Public Protection,All referrals audited,2022-04-01,2022-09-30,in_progress,50,,false,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4aa0,2022-06-01,in_progress,50,Half of the referrals are audited.,2022-03-20T09:00:00Z,2022-06-01T09:00:00Z,3\r\n",
 );
 
 /// The action list, as JSON pages or CSV.
@@ -536,7 +544,8 @@ impl Listing for Actions {
         "reference",
         "title",
         "description",
-        "programme",
+        "programme_id",
+        "programme_name",
         "recommendation_ids",
         "owner_organisation_id",
         "owner_post_title",

@@ -244,6 +244,19 @@ impl TestApp {
         .await
     }
 
+    /// Creates a programme called `name`, owned by `owner`, responding to no report.
+    pub async fn create_programme_named(&self, name: &str, owner: &Value) -> Value {
+        self.admin_post(
+            "/api/v1/programmes",
+            &serde_json::json!({
+                "name": name,
+                "owner": {"organisation_id": owner["id"], "post_title": "Assistant Chief Constable"},
+            }),
+            201,
+        )
+        .await
+    }
+
     /// Adds recommendation `reference` to `report`, addressed to `addressed_to`.
     pub async fn create_recommendation(&self, report: &Value, reference: &str, addressed_to: &Value) -> Value {
         self.admin_post(
@@ -265,7 +278,6 @@ impl TestApp {
             "reference": reference,
             "title": "Audit of missing-child referrals",
             "description": "Audit every missing-child referral of the last twelve months.",
-            "programme": "Child Protection Improvement Programme",
             "recommendation_ids": recommendations.iter().map(|r| r["id"].clone()).collect::<Vec<_>>(),
             "owner": {"organisation_id": owner["id"], "post_title": "Head of Public Protection"},
             "success_measure": "Every referral audited.",
@@ -288,5 +300,19 @@ impl TestApp {
             201,
         )
         .await
+    }
+
+    /// Creates an action (starting 2022-06-13) in `programme` and returns it.
+    pub async fn create_action_in(
+        &self,
+        programme: &Value,
+        reference: &str,
+        recommendations: &[&Value],
+        owner: &Value,
+        due_on: &str,
+    ) -> Value {
+        let mut body = self.action_body(reference, recommendations, owner, due_on);
+        body["programme_id"] = programme["id"].clone();
+        self.admin_post("/api/v1/actions", &body, 201).await
     }
 }

@@ -56,6 +56,10 @@ async fn the_demo_story_is_browsable_end_to_end_from_the_accountability_trail_as
             .as_str()
             .is_some_and(|n| !n.is_empty()));
         assert!(action["due_on"].is_string() && action["status"].is_string());
+        assert_eq!(
+            action["programme"]["name"], "Child Protection Improvement Programme",
+            "every demo action is in the programme"
+        );
         let addresses = action["addresses"].as_array().unwrap();
         assert!(addresses
             .iter()

@@ -666,6 +666,20 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         ),
         (
             "actions",
+            "POST",
+            "/api/v1/actions".into(),
+            valid_action(json!({"programme_id": 42})),
+            "programme_id",
+        ),
+        (
+            "actions",
+            "PATCH",
+            f.action.clone(),
+            json!({"programme_id": ["x"]}),
+            "programme_id",
+        ),
+        (
+            "actions",
             "PATCH",
             f.action.clone(),
             json!({"progress_percent": "fifty"}),
@@ -699,6 +713,30 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             method,
             path,
             body,
+            Invalid(field),
+        ));
+    }
+
+    // An action's programme: not an id, the old free-text name, or no programme at all
+    // (an organisation's id).
+    for (what, programme) in [
+        ("not a UUID", json!({"programme_id": "CPIP-1"})),
+        ("unknown", json!({"programme_id": org_id})),
+        ("a name", json!({"programme": "Child Protection Improvement Programme"})),
+    ] {
+        let field = if what == "a name" { "programme" } else { "programme_id" };
+        cases.push(json_case(
+            format!("{what} programme: actions POST"),
+            "POST",
+            "/api/v1/actions",
+            valid_action(programme.clone()),
+            Invalid(field),
+        ));
+        cases.push(json_case(
+            format!("{what} programme: actions PATCH"),
+            "PATCH",
+            f.action.clone(),
+            programme,
             Invalid(field),
         ));
     }
@@ -1569,7 +1607,7 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         for (list, parameter) in [
             ("/api/v1/organisations", "q"),
             ("/api/v1/questions", "q"),
-            ("/api/v1/actions", "programme"),
+            ("/api/v1/actions", "q"),
         ] {
             cases.push(get(
                 format!("SQL in {parameter} {text:?}: GET {list}"),
@@ -1711,7 +1749,7 @@ fn cases(f: &Fixtures) -> Vec<Case> {
     for (path, parameter) in [
         ("/api/v1/organisations", "q"),
         ("/api/v1/questions", "q"),
-        ("/api/v1/actions", "programme"),
+        ("/api/v1/actions", "q"),
         ("/api/v1/audit-events", "actor_id"),
     ] {
         for value in [
@@ -2605,8 +2643,8 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             "actions",
             "POST",
             "/api/v1/actions".into(),
-            valid_action(json!({"programme": nul})),
-            "programme",
+            valid_action(json!({"programme_id": nul})),
+            "programme_id",
         ),
         (
             "actions",

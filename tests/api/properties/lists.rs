@@ -60,8 +60,9 @@ const REFUSED: &[(&str, &[(&str, &str)])] = &[
             ("due_after=99999-01-01", "due_after"),
             ("owner_organisation_id=police", "owner_organisation_id"),
             ("owner=x", "owner"),
-            ("programme=%00", "programme"),
-            ("programme=", "programme"),
+            ("programme_id=CPIP-1", "programme_id"),
+            ("programme_id=", "programme_id"),
+            ("programme=Child%20Protection", "programme"),
         ],
     ),
     (

@@ -223,6 +223,7 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
     let fixtures = Fixtures {
         organisation: organisation.clone(),
         recommendation: recommendation.clone(),
+        programme: programme.clone(),
     };
     let mut counter = 0;
     for (method, template, outcomes) in MATRIX {
@@ -350,6 +351,7 @@ async fn wait_for_a_delivery(app: &crate::helpers::TestApp, webhook: &Value) -> 
 struct Fixtures {
     organisation: Value,
     recommendation: Value,
+    programme: Value,
 }
 
 /// A valid body for the operation, unique per call where uniqueness matters.
@@ -407,6 +409,7 @@ fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Opti
         ("patch", "/api/v1/programmes/{id}") => Some(json!({"name": format!("Programme {n}")})),
         ("post", "/api/v1/actions") => Some(json!({
             "reference": format!("M-{n}"), "title": "T", "description": "D",
+            "programme_id": fixtures.programme["id"],
             "recommendation_ids": [fixtures.recommendation["id"]],
             "owner": {"organisation_id": organisation, "post_title": "Head"},
             "success_measure": "S", "starts_on": "2022-06-13", "due_on": "2199-01-01"

@@ -184,3 +184,38 @@ async fn the_trail_and_a_scorecard_answer_304_while_unchanged_and_200_once_anyth
         assert_ne!(changed.header("etag").as_deref(), Some(tag.as_str()), "{path}");
     }
 }
+
+#[actix_web::test]
+async fn the_trail_shows_the_programme_of_each_action_by_id_and_name() {
+    let app = spawn_app().await;
+    let force = app.create_organisation("Avon and Somerset Constabulary", "force").await;
+    let report = app.create_report(&force, &force, "2022-04-07").await;
+    let r1 = app.create_recommendation(&report, "R1", &force).await;
+    let programme = app
+        .create_programme_named("Child Protection Improvement Programme", &force)
+        .await;
+    let inside = app
+        .create_action_in(&programme, "CPIP-01", &[&r1], &force, "2199-01-31")
+        .await;
+    app.create_action("X-01", &[&r1], &force, "2199-03-31").await;
+    let question = app
+        .create_question(serde_json::json!({"recommendation_ids": [r1["id"]]}))
+        .await;
+    app.accept_question(&question).await;
+    let id = question["id"].as_str().unwrap();
+
+    let trail = app.public_trail(id, "").await.json();
+    let actions = trail["actions"].as_array().unwrap();
+    assert_eq!(actions[0]["id"], inside["id"]);
+    assert_eq!(
+        actions[0]["programme"],
+        serde_json::json!({"id": programme["id"], "name": "Child Protection Improvement Programme"})
+    );
+    assert_eq!(actions[1]["programme"], serde_json::Value::Null);
+
+    let nested = app.public_trail(id, "/nested").await.json();
+    let under = &nested["recommendations"][0]["actions"];
+    assert_eq!(under[0]["programme_id"], programme["id"]);
+    assert_eq!(under[0]["programme_name"], "Child Protection Improvement Programme");
+    assert_eq!(under[1]["programme_id"], serde_json::Value::Null);
+}

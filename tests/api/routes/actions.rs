@@ -151,7 +151,15 @@ async fn invalid_action_fields_are_a_422_naming_each_and_create_nothing() {
         (with("title", json!("nul\u{0}")), "title"),
         (with("title", json!("x".repeat(301))), "title"),
         (with("description", json!("x".repeat(20_001))), "description"),
-        (with("programme", json!("")), "programme"),
+        (with("programme_id", json!("")), "programme_id"),
+        (with("programme_id", json!("CPIP")), "programme_id"),
+        (with("programme_id", json!(42)), "programme_id"),
+        (with("programme_id", json!(uuid::Uuid::now_v7())), "programme_id"),
+        (with("programme_id", chain.force["id"].clone()), "programme_id"),
+        (
+            with("programme", json!("Child Protection Improvement Programme")),
+            "programme",
+        ),
         (with("success_measure", json!("\u{7}")), "success_measure"),
         (
             with(
@@ -721,16 +729,21 @@ async fn actions_are_listed_soonest_due_first_and_filtered() {
         )
         .await;
     let r2 = app.create_recommendation(&other_report, "R1", &fire).await;
+    let programme = app.create_programme(&chain.force, &[]).await;
     let a = app
-        .create_action("A", &[&chain.recommendation], &chain.force, "2199-03-01")
+        .create_action_in(&programme, "A", &[&chain.recommendation], &chain.force, "2199-03-01")
         .await;
     let b = app
-        .create_action("B", &[&chain.recommendation, &r2], &chain.force, "2199-01-01")
+        .create_action_in(
+            &programme,
+            "B",
+            &[&chain.recommendation, &r2],
+            &chain.force,
+            "2199-01-01",
+        )
         .await;
-    let mut c_body = app.action_body("C", &[&r2], &fire, "2199-01-01");
-    c_body["programme"] = Value::Null;
-    let c = app.as_admin().post("/api/v1/actions").json(&c_body).await.json();
-    let d = app.create_action("D", &[&r2], &fire, "2199-02-01").await;
+    let c = app.create_action("C", &[&r2], &fire, "2199-01-01").await;
+    let d = app.create_action_in(&programme, "D", &[&r2], &fire, "2199-02-01").await;
     app.as_admin()
         .patch(&path_of("actions", &d))
         .json(&json!({"status": "blocked"}))
@@ -772,9 +785,15 @@ async fn actions_are_listed_soonest_due_first_and_filtered() {
         references(format!("/api/v1/actions?owner_organisation_id={fire_id}")).await,
         ["C", "D"]
     );
+    let programme_id = programme["id"].as_str().unwrap();
     assert_eq!(
-        references("/api/v1/actions?programme=Child%20Protection%20Improvement%20Programme".into()).await,
+        references(format!("/api/v1/actions?programme_id={programme_id}")).await,
         ["B", "D", "A"]
+    );
+    assert_eq!(
+        references(format!("/api/v1/actions?programme_id={}", uuid::Uuid::now_v7())).await,
+        Vec::<String>::new(),
+        "an unknown programme has no actions"
     );
     assert_eq!(
         references("/api/v1/actions?due_after=2199-01-01".into()).await,
@@ -792,7 +811,10 @@ async fn actions_are_listed_soonest_due_first_and_filtered() {
         ["C"]
     );
     assert_eq!(b["recommendation_ids"].as_array().unwrap().len(), 2);
-    assert_eq!(c["programme"], Value::Null);
+    assert_eq!(c["programme_id"], Value::Null);
+    assert_eq!(c["programme_name"], Value::Null);
+    assert_eq!(a["programme_id"], programme["id"]);
+    assert_eq!(a["programme_name"], "Child Protection Improvement Programme");
     assert_eq!(a["due_on"], "2199-03-01");
     // Cursors are opaque but not signed: a malformed one is a 422, and any well-formed
     // one, however far it points, is a position, never a database error.
@@ -870,12 +892,12 @@ async fn changing_an_actions_recommendations_replaces_the_set() {
     let changed = app
         .as_admin()
         .patch(&path)
-        .json(&json!({"recommendation_ids": [r2["id"], r2["id"]], "programme": null}))
+        .json(&json!({"recommendation_ids": [r2["id"], r2["id"]], "programme_id": null}))
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text());
     let changed = changed.json();
     assert_eq!(changed["recommendation_ids"], json!([r2["id"]]));
-    assert_eq!(changed["programme"], Value::Null);
+    assert_eq!(changed["programme_id"], Value::Null);
     app.as_admin()
         .patch(&path)
         .json(&json!({"recommendation_ids": []}))
@@ -904,5 +926,243 @@ async fn changing_an_actions_recommendations_replaces_the_set() {
             ))
             .await,
         2
+    );
+}
+
+#[actix_web::test]
+async fn an_action_belongs_to_its_programme_and_is_read_with_its_name() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let programme = app
+        .create_programme_named("Child Protection Improvement Programme", &chain.force)
+        .await;
+    let mut body = app.action_body("CPIP-07", &[&chain.recommendation], &chain.force, "2199-09-30");
+    body["programme_id"] = programme["id"].clone();
+    let response = app.as_admin().post("/api/v1/actions").json(&body).await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    let read = assert_readable_where_created(&app.anonymous(), "actions", &response).await;
+    assert_fields(
+        &read.json(),
+        json!({
+            "programme_id": programme["id"],
+            "programme_name": "Child Protection Improvement Programme",
+        }),
+    );
+    let listed = app.anonymous().get("/api/v1/actions").await.json();
+    assert_eq!(
+        listed["items"][0]["programme_name"],
+        "Child Protection Improvement Programme"
+    );
+    // The audit log keeps the id; the name is the programme's own.
+    app.db
+        .assert_count(
+            &format!(
+                "SELECT count(*) AS n FROM audit_events WHERE action = 'action.created' \
+                 AND after->>'programme_id' = '{}'",
+                programme["id"].as_str().unwrap()
+            ),
+            1,
+        )
+        .await;
+
+    // Renaming the programme renames it on the action too.
+    app.as_admin()
+        .patch(&path_of("programmes", &programme))
+        .json(&json!({"name": "Safeguarding Children Programme"}))
+        .await;
+    let action = app.anonymous().get(&path_of("actions", &read.json())).await.json();
+    assert_eq!(action["programme_name"], "Safeguarding Children Programme");
+}
+
+#[actix_web::test]
+async fn a_reference_is_unique_within_its_programme_and_two_programmes_may_share_one() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let r = [&chain.recommendation];
+    let cpip = app
+        .create_programme_named("Child Protection Improvement Programme", &chain.force)
+        .await;
+    let custody = app
+        .create_programme_named("Custody Improvement Programme", &chain.force)
+        .await;
+    let in_cpip = app.create_action_in(&cpip, "1.1", &r, &chain.force, "2199-01-01").await;
+    let in_custody = app
+        .create_action_in(&custody, "1.1", &r, &chain.force, "2199-01-01")
+        .await;
+    let outside = app.create_action("1.1", &r, &chain.force, "2199-01-01").await;
+    assert_eq!(in_cpip["programme_id"], cpip["id"]);
+    assert_eq!(in_custody["programme_id"], custody["id"]);
+    assert_eq!(outside["programme_id"], Value::Null);
+
+    // A second "1.1" in the same programme, or outside any: a 409 naming the rule.
+    let mut again = app.action_body("1.1", &r, &chain.force, "2199-01-01");
+    again["programme_id"] = cpip["id"].clone();
+    for body in [again, app.action_body("1.1", &r, &chain.force, "2199-01-01")] {
+        let problem = app
+            .as_admin()
+            .post("/api/v1/actions")
+            .json(&body)
+            .await
+            .assert_problem(409);
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains("1.1"), "{problem}");
+        assert!(detail.contains("unique within a programme"), "{problem}");
+    }
+    app.db.assert_rows("actions", 3).await;
+    app.db.assert_audited("action.created", 3).await;
+
+    // Moving an action where its reference is taken: a 409, and nothing changes.
+    let refused = [
+        (&outside, json!({"programme_id": cpip["id"]})),
+        (&in_custody, json!({"programme_id": cpip["id"]})),
+        (&in_custody, json!({"programme_id": null})),
+    ];
+    for (action, patch) in refused {
+        let problem = app
+            .as_admin()
+            .patch(&path_of("actions", action))
+            .json(&patch)
+            .await
+            .assert_problem(409);
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("unique within a programme"),
+            "{patch}: {problem}"
+        );
+        let current = app.anonymous().get(&path_of("actions", action)).await.json();
+        assert_fields(
+            &current,
+            json!({"programme_id": action["programme_id"], "version": action["version"]}),
+        );
+    }
+    app.db.assert_audited("action.updated", 0).await;
+
+    // Moving to where the reference is free, and out of any programme.
+    let moving = app.create_action_in(&cpip, "1.2", &r, &chain.force, "2199-01-01").await;
+    let path = path_of("actions", &moving);
+    let moved = app
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"programme_id": custody["id"]}))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    assert_fields(
+        &moved.json(),
+        json!({"programme_id": custody["id"], "programme_name": "Custody Improvement Programme", "version": 2}),
+    );
+    let out = app.as_admin().patch(&path).json(&json!({"programme_id": null})).await;
+    assert_eq!(out.status, 200, "{}", out.text());
+    assert_fields(
+        &out.json(),
+        json!({"programme_id": null, "programme_name": null, "version": 3}),
+    );
+    // Naming the programme it is in already is no conflict with itself.
+    let same = app
+        .as_admin()
+        .patch(&path_of("actions", &in_cpip))
+        .json(&json!({"programme_id": cpip["id"]}))
+        .await;
+    assert_eq!(same.status, 200, "{}", same.text());
+    assert_eq!(same.json()["programme_id"], cpip["id"]);
+}
+
+#[actix_web::test]
+async fn an_unknown_programme_is_a_422_naming_programme_id_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let action = app
+        .create_action("A-1", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let mut body = app.action_body("A-2", &[&chain.recommendation], &chain.force, "2199-01-01");
+    body["programme_id"] = json!(unknown);
+    let problem = app
+        .as_admin()
+        .post("/api/v1/actions")
+        .json(&body)
+        .await
+        .assert_invalid("programme_id");
+    assert!(
+        problem["errors"][0]["message"].as_str().unwrap().contains(&unknown),
+        "{problem}"
+    );
+    for value in [json!(unknown), json!("CPIP"), json!(7), json!(["x"])] {
+        let patch = json!({"programme_id": value});
+        let response = app.as_admin().patch(&path_of("actions", &action)).json(&patch).await;
+        let problem = response.assert_problem(422);
+        assert_names_field(&problem, "programme_id", &patch);
+    }
+    app.db.assert_rows("actions", 1).await;
+    app.db.assert_audited("action.updated", 0).await;
+    assert_unchanged(
+        &app,
+        &path_of("actions", &action),
+        json!({"programme_id": null, "version": 1}),
+    )
+    .await;
+    // In a filter, an id that is not one is a 422; an unknown one lists nothing.
+    app.anonymous()
+        .get("/api/v1/actions?programme_id=CPIP")
+        .await
+        .assert_invalid("programme_id");
+    let none = app
+        .anonymous()
+        .get(&format!("/api/v1/actions?programme_id={unknown}"))
+        .await;
+    assert_eq!(none.status, 200, "{}", none.text());
+    assert_eq!(none.json()["items"], json!([]));
+}
+
+#[actix_web::test]
+async fn the_csv_export_carries_the_programme_id_and_name_and_filters_like_the_json() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let r = [&chain.recommendation];
+    let programme = app
+        .create_programme_named("Child Protection Improvement Programme", &chain.force)
+        .await;
+    let inside = app
+        .create_action_in(&programme, "CPIP-01", &r, &chain.force, "2199-01-01")
+        .await;
+    app.create_action("X-01", &r, &chain.force, "2199-01-01").await;
+    let csv = app
+        .anonymous()
+        .get(&format!(
+            "/api/v1/actions?programme_id={}",
+            programme["id"].as_str().unwrap()
+        ))
+        .header("accept", "text/csv")
+        .await;
+    assert_eq!(csv.status, 200, "{}", csv.text());
+    let text = csv.text();
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("id,reference,title,description,programme_id,programme_name,recommendation_ids,"),
+        "{text}"
+    );
+    let row = lines.next().unwrap();
+    assert!(
+        row.starts_with(&format!(
+            "{},CPIP-01,Audit of missing-child referrals,Audit every missing-child referral of the last twelve months.,{},Child Protection Improvement Programme,",
+            inside["id"].as_str().unwrap(),
+            programme["id"].as_str().unwrap()
+        )),
+        "{text}"
+    );
+    assert_eq!(lines.next(), None, "only the programme's action: {text}");
+    let all = app
+        .anonymous()
+        .get("/api/v1/actions")
+        .header("accept", "text/csv")
+        .await
+        .text();
+    assert!(
+        all.lines().any(|line| line.contains(",X-01,") && line.contains(".,,,")),
+        "an action in no programme has empty programme cells: {all}"
     );
 }

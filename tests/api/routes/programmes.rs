@@ -183,8 +183,9 @@ async fn progress_counts_the_programmes_actions_by_status_and_lists_the_overdue_
     let report = app.create_report(&force, &force, "2022-04-07").await;
     let recommendation = app.create_recommendation(&report, "R1", &force).await;
     let programme = app.create_programme(&force, &[&report]).await;
+    // One action created in the programme, one moved into it, one outside it.
     let late = app
-        .create_action("CPIP-01", &[&recommendation], &force, "2022-09-30")
+        .create_action_in(&programme, "CPIP-01", &[&recommendation], &force, "2022-09-30")
         .await;
     let later = app
         .create_action("CPIP-02", &[&recommendation], &force, "2199-01-01")
@@ -192,18 +193,12 @@ async fn progress_counts_the_programmes_actions_by_status_and_lists_the_overdue_
     let outside = app
         .create_action("X-01", &[&recommendation], &force, "2022-09-30")
         .await;
-    app.as_admin()
+    let moved = app
+        .as_admin()
         .patch(&path_of("actions", &later))
-        .json(&json!({"status": "in_progress", "progress_percent": 50}))
+        .json(&json!({"status": "in_progress", "progress_percent": 50, "programme_id": programme["id"]}))
         .await;
-    app.db
-        .execute(&format!(
-            "UPDATE actions SET programme_id = '{}' WHERE id IN ('{}', '{}')",
-            programme["id"].as_str().unwrap(),
-            late["id"].as_str().unwrap(),
-            later["id"].as_str().unwrap()
-        ))
-        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
     let response = app
         .anonymous()
         .get(&format!("{}/progress", path_of("programmes", &programme)))
@@ -227,6 +222,21 @@ async fn progress_counts_the_programmes_actions_by_status_and_lists_the_overdue_
         .header("if-none-match", &etag)
         .await;
     assert_eq!(again.status, 304);
+    // Taking an action out of the programme takes it out of the progress.
+    let out = app
+        .as_admin()
+        .patch(&path_of("actions", &late))
+        .json(&json!({"programme_id": null}))
+        .await;
+    assert_eq!(out.status, 200, "{}", out.text());
+    let progress = app
+        .anonymous()
+        .get(&format!("{}/progress", path_of("programmes", &programme)))
+        .await
+        .json();
+    assert_eq!(progress["actions_total"], 1, "{progress}");
+    assert_eq!(progress["actions_overdue"], 0);
+    assert_eq!(progress["percent_complete"], 50);
     app.anonymous()
         .get("/api/v1/programmes/01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b/progress")
         .await
