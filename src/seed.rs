@@ -359,6 +359,9 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
         responded_on: response.responded_on,
         recommendation_ids: recommendation_order,
         action_ids,
+        meeting_id: None,
+        follow_up_due_on: None,
+        follows_up_response_id: None,
     };
     let draft = repo::responses::insert(conn, &actor, record.row.id, &new_response, &[Addressee::Commissioner]).await?;
     repo::responses::publish(conn, &actor, draft.row.id, &IfMatch::none(), &[Addressee::Commissioner]).await?;
@@ -414,6 +417,9 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
         responded_on: reply.responded_on,
         recommendation_ids: Vec::new(),
         action_ids: Vec::new(),
+        meeting_id: None,
+        follow_up_due_on: None,
+        follows_up_response_id: None,
     };
     let draft = repo::responses::insert(conn, &actor, record.row.id, &new_reply, &[Addressee::Panel]).await?;
     repo::responses::publish(conn, &actor, draft.row.id, &IfMatch::none(), &[Addressee::Panel]).await?;
