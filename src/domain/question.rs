@@ -505,6 +505,25 @@ pub struct NewQuestion {
     pub addressed_to: Addressee,
 }
 
+/// The most supplementary questions one question may have, where the panel's rules
+/// allow supplementaries at all (`supplementary_questions`): the rules of procedure
+/// that allow them allow one, asked at the meeting on the same subject.
+pub const MAX_SUPPLEMENTARIES: i64 = 1;
+
+/// A valid supplementary question, asked at a meeting after the answer to an original
+/// question and recorded there by the secretariat. What it does not give is taken from
+/// the original (the asker, the topics, whom it is put to) or the meeting (the date).
+#[derive(Debug, Clone)]
+pub struct NewSupplementary {
+    pub body: Body,
+    /// The meeting it was asked at: the original's when not given.
+    pub meeting_id: Option<MeetingId>,
+    /// The name it is published under: the original asker's when not given.
+    pub asker_display_name: Option<Name>,
+    /// Its title: "Supplementary to <original reference>" when not given.
+    pub title: Option<Title>,
+}
+
 /// Who may move a question (withdraw it), checked right after it is loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permit {
