@@ -667,7 +667,13 @@ mod tests {
         let fields = |errors: Vec<FieldError>| errors.into_iter().map(|e| e.field).collect::<Vec<_>>();
         assert!(check_response_shape(ResponseKind::Verbal, true, day, Some(day), false).is_empty());
         assert_eq!(
-            fields(check_response_shape(ResponseKind::Verbal, false, day, day.pred_opt(), true)),
+            fields(check_response_shape(
+                ResponseKind::Verbal,
+                false,
+                day,
+                day.pred_opt(),
+                true
+            )),
             ["meeting_id", "follows_up_response_id", "follow_up_due_on"]
         );
         assert!(check_response_shape(ResponseKind::Written, false, day, None, true).is_empty());

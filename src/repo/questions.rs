@@ -733,7 +733,10 @@ async fn current_etag(conn: &mut DbConn, row: &QuestionRow) -> Result<ETag, ApiE
     let sum = published_versions_sum(conn, row.id).await?;
     let supplementaries = supplementaries_of(conn, row.id, true).await?.len();
     let overdue = overdue_follow_ups(conn, row.id).await?;
-    Ok(ETag::of_versions(row.version, embedded_count(sum, supplementaries, overdue)))
+    Ok(ETag::of_versions(
+        row.version,
+        embedded_count(sum, supplementaries, overdue),
+    ))
 }
 
 /// What a question's tag embeds besides its own version: the sum of its published

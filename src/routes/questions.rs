@@ -11,13 +11,13 @@ use super::responses::CommissionerResponse;
 use crate::app::AppState;
 use crate::db::DbConn;
 use crate::domain::auth::{Role, Subject, UserId, View};
+use crate::domain::calendar::london_today;
 use crate::domain::follow::{follow_path, FollowToken};
 use crate::domain::meeting::MeetingId;
 use crate::domain::organisation::OrganisationId;
-use crate::domain::calendar::london_today;
 use crate::domain::question::{
-    AskerContact, AskerKind, FollowUpFilter, FollowUpStatus, NewQuestion, QuestionChanges, QuestionId, QuestionStatus, ReferralCode,
-    RejectionCode, Topic,
+    AskerContact, AskerKind, FollowUpFilter, FollowUpStatus, NewQuestion, QuestionChanges, QuestionId, QuestionStatus,
+    ReferralCode, RejectionCode, Topic,
 };
 use crate::domain::question_rules::Addressee;
 use crate::domain::report::RecommendationId;

@@ -13,8 +13,8 @@ use crate::domain::auth::View;
 use crate::domain::calendar::london_today;
 use crate::domain::meeting::{parse_held_on, MeetingId};
 use crate::domain::question::{
-    check_response_shape, parse_citations, FollowUpStatus, NewResponse, Note, QuestionId, ResponseChanges,
-    ResponseId, ResponseKind, ResponseStatus,
+    check_response_shape, parse_citations, FollowUpStatus, NewResponse, Note, QuestionId, ResponseChanges, ResponseId,
+    ResponseKind, ResponseStatus,
 };
 use crate::domain::report::RecommendationId;
 use crate::domain::text::{Body, Name};
