@@ -424,7 +424,7 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
     };
     let draft = repo::responses::insert(conn, &actor, record.row.id, &new_reply, &[Addressee::Panel]).await?;
     repo::responses::publish(conn, &actor, draft.row.id, &IfMatch::none(), &[Addressee::Panel]).await?;
-    load_meeting_record(conn, &actor, &meetings).await?;
+    load_meeting_record(conn, &actor, &organisations).await?;
     Ok(())
 }
 
@@ -435,11 +435,20 @@ const MEETING_RECORD: &str = include_str!("../data/demo/meeting_record.json");
 /// written follow-up that kept the promise, and a supplementary asked and answered there.
 #[derive(Deserialize)]
 struct MeetingRecord {
-    meeting: String,
+    meeting: StoryPanelMeeting,
     question: StoryMeetingQuestion,
     verbal_answer: StoryMeetingAnswer,
     written_follow_up: StoryMeetingAnswer,
     supplementary: StorySupplementary,
+}
+
+/// The panel meeting the record is of (before the story's main question was asked, so
+/// that question stays the latest asked).
+#[derive(Deserialize)]
+struct StoryPanelMeeting {
+    organisation: String,
+    title: String,
+    held_on: NaiveDate,
 }
 
 #[derive(Deserialize)]
@@ -510,11 +519,18 @@ async fn answer(
 async fn load_meeting_record(
     conn: &mut DbConn,
     actor: &Actor,
-    meetings: &HashMap<String, MeetingId>,
+    organisations: &HashMap<String, OrganisationId>,
 ) -> Result<(), ApiError> {
     let record: MeetingRecord = serde_json::from_str(MEETING_RECORD)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("data/demo/meeting_record.json: {e}")))?;
-    let meeting = lookup(meetings, &record.meeting, "meeting")?;
+    let new_meeting = NewMeeting {
+        organisation_id: lookup(organisations, &record.meeting.organisation, "organisation")?,
+        kind: MeetingKind::PanelMeeting,
+        title: valid(Title::parse("title", &record.meeting.title))?,
+        held_on: record.meeting.held_on,
+        is_public: true,
+    };
+    let meeting = repo::meetings::insert(conn, actor, &new_meeting).await?.id;
     let question = &record.question;
     let new_question = NewQuestion {
         asker_kind: question.asker.kind,
@@ -606,12 +622,11 @@ mod tests {
     fn the_meeting_record_reads_and_keeps_its_promise_in_time() {
         let story: Story = serde_json::from_str(STORY).unwrap();
         let record: MeetingRecord = serde_json::from_str(MEETING_RECORD).unwrap();
-        let meeting = story.meetings.iter().find(|m| m.key == record.meeting).unwrap();
-        assert_eq!(meeting.kind, MeetingKind::PanelMeeting);
-        assert_eq!(record.verbal_answer.responded_on, meeting.held_on);
+        assert_eq!(record.verbal_answer.responded_on, record.meeting.held_on);
+        assert_eq!(record.supplementary.answer.responded_on, record.meeting.held_on);
         assert!(
-            record.question.asked_on < story.question.asked_on,
-            "asked before the demo's main question"
+            record.meeting.held_on < story.question.asked_on,
+            "the supplementary, dated the meeting's day, is asked before the demo's main question"
         );
         let due = record.verbal_answer.follow_up_due_on.unwrap();
         assert!(record.written_follow_up.responded_on <= due);
