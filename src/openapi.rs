@@ -70,7 +70,7 @@ sites that show what changed."),
     ),
     servers((url = "/", description = "This service")),
     components(
-        schemas(crate::error::Problem, crate::error::FieldError),
+        schemas(crate::error::Problem, crate::error::FieldError, crate::domain::question::FollowUpFilter),
         responses(
             crate::error::responses::BadRequest,
             crate::error::responses::Unauthorized,

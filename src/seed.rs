@@ -22,7 +22,8 @@ use crate::domain::meeting::{MeetingId, MeetingKind, NewMeeting};
 use crate::domain::organisation::{NewOrganisation, OrganisationId, OrganisationKind};
 use crate::domain::programme::{NewProgramme, ProgrammeStatus};
 use crate::domain::question::{
-    AskerKind, Grounds, NewQuestion, NewResponse, Note, QuestionStatus, Referral, ReferralCode, ResponseKind, Topic,
+    AskerKind, Grounds, NewQuestion, NewResponse, NewSupplementary, Note, QuestionId, QuestionStatus, Referral,
+    ReferralCode, ResponseId, ResponseKind, Topic,
 };
 use crate::domain::question_rules::Addressee;
 use crate::domain::report::{NewRecommendation, NewReport, RecommendationId, RecommendationKind, ReportKind};
@@ -352,6 +353,9 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
         responded_on: response.responded_on,
         recommendation_ids: recommendation_order,
         action_ids,
+        meeting_id: None,
+        follow_up_due_on: None,
+        follows_up_response_id: None,
     };
     let draft = repo::responses::insert(conn, &actor, record.row.id, &new_response, &[Addressee::Commissioner]).await?;
     repo::responses::publish(conn, &actor, draft.row.id, &IfMatch::none(), &[Addressee::Commissioner]).await?;
@@ -407,9 +411,172 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
         responded_on: reply.responded_on,
         recommendation_ids: Vec::new(),
         action_ids: Vec::new(),
+        meeting_id: None,
+        follow_up_due_on: None,
+        follows_up_response_id: None,
     };
     let draft = repo::responses::insert(conn, &actor, record.row.id, &new_reply, &[Addressee::Panel]).await?;
     repo::responses::publish(conn, &actor, draft.row.id, &IfMatch::none(), &[Addressee::Panel]).await?;
+    load_meeting_record(conn, &actor, &organisations).await?;
+    Ok(())
+}
+
+const MEETING_RECORD: &str = include_str!("../data/demo/meeting_record.json");
+
+/// What the panel meeting put on the record (`data/demo/meeting_record.json`): a
+/// question answered there by the Commissioner, who promised figures in writing, the
+/// written follow-up that kept the promise, and a supplementary asked and answered there.
+#[derive(Deserialize)]
+struct MeetingRecord {
+    meeting: StoryPanelMeeting,
+    question: StoryMeetingQuestion,
+    verbal_answer: StoryMeetingAnswer,
+    written_follow_up: StoryMeetingAnswer,
+    supplementary: StorySupplementary,
+}
+
+/// The panel meeting the record is of (before the story's main question was asked, so
+/// that question stays the latest asked).
+#[derive(Deserialize)]
+struct StoryPanelMeeting {
+    organisation: String,
+    title: String,
+    held_on: NaiveDate,
+}
+
+#[derive(Deserialize)]
+struct StoryMeetingQuestion {
+    title: String,
+    asker: StoryAsker,
+    topics: Vec<String>,
+    asked_on: NaiveDate,
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct StoryMeetingAnswer {
+    author: (String, String),
+    responded_on: NaiveDate,
+    #[serde(default)]
+    follow_up_due_on: Option<NaiveDate>,
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct StorySupplementary {
+    body: String,
+    answer: StoryMeetingAnswer,
+}
+
+/// A response from `answer`: verbal at `meeting`, or written following up `promise`.
+fn meeting_answer(
+    answer: &StoryMeetingAnswer,
+    meeting: Option<MeetingId>,
+    promise: Option<ResponseId>,
+) -> Result<NewResponse, ApiError> {
+    Ok(NewResponse {
+        kind: if meeting.is_some() {
+            ResponseKind::Verbal
+        } else {
+            ResponseKind::Written
+        },
+        body: valid(Body::parse("body", &answer.body))?,
+        author_name: valid(Name::parse("author.name", &answer.author.0))?,
+        author_position: valid(Name::parse("author.position", &answer.author.1))?,
+        responded_on: answer.responded_on,
+        recommendation_ids: Vec::new(),
+        action_ids: Vec::new(),
+        meeting_id: meeting,
+        follow_up_due_on: answer.follow_up_due_on,
+        follows_up_response_id: promise,
+    })
+}
+
+/// Drafts and publishes `new` on question `question`, as `answers_for` would.
+async fn answer(
+    conn: &mut DbConn,
+    actor: &Actor,
+    question: QuestionId,
+    new: &NewResponse,
+    answers_for: &[Addressee],
+) -> Result<ResponseId, ApiError> {
+    let draft = repo::responses::insert(conn, actor, question, new, answers_for).await?;
+    repo::responses::publish(conn, actor, draft.row.id, &IfMatch::none(), answers_for).await?;
+    Ok(draft.row.id)
+}
+
+/// Loads the meeting record: the question, accepted for the meeting; the Commissioner's
+/// verbal answer there, recorded by the secretariat, with its promise of figures in
+/// writing; the written follow-up that provided them; the supplementary asked after
+/// the answer and the Commissioner's verbal answer to it.
+async fn load_meeting_record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    organisations: &HashMap<String, OrganisationId>,
+) -> Result<(), ApiError> {
+    let record: MeetingRecord = serde_json::from_str(MEETING_RECORD)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("data/demo/meeting_record.json: {e}")))?;
+    let new_meeting = NewMeeting {
+        organisation_id: lookup(organisations, &record.meeting.organisation, "organisation")?,
+        kind: MeetingKind::PanelMeeting,
+        title: valid(Title::parse("title", &record.meeting.title))?,
+        held_on: record.meeting.held_on,
+        is_public: true,
+    };
+    let meeting = repo::meetings::insert(conn, actor, &new_meeting).await?.id;
+    let question = &record.question;
+    let new_question = NewQuestion {
+        asker_kind: question.asker.kind,
+        asker_display_name: valid(Name::parse("asker.display_name", &question.asker.display_name))?,
+        asker_contact: None,
+        asker_user_id: None,
+        title: valid(Title::parse("title", &question.title))?,
+        body: valid(Body::parse("body", &question.body))?,
+        topics: question
+            .topics
+            .iter()
+            .map(|t| valid(Topic::parse("topics", t)))
+            .collect::<Result<Vec<_>, _>>()?,
+        asked_on: question.asked_on,
+        meeting_id: Some(meeting),
+        parent_question_id: None,
+        recommendation_ids: Vec::new(),
+        addressed_to: Addressee::Commissioner,
+    };
+    let submission = repo::questions::Submission {
+        submitted_at: Utc.from_utc_datetime(&question.asked_on.and_hms_opt(12, 0, 0).unwrap_or_default()),
+        sees_unpublished: true,
+        rate_limit: None,
+    };
+    let asked = repo::questions::insert(conn, actor, &new_question, &submission).await?;
+    repo::questions::transition(
+        conn,
+        actor,
+        asked.row.id,
+        &IfMatch::none(),
+        QuestionStatus::Accepted,
+        None,
+        repo::questions::Permit::Any,
+    )
+    .await?;
+    let verbal = meeting_answer(&record.verbal_answer, Some(meeting), None)?;
+    let promise = answer(conn, actor, asked.row.id, &verbal, &[Addressee::Panel]).await?;
+    let supplementary = repo::questions::insert_supplementary(
+        conn,
+        actor,
+        asked.row.id,
+        &NewSupplementary {
+            body: valid(Body::parse("body", &record.supplementary.body))?,
+            meeting_id: Some(meeting),
+            asker_display_name: None,
+            title: None,
+        },
+    )
+    .await?;
+    let verbal = meeting_answer(&record.supplementary.answer, Some(meeting), None)?;
+    answer(conn, actor, supplementary.row.id, &verbal, &[Addressee::Panel]).await?;
+    let written = meeting_answer(&record.written_follow_up, None, Some(promise))?;
+    answer(conn, actor, asked.row.id, &written, &[Addressee::Commissioner]).await?;
     Ok(())
 }
 
@@ -442,5 +609,19 @@ mod tests {
         assert!(story.referred_question.asked_on < story.question.asked_on);
         assert_eq!(story.referred_question.referral.organisation, "force");
         assert!(story.question.body.contains("not effectively safeguarding children"));
+    }
+
+    #[test]
+    fn the_meeting_record_reads_and_keeps_its_promise_in_time() {
+        let story: Story = serde_json::from_str(STORY).unwrap();
+        let record: MeetingRecord = serde_json::from_str(MEETING_RECORD).unwrap();
+        assert_eq!(record.verbal_answer.responded_on, record.meeting.held_on);
+        assert_eq!(record.supplementary.answer.responded_on, record.meeting.held_on);
+        assert!(
+            record.meeting.held_on < story.question.asked_on,
+            "the supplementary, dated the meeting's day, is asked before the demo's main question"
+        );
+        let due = record.verbal_answer.follow_up_due_on.unwrap();
+        assert!(record.written_follow_up.responded_on <= due);
     }
 }

@@ -87,6 +87,7 @@ from scrutiny_client.models import (
     CreateWebhookRequest,
     DeliveryPage,
     EventPage,
+    FollowUpFilter,
     FollowedQuestion,
     OAuthError,
     Problem,
@@ -368,6 +369,15 @@ def page_a_list_with_the_cursor():
         cursor = page.next_cursor
     assert len(seen) > 1, "there is more than one page"
     assert seen == [q.id for q in everything.items], "the pages differ from the whole list"
+    # Promises made at a meeting: the questions whose written follow-up is overdue (a
+    # broken promise) or provided are among those listed, filtered by the same path.
+    for state in (FollowUpFilter.OVERDUE, FollowUpFilter.PROVIDED, FollowUpFilter.DUE):
+        filtered = expect(
+            list_questions.sync_detailed(client=anonymous, limit=100, follow_up=state),
+            200,
+            QuestionPage,
+        )
+        assert {q.id for q in filtered.items} <= {q.id for q in everything.items}, state
 
 
 def deliveries_arrive():

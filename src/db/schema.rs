@@ -331,6 +331,9 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        meeting_id -> Nullable<Uuid>,
+        follow_up_due_on -> Nullable<Date>,
+        follows_up_response_id -> Nullable<Uuid>,
     }
 }
 
@@ -405,6 +408,7 @@ diesel::joinable!(response_actions -> responses (response_id));
 diesel::joinable!(response_recommendations -> recommendations (recommendation_id));
 diesel::joinable!(response_recommendations -> responses (response_id));
 diesel::joinable!(response_versions -> responses (response_id));
+diesel::joinable!(responses -> meetings (meeting_id));
 diesel::joinable!(responses -> questions (question_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));

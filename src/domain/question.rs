@@ -167,6 +167,106 @@ crate::text_enum!(
 );
 
 crate::text_enum!(
+    /// Where a written follow-up promised in a verbal answer stands (derived, never
+    /// stored): `none` (nothing was promised, or the response is written), `due`
+    /// (promised, its due date not yet passed), `overdue` (its due date has passed, by
+    /// the London calendar, and no written follow-up has been published) or `provided`
+    /// (a published written response names it in `follows_up_response_id`).
+    FollowUpStatus {
+        /// Nothing was promised.
+        None => "none",
+        /// Promised; not yet due.
+        Due => "due",
+        /// Promised; due before today and not provided.
+        Overdue => "overdue",
+        /// The written follow-up has been published.
+        Provided => "provided",
+    }
+);
+
+impl FollowUpStatus {
+    /// The status of an undertaking due on `due_on` (none if nothing was promised),
+    /// `provided` or not, on `today`: overdue only once its due date has passed.
+    pub fn of(due_on: Option<NaiveDate>, provided: bool, today: NaiveDate) -> Self {
+        match due_on {
+            None => FollowUpStatus::None,
+            Some(_) if provided => FollowUpStatus::Provided,
+            Some(due_on) if due_on < today => FollowUpStatus::Overdue,
+            Some(_) => FollowUpStatus::Due,
+        }
+    }
+}
+
+crate::text_enum!(
+    /// Questions with a written follow-up in this state: promised in a published verbal
+    /// answer to them (see [`FollowUpStatus`]).
+    FollowUpFilter {
+        /// Promised and not yet due.
+        Due => "due",
+        /// Promised, due before today (London) and not provided: a broken promise.
+        Overdue => "overdue",
+        /// Promised and provided.
+        Provided => "provided",
+    }
+);
+
+/// The fields of a response that depend on its kind, as they stand (or would stand
+/// after a change): the 422 rows for a combination that cannot be. A `verbal` response
+/// was given at a meeting (`meeting_id` required) and may promise a written follow-up
+/// due on or after the day it was given (`follow_up_due_on`); a `written` response was
+/// not given at a meeting and promises nothing, but may be the follow-up a verbal one
+/// promised (`follows_up_response_id`). Whether the meeting and the verbal response
+/// exist is for the repository to check.
+pub fn check_response_shape(
+    kind: ResponseKind,
+    has_meeting: bool,
+    responded_on: NaiveDate,
+    follow_up_due_on: Option<NaiveDate>,
+    follows_up: bool,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    match kind {
+        ResponseKind::Verbal => {
+            if !has_meeting {
+                errors.push(FieldError::new(
+                    "meeting_id",
+                    "is required for a verbal response: the meeting the answer was given at",
+                ));
+            }
+            if follows_up {
+                errors.push(FieldError::new(
+                    "follows_up_response_id",
+                    "is only for a written response: the written follow-up a verbal answer promised",
+                ));
+            }
+            if let Some(due_on) = follow_up_due_on {
+                if due_on < responded_on {
+                    errors.push(FieldError::new(
+                        "follow_up_due_on",
+                        format!("must not be before the answer was given (responded_on {responded_on})"),
+                    ));
+                }
+            }
+        }
+        ResponseKind::Written => {
+            if has_meeting {
+                errors.push(FieldError::new(
+                    "meeting_id",
+                    "is only for a verbal response: a written response is not given at a meeting",
+                ));
+            }
+            if follow_up_due_on.is_some() {
+                errors.push(FieldError::new(
+                    "follow_up_due_on",
+                    "is only for a verbal response: the written follow-up it promises",
+                ));
+            }
+        }
+    }
+    errors
+}
+
+crate::text_enum!(
     /// Whether a response is public.
     ResponseStatus {
         /// Being written; visible to staff only.
@@ -405,6 +505,25 @@ pub struct NewQuestion {
     pub addressed_to: Addressee,
 }
 
+/// The most supplementary questions one question may have, where the panel's rules
+/// allow supplementaries at all (`supplementary_questions`): the rules of procedure
+/// that allow them allow one, asked at the meeting on the same subject.
+pub const MAX_SUPPLEMENTARIES: i64 = 1;
+
+/// A valid supplementary question, asked at a meeting after the answer to an original
+/// question and recorded there by the secretariat. What it does not give is taken from
+/// the original (the asker, the topics, whom it is put to) or the meeting (the date).
+#[derive(Debug, Clone)]
+pub struct NewSupplementary {
+    pub body: Body,
+    /// The meeting it was asked at: the original's when not given.
+    pub meeting_id: Option<MeetingId>,
+    /// The name it is published under: the original asker's when not given.
+    pub asker_display_name: Option<Name>,
+    /// Its title: "Supplementary to <original reference>" when not given.
+    pub title: Option<Title>,
+}
+
 /// Who may move a question (withdraw it), checked right after it is loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permit {
@@ -463,6 +582,12 @@ pub struct NewResponse {
     pub responded_on: NaiveDate,
     pub recommendation_ids: Vec<RecommendationId>,
     pub action_ids: Vec<ActionId>,
+    /// The meeting a verbal response was given at.
+    pub meeting_id: Option<MeetingId>,
+    /// When the written follow-up a verbal response promises is due.
+    pub follow_up_due_on: Option<NaiveDate>,
+    /// The verbal response whose promised follow-up this written response is.
+    pub follows_up_response_id: Option<ResponseId>,
 }
 
 /// A valid set of changes to a response; `None` leaves a field as it is. A change to
@@ -476,6 +601,12 @@ pub struct ResponseChanges {
     pub responded_on: Option<NaiveDate>,
     pub recommendation_ids: Option<Vec<RecommendationId>>,
     pub action_ids: Option<Vec<ActionId>>,
+    /// `Some(None)` removes it (only right for a written response).
+    pub meeting_id: Option<Option<MeetingId>>,
+    /// `Some(None)` withdraws the undertaking.
+    pub follow_up_due_on: Option<Option<NaiveDate>>,
+    /// `Some(None)` unlinks it.
+    pub follows_up_response_id: Option<Option<ResponseId>>,
     pub correction_note: Option<Note>,
 }
 
@@ -518,6 +649,38 @@ mod tests {
             assert!(!Referred.can_become(*from), "referred → {from}");
         }
         assert!(Referred.is_public());
+    }
+
+    #[test]
+    fn a_follow_up_is_overdue_only_after_its_due_date_until_provided() {
+        let due = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let next_day = due.succ_opt().unwrap();
+        assert_eq!(FollowUpStatus::of(None, false, next_day), FollowUpStatus::None);
+        assert_eq!(FollowUpStatus::of(Some(due), false, due), FollowUpStatus::Due);
+        assert_eq!(FollowUpStatus::of(Some(due), false, next_day), FollowUpStatus::Overdue);
+        assert_eq!(FollowUpStatus::of(Some(due), true, next_day), FollowUpStatus::Provided);
+    }
+
+    #[test]
+    fn a_verbal_response_needs_a_meeting_and_a_written_one_refuses_it() {
+        let day = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let fields = |errors: Vec<FieldError>| errors.into_iter().map(|e| e.field).collect::<Vec<_>>();
+        assert!(check_response_shape(ResponseKind::Verbal, true, day, Some(day), false).is_empty());
+        assert_eq!(
+            fields(check_response_shape(
+                ResponseKind::Verbal,
+                false,
+                day,
+                day.pred_opt(),
+                true
+            )),
+            ["meeting_id", "follows_up_response_id", "follow_up_due_on"]
+        );
+        assert!(check_response_shape(ResponseKind::Written, false, day, None, true).is_empty());
+        assert_eq!(
+            fields(check_response_shape(ResponseKind::Written, true, day, Some(day), false)),
+            ["meeting_id", "follow_up_due_on"]
+        );
     }
 
     #[test]

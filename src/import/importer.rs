@@ -122,6 +122,9 @@ pub fn prepare(text: &str, raw_source_name: &str, today: NaiveDate) -> Result<Pr
         responded_on,
         recommendation_ids: Vec::new(),
         action_ids: Vec::new(),
+        meeting_id: None,
+        follow_up_due_on: None,
+        follows_up_response_id: None,
     };
     Ok(Prepared {
         document,

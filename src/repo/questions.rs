@@ -23,8 +23,9 @@ use crate::domain::meeting::{MeetingId, MeetingKind};
 use crate::domain::organisation::OrganisationId;
 pub use crate::domain::question::Permit;
 use crate::domain::question::{
-    in_time, reference, AskerContact, AskerKind, Grounds, NewQuestion, QuestionChanges, QuestionId, QuestionStatus,
-    ReferralCode, RejectionCode, ResponseStatus, Topic,
+    in_time, reference, AskerContact, AskerKind, FollowUpFilter, Grounds, NewQuestion, NewSupplementary,
+    QuestionChanges, QuestionId, QuestionStatus, ReferralCode, RejectionCode, ResponseKind, ResponseStatus, Topic,
+    MAX_SUPPLEMENTARIES,
 };
 use crate::domain::question_rules::{Addressee, QuestionRules};
 use crate::domain::report::RecommendationId;
@@ -224,6 +225,147 @@ pub async fn insert(
         Ok(record)
     })
     .await
+}
+
+/// Records a supplementary question to question `original_id`, asked at a meeting and
+/// recorded there by the secretariat: public at once (`accepted`, as its original is),
+/// with the next reference of its meeting's year, in one transaction with its audit
+/// record and feed event, `question.supplementary_recorded`.
+///
+/// The original must be public and not itself a supplementary (409); the meeting (the
+/// original's when none is given, and it must be the original's when the original has
+/// one) must be a panel meeting already held (422 naming `meeting_id`), whose panel's
+/// rules allow supplementaries, at most [`MAX_SUPPLEMENTARIES`] to a question (422
+/// quoting the rule). The original is locked, so two supplementaries recorded at once
+/// cannot both be the one allowed.
+pub async fn insert_supplementary(
+    conn: &mut DbConn,
+    actor: &Actor,
+    original_id: QuestionId,
+    new: &NewSupplementary,
+) -> Result<QuestionRecord, ApiError> {
+    conn.transaction(async |conn| {
+        let original = lock(conn, original_id).await?;
+        if !original.status.is_public() {
+            return Err(ApiError::illegal_transition(
+                format!(
+                    "The question is {}: a supplementary is asked only to a question put at a meeting (accepted, answered or referred)",
+                    original.status
+                ),
+                original.status.as_str(),
+            ));
+        }
+        if let Some(parent) = original.parent_question_id {
+            return Err(ApiError::illegal_transition(
+                format!("The question is itself a supplementary (to {parent}): ask the supplementary to the original"),
+                original.status.as_str(),
+            ));
+        }
+        let meeting_id = match (new.meeting_id, original.meeting_id) {
+            (Some(given), Some(put_to)) if given != put_to => {
+                return Err(ApiError::invalid(
+                    "meeting_id",
+                    format!("the original question was put to meeting {put_to}: a supplementary is asked at that meeting"),
+                ))
+            }
+            (Some(given), _) => given,
+            (None, Some(put_to)) => put_to,
+            (None, None) => {
+                return Err(ApiError::invalid(
+                    "meeting_id",
+                    "is required: the original question names no meeting, so say which meeting the supplementary was asked at",
+                ))
+            }
+        };
+        let (meeting, rules) = meeting_for_question(conn, meeting_id, true).await?;
+        let today = crate::domain::calendar::london_today();
+        if meeting.held_on > today {
+            return Err(ApiError::invalid(
+                "meeting_id",
+                format!(
+                    "the meeting is held on {}, in the future (today is {today}): record a supplementary once it is asked",
+                    meeting.held_on
+                ),
+            ));
+        }
+        if !rules.supplementary_questions {
+            return Err(ApiError::invalid(
+                "meeting_id",
+                "this panel's rules of procedure do not allow supplementary questions (supplementary_questions is false)",
+            ));
+        }
+        let earlier: Vec<String> = questions::table
+            .filter(questions::parent_question_id.eq(original_id))
+            .filter(questions::status.ne_all([QuestionStatus::Rejected, QuestionStatus::Withdrawn]))
+            .select(questions::reference)
+            .order(questions::id)
+            .load(conn)
+            .await?;
+        if earlier.len() as i64 >= MAX_SUPPLEMENTARIES {
+            return Err(ApiError::invalid(
+                "meeting_id",
+                format!(
+                    "this panel's rules of procedure allow one supplementary question to each question; {} already has one ({})",
+                    original.reference,
+                    earlier.join(", ")
+                ),
+            ));
+        }
+        let number = next_reference_number(conn, meeting.held_on).await?;
+        let default_title = format!("Supplementary to {}", original.reference);
+        let row: QuestionRow = diesel::insert_into(questions::table)
+            .values(NewQuestionRow {
+                id: QuestionId::generate(),
+                reference: &reference(meeting.held_on, number),
+                status: QuestionStatus::Accepted,
+                asker_kind: original.asker_kind,
+                asker_display_name: new
+                    .asker_display_name
+                    .as_ref()
+                    .map_or(original.asker_display_name.as_str(), |n| n.as_str()),
+                asker_contact: None,
+                asker_user_id: original.asker_user_id,
+                title: new.title.as_ref().map_or(default_title.as_str(), |t| t.as_str()),
+                body: new.body.as_str(),
+                topics: original.topics.iter().map(String::as_str).collect(),
+                asked_on: meeting.held_on,
+                meeting_id: Some(meeting.id),
+                parent_question_id: Some(original_id),
+                addressed_to: original.addressed_to,
+                published_at: Some(Utc::now()),
+                source_name: None,
+                source_hash: None,
+            })
+            .returning(QuestionRow::as_returning())
+            .get_result(conn)
+            .await?;
+        let record = QuestionRecord {
+            row,
+            recommendation_ids: Vec::new(),
+        };
+        changelog::publish(conn, actor, "question.supplementary_recorded", None, &record).await?;
+        Ok(record)
+    })
+    .await
+}
+
+/// The supplementary questions to question `id`, in the order they were recorded:
+/// only the public ones unless `sees_unpublished`.
+pub async fn supplementaries_of(
+    conn: &mut DbConn,
+    id: QuestionId,
+    sees_unpublished: bool,
+) -> Result<Vec<QuestionId>, ApiError> {
+    let mut query = questions::table
+        .filter(questions::parent_question_id.eq(id))
+        .select(questions::id)
+        .order(questions::id)
+        .into_boxed();
+    if !sees_unpublished {
+        let public: Vec<QuestionStatus> = QuestionStatus::ALL.iter().copied().filter(|s| s.is_public()).collect();
+        query = query.filter(questions::status.eq_any(public));
+    }
+    Ok(query.load(conn).await?)
 }
 
 /// Where an imported question came from: the document's file name and the hash of its
@@ -585,10 +727,47 @@ async fn lock_for_change(
     with_recommendations(conn, row).await
 }
 
-/// The entity tag of question `row` as now stored (see [`ETag::of_versions`]).
+/// The entity tag of question `row` as now stored, as staff see it (see
+/// [`ETag::of_versions`] and [`embedded_count`]).
 async fn current_etag(conn: &mut DbConn, row: &QuestionRow) -> Result<ETag, ApiError> {
     let sum = published_versions_sum(conn, row.id).await?;
-    Ok(ETag::of_versions(row.version, sum))
+    let supplementaries = supplementaries_of(conn, row.id, true).await?.len();
+    let overdue = overdue_follow_ups(conn, row.id).await?;
+    Ok(ETag::of_versions(
+        row.version,
+        embedded_count(sum, supplementaries, overdue),
+    ))
+}
+
+/// What a question's tag embeds besides its own version: the sum of its published
+/// responses' versions, the number of its supplementaries and the number of written
+/// follow-ups promised in its published verbal answers that are overdue. The total
+/// only grows: a follow-up falling overdue adds one, and providing it publishes a
+/// response (adding its version, at least 2) as it takes the one away.
+pub fn embedded_count(published_versions: i64, supplementaries: usize, overdue_follow_ups: usize) -> i64 {
+    published_versions + supplementaries as i64 + overdue_follow_ups as i64
+}
+
+/// How many written follow-ups promised in question `id`'s published verbal answers are
+/// overdue today (London).
+async fn overdue_follow_ups(conn: &mut DbConn, id: QuestionId) -> Result<usize, ApiError> {
+    let today = crate::domain::calendar::london_today();
+    let count: i64 = responses::table
+        .filter(responses::question_id.eq(id))
+        .filter(responses::kind.eq(ResponseKind::Verbal))
+        .filter(responses::status.eq(ResponseStatus::Published))
+        .filter(responses::follow_up_due_on.lt(today))
+        .filter(response_followed_up_by(responses::id).is_null())
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(usize::try_from(count).unwrap_or(0))
+}
+
+diesel::define_sql_function! {
+    /// The published written response that provides the follow-up verbal response
+    /// `response` promised, if any (a migration defines it).
+    fn response_followed_up_by(response: diesel::sql_types::Uuid) -> diesel::sql_types::Nullable<diesel::sql_types::Uuid>;
 }
 
 /// The sum of the versions of question `id`'s published responses (see
@@ -618,6 +797,9 @@ pub struct QuestionFilter {
     pub asked_to: Option<NaiveDate>,
     /// A web search of the title and body (see [`super::search::matches`]).
     pub text: Option<String>,
+    /// Only questions with a published verbal answer whose written follow-up is in this
+    /// state on the given day (today, London).
+    pub follow_up: Option<(FollowUpFilter, NaiveDate)>,
 }
 
 /// One page of questions, most recently asked first (by `asked_on`, then id, both
@@ -691,6 +873,24 @@ async fn list_ordered(
     query = super::dated_within(query, questions::asked_on, filter.asked_from, filter.asked_to);
     if let Some(text) = &filter.text {
         query = query.filter(super::search::matches("questions", text));
+    }
+    if let Some((state, today)) = filter.follow_up {
+        let promises = responses::table
+            .filter(responses::kind.eq(ResponseKind::Verbal))
+            .filter(responses::status.eq(ResponseStatus::Published))
+            .filter(responses::follow_up_due_on.is_not_null())
+            .into_boxed();
+        let followed_up = response_followed_up_by(responses::id);
+        let promises = match state {
+            FollowUpFilter::Provided => promises.filter(followed_up.is_not_null()),
+            FollowUpFilter::Overdue => promises
+                .filter(followed_up.is_null())
+                .filter(responses::follow_up_due_on.lt(today)),
+            FollowUpFilter::Due => promises
+                .filter(followed_up.is_null())
+                .filter(responses::follow_up_due_on.ge(today)),
+        };
+        query = query.filter(questions::id.eq_any(promises.select(responses::question_id)));
     }
     let rows: Vec<QuestionRow> = query.load(conn).await?;
     let (rows, next) = page.finish(rows, |row| Cursor::by_date(row.asked_on, row.id.0));

@@ -15,13 +15,17 @@ use super::changelog;
 use super::questions::{self, QuestionRecord};
 use super::versioned::{self, Versioned as _};
 use crate::db::schema::{
-    actions, questions as questions_table, response_actions, response_recommendations, response_versions, responses,
+    actions, meetings, questions as questions_table, response_actions, response_recommendations, response_versions,
+    responses,
 };
 use crate::db::DbConn;
 use crate::domain::action::ActionId;
 use crate::domain::auth::Actor;
+use crate::domain::calendar::london_today;
+use crate::domain::meeting::MeetingId;
 use crate::domain::question::{
-    NewResponse, QuestionId, QuestionStatus, ResponseChanges, ResponseId, ResponseKind, ResponseStatus, Topic,
+    check_response_shape, FollowUpStatus, NewResponse, QuestionId, QuestionStatus, ResponseChanges, ResponseId,
+    ResponseKind, ResponseStatus, Topic,
 };
 use crate::domain::question_rules::Addressee;
 use crate::domain::report::RecommendationId;
@@ -45,6 +49,12 @@ pub struct ResponseRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// The meeting a verbal response was given at.
+    pub meeting_id: Option<MeetingId>,
+    /// When the written follow-up a verbal response promised is due.
+    pub follow_up_due_on: Option<NaiveDate>,
+    /// The verbal response whose promised follow-up this written response is.
+    pub follows_up_response_id: Option<ResponseId>,
 }
 
 /// A response with what it cites. Serialised as the audit log's snapshot.
@@ -54,6 +64,16 @@ pub struct ResponseRecord {
     pub row: ResponseRow,
     pub recommendation_ids: Vec<RecommendationId>,
     pub action_ids: Vec<ActionId>,
+    /// The published written response that provides the follow-up this (verbal)
+    /// response promised, if any.
+    pub followed_up_by: Option<ResponseId>,
+}
+
+impl ResponseRecord {
+    /// Where the written follow-up this response promised stands on `today`.
+    pub fn follow_up_status(&self, today: NaiveDate) -> FollowUpStatus {
+        FollowUpStatus::of(self.row.follow_up_due_on, self.followed_up_by.is_some(), today)
+    }
 }
 
 crate::logged_row!(ResponseRecord, "response", |record| record.row.id.0);
@@ -66,6 +86,7 @@ impl ResponseRecord {
             row,
             recommendation_ids: self.recommendation_ids.clone(),
             action_ids: self.action_ids.clone(),
+            followed_up_by: self.followed_up_by,
         }
     }
 }
@@ -110,6 +131,9 @@ struct ResponseChangesRow<'a> {
     author_name: Option<&'a str>,
     author_position: Option<&'a str>,
     responded_on: Option<NaiveDate>,
+    meeting_id: Option<Option<MeetingId>>,
+    follow_up_due_on: Option<Option<NaiveDate>>,
+    follows_up_response_id: Option<Option<ResponseId>>,
     updated_at: DateTime<Utc>,
     version: i32,
 }
@@ -255,27 +279,36 @@ diesel::define_sql_function! {
     fn response_action_ids(response: diesel::sql_types::Uuid) -> diesel::sql_types::Array<diesel::sql_types::Uuid>;
 }
 
+diesel::define_sql_function! {
+    /// The published written response that provides the follow-up verbal response
+    /// `response` promised, if any (a migration defines it).
+    fn response_followed_up_by(response: diesel::sql_types::Uuid) -> diesel::sql_types::Nullable<diesel::sql_types::Uuid>;
+}
+
 /// The recommendations and actions a response cites, as arrays in the statement that
 /// loads it (one round trip instead of three); typed functions, so the statement stays
 /// a cached prepared statement.
 fn citations() -> (
     response_recommendation_ids<responses::id>,
     response_action_ids<responses::id>,
+    response_followed_up_by<responses::id>,
 ) {
     (
         response_recommendation_ids(responses::id),
         response_action_ids(responses::id),
+        response_followed_up_by(responses::id),
     )
 }
 
 /// A response as loaded with [`citations`].
-type CitedRow = (ResponseRow, (Vec<RecommendationId>, Vec<ActionId>));
+type CitedRow = (ResponseRow, (Vec<RecommendationId>, Vec<ActionId>, Option<ResponseId>));
 
-fn cited((row, (recommendation_ids, action_ids)): CitedRow) -> ResponseRecord {
+fn cited((row, (recommendation_ids, action_ids, followed_up_by)): CitedRow) -> ResponseRecord {
     ResponseRecord {
         row,
         recommendation_ids,
         action_ids,
+        followed_up_by,
     }
 }
 
@@ -308,11 +341,34 @@ async fn with_citations(conn: &mut DbConn, rows: Vec<ResponseRow>) -> Result<Vec
     for (response, action) in action_pairs {
         actions.entry(response).or_default().push(action);
     }
+    let promised: Vec<ResponseId> = rows
+        .iter()
+        .filter(|r| r.follow_up_due_on.is_some())
+        .map(|r| r.id)
+        .collect();
+    let mut followed_up_by: HashMap<ResponseId, ResponseId> = HashMap::new();
+    if !promised.is_empty() {
+        let pairs: Vec<(Option<ResponseId>, ResponseId)> = responses::table
+            .filter(responses::follows_up_response_id.eq_any(&promised))
+            .filter(responses::kind.eq(ResponseKind::Written))
+            .filter(responses::status.eq(ResponseStatus::Published))
+            .select((responses::follows_up_response_id, responses::id))
+            .order(responses::id.desc())
+            .load(conn)
+            .await?;
+        // Newest first, so the earliest follow-up is the one kept (as in the SQL function).
+        for (promise, follow_up) in pairs {
+            if let Some(promise) = promise {
+                followed_up_by.insert(promise, follow_up);
+            }
+        }
+    }
     Ok(rows
         .into_iter()
         .map(|row| ResponseRecord {
             recommendation_ids: recommendations.remove(&row.id).unwrap_or_default(),
             action_ids: actions.remove(&row.id).unwrap_or_default(),
+            followed_up_by: followed_up_by.remove(&row.id),
             row,
         })
         .collect())
@@ -348,9 +404,21 @@ pub async fn insert(
             .await
             .optional()?
             .ok_or_else(|| ApiError::not_found(format!("No question has id {question_id}")))?;
-        require_answerer(status, addressed_to, answers_for)?;
+        require_answerer(status, addressed_to, answers_for, new.kind)?;
         require_answerable(status)?;
         require_after_question(new.responded_on, asked_on)?;
+        require_occasion(
+            conn,
+            question_id,
+            Occasion {
+                kind: new.kind,
+                responded_on: new.responded_on,
+                meeting_id: new.meeting_id,
+                follow_up_due_on: new.follow_up_due_on,
+                follows_up_response_id: new.follows_up_response_id,
+            },
+        )
+        .await?;
         create(conn, actor, question_id, new, None, "response.created").await
     })
     .await
@@ -397,6 +465,9 @@ async fn create(
             responses::author_position.eq(new.author_position.as_str()),
             responses::responded_on.eq(new.responded_on),
             responses::published_at.eq(published_at),
+            responses::meeting_id.eq(new.meeting_id),
+            responses::follow_up_due_on.eq(new.follow_up_due_on),
+            responses::follows_up_response_id.eq(new.follows_up_response_id),
         ))
         .returning(ResponseRow::as_returning())
         .get_result(conn)
@@ -406,6 +477,7 @@ async fn create(
         row,
         recommendation_ids: new.recommendation_ids.clone(),
         action_ids: new.action_ids.clone(),
+        followed_up_by: None,
     };
     log_version(conn, actor, action, None, record, None).await
 }
@@ -538,6 +610,92 @@ pub async fn list_for_question(
     Ok((with_citations(conn, rows).await?, next))
 }
 
+/// What a response says about when and where it was given, and what it promised or
+/// keeps: checked together, on creation and after every change.
+#[derive(Debug, Clone, Copy)]
+struct Occasion {
+    kind: ResponseKind,
+    responded_on: NaiveDate,
+    meeting_id: Option<MeetingId>,
+    follow_up_due_on: Option<NaiveDate>,
+    follows_up_response_id: Option<ResponseId>,
+}
+
+/// A 422 unless `occasion` fits a response to question `question_id`: its shape
+/// ([`check_response_shape`]); a verbal response's meeting exists, was held on or before
+/// the day the answer is dated (`responded_on`) and not after today (London): an answer
+/// at a meeting is recorded once given; a written follow-up names a verbal response to
+/// the same question that promised one, given on or before the follow-up's date.
+async fn require_occasion(conn: &mut DbConn, question_id: QuestionId, occasion: Occasion) -> Result<(), ApiError> {
+    let errors = check_response_shape(
+        occasion.kind,
+        occasion.meeting_id.is_some(),
+        occasion.responded_on,
+        occasion.follow_up_due_on,
+        occasion.follows_up_response_id.is_some(),
+    );
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    if let Some(meeting_id) = occasion.meeting_id {
+        let held_on: NaiveDate = meetings::table
+            .find(meeting_id)
+            .select(meetings::held_on)
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| ApiError::invalid("meeting_id", format!("no meeting has id {meeting_id}")))?;
+        if held_on > occasion.responded_on {
+            return Err(ApiError::invalid(
+                "meeting_id",
+                format!(
+                    "the meeting is held on {held_on}, after the answer's date (responded_on {}): a verbal answer is dated the day it was given at the meeting, or later",
+                    occasion.responded_on
+                ),
+            ));
+        }
+        let today = london_today();
+        if held_on > today {
+            return Err(ApiError::invalid(
+                "meeting_id",
+                format!("the meeting is held on {held_on}, in the future (today is {today}): record a verbal answer once it is given"),
+            ));
+        }
+    }
+    if let Some(promise_id) = occasion.follows_up_response_id {
+        let field = "follows_up_response_id";
+        let promise: ResponseRow = responses::table
+            .find(promise_id)
+            .select(ResponseRow::as_select())
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| ApiError::invalid(field, format!("no response has id {promise_id}")))?;
+        if promise.question_id != question_id {
+            return Err(ApiError::invalid(
+                field,
+                "names a response to another question: a written follow-up answers the same question",
+            ));
+        }
+        if promise.kind != ResponseKind::Verbal || promise.follow_up_due_on.is_none() {
+            return Err(ApiError::invalid(
+                field,
+                "names a response that promised no written follow-up (only a verbal response with follow_up_due_on does)",
+            ));
+        }
+        if occasion.responded_on < promise.responded_on {
+            return Err(ApiError::invalid(
+                "responded_on",
+                format!(
+                    "must not be before the verbal answer it follows up ({})",
+                    promise.responded_on
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A 422 unless `changes` fit a response that is published (`correcting`) or a draft:
 /// a correction must say why, and a draft's edit must not.
 fn require_fitting_note(correcting: bool, changes: &ResponseChanges) -> Result<(), ApiError> {
@@ -558,11 +716,17 @@ fn require_fitting_note(correcting: bool, changes: &ResponseChanges) -> Result<(
 /// office answers questions put to the Commissioner, the Panel (its secretariat) those
 /// put to the Panel. A question in `status` `referred` is answered by the organisation
 /// it was referred to, whose reply the secretariat records (as it records the Panel's).
+/// A `verbal` answer was given at a meeting, whose record the secretariat keeps: it
+/// records verbal answers to any question (as does whoever answers the question).
 fn require_answerer(
     status: QuestionStatus,
     addressed_to: Addressee,
     answers_for: &[Addressee],
+    kind: ResponseKind,
 ) -> Result<(), ApiError> {
+    if kind == ResponseKind::Verbal && answers_for.contains(&Addressee::Panel) {
+        return Ok(());
+    }
     if status == QuestionStatus::Referred {
         if answers_for.contains(&Addressee::Panel) {
             return Ok(());
@@ -616,7 +780,9 @@ pub async fn update(
     conn.transaction(async |conn| {
         let before: ResponseRow = versioned::lock(conn, id, if_match).await?;
         let (status, addressed_to) = addressee_of(conn, &before).await?;
-        require_answerer(status, addressed_to, answers_for)?;
+        require_answerer(status, addressed_to, answers_for, before.kind)?;
+        let kind = changes.kind.unwrap_or(before.kind);
+        require_answerer(status, addressed_to, answers_for, kind)?;
         let correcting = before.status == ResponseStatus::Published;
         require_fitting_note(correcting, changes)?;
         let before = with_citation(conn, before).await?;
@@ -637,6 +803,22 @@ pub async fn update(
                 .await?;
             require_after_question(responded_on, asked_on)?;
         }
+        let occasion = Occasion {
+            kind,
+            responded_on: changes.responded_on.unwrap_or(before.row.responded_on),
+            meeting_id: changes.meeting_id.unwrap_or(before.row.meeting_id),
+            follow_up_due_on: changes.follow_up_due_on.unwrap_or(before.row.follow_up_due_on),
+            follows_up_response_id: changes
+                .follows_up_response_id
+                .unwrap_or(before.row.follows_up_response_id),
+        };
+        if occasion.follows_up_response_id == Some(id) {
+            return Err(ApiError::invalid(
+                "follows_up_response_id",
+                "names this response itself: a follow-up follows up another, verbal response",
+            ));
+        }
+        require_occasion(conn, before.row.question_id, occasion).await?;
         link(
             conn,
             id,
@@ -651,6 +833,9 @@ pub async fn update(
                 author_name: changes.author_name.as_ref().map(|n| n.as_str()),
                 author_position: changes.author_position.as_ref().map(|p| p.as_str()),
                 responded_on: changes.responded_on,
+                meeting_id: changes.meeting_id,
+                follow_up_due_on: changes.follow_up_due_on,
+                follows_up_response_id: changes.follows_up_response_id,
                 updated_at: Utc::now(),
                 version: before.row.next_version(),
             })
@@ -697,7 +882,7 @@ pub async fn publish(
             .ok_or_else(|| versioned::not_found::<ResponseRow>(id))?;
         let question = questions::lock_record(conn, question_id).await?;
         let before: ResponseRow = versioned::lock(conn, id, if_match).await?;
-        require_answerer(question.row.status, question.row.addressed_to, answers_for)?;
+        require_answerer(question.row.status, question.row.addressed_to, answers_for, before.kind)?;
         require_draft(before.status)?;
         require_answerable(question.row.status)?;
         let question = if question.row.status.can_become(QuestionStatus::Answered) {

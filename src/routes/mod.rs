@@ -21,6 +21,7 @@ pub mod programmes;
 pub mod progress_updates;
 pub mod question_requests;
 pub mod question_rules;
+pub mod question_supplementaries;
 pub mod question_transitions;
 pub mod questions;
 pub mod recommendations;
@@ -75,6 +76,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(question_transitions::reject_question)
                 .service(question_transitions::refer_question)
                 .service(question_transitions::withdraw_question)
+                .service(question_supplementaries::create_supplementary_question)
                 .service(follow::replace_follow_link)
                 .service(follow::get_followed_question)
                 .service(follow::withdraw_followed_question)

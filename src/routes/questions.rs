@@ -11,12 +11,13 @@ use super::responses::CommissionerResponse;
 use crate::app::AppState;
 use crate::db::DbConn;
 use crate::domain::auth::{Role, Subject, UserId, View};
+use crate::domain::calendar::london_today;
 use crate::domain::follow::{follow_path, FollowToken};
 use crate::domain::meeting::MeetingId;
 use crate::domain::organisation::OrganisationId;
 use crate::domain::question::{
-    AskerContact, AskerKind, NewQuestion, QuestionChanges, QuestionId, QuestionStatus, ReferralCode, RejectionCode,
-    Topic,
+    AskerContact, AskerKind, FollowUpFilter, FollowUpStatus, NewQuestion, QuestionChanges, QuestionId, QuestionStatus,
+    ReferralCode, RejectionCode, Topic,
 };
 use crate::domain::question_rules::Addressee;
 use crate::domain::report::RecommendationId;
@@ -193,6 +194,10 @@ pub struct QuestionDetail {
     /// Its published responses, oldest first (drafts are listed, for staff, at
     /// `GET /api/v1/questions/{id}/responses`).
     pub responses: Vec<CommissionerResponse>,
+    /// The supplementary questions asked to it at its meeting, in the order they were
+    /// recorded (each names this one as `parent_question_id`): the public ones, or all
+    /// for staff.
+    pub supplementary_question_ids: Vec<QuestionId>,
 }
 
 impl QuestionDetail {
@@ -229,6 +234,11 @@ pub struct QuestionQuery {
     /// words); at most 200 characters. Every match is listed, in the list's usual order.
     #[param(max_length = 200)]
     pub q: Option<String>,
+    /// Only questions answered verbally at a meeting with a written follow-up promised
+    /// that is `due` (not yet due), `overdue` (due before today, London, and no written
+    /// follow-up published: a broken promise) or `provided`. Only published answers
+    /// count.
+    pub follow_up: Option<FollowUpFilter>,
 }
 
 /// The filters as the query gives them; `public_only` is the caller's to set.
@@ -253,6 +263,7 @@ impl TryFrom<QuestionQuery> for QuestionFilter {
             asked_from,
             asked_to,
             text: text.flatten(),
+            follow_up: query.follow_up.map(|state| (state, london_today())),
         })
     }
 }
@@ -305,13 +316,21 @@ pub(super) async fn detail(
     view: View,
 ) -> Result<(ETag, QuestionDetail), ApiError> {
     let published = responses_repo::published_for_question(conn, record.row.id).await?;
+    let supplementary_question_ids = repo::supplementaries_of(conn, record.row.id, view.sees_unpublished()).await?;
     let sum: i64 = published.iter().map(|r| i64::from(r.row.version)).sum();
-    let tag = ETag::of_versions(record.row.version, sum);
+    let responses: Vec<CommissionerResponse> = published.into_iter().map(Into::into).collect();
+    let overdue = responses
+        .iter()
+        .filter(|r| r.follow_up_status == FollowUpStatus::Overdue)
+        .count();
+    let embedded = repo::embedded_count(sum, supplementary_question_ids.len(), overdue);
+    let tag = ETag::of_versions(record.row.version, embedded);
     Ok((
         tag,
         QuestionDetail {
             question: Question::render(record, view)?,
-            responses: published.into_iter().map(Into::into).collect(),
+            responses,
+            supplementary_question_ids,
         },
     ))
 }

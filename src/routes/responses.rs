@@ -10,16 +10,18 @@ use crate::app::AppState;
 use crate::db::DbConn;
 use crate::domain::action::ActionId;
 use crate::domain::auth::View;
-use crate::domain::meeting::parse_held_on;
+use crate::domain::calendar::london_today;
+use crate::domain::meeting::{parse_held_on, MeetingId};
 use crate::domain::question::{
-    parse_citations, NewResponse, Note, QuestionId, ResponseChanges, ResponseId, ResponseKind, ResponseStatus,
+    check_response_shape, parse_citations, FollowUpStatus, NewResponse, Note, QuestionId, ResponseChanges, ResponseId,
+    ResponseKind, ResponseStatus,
 };
 use crate::domain::report::RecommendationId;
 use crate::domain::text::{Body, Name};
 use crate::domain::{CollectFields, FieldResult};
 use crate::error::{responses, ApiError};
 use crate::http::caller::{Caller, Require, WriteResponses};
-use crate::http::conditional::{created, ok, ok_unless_current, IfMatch, IfNoneMatch};
+use crate::http::conditional::{created, ok, ok_unless_current, ETag, IfMatch, IfNoneMatch};
 use crate::http::listing::{converted, ExportParams, Listing, PageParams, Paged};
 use crate::http::{patch_field, search_text, Json};
 use crate::pagination::{Cursor, PageRequest};
@@ -47,6 +49,11 @@ pub struct Author {
     "responded_on": "2022-06-09",
     "recommendation_ids": [],
     "action_ids": [],
+    "meeting_id": null,
+    "follow_up_due_on": null,
+    "follow_up_status": "none",
+    "follows_up_response_id": null,
+    "followed_up_by_response_id": null,
     "published_at": "2022-06-09T12:00:00Z",
     "created_at": "2022-06-08T09:00:00Z",
     "updated_at": "2022-06-09T12:00:00Z",
@@ -55,6 +62,8 @@ pub struct Author {
 pub struct CommissionerResponse {
     pub id: ResponseId,
     pub question_id: QuestionId,
+    /// `written`, or `verbal`: given at a meeting (`meeting_id`) and recorded by the
+    /// secretariat.
     pub kind: ResponseKind,
     /// `draft` (staff only) → `published` (public).
     pub status: ResponseStatus,
@@ -65,6 +74,20 @@ pub struct CommissionerResponse {
     pub recommendation_ids: Vec<RecommendationId>,
     /// Actions the response cites.
     pub action_ids: Vec<ActionId>,
+    /// The meeting a verbal response was given at; null for a written one (and for a
+    /// verbal one recorded before meetings were kept with them).
+    pub meeting_id: Option<MeetingId>,
+    /// When the written follow-up this verbal answer promised is due (the answerer
+    /// undertook to reply in writing); null when nothing was promised.
+    pub follow_up_due_on: Option<NaiveDate>,
+    /// Read-only: `none` (nothing promised), `due`, `overdue` (due before today,
+    /// London, and no written follow-up published) or `provided`.
+    pub follow_up_status: FollowUpStatus,
+    /// For a written response: the verbal response whose promised follow-up it is.
+    pub follows_up_response_id: Option<ResponseId>,
+    /// Read-only, for a verbal response: the published written response that provided
+    /// the follow-up it promised.
+    pub followed_up_by_response_id: Option<ResponseId>,
     /// When it was published; null for a draft.
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -76,6 +99,7 @@ pub struct CommissionerResponse {
 
 impl From<ResponseRecord> for CommissionerResponse {
     fn from(record: ResponseRecord) -> Self {
+        let follow_up_status = record.follow_up_status(london_today());
         let row = record.row;
         Self {
             id: row.id,
@@ -90,11 +114,25 @@ impl From<ResponseRecord> for CommissionerResponse {
             responded_on: row.responded_on,
             recommendation_ids: record.recommendation_ids,
             action_ids: record.action_ids,
+            meeting_id: row.meeting_id,
+            follow_up_due_on: row.follow_up_due_on,
+            follow_up_status,
+            follows_up_response_id: row.follows_up_response_id,
+            followed_up_by_response_id: record.followed_up_by,
             published_at: row.published_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
         }
+    }
+}
+
+impl CommissionerResponse {
+    /// Its `ETag`: the version and a fingerprint, since `follow_up_status` changes
+    /// with the date and with another response's publication (see
+    /// [`ETag::of_representation`]).
+    pub fn etag(&self) -> ETag {
+        ETag::of_representation(self.version, self)
     }
 }
 
@@ -140,16 +178,20 @@ pub struct AuthorRequest {
     pub position: String,
 }
 
-/// A new (draft) response.
+/// A new (draft) response: written, or given at a meeting (`verbal`, with the
+/// meeting and any written follow-up promised there).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "kind": "written",
-    "body": "In response to HMICFRS Inspection Findings, the force has initiated a Child Protection Improvement Programme…",
-    "author": {"name": "Ralph Butler", "position": "Interim Joint Chief Executive"},
-    "responded_on": "2022-06-09"
+    "kind": "verbal",
+    "body": "The Commissioner said the force's new triage model is in place and promised figures for the first quarter in writing.",
+    "author": {"name": "Ben Adams", "position": "Commissioner"},
+    "responded_on": "2024-03-14",
+    "meeting_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a70",
+    "follow_up_due_on": "2024-04-11"
 }))]
 pub struct CreateResponseRequest {
+    /// `written`, or `verbal` (given at a meeting: needs `meeting_id`).
     pub kind: ResponseKind,
     /// 1 to 20,000 characters.
     pub body: String,
@@ -162,6 +204,20 @@ pub struct CreateResponseRequest {
     /// Actions cited; each must exist; an id given twice counts once.
     #[serde(default)]
     pub action_ids: Vec<ActionId>,
+    /// Required for a `verbal` response, refused for a `written` one (422): the
+    /// meeting the answer was given at. It must exist, be held on or before
+    /// `responded_on`, and not be in the future.
+    #[serde(default)]
+    pub meeting_id: Option<MeetingId>,
+    /// Only for a `verbal` response: the answerer promised a written follow-up, due
+    /// on this date (on or after `responded_on`).
+    #[serde(default)]
+    pub follow_up_due_on: Option<NaiveDate>,
+    /// Only for a `written` response: the verbal response to the same question whose
+    /// promised follow-up this is. Once this response is published, that promise is
+    /// `provided`.
+    #[serde(default)]
+    pub follows_up_response_id: Option<ResponseId>,
 }
 
 /// Changes to who wrote a response (JSON merge patch).
@@ -205,6 +261,19 @@ pub struct UpdateResponseRequest {
     #[serde(default, deserialize_with = "crate::http::present")]
     #[schema(value_type = Vec<ActionId>, required = false)]
     pub action_ids: Option<Option<Vec<ActionId>>>,
+    /// The meeting a verbal response was given at; `null` removes it (as a change to
+    /// `kind: written` must).
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<MeetingId>, required = false, nullable)]
+    pub meeting_id: Option<Option<MeetingId>>,
+    /// When the promised written follow-up is due; `null` withdraws the undertaking.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<NaiveDate>, required = false, nullable)]
+    pub follow_up_due_on: Option<Option<NaiveDate>>,
+    /// The verbal response this written one follows up; `null` unlinks it.
+    #[serde(default, deserialize_with = "crate::http::present")]
+    #[schema(value_type = Option<ResponseId>, required = false, nullable)]
+    pub follows_up_response_id: Option<Option<ResponseId>>,
     /// Required for a published response, refused for a draft: why it is corrected,
     /// 1 to 2,000 characters. Kept with the new version, for everyone to read.
     #[serde(default, deserialize_with = "crate::http::present")]
@@ -231,15 +300,28 @@ impl TryFrom<CreateResponseRequest> for NewResponse {
     type Error = ApiError;
 
     fn try_from(body: CreateResponseRequest) -> Result<Self, ApiError> {
-        let (text, author_name, author_position, responded_on, recommendation_ids, action_ids) = (
+        let (text, author_name, author_position, responded_on, recommendation_ids, action_ids, follow_up_due_on) = (
             Body::parse("body", &body.body),
             Name::parse("author.name", &body.author.name),
             Name::parse("author.position", &body.author.position),
             parse_responded_on(body.responded_on),
             parse_citations("recommendation_ids", &body.recommendation_ids),
             parse_citations("action_ids", &body.action_ids),
+            body.follow_up_due_on
+                .map(|d| parse_held_on("follow_up_due_on", d))
+                .transpose(),
         )
             .collect_fields()?;
+        let errors = check_response_shape(
+            body.kind,
+            body.meeting_id.is_some(),
+            responded_on,
+            follow_up_due_on,
+            body.follows_up_response_id.is_some(),
+        );
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
         Ok(Self {
             kind: body.kind,
             body: text,
@@ -248,6 +330,9 @@ impl TryFrom<CreateResponseRequest> for NewResponse {
             responded_on,
             recommendation_ids,
             action_ids,
+            meeting_id: body.meeting_id,
+            follow_up_due_on,
+            follows_up_response_id: body.follows_up_response_id,
         })
     }
 }
@@ -282,6 +367,12 @@ impl TryFrom<UpdateResponseRequest> for ResponseChanges {
                 }),
             )
                 .collect_fields()?;
+        let follow_up_due_on = match body.follow_up_due_on {
+            Some(Some(date)) => Some(Some(
+                parse_held_on("follow_up_due_on", date).map_err(|e| ApiError::validation(vec![e]))?,
+            )),
+            other => other,
+        };
         Ok(Self {
             kind,
             body: text,
@@ -290,6 +381,9 @@ impl TryFrom<UpdateResponseRequest> for ResponseChanges {
             responded_on,
             recommendation_ids,
             action_ids,
+            meeting_id: body.meeting_id,
+            follow_up_due_on,
+            follows_up_response_id: body.follows_up_response_id,
             correction_note,
         })
     }
@@ -310,7 +404,14 @@ impl Publishable for ResponseRecord {
 /// The response starts as a `draft`, seen only by staff, with version 1 in its history.
 /// The question must be neither rejected nor withdrawn (409). For `admin`; `commissioner_office`
 /// for a question put to the Commissioner, `secretariat` for one put to the Panel
-/// (403 otherwise).
+/// (403 otherwise); the `secretariat` also records `verbal` answers given at a meeting
+/// to any question.
+///
+/// A `verbal` response names the meeting it was given at (`meeting_id`, which must
+/// exist, be held on or before `responded_on` and not in the future) and, where the
+/// answerer promised more, `follow_up_due_on`. The written follow-up is a `written`
+/// response naming the verbal one in `follows_up_response_id`: once published, the
+/// promise is `provided`. Otherwise, 422 naming the field.
 #[utoipa::path(
     tag = "responses",
     params(("id" = QuestionId, Path, description = "The question's id.")),
@@ -332,10 +433,11 @@ pub async fn create_response(
     let new = NewResponse::try_from(body)?;
     let mut conn = state.conn().await?;
     let record = repo::insert(&mut conn, &auth.actor(), *id, &new, &auth.answers_for()).await?;
+    let response = CommissionerResponse::from(record);
     Ok(created(
-        format!("/api/v1/responses/{}", record.row.id),
-        record.row.version,
-        &CommissionerResponse::from(record),
+        format!("/api/v1/responses/{}", response.id),
+        &response.etag(),
+        &response,
     ))
 }
 
@@ -393,11 +495,8 @@ pub async fn get_response(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let record = repo::find(&mut conn, *id, caller.view().sees_unpublished()).await?;
-    Ok(ok_unless_current(
-        &if_none_match,
-        record.row.version,
-        &CommissionerResponse::from(record),
-    ))
+    let response = CommissionerResponse::from(record);
+    Ok(ok_unless_current(&if_none_match, &response.etag(), &response))
 }
 
 /// Change or correct a response.
@@ -430,7 +529,8 @@ pub async fn update_response(
     let changes = ResponseChanges::try_from(body)?;
     let mut conn = state.conn().await?;
     let record = repo::update(&mut conn, &auth.actor(), *id, &if_match, &changes, &auth.answers_for()).await?;
-    Ok(ok(record.row.version, &CommissionerResponse::from(record)))
+    let response = CommissionerResponse::from(record);
+    Ok(ok(&response.etag(), &response))
 }
 
 /// Publish a response.
@@ -459,12 +559,13 @@ pub async fn publish_response(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let (record, _question) = repo::publish(&mut conn, &auth.actor(), *id, &if_match, &auth.answers_for()).await?;
-    Ok(ok(record.row.version, &CommissionerResponse::from(record)))
+    let response = CommissionerResponse::from(record);
+    Ok(ok(&response.etag(), &response))
 }
 
 const RESPONSES_CSV_EXAMPLE: &str = concat!(
-    "id,question_id,kind,status,body,author_name,author_position,responded_on,recommendation_ids,action_ids,published_at,created_at,updated_at,version\r\n",
-    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a60,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b,written,published,\"All actions are specific and have clear ownership and time frames.\",Ben Adams,Commissioner,2022-06-09,,,2022-06-09T12:00:00Z,2022-06-08T12:00:00Z,2022-06-09T12:00:00Z,2\r\n",
+    "id,question_id,kind,status,body,author_name,author_position,responded_on,recommendation_ids,action_ids,meeting_id,follow_up_due_on,follow_up_status,follows_up_response_id,followed_up_by_response_id,published_at,created_at,updated_at,version\r\n",
+    "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a60,01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b,written,published,\"All actions are specific and have clear ownership and time frames.\",Ben Adams,Commissioner,2022-06-09,,,,,none,,,2022-06-09T12:00:00Z,2022-06-08T12:00:00Z,2022-06-09T12:00:00Z,2\r\n",
 );
 
 /// A question's responses, as JSON pages or CSV.
@@ -486,6 +587,11 @@ impl Listing for Responses {
         "responded_on",
         "recommendation_ids",
         "action_ids",
+        "meeting_id",
+        "follow_up_due_on",
+        "follow_up_status",
+        "follows_up_response_id",
+        "followed_up_by_response_id",
         "published_at",
         "created_at",
         "updated_at",

@@ -37,6 +37,7 @@ mod routes {
     mod responses;
     mod search;
     mod users;
+    mod verbal_answers;
     mod webhooks;
 }
 

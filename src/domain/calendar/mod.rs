@@ -77,6 +77,13 @@ pub fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
+/// Today's date in London: what a written follow-up promised at a panel meeting is
+/// overdue against (the panel's own calendar, not UTC's).
+pub fn london_today() -> NaiveDate {
+    let now = chrono::Utc::now();
+    now.with_timezone(&uk_time::uk_offset_at(now)).date_naive()
+}
+
 /// Short ways to write the dates and instants the calendar's tests are about.
 #[cfg(test)]
 pub(crate) mod test_support {

@@ -133,4 +133,34 @@ async fn the_demo_story_is_browsable_end_to_end_from_the_accountability_trail_as
         .filter_map(|a| a.get("latest_update").filter(|u| u.is_object()))
         .collect();
     assert!(updates.iter().any(|u| u["meeting_id"].is_null()));
+
+    // At the April panel meeting the Commissioner answered a question in person and
+    // promised figures in writing; the written follow-up kept the promise, and a
+    // supplementary was asked and answered there.
+    let provided = app.anonymous().get("/api/v1/questions?follow_up=provided").await.json();
+    let kept = &provided["items"][0];
+    assert_eq!(provided["items"].as_array().unwrap().len(), 1);
+    let kept = app
+        .anonymous()
+        .get(&format!("/api/v1/questions/{}", kept["id"].as_str().unwrap()))
+        .await
+        .json();
+    let responses = kept["responses"].as_array().unwrap();
+    let verbal = responses.iter().find(|r| r["kind"] == "verbal").unwrap();
+    let written = responses.iter().find(|r| r["kind"] == "written").unwrap();
+    assert!(verbal["meeting_id"].is_string());
+    assert_eq!(verbal["follow_up_status"], "provided");
+    assert_eq!(written["follows_up_response_id"], verbal["id"]);
+    let supplementaries = kept["supplementary_question_ids"].as_array().unwrap();
+    assert_eq!(supplementaries.len(), 1);
+    let supplementary = app
+        .anonymous()
+        .get(&format!("/api/v1/questions/{}", supplementaries[0].as_str().unwrap()))
+        .await
+        .json();
+    assert_eq!(supplementary["parent_question_id"], kept["id"]);
+    assert_eq!(supplementary["status"], "answered");
+    assert_eq!(supplementary["responses"][0]["kind"], "verbal");
+    let overdue = app.anonymous().get("/api/v1/questions?follow_up=overdue").await.json();
+    assert!(overdue["items"].as_array().unwrap().is_empty(), "no promise is broken");
 }

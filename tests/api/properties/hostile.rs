@@ -185,6 +185,12 @@ struct Fixtures {
     action: String,
     programme: String,
     webhook: String,
+    /// The id of the panel meeting above (held 2022-06-16).
+    meeting_id: String,
+    /// The id of a meeting held by a panel whose rules forbid supplementaries.
+    strict_meeting_id: String,
+    /// A public question put to the meeting above that has had its one supplementary.
+    supplemented: String,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -212,7 +218,32 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .json(&json!({"url": "https://hooks.council.example/scrutiny", "is_active": false}))
         .await;
     assert_eq!(webhook.status, 201, "{}", webhook.text());
+    let strict = app.create_organisation("Strict Hostile Panel", "panel").await;
+    let rules = app
+        .as_admin()
+        .request("PUT", &format!("{}/question-rules", path_of("organisations", &strict)))
+        .json(&crate::helpers::question_rules_body(
+            json!({"supplementary_questions": false}),
+        ))
+        .await;
+    assert_eq!(rules.status, 200, "{}", rules.text());
+    let strict_meeting = app
+        .as_admin()
+        .post("/api/v1/meetings")
+        .json(&json!({"organisation_id": strict["id"], "kind": "panel_meeting", "title": "Strict", "held_on": "2022-06-16"}))
+        .await;
+    assert_eq!(strict_meeting.status, 201, "{}", strict_meeting.text());
+    let supplemented = app.create_public_question().await;
+    let supplementary = app
+        .as_admin()
+        .post(&format!("{}/supplementaries", path_of("questions", &supplemented)))
+        .json(&json!({"body": "And the district figures?", "meeting_id": meeting["id"]}))
+        .await;
+    assert_eq!(supplementary.status, 201, "{}", supplementary.text());
     Fixtures {
+        meeting_id: meeting["id"].as_str().unwrap().to_string(),
+        strict_meeting_id: strict_meeting.json()["id"].as_str().unwrap().to_string(),
+        supplemented: path_of("questions", &supplemented),
         organisation: path_of("organisations", &organisation),
         user: path_of("users", &user),
         client: path_of("clients", &client),
@@ -243,6 +274,7 @@ fn json_operations(f: &Fixtures) -> Vec<(&'static str, &'static str, String)> {
         ("questions", "PATCH", f.question.clone()),
         ("questions", "POST", format!("{}/reject", f.question)),
         ("questions", "POST", format!("{}/refer", f.question)),
+        ("questions", "POST", format!("{}/supplementaries", f.question)),
         ("responses", "POST", format!("{}/responses", f.question)),
         ("responses", "PATCH", f.response.clone()),
         ("reports", "POST", "/api/v1/reports".into()),
@@ -1157,6 +1189,178 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             Invalid(field),
         ));
     }
+    // A verbal response is given at a meeting that exists and was held by then; a written
+    // one is not; a follow-up is promised by a verbal answer and due after it.
+    let nobody = uuid::Uuid::now_v7().to_string();
+    let verbal = |changes: Value| {
+        let mut body =
+            valid_response(json!({"kind": "verbal", "meeting_id": f.meeting_id, "responded_on": "2022-06-16"}));
+        crate::helpers::merge(&mut body, changes);
+        body
+    };
+    let response_id = f.response.rsplit('/').next().unwrap().to_string();
+    for (name, method, path, body, field) in [
+        (
+            "verbal without a meeting",
+            "POST",
+            responses_path.clone(),
+            verbal(json!({"meeting_id": null})),
+            "meeting_id",
+        ),
+        (
+            "written with a meeting",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"meeting_id": f.meeting_id})),
+            "meeting_id",
+        ),
+        (
+            "verbal at an unknown meeting",
+            "POST",
+            responses_path.clone(),
+            verbal(json!({"meeting_id": nobody})),
+            "meeting_id",
+        ),
+        (
+            "verbal before its meeting was held",
+            "POST",
+            responses_path.clone(),
+            verbal(json!({"responded_on": "2022-06-15"})),
+            "meeting_id",
+        ),
+        (
+            "follow-up due before the answer",
+            "POST",
+            responses_path.clone(),
+            verbal(json!({"follow_up_due_on": "2022-06-15"})),
+            "follow_up_due_on",
+        ),
+        (
+            "follow-up promised in writing",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"follow_up_due_on": "2022-07-01"})),
+            "follow_up_due_on",
+        ),
+        (
+            "follow-up date of the wrong type",
+            "POST",
+            responses_path.clone(),
+            verbal(json!({"follow_up_due_on": 20220701})),
+            "follow_up_due_on",
+        ),
+        (
+            "meeting id of the wrong type",
+            "POST",
+            responses_path.clone(),
+            verbal(json!({"meeting_id": 42})),
+            "meeting_id",
+        ),
+        (
+            "follows up an unknown response",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"follows_up_response_id": nobody})),
+            "follows_up_response_id",
+        ),
+        (
+            "follows up a response that promised nothing",
+            "POST",
+            responses_path.clone(),
+            valid_response(json!({"follows_up_response_id": response_id})),
+            "follows_up_response_id",
+        ),
+        (
+            "a verbal follow-up",
+            "POST",
+            responses_path.clone(),
+            verbal(json!({"follows_up_response_id": response_id})),
+            "follows_up_response_id",
+        ),
+        (
+            "a written response given a meeting",
+            "PATCH",
+            f.response.clone(),
+            json!({"meeting_id": f.meeting_id}),
+            "meeting_id",
+        ),
+        (
+            "verbal by patch without a meeting",
+            "PATCH",
+            f.response.clone(),
+            json!({"kind": "verbal"}),
+            "meeting_id",
+        ),
+    ] {
+        cases.push(json_case(
+            format!("{name}: responses {method}"),
+            method,
+            path,
+            body,
+            Invalid(field),
+        ));
+    }
+    // A supplementary is asked at a meeting already held, where the panel's rules allow
+    // one, and only one.
+    let supplementaries_path = format!("{questions_path}/supplementaries");
+    for (name, path, body, field) in [
+        (
+            "empty body",
+            supplementaries_path.clone(),
+            json!({"body": "", "meeting_id": f.meeting_id}),
+            "body",
+        ),
+        (
+            "no meeting",
+            supplementaries_path.clone(),
+            json!({"body": "And?"}),
+            "meeting_id",
+        ),
+        (
+            "unknown meeting",
+            supplementaries_path.clone(),
+            json!({"body": "And?", "meeting_id": nobody}),
+            "meeting_id",
+        ),
+        (
+            "meeting of the wrong type",
+            supplementaries_path.clone(),
+            json!({"body": "And?", "meeting_id": 42}),
+            "meeting_id",
+        ),
+        (
+            "body of the wrong type",
+            supplementaries_path.clone(),
+            json!({"body": ["And?"], "meeting_id": f.meeting_id}),
+            "body",
+        ),
+        (
+            "over-long title",
+            supplementaries_path.clone(),
+            json!({"body": "And?", "meeting_id": f.meeting_id, "title": "x".repeat(301)}),
+            "title",
+        ),
+        (
+            "rules forbid supplementaries",
+            supplementaries_path.clone(),
+            json!({"body": "And?", "meeting_id": f.strict_meeting_id}),
+            "meeting_id",
+        ),
+        (
+            "one supplementary already",
+            format!("{}/supplementaries", f.supplemented),
+            json!({"body": "And again?", "meeting_id": f.meeting_id}),
+            "meeting_id",
+        ),
+    ] {
+        cases.push(json_case(
+            format!("{name}: questions POST supplementaries"),
+            "POST",
+            path,
+            body,
+            Invalid(field),
+        ));
+    }
     for (path, filter) in [
         ("/api/v1/organisations".to_string(), "kind"),
         ("/api/v1/users".to_string(), "role"),
@@ -1164,6 +1368,7 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         ("/api/v1/meetings".to_string(), "kind"),
         ("/api/v1/questions".to_string(), "status"),
         ("/api/v1/questions".to_string(), "asker_kind"),
+        ("/api/v1/questions".to_string(), "follow_up"),
         (responses_path.clone(), "status"),
         ("/api/v1/reports".to_string(), "kind"),
         (recommendations_path.clone(), "status"),

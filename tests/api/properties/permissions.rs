@@ -99,6 +99,7 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("post", "/api/v1/questions/{id}/accept", ADMIN_OR_SECRETARIAT),
     ("post", "/api/v1/questions/{id}/reject", ADMIN_OR_SECRETARIAT),
     ("post", "/api/v1/questions/{id}/refer", ADMIN_OR_SECRETARIAT),
+    ("post", "/api/v1/questions/{id}/supplementaries", ADMIN_OR_SECRETARIAT),
     // A panel member may withdraw only a question they asked themselves, which this
     // one is not (questions.rs covers the asker).
     ("post", "/api/v1/questions/{id}/withdraw", ADMIN_OR_SECRETARIAT),
@@ -224,6 +225,7 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
         organisation: organisation.clone(),
         recommendation: recommendation.clone(),
         programme: programme.clone(),
+        meeting: meeting.clone(),
     };
     let mut counter = 0;
     for (method, template, outcomes) in MATRIX {
@@ -234,6 +236,10 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                 Some("users") => user["id"].as_str().unwrap().to_string(),
                 Some("clients") => client["id"].as_str().unwrap().to_string(),
                 Some("meetings") => meeting["id"].as_str().unwrap().to_string(),
+                // A question takes one supplementary: each call gets a public original.
+                Some("questions") if template.ends_with("/supplementaries") => {
+                    app.create_public_question().await["id"].as_str().unwrap().to_string()
+                }
                 Some("questions") if fresh => app.create_question(json!({})).await["id"].as_str().unwrap().to_string(),
                 Some("questions") => question_id.clone(),
                 Some("responses") if fresh => app.create_response(&question_id, json!({})).await["id"]
@@ -352,6 +358,7 @@ struct Fixtures {
     organisation: Value,
     recommendation: Value,
     programme: Value,
+    meeting: Value,
 }
 
 /// A valid body for the operation, unique per call where uniqueness matters.
@@ -384,6 +391,9 @@ fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Opti
         }
         ("post", "/api/v1/questions/{id}/refer") => Some(json!({
             "organisation_id": organisation, "reason_code": "operational_matter", "reason": "For the force"
+        })),
+        ("post", "/api/v1/questions/{id}/supplementaries") => Some(json!({
+            "body": format!("Supplementary {n}"), "meeting_id": fixtures.meeting["id"]
         })),
         ("post", "/api/v1/questions/{id}/responses") => Some(json!({
             "kind": "written", "body": format!("Response {n}"),

@@ -116,7 +116,10 @@ async fn publishing_a_response_answers_its_question_in_the_same_change() {
     assert_eq!(again["current_state"], "published");
 
     // A second response to an answered question leaves the question answered.
-    let second = app.create_response(id(&question), json!({"kind": "verbal"})).await;
+    let meeting = app.create_meeting("panel_meeting", "2022-06-09").await;
+    let second = app
+        .create_response(id(&question), json!({"kind": "verbal", "meeting_id": meeting["id"]}))
+        .await;
     app.publish_response(id(&second)).await;
     let read = app
         .anonymous()
