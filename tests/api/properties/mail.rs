@@ -212,7 +212,10 @@ async fn two_instances_and_a_restart_send_each_message_exactly_once() {
         let app = if n % 2 == 0 { &first } else { &second };
         app.accept_question(question).await;
     }
-    // One instance goes away, the rest are accepted, and another comes up.
+    // One instance goes away once those are sent (one stopped mid-send leaves its
+    // claimed messages to the lease, two minutes), the rest are accepted, and another
+    // instance comes up.
+    sink.wait_for(6).await;
     drop(second);
     for question in &questions[6..9] {
         first.accept_question(question).await;
