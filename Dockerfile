@@ -13,6 +13,7 @@ RUN mkdir src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
     && rm -rf src target/release/.fingerprint/scrutiny-*
 COPY migrations migrations
 COPY data data
+COPY templates templates
 COPY src src
 RUN cargo build --release --locked
 

@@ -83,6 +83,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Webhook deliveries.
     pub webhooks: WebhookConfig,
+    /// E-mail notifications.
+    pub mail: MailConfig,
     /// Token signing and verification.
     pub auth: AuthConfig,
 }
@@ -106,6 +108,89 @@ pub struct WebhookConfig {
     /// `SCRUTINY_WEBHOOK_RETRY_WINDOW_SECS`: how long a failing delivery is retried
     /// before it is marked failed (default 86400: 24 hours).
     pub retry_window: Duration,
+}
+
+/// How e-mail notifications are sent (see [`crate::mail`]).
+#[derive(Clone)]
+pub struct MailConfig {
+    /// `SCRUTINY_SMTP_URL` and `SCRUTINY_MAIL_FROM` together: where messages go and whom
+    /// they are from. `None` (both unset): no message is queued or sent.
+    pub smtp: Option<SmtpConfig>,
+    /// `SCRUTINY_MAIL_RETRY_BASE_MS`: the wait after the first failed attempt, doubled
+    /// after each further one up to an hour, with jitter (default 30000).
+    pub retry_base: Duration,
+    /// `SCRUTINY_MAIL_RETRY_WINDOW_SECS`: how long a message is retried before it is
+    /// given up (default 172800: two days).
+    pub retry_window: Duration,
+}
+
+/// The SMTP relay and the sender.
+#[derive(Clone)]
+pub struct SmtpConfig {
+    /// `SCRUTINY_SMTP_URL`, as lettre reads it: `smtp://host:port` (plain; add
+    /// `?tls=required` for STARTTLS, `?tls=opportunistic` for STARTTLS when offered),
+    /// `smtps://host:port` (TLS from the start), with `user:password@` for AUTH.
+    /// Secret: never logged.
+    pub url: String,
+    /// `SCRUTINY_MAIL_FROM`: a mailbox, `"Police, Fire & Crime Panel" <panel@example.gov.uk>`;
+    /// its display name is the panel's name in messages.
+    pub from: String,
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp", &self.smtp.as_ref().map(|smtp| &smtp.from))
+            .field("retry_base", &self.retry_base)
+            .field("retry_window", &self.retry_window)
+            .finish()
+    }
+}
+
+/// Reads `SCRUTINY_SMTP_URL` and `SCRUTINY_MAIL_FROM`: both or neither.
+fn smtp_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<SmtpConfig>, ConfigError> {
+    let url = get("SCRUTINY_SMTP_URL")
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty());
+    let from = get("SCRUTINY_MAIL_FROM")
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty());
+    match (url, from) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(ConfigError {
+            var: "SCRUTINY_MAIL_FROM",
+            value: String::new(),
+            reason: "required when SCRUTINY_SMTP_URL is set".into(),
+        }),
+        (None, Some(from)) => Err(ConfigError {
+            var: "SCRUTINY_SMTP_URL",
+            value: from,
+            reason: "required when SCRUTINY_MAIL_FROM is set".into(),
+        }),
+        (Some(url), Some(from)) => {
+            let parsed = url::Url::parse(&url).ok();
+            if !parsed
+                .as_ref()
+                .is_some_and(|u| matches!(u.scheme(), "smtp" | "smtps") && u.host().is_some())
+            {
+                return Err(ConfigError {
+                    var: "SCRUTINY_SMTP_URL",
+                    // It may hold a password.
+                    value: "***".into(),
+                    reason: "expected smtp://host[:port] (add ?tls=required for STARTTLS) or smtps://host[:port]"
+                        .into(),
+                });
+            }
+            if from.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(ConfigError {
+                    var: "SCRUTINY_MAIL_FROM",
+                    value: from,
+                    reason: "expected a mailbox, like \"Police, Fire & Crime Panel\" <panel@example.gov.uk> (a name with a comma in double quotes)".into(),
+                });
+            }
+            Ok(Some(SmtpConfig { url, from }))
+        }
+    }
 }
 
 /// How log lines are written.
@@ -279,6 +364,15 @@ impl Config {
                     positive(v, 10, 3_600_000).map(|n| n as u64)
                 })?),
                 retry_window: Duration::from_secs(parse(&get, "SCRUTINY_WEBHOOK_RETRY_WINDOW_SECS", 86_400, |v| {
+                    positive(v, 1, 30 * 86_400).map(|n| n as u64)
+                })?),
+            },
+            mail: MailConfig {
+                smtp: smtp_config(&get)?,
+                retry_base: Duration::from_millis(parse(&get, "SCRUTINY_MAIL_RETRY_BASE_MS", 30_000, |v| {
+                    positive(v, 10, 3_600_000).map(|n| n as u64)
+                })?),
+                retry_window: Duration::from_secs(parse(&get, "SCRUTINY_MAIL_RETRY_WINDOW_SECS", 172_800, |v| {
                     positive(v, 1, 30 * 86_400).map(|n| n as u64)
                 })?),
             },

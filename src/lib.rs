@@ -22,6 +22,7 @@ pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod import;
+pub mod mail;
 pub mod metrics;
 pub mod moderngov;
 pub mod openapi;

@@ -30,7 +30,8 @@ struct RequestLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OutcomeLabels {
-    /// `succeeded`, `retrying` or `failed`.
+    /// `succeeded`, `retrying` or `failed` (webhooks); `queued`, `sent`, `retrying` or
+    /// `failed` (mail).
     pub outcome: &'static str,
 }
 
@@ -67,6 +68,10 @@ pub struct Metrics {
     pub webhook_attempts: Family<OutcomeLabels, Counter>,
     /// Webhook deliveries waiting to be sent.
     pub webhook_pending: Gauge,
+    /// E-mail messages, by what came of them: `queued`, `sent`, `retrying`, `failed`.
+    pub mail_messages: Family<OutcomeLabels, Counter>,
+    /// E-mail messages waiting to be sent (including those waiting for a retry).
+    pub mail_pending: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -136,6 +141,18 @@ impl Metrics {
             "Webhook deliveries waiting to be sent",
             webhook_pending.clone(),
         );
+        let mail_messages = Family::<OutcomeLabels, Counter>::default();
+        let mail_pending = Gauge::default();
+        registry.register(
+            "mail_messages",
+            "E-mail messages, by outcome (queued, sent, retrying, failed)",
+            mail_messages.clone(),
+        );
+        registry.register(
+            "mail_pending",
+            "E-mail messages waiting to be sent or retried",
+            mail_pending.clone(),
+        );
         registry.register(
             "build",
             "The running build",
@@ -155,6 +172,8 @@ impl Metrics {
             feed_unsequenced,
             webhook_attempts,
             webhook_pending,
+            mail_messages,
+            mail_pending,
         }
     }
 

@@ -151,10 +151,25 @@ impl Application {
             readiness.migrated().await;
             crate::webhooks::run(pool, metrics, webhook_config, wake).await
         });
+        let readiness = self.state.readiness.clone();
+        let (pool, metrics) = (self.state.pool.clone(), self.state.metrics.clone());
+        let config = &self.state.config;
+        let (mail_config, public_url_template, base_url) = (
+            config.mail.clone(),
+            config.public_url_template.clone(),
+            config.base_url.clone(),
+        );
+        crate::mail::announce(&mail_config);
+        let wake = wakeups.mail.clone();
+        let mail = actix_web::rt::spawn(async move {
+            readiness.migrated().await;
+            crate::mail::run(pool, metrics, mail_config, public_url_template, base_url, wake).await
+        });
         let result = self.server.await;
         notifications.abort();
         sequencer.abort();
         webhooks.abort();
+        mail.abort();
         result
     }
 }

@@ -6,7 +6,8 @@
 //!
 //! - `scrutiny_events`: an event was written; the change-feed sequencer gives it a
 //!   position;
-//! - `scrutiny_feed`: the feed grew; the webhook worker fans it out;
+//! - `scrutiny_feed`: the feed grew; the webhook worker fans it out, and the mail
+//!   worker turns it into messages;
 //! - `scrutiny_deliveries`: a delivery was queued, retried or redelivered.
 //!
 //! The tasks still look on their own every so often (a slow fallback), and, while the
@@ -36,18 +37,25 @@ pub struct Wakeups {
     pub sequencer: Arc<Notify>,
     /// Wakes the webhook worker.
     pub webhooks: Arc<Notify>,
+    /// Wakes the mail worker.
+    pub mail: Arc<Notify>,
 }
 
 impl Wakeups {
     fn wake_all(&self) {
         self.sequencer.notify_one();
         self.webhooks.notify_one();
+        self.mail.notify_one();
     }
 
     fn wake_for(&self, channel: &str) {
         match channel {
             EVENTS_CHANNEL => self.sequencer.notify_one(),
-            FEED_CHANNEL | DELIVERIES_CHANNEL => self.webhooks.notify_one(),
+            FEED_CHANNEL => {
+                self.webhooks.notify_one();
+                self.mail.notify_one();
+            }
+            DELIVERIES_CHANNEL => self.webhooks.notify_one(),
             _ => {}
         }
     }

@@ -168,6 +168,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    mail_feed (singleton) {
+        singleton -> Bool,
+        position -> Int8,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Uuid,
+        event_id -> Nullable<Int8>,
+        kind -> Text,
+        recipient -> Nullable<Text>,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        leased_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     meetings (id) {
         id -> Uuid,
         organisation_id -> Uuid,
@@ -415,6 +441,8 @@ diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    mail_feed,
+    mail_outbox,
     programme_reports,
     programmes,
     action_recommendations,

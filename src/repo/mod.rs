@@ -16,6 +16,7 @@ pub mod events;
 pub mod follow_links;
 pub mod idempotency;
 pub mod imports;
+pub mod mail;
 pub mod meetings;
 pub mod organisations;
 pub mod programmes;

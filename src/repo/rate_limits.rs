@@ -52,6 +52,15 @@ pub const ANONYMOUS_QUESTIONS_PER_ADDRESS: Limit = Limit {
     window: Duration::from_secs(60 * 60),
 };
 
+/// Requests by private follow link (reading or withdrawing), per client address: a
+/// questioner looks at their question now and then; an address trying link after link
+/// is refused long before it could matter (a link carries 256 random bits).
+pub const FOLLOW_LINK_REQUESTS_PER_ADDRESS: Limit = Limit {
+    bucket: "follow_link:address",
+    max: 60,
+    window: Duration::from_secs(10 * 60),
+};
+
 fn window_start(limit: &Limit) -> DateTime<Utc> {
     Utc::now() - chrono::Duration::from_std(limit.window).unwrap_or_default()
 }

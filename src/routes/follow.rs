@@ -9,7 +9,8 @@
 //! path, so the access log and the `Idempotency-Key` store see the path with it
 //! redacted (see [`crate::domain::follow::redact_path`]).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use diesel_async::AsyncConnection as _;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -27,6 +28,7 @@ use crate::http::conditional::{ok, ok_unless_current, IfMatch, IfNoneMatch};
 use crate::repo::follow_links;
 use crate::repo::meetings as meetings_repo;
 use crate::repo::questions::{self as questions_repo, QuestionRecord};
+use crate::repo::rate_limits::{self, FOLLOW_LINK_REQUESTS_PER_ADDRESS};
 
 /// Who the audit log says withdrew a question through its follow link: the
 /// questioner, by the link they hold, and nothing that identifies them.
@@ -74,7 +76,9 @@ async fn followed(
 /// Shows the one question the link leads to, whatever its state, with its published
 /// responses and the public meeting it is put to; never contact details. No token is
 /// needed: the link is the credential. An unknown, revoked or malformed link is a 404
-/// with the same body every time. Sends an `ETag` (with `If-None-Match` naming it,
+/// with the same body every time. At most 60 requests by follow link (reading and
+/// withdrawing together) in ten minutes from one client address: then 429 with
+/// `Retry-After`. Sends an `ETag` (with `If-None-Match` naming it,
 /// 304), and `Cache-Control: private, no-store`.
 #[utoipa::path(
     tag = "follow",
@@ -83,6 +87,7 @@ async fn followed(
     responses(
         (status = 200, description = "The question.", body = FollowedQuestion,
             headers(("ETag" = String, description = "Its version, for `If-Match` on withdrawing."), ("Cache-Control" = String, description = "`private, no-store`."))),
+        (status = 429, response = responses::TooManyRequests),
         responses::Read,
     )
 )]
@@ -90,11 +95,13 @@ async fn followed(
 pub async fn get_followed_question(
     _caller: Caller,
     state: web::Data<AppState>,
+    req: HttpRequest,
     token: web::Path<String>,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let token = FollowToken::parse(&token);
     let mut conn = state.conn().await?;
+    limit(&mut conn, &req).await?;
     let id = follow_links::question_for(&mut conn, token.as_ref()).await?;
     let record = questions_repo::find(&mut conn, id, true).await?;
     let (tag, body) = followed(&mut conn, record).await?;
@@ -107,7 +114,7 @@ pub async fn get_followed_question(
 /// it as by an anonymous caller, `questioner via follow link`, and the change feed as
 /// any withdrawal. Any other state is a 409 with `current_state`. Honours `If-Match`
 /// with the link's `ETag`. An unknown, revoked or malformed link is the same 404 as
-/// for reading it.
+/// for reading it; requests count against the same limit per client address (429).
 #[utoipa::path(
     tag = "follow",
     params(("token" = String, Path, description = "The follow link's token.")),
@@ -115,6 +122,7 @@ pub async fn get_followed_question(
     responses(
         (status = 200, description = "The question, withdrawn.", body = FollowedQuestion,
             headers(("Cache-Control" = String, description = "`private, no-store`."))),
+        (status = 429, response = responses::TooManyRequests),
         responses::Transition,
     )
 )]
@@ -122,6 +130,7 @@ pub async fn get_followed_question(
 pub async fn withdraw_followed_question(
     caller: Caller,
     state: web::Data<AppState>,
+    req: HttpRequest,
     token: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
@@ -132,9 +141,19 @@ pub async fn withdraw_followed_question(
         ..caller.actor()
     };
     let mut conn = state.conn().await?;
+    limit(&mut conn, &req).await?;
     let record = follow_links::withdraw(&mut conn, &actor, token.as_ref(), &if_match).await?;
     let (tag, body) = followed(&mut conn, record).await?;
     Ok(Caching::Personal.mark(ok(&tag, &body)))
+}
+
+/// Counts a request by follow link against its client address's allowance: 429 with
+/// `Retry-After` once the address has made 60 in ten minutes, before the link is looked
+/// at (so a refused guess learns nothing).
+async fn limit(conn: &mut DbConn, req: &HttpRequest) -> Result<(), ApiError> {
+    let address = crate::http::proxy::client_address(req);
+    conn.transaction(async |conn| rate_limits::acquire(conn, &FOLLOW_LINK_REQUESTS_PER_ADDRESS, &address).await)
+        .await
 }
 
 /// Replace a question's follow link.

@@ -22,9 +22,11 @@ use sha2::{Digest, Sha256};
 
 mod checks;
 mod database_url;
+mod mail_sink;
 mod resources;
 pub use checks::*;
 pub use database_url::with_database;
+pub use mail_sink::MailSink;
 pub use resources::{merge, question_body, question_rules_body};
 
 /// The PostgreSQL server the tests use, and the template every test database copies.

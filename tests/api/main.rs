@@ -49,6 +49,7 @@ mod properties {
     mod exports;
     mod hostile;
     mod lists;
+    mod mail;
     mod migrations;
     mod openapi;
     mod operations;

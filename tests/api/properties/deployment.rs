@@ -154,7 +154,7 @@ fn the_dockerfile_builds_in_stages_and_runs_as_a_non_root_user_with_a_healthchec
     assert!(dockerfile.matches("\nFROM ").count() + usize::from(dockerfile.starts_with("FROM ")) >= 2);
     assert!(dockerfile.contains("\nUSER scrutiny"));
     assert!(dockerfile.contains("HEALTHCHECK") && dockerfile.contains("/health/ready"));
-    for copied in ["migrations", "data", "src"] {
+    for copied in ["migrations", "data", "templates", "src"] {
         assert!(
             dockerfile.contains(&format!("COPY {copied} {copied}")),
             "the build needs {copied}/"

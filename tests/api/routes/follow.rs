@@ -302,3 +302,32 @@ fn the_access_log_redacts_follow_tokens() {
     let path = "/api/v1/follow/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ/withdraw";
     assert_eq!(redact_path(path), "/api/v1/follow/{token}/withdraw");
 }
+
+#[actix_web::test]
+async fn follow_links_are_rate_limited_per_client_address_reading_and_withdrawing_alike() {
+    let app = spawn_app().await;
+    let submitted = ask(&app).await;
+    let token = token(&submitted);
+    for n in 0..59 {
+        // Guesses count as much as the real link.
+        let path = if n % 2 == 0 {
+            follow_path(token)
+        } else {
+            follow_path("guessed-guessed-guessed-guessed-guessed-gue")
+        };
+        let status = app.anonymous().get(&path).await.status;
+        assert!(status == 200 || status == 404, "{n}: {status}");
+    }
+    let withdrawn = app.anonymous().post(&format!("{}/withdraw", follow_path(token))).await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.text());
+    for path in [follow_path(token), format!("{}/withdraw", follow_path(token))] {
+        let refused = if path.ends_with("withdraw") {
+            app.anonymous().post(&path).await
+        } else {
+            app.anonymous().get(&path).await
+        };
+        refused.assert_problem(429);
+        let retry_after: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=600).contains(&retry_after), "{retry_after}");
+    }
+}

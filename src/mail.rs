@@ -1,0 +1,414 @@
+//! E-mail notifications: the background task that turns the change feed into messages
+//! and sends them over SMTP (see [`crate::repo::mail`] for why several instances can
+//! run it at once and none sends a message twice).
+//!
+//! Off unless `SCRUTINY_SMTP_URL` and `SCRUTINY_MAIL_FROM` are set: then nothing is
+//! queued or sent (the private follow link still works), and the service says so once
+//! at start. Messages are plain text with an HTML alternative made from the same
+//! template (`templates/mail/`), with no tracking of any kind: no pixels, no rewritten
+//! links. A message the relay refuses for good (a 5xx answer) is given up at once; any
+//! other failure is retried with exponential backoff and jitter until the retry window
+//! has passed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use lettre::message::{header, Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::background::Next;
+use crate::config::{MailConfig, SmtpConfig};
+use crate::db::DbPool;
+use crate::domain::webhook::retry_delay;
+use crate::metrics::{Metrics, OutcomeLabels};
+use crate::repo::events::EventRow;
+use crate::repo::mail::{self as repo, Claimed, NewMessage, Outcome, QuestionNotice};
+
+/// How often the worker looks for work on its own (new events wake it).
+pub const FALLBACK: Duration = Duration::from_secs(10);
+/// How often it looks while messages wait for a retry.
+pub const RETRY_CHECK: Duration = Duration::from_secs(1);
+/// The most events turned into messages in one go.
+const FAN_OUT_BATCH: i64 = 500;
+/// The most messages one instance claims in one round.
+const CLAIM_BATCH: i64 = 20;
+/// How long a claimed message is kept from other senders: longer than any send.
+const LEASE: Duration = Duration::from_secs(120);
+/// How long one SMTP conversation may take.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Says once, at start, whether mail is on.
+pub fn announce(config: &MailConfig) {
+    match &config.smtp {
+        Some(smtp) => log::info!("e-mail notifications are on, sent from {}", smtp.from),
+        None => log::info!(
+            "e-mail notifications are off (SCRUTINY_SMTP_URL and SCRUTINY_MAIL_FROM are unset): no message is queued or sent"
+        ),
+    }
+}
+
+/// Turns the change feed into messages and sends them, for ever; returns at once when
+/// mail is off. A database or relay outage is logged once and retried; nothing is
+/// lost, since messages and the feed position live in the database.
+pub async fn run(
+    pool: DbPool,
+    metrics: Arc<Metrics>,
+    config: MailConfig,
+    public_url_template: Option<String>,
+    base_url: Option<String>,
+    wake: Arc<Notify>,
+) {
+    let Some(smtp) = config.smtp.clone() else {
+        return;
+    };
+    // Only the ring provider is compiled in; installing it twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let transport = match transport(&smtp) {
+        Ok(transport) => transport,
+        Err(error) => {
+            log::error!("e-mail notifications are off: the SMTP relay cannot be used ({error})");
+            return;
+        }
+    };
+    let from: Mailbox = match smtp.from.parse() {
+        Ok(from) => from,
+        Err(error) => {
+            log::error!("e-mail notifications are off: SCRUTINY_MAIL_FROM is not a mailbox ({error})");
+            return;
+        }
+    };
+    let worker = Worker {
+        pool,
+        metrics,
+        transport,
+        templates: Templates {
+            panel: from
+                .name
+                .clone()
+                .filter(|name| !name.is_empty())
+                .unwrap_or_else(|| "The Panel".into()),
+            public_url_template,
+            base_url,
+        },
+        from,
+        config,
+    };
+    let worker = &worker;
+    crate::background::repeat_when_woken("mail worker", FALLBACK, &wake, move |round| {
+        worker.tick(round.is_multiple_of(25))
+    })
+    .await
+}
+
+/// The SMTP transport for `SCRUTINY_SMTP_URL`, read as lettre reads such URLs.
+fn transport(smtp: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, lettre::transport::smtp::Error> {
+    Ok(AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp.url)?
+        .timeout(Some(SMTP_TIMEOUT))
+        .build())
+}
+
+struct Worker {
+    pool: DbPool,
+    metrics: Arc<Metrics>,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    templates: Templates,
+    from: Mailbox,
+    config: MailConfig,
+}
+
+impl Worker {
+    /// One round: turn new events into messages, then claim and send the due ones, one
+    /// after another. The next round starts at once when this one had work, within
+    /// [`RETRY_CHECK`] while messages wait, and otherwise when woken.
+    async fn tick(&self, housekeeping: bool) -> anyhow::Result<Next> {
+        let (made, claimed, waiting) = {
+            let mut conn = self.pool.get().await?;
+            if housekeeping {
+                repo::sweep(&mut conn).await?;
+                self.metrics.mail_pending.set(repo::pending(&mut conn).await?);
+            }
+            let made = repo::fan_out(&mut conn, FAN_OUT_BATCH, |event, notice| {
+                self.templates.question(event, notice)
+            })
+            .await?;
+            self.metrics
+                .mail_messages
+                .get_or_create(&OutcomeLabels { outcome: "queued" })
+                .inc_by(made as u64);
+            let claimed = repo::claim(&mut conn, CLAIM_BATCH, LEASE).await?;
+            let waiting = claimed.is_empty() && repo::pending(&mut conn).await? > 0;
+            // The connection goes back to the pool: none is held while sending.
+            (made, claimed, waiting)
+        };
+        let full = claimed.len() as i64 == CLAIM_BATCH;
+        for message in claimed {
+            let outcome = self.send(&message).await;
+            let label = match outcome {
+                Outcome::Sent => "sent",
+                Outcome::Retry(..) => "retrying",
+                Outcome::Failed(_) => "failed",
+            };
+            self.metrics
+                .mail_messages
+                .get_or_create(&OutcomeLabels { outcome: label })
+                .inc();
+            if let Outcome::Failed(error) = &outcome {
+                // The message's id only: never its address.
+                log::warn!("mail worker: message {} given up: {error}", message.id);
+            }
+            let mut conn = self.pool.get().await?;
+            repo::record(&mut conn, message.id, &outcome).await?;
+        }
+        Ok(if made > 0 || full {
+            Next::Now
+        } else if waiting {
+            Next::After(RETRY_CHECK)
+        } else {
+            Next::WhenWoken
+        })
+    }
+
+    /// Sends one message and says what came of it.
+    async fn send(&self, message: &Claimed) -> Outcome {
+        let built = match build(&self.from, message) {
+            Ok(built) => built,
+            Err(error) => return Outcome::Failed(format!("the message could not be made: {error}")),
+        };
+        match self.transport.send(built).await {
+            Ok(_) => Outcome::Sent,
+            Err(error) if error.is_permanent() => Outcome::Failed(format!("the relay refused it: {error}")),
+            Err(error) => match self.retry_at(message) {
+                Some(at) => Outcome::Retry(at, error.to_string()),
+                None => Outcome::Failed(format!("still failing when the retry window ended: {error}")),
+            },
+        }
+    }
+
+    /// When to try again: after the backoff delay, but no later than the end of the
+    /// retry window; `None` once the window is over.
+    fn retry_at(&self, message: &Claimed) -> Option<chrono::DateTime<Utc>> {
+        let now = Utc::now();
+        let window_end = message.created_at + chrono::Duration::from_std(self.config.retry_window).ok()?;
+        if now >= window_end {
+            return None;
+        }
+        let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
+        let delay = retry_delay(self.config.retry_base, attempts, rand::random::<f64>());
+        Some((now + chrono::Duration::from_std(delay).ok()?).min(window_end))
+    }
+}
+
+/// The message as sent: plain text with an HTML alternative, and a `Message-ID` made
+/// from the outbox row's id, so a message sent again after a lost acknowledgement is
+/// recognisably the same message.
+fn build(from: &Mailbox, message: &Claimed) -> anyhow::Result<Message> {
+    let to: Mailbox = message.recipient.parse()?;
+    let domain = from.email.domain().to_string();
+    Ok(Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&message.subject)
+        .message_id(Some(format!("<{}@{domain}>", message.id)))
+        .header(header::Date::now())
+        .multipart(MultiPart::alternative_plain_html(
+            message.body_text.clone(),
+            message.body_html.clone(),
+        ))?)
+}
+
+/// The message templates (`templates/mail/`) and what fills them.
+struct Templates {
+    /// The panel's name: the display name of `SCRUTINY_MAIL_FROM`.
+    panel: String,
+    public_url_template: Option<String>,
+    base_url: Option<String>,
+}
+
+const LAYOUT_HTML: &str = include_str!("../templates/mail/layout.html");
+
+/// The template for a question event's message to its questioner.
+fn question_template(event_type: &str) -> Option<&'static str> {
+    Some(match event_type {
+        "question.accepted" => include_str!("../templates/mail/question_accepted.txt"),
+        "question.rejected" => include_str!("../templates/mail/question_rejected.txt"),
+        "question.referred" => include_str!("../templates/mail/question_referred.txt"),
+        "question.answered" => include_str!("../templates/mail/question_answered.txt"),
+        _ => return None,
+    })
+}
+
+impl Templates {
+    /// The message telling a questioner what happened to their question.
+    fn question(&self, event: &EventRow, notice: &QuestionNotice) -> Option<NewMessage> {
+        let template = question_template(&event.event_type)?;
+        let text = |field: &str| {
+            notice
+                .snapshot
+                .get(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let public = event.event_type != "question.rejected";
+        let reason = match event.event_type.as_str() {
+            "question.rejected" => text("rejection_reason"),
+            "question.referred" => text("referral_reason"),
+            _ => String::new(),
+        };
+        let name = notice
+            .snapshot
+            .pointer("/asker/display_name")
+            .and_then(|v| v.as_str())
+            .filter(|name| !name.is_empty())
+            .unwrap_or("there")
+            .to_string();
+        let vars = [
+            ("panel", self.panel.clone()),
+            ("name", name),
+            ("reference", text("reference")),
+            ("title", text("title")),
+            ("reason", reason),
+            (
+                "referred_to",
+                notice.referred_to.clone().unwrap_or_else(|| "another body".into()),
+            ),
+            ("meeting", notice.meeting.clone().unwrap_or_default()),
+            (
+                "link",
+                if public {
+                    self.link("questions", event.resource_id).unwrap_or_default()
+                } else {
+                    String::new()
+                },
+            ),
+        ];
+        let (subject, body_text, body_html) = render(template, &vars);
+        Some(NewMessage {
+            id: Uuid::now_v7(),
+            event_id: Some(event.id),
+            kind: event.event_type.clone(),
+            recipient: Some(notice.email.clone()),
+            subject,
+            body_text,
+            body_html,
+        })
+    }
+
+    /// A resource's public page: the front end's (`SCRUTINY_PUBLIC_URL_TEMPLATE`) when
+    /// set, else the API's when the service knows its own URL (`SCRUTINY_BASE_URL`).
+    fn link(&self, kind: &str, id: Uuid) -> Option<String> {
+        if let Some(template) = &self.public_url_template {
+            return Some(template.replace("{type}", kind).replace("{id}", &id.to_string()));
+        }
+        self.base_url.as_ref().map(|base| format!("{base}/api/v1/{kind}/{id}"))
+    }
+}
+
+/// Fills a template: its first line is `Subject: …`, then a blank line, then the body.
+/// `{{name}}` is replaced by the value; `{{#name}}…{{/name}}` is kept only when the
+/// value is not empty. The HTML alternative is the same text, escaped, a paragraph per
+/// blank-line-separated block and links made clickable, in `layout.html`. Returns the
+/// subject, the text and the HTML.
+pub fn render(template: &str, vars: &[(&str, String)]) -> (String, String, String) {
+    let value = |name: &str| vars.iter().find(|(k, _)| *k == name).map_or("", |(_, v)| v.as_str());
+    // Sections first, so that a value is never read as template text.
+    let mut text = template.to_string();
+    for (name, _) in vars {
+        let (open, close) = (format!("{{{{#{name}}}}}"), format!("{{{{/{name}}}}}"));
+        while let (Some(start), Some(end)) = (text.find(&open), text.find(&close)) {
+            if end < start {
+                break;
+            }
+            let inner = text[start + open.len()..end].to_string();
+            let kept = if value(name).is_empty() { String::new() } else { inner };
+            text.replace_range(start..end + close.len(), &kept);
+        }
+    }
+    let (first, body) = text.split_once('\n').unwrap_or((&text, ""));
+    let subject_template = first.strip_prefix("Subject: ").unwrap_or(first).to_string();
+    let body_template = body.trim_start_matches('\n').to_string();
+    let fill = |template: &str, escape: bool| {
+        let mut out = template.to_string();
+        for (name, v) in vars {
+            let v = if escape { html_escape(v) } else { v.clone() };
+            out = out.replace(&format!("{{{{{name}}}}}"), &v);
+        }
+        out
+    };
+    // A subject is one line whatever the values hold.
+    let subject = fill(&subject_template, false).replace(['\r', '\n'], " ");
+    let body_text = fill(&body_template, false);
+    let paragraphs: Vec<String> = fill(&body_template, true)
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", linkify(p).replace('\n', "<br>\n")))
+        .collect();
+    let body_html = LAYOUT_HTML
+        .replace("{{subject}}", &html_escape(&subject))
+        .replace("{{body}}", &paragraphs.join("\n"));
+    (subject, body_text, body_html)
+}
+
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Makes each `http://` or `https://` word of already-escaped text a link to itself.
+fn linkify(escaped: &str) -> String {
+    escaped
+        .split(' ')
+        .map(|word| {
+            if word.starts_with("https://") || word.starts_with("http://") {
+                format!("<a href=\"{word}\">{word}</a>")
+            } else {
+                word.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_fill_sections_and_escape_html_only_in_the_html() {
+        let template = "Subject: About {{reference}}\n\nHello {{name}}.{{#meeting}} At {{meeting}}.{{/meeting}}\n\nSee https://x.example/q";
+        let (subject, text, html) = render(
+            template,
+            &[
+                ("reference", "PQ-1".into()),
+                ("name", "<Ann & Bo>".into()),
+                ("meeting", String::new()),
+            ],
+        );
+        assert_eq!(subject, "About PQ-1");
+        assert_eq!(text, "Hello <Ann & Bo>.\n\nSee https://x.example/q");
+        assert!(html.contains("<p>Hello &lt;Ann &amp; Bo&gt;.</p>"), "{html}");
+        assert!(html.contains("<a href=\"https://x.example/q\">"), "{html}");
+        let (_, text, _) = render(template, &[("name", "A".into()), ("meeting", "the Panel".into())]);
+        assert!(text.starts_with("Hello A. At the Panel."), "{text}");
+    }
+
+    #[test]
+    fn a_subject_stays_on_one_line() {
+        let (subject, _, _) = render("Subject: {{title}}\n\nx", &[("title", "a\r\nBcc: x@y".into())]);
+        assert!(!subject.contains('\n'));
+    }
+}

@@ -1,0 +1,300 @@
+//! E-mail notifications, against a real SMTP server the test starts (aiosmtpd): the
+//! questioner's message for each outcome of their question, one message per change
+//! however many instances share the database and whatever restarts, every message
+//! delivered after the relay was down, nothing queued while mail is off, and no address
+//! kept once a message is sent.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app_on, spawn_app_with, MailSink, Settings, TestApp, TestDb};
+
+fn id(resource: &Value) -> &str {
+    resource["id"].as_str().unwrap()
+}
+
+/// A question asked by `email`.
+async fn asked_by(app: &TestApp, email: &str) -> Value {
+    app.create_question(json!({"asker_contact": {"email": email}})).await
+}
+
+/// The messages to `email`.
+fn to<'a>(messages: &'a [Value], email: &str) -> Vec<&'a Value> {
+    messages
+        .iter()
+        .filter(|m| m["rcpt_tos"].as_array().unwrap().iter().any(|r| r == email))
+        .collect()
+}
+
+fn assert_well_formed(message: &Value) {
+    let headers = &message["headers"];
+    assert!(
+        headers["from"].as_str().unwrap().ends_with("<panel@example.gov.uk>"),
+        "{message:#}"
+    );
+    assert!(headers["message-id"].as_str().unwrap().ends_with("@example.gov.uk>"));
+    assert!(headers["content-type"]
+        .as_str()
+        .unwrap()
+        .starts_with("multipart/alternative"));
+    let (text, html) = (message["text"].as_str().unwrap(), message["html"].as_str().unwrap());
+    assert!(!text.is_empty() && html.contains("<p>"), "{message:#}");
+    // No tracking: no images, no scripts, no rewritten links.
+    assert!(!html.contains("<img") && !html.contains("<script"), "{html}");
+    assert!(text.contains("Staffordshire Police, Fire & Crime Panel"), "{text}");
+    assert!(html.contains("Staffordshire Police, Fire &amp; Crime Panel"), "{html}");
+}
+
+async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let started = Instant::now();
+    while !check().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "timed out waiting until {what}"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_web::test]
+async fn the_questioner_is_told_when_their_question_is_accepted_rejected_referred_or_answered() {
+    let sink = MailSink::start();
+    let app = spawn_app_with(sink.settings().with(
+        "SCRUTINY_PUBLIC_URL_TEMPLATE",
+        "https://panel.example.gov.uk/{type}/{id}",
+    ))
+    .await;
+    let accepted = asked_by(&app, "accepted@example.org").await;
+    app.accept_question(&accepted).await;
+    let rejected = asked_by(&app, "rejected@example.org").await;
+    let response = app
+        .as_admin()
+        .post(&format!("/api/v1/questions/{}/reject", id(&rejected)))
+        .json(&json!({"reason_code": "operational_matter", "reason": "It is a matter for the Chief Constable & his officers."}))
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    let force = app.create_organisation("Staffordshire Police", "force").await;
+    let referred = asked_by(&app, "referred@example.org").await;
+    let response = app
+        .as_admin()
+        .post(&format!("/api/v1/questions/{}/refer", id(&referred)))
+        .json(&json!({
+            "organisation_id": force["id"],
+            "reason_code": "operational_matter",
+            "reason": "The front counter's opening hours are for the force to decide."
+        }))
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    let answered = asked_by(&app, "answered@example.org").await;
+    app.accept_question(&answered).await;
+    let draft = app.create_response(id(&answered), json!({})).await;
+    app.publish_response(id(&draft)).await;
+    // A question without an address, and a change nobody is told of.
+    let anonymous = app.create_question(json!({"asker_contact": null})).await;
+    app.accept_question(&anonymous).await;
+
+    let messages = sink.wait_for(5).await;
+    for message in &messages {
+        assert_well_formed(message);
+    }
+
+    let accepted_mail = to(&messages, "accepted@example.org");
+    assert_eq!(accepted_mail.len(), 1, "{messages:#?}");
+    let reference = accepted["reference"].as_str().unwrap();
+    assert_eq!(
+        accepted_mail[0]["headers"]["subject"],
+        format!("Your question {reference} has been accepted")
+    );
+    let text = accepted_mail[0]["text"].as_str().unwrap();
+    assert!(text.contains(accepted["title"].as_str().unwrap()), "{text}");
+    let link = format!("https://panel.example.gov.uk/questions/{}", id(&accepted));
+    assert!(text.contains(&link), "{text}");
+    assert!(accepted_mail[0]["html"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("<a href=\"{link}\">")));
+
+    let rejected_mail = to(&messages, "rejected@example.org");
+    assert_eq!(rejected_mail.len(), 1, "{messages:#?}");
+    assert!(rejected_mail[0]["headers"]["subject"]
+        .as_str()
+        .unwrap()
+        .contains("has not been accepted"));
+    let text = rejected_mail[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("It is a matter for the Chief Constable & his officers."),
+        "{text}"
+    );
+    assert!(
+        !text.contains("https://"),
+        "a rejected question has no public page: {text}"
+    );
+    assert!(rejected_mail[0]["html"]
+        .as_str()
+        .unwrap()
+        .contains("Chief Constable &amp; his officers"));
+
+    let referred_mail = to(&messages, "referred@example.org");
+    assert_eq!(referred_mail.len(), 1, "{messages:#?}");
+    assert_eq!(
+        referred_mail[0]["headers"]["subject"],
+        format!(
+            "Your question {} has been referred to Staffordshire Police",
+            referred["reference"].as_str().unwrap()
+        )
+    );
+    assert!(referred_mail[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("opening hours are for the force"));
+
+    let answered_mail = to(&messages, "answered@example.org");
+    let subjects: Vec<&str> = answered_mail
+        .iter()
+        .map(|m| m["headers"]["subject"].as_str().unwrap())
+        .collect();
+    let reference = answered["reference"].as_str().unwrap();
+    assert_eq!(
+        subjects,
+        [
+            format!("Your question {reference} has been accepted"),
+            format!("Your question {reference} has been answered")
+        ]
+    );
+    assert_eq!(
+        messages.len(),
+        5,
+        "nothing for a question without an address: {messages:#?}"
+    );
+
+    // Sent messages keep no address; none was ever in the feed or the audit log.
+    app.db
+        .assert_count(
+            "SELECT count(*) AS n FROM mail_outbox WHERE status = 'sent' AND recipient IS NULL",
+            5,
+        )
+        .await;
+    app.db
+        .assert_count("SELECT count(*) AS n FROM mail_outbox WHERE recipient IS NOT NULL", 0)
+        .await;
+    for table in ["events", "audit_events"] {
+        app.db
+            .assert_count(
+                &format!("SELECT count(*) AS n FROM {table} t WHERE to_jsonb(t)::text LIKE '%@example.org%'"),
+                0,
+            )
+            .await;
+    }
+    let metrics = app.anonymous().get("/metrics").await.text();
+    assert!(
+        metrics.contains("scrutiny_mail_messages_total{outcome=\"queued\"} 5"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("scrutiny_mail_messages_total{outcome=\"sent\"} 5"),
+        "{metrics}"
+    );
+}
+
+#[actix_web::test]
+async fn two_instances_and_a_restart_send_each_message_exactly_once() {
+    let sink = MailSink::start();
+    let db = TestDb::new().await;
+    let first = spawn_app_on(TestDb::reuse(&db), None, sink.settings()).await;
+    let second = spawn_app_on(TestDb::reuse(&db), None, sink.settings()).await;
+    let mut questions = Vec::new();
+    for n in 0..12 {
+        let app = if n % 2 == 0 { &first } else { &second };
+        questions.push(asked_by(app, &format!("asker{n}@example.org")).await);
+    }
+    for (n, question) in questions.iter().enumerate().take(6) {
+        let app = if n % 2 == 0 { &first } else { &second };
+        app.accept_question(question).await;
+    }
+    // One instance goes away once those are sent (one stopped mid-send leaves its
+    // claimed messages to the lease, two minutes), the rest are accepted, and another
+    // instance comes up.
+    sink.wait_for(6).await;
+    drop(second);
+    for question in &questions[6..9] {
+        first.accept_question(question).await;
+    }
+    let third = spawn_app_on(TestDb::reuse(&db), None, sink.settings()).await;
+    for question in &questions[9..] {
+        third.accept_question(question).await;
+    }
+    sink.wait_for(12).await;
+    // Time for a second copy to arrive, if any were going to.
+    actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
+    let messages = sink.messages();
+    let mut recipients: Vec<String> = messages
+        .iter()
+        .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_string())
+        .collect();
+    recipients.sort();
+    let mut expected: Vec<String> = (0..12).map(|n| format!("asker{n}@example.org")).collect();
+    expected.sort();
+    assert_eq!(recipients, expected, "each questioner once");
+    let mut ids: Vec<&str> = messages
+        .iter()
+        .map(|m| m["headers"]["message-id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 12);
+    first
+        .db
+        .assert_count("SELECT count(*) AS n FROM mail_outbox WHERE status = 'sent'", 12)
+        .await;
+    first
+        .db
+        .assert_count("SELECT coalesce(sum(attempts), 0)::bigint AS n FROM mail_outbox", 12)
+        .await;
+    drop((first, third));
+    drop(db);
+}
+
+#[actix_web::test]
+async fn messages_queued_while_the_relay_is_down_are_all_delivered_when_it_returns() {
+    let mut sink = MailSink::start();
+    sink.stop();
+    let app = spawn_app_with(sink.settings().with("SCRUTINY_MAIL_RETRY_BASE_MS", "100")).await;
+    for n in 0..3 {
+        let question = asked_by(&app, &format!("patient{n}@example.org")).await;
+        app.accept_question(&question).await;
+    }
+    let db = &app.db;
+    wait_until("every message has failed once", async || {
+        db.count("SELECT count(*) AS n FROM mail_outbox WHERE status = 'pending' AND last_error IS NOT NULL")
+            .await
+            == 3
+    })
+    .await;
+    assert!(sink.messages().is_empty());
+    sink.restart();
+    let messages = sink.wait_for(3).await;
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.messages().len(), 3, "{messages:#?}");
+    app.db
+        .assert_count("SELECT count(*) AS n FROM mail_outbox WHERE status = 'sent'", 3)
+        .await;
+    let metrics = app.anonymous().get("/metrics").await.text();
+    assert!(
+        metrics.contains("scrutiny_mail_messages_total{outcome=\"retrying\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("scrutiny_mail_messages_total{outcome=\"sent\"} 3"),
+        "{metrics}"
+    );
+}
+
+#[actix_web::test]
+async fn nothing_is_queued_while_mail_is_off() {
+    let app = spawn_app_with(Settings::default()).await;
+    let question = asked_by(&app, "nobody@example.org").await;
+    app.accept_question(&question).await;
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    app.db.assert_rows("mail_outbox", 0).await;
+}
