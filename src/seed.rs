@@ -25,7 +25,7 @@ use crate::domain::question::{
     AskerKind, Grounds, NewQuestion, NewResponse, NewSupplementary, Note, QuestionId, QuestionStatus, Referral,
     ReferralCode, ResponseId, ResponseKind, Topic,
 };
-use crate::domain::question_rules::Addressee;
+use crate::domain::question_rules::{Addressee, QuestionRules};
 use crate::domain::report::{NewRecommendation, NewReport, RecommendationId, RecommendationKind, ReportKind};
 use crate::domain::text::{Body, Name, Reference, Title};
 use crate::domain::version::IfMatch;
@@ -423,16 +423,35 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
 
 const MEETING_RECORD: &str = include_str!("../data/demo/meeting_record.json");
 
-/// What the panel meeting put on the record (`data/demo/meeting_record.json`): a
-/// question answered there by the Commissioner, who promised figures in writing, the
-/// written follow-up that kept the promise, and a supplementary asked and answered there.
+/// What the panel meeting put on the record (`data/demo/meeting_record.json`): the
+/// panel's rules for questions, a question answered there by the Commissioner, who
+/// promised figures in writing, the written follow-up that kept the promise, a
+/// supplementary asked and answered there, and a question put to the Panel itself,
+/// answered by its chair.
 #[derive(Deserialize)]
 struct MeetingRecord {
     meeting: StoryPanelMeeting,
+    rules: StoryRules,
     question: StoryMeetingQuestion,
     verbal_answer: StoryMeetingAnswer,
     written_follow_up: StoryMeetingAnswer,
     supplementary: StorySupplementary,
+    panel_question: StoryPanelQuestion,
+}
+
+/// What the demo panel changes in the default rules: it takes questions to the Panel as
+/// well as to the Commissioner.
+#[derive(Deserialize)]
+struct StoryRules {
+    addressees: Vec<Addressee>,
+    supplementary_questions: bool,
+}
+
+/// A question put to the Panel, and the chair's answer at the meeting.
+#[derive(Deserialize)]
+struct StoryPanelQuestion {
+    question: StoryMeetingQuestion,
+    answer: StoryMeetingAnswer,
 }
 
 /// The panel meeting the record is of (before the story's main question was asked, so
@@ -523,8 +542,54 @@ async fn load_meeting_record(
         held_on: record.meeting.held_on,
         is_public: true,
     };
+    let panel = new_meeting.organisation_id;
+    let defaults = QuestionRules::default();
+    let rules = QuestionRules::new(
+        defaults.deadline_clear_working_days,
+        None,
+        defaults.max_words,
+        defaults.max_questions_per_questioner_per_meeting,
+        &record.rules.addressees,
+        record.rules.supplementary_questions,
+    )
+    .map_err(|errors| ApiError::Internal(anyhow::anyhow!("data/demo/meeting_record.json: rules: {errors:?}")))?;
+    repo::meetings::apply_question_rules(conn, actor, panel, &IfMatch::none(), &rules).await?;
     let meeting = repo::meetings::insert(conn, actor, &new_meeting).await?.id;
-    let question = &record.question;
+    let asked = ask_at_meeting(conn, actor, &record.question, meeting, Addressee::Commissioner).await?;
+    let verbal = meeting_answer(&record.verbal_answer, Some(meeting), None)?;
+    let promise = answer(conn, actor, asked, &verbal, &[Addressee::Panel]).await?;
+    let supplementary = repo::questions::insert_supplementary(
+        conn,
+        actor,
+        asked,
+        &NewSupplementary {
+            body: valid(Body::parse("body", &record.supplementary.body))?,
+            meeting_id: Some(meeting),
+            asker_display_name: None,
+            title: None,
+        },
+    )
+    .await?;
+    let verbal = meeting_answer(&record.supplementary.answer, Some(meeting), None)?;
+    answer(conn, actor, supplementary.row.id, &verbal, &[Addressee::Panel]).await?;
+    let written = meeting_answer(&record.written_follow_up, None, Some(promise))?;
+    answer(conn, actor, asked, &written, &[Addressee::Commissioner]).await?;
+    let to_panel = &record.panel_question;
+    let asked = ask_at_meeting(conn, actor, &to_panel.question, meeting, Addressee::Panel).await?;
+    let verbal = meeting_answer(&to_panel.answer, Some(meeting), None)?;
+    answer(conn, actor, asked, &verbal, &[Addressee::Panel]).await?;
+    Ok(())
+}
+
+/// Submits `question` to `meeting`, put to `addressed_to`, as it was before the
+/// meeting's deadline, and accepts it for the meeting.
+async fn ask_at_meeting(
+    conn: &mut DbConn,
+    actor: &Actor,
+    question: &StoryMeetingQuestion,
+    meeting: MeetingId,
+    addressed_to: Addressee,
+) -> Result<QuestionId, ApiError> {
     let new_question = NewQuestion {
         asker_kind: question.asker.kind,
         asker_display_name: valid(Name::parse("asker.display_name", &question.asker.display_name))?,
@@ -541,7 +606,7 @@ async fn load_meeting_record(
         meeting_id: Some(meeting),
         parent_question_id: None,
         recommendation_ids: Vec::new(),
-        addressed_to: Addressee::Commissioner,
+        addressed_to,
     };
     let submission = repo::questions::Submission {
         submitted_at: Utc.from_utc_datetime(&question.asked_on.and_hms_opt(12, 0, 0).unwrap_or_default()),
@@ -559,25 +624,7 @@ async fn load_meeting_record(
         repo::questions::Permit::Any,
     )
     .await?;
-    let verbal = meeting_answer(&record.verbal_answer, Some(meeting), None)?;
-    let promise = answer(conn, actor, asked.row.id, &verbal, &[Addressee::Panel]).await?;
-    let supplementary = repo::questions::insert_supplementary(
-        conn,
-        actor,
-        asked.row.id,
-        &NewSupplementary {
-            body: valid(Body::parse("body", &record.supplementary.body))?,
-            meeting_id: Some(meeting),
-            asker_display_name: None,
-            title: None,
-        },
-    )
-    .await?;
-    let verbal = meeting_answer(&record.supplementary.answer, Some(meeting), None)?;
-    answer(conn, actor, supplementary.row.id, &verbal, &[Addressee::Panel]).await?;
-    let written = meeting_answer(&record.written_follow_up, None, Some(promise))?;
-    answer(conn, actor, asked.row.id, &written, &[Addressee::Commissioner]).await?;
-    Ok(())
+    Ok(asked.row.id)
 }
 
 #[cfg(test)]

@@ -163,4 +163,39 @@ async fn the_demo_story_is_browsable_end_to_end_from_the_accountability_trail_as
     assert_eq!(supplementary["responses"][0]["kind"], "verbal");
     let overdue = app.anonymous().get("/api/v1/questions?follow_up=overdue").await.json();
     assert!(overdue["items"].as_array().unwrap().is_empty(), "no promise is broken");
+
+    // The panel takes questions to the Panel as well as to the Commissioner, and at the
+    // same meeting its chair answered one put to the Panel.
+    let meeting = app
+        .anonymous()
+        .get(&format!("/api/v1/meetings/{}", verbal["meeting_id"].as_str().unwrap()))
+        .await
+        .json();
+    let rules = app
+        .anonymous()
+        .get(&format!(
+            "/api/v1/organisations/{}/question-rules",
+            meeting["organisation_id"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    assert_eq!(rules["addressees"], serde_json::json!(["commissioner", "panel"]));
+    let listed = app.anonymous().get("/api/v1/questions?limit=100").await.json();
+    let to_panel: Vec<&serde_json::Value> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["addressed_to"] == "panel")
+        .collect();
+    assert_eq!(to_panel.len(), 1, "one demo question is put to the Panel");
+    let to_panel = app
+        .anonymous()
+        .get(&format!("/api/v1/questions/{}", to_panel[0]["id"].as_str().unwrap()))
+        .await
+        .json();
+    assert_eq!(to_panel["status"], "answered");
+    assert_eq!(to_panel["meeting_id"], verbal["meeting_id"]);
+    let answer = &to_panel["responses"][0];
+    assert_eq!(answer["kind"], "verbal");
+    assert!(answer["author"]["position"].as_str().unwrap().contains("Panel"), "{answer}");
 }
