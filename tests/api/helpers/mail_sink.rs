@@ -5,6 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -37,7 +38,7 @@ impl MailSink {
     /// Starts the server again (on its old port, keeping what it received).
     pub fn restart(&mut self) {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
-        let mut child = Command::new("python3")
+        let mut child = Command::new(python_with_aiosmtpd())
             .arg(script)
             .arg(self.port.to_string())
             .arg(&self.dir)
@@ -108,6 +109,50 @@ impl MailSink {
             actix_web::rt::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// The aiosmtpd release the tests are written against (as `.ci/run` installs it).
+const AIOSMTPD: &str = "aiosmtpd>=1.4,<2";
+
+/// A Python that can import aiosmtpd: the machine's `python3` when it can, else a
+/// virtual environment under `target/tmp/mail-test-venv` with aiosmtpd installed from
+/// PyPI, made once and kept between runs, so that `cargo test` works on a fresh machine
+/// with Python alone (Debian: `python3-venv`). Panics saying what is missing otherwise.
+fn python_with_aiosmtpd() -> &'static str {
+    static PYTHON: OnceLock<String> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let imports = |python: &str| {
+            Command::new(python)
+                .args(["-c", "import aiosmtpd"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if imports("python3") {
+            return "python3".into();
+        }
+        let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mail-test-venv");
+        let python = venv.join("bin/python3").to_string_lossy().into_owned();
+        if imports(&python) {
+            return python;
+        }
+        let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).status();
+        assert!(
+            made.is_ok_and(|s| s.success()),
+            "the mail tests need Python's aiosmtpd: `python3 -m venv` failed (Debian: apt-get install python3-venv), \
+             or install it for python3 yourself: pip install '{AIOSMTPD}'"
+        );
+        let installed = Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", AIOSMTPD])
+            .status();
+        assert!(
+            installed.is_ok_and(|s| s.success()) && imports(&python),
+            "the mail tests need Python's aiosmtpd; installing it into {} failed",
+            venv.display()
+        );
+        python
+    })
 }
 
 impl Drop for MailSink {
