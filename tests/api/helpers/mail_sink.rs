@@ -144,7 +144,14 @@ fn python_with_aiosmtpd() -> &'static str {
              or install it for python3 yourself: pip install '{AIOSMTPD}'"
         );
         let installed = Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", AIOSMTPD])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                AIOSMTPD,
+            ])
             .status();
         assert!(
             installed.is_ok_and(|s| s.success()) && imports(&python),

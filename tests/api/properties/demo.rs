@@ -197,5 +197,8 @@ async fn the_demo_story_is_browsable_end_to_end_from_the_accountability_trail_as
     assert_eq!(to_panel["meeting_id"], verbal["meeting_id"]);
     let answer = &to_panel["responses"][0];
     assert_eq!(answer["kind"], "verbal");
-    assert!(answer["author"]["position"].as_str().unwrap().contains("Panel"), "{answer}");
+    assert!(
+        answer["author"]["position"].as_str().unwrap().contains("Panel"),
+        "{answer}"
+    );
 }

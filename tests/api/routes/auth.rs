@@ -336,7 +336,11 @@ async fn a_burst_of_sign_ins_beyond_the_hashing_gate_is_refused_at_once_with_429
     let answers = futures_util::future::join_all(attempts).await;
     let busy: Vec<_> = answers.iter().filter(|(status, _)| *status == 429).collect();
     let checked = answers.iter().filter(|(status, _)| *status == 400).count();
-    assert_eq!(busy.len() + checked, answers.len(), "only 400s and 429s, never a 5xx: {answers:?}");
+    assert_eq!(
+        busy.len() + checked,
+        answers.len(),
+        "only 400s and 429s, never a 5xx: {answers:?}"
+    );
     assert!(!busy.is_empty(), "24 hashes at once with room for two went through");
     assert!(checked >= 2, "the gate let none through");
     for (_, retry_after) in busy {
@@ -378,7 +382,9 @@ async fn password_grant_via(
     username: &str,
     password: &str,
 ) -> u16 {
-    password_grant_answer(app, source, forwarded_for, username, password).await.0
+    password_grant_answer(app, source, forwarded_for, username, password)
+        .await
+        .0
 }
 
 /// [`password_grant_via`], returning the status and the `Retry-After` header.
@@ -412,7 +418,8 @@ async fn password_grant_answer(
     let head = answer.split("\r\n\r\n").next().unwrap_or_default();
     let retry_after = head.lines().find_map(|line| {
         let (name, value) = line.split_once(':')?;
-        name.eq_ignore_ascii_case("retry-after").then(|| value.trim().to_string())
+        name.eq_ignore_ascii_case("retry-after")
+            .then(|| value.trim().to_string())
     });
     (status, retry_after)
 }
