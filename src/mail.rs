@@ -236,6 +236,7 @@ fn question_template(event_type: &str) -> Option<&'static str> {
         "question.rejected" => include_str!("../templates/mail/question_rejected.txt"),
         "question.referred" => include_str!("../templates/mail/question_referred.txt"),
         "question.answered" => include_str!("../templates/mail/question_answered.txt"),
+        repo::FOLLOW_UP_EVENT => include_str!("../templates/mail/question_followed_up.txt"),
         _ => return None,
     })
 }
@@ -279,7 +280,7 @@ impl Templates {
             (
                 "link",
                 if public {
-                    self.link("questions", event.resource_id).unwrap_or_default()
+                    self.link("questions", notice.question_id).unwrap_or_default()
                 } else {
                     String::new()
                 },

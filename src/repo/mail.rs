@@ -59,7 +59,14 @@ pub struct QuestionNotice {
     pub referred_to: Option<String>,
     /// The meeting it was accepted for, in words (`Panel meeting, 14 January 2027`).
     pub meeting: Option<String>,
+    /// The question's id (the event's resource is a response for a follow-up).
+    pub question_id: Uuid,
 }
+
+/// The event of a response being published: a questioner is told of it when the response
+/// is the written follow-up promised at a meeting (it names the verbal answer in
+/// `follows_up_response_id`). The first answer is told by `question.answered`.
+pub const FOLLOW_UP_EVENT: &str = "response.published";
 
 /// The events that tell a questioner something about their question.
 pub const QUESTIONER_EVENTS: [&str; 4] = [
@@ -94,10 +101,16 @@ where
             if event.occurred_at < stale_before {
                 continue;
             }
-            if event.resource_type == "question" && QUESTIONER_EVENTS.contains(&event.event_type.as_str()) {
-                if let Some(notice) = question_notice(conn, event).await? {
-                    rows.extend(compose(event, &notice));
-                }
+            let notice = if event.resource_type == "question" && QUESTIONER_EVENTS.contains(&event.event_type.as_str())
+            {
+                question_notice(conn, event).await?
+            } else if event.resource_type == "response" && event.event_type == FOLLOW_UP_EVENT {
+                follow_up_notice(conn, event).await?
+            } else {
+                None
+            };
+            if let Some(notice) = notice {
+                rows.extend(compose(event, &notice));
             }
         }
         let made = if rows.is_empty() {
@@ -170,6 +183,62 @@ async fn question_notice(conn: &mut DbConn, event: &EventRow) -> Result<Option<Q
         snapshot,
         referred_to,
         meeting,
+        question_id: event.resource_id,
+    }))
+}
+
+/// What a published written follow-up needs to become a message to the questioner:
+/// `None` unless the response follows up a promise, or when the questioner gave no
+/// e-mail address. The snapshot is the question's reference, title and asker, read now.
+async fn follow_up_notice(conn: &mut DbConn, event: &EventRow) -> Result<Option<QuestionNotice>, ApiError> {
+    let Some(snapshot) = event.snapshot.as_deref() else {
+        return Ok(None);
+    };
+    let response: serde_json::Value =
+        serde_json::from_str(snapshot).map_err(|e| ApiError::Internal(anyhow::Error::new(e)))?;
+    if response
+        .get("follows_up_response_id")
+        .is_none_or(serde_json::Value::is_null)
+    {
+        return Ok(None);
+    }
+    let Some(question_id) = response
+        .get("question_id")
+        .and_then(|id| id.as_str())
+        .and_then(|id| Uuid::parse_str(id).ok())
+    else {
+        return Ok(None);
+    };
+    let question: Option<(Option<serde_json::Value>, String, String, String)> = questions::table
+        .find(QuestionId(question_id))
+        .select((
+            questions::asker_contact,
+            questions::reference,
+            questions::title,
+            questions::asker_display_name,
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((contact, reference, title, display_name)) = question else {
+        return Ok(None);
+    };
+    let Some(email) = contact
+        .and_then(|contact| contact.get("email").and_then(|e| e.as_str()).map(str::to_string))
+        .filter(|email| !email.is_empty())
+    else {
+        return Ok(None);
+    };
+    Ok(Some(QuestionNotice {
+        email,
+        snapshot: serde_json::json!({
+            "reference": reference,
+            "title": title,
+            "asker": {"display_name": display_name},
+        }),
+        referred_to: None,
+        meeting: None,
+        question_id,
     }))
 }
 

@@ -198,6 +198,64 @@ async fn the_questioner_is_told_when_their_question_is_accepted_rejected_referre
 }
 
 #[actix_web::test]
+async fn the_questioner_is_told_when_the_written_follow_up_promised_at_the_meeting_is_published() {
+    let sink = MailSink::start();
+    let app = spawn_app_with(sink.settings().with(
+        "SCRUTINY_PUBLIC_URL_TEMPLATE",
+        "https://panel.example.gov.uk/{type}/{id}",
+    ))
+    .await;
+    let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
+    let question = asked_by(&app, "promised@example.org").await;
+    app.accept_question(&question).await;
+    // Answered at the meeting, with figures promised in writing.
+    let verbal = app
+        .create_response(
+            id(&question),
+            json!({"kind": "verbal", "meeting_id": meeting["id"], "responded_on": "2022-06-16",
+                   "follow_up_due_on": "2022-07-14"}),
+        )
+        .await;
+    app.publish_response(id(&verbal)).await;
+    // Another written response, not the one promised: nobody is told of it.
+    let other = app
+        .create_response(id(&question), json!({"responded_on": "2022-06-20"}))
+        .await;
+    app.publish_response(id(&other)).await;
+    let written = app
+        .create_response(
+            id(&question),
+            json!({"responded_on": "2022-07-01", "follows_up_response_id": verbal["id"]}),
+        )
+        .await;
+    app.publish_response(id(&written)).await;
+
+    let messages = sink.wait_for(3).await;
+    for message in &messages {
+        assert_well_formed(message);
+    }
+    let reference = question["reference"].as_str().unwrap();
+    let subjects: Vec<&str> = messages
+        .iter()
+        .map(|m| m["headers"]["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            format!("Your question {reference} has been accepted"),
+            format!("Your question {reference} has been answered"),
+            format!("The written follow-up to your question {reference} has been published"),
+        ],
+        "{messages:#?}"
+    );
+    let text = messages[2]["text"].as_str().unwrap();
+    assert!(text.contains(question["title"].as_str().unwrap()), "{text}");
+    let link = format!("https://panel.example.gov.uk/questions/{}", id(&question));
+    assert!(text.contains(&link), "the link is to the question: {text}");
+    assert_eq!(to(&messages, "promised@example.org").len(), 3);
+}
+
+#[actix_web::test]
 async fn two_instances_and_a_restart_send_each_message_exactly_once() {
     let sink = MailSink::start();
     let db = TestDb::new().await;
