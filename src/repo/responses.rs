@@ -885,6 +885,9 @@ pub async fn publish(
         require_answerer(question.row.status, question.row.addressed_to, answers_for, before.kind)?;
         require_draft(before.status)?;
         require_answerable(question.row.status)?;
+        if let Some(promise) = before.follows_up_response_id {
+            require_promise_open(conn, id, promise).await?;
+        }
         let question = if question.row.status.can_become(QuestionStatus::Answered) {
             questions::move_question(conn, actor, question, QuestionStatus::Answered, None).await?
         } else {
@@ -907,6 +910,39 @@ pub async fn publish(
         Ok((after, question))
     })
     .await
+}
+
+/// A 409 unless the verbal answer `promise`, which response `id` follows up, is
+/// published (so the public never sees the id of a draft) and no other published
+/// response has already kept its promise (one follow-up per promise). Called under the
+/// question's lock, which every publication on the question takes, so two follow-ups
+/// published at once cannot both pass.
+async fn require_promise_open(conn: &mut DbConn, id: ResponseId, promise: ResponseId) -> Result<(), ApiError> {
+    let status: Option<ResponseStatus> = responses::table
+        .find(promise)
+        .select(responses::status)
+        .first(conn)
+        .await
+        .optional()?;
+    if status != Some(ResponseStatus::Published) {
+        return Err(ApiError::conflict(format!(
+            "The verbal answer {promise} that this follows up is not published: publish it first"
+        )));
+    }
+    let kept: Option<ResponseId> = responses::table
+        .filter(responses::follows_up_response_id.eq(promise))
+        .filter(responses::status.eq(ResponseStatus::Published))
+        .filter(responses::id.ne(id))
+        .select(responses::id)
+        .first(conn)
+        .await
+        .optional()?;
+    match kept {
+        Some(kept) => Err(ApiError::conflict(format!(
+            "The written follow-up promised in {promise} is already published as response {kept}"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// One page of the versions of response `id` (which must be visible: 404 otherwise),

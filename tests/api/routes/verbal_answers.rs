@@ -454,3 +454,56 @@ async fn recording_a_supplementary_is_for_the_secretariat() {
         0
     );
 }
+
+#[actix_web::test]
+async fn a_follow_up_is_published_only_after_its_verbal_answer_and_only_once() {
+    let app = spawn_app().await;
+    let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
+    let question = app.create_public_question().await;
+    let caller = app.as_role(Role::Secretariat, None);
+    let draft_promise = caller
+        .post(&responses_path(&question))
+        .json(&verbal(
+            &meeting,
+            "2022-06-16",
+            json!({"follow_up_due_on": "2022-07-14"}),
+        ))
+        .await;
+    assert_eq!(draft_promise.status, 201, "{}", draft_promise.text());
+    let promise = draft_promise.json();
+    let follow_up = |on: &str| {
+        json!({"kind": "written", "body": "The figures promised at the meeting.",
+               "author": {"name": "Ben Adams", "position": "Commissioner"},
+               "responded_on": on, "follows_up_response_id": promise["id"]})
+    };
+    let office = app.as_role(Role::CommissionerOffice, None);
+    let first = office
+        .post(&responses_path(&question))
+        .json(&follow_up("2022-07-01"))
+        .await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    let publish = |response: &Value| format!("/api/v1/responses/{}/publish", id(response));
+    // The verbal answer is still a draft: publishing its follow-up would show the
+    // public the id of an unpublished response.
+    let early = office.post(&publish(&first.json())).json(&Value::Null).await;
+    early.assert_problem(409);
+    assert!(early.json()["detail"].as_str().unwrap().contains("not published"));
+    let published = caller.post(&publish(&promise)).json(&Value::Null).await;
+    assert_eq!(published.status, 200, "{}", published.text());
+    let kept = office.post(&publish(&first.json())).json(&Value::Null).await;
+    assert_eq!(kept.status, 200, "{}", kept.text());
+    // A second follow-up of the same promise is refused when published, and stays a draft.
+    let second = office
+        .post(&responses_path(&question))
+        .json(&follow_up("2022-07-02"))
+        .await;
+    assert_eq!(second.status, 201, "{}", second.text());
+    let again = office.post(&publish(&second.json())).json(&Value::Null).await;
+    again.assert_problem(409);
+    assert!(again.json()["detail"].as_str().unwrap().contains(id(&first.json())));
+    let read = app
+        .as_admin()
+        .get(&format!("/api/v1/responses/{}", id(&second.json())))
+        .await;
+    assert_eq!(read.json()["status"], "draft");
+}
