@@ -105,12 +105,9 @@ struct StoryUpdate {
 
 #[derive(Deserialize)]
 struct StoryQuestion {
-    title: String,
-    asker: StoryAsker,
-    topics: Vec<String>,
-    asked_on: NaiveDate,
+    #[serde(flatten)]
+    text: StoryQuestionText,
     meeting: String,
-    body: String,
     response: StoryResponse,
 }
 
@@ -118,12 +115,9 @@ struct StoryQuestion {
 /// organisation's written reply.
 #[derive(Deserialize)]
 struct StoryReferredQuestion {
-    title: String,
-    asker: StoryAsker,
-    topics: Vec<String>,
-    asked_on: NaiveDate,
+    #[serde(flatten)]
+    text: StoryQuestionText,
     meeting: String,
-    body: String,
     referral: StoryReferral,
     reply: StoryResponse,
 }
@@ -139,6 +133,54 @@ struct StoryReferral {
 struct StoryAsker {
     kind: AskerKind,
     display_name: String,
+}
+
+/// What every story question has: who asked it, what, and when.
+#[derive(Deserialize)]
+struct StoryQuestionText {
+    title: String,
+    asker: StoryAsker,
+    topics: Vec<String>,
+    asked_on: NaiveDate,
+    body: String,
+}
+
+impl StoryQuestionText {
+    /// The question, put to `addressed_to` at `meeting`, citing `recommendation_ids`.
+    fn to_new(
+        &self,
+        meeting: MeetingId,
+        recommendation_ids: Vec<RecommendationId>,
+        addressed_to: Addressee,
+    ) -> Result<NewQuestion, ApiError> {
+        Ok(NewQuestion {
+            asker_kind: self.asker.kind,
+            asker_display_name: valid(Name::parse("asker.display_name", &self.asker.display_name))?,
+            asker_contact: None,
+            asker_user_id: None,
+            title: valid(Title::parse("title", &self.title))?,
+            body: valid(Body::parse("body", &self.body))?,
+            topics: self
+                .topics
+                .iter()
+                .map(|t| valid(Topic::parse("topics", t)))
+                .collect::<Result<Vec<_>, _>>()?,
+            asked_on: self.asked_on,
+            meeting_id: Some(meeting),
+            parent_question_id: None,
+            recommendation_ids,
+            addressed_to,
+        })
+    }
+
+    /// Received at noon on the day it was asked, in time for its meeting.
+    fn submission(&self) -> repo::questions::Submission {
+        repo::questions::Submission {
+            submitted_at: Utc.from_utc_datetime(&self.asked_on.and_hms_opt(12, 0, 0).unwrap_or_default()),
+            sees_unpublished: true,
+            rate_limit: None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -297,30 +339,12 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
     }
 
     let question = &story.question;
-    let new_question = NewQuestion {
-        asker_kind: question.asker.kind,
-        asker_display_name: valid(Name::parse("asker.display_name", &question.asker.display_name))?,
-        asker_contact: None,
-        asker_user_id: None,
-        title: valid(Title::parse("title", &question.title))?,
-        body: valid(Body::parse("body", &question.body))?,
-        topics: question
-            .topics
-            .iter()
-            .map(|t| valid(Topic::parse("topics", t)))
-            .collect::<Result<Vec<_>, _>>()?,
-        asked_on: question.asked_on,
-        meeting_id: Some(lookup(&meetings, &question.meeting, "meeting")?),
-        parent_question_id: None,
-        recommendation_ids: recommendation_order.clone(),
-        addressed_to: Addressee::Commissioner,
-    };
-    // Received at noon on the day it was asked, in time for the panel meeting.
-    let submission = repo::questions::Submission {
-        submitted_at: Utc.from_utc_datetime(&question.asked_on.and_hms_opt(12, 0, 0).unwrap_or_default()),
-        sees_unpublished: true,
-        rate_limit: None,
-    };
+    let new_question = question.text.to_new(
+        lookup(&meetings, &question.meeting, "meeting")?,
+        recommendation_order.clone(),
+        Addressee::Commissioner,
+    )?;
+    let submission = question.text.submission();
     let record = repo::questions::insert(conn, &actor, &new_question, &submission).await?;
     // The question is the published document in the import fixtures: recorded as its
     // source, importing that document finds this question instead of making another.
@@ -363,29 +387,12 @@ async fn load(conn: &mut DbConn, story: &Story) -> Result<(), ApiError> {
     // A question referred to the force as an operational matter, and the force's reply,
     // recorded by the secretariat: published, it leaves the question referred.
     let question = &story.referred_question;
-    let new_question = NewQuestion {
-        asker_kind: question.asker.kind,
-        asker_display_name: valid(Name::parse("asker.display_name", &question.asker.display_name))?,
-        asker_contact: None,
-        asker_user_id: None,
-        title: valid(Title::parse("title", &question.title))?,
-        body: valid(Body::parse("body", &question.body))?,
-        topics: question
-            .topics
-            .iter()
-            .map(|t| valid(Topic::parse("topics", t)))
-            .collect::<Result<Vec<_>, _>>()?,
-        asked_on: question.asked_on,
-        meeting_id: Some(lookup(&meetings, &question.meeting, "meeting")?),
-        parent_question_id: None,
-        recommendation_ids: Vec::new(),
-        addressed_to: Addressee::Commissioner,
-    };
-    let submission = repo::questions::Submission {
-        submitted_at: Utc.from_utc_datetime(&question.asked_on.and_hms_opt(12, 0, 0).unwrap_or_default()),
-        sees_unpublished: true,
-        rate_limit: None,
-    };
+    let new_question = question.text.to_new(
+        lookup(&meetings, &question.meeting, "meeting")?,
+        Vec::new(),
+        Addressee::Commissioner,
+    )?;
+    let submission = question.text.submission();
     let record = repo::questions::insert(conn, &actor, &new_question, &submission).await?;
     let referral = Referral {
         organisation_id: lookup(&organisations, &question.referral.organisation, "organisation")?,
@@ -432,7 +439,7 @@ const MEETING_RECORD: &str = include_str!("../data/demo/meeting_record.json");
 struct MeetingRecord {
     meeting: StoryPanelMeeting,
     rules: StoryRules,
-    question: StoryMeetingQuestion,
+    question: StoryQuestionText,
     verbal_answer: StoryMeetingAnswer,
     written_follow_up: StoryMeetingAnswer,
     supplementary: StorySupplementary,
@@ -450,7 +457,7 @@ struct StoryRules {
 /// A question put to the Panel, and the chair's answer at the meeting.
 #[derive(Deserialize)]
 struct StoryPanelQuestion {
-    question: StoryMeetingQuestion,
+    question: StoryQuestionText,
     answer: StoryMeetingAnswer,
 }
 
@@ -461,15 +468,6 @@ struct StoryPanelMeeting {
     organisation: String,
     title: String,
     held_on: NaiveDate,
-}
-
-#[derive(Deserialize)]
-struct StoryMeetingQuestion {
-    title: String,
-    asker: StoryAsker,
-    topics: Vec<String>,
-    asked_on: NaiveDate,
-    body: String,
 }
 
 #[derive(Deserialize)]
@@ -586,33 +584,12 @@ async fn load_meeting_record(
 async fn ask_at_meeting(
     conn: &mut DbConn,
     actor: &Actor,
-    question: &StoryMeetingQuestion,
+    question: &StoryQuestionText,
     meeting: MeetingId,
     addressed_to: Addressee,
 ) -> Result<QuestionId, ApiError> {
-    let new_question = NewQuestion {
-        asker_kind: question.asker.kind,
-        asker_display_name: valid(Name::parse("asker.display_name", &question.asker.display_name))?,
-        asker_contact: None,
-        asker_user_id: None,
-        title: valid(Title::parse("title", &question.title))?,
-        body: valid(Body::parse("body", &question.body))?,
-        topics: question
-            .topics
-            .iter()
-            .map(|t| valid(Topic::parse("topics", t)))
-            .collect::<Result<Vec<_>, _>>()?,
-        asked_on: question.asked_on,
-        meeting_id: Some(meeting),
-        parent_question_id: None,
-        recommendation_ids: Vec::new(),
-        addressed_to,
-    };
-    let submission = repo::questions::Submission {
-        submitted_at: Utc.from_utc_datetime(&question.asked_on.and_hms_opt(12, 0, 0).unwrap_or_default()),
-        sees_unpublished: true,
-        rate_limit: None,
-    };
+    let new_question = question.to_new(meeting, Vec::new(), addressed_to)?;
+    let submission = question.submission();
     let asked = repo::questions::insert(conn, actor, &new_question, &submission).await?;
     repo::questions::transition(
         conn,
@@ -653,9 +630,13 @@ mod tests {
             }
         }
         assert_eq!(story.question.response.author.0, "Ralph Butler");
-        assert!(story.referred_question.asked_on < story.question.asked_on);
+        assert!(story.referred_question.text.asked_on < story.question.text.asked_on);
         assert_eq!(story.referred_question.referral.organisation, "force");
-        assert!(story.question.body.contains("not effectively safeguarding children"));
+        assert!(story
+            .question
+            .text
+            .body
+            .contains("not effectively safeguarding children"));
     }
 
     #[test]
@@ -665,7 +646,7 @@ mod tests {
         assert_eq!(record.verbal_answer.responded_on, record.meeting.held_on);
         assert_eq!(record.supplementary.answer.responded_on, record.meeting.held_on);
         assert!(
-            record.meeting.held_on < story.question.asked_on,
+            record.meeting.held_on < story.question.text.asked_on,
             "the supplementary, dated the meeting's day, is asked before the demo's main question"
         );
         let due = record.verbal_answer.follow_up_due_on.unwrap();
