@@ -356,16 +356,11 @@ pub async fn supplementaries_of(
     id: QuestionId,
     sees_unpublished: bool,
 ) -> Result<Vec<QuestionId>, ApiError> {
-    let mut query = questions::table
-        .filter(questions::parent_question_id.eq(id))
-        .select(questions::id)
-        .order(questions::id)
-        .into_boxed();
-    if !sees_unpublished {
-        let public: Vec<QuestionStatus> = QuestionStatus::ALL.iter().copied().filter(|s| s.is_public()).collect();
-        query = query.filter(questions::status.eq_any(public));
-    }
-    Ok(query.load(conn).await?)
+    Ok(
+        diesel::select(question_supplementary_ids(id, visible_statuses(sees_unpublished)))
+            .get_result(conn)
+            .await?,
+    )
 }
 
 /// Where an imported question came from: the document's file name and the hash of its
@@ -684,6 +679,53 @@ diesel::define_sql_function! {
     fn question_recommendation_ids(question: diesel::sql_types::Uuid) -> diesel::sql_types::Array<diesel::sql_types::Uuid>;
 }
 
+diesel::define_sql_function! {
+    /// The supplementary questions to question `question` in id order, only those with
+    /// one of `statuses` unless it is NULL (a migration defines it).
+    fn question_supplementary_ids(
+        question: diesel::sql_types::Uuid,
+        statuses: diesel::sql_types::Nullable<diesel::sql_types::Array<diesel::sql_types::Text>>,
+    ) -> diesel::sql_types::Array<diesel::sql_types::Uuid>;
+}
+
+/// The statuses a caller may see of a question: all (`None`) when it `sees_unpublished`,
+/// else the public ones.
+fn visible_statuses(sees_unpublished: bool) -> Option<Vec<QuestionStatus>> {
+    (!sees_unpublished).then(|| QuestionStatus::ALL.iter().copied().filter(|s| s.is_public()).collect())
+}
+
+/// The question `id` as [`find`] finds it, with the supplementary questions to it that
+/// the caller may see (all when `sees_unpublished`, else the public ones), in id order,
+/// all in one statement.
+pub async fn find_with_supplementaries(
+    conn: &mut DbConn,
+    id: QuestionId,
+    sees_unpublished: bool,
+) -> Result<(QuestionRecord, Vec<QuestionId>), ApiError> {
+    let (row, recommendation_ids, supplementaries): (QuestionRow, Vec<RecommendationId>, Vec<QuestionId>) =
+        questions::table
+            .find(id)
+            .select((
+                QuestionRow::as_select(),
+                question_recommendation_ids(questions::id),
+                question_supplementary_ids(questions::id, visible_statuses(sees_unpublished)),
+            ))
+            .first(conn)
+            .await
+            .optional()?
+            .filter(|(row, _, _): &(QuestionRow, Vec<RecommendationId>, Vec<QuestionId>)| {
+                row.status.is_public() || sees_unpublished
+            })
+            .ok_or_else(|| versioned::not_found::<QuestionRow>(id))?;
+    Ok((
+        QuestionRecord {
+            row,
+            recommendation_ids,
+        },
+        supplementaries,
+    ))
+}
+
 /// The question `id`, with the recommendations it cites as an array in the same
 /// statement (one round trip); one that is not public is not found unless
 /// `sees_unpublished`.
@@ -830,7 +872,7 @@ async fn list_ordered(
     by_updated: bool,
 ) -> Result<(Vec<QuestionRecord>, Option<Cursor>), ApiError> {
     let mut query = questions::table
-        .select(QuestionRow::as_select())
+        .select((QuestionRow::as_select(), question_recommendation_ids(questions::id)))
         .limit(page.fetch())
         .into_boxed();
     query = if by_updated {
@@ -892,15 +934,13 @@ async fn list_ordered(
         };
         query = query.filter(questions::id.eq_any(promises.select(responses::question_id)));
     }
-    let rows: Vec<QuestionRow> = query.load(conn).await?;
-    let (rows, next) = page.finish(rows, |row| Cursor::by_date(row.asked_on, row.id.0));
-    let ids: Vec<QuestionId> = rows.iter().map(|r| r.id).collect();
-    let mut recommendations = recommendation_ids_of(conn, &ids).await?;
+    let rows: Vec<(QuestionRow, Vec<RecommendationId>)> = query.load(conn).await?;
+    let (rows, next) = page.finish(rows, |(row, _)| Cursor::by_date(row.asked_on, row.id.0));
     let records = rows
         .into_iter()
-        .map(|row| QuestionRecord {
-            recommendation_ids: recommendations.remove(&row.id).unwrap_or_default(),
+        .map(|(row, recommendation_ids)| QuestionRecord {
             row,
+            recommendation_ids,
         })
         .collect();
     Ok((records, next))

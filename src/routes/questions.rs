@@ -315,8 +315,19 @@ pub(super) async fn detail(
     record: QuestionRecord,
     view: View,
 ) -> Result<(ETag, QuestionDetail), ApiError> {
-    let published = responses_repo::published_for_question(conn, record.row.id).await?;
     let supplementary_question_ids = repo::supplementaries_of(conn, record.row.id, view.sees_unpublished()).await?;
+    detail_with(conn, record, supplementary_question_ids, view).await
+}
+
+/// [`detail`] of a question whose supplementaries (those `view` may see) were read with
+/// it: one statement more, for its published responses.
+async fn detail_with(
+    conn: &mut crate::db::DbConn,
+    record: QuestionRecord,
+    supplementary_question_ids: Vec<QuestionId>,
+    view: View,
+) -> Result<(ETag, QuestionDetail), ApiError> {
+    let published = responses_repo::published_for_question(conn, record.row.id).await?;
     let sum: i64 = published.iter().map(|r| i64::from(r.row.version)).sum();
     let responses: Vec<CommissionerResponse> = published.into_iter().map(Into::into).collect();
     let overdue = responses
@@ -469,8 +480,8 @@ pub async fn get_question(
 ) -> Result<HttpResponse, ApiError> {
     let view = caller.view();
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
-    let record = repo::find(&mut conn, *id, view.sees_unpublished()).await?;
-    let (tag, detail) = detail(&mut conn, record, view).await?;
+    let (record, supplementaries) = repo::find_with_supplementaries(&mut conn, *id, view.sees_unpublished()).await?;
+    let (tag, detail) = detail_with(&mut conn, record, supplementaries, view).await?;
     Ok(detail.caching().mark(ok_unless_current(&if_none_match, &tag, &detail)))
 }
 

@@ -1,0 +1,1 @@
+DROP FUNCTION question_supplementary_ids(uuid, text[]);
