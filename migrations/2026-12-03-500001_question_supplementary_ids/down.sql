@@ -1,1 +1,0 @@
-DROP FUNCTION question_supplementary_ids(uuid, text[]);
