@@ -887,12 +887,15 @@ async fn list_ordered(
             after,
         )?);
     }
-    if filter.public_only {
-        let public: Vec<QuestionStatus> = QuestionStatus::ALL.iter().copied().filter(|s| s.is_public()).collect();
-        query = query.filter(questions::status.eq_any(public));
-    }
-    if let Some(status) = filter.status {
-        query = query.filter(questions::status.eq(status));
+    match filter.status {
+        // A status the caller may not see matches nothing; one it may see needs no
+        // second condition on the status (which would also blur the planner's estimate).
+        Some(status) if filter.public_only && !status.is_public() => return Ok((Vec::new(), None)),
+        Some(status) => query = query.filter(questions::status.eq(status)),
+        None if filter.public_only => {
+            query = query.filter(questions::status.eq_any(visible_statuses(false).unwrap_or_default()));
+        }
+        None => {}
     }
     if let Some(kind) = filter.asker_kind {
         query = query.filter(questions::asker_kind.eq(kind));
