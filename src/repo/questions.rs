@@ -694,36 +694,50 @@ fn visible_statuses(sees_unpublished: bool) -> Option<Vec<QuestionStatus>> {
     (!sees_unpublished).then(|| QuestionStatus::ALL.iter().copied().filter(|s| s.is_public()).collect())
 }
 
+diesel::define_sql_function! {
+    /// Question `question`'s published responses as a JSON array in id order, each its
+    /// row as `to_jsonb` gives it with `recommendation_ids`, `action_ids` and
+    /// `followed_up_by` (a migration defines it).
+    fn question_published_responses(question: diesel::sql_types::Uuid) -> diesel::sql_types::Jsonb;
+}
+
+/// A question as its page shows it, read in one statement (one round trip).
+pub struct QuestionPage {
+    pub record: QuestionRecord,
+    /// The supplementary questions to it that the caller may see, in id order.
+    pub supplementary_question_ids: Vec<QuestionId>,
+    /// Its published responses with what they cite, as a JSON array in id order, for
+    /// [`super::responses::from_page`] to read.
+    pub published_responses: serde_json::Value,
+}
+
+type PageRow = (QuestionRow, Vec<RecommendationId>, Vec<QuestionId>, serde_json::Value);
+
 /// The question `id` as [`find`] finds it, with the supplementary questions to it that
-/// the caller may see (all when `sees_unpublished`, else the public ones), in id order,
-/// all in one statement.
-pub async fn find_with_supplementaries(
-    conn: &mut DbConn,
-    id: QuestionId,
-    sees_unpublished: bool,
-) -> Result<(QuestionRecord, Vec<QuestionId>), ApiError> {
-    let (row, recommendation_ids, supplementaries): (QuestionRow, Vec<RecommendationId>, Vec<QuestionId>) =
-        questions::table
-            .find(id)
-            .select((
-                QuestionRow::as_select(),
-                question_recommendation_ids(questions::id),
-                question_supplementary_ids(questions::id, visible_statuses(sees_unpublished)),
-            ))
-            .first(conn)
-            .await
-            .optional()?
-            .filter(|(row, _, _): &(QuestionRow, Vec<RecommendationId>, Vec<QuestionId>)| {
-                row.status.is_public() || sees_unpublished
-            })
-            .ok_or_else(|| versioned::not_found::<QuestionRow>(id))?;
-    Ok((
-        QuestionRecord {
+/// the caller may see (all when `sees_unpublished`, else the public ones) and its
+/// published responses: one statement.
+pub async fn find_page(conn: &mut DbConn, id: QuestionId, sees_unpublished: bool) -> Result<QuestionPage, ApiError> {
+    let (row, recommendation_ids, supplementary_question_ids, published_responses): PageRow = questions::table
+        .find(id)
+        .select((
+            QuestionRow::as_select(),
+            question_recommendation_ids(questions::id),
+            question_supplementary_ids(questions::id, visible_statuses(sees_unpublished)),
+            question_published_responses(questions::id),
+        ))
+        .first(conn)
+        .await
+        .optional()?
+        .filter(|(row, ..): &PageRow| row.status.is_public() || sees_unpublished)
+        .ok_or_else(|| versioned::not_found::<QuestionRow>(id))?;
+    Ok(QuestionPage {
+        record: QuestionRecord {
             row,
             recommendation_ids,
         },
-        supplementaries,
-    ))
+        supplementary_question_ids,
+        published_responses,
+    })
 }
 
 /// The question `id`, with the recommendations it cites as an array in the same

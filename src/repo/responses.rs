@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::changelog;
 use super::questions::{self, QuestionRecord};
@@ -33,8 +33,8 @@ use crate::domain::version::IfMatch;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 
-/// A response as stored.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+/// A response as stored (and as `to_jsonb` gives its row: see [`from_page`]).
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize)]
 #[diesel(table_name = responses, check_for_backend(diesel::pg::Pg))]
 pub struct ResponseRow {
     pub id: ResponseId,
@@ -58,7 +58,7 @@ pub struct ResponseRow {
 }
 
 /// A response with what it cites. Serialised as the audit log's snapshot.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResponseRecord {
     #[serde(flatten)]
     pub row: ResponseRow,
@@ -522,6 +522,13 @@ pub async fn published_for_question(conn: &mut DbConn, id: QuestionId) -> Result
         .load(conn)
         .await?;
     Ok(rows.into_iter().map(cited).collect())
+}
+
+/// The published responses a question's page read with it
+/// ([`super::questions::QuestionPage::published_responses`]).
+pub fn from_page(published_responses: serde_json::Value) -> Result<Vec<ResponseRecord>, ApiError> {
+    serde_json::from_value(published_responses)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("reading a question's published responses: {e}")))
 }
 
 /// What a feed entry for a response shows of its question.

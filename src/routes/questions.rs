@@ -34,7 +34,7 @@ use crate::repo::events::to_json;
 use crate::repo::follow_links;
 use crate::repo::questions::{self as repo, QuestionFilter, QuestionRecord, Submission};
 use crate::repo::rate_limits::ANONYMOUS_QUESTIONS_PER_ADDRESS;
-use crate::repo::responses as responses_repo;
+use crate::repo::responses::{self as responses_repo, ResponseRecord};
 
 /// Who asked a question.
 #[derive(Debug, Serialize, ToSchema)]
@@ -316,18 +316,18 @@ pub(super) async fn detail(
     view: View,
 ) -> Result<(ETag, QuestionDetail), ApiError> {
     let supplementary_question_ids = repo::supplementaries_of(conn, record.row.id, view.sees_unpublished()).await?;
-    detail_with(conn, record, supplementary_question_ids, view).await
+    let published = responses_repo::published_for_question(conn, record.row.id).await?;
+    detail_of(record, supplementary_question_ids, published, view)
 }
 
-/// [`detail`] of a question whose supplementaries (those `view` may see) were read with
-/// it: one statement more, for its published responses.
-async fn detail_with(
-    conn: &mut crate::db::DbConn,
+/// [`detail`] of a question whose supplementaries (those `view` may see) and published
+/// responses have been read.
+fn detail_of(
     record: QuestionRecord,
     supplementary_question_ids: Vec<QuestionId>,
+    published: Vec<ResponseRecord>,
     view: View,
 ) -> Result<(ETag, QuestionDetail), ApiError> {
-    let published = responses_repo::published_for_question(conn, record.row.id).await?;
     let sum: i64 = published.iter().map(|r| i64::from(r.row.version)).sum();
     let responses: Vec<CommissionerResponse> = published.into_iter().map(Into::into).collect();
     let overdue = responses
@@ -480,8 +480,9 @@ pub async fn get_question(
 ) -> Result<HttpResponse, ApiError> {
     let view = caller.view();
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
-    let (record, supplementaries) = repo::find_with_supplementaries(&mut conn, *id, view.sees_unpublished()).await?;
-    let (tag, detail) = detail_with(&mut conn, record, supplementaries, view).await?;
+    let page = repo::find_page(&mut conn, *id, view.sees_unpublished()).await?;
+    let published = responses_repo::from_page(page.published_responses)?;
+    let (tag, detail) = detail_of(page.record, page.supplementary_question_ids, published, view)?;
     Ok(detail.caching().mark(ok_unless_current(&if_none_match, &tag, &detail)))
 }
 

@@ -373,6 +373,34 @@ async fn a_response_cites_existing_recommendations_and_actions_only() {
         .json();
     assert_eq!(cleared["action_ids"], json!([]));
     assert_eq!(cleared["recommendation_ids"], json!([recommendation]));
+
+    // Published, it shows on its question's page (read in one statement with the
+    // question) exactly as on its own, citations and all.
+    let cited = app
+        .as_admin()
+        .patch(&format!("/api/v1/responses/{}", id(&draft)))
+        .json(&json!({"action_ids": [action]}))
+        .await;
+    assert_eq!(cited.status, 200, "{}", cited.text());
+    let published = app
+        .as_admin()
+        .post(&format!("/api/v1/responses/{}/publish", id(&draft)))
+        .json(&Value::Null)
+        .await;
+    assert_eq!(published.status, 200, "{}", published.text());
+    let page = app
+        .as_admin()
+        .get(&format!("/api/v1/questions/{}", id(&question)))
+        .await
+        .json();
+    let own = app
+        .as_admin()
+        .get(&format!("/api/v1/responses/{}", id(&draft)))
+        .await
+        .json();
+    assert_eq!(page["responses"], json!([own]));
+    assert_eq!(own["recommendation_ids"], json!([recommendation]));
+    assert_eq!(own["action_ids"], json!([action]));
 }
 
 #[actix_web::test]

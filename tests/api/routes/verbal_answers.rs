@@ -152,6 +152,23 @@ async fn a_promise_made_at_the_meeting_is_overdue_until_the_written_follow_up_is
         .header("etag")
         .unwrap();
     assert_ne!(before, after);
+    // The question's page reads its responses in the statement that loads it: each
+    // shows there exactly as its own page shows it.
+    let page = app
+        .anonymous()
+        .get(&format!("/api/v1/questions/{}", id(&question)))
+        .await
+        .json();
+    let shown = page["responses"].as_array().unwrap();
+    assert_eq!(shown.len(), 2);
+    for response in shown {
+        let own = app
+            .anonymous()
+            .get(&format!("/api/v1/responses/{}", id(response)))
+            .await
+            .json();
+        assert_eq!(response, &own);
+    }
     // Audited and in the change feed like every response write.
     app.db.assert_audited("response.created", 2).await;
     app.db.assert_audited("response.published", 2).await;

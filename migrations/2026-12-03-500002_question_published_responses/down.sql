@@ -1,0 +1,1 @@
+DROP FUNCTION question_published_responses(uuid);
