@@ -273,6 +273,8 @@ pub async fn import_row(
             errors.into_iter().map(|e| Note::new(e.field, e.message)).collect(),
         )),
         Err(ApiError::Conflict { detail, .. }) => Ok(failed(vec![Note::new("row", detail)])),
+        // The action was removed while its row was being read.
+        Err(ApiError::NotFound(detail)) => Ok(failed(vec![Note::new("reference", detail)])),
         Err(other) => Err(other),
     }
 }

@@ -100,7 +100,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(programmes::get_programme)
                 .service(programmes::update_programme)
                 .service(programmes::get_programme_progress)
-                .service(programme_imports::import_programme_plan)
+                .service(programme_imports::create_programme_import)
                 .service(recommendations::list_report_recommendations)
                 .service(recommendations::create_recommendation)
                 .service(recommendations::list_recommendations)

@@ -304,6 +304,12 @@ fn file_name(req: &HttpRequest) -> String {
     crate::import::source_name(&raw)
 }
 
+/// A plan as a force publishes it: a title row, then the header and the actions.
+const EXAMPLE_PLAN: &str = "Child Protection Improvement Programme: action plan\n\
+Ref,HMICFRS Recommendation,Action,Action Owner,Start Date,Target Date,RAG,% Complete,Latest Update\n\
+2.1,R2,Agree joint strategy discussion standards,Detective Superintendent Public Protection,13/06/2022,Mar-23,Amber,40%,\
+Draft standards with partners.\n";
+
 /// The media types a plan may be sent as; the content decides how it is read.
 const ACCEPTED_TYPES: &[&str] = &[
     "text/csv",
@@ -348,9 +354,13 @@ const ACCEPTED_TYPES: &[&str] = &[
 updates without commentary. Default `upload`."),
     ),
     request_body(
-        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (String = "application/octet-stream")),
-        description = "The plan's file as it is, CSV (UTF-8) or XLSX.",
+        content(
+            (String = "text/csv", example = json!(EXAMPLE_PLAN)),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                example = json!("(the workbook's bytes)")),
+        ),
+        description = "The plan's file as it is, CSV (UTF-8) or XLSX. Also accepted as `application/octet-stream`, \
+`application/csv`, `application/vnd.ms-excel` or `text/plain`: the content decides how it is read.",
     ),
     responses(
         (status = 200, description = "The report: per row, what was read, converted, warned about and done (or, in a \
@@ -369,7 +379,7 @@ be one, such as `application/json`).", body = Problem, content_type = "applicati
     )
 )]
 #[post("/programmes/{id}/import")]
-pub async fn import_programme_plan(
+pub async fn create_programme_import(
     auth: Require<ImportPlans>,
     state: web::Data<AppState>,
     req: HttpRequest,
