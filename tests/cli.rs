@@ -741,7 +741,10 @@ fn import_plan_reports_a_dry_run_then_imports_once_and_exits_non_zero_on_a_faile
     let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plans/improvement-plan-2022.xlsx");
     let import = |extra: &[&str]| {
         let mut command = database.scrutiny(&scratch.0);
-        command.args(["import-plan", "--programme", programme]).args(extra).arg(&plan);
+        command
+            .args(["import-plan", "--programme", programme])
+            .args(extra)
+            .arg(&plan);
         run(&mut command, limit)
     };
     let dry = import(&[]);
@@ -752,11 +755,19 @@ fn import_plan_reports_a_dry_run_then_imports_once_and_exits_non_zero_on_a_faile
 
     let real = import(&["--commit"]);
     assert!(real.status.success(), "{}", text(&real.stderr));
-    assert!(text(&real.stdout).contains("row 8 2.2: created"), "{}", text(&real.stdout));
+    assert!(
+        text(&real.stdout).contains("row 8 2.2: created"),
+        "{}",
+        text(&real.stdout)
+    );
     assert_eq!(database.count("SELECT count(*) AS n FROM actions"), 7);
     assert_eq!(database.count("SELECT count(*) AS n FROM action_updates"), 7);
     let again = import(&["--commit"]);
-    assert!(text(&again.stdout).contains("7 rows: 0 created, 0 updated, 7 unchanged"), "{}", text(&again.stdout));
+    assert!(
+        text(&again.stdout).contains("7 rows: 0 created, 0 updated, 7 unchanged"),
+        "{}",
+        text(&again.stdout)
+    );
     assert_eq!(database.count("SELECT count(*) AS n FROM action_updates"), 7);
 
     // A recommendation the programme does not have fails its row, and the command.
@@ -765,6 +776,11 @@ fn import_plan_reports_a_dry_run_then_imports_once_and_exits_non_zero_on_a_faile
     assert!(!failing.status.success());
     let report: serde_json::Value = serde_json::from_slice(&failing.stdout).unwrap();
     assert_eq!(report["counts"]["failed"], 7, "{report:#}");
-    assert!(report["rows"][0]["errors"].to_string().contains("responds to no report"), "{report:#}");
+    assert!(
+        report["rows"][0]["errors"]
+            .to_string()
+            .contains("responds to no report"),
+        "{report:#}"
+    );
     assert_eq!(database.count("SELECT count(*) AS n FROM action_updates"), 7);
 }

@@ -171,7 +171,7 @@ pub struct PlanImportReport {
     pub file: String,
     /// `csv` or `xlsx`, as recognised from the content.
     pub format: plan::Format,
-    /// The worksheet read (the first), for XLSX.
+    /// The worksheet read, for XLSX: the first with a header row.
     pub sheet: Option<String>,
     /// The header row's number: rows above it (titles, dates) are not read.
     pub header_row: usize,
@@ -322,9 +322,9 @@ const ACCEPTED_TYPES: &[&str] = &[
 
 /// Import an improvement plan into a programme.
 ///
-/// The body is the plan's file, CSV or XLSX (the first worksheet), sent as it is
-/// (`curl --data-binary @plan.xlsx`); which it is is recognised from its content, not
-/// its name or content type. The header row is found below any title rows, its
+/// The body is the plan's file, CSV or XLSX (the first worksheet with a header), sent
+/// as it is (`curl --data-binary @plan.xlsx`); which it is is recognised from its
+/// content, not its name or content type. The header row is found below any title rows, its
 /// headings matched by a documented list of synonyms (README, "Improvement plans") or
 /// the `mapping` given. Each row below it is one action, matched to the programme's
 /// actions by its reference (ignoring letter case): a new reference creates an action

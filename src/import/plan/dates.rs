@@ -55,7 +55,7 @@ pub fn read_cell(cell: &Cell) -> Result<Option<ReadDate>, String> {
 /// is the 29 February 1900 that never was), or since 1 January 1904 in workbooks that
 /// count from there. A time of day is dropped.
 pub fn from_serial(serial: f64, epoch_1904: bool, what: &str) -> Result<ReadDate, String> {
-    if !serial.is_finite() || serial < 1.0 || serial > 2_958_465.0 {
+    if !serial.is_finite() || !(1.0..=2_958_465.0).contains(&serial) {
         return Err(format!(
             "{} is not a date (as {what} it is out of range)",
             super::sheet::number_text(serial)

@@ -104,7 +104,7 @@ pub struct PlanRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct ReadPlan {
     pub format: Format,
-    /// The worksheet read (XLSX: the first), none for CSV.
+    /// The worksheet read (XLSX: the first with a header), none for CSV.
     pub sheet: Option<String>,
     /// The header row's number (the first row is 1).
     pub header_row: usize,
@@ -114,8 +114,26 @@ pub struct ReadPlan {
 
 /// Reads `bytes` (CSV or XLSX, recognised by content) as an improvement plan.
 pub fn read_plan(bytes: &[u8], options: &Options) -> Result<ReadPlan, PlanError> {
-    let grid = sheet::read(bytes)?;
-    let header = columns::find_header(&grid, &options.mapping)?;
+    // The plan is the first worksheet with a header (a cover or notes sheet may come
+    // first); when none has one, the first sheet's reason is given.
+    let grids = sheet::read(bytes)?;
+    let mut found = None;
+    let mut first_error = None;
+    for grid in grids {
+        match columns::find_header(&grid, &options.mapping) {
+            Ok(header) => {
+                found = Some((grid, header));
+                break;
+            }
+            Err(error @ PlanError::Mapping(_)) => return Err(error),
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    let Some((grid, header)) = found else {
+        return Err(first_error.unwrap_or_else(|| PlanError::NoHeader("the file has no rows".into())));
+    };
     let mut rows = Vec::new();
     let mut above: Option<(usize, Vec<String>)> = None;
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -414,6 +432,26 @@ mod tests {
         assert!(plan.rows[1].skipped.as_ref().unwrap().contains("Theme 1"));
         assert_eq!(plan.rows[2].errors[0].field, "reference");
         assert!(plan.rows[3].errors.is_empty());
+    }
+
+    #[test]
+    fn the_plan_is_the_first_worksheet_with_a_header() {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let cover = workbook.add_worksheet().set_name("Cover").unwrap();
+        cover
+            .write_string(0, 0, "Improvement plan: read the next sheet")
+            .unwrap();
+        let plan = workbook.add_worksheet().set_name("Actions").unwrap();
+        for (c, heading) in ["Ref", "Action", "Deadline"].iter().enumerate() {
+            plan.write_string(0, c as u16, *heading).unwrap();
+        }
+        plan.write_string(1, 0, "1").unwrap();
+        plan.write_string(1, 1, "Do it").unwrap();
+        plan.write_string(1, 2, "Mar-23").unwrap();
+        let bytes = workbook.save_to_buffer().unwrap();
+        let plan = read_plan(&bytes, &Options::default()).unwrap();
+        assert_eq!(plan.sheet.as_deref(), Some("Actions"));
+        assert_eq!(plan.rows[0].due_on, NaiveDate::from_ymd_opt(2023, 3, 31));
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub fn number_text(n: f64) -> String {
 #[derive(Debug, Clone)]
 pub struct Grid {
     pub format: Format,
-    /// The worksheet read (XLSX: the first one), `None` for CSV.
+    /// The worksheet read (XLSX: its name), `None` for CSV.
     pub sheet: Option<String>,
     pub rows: Vec<Vec<Cell>>,
     /// Merged areas `(first row, first column, last row, last column)`, zero-based
@@ -105,9 +105,10 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 /// The signature of the old binary formats (`.xls`, OLE2), which are not read.
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-/// Reads `bytes` as XLSX when they are a ZIP archive, as CSV when they are text, and
-/// refuses anything else ([`PlanError::NotASpreadsheet`]).
-pub fn read(bytes: &[u8]) -> Result<Grid, PlanError> {
+/// Reads `bytes` as XLSX when they are a ZIP archive (every worksheet, in the
+/// workbook's order), as CSV when they are text (one grid), and refuses anything else
+/// ([`PlanError::NotASpreadsheet`]).
+pub fn read(bytes: &[u8]) -> Result<Vec<Grid>, PlanError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(PlanError::Empty);
     }
@@ -119,20 +120,37 @@ pub fn read(bytes: &[u8]) -> Result<Grid, PlanError> {
             "this is an old binary Excel file (.xls); save it as .xlsx or .csv".into(),
         ));
     }
-    read_csv(bytes)
+    read_csv(bytes).map(|grid| vec![grid])
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Grid, PlanError> {
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, PlanError> {
     let not_xlsx =
         |e: calamine::XlsxError| PlanError::NotASpreadsheet(format!("a ZIP archive but not an XLSX workbook: {e}"));
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(not_xlsx)?;
+    let names = workbook.sheet_names();
+    if names.is_empty() {
+        return Err(PlanError::NotASpreadsheet("the workbook has no worksheet".into()));
+    }
+    let mut grids = Vec::with_capacity(names.len());
+    let mut first_error = None;
+    for sheet in names {
+        // A chart sheet or a damaged one is not a plan: the others may be.
+        match read_worksheet(&mut workbook, sheet) {
+            Ok(grid) => grids.push(grid),
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    match first_error {
+        Some(error) if grids.is_empty() => Err(not_xlsx(error)),
+        _ => Ok(grids),
+    }
+}
+
+fn read_worksheet(workbook: &mut Xlsx<Cursor<&[u8]>>, sheet: String) -> Result<Grid, calamine::XlsxError> {
     let epoch_1904 = workbook.has_1904_epoch();
-    let sheet = workbook
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| PlanError::NotASpreadsheet("the workbook has no worksheet".into()))?;
-    let range = workbook.worksheet_range(&sheet).map_err(not_xlsx)?;
+    let range = workbook.worksheet_range(&sheet)?;
     // Formulas are read only to say which empty-looking cells hold one.
     let formulas = workbook.worksheet_formula(&sheet).ok();
     let merged = workbook.merge_cells_by_sheet_name(&sheet).unwrap_or_default();
@@ -248,7 +266,7 @@ mod tests {
 
     #[test]
     fn numbers_read_as_people_typed_them() {
-        assert_eq!(number_text(1.1000000000000001), "1.1");
+        assert_eq!(number_text(0.1 + 0.2), "0.3");
         assert_eq!(number_text(60.0), "60");
         assert_eq!(number_text(0.6), "0.6");
     }
@@ -269,7 +287,9 @@ mod tests {
 
     #[test]
     fn semicolon_separated_csv_is_read() {
-        let grid = read("Ref;Action;Due\n1;Do it;31/03/2023\n".as_bytes()).unwrap();
+        let grid = read("Ref;Action;Due\n1;Do it;31/03/2023\n".as_bytes())
+            .unwrap()
+            .remove(0);
         assert_eq!(grid.rows[1][2], Cell::Text("31/03/2023".into()));
     }
 }
