@@ -690,3 +690,97 @@ fn sync_meetings_creates_moves_and_cancels_meetings_from_moderngov_and_writes_no
         assert_eq!(database.synced_meetings(), before);
     }
 }
+
+impl FreshDatabase {
+    fn count(&self, sql: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        block_on(async {
+            let mut conn = scrutiny::db::connect(&self.url).await.unwrap();
+            let count: Count = diesel::sql_query(sql).get_result(&mut conn).await.unwrap();
+            count.n
+        })
+    }
+}
+
+#[test]
+fn import_plan_reports_a_dry_run_then_imports_once_and_exits_non_zero_on_a_failed_row() {
+    let scratch = Scratch::new("plan");
+    let database = FreshDatabase::new("plan");
+    let limit = Duration::from_secs(60);
+    let migrate = run(database.scrutiny(&scratch.0).arg("migrate"), limit);
+    assert!(migrate.status.success(), "{}", text(&migrate.stderr));
+    let (force, report, programme) = (
+        "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4b01",
+        "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4b02",
+        "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4b03",
+    );
+    database.sql(&format!(
+        "INSERT INTO organisations (id, name, kind, name_key) VALUES ('{force}', 'Test Police', 'force', 'test police')"
+    ));
+    database.sql(&format!(
+        "INSERT INTO reports (id, title, kind, publisher_organisation_id, subject_organisation_id, published_on) \
+         VALUES ('{report}', 'Inspection', 'inspection', '{force}', '{force}', '2022-04-07')"
+    ));
+    for (n, reference) in ["R1", "R2", "R3", "R4", "R5", "R9"].iter().enumerate() {
+        database.sql(&format!(
+            "INSERT INTO recommendations (id, report_id, reference, kind, text, addressed_to_organisation_id) \
+             VALUES ('01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4c0{n}', '{report}', '{reference}', 'recommendation', 'Do better.', '{force}')"
+        ));
+    }
+    database.sql(&format!(
+        "INSERT INTO programmes (id, name, owner_organisation_id, owner_post_title) \
+         VALUES ('{programme}', 'Child Protection Improvement Programme', '{force}', 'Deputy Chief Constable')"
+    ));
+    database.sql(&format!(
+        "INSERT INTO programme_reports (programme_id, report_id) VALUES ('{programme}', '{report}')"
+    ));
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plans/improvement-plan-2022.xlsx");
+    let import = |extra: &[&str]| {
+        let mut command = database.scrutiny(&scratch.0);
+        command
+            .args(["import-plan", "--programme", programme])
+            .args(extra)
+            .arg(&plan);
+        run(&mut command, limit)
+    };
+    let dry = import(&[]);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    assert!(text(&dry.stdout).starts_with("dry run"), "{}", text(&dry.stdout));
+    assert!(text(&dry.stdout).contains("7 rows: 7 created"), "{}", text(&dry.stdout));
+    assert_eq!(database.count("SELECT count(*) AS n FROM actions"), 0);
+
+    let real = import(&["--commit"]);
+    assert!(real.status.success(), "{}", text(&real.stderr));
+    assert!(
+        text(&real.stdout).contains("row 8 2.2: created"),
+        "{}",
+        text(&real.stdout)
+    );
+    assert_eq!(database.count("SELECT count(*) AS n FROM actions"), 7);
+    assert_eq!(database.count("SELECT count(*) AS n FROM action_updates"), 7);
+    let again = import(&["--commit"]);
+    assert!(
+        text(&again.stdout).contains("7 rows: 0 created, 0 updated, 7 unchanged"),
+        "{}",
+        text(&again.stdout)
+    );
+    assert_eq!(database.count("SELECT count(*) AS n FROM action_updates"), 7);
+
+    // A recommendation the programme does not have fails its row, and the command.
+    database.sql("DELETE FROM programme_reports");
+    let failing = import(&["--commit", "--format", "json"]);
+    assert!(!failing.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&failing.stdout).unwrap();
+    assert_eq!(report["counts"]["failed"], 7, "{report:#}");
+    assert!(
+        report["rows"][0]["errors"]
+            .to_string()
+            .contains("responds to no report"),
+        "{report:#}"
+    );
+    assert_eq!(database.count("SELECT count(*) AS n FROM action_updates"), 7);
+}

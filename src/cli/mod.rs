@@ -1,5 +1,5 @@
 //! The command line: `scrutiny [serve]`, `scrutiny migrate`, `scrutiny openapi`,
-//! `scrutiny seed-demo`, `scrutiny import`, `scrutiny sync-meetings`, and the account
+//! `scrutiny seed-demo`, `scrutiny import`, `scrutiny import-plan`, `scrutiny sync-meetings`, and the account
 //! commands.
 //!
 //! This file holds what clap reads (the commands and their options) and the dispatch
@@ -18,6 +18,7 @@ mod logging;
 mod meetings;
 mod migrations;
 mod output;
+mod plans;
 mod server;
 
 use std::path::PathBuf;
@@ -119,6 +120,32 @@ pub enum Command {
         /// The documents: plain text in UTF-8, one question and response each.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+    /// Import an improvement plan (CSV or XLSX) into a programme: each row an action,
+    /// matched by its reference; a changed status or percentage becomes a progress
+    /// update. Prints a report per row. A dry run (nothing written) unless --commit;
+    /// exits non-zero if any row could not be imported.
+    ImportPlan {
+        /// The programme (a UUID from GET /api/v1/programmes).
+        #[arg(long, value_name = "ID")]
+        programme: crate::domain::programme::ProgrammeId,
+        /// Import: without it, only report what an import would do.
+        #[arg(long)]
+        commit: bool,
+        /// Headings the synonyms do not know: `field:Heading` pairs separated by `;`
+        /// (`reference:Item code;due_date:When by`).
+        #[arg(long = "map", value_name = "FIELD:HEADING;…")]
+        mapping: Option<String>,
+        /// Status words over the default table: `word:status` pairs separated by `;`
+        /// (`purple:blocked`).
+        #[arg(long, value_name = "WORD:STATUS;…")]
+        statuses: Option<String>,
+        /// How to print the report: a line per row, or the API's JSON report.
+        #[arg(long, value_enum, default_value_t = ImportFormat::Text)]
+        format: ImportFormat,
+        /// The plan: a CSV (UTF-8) or XLSX file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
     },
     /// Create or update the panel's meetings from its council's ModernGov (the web
     /// service's GetMeetings for one committee), matched by ModernGov's meeting id, in
@@ -279,6 +306,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 ttl,
             } => accounts::issue_token(&config, &database, subject, roles, organisation, ttl).await,
             Command::Import { format, files, .. } => imports::import_files(&config, &database, &files, format).await,
+            Command::ImportPlan {
+                programme,
+                commit,
+                mapping,
+                statuses,
+                format,
+                file,
+            } => {
+                let args = plans::ImportPlan {
+                    programme,
+                    file,
+                    commit,
+                    mapping,
+                    statuses,
+                    format,
+                };
+                plans::import_plan(&config, &database, args).await
+            }
             Command::SyncMeetings {
                 moderngov_url,
                 committee_id,

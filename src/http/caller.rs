@@ -191,6 +191,12 @@ requirement!(
     ManageProgrammes => [Admin, CommissionerOffice]
 );
 requirement!(
+    /// Import an improvement plan into a programme (its actions and their progress
+    /// updates): `admin`, `secretariat` (who bring the panel's archives in) and
+    /// `commissioner_office` (who record programmes and actions).
+    ImportPlans => [Admin, Secretariat, CommissionerOffice]
+);
+requirement!(
     /// Change an action and post its progress updates: `admin`, `commissioner_office`,
     /// and `force` users (of the owning organisation only: checked after loading the
     /// action, with [`Principal::may_move_action_of`]).

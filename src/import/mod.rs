@@ -16,6 +16,7 @@
 mod date;
 mod importer;
 mod parser;
+pub mod plan;
 
 pub use importer::{
     prepare, source_name, title_from, ImportError, Prepared, MAX_SOURCE_NAME_CHARS, PANEL_ASKER, PUBLIC_ASKER,

@@ -17,6 +17,7 @@ pub mod imports;
 pub mod meetings;
 pub mod organisations;
 pub mod problems;
+pub mod programme_imports;
 pub mod programmes;
 pub mod progress_updates;
 pub mod question_requests;
@@ -99,6 +100,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(programmes::get_programme)
                 .service(programmes::update_programme)
                 .service(programmes::get_programme_progress)
+                .service(programme_imports::create_programme_import)
                 .service(recommendations::list_report_recommendations)
                 .service(recommendations::create_recommendation)
                 .service(recommendations::list_recommendations)

@@ -26,6 +26,7 @@ mod routes {
     pub mod imports;
     mod meetings;
     mod organisations;
+    mod programme_imports;
     mod programmes;
     mod question_outcomes;
     mod question_referrals;

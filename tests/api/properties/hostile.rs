@@ -3014,6 +3014,81 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         Problem(&[415]),
     ));
 
+    // Improvement plans: what is not a spreadsheet, a spreadsheet without a header, and
+    // options that cannot be read. Each imports for real (dry_run=false).
+    let plan = format!("{}/import", f.programme);
+    let commit = format!("{plan}?dry_run=false");
+    for (name, content_type, body, expect) in [
+        ("oversized", "text/csv", vec![b'x'; 64 * 1024 + 1], Problem(&[413])),
+        ("JSON", JSON, br#"{"plan":[]}"#.to_vec(), Problem(&[415])),
+        (
+            "an image",
+            "application/octet-stream",
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+            Problem(&[415]),
+        ),
+        (
+            "a ZIP that is no workbook",
+            "application/octet-stream",
+            b"PK\x03\x04junk".to_vec(),
+            Problem(&[415]),
+        ),
+        (
+            "an old .xls",
+            "application/vnd.ms-excel",
+            vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0],
+            Problem(&[415]),
+        ),
+        ("NUL bytes", "text/csv", b"Ref,Action\n1,\0\0".to_vec(), Problem(&[415])),
+        (
+            "no header",
+            "text/csv",
+            b"Shopping list\neggs,milk\n".to_vec(),
+            Invalid("file"),
+        ),
+        ("empty", "text/csv", Vec::new(), Invalid("file")),
+        (
+            "SQL for a header",
+            "text/csv",
+            b"'; DROP TABLE actions; --\n1\n".to_vec(),
+            Invalid("file"),
+        ),
+        (
+            "a noncharacter and SQL in its cells",
+            "text/csv",
+            "Ref,Action,Due\n'; DROP TABLE actions; --,Do \u{FFFF} it,31/03/2023\n1,x,31/03/1066\n"
+                .as_bytes()
+                .to_vec(),
+            Accepted(200),
+        ),
+    ] {
+        cases.push(raw(
+            format!("plan import: {name}"),
+            "POST",
+            commit.clone(),
+            Some(content_type),
+            Some(body),
+            expect,
+        ));
+    }
+    for (query, field) in [
+        ("dry_run=maybe", "dry_run"),
+        ("mapping=colour:Blue", "mapping"),
+        ("mapping=reference", "mapping"),
+        ("mapping=owner:Nobody%20here", "mapping"),
+        ("statuses=blue:violet", "statuses"),
+        ("colour=blue", "colour"),
+    ] {
+        cases.push(raw(
+            format!("plan import: {query}"),
+            "POST",
+            format!("{plan}?{query}"),
+            Some("text/csv"),
+            Some(b"Ref,Action,Due\n1,Do it,31/03/2023\n".to_vec()),
+            Invalid(field),
+        ));
+    }
+
     // CSV exports: paging is refused, filters are checked as for JSON, and an Accept
     // header that cannot be read is JSON, never an error.
     for (name, path, expect) in [

@@ -53,6 +53,9 @@ const ADMIN_OR_COMMISSIONER_OFFICE: [Outcome; 7] =
 /// someone's behalf.
 const QUESTION_ASKERS: [Outcome; 7] = [Ok, Ok, Ok, Ok, Forbidden, Forbidden, Forbidden];
 const REPORT_MANAGERS: [Outcome; 7] = [Unauthenticated, Ok, Ok, Forbidden, Ok, Forbidden, Forbidden];
+/// Improvement plans are imported by the secretariat (archives) and the Commissioner's
+/// office (programmes and actions).
+const PLAN_IMPORTERS: [Outcome; 7] = [Unauthenticated, Ok, Ok, Forbidden, Ok, Forbidden, Forbidden];
 /// `force` users may move and report on their own organisation's actions only; the
 /// matrix's force token names no organisation, so it owns nothing (see actions.rs for
 /// both sides of the ownership rule).
@@ -127,6 +130,7 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("get", "/api/v1/programmes/{id}", PUBLIC),
     ("patch", "/api/v1/programmes/{id}", ADMIN_OR_COMMISSIONER_OFFICE),
     ("get", "/api/v1/programmes/{id}/progress", PUBLIC),
+    ("post", "/api/v1/programmes/{id}/import", PLAN_IMPORTERS),
     ("post", "/api/v1/reports/{id}/recommendations", REPORT_MANAGERS),
     ("get", "/api/v1/recommendations", PUBLIC),
     ("get", "/api/v1/recommendations/{id}", PUBLIC),
@@ -155,7 +159,7 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
 
 /// Operations whose body is a document, not JSON: `body_for` gives it as a JSON string,
 /// sent as `text/plain`.
-const TEXT_BODIES: &[(&str, &str)] = &[("post", "/api/v1/imports")];
+const TEXT_BODIES: &[(&str, &str)] = &[("post", "/api/v1/imports"), ("post", "/api/v1/programmes/{id}/import")];
 
 /// Transitions succeed only once per resource: each call gets a new one, created (as
 /// admin) in the state the transition starts from.
@@ -432,6 +436,10 @@ fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Opti
         ("post", "/api/v1/imports") => Some(Value::String(
             crate::routes::imports::PUBLISHED.replace("urgently.", &format!("urgently (matrix {n}).")),
         )),
+        // A plan of one row (a dry run, the default: it writes nothing).
+        ("post", "/api/v1/programmes/{id}/import") => Some(Value::String(format!(
+            "Ref,Action,Due date\nM-{n},Matrix action,31/03/2023\n"
+        ))),
         ("post", "/api/v1/webhooks") => {
             Some(json!({"url": format!("http://127.0.0.1:1/hook-{n}"), "is_active": false}))
         }

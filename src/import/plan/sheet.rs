@@ -1,0 +1,295 @@
+//! The cells of an uploaded spreadsheet, whatever it was saved as: a grid of [`Cell`]s
+//! read from CSV (the `csv` crate) or from XLSX (`calamine`), recognised by content,
+//! not by name.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+
+use super::PlanError;
+
+/// What a plan was saved as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+/// One cell, as the spreadsheet holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    /// A number, or a date Excel keeps as its serial number (days since its epoch).
+    Number(f64),
+    /// A date or time cell: the serial number and whether the workbook counts from 1904.
+    Date {
+        serial: f64,
+        epoch_1904: bool,
+    },
+    Bool(bool),
+    /// A formula whose result the file does not hold (it was never calculated and
+    /// saved), so there is no value to read.
+    FormulaOnly(String),
+    /// An error value such as `#REF!` or `#N/A`.
+    Error(String),
+}
+
+impl Cell {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(text) => text.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text, for headers and free-text fields; numbers are written as
+    /// they would show without formatting (`1.1`, `60`).
+    pub fn text(&self) -> Option<String> {
+        match self {
+            Cell::Empty => None,
+            Cell::Text(text) => {
+                let trimmed = text.trim();
+                (!trimmed.is_empty()).then(|| trimmed.to_string())
+            }
+            Cell::Number(n) | Cell::Date { serial: n, .. } => Some(number_text(*n)),
+            Cell::Bool(b) => Some(if *b { "TRUE" } else { "FALSE" }.to_string()),
+            Cell::FormulaOnly(_) | Cell::Error(_) => None,
+        }
+    }
+}
+
+/// A number as a person would type it: no trailing `.0`, and the float noise of
+/// binary fractions (`1.1000000000000001`) rounded away.
+pub fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        return format!("{}", n as i64);
+    }
+    let rounded = format!("{n:.10}");
+    rounded.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A spreadsheet read into rows of cells; row 0 is the file's first row.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub format: Format,
+    /// The worksheet read (XLSX: its name), `None` for CSV.
+    pub sheet: Option<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Merged areas `(first row, first column, last row, last column)`, zero-based
+    /// (XLSX only: CSV has none).
+    pub merged: Vec<(usize, usize, usize, usize)>,
+}
+
+impl Grid {
+    pub fn cell(&self, row: usize, column: usize) -> &Cell {
+        self.rows.get(row).and_then(|r| r.get(column)).unwrap_or(&Cell::Empty)
+    }
+
+    /// The top-left cell of the merged area that covers `(row, column)` but does not
+    /// start there, if any.
+    pub fn merged_from(&self, row: usize, column: usize) -> Option<(usize, usize)> {
+        self.merged
+            .iter()
+            .find(|(r0, c0, r1, c1)| {
+                (*r0..=*r1).contains(&row) && (*c0..=*c1).contains(&column) && (row, column) != (*r0, *c0)
+            })
+            .map(|(r0, c0, _, _)| (*r0, *c0))
+    }
+}
+
+/// The ZIP signature every XLSX file starts with.
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+/// The signature of the old binary formats (`.xls`, OLE2), which are not read.
+const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Reads `bytes` as XLSX when they are a ZIP archive (every worksheet, in the
+/// workbook's order), as CSV when they are text (one grid), and refuses anything else
+/// ([`PlanError::NotASpreadsheet`]).
+pub fn read(bytes: &[u8]) -> Result<Vec<Grid>, PlanError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(PlanError::Empty);
+    }
+    if bytes.starts_with(ZIP_MAGIC) {
+        return read_xlsx(bytes);
+    }
+    if bytes.starts_with(OLE_MAGIC) {
+        return Err(PlanError::NotASpreadsheet(
+            "this is an old binary Excel file (.xls); save it as .xlsx or .csv".into(),
+        ));
+    }
+    read_csv(bytes).map(|grid| vec![grid])
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, PlanError> {
+    let not_xlsx =
+        |e: calamine::XlsxError| PlanError::NotASpreadsheet(format!("a ZIP archive but not an XLSX workbook: {e}"));
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(not_xlsx)?;
+    let names = workbook.sheet_names();
+    if names.is_empty() {
+        return Err(PlanError::NotASpreadsheet("the workbook has no worksheet".into()));
+    }
+    let mut grids = Vec::with_capacity(names.len());
+    let mut first_error = None;
+    for sheet in names {
+        // A chart sheet or a damaged one is not a plan: the others may be.
+        match read_worksheet(&mut workbook, sheet) {
+            Ok(grid) => grids.push(grid),
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    match first_error {
+        Some(error) if grids.is_empty() => Err(not_xlsx(error)),
+        _ => Ok(grids),
+    }
+}
+
+fn read_worksheet(workbook: &mut Xlsx<Cursor<&[u8]>>, sheet: String) -> Result<Grid, calamine::XlsxError> {
+    let epoch_1904 = workbook.has_1904_epoch();
+    let range = workbook.worksheet_range(&sheet)?;
+    // Formulas are read only to say which empty-looking cells hold one.
+    let formulas = workbook.worksheet_formula(&sheet).ok();
+    let merged = workbook.merge_cells_by_sheet_name(&sheet).unwrap_or_default();
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    if let Some((row0, col0)) = range.start() {
+        let (row0, col0) = (row0 as usize, col0 as usize);
+        let (height, width) = (range.height(), range.width());
+        rows.resize(row0 + height, Vec::new());
+        for r in 0..height {
+            let mut cells = vec![Cell::Empty; col0 + width];
+            for c in 0..width {
+                let data = range.get((r, c)).cloned().unwrap_or(Data::Empty);
+                let mut cell = match data {
+                    Data::Empty => Cell::Empty,
+                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
+                    Data::Int(i) => Cell::Number(i as f64),
+                    Data::Float(f) => Cell::Number(f),
+                    Data::Bool(b) => Cell::Bool(b),
+                    Data::DateTime(dt) => Cell::Date {
+                        serial: dt.as_f64(),
+                        epoch_1904,
+                    },
+                    Data::Error(e) => Cell::Error(format!("{e:?}")),
+                };
+                if cell.is_empty() {
+                    let absolute = ((row0 + r) as u32, (col0 + c) as u32);
+                    if let Some(formula) = formulas
+                        .as_ref()
+                        .and_then(|f| f.get_value(absolute))
+                        .filter(|f| !f.is_empty())
+                    {
+                        cell = Cell::FormulaOnly(formula.clone());
+                    }
+                }
+                cells[col0 + c] = cell;
+            }
+            rows[row0 + r] = cells;
+        }
+    }
+    Ok(Grid {
+        format: Format::Xlsx,
+        sheet: Some(sheet),
+        rows,
+        merged: merged
+            .iter()
+            .map(|d| {
+                (
+                    d.start.0 as usize,
+                    d.start.1 as usize,
+                    d.end.0 as usize,
+                    d.end.1 as usize,
+                )
+            })
+            .collect(),
+    })
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Grid, PlanError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        PlanError::NotASpreadsheet(format!(
+            "neither an XLSX workbook nor CSV text in UTF-8 (byte {} is not UTF-8)",
+            e.valid_up_to()
+        ))
+    })?;
+    if text.contains('\0') {
+        return Err(PlanError::NotASpreadsheet(
+            "neither an XLSX workbook nor CSV text (it holds NUL bytes)".into(),
+        ));
+    }
+    // Excel's "CSV" in some locales uses semicolons: take whichever separates the first
+    // line into more fields.
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() {
+        b';'
+    } else if first_line.matches('\t').count() > first_line.matches(',').count() {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| PlanError::NotASpreadsheet(format!("not readable as CSV: {e}")))?;
+        rows.push(
+            record
+                .iter()
+                .map(|field| {
+                    if field.trim().is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(field.to_string())
+                    }
+                })
+                .collect(),
+        );
+    }
+    Ok(Grid {
+        format: Format::Csv,
+        sheet: None,
+        rows,
+        merged: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_people_typed_them() {
+        assert_eq!(number_text(0.1 + 0.2), "0.3");
+        assert_eq!(number_text(60.0), "60");
+        assert_eq!(number_text(0.6), "0.6");
+    }
+
+    #[test]
+    fn what_is_not_a_spreadsheet_is_refused() {
+        assert!(matches!(read(b""), Err(PlanError::Empty)));
+        assert!(matches!(read(b"PK\x03\x04garbage"), Err(PlanError::NotASpreadsheet(_))));
+        assert!(matches!(
+            read(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]),
+            Err(PlanError::NotASpreadsheet(_))
+        ));
+        assert!(matches!(
+            read(&[0x89, b'P', b'N', b'G', 0xFF, 0xFE]),
+            Err(PlanError::NotASpreadsheet(_))
+        ));
+    }
+
+    #[test]
+    fn semicolon_separated_csv_is_read() {
+        let grid = read("Ref;Action;Due\n1;Do it;31/03/2023\n".as_bytes())
+            .unwrap()
+            .remove(0);
+        assert_eq!(grid.rows[1][2], Cell::Text("31/03/2023".into()));
+    }
+}
