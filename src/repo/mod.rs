@@ -28,6 +28,7 @@ pub mod recommendations;
 pub mod reports;
 pub mod responses;
 pub mod search;
+pub mod subscriptions;
 pub mod versioned;
 pub mod webhooks;
 
