@@ -1,3 +1,4 @@
+-- Following by e-mail (issue 19).
 -- Following by e-mail: anyone may follow a public question, action, programme or
 -- report. Double opt-in: a subscription is stored unconfirmed and only its
 -- confirmation message is ever sent to it until the link in that message is used.
