@@ -164,11 +164,11 @@ pub async fn create_subscription(
     Json(body): Json<CreateSubscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.parse()?;
+    let mut conn = state.conn().await?;
+    require_public(&mut conn, new.kind, new.resource_id).await?;
     let templates = Templates::for_subscriptions(&state.config).ok_or_else(|| {
         ApiError::MailOff("This service sends no e-mail, so nothing can be followed by e-mail here".into())
     })?;
-    let mut conn = state.conn().await?;
-    require_public(&mut conn, new.kind, new.resource_id).await?;
     let address = crate::http::proxy::client_address(&req);
     repo::request(&mut conn, &new, &address, &templates).await?;
     state
