@@ -83,7 +83,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(follow::withdraw_followed_question)
                 .service(subscriptions::create_subscription)
                 .service(subscriptions::confirm_subscription)
-                .service(subscriptions::unsubscribe)
+                .service(subscriptions::delete_subscription)
                 .service(subscriptions::get_subscription_counts)
                 .service(subscriptions::list_subscriptions)
                 .service(accountability::get_question_accountability)

@@ -261,7 +261,7 @@ pub struct UnsubscribeQuery {
     )
 )]
 #[post("/subscriptions/unsubscribe")]
-pub async fn unsubscribe(
+pub async fn delete_subscription(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(query): Query<UnsubscribeQuery>,
