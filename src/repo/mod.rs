@@ -19,6 +19,7 @@ pub mod imports;
 pub mod mail;
 pub mod meetings;
 pub mod organisations;
+pub mod outbox;
 pub mod programmes;
 pub mod question_rules;
 pub mod questions;

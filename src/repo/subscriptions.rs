@@ -19,7 +19,7 @@ use diesel::sql_types::{Int4, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use uuid::Uuid;
 
-use super::mail::{Compose, NewMessage, Recipient};
+use super::outbox::{Compose, NewMessage, Recipient};
 use super::rate_limits::{self, CONFIRMATIONS_PER_EMAIL, SUBSCRIPTION_REQUESTS_PER_ADDRESS};
 use crate::db::schema::{mail_outbox, subscription_unsubscribe_tokens, subscriptions};
 use crate::db::DbConn;
