@@ -140,6 +140,9 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("the database is unavailable")]
     Unavailable,
+    /// E-mail is off on this service, so what was asked needs a message it cannot send.
+    #[error("{0}")]
+    MailOff(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -184,6 +187,8 @@ pub const PROBLEM_TYPES: &[ProblemType] = &[
         description: "Something unexpected failed inside the service. It has been logged; the request may be retried." },
     ProblemType { slug: "service-unavailable", status: StatusCode::SERVICE_UNAVAILABLE, title: "The service is temporarily unavailable",
         description: "The database cannot be reached. Retry after the number of seconds in Retry-After." },
+    ProblemType { slug: "mail-off", status: StatusCode::SERVICE_UNAVAILABLE, title: "E-mail is off on this service",
+        description: "What was asked needs an e-mail message, and this service sends none: its operator has not set SCRUTINY_SMTP_URL, SCRUTINY_MAIL_FROM and SCRUTINY_BASE_URL. Nothing was stored." },
 ];
 
 impl ApiError {
@@ -245,6 +250,7 @@ impl ApiError {
             Self::Validation(_) => "validation-failed",
             Self::TooManyRequests { .. } => "too-many-requests",
             Self::Unavailable => "service-unavailable",
+            Self::MailOff(_) => "mail-off",
             Self::Internal(_) => "internal-error",
         };
         PROBLEM_TYPES

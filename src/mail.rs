@@ -22,10 +22,14 @@ use uuid::Uuid;
 use crate::background::Next;
 use crate::config::{MailConfig, SmtpConfig};
 use crate::db::DbPool;
+use crate::domain::calendar::london_today;
+use crate::domain::subscription::{Digest, SubscriptionToken};
 use crate::domain::webhook::retry_delay;
 use crate::metrics::{Metrics, OutcomeLabels};
 use crate::repo::events::EventRow;
-use crate::repo::mail::{self as repo, Claimed, NewMessage, Outcome, QuestionNotice};
+use crate::repo::mail::{
+    self as repo, Claimed, Compose, NewMessage, News, NewsKind, Outcome, QuestionNotice, Recipient,
+};
 
 /// How often the worker looks for work on its own (new events wake it).
 pub const FALLBACK: Duration = Duration::from_secs(10);
@@ -84,15 +88,7 @@ pub async fn run(
         pool,
         metrics,
         transport,
-        templates: Templates {
-            panel: from
-                .name
-                .clone()
-                .filter(|name| !name.is_empty())
-                .unwrap_or_else(|| "The Panel".into()),
-            public_url_template,
-            base_url,
-        },
+        templates: Templates::new(&from, public_url_template, base_url),
         from,
         config,
     };
@@ -130,10 +126,10 @@ impl Worker {
                 repo::sweep(&mut conn).await?;
                 self.metrics.mail_pending.set(repo::pending(&mut conn).await?);
             }
-            let made = repo::fan_out(&mut conn, FAN_OUT_BATCH, |event, notice| {
-                self.templates.question(event, notice)
-            })
-            .await?;
+            let today = london_today();
+            let made = repo::fan_out(&mut conn, FAN_OUT_BATCH, &self.templates).await?
+                + repo::notice_overdue(&mut conn, today, &self.templates).await?
+                + repo::send_digests(&mut conn, today, &self.templates).await?;
             self.metrics
                 .mail_messages
                 .get_or_create(&OutcomeLabels { outcome: "queued" })
@@ -207,20 +203,33 @@ impl Worker {
 fn build(from: &Mailbox, message: &Claimed) -> anyhow::Result<Message> {
     let to: Mailbox = message.recipient.parse()?;
     let domain = from.email.domain().to_string();
-    Ok(Message::builder()
+    let mut builder = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(&message.subject)
         .message_id(Some(format!("<{}@{domain}>", message.id)))
-        .header(header::Date::now())
-        .multipart(MultiPart::alternative_plain_html(
-            message.body_text.clone(),
-            message.body_html.clone(),
-        ))?)
+        .header(header::Date::now());
+    // RFC 8058 one-click unsubscribe: a mail client may POST `List-Unsubscribe=One-Click`
+    // to the URL without showing the subscriber anything.
+    if let Some(url) = &message.list_unsubscribe {
+        builder = builder
+            .raw_header(header::HeaderValue::new(
+                header::HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
+            .raw_header(header::HeaderValue::new(
+                header::HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".into(),
+            ));
+    }
+    Ok(builder.multipart(MultiPart::alternative_plain_html(
+        message.body_text.clone(),
+        message.body_html.clone(),
+    ))?)
 }
 
 /// The message templates (`templates/mail/`) and what fills them.
-struct Templates {
+pub struct Templates {
     /// The panel's name: the display name of `SCRUTINY_MAIL_FROM`.
     panel: String,
     public_url_template: Option<String>,
@@ -242,8 +251,94 @@ fn question_template(event_type: &str) -> Option<&'static str> {
 }
 
 impl Templates {
+    fn new(from: &Mailbox, public_url_template: Option<String>, base_url: Option<String>) -> Self {
+        Templates {
+            panel: from
+                .name
+                .clone()
+                .filter(|name| !name.is_empty())
+                .unwrap_or_else(|| "The Panel".into()),
+            public_url_template,
+            base_url,
+        }
+    }
+
+    /// The templates for subscribers' messages as `config` sets them up: `None` when
+    /// mail is off or `SCRUTINY_BASE_URL` is unset (an unsubscribe link must be absolute).
+    pub fn for_subscriptions(config: &crate::config::Config) -> Option<Self> {
+        let from: Mailbox = config.mail.smtp.as_ref()?.from.parse().ok()?;
+        let base_url = config.base_url.clone()?;
+        Some(Self::new(&from, config.public_url_template.clone(), Some(base_url)))
+    }
+
+    /// The API's URL of `path`: under `SCRUTINY_BASE_URL`.
+    fn api_url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url.as_deref().unwrap_or_default())
+    }
+
+    /// The one-click unsubscribe URL carrying `token`.
+    fn unsubscribe_url(&self, token: &SubscriptionToken) -> String {
+        self.api_url(&format!("/api/v1/subscriptions/unsubscribe?token={}", token.as_str()))
+    }
+
+    /// Where a subscriber confirms: the front end's page when
+    /// `SCRUTINY_PUBLIC_URL_TEMPLATE` is set (`{type}` = `subscriptions/confirm`, `{id}` =
+    /// the token), which `POST`s the token to `/api/v1/subscriptions/confirm`; else the
+    /// API's own URL with the token, for a client to do the same.
+    fn confirm_url(&self, token: &SubscriptionToken) -> String {
+        match &self.public_url_template {
+            Some(template) => template
+                .replace("{type}", "subscriptions/confirm")
+                .replace("{id}", token.as_str()),
+            None => self.api_url(&format!("/api/v1/subscriptions/confirm?token={}", token.as_str())),
+        }
+    }
+
+    /// A subscriber's message of `template` filled with `vars`.
+    fn to_subscriber(
+        &self,
+        template: &str,
+        vars: &[(&str, String)],
+        to: &Recipient,
+        key: String,
+        kind: &str,
+        unsubscribe: &SubscriptionToken,
+    ) -> NewMessage {
+        let unsubscribe_url = self.unsubscribe_url(unsubscribe);
+        let mut all = vec![
+            ("panel", self.panel.clone()),
+            ("followed", to.followed.clone()),
+            ("unsubscribe", unsubscribe_url.clone()),
+        ];
+        all.extend(vars.iter().cloned());
+        let (subject, body_text, body_html) = render(template, &all);
+        NewMessage {
+            id: Uuid::now_v7(),
+            event_id: None,
+            kind: kind.into(),
+            recipient: Some(to.email.clone()),
+            subject,
+            body_text,
+            body_html,
+            subscription_id: Some(to.subscription_id),
+            event_key: Some(key),
+            list_unsubscribe: Some(unsubscribe_url),
+        }
+    }
+
+    fn news_vars(&self, news: &News) -> Vec<(&'static str, String)> {
+        vec![
+            ("reference", news.reference.clone()),
+            ("title", news.title.clone()),
+            ("status", news.status.clone()),
+            ("detail", news.detail.clone()),
+            ("due_on", news.due_on.clone()),
+            ("link", self.link(news.page.0, news.page.1).unwrap_or_default()),
+        ]
+    }
+
     /// The message telling a questioner what happened to their question.
-    fn question(&self, event: &EventRow, notice: &QuestionNotice) -> Option<NewMessage> {
+    fn question_message(&self, event: &EventRow, notice: &QuestionNotice) -> Option<NewMessage> {
         let template = question_template(&event.event_type)?;
         let text = |field: &str| {
             notice
@@ -295,6 +390,9 @@ impl Templates {
             subject,
             body_text,
             body_html,
+            subscription_id: None,
+            event_key: None,
+            list_unsubscribe: None,
         })
     }
 
@@ -305,6 +403,82 @@ impl Templates {
             return Some(template.replace("{type}", kind).replace("{id}", &id.to_string()));
         }
         self.base_url.as_ref().map(|base| format!("{base}/api/v1/{kind}/{id}"))
+    }
+}
+
+/// The template of a subscriber's message about a change.
+fn news_template(kind: NewsKind) -> &'static str {
+    match kind {
+        NewsKind::QuestionStatus => include_str!("../templates/mail/subscription_question_status.txt"),
+        NewsKind::ResponseCorrected => include_str!("../templates/mail/subscription_response_corrected.txt"),
+        NewsKind::ActionStatus => include_str!("../templates/mail/subscription_action_status.txt"),
+        NewsKind::ActionUpdate => include_str!("../templates/mail/subscription_action_update.txt"),
+        NewsKind::ActionOverdue => include_str!("../templates/mail/subscription_action_overdue.txt"),
+    }
+}
+
+const CONFIRM_TEMPLATE: &str = include_str!("../templates/mail/subscription_confirm.txt");
+const DIGEST_TEMPLATE: &str = include_str!("../templates/mail/subscription_digest.txt");
+
+impl Compose for Templates {
+    fn question(&self, event: &EventRow, notice: &QuestionNotice) -> Option<NewMessage> {
+        self.question_message(event, notice)
+    }
+
+    fn confirmation(&self, to: &Recipient, confirm: &SubscriptionToken, unsubscribe: &SubscriptionToken) -> NewMessage {
+        let daily = if to.digest == Digest::Daily { "yes" } else { "" };
+        self.to_subscriber(
+            CONFIRM_TEMPLATE,
+            &[("confirm", self.confirm_url(confirm)), ("daily", daily.into())],
+            to,
+            format!("confirm:{}", Uuid::now_v7()),
+            "subscription.confirm",
+            unsubscribe,
+        )
+    }
+
+    fn news(&self, news: &News, to: &Recipient, unsubscribe: &SubscriptionToken) -> NewMessage {
+        let kind = match news.kind {
+            NewsKind::QuestionStatus => "subscription.question_status",
+            NewsKind::ResponseCorrected => "subscription.response_corrected",
+            NewsKind::ActionStatus => "subscription.action_status",
+            NewsKind::ActionUpdate => "subscription.action_update",
+            NewsKind::ActionOverdue => "subscription.action_overdue",
+        };
+        self.to_subscriber(
+            news_template(news.kind),
+            &self.news_vars(news),
+            to,
+            news.key.clone(),
+            kind,
+            unsubscribe,
+        )
+    }
+
+    /// The subject of the change's own message, and its link.
+    fn digest_line(&self, news: &News) -> String {
+        let (subject, _, _) = render(news_template(news.kind), &self.news_vars(news));
+        match self.link(news.page.0, news.page.1) {
+            Some(link) => format!("- {subject}: {link}"),
+            None => format!("- {subject}"),
+        }
+    }
+
+    fn digest(
+        &self,
+        to: &Recipient,
+        day: chrono::NaiveDate,
+        lines: &[String],
+        unsubscribe: &SubscriptionToken,
+    ) -> NewMessage {
+        self.to_subscriber(
+            DIGEST_TEMPLATE,
+            &[("lines", lines.join("\n"))],
+            to,
+            format!("digest:{day}"),
+            "subscription.digest",
+            unsubscribe,
+        )
     }
 }
 
@@ -346,7 +520,7 @@ pub fn render(template: &str, vars: &[(&str, String)]) -> (String, String, Strin
         .split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| format!("<p>{}</p>", linkify(p).replace('\n', "<br>\n")))
+        .map(|p| format!("<p>{}</p>", p.lines().map(linkify).collect::<Vec<_>>().join("<br>\n")))
         .collect();
     let body_html = LAYOUT_HTML
         .replace("{{subject}}", &html_escape(&subject))

@@ -47,6 +47,9 @@ never a questioner's contact details, a password or a secret. Admins only."),
         (name = "questions", description = "Questions to the Commissioner from the public and from panel members: submitted, then accepted (public) or rejected, answered when a response is published, referred to another organisation (public; its reply is shown), or withdrawn. Contact details are seen by the secretariat only."),
         (name = "follow", description = "A question's private follow link, given to whoever asks it: the one question in every state, never contact details, \
 and withdrawing it while that is allowed. The secretariat can replace a link (the old one then answers 404)."),
+        (name = "subscriptions", description = "Following a public question, action, programme or report by e-mail: double opt-in \
+(nothing but the confirmation is sent until its link is used), a message per change or a daily digest, and one-click \
+unsubscribe (RFC 8058) in every message, which deletes the address. Counts for everyone; addresses for `admin` only."),
         (name = "imports", description = "The panel's published question-and-response documents, brought in as answered questions \
 with published responses: once per document (by the hash of its text), with warnings about whatever had to be guessed or \
 cleaned up, and a dry run that only reads. The secretariat's way to migrate a backlog; `scrutiny import FILE...` does \

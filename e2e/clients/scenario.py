@@ -68,6 +68,7 @@ from scrutiny_client.api.responses import (
     update_response,
 )
 from scrutiny_client.api.search import search_records
+from scrutiny_client.api.subscriptions import get_subscription_counts, list_subscriptions
 from scrutiny_client.api.users import get_user, list_users
 from scrutiny_client.api.webhooks import (
     create_webhook,
@@ -423,6 +424,10 @@ def read_everything():
                 assert action.programme_name == programme.name, action
         for action in expect(list_actions.sync_detailed(client=client, limit=5), 200).items:
             expect(list_progress_updates.sync_detailed(id=action.id, client=client), 200)
+            # How many follow it: counts for everyone, addresses for the admin only.
+            expect(get_subscription_counts.sync_detailed(client=client, action_id=action.id), 200)
+            if client is admin:
+                expect(list_subscriptions.sync_detailed(client=admin, action_id=action.id), 200)
         for question in expect(list_questions.sync_detailed(client=client), 200).items[:5]:
             expect(get_question.sync_detailed(id=question.id, client=client), 200)
             expect(get_question_accountability.sync_detailed(id=question.id, client=client), 200)

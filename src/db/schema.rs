@@ -190,6 +190,9 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamptz,
         finished_at -> Nullable<Timestamptz>,
+        subscription_id -> Nullable<Uuid>,
+        event_key -> Nullable<Text>,
+        list_unsubscribe -> Nullable<Text>,
     }
 }
 
@@ -410,10 +413,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    subscriptions (id) {
+        id -> Uuid,
+        email -> Text,
+        email_hash -> Text,
+        resource_type -> Text,
+        resource_id -> Uuid,
+        digest -> Text,
+        confirm_token_hash -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        last_digest_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    subscription_unsubscribe_tokens (token_hash) {
+        token_hash -> Text,
+        subscription_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    subscription_digest_items (subscription_id, event_key) {
+        subscription_id -> Uuid,
+        event_key -> Text,
+        line -> Text,
+        noted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    action_overdue_notices (action_id, due_on) {
+        action_id -> Uuid,
+        due_on -> Date,
+        noticed_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(action_overdue_notices -> actions (action_id));
 diesel::joinable!(action_recommendations -> actions (action_id));
 diesel::joinable!(action_recommendations -> recommendations (recommendation_id));
 diesel::joinable!(action_updates -> actions (action_id));
 diesel::joinable!(action_updates -> meetings (meeting_id));
+diesel::joinable!(subscription_digest_items -> subscriptions (subscription_id));
+diesel::joinable!(subscription_unsubscribe_tokens -> subscriptions (subscription_id));
 diesel::joinable!(actions -> organisations (owner_organisation_id));
 diesel::joinable!(actions -> programmes (programme_id));
 diesel::joinable!(api_clients -> organisations (organisation_id));
@@ -443,6 +489,10 @@ diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::allow_tables_to_appear_in_same_query!(
     mail_feed,
     mail_outbox,
+    subscriptions,
+    subscription_unsubscribe_tokens,
+    subscription_digest_items,
+    action_overdue_notices,
     programme_reports,
     programmes,
     action_recommendations,

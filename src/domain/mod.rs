@@ -15,6 +15,7 @@ pub mod progress;
 pub mod question;
 pub mod question_rules;
 pub mod report;
+pub mod subscription;
 pub mod text;
 pub mod version;
 pub mod webhook;

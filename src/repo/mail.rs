@@ -16,17 +16,19 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Int4, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use uuid::Uuid;
 
 use super::events::{self, EventFilter, EventRow};
-use crate::db::schema::{mail_feed, mail_outbox, meetings, organisations, questions};
+use super::subscriptions::{self, Follower};
+use crate::db::schema::{mail_feed, mail_outbox, meetings, organisations, questions, subscription_digest_items};
 use crate::db::DbConn;
 use crate::domain::auth::View;
 use crate::domain::question::QuestionId;
+use crate::domain::subscription::{Digest, FollowedKind};
 use crate::error::ApiError;
 
 /// How long a sent or given-up message (without its address) is kept, for the runbook.
@@ -35,33 +37,7 @@ pub const KEEP_FINISHED_DAYS: i32 = 30;
 /// (mail was switched off, or the worker down for days) would mislead more than inform.
 pub const STALE_AFTER_HOURS: i64 = 48;
 
-/// A message to queue.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = mail_outbox)]
-pub struct NewMessage {
-    pub id: Uuid,
-    pub event_id: Option<i64>,
-    pub kind: String,
-    pub recipient: Option<String>,
-    pub subject: String,
-    pub body_text: String,
-    pub body_html: String,
-}
-
-/// What a question's notification needs to know, beyond the event's snapshot.
-#[derive(Debug, Clone)]
-pub struct QuestionNotice {
-    /// The questioner's address.
-    pub email: String,
-    /// The question as staff see it in the feed (never with contact details).
-    pub snapshot: serde_json::Value,
-    /// The organisation it was referred to, when it was.
-    pub referred_to: Option<String>,
-    /// The meeting it was accepted for, in words (`Panel meeting, 14 January 2027`).
-    pub meeting: Option<String>,
-    /// The question's id (the event's resource is a response for a follow-up).
-    pub question_id: Uuid,
-}
+pub use super::outbox::{Compose, NewMessage, News, NewsKind, QuestionNotice, Recipient};
 
 /// The event of a response being published: a questioner is told of it when the response
 /// is the written follow-up promised at a meeting (it names the verbal answer in
@@ -76,15 +52,13 @@ pub const QUESTIONER_EVENTS: [&str; 4] = [
     "question.answered",
 ];
 
-/// Turns up to `batch` sequenced events into messages with `compose` (which gets the
-/// event and what it concerns, and gives the message to queue, if any), and moves the
-/// mail position past them, in one transaction; another instance doing the same waits
-/// for this one (the position row is locked), then starts after it. Returns how many
-/// messages were queued.
-pub async fn fan_out<F>(conn: &mut DbConn, batch: i64, compose: F) -> Result<usize, ApiError>
-where
-    F: Fn(&EventRow, &QuestionNotice) -> Option<NewMessage> + Sync,
-{
+/// Turns up to `batch` sequenced events into messages with `compose`: a questioner's
+/// message for each event that concerns their question, and a subscriber's (or a line
+/// of their next digest) for each public event that [`news_of`] finds news in. Moves
+/// the mail position past the events in the same transaction; another instance doing
+/// the same waits for this one (the position row is locked), then starts after it.
+/// Returns how many messages were queued.
+pub async fn fan_out(conn: &mut DbConn, batch: i64, compose: &dyn Compose) -> Result<usize, ApiError> {
     conn.transaction(async |conn| {
         let position: i64 = mail_feed::table
             .select(mail_feed::position)
@@ -110,22 +84,404 @@ where
                 None
             };
             if let Some(notice) = notice {
-                rows.extend(compose(event, &notice));
+                rows.extend(compose.question(event, &notice));
             }
         }
-        let made = if rows.is_empty() {
-            0
-        } else {
-            diesel::insert_into(mail_outbox::table)
-                .values(&rows)
-                .execute(conn)
-                .await?
-        };
+        let mut made = subscriptions::queue(conn, &rows).await?;
+        // Subscribers hear of public changes only, as the public sees them.
+        let public = events::list(conn, View::Public, position, batch, &EventFilter::default()).await?;
+        for event in public.iter().filter(|event| event.id <= last) {
+            if event.occurred_at < stale_before {
+                continue;
+            }
+            if let Some(news) = news_of(conn, event).await? {
+                made += tell(conn, &news, compose).await?;
+            }
+        }
         diesel::update(mail_feed::table)
             .set(mail_feed::position.eq(last))
             .execute(conn)
             .await?;
         Ok(made)
+    })
+    .await
+}
+
+/// Tells the followers of `news` (see [`subscriptions::followers`]): a message each for
+/// those who want one at once, a line of the next digest for the others. Returns how
+/// many messages were queued.
+pub async fn tell(conn: &mut DbConn, news: &News, compose: &dyn Compose) -> Result<usize, ApiError> {
+    let followers = subscriptions::followers(conn, &news.targets).await?;
+    let mut messages = Vec::new();
+    for follower in followers {
+        let Some(recipient) = recipient(conn, &follower).await? else {
+            continue;
+        };
+        if recipient.digest == Digest::Daily {
+            diesel::insert_into(subscription_digest_items::table)
+                .values((
+                    subscription_digest_items::subscription_id.eq(follower.id),
+                    subscription_digest_items::event_key.eq(&news.key),
+                    subscription_digest_items::line.eq(compose.digest_line(news)),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+        } else {
+            let unsubscribe = subscriptions::issue_unsubscribe_token(conn, follower.id).await?;
+            messages.push(compose.news(news, &recipient, &unsubscribe));
+        }
+    }
+    subscriptions::queue(conn, &messages).await
+}
+
+async fn recipient(conn: &mut DbConn, follower: &Follower) -> Result<Option<Recipient>, ApiError> {
+    let Some(kind) = FollowedKind::parse(&follower.resource_type) else {
+        return Ok(None);
+    };
+    let Some(followed) = subscriptions::describe(conn, kind, follower.resource_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Recipient {
+        subscription_id: follower.id,
+        email: follower.email.clone(),
+        followed,
+        digest: if follower.digest == "daily" {
+            Digest::Daily
+        } else {
+            Digest::Immediate
+        },
+    }))
+}
+
+/// The question event types that are a change of status, and how a subscriber is told.
+fn question_status_words(event_type: &str) -> Option<&'static str> {
+    Some(match event_type {
+        "question.accepted" => "has been accepted",
+        "question.answered" => "has been answered",
+        "question.referred" => "has been referred to another body",
+        "question.withdrawn" => "has been withdrawn",
+        "question.rejected" => "has not been accepted",
+        _ => return None,
+    })
+}
+
+#[derive(QueryableByName)]
+struct ActionFacts {
+    #[diesel(sql_type = Text)]
+    reference: String,
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    due_on: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Nullable<SqlUuid>)]
+    programme_id: Option<Uuid>,
+    #[diesel(sql_type = diesel::sql_types::Array<SqlUuid>)]
+    report_ids: Vec<Uuid>,
+}
+
+/// An action's reference, title, due date, programme and the reports of its
+/// recommendations: whose followers hear of it.
+async fn action_facts(conn: &mut DbConn, id: Uuid) -> Result<Option<ActionFacts>, ApiError> {
+    Ok(diesel::sql_query(
+        "SELECT a.reference, a.title, a.due_on, a.programme_id,
+                coalesce(array(SELECT DISTINCT r.report_id FROM action_recommendations ar
+                                 JOIN recommendations r ON r.id = ar.recommendation_id
+                                WHERE ar.action_id = a.id), '{}') AS report_ids
+           FROM actions a WHERE a.id = $1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// The news about action `id`, of `kind`, known by `key`.
+pub async fn action_news(
+    conn: &mut DbConn,
+    id: Uuid,
+    kind: NewsKind,
+    key: String,
+    status: String,
+    detail: String,
+) -> Result<Option<News>, ApiError> {
+    let Some(facts) = action_facts(conn, id).await? else {
+        return Ok(None);
+    };
+    let mut targets = vec![(FollowedKind::Action, id)];
+    targets.extend(facts.programme_id.map(|p| (FollowedKind::Programme, p)));
+    targets.extend(facts.report_ids.iter().map(|r| (FollowedKind::Report, *r)));
+    Ok(Some(News {
+        key,
+        kind,
+        reference: facts.reference,
+        title: facts.title,
+        status,
+        detail,
+        due_on: facts.due_on.format("%-d %B %Y").to_string(),
+        page: ("actions", id),
+        targets,
+    }))
+}
+
+#[derive(QueryableByName)]
+struct OneText {
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    value: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct OneBool {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    value: bool,
+}
+
+/// The news a public event holds for subscribers, if any: a question's change of status
+/// (its answer among them), a correction to a published answer, an action's change of
+/// status, a progress update posted on an action. An action's status changed by a
+/// progress update is told once, as the update.
+pub async fn news_of(conn: &mut DbConn, event: &EventRow) -> Result<Option<News>, ApiError> {
+    let key = format!("event:{}", event.id);
+    let snapshot: serde_json::Value = match event.snapshot.as_deref() {
+        Some(text) => serde_json::from_str(text).map_err(|e| ApiError::Internal(anyhow::Error::new(e)))?,
+        None => serde_json::Value::Null,
+    };
+    let uuid_at = |field: &str| {
+        snapshot
+            .get(field)
+            .and_then(|v| v.as_str())
+            .and_then(|v| Uuid::parse_str(v).ok())
+    };
+    match (event.resource_type.as_str(), event.event_type.as_str()) {
+        ("question", event_type) => {
+            let Some(words) = question_status_words(event_type) else {
+                return Ok(None);
+            };
+            question_news(
+                conn,
+                event.resource_id,
+                NewsKind::QuestionStatus,
+                key,
+                words.into(),
+                String::new(),
+            )
+            .await
+        }
+        ("response", "response.corrected") => {
+            let Some(question_id) = uuid_at("question_id") else {
+                return Ok(None);
+            };
+            let note: Option<OneText> = diesel::sql_query(
+                "SELECT correction_note AS value FROM response_versions WHERE response_id = $1
+                  ORDER BY version DESC LIMIT 1",
+            )
+            .bind::<SqlUuid, _>(event.resource_id)
+            .get_result(conn)
+            .await
+            .optional()?;
+            let note = note.and_then(|n| n.value).unwrap_or_default();
+            question_news(conn, question_id, NewsKind::ResponseCorrected, key, String::new(), note).await
+        }
+        ("action_update", "action_update.posted") => {
+            let Some(action_id) = uuid_at("action_id") else {
+                return Ok(None);
+            };
+            let status = snapshot
+                .get("status")
+                .and_then(|v| v.as_str())
+                .map(|s| format!("is now {}", s.replace('_', " ")))
+                .unwrap_or_default();
+            let body = snapshot.get("body").and_then(|v| v.as_str()).unwrap_or("").to_string();
+            action_news(conn, action_id, NewsKind::ActionUpdate, key, status, body).await
+        }
+        ("action", "action.updated") => {
+            let Some(now) = snapshot.get("status").and_then(|v| v.as_str()) else {
+                return Ok(None);
+            };
+            let before: Option<OneText> = diesel::sql_query(
+                "SELECT coalesce(public_snapshot, snapshot)->>'status' AS value FROM events
+                  WHERE resource_type = 'action' AND resource_id = $1 AND id < $2
+                  ORDER BY id DESC LIMIT 1",
+            )
+            .bind::<SqlUuid, _>(event.resource_id)
+            .bind::<BigInt, _>(event.id)
+            .get_result(conn)
+            .await
+            .optional()?;
+            if before.and_then(|b| b.value).as_deref() == Some(now) {
+                return Ok(None);
+            }
+            let by_update: OneBool = diesel::sql_query(
+                "SELECT EXISTS (SELECT 1 FROM events e JOIN events u ON u.txid = e.txid
+                                 WHERE e.id = $1 AND u.event_type = 'action_update.posted') AS value",
+            )
+            .bind::<BigInt, _>(event.id)
+            .get_result(conn)
+            .await?;
+            if by_update.value {
+                return Ok(None);
+            }
+            let words = format!("is now {}", now.replace('_', " "));
+            action_news(
+                conn,
+                event.resource_id,
+                NewsKind::ActionStatus,
+                key,
+                words,
+                String::new(),
+            )
+            .await
+        }
+        _ => Ok(None),
+    }
+}
+
+async fn question_news(
+    conn: &mut DbConn,
+    id: Uuid,
+    kind: NewsKind,
+    key: String,
+    status: String,
+    detail: String,
+) -> Result<Option<News>, ApiError> {
+    let facts: Option<(String, String)> = questions::table
+        .find(QuestionId(id))
+        .select((questions::reference, questions::title))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(facts.map(|(reference, title)| News {
+        key,
+        kind,
+        reference,
+        title,
+        status,
+        detail,
+        due_on: String::new(),
+        page: ("questions", id),
+        targets: vec![(FollowedKind::Question, id)],
+    }))
+}
+
+#[derive(QueryableByName)]
+struct Overdue {
+    #[diesel(sql_type = SqlUuid)]
+    action_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    due_on: NaiveDate,
+}
+
+/// Notices every action that is overdue on `today` (London) and was not noticed for its
+/// current due date, and tells its followers, once: the notice is recorded with the
+/// action and due date as its key, so whichever instance gets there first tells, and a
+/// new due date that passes in turn is news again. Returns how many messages were queued.
+pub async fn notice_overdue(conn: &mut DbConn, today: NaiveDate, compose: &dyn Compose) -> Result<usize, ApiError> {
+    conn.transaction(async |conn| {
+        let noticed: Vec<Overdue> = diesel::sql_query(
+            "INSERT INTO action_overdue_notices (action_id, due_on)
+             SELECT id, due_on FROM actions
+              WHERE status NOT IN ('completed', 'cancelled') AND due_on < $1
+             ON CONFLICT DO NOTHING
+             RETURNING action_id, due_on",
+        )
+        .bind::<diesel::sql_types::Date, _>(today)
+        .load(conn)
+        .await?;
+        let mut made = 0;
+        for overdue in noticed {
+            let key = format!("overdue:{}:{}", overdue.action_id, overdue.due_on);
+            if let Some(news) = action_news(
+                conn,
+                overdue.action_id,
+                NewsKind::ActionOverdue,
+                key,
+                "is overdue".into(),
+                String::new(),
+            )
+            .await?
+            {
+                made += tell(conn, &news, compose).await?;
+            }
+        }
+        Ok(made)
+    })
+    .await
+}
+
+#[derive(QueryableByName)]
+struct DigestDue {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    email: String,
+    #[diesel(sql_type = Text)]
+    email_hash: String,
+    #[diesel(sql_type = Text)]
+    resource_type: String,
+    #[diesel(sql_type = SqlUuid)]
+    resource_id: Uuid,
+}
+
+#[derive(QueryableByName)]
+struct Line {
+    #[diesel(sql_type = Text)]
+    line: String,
+}
+
+/// Sends each daily subscriber, at most once per London date `today`, the digest of
+/// what was noted for them before `today` began: the subscription's `last_digest_on`
+/// is set to `today` in the transaction that queues the digest, and rows are taken
+/// with `SKIP LOCKED`, so instances never both send one. Returns how many were queued.
+pub async fn send_digests(conn: &mut DbConn, today: NaiveDate, compose: &dyn Compose) -> Result<usize, ApiError> {
+    conn.transaction(async |conn| {
+        let due: Vec<DigestDue> = diesel::sql_query(
+            "SELECT s.id, s.email, s.email_hash, s.resource_type, s.resource_id FROM subscriptions s
+              WHERE s.digest = 'daily' AND s.confirmed_at IS NOT NULL
+                AND (s.last_digest_on IS NULL OR s.last_digest_on < $1)
+                AND EXISTS (SELECT 1 FROM subscription_digest_items i
+                             WHERE i.subscription_id = s.id
+                               AND i.noted_at < ($1::timestamp AT TIME ZONE 'Europe/London'))
+              ORDER BY s.id
+              LIMIT 100
+              FOR UPDATE SKIP LOCKED",
+        )
+        .bind::<diesel::sql_types::Date, _>(today)
+        .load(conn)
+        .await?;
+        let mut messages = Vec::new();
+        for subscription in due {
+            let lines: Vec<Line> = diesel::sql_query(
+                "WITH gone AS (
+                    DELETE FROM subscription_digest_items
+                     WHERE subscription_id = $1 AND noted_at < ($2::timestamp AT TIME ZONE 'Europe/London')
+                    RETURNING line, noted_at, event_key)
+                 SELECT line FROM gone ORDER BY noted_at, event_key",
+            )
+            .bind::<SqlUuid, _>(subscription.id)
+            .bind::<diesel::sql_types::Date, _>(today)
+            .load(conn)
+            .await?;
+            diesel::sql_query("UPDATE subscriptions SET last_digest_on = $2 WHERE id = $1")
+                .bind::<SqlUuid, _>(subscription.id)
+                .bind::<diesel::sql_types::Date, _>(today)
+                .execute(conn)
+                .await?;
+            let follower = Follower {
+                id: subscription.id,
+                email: subscription.email,
+                email_hash: subscription.email_hash,
+                resource_type: subscription.resource_type,
+                resource_id: subscription.resource_id,
+                digest: "daily".into(),
+            };
+            let Some(recipient) = recipient(conn, &follower).await? else {
+                continue;
+            };
+            let lines: Vec<String> = lines.into_iter().map(|l| l.line).collect();
+            let unsubscribe = subscriptions::issue_unsubscribe_token(conn, subscription.id).await?;
+            messages.push(compose.digest(&recipient, today, &lines, &unsubscribe));
+        }
+        subscriptions::queue(conn, &messages).await
     })
     .await
 }
@@ -259,6 +615,9 @@ pub struct Claimed {
     pub body_html: String,
     #[diesel(sql_type = diesel::sql_types::Timestamptz)]
     pub created_at: DateTime<Utc>,
+    /// The `List-Unsubscribe` URL of a subscriber's message.
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub list_unsubscribe: Option<String>,
 }
 
 /// Takes up to `limit` due messages, leased for `lease`: until then no other sender
@@ -279,7 +638,7 @@ pub async fn claim(conn: &mut DbConn, limit: i64, lease: Duration) -> Result<Vec
                 attempts = m.attempts + 1
            FROM due
           WHERE m.id = due.id
-         RETURNING m.id, m.attempts, m.recipient, m.subject, m.body_text, m.body_html, m.created_at",
+         RETURNING m.id, m.attempts, m.recipient, m.subject, m.body_text, m.body_html, m.created_at, m.list_unsubscribe",
     )
     .bind::<BigInt, _>(limit)
     .bind::<BigInt, _>(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX))
@@ -297,45 +656,38 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// Records an attempt: a sent or given-up message loses its address; one to retry
+/// Records an attempt: a sent or given-up message loses its address and unsubscribe
+/// URL, and a subscriber's message its text too (its links carry tokens); one to retry
 /// waits until its time.
 pub async fn record(conn: &mut DbConn, id: Uuid, outcome: &Outcome) -> Result<(), ApiError> {
-    let target = mail_outbox::table.find(id).filter(mail_outbox::status.eq("pending"));
-    match outcome {
-        Outcome::Sent => {
-            diesel::update(target)
-                .set((
-                    mail_outbox::status.eq("sent"),
-                    mail_outbox::recipient.eq(None::<String>),
-                    mail_outbox::leased_until.eq(None::<DateTime<Utc>>),
-                    mail_outbox::finished_at.eq(Some(Utc::now())),
-                ))
-                .execute(conn)
-                .await?
-        }
+    let (status, error) = match outcome {
         Outcome::Retry(at, error) => {
-            diesel::update(target)
+            diesel::update(mail_outbox::table.find(id).filter(mail_outbox::status.eq("pending")))
                 .set((
                     mail_outbox::next_attempt_at.eq(at),
                     mail_outbox::leased_until.eq(None::<DateTime<Utc>>),
                     mail_outbox::last_error.eq(Some(error)),
                 ))
                 .execute(conn)
-                .await?
+                .await?;
+            return Ok(());
         }
-        Outcome::Failed(error) => {
-            diesel::update(target)
-                .set((
-                    mail_outbox::status.eq("failed"),
-                    mail_outbox::recipient.eq(None::<String>),
-                    mail_outbox::leased_until.eq(None::<DateTime<Utc>>),
-                    mail_outbox::last_error.eq(Some(error)),
-                    mail_outbox::finished_at.eq(Some(Utc::now())),
-                ))
-                .execute(conn)
-                .await?
-        }
+        Outcome::Sent => ("sent", None),
+        Outcome::Failed(error) => ("failed", Some(error.as_str())),
     };
+    diesel::sql_query(
+        "UPDATE mail_outbox
+            SET status = $2, recipient = NULL, list_unsubscribe = NULL, leased_until = NULL,
+                last_error = coalesce($3, last_error), finished_at = now(),
+                body_text = CASE WHEN subscription_id IS NULL THEN body_text ELSE '' END,
+                body_html = CASE WHEN subscription_id IS NULL THEN body_html ELSE '' END
+          WHERE id = $1 AND status = 'pending'",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(status)
+    .bind::<diesel::sql_types::Nullable<Text>, _>(error)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -348,12 +700,15 @@ pub async fn pending(conn: &mut DbConn) -> Result<i64, ApiError> {
         .await?)
 }
 
-/// Deletes messages finished more than [`KEEP_FINISHED_DAYS`] ago. Returns how many.
+/// Deletes messages finished more than [`KEEP_FINISHED_DAYS`] ago, and subscriptions
+/// left unconfirmed for [`subscriptions::UNCONFIRMED_DAYS`] (with their addresses).
+/// Returns how many rows went.
 pub async fn sweep(conn: &mut DbConn) -> Result<usize, ApiError> {
-    Ok(diesel::sql_query(
+    let messages = diesel::sql_query(
         "DELETE FROM mail_outbox WHERE status <> 'pending' AND finished_at < now() - make_interval(days => $1)",
     )
     .bind::<Int4, _>(KEEP_FINISHED_DAYS)
     .execute(conn)
-    .await?)
+    .await?;
+    Ok(messages + subscriptions::sweep(conn).await?)
 }

@@ -19,6 +19,7 @@ pub mod imports;
 pub mod mail;
 pub mod meetings;
 pub mod organisations;
+pub mod outbox;
 pub mod plan_imports;
 pub mod programmes;
 pub mod question_rules;
@@ -29,6 +30,7 @@ pub mod recommendations;
 pub mod reports;
 pub mod responses;
 pub mod search;
+pub mod subscriptions;
 pub mod versioned;
 pub mod webhooks;
 

@@ -61,6 +61,30 @@ pub const FOLLOW_LINK_REQUESTS_PER_ADDRESS: Limit = Limit {
     window: Duration::from_secs(10 * 60),
 };
 
+/// Requests to follow something by e-mail, per client address: a person follows a few
+/// things; one address cannot sign up a list of other people's addresses.
+pub const SUBSCRIPTION_REQUESTS_PER_ADDRESS: Limit = Limit {
+    bucket: "subscription:address",
+    max: 20,
+    window: Duration::from_secs(60 * 60),
+};
+
+/// Confirmation messages to one e-mail address (counted by its hash), from anywhere:
+/// the service cannot be used to mail-bomb someone, however many client addresses ask.
+pub const CONFIRMATIONS_PER_EMAIL: Limit = Limit {
+    bucket: "subscription:email",
+    max: 3,
+    window: Duration::from_secs(24 * 60 * 60),
+};
+
+/// Requests by confirmation or unsubscribe link, per client address (a link carries
+/// 256 random bits: this stops guessing long before it could matter).
+pub const SUBSCRIPTION_LINK_REQUESTS_PER_ADDRESS: Limit = Limit {
+    bucket: "subscription_link:address",
+    max: 60,
+    window: Duration::from_secs(10 * 60),
+};
+
 fn window_start(limit: &Limit) -> DateTime<Utc> {
     Utc::now() - chrono::Duration::from_std(limit.window).unwrap_or_default()
 }

@@ -30,6 +30,7 @@ pub mod reports;
 pub mod response_versions;
 pub mod responses;
 pub mod search;
+pub mod subscriptions;
 pub mod users;
 pub mod webhook_deliveries;
 pub mod webhooks;
@@ -81,6 +82,11 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(follow::replace_follow_link)
                 .service(follow::get_followed_question)
                 .service(follow::withdraw_followed_question)
+                .service(subscriptions::create_subscription)
+                .service(subscriptions::confirm_subscription)
+                .service(subscriptions::delete_subscription)
+                .service(subscriptions::get_subscription_counts)
+                .service(subscriptions::list_subscriptions)
                 .service(accountability::get_question_accountability)
                 .service(accountability::get_nested_question_accountability)
                 .service(imports::create_import)

@@ -37,6 +37,7 @@ mod routes {
     mod reports;
     mod responses;
     mod search;
+    mod subscriptions;
     mod users;
     mod verbal_answers;
     mod webhooks;

@@ -31,6 +31,11 @@ const TABLES: &[&str] = &[
     "action_updates",
     "idempotency_keys",
     "webhooks",
+    "subscriptions",
+    "subscription_unsubscribe_tokens",
+    "subscription_digest_items",
+    "action_overdue_notices",
+    "mail_outbox",
 ];
 
 /// What a row expects.
@@ -288,6 +293,8 @@ fn json_operations(f: &Fixtures) -> Vec<(&'static str, &'static str, String)> {
         ("action updates", "POST", format!("{}/updates", f.action)),
         ("webhooks", "POST", "/api/v1/webhooks".into()),
         ("webhooks", "PATCH", f.webhook.clone()),
+        ("subscriptions", "POST", "/api/v1/subscriptions".into()),
+        ("subscriptions", "POST", "/api/v1/subscriptions/confirm".into()),
         ("auth", "POST", "/api/v1/auth/token".into()),
     ]
 }
@@ -1918,6 +1925,120 @@ fn cases(f: &Fixtures) -> Vec<Case> {
                 None,
                 None,
                 Problem(&[404]),
+            )
+            .anonymous(),
+        );
+    }
+
+    // Following by e-mail: a bad address or target is a 422 naming it, a link that leads
+    // nowhere a 404, whoever asks; nothing written (not even a confirmation).
+    let action_id = f.action.rsplit('/').next().unwrap().to_string();
+    let question_id = f.question.rsplit('/').next().unwrap().to_string();
+    for (name, body, field) in [
+        (
+            "not an address",
+            json!({"email": "not-an-address", "action_id": action_id}),
+            "email",
+        ),
+        (
+            "an address literal",
+            json!({"email": "a@[127.0.0.1]", "action_id": action_id}),
+            "email",
+        ),
+        (
+            "localhost",
+            json!({"email": "root@localhost", "action_id": action_id}),
+            "email",
+        ),
+        (
+            "a header in the address",
+            json!({"email": "a@example.org\r\nBcc: b@example.org", "action_id": action_id}),
+            "email",
+        ),
+        (
+            "an overlong address",
+            json!({"email": format!("{}@example.org", "a".repeat(250)), "action_id": action_id}),
+            "email",
+        ),
+        ("nothing to follow", json!({"email": "a@example.org"}), "question_id"),
+        (
+            "two things to follow",
+            json!({"email": "a@example.org", "action_id": action_id, "question_id": question_id}),
+            "action_id",
+        ),
+        (
+            "an unknown action",
+            json!({"email": "a@example.org", "action_id": "00000000-0000-0000-0000-000000000000"}),
+            "action_id",
+        ),
+        (
+            "a weekly digest",
+            json!({"email": "a@example.org", "action_id": action_id, "digest": "weekly"}),
+            "digest",
+        ),
+        (
+            "SQL in the address",
+            json!({"email": "a'--@example.org'; DROP TABLE subscriptions; --", "action_id": action_id}),
+            "email",
+        ),
+    ] {
+        cases.push(
+            json_case(
+                format!("subscription: {name}"),
+                "POST",
+                "/api/v1/subscriptions",
+                body,
+                Invalid(field),
+            )
+            .anonymous(),
+        );
+    }
+    for token in [
+        unknown_token.as_str(),
+        "not-a-token",
+        "%00",
+        "'%20OR%201=1--",
+        long_token.as_str(),
+    ] {
+        let name = &token[..token.len().min(40)];
+        cases.push(
+            json_case(
+                format!("confirm subscription {name}"),
+                "POST",
+                "/api/v1/subscriptions/confirm",
+                json!({"token": token}),
+                Problem(&[404]),
+            )
+            .anonymous(),
+        );
+        cases.push(
+            raw(
+                format!("unsubscribe {name}"),
+                "POST",
+                format!("/api/v1/subscriptions/unsubscribe?token={token}"),
+                Some("application/x-www-form-urlencoded"),
+                Some(b"List-Unsubscribe=One-Click".to_vec()),
+                // A control character in the query is refused before the link is read.
+                if token == "%00" {
+                    Invalid("token")
+                } else {
+                    Problem(&[404])
+                },
+            )
+            .anonymous(),
+        );
+    }
+    for query in [
+        "",
+        "?action_id=not-a-uuid",
+        "?colour=blue",
+        &format!("?action_id={action_id}&question_id={question_id}"),
+    ] {
+        cases.push(
+            get(
+                format!("subscription counts {query}"),
+                format!("/api/v1/subscriptions/counts{query}"),
+                Problem(&[404, 422]),
             )
             .anonymous(),
         );

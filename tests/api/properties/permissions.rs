@@ -110,6 +110,15 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     // The follow link is the credential: whoever holds it, with or without a token.
     ("get", "/api/v1/follow/{token}", PUBLIC),
     ("post", "/api/v1/follow/{token}/withdraw", PUBLIC),
+    // Anyone may follow by e-mail; the matrix's app sends no mail, so a request is a
+    // 503 (`mail-off`) whoever asks, and the links it would send lead nowhere (404).
+    // routes/subscriptions.rs covers them with mail on.
+    ("post", "/api/v1/subscriptions", [NotGated; 7]),
+    ("post", "/api/v1/subscriptions/confirm", [NotGated; 7]),
+    ("post", "/api/v1/subscriptions/unsubscribe", [NotGated; 7]),
+    ("get", "/api/v1/subscriptions/counts", PUBLIC),
+    // Addresses: admins only.
+    ("get", "/api/v1/subscriptions", ADMIN_ONLY),
     ("post", "/api/v1/imports", ADMIN_OR_SECRETARIAT),
     ("get", "/api/v1/questions/{id}/responses", PUBLIC),
     ("get", "/api/v1/questions/{id}/accountability", PUBLIC),
@@ -279,9 +288,13 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                 .replace("{token}", &token)
                 .replace("{slug}", "not-found")
                 .replace("{delivery_id}", &delivery);
-            // Search needs something to look for.
+            // Search needs something to look for; subscriptions, what is followed.
             let path = if *template == "/api/v1/search" {
                 format!("{path}?q=children")
+            } else if template.starts_with("/api/v1/subscriptions") && *method == "get" {
+                format!("{path}?action_id={}", action["id"].as_str().unwrap())
+            } else if *template == "/api/v1/subscriptions/unsubscribe" {
+                format!("{path}?token={}", "A".repeat(43))
             } else {
                 path
             };
@@ -444,6 +457,10 @@ fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Opti
             Some(json!({"url": format!("http://127.0.0.1:1/hook-{n}"), "is_active": false}))
         }
         ("patch", "/api/v1/webhooks/{id}") => Some(json!({"description": format!("Matrix webhook {n}")})),
+        ("post", "/api/v1/subscriptions") => Some(json!({
+            "email": format!("follower{n}@example.org"), "report_id": fixtures.programme["report_ids"][0]
+        })),
+        ("post", "/api/v1/subscriptions/confirm") => Some(json!({"token": "A".repeat(43)})),
         ("post", "/api/v1/auth/token") => {
             Some(json!({"grant_type": "password", "username": "nobody", "password": "x"}))
         }

@@ -1,0 +1,9 @@
+DROP INDEX mail_outbox_once_per_subscription;
+ALTER TABLE mail_outbox
+    DROP COLUMN list_unsubscribe,
+    DROP COLUMN event_key,
+    DROP COLUMN subscription_id;
+DROP TABLE action_overdue_notices;
+DROP TABLE subscription_digest_items;
+DROP TABLE subscription_unsubscribe_tokens;
+DROP TABLE subscriptions;
