@@ -45,7 +45,8 @@ pub struct FollowedQuestion {
     /// The meeting it is put to, when it is put to a public one.
     pub meeting: Option<Meeting>,
     /// Whether the holder may still withdraw it (`POST /api/v1/follow/{token}/withdraw`):
-    /// while it is `submitted` or `accepted`.
+    /// while it is `submitted` or `accepted` and has not been put at a meeting (its
+    /// meeting held, a verbal answer or a supplementary recorded there).
     pub can_withdraw: bool,
 }
 
@@ -58,7 +59,8 @@ async fn followed(
         Some(id) => meetings_repo::find(conn, id, false).await.ok().map(Meeting::from),
         None => None,
     };
-    let can_withdraw = record.row.status.can_become(QuestionStatus::Withdrawn);
+    let can_withdraw = record.row.status.can_become(QuestionStatus::Withdrawn)
+        && questions_repo::put_at_meeting(conn, &record.row).await?.is_none();
     // The public view: never contact details, whatever token (if any) came with it.
     let (tag, question) = detail(conn, record, View::Public).await?;
     Ok((
