@@ -1739,14 +1739,30 @@ fn cases(f: &Fixtures) -> Vec<Case> {
                 Invalid("cursor"),
             ));
         }
+        let path = list.split('?').next().unwrap_or(&list).to_string();
+        let query = list.split_once('?').map_or("", |(_, query)| query).to_string();
+        let scope = scrutiny::pagination::list_scope(&path, &query);
         for cursor in [
             "9999999~ffffffff-ffff-ffff-ffff-ffffffffffff",
             "0~00000000-0000-0000-0000-000000000000",
         ] {
             cases.push(get(
                 format!("extreme cursor {cursor:?}: GET {list}"),
-                format!("{list}?cursor={}", urlencode(cursor)),
+                format!("{list}?cursor={}", urlencode(&format!("{cursor}~{scope}"))),
                 Accepted(200),
+            ));
+        }
+        // A cursor another list gave, or one without its list: refused, never a page
+        // of the wrong list.
+        let foreign = scrutiny::pagination::list_scope("/api/v1/somewhere-else", "");
+        for cursor in [
+            format!("0~00000000-0000-0000-0000-000000000000~{foreign}"),
+            "0~00000000-0000-0000-0000-000000000000".to_string(),
+        ] {
+            cases.push(get(
+                format!("foreign cursor {cursor:?}: GET {list}"),
+                format!("{list}?cursor={}", urlencode(&cursor)),
+                Invalid("cursor"),
             ));
         }
     }
