@@ -225,16 +225,6 @@ pub async fn update(
         if let Some(organisation) = changes.organisation_id {
             require_exists(conn, organisation, "organisation_id").await?;
         }
-        let moved = changes.held_on.is_some_and(|on| on != before.held_on)
-            || changes.kind.is_some_and(|kind| kind != before.kind)
-            || changes.organisation_id.is_some_and(|org| org != before.organisation_id);
-        if moved {
-            if let Some(reason) = recorded_at(conn, id).await? {
-                return Err(ApiError::conflict(format!(
-                    "The meeting's date, kind and organisation are on the record: {reason}"
-                )));
-            }
-        }
         let question_deadline = if before.cancelled {
             None
         } else if changes.kind.is_some() || changes.held_on.is_some() || changes.organisation_id.is_some() {
@@ -250,6 +240,17 @@ pub async fn update(
         } else {
             None
         };
+        // Checked after the new values (a 422 for a bad date comes first).
+        let moved = changes.held_on.is_some_and(|on| on != before.held_on)
+            || changes.kind.is_some_and(|kind| kind != before.kind)
+            || changes.organisation_id.is_some_and(|org| org != before.organisation_id);
+        if moved {
+            if let Some(reason) = recorded_at(conn, id).await? {
+                return Err(ApiError::conflict(format!(
+                    "The meeting's date, kind and organisation are on the record: {reason}"
+                )));
+            }
+        }
         let after: MeetingRow = diesel::update(meetings::table.find(id))
             .set(MeetingChangesRow {
                 organisation_id: changes.organisation_id,

@@ -114,7 +114,9 @@ pub async fn get_followed_question(
 ///
 /// `submitted` or `accepted` → `withdrawn`, as the questioner: the audit log records
 /// it as by an anonymous caller, `questioner via follow link`, and the change feed as
-/// any withdrawal. Any other state is a 409 with `current_state`. Honours `If-Match`
+/// any withdrawal. Any other state is a 409 with `current_state`, and so is a question
+/// already put at a meeting (its meeting held, answered there, a supplementary asked
+/// to it), whose record stays public. Honours `If-Match`
 /// with the link's `ETag`. An unknown, revoked or malformed link is the same 404 as
 /// for reading it; requests count against the same limit per client address (429).
 #[utoipa::path(
