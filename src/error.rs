@@ -394,8 +394,8 @@ fn what_conflicts(constraint: Option<&str>) -> &'static str {
             "An API client with this client_id already exists",
         ),
         (
-            "actions_programme_id_reference_key",
-            "An action with this reference already exists in this programme (references are unique within a programme)",
+            "actions_programme_id_lower_reference_key",
+            "An action with this reference already exists in this programme (references are unique within a programme, ignoring letter case)",
         ),
         (
             "recommendations_report_id_reference_key",

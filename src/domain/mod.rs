@@ -33,6 +33,30 @@ pub trait Changes: Default + PartialEq {
     }
 }
 
+/// A calendar date written strictly as ISO 8601 has it, `YYYY-MM-DD` (four-digit year,
+/// two-digit month and day, nothing around them): what the API takes, so that
+/// `2023-1-1`, ` 2023-01-01` or `+2023-01-01` are refused rather than guessed at. `None`
+/// for anything else, or for a day that does not exist (`2023-02-30`).
+pub fn parse_iso_date(text: &str) -> Option<chrono::NaiveDate> {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !shaped {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// What the API says of a date it cannot take (see [`parse_iso_date`]).
+pub const ISO_DATE_EXPECTED: &str =
+    "must be a date written YYYY-MM-DD (four-digit year, two-digit month and day), such as 2022-06-16";
+
 /// Checks that a date given by a client (a filter, say) is plausible: one rule for every
 /// date in the API ([`calendar::PLAUSIBLE_YEARS`]), so PostgreSQL never sees a date it
 /// cannot store and the OpenAPI document can state the range.

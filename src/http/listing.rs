@@ -140,7 +140,8 @@ impl Page {
         if !refused.is_empty() {
             return Err(ApiError::validation(refused));
         }
-        let page = PageRequest::parse(paging.limit, paging.cursor.as_deref())?;
+        let scope = crate::pagination::list_scope(req.path(), req.query_string());
+        let page = PageRequest::parse_in(paging.limit, paging.cursor.as_deref(), &scope)?;
         let mut conn = state.read_conn(caller.is_signed_in()).await?;
         let (items, next) = listing.page(&mut conn, page).await?;
         drop(conn);

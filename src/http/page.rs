@@ -42,7 +42,8 @@ pub fn respond_items<T: Serialize>(req: &HttpRequest, items: Vec<T>, next: Optio
         items: Vec<T>,
         next_cursor: Option<String>,
     }
-    let next_cursor = next.map(|cursor| cursor.encode());
+    let scope = crate::pagination::list_scope(req.path(), req.query_string());
+    let next_cursor = next.map(|cursor| cursor.encode_in(&scope));
     respond(
         req,
         next_cursor.as_deref(),

@@ -133,6 +133,30 @@ macro_rules! forward_visit {
     )*};
 }
 
+/// What chrono's `NaiveDate` visitor says it expects: how [`CleaningVisitor`] knows
+/// that a string is on its way to a date (a test below pins it, should chrono reword it).
+const DATE_EXPECTED: &str = "a formatted date string";
+
+/// An error at this string unless `visitor` does not take a date, or `v` is a date
+/// written strictly `YYYY-MM-DD` ([`crate::domain::parse_iso_date`]): chrono on its own
+/// takes `2023-1-1` and ` 2023 -01-01`. Done here, like the text rule, so that no date
+/// in any body or query string can miss it.
+fn strict_date<'de, E: de::Error, V: Visitor<'de>>(visitor: &V, v: &str) -> Result<(), E> {
+    struct Expecting<'a, V>(&'a V);
+    impl<'de, V: Visitor<'de>> fmt::Display for Expecting<'_, V> {
+        fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+            self.0.expecting(formatter)
+        }
+    }
+    if v.len() == 10 && crate::domain::parse_iso_date(v).is_some() {
+        return Ok(());
+    }
+    if Expecting(visitor).to_string() == DATE_EXPECTED {
+        return Err(E::custom(crate::domain::ISO_DATE_EXPECTED));
+    }
+    Ok(())
+}
+
 impl<'de, V: Visitor<'de>> Visitor<'de> for CleaningVisitor<V> {
     type Value = V::Value;
 
@@ -171,6 +195,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for CleaningVisitor<V> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        strict_date::<E, V>(&self.0, v)?;
         match checked::<E>(v)? {
             std::borrow::Cow::Borrowed(v) => self.0.visit_str(v),
             std::borrow::Cow::Owned(normalised) => self.0.visit_string(normalised),
@@ -178,6 +203,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for CleaningVisitor<V> {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        strict_date::<E, V>(&self.0, v)?;
         match checked::<E>(v)? {
             std::borrow::Cow::Borrowed(_) => self.0.visit_borrowed_str(v),
             std::borrow::Cow::Owned(normalised) => self.0.visit_string(normalised),
@@ -185,6 +211,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for CleaningVisitor<V> {
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        strict_date::<E, V>(&self.0, &v)?;
         let normalised = checked::<E>(&v)?.into_owned();
         self.0.visit_string(normalised)
     }
@@ -314,6 +341,43 @@ mod tests {
     fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, (String, String)> {
         let mut de = serde_json::Deserializer::from_str(text);
         deserialize(&mut de).map_err(|e| (e.path().to_string(), e.into_inner().to_string()))
+    }
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Dated {
+        on: chrono::NaiveDate,
+        #[serde(default)]
+        due: Option<chrono::NaiveDate>,
+        #[serde(default)]
+        note: Option<String>,
+    }
+
+    #[test]
+    fn a_date_anywhere_is_written_strictly_yyyy_mm_dd() {
+        // chrono alone guesses at loose dates: the reason for the rule.
+        assert!(serde_json::from_str::<Dated>(r#"{"on":"2023-1-1"}"#).is_ok());
+        let ok: Dated = json(r#"{"on":"2023-01-01","due":"2024-02-29","note":"2023-1-1"}"#).unwrap();
+        assert_eq!(ok.on, chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap());
+        assert_eq!(
+            ok.note.as_deref(),
+            Some("2023-1-1"),
+            "text that is not a date is left alone"
+        );
+        for (text, path) in [
+            (r#"{"on":"2023-1-1"}"#, "on"),
+            (r#"{"on":"2023-01-1"}"#, "on"),
+            (r#"{"on":" 2023-01-01"}"#, "on"),
+            (r#"{"on":"2023 -01-01"}"#, "on"),
+            (r#"{"on":"+2023-01-01"}"#, "on"),
+            (r#"{"on":"2023-01-01","due":"2023-2-01"}"#, "due"),
+            (r#"{"on":"20230101"}"#, "on"),
+        ] {
+            let (at, message) = json::<Dated>(text).unwrap_err();
+            assert_eq!(at, path, "{text}");
+            assert!(message.contains("YYYY-MM-DD"), "{text}: {message}");
+        }
+        assert!(json::<Dated>(r#"{"on":"2023-02-30"}"#).is_err());
+        assert_eq!(crate::domain::parse_iso_date("2023-1-1"), None);
     }
 
     #[test]

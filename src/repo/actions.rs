@@ -223,10 +223,16 @@ async fn require_recommendations(conn: &mut DbConn, ids: &[RecommendationId], fi
     }
 }
 
+diesel::define_sql_function! {
+    /// PostgreSQL's `lower`: the form in which action references are unique.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// A 409 if another action than `except` in `programme` (or, for none, outside any
-/// programme) has `reference`: references are unique within a programme, and among
-/// actions in none. The `UNIQUE NULLS NOT DISTINCT (programme_id, reference)` constraint
-/// settles a race between two writes: the loser gets a 409 too.
+/// programme) has `reference`, ignoring letter case: references are unique within a
+/// programme, and among actions in none ("1.1a" and "1.1A" are one reference). The
+/// unique index on `(programme_id, lower(reference))`, nulls not distinct, settles a
+/// race between two writes: the loser gets a 409 too.
 async fn require_unique_reference(
     conn: &mut DbConn,
     programme: Option<ProgrammeId>,
@@ -234,7 +240,7 @@ async fn require_unique_reference(
     except: Option<ActionId>,
 ) -> Result<(), ApiError> {
     let mut query = actions::table
-        .filter(actions::reference.eq(reference))
+        .filter(lower(actions::reference).eq(lower(reference)))
         .select(actions::id)
         .into_boxed();
     query = match programme {
@@ -244,18 +250,22 @@ async fn require_unique_reference(
     if let Some(except) = except {
         query = query.filter(actions::id.ne(except));
     }
-    let taken: Option<ActionId> = query.first(conn).await.optional()?;
-    if taken.is_none() {
+    let taken: Option<(ActionId, String)> = query
+        .select((actions::id, actions::reference))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((_, existing)) = taken else {
         return Ok(());
-    }
+    };
     Err(ApiError::conflict(match programme {
         Some(programme) => format!(
-            "An action with reference {reference} already exists in programme {programme} \
-             (references are unique within a programme)"
+            "An action with reference {existing} already exists in programme {programme} \
+             (references are unique within a programme, ignoring letter case: {reference} is the same reference)"
         ),
         None => format!(
-            "An action with reference {reference} already exists outside any programme \
-             (references are unique within a programme, and among actions in none)"
+            "An action with reference {existing} already exists outside any programme \
+             (references are unique within a programme, and among actions in none, ignoring letter case: {reference} is the same reference)"
         ),
     }))
 }
@@ -284,6 +294,7 @@ pub async fn insert(conn: &mut DbConn, actor: &Actor, new: &NewAction) -> Result
         require_recommendations(conn, &new.recommendation_ids, "recommendation_ids").await?;
         if let Some(programme) = new.programme_id {
             require_programme(conn, programme, "programme_id").await?;
+            super::programmes::require_taking_actions(conn, programme).await?;
         }
         require_unique_reference(conn, new.programme_id, new.reference.as_str(), None).await?;
         let row: ActionRow = diesel::insert_into(actions::table)
@@ -526,6 +537,9 @@ pub async fn update(
         if let Some(programme) = changes.programme_id {
             if let Some(programme) = programme {
                 require_programme(conn, programme, "programme_id").await?;
+                if Some(programme) != before.row.programme_id {
+                    super::programmes::require_taking_actions(conn, programme).await?;
+                }
             }
             if programme != before.row.programme_id {
                 require_unique_reference(conn, programme, &before.row.reference, Some(id)).await?;

@@ -181,6 +181,34 @@ pub async fn list(
     Ok(page.finish(rows, |row| Cursor::by_date(row.held_on, row.id.0)))
 }
 
+/// What has been recorded as happening at meeting `id` (a verbal answer given there, a
+/// supplementary question asked there), described for a 409, or `None`. Such a
+/// meeting's date, kind, organisation and cancellation are part of that record: a
+/// verbal answer is dated the day of its meeting, a supplementary is asked on it.
+async fn recorded_at(conn: &mut DbConn, id: MeetingId) -> Result<Option<String>, ApiError> {
+    use crate::db::schema::{questions, responses};
+    use crate::domain::question::{QuestionStatus, ResponseKind};
+    let verbal: Option<uuid::Uuid> = responses::table
+        .filter(responses::meeting_id.eq(id))
+        .filter(responses::kind.eq(ResponseKind::Verbal))
+        .select(responses::id)
+        .first(conn)
+        .await
+        .optional()?;
+    if let Some(response) = verbal {
+        return Ok(Some(format!("a verbal answer was given there (response {response})")));
+    }
+    let supplementary: Option<String> = questions::table
+        .filter(questions::meeting_id.eq(id))
+        .filter(questions::parent_question_id.is_not_null())
+        .filter(questions::status.ne_all([QuestionStatus::Rejected, QuestionStatus::Withdrawn]))
+        .select(questions::reference)
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(supplementary.map(|reference| format!("a supplementary question was asked there ({reference})")))
+}
+
 /// Applies `changes` if the caller's `If-Match` (if any) names the current version.
 pub async fn update(
     conn: &mut DbConn,
@@ -212,6 +240,17 @@ pub async fn update(
         } else {
             None
         };
+        // Checked after the new values (a 422 for a bad date comes first).
+        let moved = changes.held_on.is_some_and(|on| on != before.held_on)
+            || changes.kind.is_some_and(|kind| kind != before.kind)
+            || changes.organisation_id.is_some_and(|org| org != before.organisation_id);
+        if moved {
+            if let Some(reason) = recorded_at(conn, id).await? {
+                return Err(ApiError::conflict(format!(
+                    "The meeting's date, kind and organisation are on the record: {reason}"
+                )));
+            }
+        }
         let after: MeetingRow = diesel::update(meetings::table.find(id))
             .set(MeetingChangesRow {
                 organisation_id: changes.organisation_id,
@@ -492,6 +531,15 @@ async fn sync_one(
     if line.detail.is_empty() {
         line.outcome = SyncOutcome::Unchanged;
         return Ok(line);
+    }
+    if before.held_on != listed.held_on || (listed.cancelled && !before.cancelled) {
+        if let Some(reason) = recorded_at(conn, before.id).await? {
+            line.detail.clear();
+            return skip(
+                line,
+                format!("its date and cancellation are on the record, and stay as they are: {reason}"),
+            );
+        }
     }
     let after: MeetingRow = diesel::update(meetings::table.find(before.id))
         .set((

@@ -125,6 +125,28 @@ pub async fn require_exists_as(conn: &mut DbConn, id: ProgrammeId, field: &str) 
     Ok(())
 }
 
+/// A 409 naming its status unless programme `id` (which exists) is `active`: a
+/// `completed` or `closed` programme takes no new actions, and no action moves into it
+/// (make it active again first). The programme row is locked for share, so it cannot
+/// be closed while the action joins it.
+pub async fn require_taking_actions(conn: &mut DbConn, id: ProgrammeId) -> Result<(), ApiError> {
+    let (name, status): (String, ProgrammeStatus) = programmes::table
+        .find(id)
+        .select((programmes::name, programmes::status))
+        .for_share()
+        .first(conn)
+        .await?;
+    if status == ProgrammeStatus::Active {
+        return Ok(());
+    }
+    Err(ApiError::illegal_transition(
+        format!(
+            "Programme {name} ({id}) is {status}: it takes no new actions. Make it active again first, or put the action in another programme"
+        ),
+        status.as_str(),
+    ))
+}
+
 /// The names of the programmes `ids` that exist, by id: for an action naming its
 /// programme. No query for no ids.
 pub async fn names(conn: &mut DbConn, ids: &[ProgrammeId]) -> Result<HashMap<ProgrammeId, String>, ApiError> {

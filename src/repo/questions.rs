@@ -233,9 +233,10 @@ pub async fn insert(
 /// record and feed event, `question.supplementary_recorded`.
 ///
 /// The original must be public and not itself a supplementary (409); the meeting (the
-/// original's when none is given, and it must be the original's when the original has
-/// one) must be a panel meeting already held (422 naming `meeting_id`), whose panel's
-/// rules allow supplementaries, at most [`MAX_SUPPLEMENTARIES`] to a question (422
+/// original's, or the one it was answered at verbally, when none is given, and it must
+/// be that one when there is one) must be a panel meeting already held, on or after the
+/// day the original was asked ([`meeting_question_was_put_at`]; 422 naming
+/// `meeting_id`), whose panel's rules allow supplementaries, at most [`MAX_SUPPLEMENTARIES`] to a question (422
 /// quoting the rule). The original is locked, so two supplementaries recorded at once
 /// cannot both be the one allowed.
 pub async fn insert_supplementary(
@@ -261,11 +262,24 @@ pub async fn insert_supplementary(
                 original.status.as_str(),
             ));
         }
-        let meeting_id = match (new.meeting_id, original.meeting_id) {
+        // Asked at the meeting where the original was put, or answered.
+        let put_to = match original.meeting_id {
+            Some(put_to) => Some(put_to),
+            None => responses::table
+                .filter(responses::question_id.eq(original_id))
+                .filter(responses::kind.eq(ResponseKind::Verbal))
+                .select(responses::meeting_id)
+                .order(responses::id)
+                .first::<Option<MeetingId>>(conn)
+                .await
+                .optional()?
+                .flatten(),
+        };
+        let meeting_id = match (new.meeting_id, put_to) {
             (Some(given), Some(put_to)) if given != put_to => {
                 return Err(ApiError::invalid(
                     "meeting_id",
-                    format!("the original question was put to meeting {put_to}: a supplementary is asked at that meeting"),
+                    format!("the original question was put to (or answered at) meeting {put_to}: a supplementary is asked at that meeting"),
                 ))
             }
             (Some(given), _) => given,
@@ -277,17 +291,8 @@ pub async fn insert_supplementary(
                 ))
             }
         };
-        let (meeting, rules) = meeting_for_question(conn, meeting_id, true).await?;
-        let today = crate::domain::calendar::london_today();
-        if meeting.held_on > today {
-            return Err(ApiError::invalid(
-                "meeting_id",
-                format!(
-                    "the meeting is held on {}, in the future (today is {today}): record a supplementary once it is asked",
-                    meeting.held_on
-                ),
-            ));
-        }
+        let meeting = meeting_question_was_put_at(conn, &original, meeting_id, "a supplementary").await?;
+        let rules = question_rules::governing(conn, meeting.organisation_id).await?;
         if !rules.supplementary_questions {
             return Err(ApiError::invalid(
                 "meeting_id",
@@ -493,6 +498,135 @@ async fn meeting_for_question(
     }
     let rules = question_rules::governing(conn, meeting.organisation_id).await?;
     Ok((meeting, rules))
+}
+
+/// The meeting `id` at which something happened to question `question` (a verbal
+/// answer was given there, a supplementary asked there), as `what` names it: a 422
+/// naming `meeting_id` unless it is a meeting at which the question was put. That is
+/// the question's own meeting when it has one; otherwise any panel meeting (whose
+/// panel's rules take questions to the question's addressee) held on or after the day
+/// the question was asked. Either way the meeting must have been held (on or before
+/// today, London: from its day on a meeting counts as held) and not cancelled.
+pub(super) async fn meeting_question_was_put_at(
+    conn: &mut DbConn,
+    question: &QuestionRow,
+    id: MeetingId,
+    what: &str,
+) -> Result<MeetingRow, ApiError> {
+    let field = "meeting_id";
+    if let Some(put_to) = question.meeting_id {
+        if put_to != id {
+            return Err(ApiError::invalid(
+                field,
+                format!(
+                    "question {} was put to meeting {put_to}: {what} is recorded against that meeting",
+                    question.reference
+                ),
+            ));
+        }
+    }
+    let (meeting, rules) = meeting_for_question(conn, id, true).await?;
+    if meeting.cancelled {
+        return Err(ApiError::invalid(
+            field,
+            format!(
+                "the meeting on {} was cancelled: nothing was put to it",
+                meeting.held_on
+            ),
+        ));
+    }
+    let today = crate::domain::calendar::london_today();
+    if !is_held(meeting.held_on, today) {
+        return Err(ApiError::invalid(
+            field,
+            format!(
+                "the meeting is held on {}, in the future (today is {today}): record {what} once the meeting has been held",
+                meeting.held_on
+            ),
+        ));
+    }
+    if question.meeting_id.is_none() {
+        if meeting.held_on < question.asked_on {
+            return Err(ApiError::invalid(
+                field,
+                format!(
+                    "the meeting was held on {}, before question {} was asked ({}): a question is put at a meeting held on or after the day it was asked",
+                    meeting.held_on, question.reference, question.asked_on
+                ),
+            ));
+        }
+        rules
+            .check_addressee(field, question.addressed_to)
+            .map_err(|e| ApiError::validation(vec![e]))?;
+    }
+    Ok(meeting)
+}
+
+/// Why question `row` counts as put at its meeting, so that its meeting is part of
+/// the record and it can no longer be withdrawn, rejected or moved to another meeting:
+/// it is itself a supplementary (asked at the meeting where it is recorded), a
+/// supplementary was asked to it, it has a verbal answer (draft or published) or a
+/// published response, or it is public (accepted) for a meeting that has been held
+/// (and was not cancelled). `None` when it is none of these. A question still
+/// `submitted` was never put, whatever its meeting's date.
+pub async fn put_at_meeting(conn: &mut DbConn, row: &QuestionRow) -> Result<Option<String>, ApiError> {
+    if let Some(parent) = row.parent_question_id {
+        return Ok(Some(format!(
+            "it is a supplementary question (to {parent}), asked at the meeting where it was recorded"
+        )));
+    }
+    let supplementary: Option<String> = questions::table
+        .filter(questions::parent_question_id.eq(row.id))
+        .filter(questions::status.ne_all([QuestionStatus::Rejected, QuestionStatus::Withdrawn]))
+        .select(questions::reference)
+        .first(conn)
+        .await
+        .optional()?;
+    if let Some(reference) = supplementary {
+        return Ok(Some(format!(
+            "a supplementary question ({reference}) was asked to it at the meeting"
+        )));
+    }
+    let answered: Option<(crate::domain::question::ResponseId, ResponseKind, ResponseStatus)> = responses::table
+        .filter(responses::question_id.eq(row.id))
+        .filter(
+            responses::kind
+                .eq(ResponseKind::Verbal)
+                .or(responses::status.eq(ResponseStatus::Published)),
+        )
+        .select((responses::id, responses::kind, responses::status))
+        .order(responses::id)
+        .first(conn)
+        .await
+        .optional()?;
+    if let Some((response, kind, status)) = answered {
+        return Ok(Some(match kind {
+            ResponseKind::Verbal => format!("it was answered at the meeting (verbal response {response}, {status})"),
+            ResponseKind::Written => format!("it has a published response ({response})"),
+        }));
+    }
+    if let (true, Some(meeting)) = (row.status.is_public(), row.meeting_id) {
+        let (held_on, cancelled): (NaiveDate, bool) = crate::db::schema::meetings::table
+            .find(meeting)
+            .select((
+                crate::db::schema::meetings::held_on,
+                crate::db::schema::meetings::cancelled,
+            ))
+            .first(conn)
+            .await?;
+        if !cancelled && is_held(held_on, crate::domain::calendar::london_today()) {
+            return Ok(Some(format!(
+                "it was put at the meeting held on {held_on} (meeting {meeting})"
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether meeting `held_on` counts as held on `today`: from its day on (the day a
+/// verbal answer or a supplementary may first be recorded there).
+pub fn is_held(held_on: NaiveDate, today: NaiveDate) -> bool {
+    held_on <= today
 }
 
 /// A 422 naming `meeting_id` when a question submitted at `submitted_at` is too late
@@ -760,7 +894,7 @@ pub async fn find(conn: &mut DbConn, id: QuestionId, sees_unpublished: bool) -> 
 
 /// Question `id`, locked for a change: 404 when there is none. Its entity tag is not
 /// its version alone, so whoever locks it checks `If-Match` (see [`lock_for_change`]).
-async fn lock(conn: &mut DbConn, id: QuestionId) -> Result<QuestionRow, ApiError> {
+pub(super) async fn lock(conn: &mut DbConn, id: QuestionId) -> Result<QuestionRow, ApiError> {
     versioned::get_locked(conn, id)
         .await?
         .ok_or_else(|| versioned::not_found::<QuestionRow>(id))
@@ -980,13 +1114,39 @@ pub async fn update(
         if changes.is_empty() {
             return Ok(before);
         }
+        if changes.meeting_id.is_some_and(|m| m != before.row.meeting_id) {
+            if let Some(reason) = put_at_meeting(conn, &before.row).await? {
+                return Err(ApiError::illegal_transition(
+                    format!(
+                        "Question {} cannot move to another meeting, or off its meeting: {reason}",
+                        before.row.reference
+                    ),
+                    before.row.status.as_str(),
+                ));
+            }
+        }
         if let Some(Some(meeting)) = changes.meeting_id {
             // The deadline and the limits are about what the public sends; whom a
             // question is put to is what it is, so the new meeting's panel must take it.
-            let (_, rules) = meeting_for_question(conn, meeting, true).await?;
+            let (meeting, rules) = meeting_for_question(conn, meeting, true).await?;
             rules
                 .check_addressee("meeting_id", before.row.addressed_to)
                 .map_err(|e| ApiError::validation(vec![e]))?;
+            if meeting.held_on < before.row.asked_on {
+                return Err(ApiError::invalid(
+                    "meeting_id",
+                    format!(
+                        "the meeting is held on {}, before the question was asked ({}): a question is put to a meeting held on or after the day it was asked",
+                        meeting.held_on, before.row.asked_on
+                    ),
+                ));
+            }
+            if meeting.cancelled && Some(meeting.id) != before.row.meeting_id {
+                return Err(ApiError::invalid(
+                    "meeting_id",
+                    format!("the meeting on {} was cancelled: it takes no questions", meeting.held_on),
+                ));
+            }
         }
         let contact = match &changes.asker_contact {
             None => None,
@@ -1074,6 +1234,21 @@ pub async fn move_question(
             format!("A question that is {from} cannot become {to}"),
             from.as_str(),
         ));
+    }
+    if matches!(to, QuestionStatus::Withdrawn | QuestionStatus::Rejected) {
+        // What was put at a meeting stays on its record, and what hangs on it
+        // (supplementaries, answers) stays public with it.
+        if let Some(reason) = put_at_meeting(conn, &before.row).await? {
+            let verb = if to == QuestionStatus::Withdrawn {
+                "withdrawn"
+            } else {
+                "rejected"
+            };
+            return Err(ApiError::illegal_transition(
+                format!("Question {} can no longer be {verb}: {reason}", before.row.reference),
+                from.as_str(),
+            ));
+        }
     }
     let now = Utc::now();
     let published_at = before.row.published_at.or(to.is_public().then_some(now));

@@ -12,16 +12,14 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 
 use super::changelog;
-use super::questions::{self, QuestionRecord};
+use super::questions::{self, QuestionRecord, QuestionRow};
 use super::versioned::{self, Versioned as _};
 use crate::db::schema::{
-    actions, meetings, questions as questions_table, response_actions, response_recommendations, response_versions,
-    responses,
+    actions, questions as questions_table, response_actions, response_recommendations, response_versions, responses,
 };
 use crate::db::DbConn;
 use crate::domain::action::ActionId;
 use crate::domain::auth::Actor;
-use crate::domain::calendar::london_today;
 use crate::domain::meeting::MeetingId;
 use crate::domain::question::{
     check_response_shape, FollowUpStatus, NewResponse, QuestionId, QuestionStatus, ResponseChanges, ResponseId,
@@ -70,9 +68,15 @@ pub struct ResponseRecord {
 }
 
 impl ResponseRecord {
-    /// Where the written follow-up this response promised stands on `today`.
+    /// Where the written follow-up this response promised stands on `today`: `none`
+    /// while the response is a draft, since a promise exists only once the answer that
+    /// made it is published (as the `follow_up=` filter counts).
     pub fn follow_up_status(&self, today: NaiveDate) -> FollowUpStatus {
-        FollowUpStatus::of(self.row.follow_up_due_on, self.followed_up_by.is_some(), today)
+        let promised = match self.row.status {
+            ResponseStatus::Published => self.row.follow_up_due_on,
+            ResponseStatus::Draft => None,
+        };
+        FollowUpStatus::of(promised, self.followed_up_by.is_some(), today)
     }
 }
 
@@ -392,24 +396,20 @@ pub async fn insert(
 ) -> Result<ResponseRecord, ApiError> {
     conn.transaction(async |conn| {
         // Shared lock: the question cannot be rejected or withdrawn while this commits.
-        let (status, asked_on, addressed_to): (QuestionStatus, NaiveDate, Addressee) = questions_table::table
+        let question: QuestionRow = questions_table::table
             .find(question_id)
-            .select((
-                questions_table::status,
-                questions_table::asked_on,
-                questions_table::addressed_to,
-            ))
+            .select(QuestionRow::as_select())
             .for_share()
             .first(conn)
             .await
             .optional()?
             .ok_or_else(|| ApiError::not_found(format!("No question has id {question_id}")))?;
-        require_answerer(status, addressed_to, answers_for, new.kind)?;
-        require_answerable(status)?;
-        require_after_question(new.responded_on, asked_on)?;
+        require_answerer(question.status, question.addressed_to, answers_for, new.kind)?;
+        require_answerable(question.status)?;
+        require_after_question(new.responded_on, question.asked_on)?;
         require_occasion(
             conn,
-            question_id,
+            &question,
             Occasion {
                 kind: new.kind,
                 responded_on: new.responded_on,
@@ -628,12 +628,64 @@ struct Occasion {
     follows_up_response_id: Option<ResponseId>,
 }
 
-/// A 422 unless `occasion` fits a response to question `question_id`: its shape
-/// ([`check_response_shape`]); a verbal response's meeting exists, was held on or before
-/// the day the answer is dated (`responded_on`) and not after today (London): an answer
-/// at a meeting is recorded once given; a written follow-up names a verbal response to
-/// the same question that promised one, given on or before the follow-up's date.
-async fn require_occasion(conn: &mut DbConn, question_id: QuestionId, occasion: Occasion) -> Result<(), ApiError> {
+impl Occasion {
+    /// The occasion of `row` as stored.
+    fn of(row: &ResponseRow) -> Self {
+        Self {
+            kind: row.kind,
+            responded_on: row.responded_on,
+            meeting_id: row.meeting_id,
+            follow_up_due_on: row.follow_up_due_on,
+            follows_up_response_id: row.follows_up_response_id,
+        }
+    }
+}
+
+/// A 409 when `changes` would alter what the promise a verbal answer made depends on
+/// (its `kind`, `meeting_id`, `responded_on` or `follow_up_due_on`) once the written
+/// follow-up it promised is published: the promise is kept, and what was promised,
+/// where and when, is part of that record. Setting a field to the value it has is no
+/// change.
+fn require_promise_unchanged(before: &ResponseRecord, changes: &ResponseChanges) -> Result<(), ApiError> {
+    let Some(kept_by) = before.followed_up_by else {
+        return Ok(());
+    };
+    let row = &before.row;
+    let changed: Vec<&str> = [
+        ("kind", changes.kind.is_some_and(|kind| kind != row.kind)),
+        (
+            "meeting_id",
+            changes.meeting_id.is_some_and(|meeting| meeting != row.meeting_id),
+        ),
+        (
+            "responded_on",
+            changes.responded_on.is_some_and(|on| on != row.responded_on),
+        ),
+        (
+            "follow_up_due_on",
+            changes.follow_up_due_on.is_some_and(|due| due != row.follow_up_due_on),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::conflict(format!(
+        "The written follow-up this verbal answer promised is published as response {kept_by}: the promise is kept, so {} can no longer change",
+        changed.join(", ")
+    )))
+}
+
+/// A 422 unless `occasion` fits a response to `question`: its shape
+/// ([`check_response_shape`]); a verbal response's meeting is one the question was put
+/// at, already held ([`questions::meeting_question_was_put_at`]), and the answer is
+/// dated the day of that meeting (`responded_on`): an answer given at a meeting is
+/// given on its day; a written follow-up names a verbal response to the same question
+/// that promised one, given on or before the follow-up's date.
+async fn require_occasion(conn: &mut DbConn, question: &QuestionRow, occasion: Occasion) -> Result<(), ApiError> {
+    let question_id = question.id;
     let errors = check_response_shape(
         occasion.kind,
         occasion.meeting_id.is_some(),
@@ -645,27 +697,14 @@ async fn require_occasion(conn: &mut DbConn, question_id: QuestionId, occasion: 
         return Err(ApiError::validation(errors));
     }
     if let Some(meeting_id) = occasion.meeting_id {
-        let held_on: NaiveDate = meetings::table
-            .find(meeting_id)
-            .select(meetings::held_on)
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or_else(|| ApiError::invalid("meeting_id", format!("no meeting has id {meeting_id}")))?;
-        if held_on > occasion.responded_on {
+        let meeting = questions::meeting_question_was_put_at(conn, question, meeting_id, "a verbal answer").await?;
+        if occasion.responded_on != meeting.held_on {
             return Err(ApiError::invalid(
-                "meeting_id",
+                "responded_on",
                 format!(
-                    "the meeting is held on {held_on}, after the answer's date (responded_on {}): a verbal answer is dated the day it was given at the meeting, or later",
-                    occasion.responded_on
+                    "must be the day of the meeting the answer was given at ({}): a verbal answer is dated the day it was given; this one says {}",
+                    meeting.held_on, occasion.responded_on
                 ),
-            ));
-        }
-        let today = london_today();
-        if held_on > today {
-            return Err(ApiError::invalid(
-                "meeting_id",
-                format!("the meeting is held on {held_on}, in the future (today is {today}): record a verbal answer once it is given"),
             ));
         }
     }
@@ -753,15 +792,6 @@ fn require_answerer(
     }))
 }
 
-/// The status and addressee of the question response `row` answers.
-async fn addressee_of(conn: &mut DbConn, row: &ResponseRow) -> Result<(QuestionStatus, Addressee), ApiError> {
-    Ok(questions_table::table
-        .find(row.question_id)
-        .select((questions_table::status, questions_table::addressed_to))
-        .first(conn)
-        .await?)
-}
-
 /// A 409 unless a response in `status` can be published: only a draft can.
 fn require_draft(status: ResponseStatus) -> Result<(), ApiError> {
     if status != ResponseStatus::Draft {
@@ -785,8 +815,18 @@ pub async fn update(
     answers_for: &[Addressee],
 ) -> Result<ResponseRecord, ApiError> {
     conn.transaction(async |conn| {
+        // The question first, then the response, as publishing takes them: a correction
+        // that makes this response keep a promise must not race another follow-up.
+        let question_id: QuestionId = responses::table
+            .find(id)
+            .select(responses::question_id)
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| versioned::not_found::<ResponseRow>(id))?;
+        let question = questions::lock(conn, question_id).await?;
         let before: ResponseRow = versioned::lock(conn, id, if_match).await?;
-        let (status, addressed_to) = addressee_of(conn, &before).await?;
+        let (status, addressed_to) = (question.status, question.addressed_to);
         require_answerer(status, addressed_to, answers_for, before.kind)?;
         let kind = changes.kind.unwrap_or(before.kind);
         require_answerer(status, addressed_to, answers_for, kind)?;
@@ -802,13 +842,9 @@ pub async fn update(
             }
             return Ok(before);
         }
+        require_promise_unchanged(&before, changes)?;
         if let Some(responded_on) = changes.responded_on {
-            let asked_on: NaiveDate = questions_table::table
-                .find(before.row.question_id)
-                .select(questions_table::asked_on)
-                .first(conn)
-                .await?;
-            require_after_question(responded_on, asked_on)?;
+            require_after_question(responded_on, question.asked_on)?;
         }
         let occasion = Occasion {
             kind,
@@ -825,7 +861,14 @@ pub async fn update(
                 "names this response itself: a follow-up follows up another, verbal response",
             ));
         }
-        require_occasion(conn, before.row.question_id, occasion).await?;
+        require_occasion(conn, &question, occasion).await?;
+        // A correction that links a published response to a promise makes it keep that
+        // promise at once: the same rules as publishing a follow-up.
+        if let (true, Some(promise)) = (correcting, occasion.follows_up_response_id) {
+            if before.row.follows_up_response_id != Some(promise) {
+                require_promise_open(conn, id, promise).await?;
+            }
+        }
         link(
             conn,
             id,
@@ -892,6 +935,9 @@ pub async fn publish(
         require_answerer(question.row.status, question.row.addressed_to, answers_for, before.kind)?;
         require_draft(before.status)?;
         require_answerable(question.row.status)?;
+        // What was checked when the draft was written may have changed since (the
+        // promise it follows up, the question's meeting): checked again, under the lock.
+        require_occasion(conn, &question.row, Occasion::of(&before)).await?;
         if let Some(promise) = before.follows_up_response_id {
             require_promise_open(conn, id, promise).await?;
         }

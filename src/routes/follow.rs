@@ -45,7 +45,8 @@ pub struct FollowedQuestion {
     /// The meeting it is put to, when it is put to a public one.
     pub meeting: Option<Meeting>,
     /// Whether the holder may still withdraw it (`POST /api/v1/follow/{token}/withdraw`):
-    /// while it is `submitted` or `accepted`.
+    /// while it is `submitted` or `accepted` and has not been put at a meeting (its
+    /// meeting held, a verbal answer or a supplementary recorded there).
     pub can_withdraw: bool,
 }
 
@@ -58,7 +59,8 @@ async fn followed(
         Some(id) => meetings_repo::find(conn, id, false).await.ok().map(Meeting::from),
         None => None,
     };
-    let can_withdraw = record.row.status.can_become(QuestionStatus::Withdrawn);
+    let can_withdraw = record.row.status.can_become(QuestionStatus::Withdrawn)
+        && questions_repo::put_at_meeting(conn, &record.row).await?.is_none();
     // The public view: never contact details, whatever token (if any) came with it.
     let (tag, question) = detail(conn, record, View::Public).await?;
     Ok((
@@ -112,7 +114,9 @@ pub async fn get_followed_question(
 ///
 /// `submitted` or `accepted` → `withdrawn`, as the questioner: the audit log records
 /// it as by an anonymous caller, `questioner via follow link`, and the change feed as
-/// any withdrawal. Any other state is a 409 with `current_state`. Honours `If-Match`
+/// any withdrawal. Any other state is a 409 with `current_state`, and so is a question
+/// already put at a meeting (its meeting held, answered there, a supplementary asked
+/// to it), whose record stays public. Honours `If-Match`
 /// with the link's `ETag`. An unknown, revoked or malformed link is the same 404 as
 /// for reading it; requests count against the same limit per client address (429).
 #[utoipa::path(

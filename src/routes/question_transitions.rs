@@ -212,7 +212,9 @@ pub async fn refer_question(
 ///
 /// `submitted` or `accepted` → `withdrawn`: the question is no longer public. For
 /// `admin` and `secretariat`, and for the panel member who asked it (any other panel
-/// member: 403). Honours `If-Match`; any other state is a 409 with `current_state`.
+/// member: 403). Honours `If-Match`; any other state is a 409 with `current_state`, and
+/// so is a question already put at a meeting (its meeting held, answered there, a
+/// supplementary asked to it): what happened there stays on the record.
 #[utoipa::path(
     tag = "questions",
     params(("id" = QuestionId, Path, description = "The question's id.")),

@@ -489,7 +489,10 @@ pub async fn get_question(
 /// Change a question.
 ///
 /// JSON merge patch: only the fields given change; `status` and `reference` cannot be
-/// set (422). Send `If-Match` with the `ETag` you read (412 if it changed since). For
+/// set (422). `meeting_id` must name a panel meeting held on or after the day the
+/// question was asked (422), and cannot change once the question has been put at its
+/// meeting (it is a supplementary, has one, was answered there or in writing, or its
+/// meeting has been held: 409 saying which). Send `If-Match` with the `ETag` you read (412 if it changed since). For
 /// `admin` and `secretariat`.
 #[utoipa::path(
     tag = "questions",

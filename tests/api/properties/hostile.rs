@@ -196,6 +196,8 @@ struct Fixtures {
     strict_meeting_id: String,
     /// A public question put to the meeting above that has had its one supplementary.
     supplemented: String,
+    /// The id of a strategic governance board held 2022-06-16: no question is put there.
+    board_meeting_id: String,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -245,7 +247,9 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .json(&json!({"body": "And the district figures?", "meeting_id": meeting["id"]}))
         .await;
     assert_eq!(supplementary.status, 201, "{}", supplementary.text());
+    let board = app.create_meeting("strategic_governance_board", "2022-06-16").await;
     Fixtures {
+        board_meeting_id: board["id"].as_str().unwrap().to_string(),
         meeting_id: meeting["id"].as_str().unwrap().to_string(),
         strict_meeting_id: strict_meeting.json()["id"].as_str().unwrap().to_string(),
         supplemented: path_of("questions", &supplemented),
@@ -1229,10 +1233,24 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             "meeting_id",
         ),
         (
-            "verbal before its meeting was held",
+            "verbal dated before its meeting",
             "POST",
             responses_path.clone(),
             verbal(json!({"responded_on": "2022-06-15"})),
+            "responded_on",
+        ),
+        (
+            "verbal dated after its meeting",
+            "POST",
+            responses_path.clone(),
+            verbal(json!({"responded_on": "2022-06-17"})),
+            "responded_on",
+        ),
+        (
+            "verbal at a meeting of another kind",
+            "POST",
+            responses_path.clone(),
+            verbal(json!({"meeting_id": f.board_meeting_id, "responded_on": "2022-06-16"})),
             "meeting_id",
         ),
         (
@@ -1746,14 +1764,30 @@ fn cases(f: &Fixtures) -> Vec<Case> {
                 Invalid("cursor"),
             ));
         }
+        let path = list.split('?').next().unwrap_or(&list).to_string();
+        let query = list.split_once('?').map_or("", |(_, query)| query).to_string();
+        let scope = scrutiny::pagination::list_scope(&path, &query);
         for cursor in [
             "9999999~ffffffff-ffff-ffff-ffff-ffffffffffff",
             "0~00000000-0000-0000-0000-000000000000",
         ] {
             cases.push(get(
                 format!("extreme cursor {cursor:?}: GET {list}"),
-                format!("{list}?cursor={}", urlencode(cursor)),
+                format!("{list}?cursor={}", urlencode(&format!("{cursor}~{scope}"))),
                 Accepted(200),
+            ));
+        }
+        // A cursor another list gave, or one without its list: refused, never a page
+        // of the wrong list.
+        let foreign = scrutiny::pagination::list_scope("/api/v1/somewhere-else", "");
+        for cursor in [
+            format!("0~00000000-0000-0000-0000-000000000000~{foreign}"),
+            "0~00000000-0000-0000-0000-000000000000".to_string(),
+        ] {
+            cases.push(get(
+                format!("foreign cursor {cursor:?}: GET {list}"),
+                format!("{list}?cursor={}", urlencode(&cursor)),
+                Invalid("cursor"),
             ));
         }
     }
@@ -2151,6 +2185,81 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             format!("{path}?{parameter}={}", urlencode(value)),
             Invalid(parameter),
         ));
+    }
+
+    // Dates not written YYYY-MM-DD, which chrono alone would guess at: in every kind of
+    // body and in every date filter.
+    for (path, method, body, field) in [
+        (
+            "/api/v1/meetings".to_string(),
+            "POST",
+            valid_meeting(json!({"held_on": "2022-6-16"})),
+            "held_on",
+        ),
+        (f.meeting.clone(), "PATCH", json!({"held_on": "2022-06-1"}), "held_on"),
+        (
+            responses_path.clone(),
+            "POST",
+            valid_response(json!({"responded_on": "2022-6-9"})),
+            "responded_on",
+        ),
+        (
+            f.response.clone(),
+            "PATCH",
+            json!({"responded_on": " 2022-06-09"}),
+            "responded_on",
+        ),
+        (
+            "/api/v1/actions".to_string(),
+            "POST",
+            valid_action(json!({"due_on": "2199-1-1"})),
+            "due_on",
+        ),
+        (f.action.clone(), "PATCH", json!({"due_on": "+2199-01-01"}), "due_on"),
+        (
+            updates_path.clone(),
+            "POST",
+            valid_update(json!({"reported_on": "2022-7-14"})),
+            "reported_on",
+        ),
+        (
+            "/api/v1/reports".to_string(),
+            "POST",
+            valid_report(json!({"published_on": "2022-4-7"})),
+            "published_on",
+        ),
+        (
+            "/api/v1/questions".to_string(),
+            "POST",
+            crate::helpers::question_body(json!({"asked_on": "2022-5-31"})),
+            "asked_on",
+        ),
+    ] {
+        cases.push(json_case(
+            format!("loose date {field}: {method} {path}"),
+            method,
+            path,
+            body,
+            Invalid(field),
+        ));
+    }
+    for (path, parameter) in [
+        ("/api/v1/actions", "due_before"),
+        ("/api/v1/actions", "due_after"),
+        ("/api/v1/meetings", "held_from"),
+        ("/api/v1/meetings", "held_to"),
+        ("/api/v1/reports", "published_from"),
+        ("/api/v1/reports", "published_to"),
+        ("/api/v1/questions", "asked_from"),
+        ("/api/v1/questions", "asked_to"),
+    ] {
+        for value in ["2023-1-1", "2023-01-01 ", "20230101"] {
+            cases.push(get(
+                format!("loose date {parameter}={value:?}: GET {path}"),
+                format!("{path}?{parameter}={}", urlencode(value)),
+                Invalid(parameter),
+            ));
+        }
     }
 
     // Numbers out of range and extreme dates in bodies.

@@ -817,18 +817,71 @@ async fn actions_are_listed_soonest_due_first_and_filtered() {
     assert_eq!(a["programme_name"], "Child Protection Improvement Programme");
     assert_eq!(a["due_on"], "2199-03-01");
     // Cursors are opaque but not signed: a malformed one is a 422, and any well-formed
-    // one, however far it points, is a position, never a database error.
-    for (cursor, status) in [
-        ("not-a-cursor", 422),
-        ("12345678~01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b", 422),
-        ("0~01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b", 200),
-        ("9999999~ffffffff-ffff-ffff-ffff-ffffffffffff", 200),
-    ] {
-        for list in ["actions", "reports", "meetings", "questions"] {
+    // one for its list, however far it points, is a position, never a database error.
+    for list in ["actions", "reports", "meetings", "questions"] {
+        let scope = scrutiny::pagination::list_scope(&format!("/api/v1/{list}"), "");
+        for (cursor, status) in [
+            ("not-a-cursor".to_string(), 422),
+            (format!("12345678~01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b~{scope}"), 422),
+            (format!("0~01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b~{scope}"), 200),
+            (format!("9999999~ffffffff-ffff-ffff-ffff-ffffffffffff~{scope}"), 200),
+            // Without the list it belongs to, as cursors were once given out.
+            ("0~01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b".to_string(), 422),
+        ] {
             let response = app.anonymous().get(&format!("/api/v1/{list}?cursor={cursor}")).await;
             assert_eq!(response.status, status, "{list} {cursor}: {}", response.text());
         }
     }
+}
+
+#[actix_web::test]
+async fn a_cursor_is_accepted_only_by_the_list_and_filters_that_gave_it() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    for reference in ["A", "B", "C"] {
+        app.create_action(reference, &[&chain.recommendation], &chain.force, "2199-01-01")
+            .await;
+    }
+    let hmicfrs = app.create_organisation("HMICFRS (2)", "inspectorate").await;
+    for on in ["2022-01-10", "2022-02-10", "2022-03-10"] {
+        app.create_report(&hmicfrs, &chain.force, on).await;
+    }
+    let first = app.anonymous().get("/api/v1/actions?limit=1").await.json();
+    let cursor = first["next_cursor"].as_str().unwrap().to_string();
+    // The list that gave it pages on with it, whatever the page size.
+    let next = app
+        .anonymous()
+        .get(&format!("/api/v1/actions?limit=2&cursor={cursor}"))
+        .await;
+    assert_eq!(next.status, 200, "{}", next.text());
+    // Another list, or the same list with other filters, refuses it.
+    for foreign in [
+        format!("/api/v1/reports?cursor={cursor}"),
+        format!("/api/v1/meetings?cursor={cursor}"),
+        format!("/api/v1/actions?status=planned&cursor={cursor}"),
+    ] {
+        let problem = app.anonymous().get(&foreign).await.assert_invalid("cursor");
+        assert!(
+            problem["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("another list"),
+            "{foreign}: {problem}"
+        );
+    }
+    let reports = app.anonymous().get("/api/v1/reports?limit=1").await.json();
+    let cursor = reports["next_cursor"].as_str().unwrap();
+    app.anonymous()
+        .get(&format!("/api/v1/actions?cursor={cursor}"))
+        .await
+        .assert_invalid("cursor");
+    assert_eq!(
+        app.anonymous()
+            .get(&format!("/api/v1/reports?limit=1&cursor={cursor}"))
+            .await
+            .status,
+        200
+    );
 }
 
 #[actix_web::test]
@@ -1165,4 +1218,110 @@ async fn the_csv_export_carries_the_programme_id_and_name_and_filters_like_the_j
         all.lines().any(|line| line.contains(",X-01,") && line.contains(".,,,")),
         "an action in no programme has empty programme cells: {all}"
     );
+}
+
+#[actix_web::test]
+async fn references_in_one_programme_differ_by_more_than_letter_case() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    let programme = app.create_programme(&chain.force, &[]).await;
+    app.create_action_in(&programme, "1.1a", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    let mut body = app.action_body("1.1A", &[&chain.recommendation], &chain.force, "2199-01-01");
+    body["programme_id"] = programme["id"].clone();
+    let problem = app
+        .as_admin()
+        .post("/api/v1/actions")
+        .json(&body)
+        .await
+        .assert_problem(409);
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("1.1a") && detail.contains("letter case"), "{detail}");
+    // Outside any programme too, and moving into a programme where it clashes.
+    let loose = app
+        .create_action("1.1A", &[&chain.recommendation], &chain.force, "2199-01-01")
+        .await;
+    app.as_admin()
+        .post("/api/v1/actions")
+        .json(&app.action_body("1.1a", &[&chain.recommendation], &chain.force, "2199-01-01"))
+        .await
+        .assert_problem(409);
+    app.as_admin()
+        .patch(&path_of("actions", &loose))
+        .json(&json!({"programme_id": programme["id"]}))
+        .await
+        .assert_problem(409);
+    app.db.assert_rows("actions", 2).await;
+    // The database holds the rule too, should two writes race past the check.
+    let mut conn = app.db.conn().await;
+    let raced = diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE actions SET reference = '1.1A' WHERE programme_id = '{}'",
+            programme["id"].as_str().unwrap()
+        )),
+        &mut conn,
+    )
+    .await;
+    assert!(raced.is_ok(), "the same action keeps its own reference: {raced:?}");
+    let clash = diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE actions SET programme_id = '{}' WHERE id = '{}'",
+            programme["id"].as_str().unwrap(),
+            loose["id"].as_str().unwrap()
+        )),
+        &mut conn,
+    )
+    .await;
+    assert!(clash.is_err(), "the unique index refuses a clash ignoring case");
+}
+
+#[actix_web::test]
+async fn a_programme_that_is_not_active_takes_no_new_actions() {
+    let app = spawn_app().await;
+    let chain = chain(&app).await;
+    for status in ["closed", "completed"] {
+        let programme = app
+            .create_programme_named(&format!("A {status} programme"), &chain.force)
+            .await;
+        let closed = app
+            .as_admin()
+            .patch(&path_of("programmes", &programme))
+            .json(&json!({"status": status}))
+            .await;
+        assert_eq!(closed.status, 200, "{}", closed.text());
+        let mut body = app.action_body(
+            &format!("{status}-1"),
+            &[&chain.recommendation],
+            &chain.force,
+            "2199-01-01",
+        );
+        body["programme_id"] = programme["id"].clone();
+        let problem = app
+            .as_admin()
+            .post("/api/v1/actions")
+            .json(&body)
+            .await
+            .assert_problem(409);
+        assert_eq!(problem["current_state"], status);
+        assert!(problem["detail"].as_str().unwrap().contains(status), "{problem}");
+        let outside = app
+            .create_action(
+                &format!("{status}-2"),
+                &[&chain.recommendation],
+                &chain.force,
+                "2199-01-01",
+            )
+            .await;
+        let moved = app
+            .as_admin()
+            .patch(&path_of("actions", &outside))
+            .json(&json!({"programme_id": programme["id"]}))
+            .await
+            .assert_problem(409);
+        assert_eq!(moved["current_state"], status);
+        assert_eq!(
+            app.anonymous().get(&path_of("actions", &outside)).await.json()["programme_id"],
+            Value::Null
+        );
+    }
 }

@@ -331,3 +331,91 @@ async fn follow_links_are_rate_limited_per_client_address_reading_and_withdrawin
         assert!((1..=600).contains(&retry_after), "{retry_after}");
     }
 }
+
+#[actix_web::test]
+async fn a_question_put_at_a_meeting_already_held_can_no_longer_be_withdrawn_by_anyone() {
+    let app = spawn_app().await;
+    let held = app.create_meeting("panel_meeting", "2022-06-16").await;
+    let coming = app
+        .create_meeting(
+            "panel_meeting",
+            &(chrono::Utc::now().date_naive() + chrono::Duration::days(60)).to_string(),
+        )
+        .await;
+    // Accepted for a meeting still to come: the questioner may still withdraw it.
+    let for_later = ask(&app).await;
+    app.accept_question(&for_later).await;
+    let path = format!("/api/v1/questions/{}", for_later["id"].as_str().unwrap());
+    let scheduled = app
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"meeting_id": coming["id"]}))
+        .await;
+    assert_eq!(scheduled.status, 200, "{}", scheduled.text());
+    assert_eq!(follow(&app, token(&for_later)).await["can_withdraw"], true);
+
+    // Put at a meeting already held, with a supplementary asked there.
+    let submitted = ask(&app).await;
+    let question = app.accept_question(&submitted).await;
+    let path = format!("/api/v1/questions/{}", question["id"].as_str().unwrap());
+    let scheduled = app
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"meeting_id": held["id"]}))
+        .await;
+    assert_eq!(scheduled.status, 200, "{}", scheduled.text());
+    let supplementary = app
+        .as_admin()
+        .post(&format!("{path}/supplementaries"))
+        .json(&json!({"body": "And the districts?"}))
+        .await;
+    assert_eq!(supplementary.status, 201, "{}", supplementary.text());
+    assert_eq!(follow(&app, token(&submitted)).await["can_withdraw"], false);
+    let by_link = app
+        .anonymous()
+        .post(&format!("{}/withdraw", follow_path(token(&submitted))))
+        .await
+        .assert_problem(409);
+    assert_eq!(by_link["current_state"], "accepted");
+    assert!(
+        by_link["detail"].as_str().unwrap().contains("supplementary"),
+        "{by_link}"
+    );
+    let by_staff = app
+        .as_admin()
+        .post(&format!("{path}/withdraw"))
+        .await
+        .assert_problem(409);
+    assert_eq!(by_staff["current_state"], "accepted");
+    // The supplementary's own withdrawal is refused too: it was asked at the meeting.
+    let supplementary_path = format!(
+        "/api/v1/questions/{}/withdraw",
+        supplementary.json()["id"].as_str().unwrap()
+    );
+    app.as_admin().post(&supplementary_path).await.assert_problem(409);
+    app.db
+        .assert_count(
+            "SELECT count(*) AS n FROM audit_events WHERE action = 'question.withdrawn'",
+            0,
+        )
+        .await;
+    // The original and its supplementary stay public together.
+    assert_eq!(app.anonymous().get(&path).await.json()["status"], "accepted");
+
+    // Only put at a held meeting (nothing recorded there): refused as well.
+    let plain = ask(&app).await;
+    let accepted = app.accept_question(&plain).await;
+    let path = format!("/api/v1/questions/{}", accepted["id"].as_str().unwrap());
+    let scheduled = app
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"meeting_id": held["id"]}))
+        .await;
+    assert_eq!(scheduled.status, 200, "{}", scheduled.text());
+    let refused = app
+        .anonymous()
+        .post(&format!("{}/withdraw", follow_path(token(&plain))))
+        .await
+        .assert_problem(409);
+    assert!(refused["detail"].as_str().unwrap().contains("2022-06-16"), "{refused}");
+}

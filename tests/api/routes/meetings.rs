@@ -271,3 +271,39 @@ async fn a_panel_meeting_stored_beyond_the_rules_is_read_without_a_deadline_and_
     assert_eq!(problem["errors"][0]["field"], "meeting_id", "{problem}");
     app.db.assert_rows("questions", 0).await;
 }
+
+#[actix_web::test]
+async fn a_meeting_with_answers_recorded_at_it_keeps_its_date_kind_and_organisation() {
+    let app = spawn_app().await;
+    let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
+    let path = format!("/api/v1/meetings/{}", meeting["id"].as_str().unwrap());
+    // Nothing recorded yet: it may move.
+    let moved = app
+        .as_admin()
+        .patch(&path)
+        .json(&json!({"held_on": "2022-06-17"}))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    let question = app.create_public_question().await;
+    app.create_response(
+        question["id"].as_str().unwrap(),
+        json!({"kind": "verbal", "meeting_id": meeting["id"], "responded_on": "2022-06-17"}),
+    )
+    .await;
+    let other = app.create_organisation("Another Panel", "panel").await;
+    for change in [
+        json!({"held_on": "2022-06-20"}),
+        json!({"kind": "other"}),
+        json!({"organisation_id": other["id"]}),
+    ] {
+        let refused = app.as_admin().patch(&path).json(&change).await.assert_problem(409);
+        assert!(
+            refused["detail"].as_str().unwrap().contains("verbal answer"),
+            "{refused}"
+        );
+    }
+    assert_eq!(app.anonymous().get(&path).await.json()["held_on"], "2022-06-17");
+    // Its title is no part of that record.
+    let renamed = app.as_admin().patch(&path).json(&json!({"title": "Panel"})).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text());
+}

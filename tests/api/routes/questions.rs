@@ -930,3 +930,67 @@ async fn answers_to_posts_carry_no_contact_details_so_an_idempotent_retry_replay
     assert_eq!(again.status, 200, "{}", again.text());
     assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
 }
+
+#[actix_web::test]
+async fn a_question_put_or_answered_at_a_meeting_keeps_its_meeting() {
+    let app = spawn_app().await;
+    let held = app.create_meeting("panel_meeting", "2022-06-16").await;
+    let coming = app
+        .create_meeting("panel_meeting", &(Utc::now().date_naive() + Days::new(60)).to_string())
+        .await;
+    let before_asked = app.create_meeting("panel_meeting", "2022-05-01").await;
+    let patch = |question: &Value, meeting: &Value| {
+        app.as_admin()
+            .patch(&question_path(question))
+            .json(&json!({"meeting_id": meeting.get("id").cloned().unwrap_or(Value::Null)}))
+    };
+    // Not yet put: it may be scheduled, moved, and taken off the agenda.
+    let free = app.create_public_question().await;
+    assert_eq!(patch(&free, &coming).await.status, 200);
+    assert_eq!(patch(&free, &json!({})).await.status, 200);
+    // But never to a meeting held before it was asked.
+    patch(&free, &before_asked).await.assert_invalid("meeting_id");
+
+    // Put at a meeting already held.
+    let put = app.create_public_question().await;
+    assert_eq!(patch(&put, &held).await.status, 200);
+    // A supplementary asked at a meeting.
+    let original = app.create_public_question().await;
+    let supplementary = app
+        .as_admin()
+        .post(&format!("{}/supplementaries", question_path(&original)))
+        .json(&json!({"body": "And the districts?", "meeting_id": held["id"]}))
+        .await;
+    assert_eq!(supplementary.status, 201, "{}", supplementary.text());
+    let supplementary = supplementary.json();
+    // Answered at a meeting (a draft verbal answer is enough).
+    let answered = app.create_public_question().await;
+    app.create_response(
+        id(&answered),
+        json!({"kind": "verbal", "meeting_id": held["id"], "responded_on": "2022-06-16"}),
+    )
+    .await;
+    // Answered in writing.
+    let written = app.create_public_question().await;
+    let response = app.create_response(id(&written), json!({})).await;
+    app.publish_response(id(&response)).await;
+
+    let versions = app.db.count("SELECT sum(version) AS n FROM questions").await;
+    let nowhere = json!({});
+    for (question, words, moves) in [
+        (&put, "2022-06-16", vec![&coming, &nowhere]),
+        (&supplementary, "supplementary", vec![&coming, &nowhere]),
+        (&original, "supplementary", vec![&coming]),
+        (&answered, "verbal response", vec![&coming]),
+        (&written, "published response", vec![&coming]),
+    ] {
+        for to in moves {
+            let refused = patch(question, to).await.assert_problem(409);
+            let detail = refused["detail"].as_str().unwrap();
+            assert!(detail.contains(words), "{detail}");
+        }
+    }
+    assert_eq!(app.db.count("SELECT sum(version) AS n FROM questions").await, versions);
+    // Naming the meeting it has is no move.
+    assert_eq!(patch(&put, &held).await.status, 200);
+}

@@ -208,8 +208,20 @@ async fn a_promise_not_yet_due_is_due_and_a_draft_promise_is_listed_nowhere() {
         ))
         .await;
     assert_eq!(draft.status, 201, "{}", draft.text());
-    assert_eq!(draft.json()["follow_up_status"], "overdue");
+    // A promise exists once the answer that made it is published: until then its
+    // status is `none` in every representation, though its due date has passed.
+    assert_eq!(draft.json()["follow_up_status"], "none");
+    let staff = app.as_role(Role::Secretariat, None);
+    let listed_for_staff = staff.get(&responses_path(&other)).await.json();
+    assert_eq!(listed_for_staff["items"][0]["follow_up_status"], "none");
+    let csv = staff.get(&responses_path(&other)).header("accept", "text/csv").await;
+    assert_eq!(csv.status, 200, "{}", csv.text());
+    let row = csv.text().lines().nth(1).unwrap().to_string();
+    assert!(row.contains(",2022-06-30,none,"), "{row}");
+    assert!(!row.contains("overdue"), "{row}");
     assert!(listed(&app, "overdue").await.is_empty());
+    let for_staff = staff.get("/api/v1/questions?follow_up=overdue").await.json();
+    assert_eq!(for_staff["items"], json!([]));
     // An unknown state is a 422 naming the filter.
     app.anonymous()
         .get("/api/v1/questions?follow_up=broken")
@@ -233,8 +245,8 @@ async fn a_verbal_answer_needs_a_meeting_already_held_and_a_bad_one_writes_nothi
         ),
         (
             verbal(&held, "2022-06-15", json!({})),
-            "meeting_id",
-            "after the answer's date",
+            "responded_on",
+            "day of the meeting",
         ),
         (
             verbal(&held, "2022-06-16", json!({"meeting_id": null})),
@@ -523,4 +535,242 @@ async fn a_follow_up_is_published_only_after_its_verbal_answer_and_only_once() {
         .get(&format!("/api/v1/responses/{}", id(&second.json())))
         .await;
     assert_eq!(read.json()["status"], "draft");
+}
+
+/// `PATCH`es response `response` with `body` as an admin (who may record any answer).
+async fn patch_response(app: &TestApp, response: &Value, body: Value) -> crate::helpers::TestResponse {
+    app.as_admin()
+        .patch(&format!("/api/v1/responses/{}", id(response)))
+        .json(&body)
+        .await
+}
+
+/// A written follow-up of `promise`, dated `on`.
+fn follow_up_of(promise: &Value, on: &str) -> Value {
+    json!({"kind": "written", "body": "The figures promised at the meeting.",
+           "author": {"name": "Ben Adams", "position": "Commissioner"},
+           "responded_on": on, "follows_up_response_id": promise["id"]})
+}
+
+#[actix_web::test]
+async fn a_kept_promise_freezes_what_it_depends_on_in_the_verbal_answer_that_made_it() {
+    let app = spawn_app().await;
+    let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
+    let question = app.create_public_question().await;
+    let promise = record_and_publish(
+        &app,
+        Role::Secretariat,
+        &question,
+        &verbal(&meeting, "2022-06-16", json!({"follow_up_due_on": "2022-07-14"})),
+    )
+    .await;
+    let follow_up = record_and_publish(
+        &app,
+        Role::CommissionerOffice,
+        &question,
+        &follow_up_of(&promise, "2022-07-01"),
+    )
+    .await;
+    let audited = app.db.count("SELECT count(*) AS n FROM audit_events").await;
+    let note = json!("Corrected after the minutes were agreed.");
+    for change in [
+        json!({"follow_up_due_on": null}),
+        json!({"follow_up_due_on": "2022-08-01"}),
+        json!({"responded_on": "2022-06-17"}),
+        json!({"kind": "written", "meeting_id": null, "follow_up_due_on": null}),
+    ] {
+        let mut body = change.clone();
+        body["correction_note"] = note.clone();
+        let refused = patch_response(&app, &promise, body).await.assert_problem(409);
+        let detail = refused["detail"].as_str().unwrap();
+        assert!(detail.contains(id(&follow_up)), "{change}: {detail}");
+    }
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM audit_events").await, audited);
+    let read = app
+        .anonymous()
+        .get(&format!("/api/v1/responses/{}", id(&promise)))
+        .await
+        .json();
+    assert_eq!(
+        (read["follow_up_status"].clone(), read["version"].clone()),
+        (json!("provided"), promise["version"].clone())
+    );
+    // Its words can still be corrected, and giving a field the value it has changes nothing.
+    let corrected = patch_response(
+        &app,
+        &promise,
+        json!({"body": "The Commissioner said the triage model is in place.", "follow_up_due_on": "2022-07-14", "correction_note": note}),
+    )
+    .await;
+    assert_eq!(corrected.status, 200, "{}", corrected.text());
+    // Another published response cannot be corrected into keeping the kept promise.
+    let other = record_and_publish(
+        &app,
+        Role::CommissionerOffice,
+        &question,
+        &json!({"kind": "written", "body": "More figures.",
+                "author": {"name": "Ben Adams", "position": "Commissioner"}, "responded_on": "2022-07-02"}),
+    )
+    .await;
+    let twice = app
+        .as_role(Role::CommissionerOffice, None)
+        .patch(&format!("/api/v1/responses/{}", id(&other)))
+        .json(&json!({"follows_up_response_id": promise["id"], "correction_note": "Linked."}))
+        .await
+        .assert_problem(409);
+    assert!(twice["detail"].as_str().unwrap().contains(id(&follow_up)), "{twice}");
+}
+
+#[actix_web::test]
+async fn a_draft_follow_up_of_a_promise_withdrawn_since_cannot_be_published() {
+    let app = spawn_app().await;
+    let meeting = app.create_meeting("panel_meeting", "2022-06-16").await;
+    let question = app.create_public_question().await;
+    let promise = record_and_publish(
+        &app,
+        Role::Secretariat,
+        &question,
+        &verbal(&meeting, "2022-06-16", json!({"follow_up_due_on": "2022-07-14"})),
+    )
+    .await;
+    let office = app.as_role(Role::CommissionerOffice, None);
+    let draft = office
+        .post(&responses_path(&question))
+        .json(&follow_up_of(&promise, "2022-07-01"))
+        .await;
+    assert_eq!(draft.status, 201, "{}", draft.text());
+    // The promise turns out never to have been made (not kept yet, so it may change).
+    let corrected = patch_response(
+        &app,
+        &promise,
+        json!({"follow_up_due_on": null, "correction_note": "No promise was made."}),
+    )
+    .await;
+    assert_eq!(corrected.status, 200, "{}", corrected.text());
+    let problem = office
+        .post(&format!("/api/v1/responses/{}/publish", id(&draft.json())))
+        .json(&Value::Null)
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "follows_up_response_id", "{problem}");
+}
+
+#[actix_web::test]
+async fn a_verbal_answer_is_given_at_a_meeting_the_question_was_put_at_on_that_meetings_day() {
+    let app = spawn_app().await;
+    // Asked on 2022-05-31 (the helper's date).
+    let question = app.create_public_question().await;
+    let put_to = app.create_meeting("panel_meeting", "2022-06-16").await;
+    let other = app.create_meeting("panel_meeting", "2022-06-20").await;
+    let before_asked = app.create_meeting("panel_meeting", "2022-05-01").await;
+    let board = app.create_meeting("strategic_governance_board", "2022-06-16").await;
+    let unscheduled = app.create_public_question().await;
+    let scheduled = app
+        .as_admin()
+        .patch(&format!("/api/v1/questions/{}", id(&question)))
+        .json(&json!({"meeting_id": put_to["id"]}))
+        .await;
+    assert_eq!(scheduled.status, 200, "{}", scheduled.text());
+    let responses = app.db.count("SELECT count(*) AS n FROM responses").await;
+    for (to, body, field, words) in [
+        (
+            &question,
+            verbal(&other, "2022-06-20", json!({})),
+            "meeting_id",
+            "was put to meeting",
+        ),
+        (
+            &question,
+            verbal(&put_to, "2022-06-17", json!({})),
+            "responded_on",
+            "day of the meeting",
+        ),
+        (
+            &unscheduled,
+            verbal(&before_asked, "2022-05-31", json!({})),
+            "meeting_id",
+            "before question",
+        ),
+        (
+            &unscheduled,
+            verbal(&board, "2022-06-16", json!({})),
+            "meeting_id",
+            "panel_meeting",
+        ),
+    ] {
+        let problem = app
+            .as_role(Role::Secretariat, None)
+            .post(&responses_path(to))
+            .json(&body)
+            .await
+            .assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+        let message = problem["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(words), "{message}");
+    }
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM responses").await, responses);
+    // A question with no meeting is answered at a panel meeting held after it was asked.
+    let caller = app.as_role(Role::Secretariat, None);
+    let draft = caller
+        .post(&responses_path(&unscheduled))
+        .json(&verbal(&other, "2022-06-20", json!({})))
+        .await;
+    assert_eq!(draft.status, 201, "{}", draft.text());
+    // A change is checked the same way.
+    patch_response(&app, &draft.json(), json!({"responded_on": "2022-06-21"}))
+        .await
+        .assert_invalid("responded_on");
+    patch_response(&app, &draft.json(), json!({"meeting_id": before_asked["id"]}))
+        .await
+        .assert_invalid("meeting_id");
+}
+
+#[actix_web::test]
+async fn a_supplementary_is_asked_at_the_meeting_where_its_original_was_put_or_answered() {
+    let app = spawn_app().await;
+    let original = app.create_public_question().await;
+    let last_year = app.create_meeting("panel_meeting", "2021-12-01").await;
+    let answered_at = app.create_meeting("panel_meeting", "2022-06-16").await;
+    let later = app.create_meeting("panel_meeting", "2022-06-20").await;
+    let ask = |meeting: &Value| json!({"body": "And the districts?", "meeting_id": meeting["id"]});
+    let early = app
+        .as_admin()
+        .post(&supplementaries_path(&original))
+        .json(&ask(&last_year))
+        .await
+        .assert_problem(422);
+    assert_eq!(early["errors"][0]["field"], "meeting_id");
+    assert!(early["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("before question"));
+    // Answered at a meeting: the supplementary is asked there, and nowhere else.
+    record_and_publish(
+        &app,
+        Role::Secretariat,
+        &original,
+        &verbal(&answered_at, "2022-06-16", json!({})),
+    )
+    .await;
+    app.as_admin()
+        .post(&supplementaries_path(&original))
+        .json(&ask(&later))
+        .await
+        .assert_invalid("meeting_id");
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM questions WHERE parent_question_id IS NOT NULL")
+            .await,
+        0
+    );
+    let recorded = app
+        .as_admin()
+        .post(&supplementaries_path(&original))
+        .json(&json!({"body": "And the districts?"}))
+        .await;
+    assert_eq!(recorded.status, 201, "{}", recorded.text());
+    let supplementary = recorded.json();
+    assert_eq!(supplementary["meeting_id"], answered_at["id"]);
+    assert_eq!(supplementary["asked_on"], "2022-06-16");
+    assert!(supplementary["reference"].as_str().unwrap().starts_with("PQ-2022-"));
 }
