@@ -1045,3 +1045,40 @@ async fn minutes_none_of_whose_questions_can_be_stored_are_a_422_naming_each() {
     assert_eq!(fields, [json!("questions[1]"), json!("questions[2]")], "{problem}");
     assert_eq!(app.import_rows().await, before);
 }
+
+#[actix_web::test]
+async fn the_cli_imports_minutes_into_the_meeting_of_the_date_given_and_reports_each_question() {
+    let app = spawn_app().await;
+    minutes_meeting(&app, "2022-11-14").await;
+    let minutes = fixture_path("supplementary-verbal-2022-11.txt");
+    // Without a meeting, even a dry run says what is missing.
+    let dry = std::process::Command::new(env!("CARGO_BIN_EXE_scrutiny"))
+        .args(["import", "--dry-run"])
+        .arg(&minutes)
+        .output()
+        .unwrap();
+    assert!(!dry.status.success());
+    assert!(
+        stdout(&dry).contains("--meeting-id or --meeting-date"),
+        "{}",
+        stdout(&dry)
+    );
+    let date = Path::new("--meeting-date=2022-11-14");
+    let first = scrutiny_import(&app.db.url, &[date, &minutes]);
+    assert!(first.status.success(), "{}{}", stdout(&first), stderr(&first));
+    let printed = stdout(&first);
+    assert!(printed.starts_with("created "), "{printed}");
+    assert!(printed.contains("4 question(s): 4 created"), "{printed}");
+    assert!(printed.contains("not_accepted by A member of the public"), "{printed}");
+    let again = scrutiny_import(&app.db.url, &[date, Path::new("--format=json"), &minutes]);
+    assert!(again.status.success(), "{}{}", stdout(&again), stderr(&again));
+    let report: Value = serde_json::from_str(&stdout(&again)).unwrap();
+    assert_eq!(report[0]["outcome"], "already_imported");
+    assert_eq!(report[0]["minutes"]["summary"]["already_imported"], 4);
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE actor_id = 'cli' AND action = 'question.created'")
+            .await,
+        3
+    );
+}
