@@ -234,6 +234,7 @@ impl ImportedDocument {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "outcome": "created",
+    "kind": "question_document",
     "question_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
     "reference": "PQ-2022-0007",
     "response_id": "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5e",
