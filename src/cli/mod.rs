@@ -107,13 +107,24 @@ pub enum Command {
     },
     /// Import published question-and-response documents: each becomes an answered
     /// question with its published response, once (a document imported before is
-    /// recognised by the hash of its text). Prints what happened to each file; exits
-    /// non-zero if any could not be imported.
+    /// recognised by the hash of its text). Minutes of a meeting's public questions and
+    /// "Question by / Response by" pages become the meeting's questions with their
+    /// outcomes, once each (recognised by their words and meeting): they need the
+    /// meeting (--meeting-id or --meeting-date, unless the document states its date).
+    /// Prints what happened to each file and question; exits non-zero if any could not be
+    /// imported.
     Import {
-        /// Only read the files and say what would be imported: writes nothing and needs
-        /// no database.
+        /// Only read the files and say what would be imported: writes nothing, and needs
+        /// no database unless a meeting is given (minutes are read against it).
         #[arg(long)]
         dry_run: bool,
+        /// For minutes: the id of the panel meeting they are of (a UUID from GET
+        /// /api/v1/meetings).
+        #[arg(long, conflicts_with = "meeting_date")]
+        meeting_id: Option<crate::domain::meeting::MeetingId>,
+        /// For minutes: the day (YYYY-MM-DD) of the one panel meeting held then.
+        #[arg(long)]
+        meeting_date: Option<chrono::NaiveDate>,
         /// How to print the summary: a line per file, or a JSON array.
         #[arg(long, value_enum, default_value_t = ImportFormat::Text)]
         format: ImportFormat,
@@ -243,6 +254,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         dry_run: true,
         format,
         files,
+        meeting_id: None,
+        meeting_date: None,
     } = &command
     {
         return imports::dry_run(files, *format);
@@ -305,7 +318,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 organisation,
                 ttl,
             } => accounts::issue_token(&config, &database, subject, roles, organisation, ttl).await,
-            Command::Import { format, files, .. } => imports::import_files(&config, &database, &files, format).await,
+            Command::Import {
+                format,
+                files,
+                dry_run,
+                meeting_id,
+                meeting_date,
+            } => {
+                let query = crate::routes::imports::ImportQuery {
+                    dry_run: Some(dry_run),
+                    meeting_id,
+                    meeting_date,
+                };
+                imports::import_files(&config, &database, &files, format, &query).await
+            }
             Command::ImportPlan {
                 programme,
                 commit,

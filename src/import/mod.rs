@@ -15,6 +15,7 @@
 
 mod date;
 mod importer;
+pub mod minutes;
 mod parser;
 pub mod plan;
 
@@ -110,6 +111,14 @@ pub enum ParseError {
         /// The missing section's usual heading.
         section: &'static str,
     },
+    /// Neither a question document nor minutes: no "Commissioner Response" section, and
+    /// no question put in it ("… asked", "a question from …", "Question by …").
+    #[error(
+        "this is neither a public question document (it has no 'Commissioner Response' section) nor the minutes \
+         of public questions or a 'Question by / Response by' page (no question is put in it: no '… asked …', \
+         'a question from …' or 'Question by …')"
+    )]
+    NotAnImportableDocument,
     /// The section is there but has no text in it.
     #[error("the '{section}' section is empty")]
     EmptySection {
@@ -155,7 +164,7 @@ impl ParseError {
     /// whole is not a document of this family; for reporting it beside the field.
     pub fn field(&self) -> &'static str {
         match self {
-            Self::Empty | Self::NotAQuestionDocument { .. } => "document",
+            Self::Empty | Self::NotAQuestionDocument { .. } | Self::NotAnImportableDocument => "document",
             Self::NoResponseYet { .. } => "response_body",
             Self::EmptySection { field, .. }
             | Self::MissingField { field, .. }

@@ -2171,6 +2171,34 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         Some(b"Question".to_vec()),
         Invalid("dry_run"),
     ));
+    // The meeting minutes are imported into: a UUID and a strict ISO date, or a 422
+    // naming the parameter, and minutes without a meeting a 422 naming meeting_id.
+    let minutes = include_str!("../../fixtures/import/supplementary-verbal-2022-11.txt");
+    for (query, parameter) in [
+        ("meeting_id=abc", "meeting_id"),
+        ("meeting_id=", "meeting_id"),
+        ("meeting_id=01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b", "meeting_id"),
+        ("meeting_date=14/11/2022", "meeting_date"),
+        ("meeting_date=2022-02-30", "meeting_date"),
+        ("meeting_date=%2B262143-12-31", "meeting_date"),
+        ("meeting_date=-0001-01-01", "meeting_date"),
+        ("meeting_date=2022-11-14T00:00:00Z", "meeting_date"),
+        (
+            "meeting_date=2022-11-14&meeting_id=01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b",
+            "meeting_date",
+        ),
+        ("dry_run=true", "meeting_id"),
+        ("", "meeting_id"),
+    ] {
+        cases.push(raw(
+            format!("minutes with {query:?}: imports"),
+            "POST",
+            format!("/api/v1/imports?{query}"),
+            Some(TEXT),
+            Some(minutes.as_bytes().to_vec()),
+            Invalid(parameter),
+        ));
+    }
     for (path, parameter, value) in [
         ("/api/v1/actions", "due_before", "9999-12-31"),
         ("/api/v1/actions", "due_after", "0001-01-01"),

@@ -708,3 +708,377 @@ async fn a_document_is_read_in_nfc_and_recognised_however_its_accents_were_saved
     assert_eq!(again.status, 200, "{}", again.text());
     assert_eq!(again.json()["outcome"], "already_imported");
 }
+
+// Minutes and "Question by / Response by" pages: several questions to one meeting.
+
+/// A panel that takes questions to the Commissioner and the Panel (and supplementaries),
+/// its meeting on `held_on`, and one force to pass questions to. Returns the meeting.
+async fn minutes_meeting(app: &TestApp, held_on: &str) -> Value {
+    let panel = app
+        .create_organisation(&format!("Panel {}", uuid::Uuid::now_v7()), "panel")
+        .await;
+    let panel_id = panel["id"].as_str().unwrap();
+    let rules = app
+        .as_admin()
+        .request("PUT", &format!("/api/v1/organisations/{panel_id}/question-rules"))
+        .json(&crate::helpers::question_rules_body(
+            json!({"addressees": ["commissioner", "panel"]}),
+        ))
+        .await;
+    assert_eq!(rules.status, 200, "{}", rules.text());
+    app.create_organisation(&format!("Force {}", uuid::Uuid::now_v7()), "force")
+        .await;
+    let meeting = app
+        .as_admin()
+        .post("/api/v1/meetings")
+        .json(&json!({
+            "organisation_id": panel_id, "kind": "panel_meeting",
+            "title": "Police, Fire and Crime Panel", "held_on": held_on
+        }))
+        .await;
+    assert_eq!(meeting.status, 201, "{}", meeting.text());
+    meeting.json()
+}
+
+fn outcomes(result: &Value) -> Vec<(String, String)> {
+    result["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            (
+                q["outcome"].as_str().unwrap().to_string(),
+                q["minutes_outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
+#[actix_web::test]
+async fn public_question_time_minutes_become_the_meetings_questions_with_their_outcomes() {
+    let app = spawn_app().await;
+    let meeting = minutes_meeting(&app, "2022-11-14").await;
+    let meeting_id = meeting["id"].as_str().unwrap();
+    let response = app
+        .import_as(
+            Role::Secretariat,
+            &format!("?meeting_id={meeting_id}"),
+            &fixture("supplementary-verbal-2022-11.txt"),
+            &[("x-filename", "supplementary-verbal-2022-11.txt")],
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    let result = response.json();
+    assert_eq!(result["kind"], "minutes");
+    assert_eq!(result["meeting_id"], meeting["id"]);
+    assert_eq!(
+        outcomes(&result),
+        pairs(&[
+            ("created", "answered"),
+            ("created", "answered"),
+            ("created", "answered"),
+            ("created", "not_accepted"),
+        ])
+    );
+    assert_eq!(result["summary"]["created"], 4);
+    let questions = result["questions"].as_array().unwrap();
+    let statuses: Vec<&str> = questions.iter().map(|q| q["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["answered", "answered", "answered", "rejected"]);
+
+    // The first: Mr Achterberg's, answered verbally at the meeting with figures promised
+    // in writing within 20 working days of it.
+    let first = app.as_admin().get(&question_of(&questions[0])).await.json();
+    assert_eq!(first["asker"]["display_name"], "Mr Jon Achterberg");
+    assert_eq!(first["meeting_id"], meeting["id"]);
+    assert_eq!(first["asked_on"], "2022-11-14");
+    assert_eq!(first["addressed_to"], "commissioner");
+    assert_eq!(first["source"]["name"], "supplementary-verbal-2022-11.txt");
+    assert_eq!(first["source"]["hash"], questions[0]["key"]);
+    let answer = &first["responses"][0];
+    assert_eq!(answer["kind"], "verbal");
+    assert_eq!(answer["meeting_id"], meeting["id"]);
+    assert_eq!(answer["follow_up_due_on"], "2022-12-12");
+    assert_eq!(questions[0]["follow_up_due_on"], "2022-12-12");
+    // The supplementary, linked to it under the same asker.
+    let supplementary = app.as_admin().get(&question_of(&questions[1])).await.json();
+    assert_eq!(supplementary["parent_question_id"], first["id"]);
+    assert_eq!(supplementary["asker"]["display_name"], "Mr Jon Achterberg");
+    assert_eq!(questions[1]["supplementary_to"], 1);
+    // Put to the Panel, answered by its chair.
+    let third = app.as_admin().get(&question_of(&questions[2])).await.json();
+    assert_eq!(third["addressed_to"], "panel");
+    assert_eq!(third["responses"][0]["author"]["name"], "The Chair");
+    // Not accepted, as an individual complaint, and so not public.
+    let fourth = app.as_admin().get(&question_of(&questions[3])).await.json();
+    assert_eq!(fourth["rejection_reason_code"], "individual_complaint");
+    assert_eq!(app.anonymous().get(&question_of(&questions[3])).await.status, 404);
+    // Each line number points at the document.
+    assert_eq!(questions[0]["lines"]["first"], 9);
+    assert!(questions[0]["recognised"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["what"] == "follow_up"));
+    // The same audit trail as questions put through the API.
+    let audited = app
+        .db
+        .count("SELECT count(*) AS n FROM audit_events WHERE action = 'question.supplementary_recorded'")
+        .await;
+    assert_eq!(audited, 1);
+}
+
+#[actix_web::test]
+async fn the_agenda_item_minutes_pass_a_question_to_the_force_and_report_the_action_unread() {
+    let app = spawn_app().await;
+    let meeting = minutes_meeting(&app, "2023-03-20").await;
+    let response = app
+        .import_as(
+            Role::Admin,
+            "?meeting_date=2023-03-20",
+            &fixture("minutes-agenda-item-2023-03.txt"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    let result = response.json();
+    assert_eq!(result["meeting_id"], meeting["id"]);
+    assert_eq!(
+        outcomes(&result),
+        pairs(&[
+            ("created", "answered"),
+            ("created", "referred"),
+            ("created", "answered")
+        ])
+    );
+    let referred = app.as_admin().get(&question_of(&result["questions"][1])).await.json();
+    assert_eq!(referred["status"], "referred");
+    assert_eq!(referred["referral_reason_code"], "operational_matter");
+    assert_eq!(result["unread"].as_array().unwrap().len(), 1);
+    assert_eq!(result["unread"][0]["lines"]["first"], 27);
+    assert_eq!(result["summary"]["unread"], 1);
+}
+
+#[actix_web::test]
+async fn a_question_by_response_by_page_finds_its_meeting_by_the_date_it_states() {
+    let app = spawn_app().await;
+    let meeting = minutes_meeting(&app, "2024-02-09").await;
+    let text = fixture("question-by-response-by-2024-02.txt");
+    let response = app.import_as(Role::Secretariat, "", &text, &[]).await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    let result = response.json();
+    assert_eq!(result["kind"], "question_by_response_by");
+    assert_eq!(result["meeting_id"], meeting["id"]);
+    assert_eq!(
+        outcomes(&result),
+        pairs(&[("created", "answered"), ("created", "answered")])
+    );
+    let first = &result["questions"][0];
+    assert_eq!(first["asker_display_name"], "Ms Dana Okafor");
+    assert_eq!(first["addressed_to"], "panel");
+    assert_eq!(first["answered_by"], "Councillor Lewis Marsh (Chair)");
+    // Guessed: whom it was put to, and that the answer was given at the meeting.
+    assert!(first["warnings"].as_array().unwrap().len() >= 2, "{first}");
+    // A meeting on another day than the page states is refused.
+    let other = minutes_meeting(&app, "2024-02-10").await;
+    let other_id = other["id"].as_str().unwrap();
+    app.import_as(Role::Secretariat, &format!("?meeting_id={other_id}"), &text, &[])
+        .await
+        .assert_invalid("meeting_id");
+}
+
+#[actix_web::test]
+async fn importing_minutes_again_adds_only_the_questions_not_imported_before() {
+    let app = spawn_app().await;
+    let meeting = minutes_meeting(&app, "2024-01-18").await;
+    let query = format!("?meeting_id={}", meeting["id"].as_str().unwrap());
+    let full = fixture("minutes-roman-numbered-2024-01.txt");
+    // The minutes as first published, without their last question.
+    let (first_part, _) = full.split_once("(iv)").unwrap();
+    let first = app.import_as(Role::Secretariat, &query, first_part, &[]).await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    assert_eq!(first.json()["summary"]["created"], 3);
+    let rows = app.import_rows().await;
+    // Again, as they are: nothing new.
+    let again = app.import_as(Role::Secretariat, &query, first_part, &[]).await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.json()["outcome"], "already_imported");
+    assert_eq!(app.import_rows().await, rows);
+    // Republished with one more question, renumbered and reflowed: only that one.
+    let republished = full.replace("(i) ", "1. ").replace("\n\nThe PCC", "\nThe PCC");
+    let dry = app
+        .import_as(Role::Secretariat, &format!("{query}&dry_run=true"), &republished, &[])
+        .await;
+    assert_eq!(dry.status, 200, "{}", dry.text());
+    assert_eq!(
+        outcomes(&dry.json()),
+        pairs(&[
+            ("already_imported", "answered"),
+            ("already_imported", "referred"),
+            ("already_imported", "written_reply_promised"),
+            ("parsed", "no_outcome"),
+        ])
+    );
+    assert_eq!(app.import_rows().await, rows, "a dry run writes nothing");
+    let more = app.import_as(Role::Secretariat, &query, &republished, &[]).await;
+    assert_eq!(more.status, 201, "{}", more.text());
+    let more = more.json();
+    assert_eq!(more["summary"]["created"], 1);
+    assert_eq!(more["summary"]["already_imported"], 3);
+    assert_eq!(more["questions"][3]["status"], "accepted");
+}
+
+#[actix_web::test]
+async fn minutes_in_other_words_import_with_a_written_answer_a_deferral_and_a_ruling() {
+    let app = spawn_app().await;
+    let meeting = minutes_meeting(&app, "2021-07-15").await;
+    let query = format!("?meeting_id={}", meeting["id"].as_str().unwrap());
+    for (name, expected) in [
+        (
+            "minutes-fire-audits-2021-07.txt",
+            pairs(&[
+                ("created", "answered"),
+                ("created", "answered"),
+                ("created", "deferred"),
+                ("created", "not_accepted"),
+            ]),
+        ),
+        (
+            "question-time-markdown-2025-03.txt",
+            pairs(&[
+                ("created", "answered"),
+                ("created", "answered"),
+                ("created", "referred"),
+            ]),
+        ),
+    ] {
+        let response = app.import_as(Role::Secretariat, &query, &fixture(name), &[]).await;
+        assert_eq!(response.status, 201, "{name}: {}", response.text());
+        assert_eq!(outcomes(&response.json()), expected, "{name}");
+    }
+    let written = app
+        .as_admin()
+        .get(&format!(
+            "/api/v1/questions?meeting_id={}&limit=50",
+            meeting["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(written.status, 200, "{}", written.text());
+}
+
+#[actix_web::test]
+async fn minutes_without_a_meeting_or_that_are_no_minutes_are_a_422_and_write_nothing() {
+    let app = spawn_app().await;
+    minutes_meeting(&app, "2022-11-14").await;
+    let before = app.import_rows().await;
+    for query in ["", "?dry_run=true"] {
+        let problem = app
+            .import_as(
+                Role::Secretariat,
+                query,
+                &fixture("supplementary-verbal-2022-11.txt"),
+                &[],
+            )
+            .await
+            .assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], "meeting_id", "{problem}");
+        assert!(
+            problem["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("meeting_date"),
+            "{problem}"
+        );
+    }
+    for (query, field) in [
+        ("?meeting_date=2022-11-15", "meeting_date"),
+        ("?meeting_id=01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b", "meeting_id"),
+        (
+            "?meeting_id=01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5b&meeting_date=2022-11-14",
+            "meeting_date",
+        ),
+        ("?meeting_date=14/11/2022", "meeting_date"),
+    ] {
+        app.import_as(
+            Role::Secretariat,
+            query,
+            &fixture("supplementary-verbal-2022-11.txt"),
+            &[],
+        )
+        .await
+        .assert_invalid(field);
+    }
+    let problem = app
+        .import_as(
+            Role::Secretariat,
+            "?meeting_date=2022-11-14",
+            &fixture("not-a-document-press-release.txt"),
+            &[],
+        )
+        .await
+        .assert_problem(422);
+    assert_eq!(problem["errors"][0]["field"], "document");
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("neither"));
+    assert_eq!(app.import_rows().await, before);
+}
+
+#[actix_web::test]
+async fn minutes_none_of_whose_questions_can_be_stored_are_a_422_naming_each() {
+    let app = spawn_app().await;
+    // A meeting of a panel that takes questions to the Commissioner only, with no force:
+    // the page's first question is put to the Panel, the second cannot be referred.
+    let meeting = app.create_meeting("panel_meeting", "2025-03-06").await;
+    let query = format!("?meeting_id={}", meeting["id"].as_str().unwrap());
+    let text = "Question by Mrs Ann Bell\n\nWhy was the Panel not told?\n\nResponse by the Chair\n\n\
+                The Chair said that the Panel had been told in January.\n\n\
+                Question by Mr Carl Dean\n\nWhy was the station closed?\n\nResponse by the Chair\n\n\
+                The Chair said that the question would be passed to the force.\n";
+    let before = app.import_rows().await;
+    let problem = app
+        .import_as(Role::Secretariat, &query, text, &[])
+        .await
+        .assert_problem(422);
+    let fields = field_of_each(&problem["errors"], "field");
+    assert_eq!(fields, [json!("questions[1]"), json!("questions[2]")], "{problem}");
+    assert_eq!(app.import_rows().await, before);
+}
+
+#[actix_web::test]
+async fn the_cli_imports_minutes_into_the_meeting_of_the_date_given_and_reports_each_question() {
+    let app = spawn_app().await;
+    minutes_meeting(&app, "2022-11-14").await;
+    let minutes = fixture_path("supplementary-verbal-2022-11.txt");
+    // Without a meeting, even a dry run says what is missing.
+    let dry = std::process::Command::new(env!("CARGO_BIN_EXE_scrutiny"))
+        .args(["import", "--dry-run"])
+        .arg(&minutes)
+        .output()
+        .unwrap();
+    assert!(!dry.status.success());
+    assert!(
+        stdout(&dry).contains("--meeting-id or --meeting-date"),
+        "{}",
+        stdout(&dry)
+    );
+    let date = Path::new("--meeting-date=2022-11-14");
+    let first = scrutiny_import(&app.db.url, &[date, &minutes]);
+    assert!(first.status.success(), "{}{}", stdout(&first), stderr(&first));
+    let printed = stdout(&first);
+    assert!(printed.starts_with("created "), "{printed}");
+    assert!(printed.contains("4 question(s): 4 created"), "{printed}");
+    assert!(printed.contains("not_accepted by A member of the public"), "{printed}");
+    let again = scrutiny_import(&app.db.url, &[date, Path::new("--format=json"), &minutes]);
+    assert!(again.status.success(), "{}{}", stdout(&again), stderr(&again));
+    let report: Value = serde_json::from_str(&stdout(&again)).unwrap();
+    assert_eq!(report[0]["outcome"], "already_imported");
+    assert_eq!(report[0]["minutes"]["summary"]["already_imported"], 4);
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM audit_events WHERE actor_id = 'cli' AND action = 'question.created'")
+            .await,
+        3
+    );
+}
