@@ -253,6 +253,7 @@ pub async fn referral_target(
 /// The minutes record questions the meeting took, so the question is checked against
 /// the meeting's deadline as if it arrived just before it; the panel's other rules
 /// (whom questions may be put to, word limits, supplementaries) apply as they are.
+#[allow(clippy::too_many_arguments)]
 pub async fn store_minutes_question(
     conn: &mut DbConn,
     actor: &Actor,
