@@ -290,7 +290,7 @@ enum State {
 /// no question at all (so is neither).
 pub fn parse_minutes(text: &str) -> Option<ParsedMinutes> {
     let text = crate::domain::text::nfc(&text.replace("\r\n", "\n").replace('\r', "\n")).into_owned();
-    let paras = text::paragraphs(&text);
+    let paras = text::paragraphs(&text, |line| cues::heading(line).is_some());
     let by_headings = paras
         .iter()
         .any(|p| matches!(cues::heading(&p.text), Some(cues::Heading::Question(_))))

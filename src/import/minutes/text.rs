@@ -21,10 +21,10 @@ fn clean_line(raw: &str) -> String {
 
 /// Whether a line starts a paragraph of its own even without a blank line before it: a
 /// minute number ("9.3", "14.4"), a list item ("(a)", "1.", "i)"), or a
-/// "Question by / Response by" heading.
-fn starts_paragraph(line: &str) -> bool {
+/// heading (`is_heading`: "Question by / Response by").
+fn starts_paragraph(line: &str, is_heading: &impl Fn(&str) -> bool) -> bool {
     let first = line.split_whitespace().next().unwrap_or_default();
-    minute_number(first).is_some() || is_list_marker(first) || super::cues::heading(line).is_some()
+    minute_number(first).is_some() || is_list_marker(first) || is_heading(line)
 }
 
 /// The minute number a paragraph starts with: digits with at least one inner dot
@@ -55,8 +55,9 @@ pub(super) fn is_list_marker(token: &str) -> bool {
     numeric || ((letter || roman) && (opened || token.ends_with(')') || inner.len() == 1 || roman))
 }
 
-/// The document's paragraphs, in order, with their source lines.
-pub(super) fn paragraphs(text: &str) -> Vec<Para> {
+/// The document's paragraphs, in order, with their source lines. `is_heading` tells a
+/// heading line ("Question by Ms X"), which is a paragraph of its own.
+pub(super) fn paragraphs(text: &str, is_heading: impl Fn(&str) -> bool) -> Vec<Para> {
     let mut out: Vec<Para> = Vec::new();
     let mut current: Option<Para> = None;
     let mut previous_was_heading = false;
@@ -72,11 +73,11 @@ pub(super) fn paragraphs(text: &str) -> Vec<Para> {
             previous_was_heading = false;
             continue;
         }
-        let is_heading = super::cues::heading(&line).is_some();
-        if current.is_some() && (starts_paragraph(&line) || previous_was_heading) {
+        let heading = is_heading(&line);
+        if current.is_some() && (starts_paragraph(&line, &is_heading) || previous_was_heading) {
             out.extend(current.take());
         }
-        previous_was_heading = is_heading;
+        previous_was_heading = heading;
         match current.as_mut() {
             Some(para) => {
                 para.text.push(' ');
@@ -313,7 +314,9 @@ mod tests {
 
     #[test]
     fn paragraphs_keep_their_lines_and_split_at_minute_numbers() {
-        let paras = paragraphs("Heading\n\n9.1  One\nline two\n9.2 Next\n\n\n(a) sub\n(b) sub");
+        let paras = paragraphs("Heading\n\n9.1  One\nline two\n9.2 Next\n\n\n(a) sub\n(b) sub", |_| {
+            false
+        });
         let shape: Vec<_> = paras
             .iter()
             .map(|p| (p.text.as_str(), p.first, p.last, p.number.as_deref()))
