@@ -6,14 +6,19 @@
 openapi-python-client prints each warning as a header ("WARNING parsing GET /x within
 y."), a detail line and the offending part of the document as JSON. The only warnings
 allowed are the ones saying a media type is unsupported, for the media types no JSON
-client reads: `text/plain` (imports, metrics), `application/atom+xml` (feeds) and
-`text/csv` (exports). openapi-typescript prints two lines on success and nothing else.
+client reads: `text/plain` (imports, metrics), `application/atom+xml` (feeds),
+`text/csv` (exports, plan imports) and the XLSX workbook a plan import takes. A warning
+may name several of them, a detail line each. openapi-typescript prints two lines on
+success and nothing else.
 """
 
 import re
 import sys
 
-ALLOWED_MEDIA = r"(text/plain|application/atom\+xml|text/csv)(;[^)\s]*)?"
+ALLOWED_MEDIA = (
+    r"(text/plain|application/atom\+xml|text/csv"
+    r"|application/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet)(;[^)\s]*)?"
+)
 PYTHON_BOILERPLATE = [
     r"Generating .*",
     r"Warning\(s\) encountered while generating\. Client was generated, but some pieces may be missing",
@@ -54,6 +59,8 @@ def unexpected_python(text):
         ):
             allowed += 1
             i += 2
+            while i < len(lines) and any(re.fullmatch(p, lines[i]) for p in PYTHON_ALLOWED_DETAIL):
+                i += 1
         else:
             unexpected.append(line)
             i += 1
