@@ -212,6 +212,8 @@ pub struct SubscriptionConfirmed {
     security(()),
     responses(
         (status = 200, description = "Confirmed.", body = SubscriptionConfirmed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
         (status = 429, response = responses::TooManyRequests),
         responses::Transition,
     )
