@@ -212,7 +212,7 @@ pub fn refusal(error: &PlanError) -> ApiError {
             "The file is not a spreadsheet this import reads (CSV or XLSX): {reason}"
         )),
         PlanError::Empty => ApiError::invalid("file", error.to_string()),
-        PlanError::NoHeader(_) => ApiError::invalid("file", error.to_string()),
+        PlanError::NoHeader(_) | PlanError::TooLarge(_) => ApiError::invalid("file", error.to_string()),
         PlanError::Mapping(_) => ApiError::invalid("mapping", error.to_string()),
     }
 }

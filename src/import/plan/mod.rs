@@ -42,6 +42,10 @@ pub enum PlanError {
     /// No row looks like a header.
     #[error("{0}")]
     NoHeader(String),
+    /// A worksheet with a cell beyond the rows or columns a plan may have
+    /// ([`sheet::MAX_ROWS`], [`sheet::MAX_COLUMNS`]).
+    #[error("{0}")]
+    TooLarge(String),
     /// The explicit mapping does not fit the file.
     #[error("{0}")]
     Mapping(String),

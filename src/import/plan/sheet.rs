@@ -123,6 +123,12 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Grid>, PlanError> {
     read_csv(bytes).map(|grid| vec![grid])
 }
 
+/// The most rows a worksheet of a plan may reach (counting from the first row of the
+/// sheet, title rows included): a plan has tens or hundreds of actions.
+pub const MAX_ROWS: usize = 10_000;
+/// The most columns a worksheet of a plan may reach (`IV`).
+pub const MAX_COLUMNS: usize = 256;
+
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, PlanError> {
     let not_xlsx =
         |e: calamine::XlsxError| PlanError::NotASpreadsheet(format!("a ZIP archive but not an XLSX workbook: {e}"));
@@ -134,10 +140,12 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, PlanError> {
     let mut grids = Vec::with_capacity(names.len());
     let mut first_error = None;
     for sheet in names {
-        // A chart sheet or a damaged one is not a plan: the others may be.
+        // A chart sheet or a damaged one is not a plan: the others may be. A sheet too
+        // large for a plan refuses the workbook: it is not read in part.
         match read_worksheet(&mut workbook, sheet) {
             Ok(grid) => grids.push(grid),
-            Err(error) => {
+            Err(SheetError::TooLarge(reason)) => return Err(PlanError::TooLarge(reason)),
+            Err(SheetError::Xlsx(error)) => {
                 first_error.get_or_insert(error);
             }
         }
@@ -148,64 +156,104 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, PlanError> {
     }
 }
 
-fn read_worksheet(workbook: &mut Xlsx<Cursor<&[u8]>>, sheet: String) -> Result<Grid, calamine::XlsxError> {
+enum SheetError {
+    Xlsx(calamine::XlsxError),
+    TooLarge(String),
+}
+
+impl From<calamine::XlsxError> for SheetError {
+    fn from(error: calamine::XlsxError) -> Self {
+        Self::Xlsx(error)
+    }
+}
+
+/// Where a cell at zero-based `(row, column)` of `sheet` is, if it is inside the rows
+/// and columns a plan may have; [`SheetError::TooLarge`] otherwise.
+fn within_bounds(sheet: &str, (row, column): (u32, u32)) -> Result<(usize, usize), SheetError> {
+    let (row, column) = (row as usize, column as usize);
+    if row >= MAX_ROWS || column >= MAX_COLUMNS {
+        return Err(SheetError::TooLarge(format!(
+            "worksheet '{sheet}' has a cell at row {} column {}: a plan may have at most {MAX_ROWS} rows and \
+             {MAX_COLUMNS} columns (delete what lies beyond the plan, or save the plan alone as CSV)",
+            row + 1,
+            column + 1
+        )));
+    }
+    Ok((row, column))
+}
+
+/// Reads one worksheet cell by cell (only the cells the file holds, never a grid
+/// spanning the sheet's bounding box, which a two-cell file can make a billion cells
+/// wide), refusing one with a cell beyond [`MAX_ROWS`] or [`MAX_COLUMNS`].
+fn read_worksheet(workbook: &mut Xlsx<Cursor<&[u8]>>, sheet: String) -> Result<Grid, SheetError> {
     let epoch_1904 = workbook.has_1904_epoch();
-    let range = workbook.worksheet_range(&sheet)?;
-    // Formulas are read only to say which empty-looking cells hold one.
-    let formulas = workbook.worksheet_formula(&sheet).ok();
-    let merged = workbook.merge_cells_by_sheet_name(&sheet).unwrap_or_default();
     let mut rows: Vec<Vec<Cell>> = Vec::new();
-    if let Some((row0, col0)) = range.start() {
-        let (row0, col0) = (row0 as usize, col0 as usize);
-        let (height, width) = (range.height(), range.width());
-        rows.resize(row0 + height, Vec::new());
-        for r in 0..height {
-            let mut cells = vec![Cell::Empty; col0 + width];
-            for c in 0..width {
-                let data = range.get((r, c)).cloned().unwrap_or(Data::Empty);
-                let mut cell = match data {
-                    Data::Empty => Cell::Empty,
-                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
-                    Data::Int(i) => Cell::Number(i as f64),
-                    Data::Float(f) => Cell::Number(f),
-                    Data::Bool(b) => Cell::Bool(b),
-                    Data::DateTime(dt) => Cell::Date {
-                        serial: dt.as_f64(),
-                        epoch_1904,
-                    },
-                    Data::Error(e) => Cell::Error(format!("{e:?}")),
-                };
-                if cell.is_empty() {
-                    let absolute = ((row0 + r) as u32, (col0 + c) as u32);
-                    if let Some(formula) = formulas
-                        .as_ref()
-                        .and_then(|f| f.get_value(absolute))
-                        .filter(|f| !f.is_empty())
-                    {
-                        cell = Cell::FormulaOnly(formula.clone());
-                    }
-                }
-                cells[col0 + c] = cell;
-            }
-            rows[row0 + r] = cells;
+    {
+        let mut cells = workbook.worksheet_cells_reader(&sheet)?;
+        while let Some(read) = cells.next_cell()? {
+            let (row, column) = within_bounds(&sheet, read.get_position())?;
+            let cell = match Data::from(read.get_value().clone()) {
+                Data::Empty => continue,
+                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
+                Data::Int(i) => Cell::Number(i as f64),
+                Data::Float(f) => Cell::Number(f),
+                Data::Bool(b) => Cell::Bool(b),
+                Data::DateTime(dt) => Cell::Date {
+                    serial: dt.as_f64(),
+                    epoch_1904,
+                },
+                Data::Error(e) => Cell::Error(format!("{e:?}")),
+            };
+            put(&mut rows, row, column, cell);
         }
     }
+    {
+        // Formulas are read only to say which empty-looking cells hold one.
+        let mut cells = workbook.worksheet_cells_reader(&sheet)?;
+        while let Some(formula) = cells.next_formula()? {
+            if formula.get_value().is_empty() {
+                continue;
+            }
+            let (row, column) = within_bounds(&sheet, formula.get_position())?;
+            let empty = rows.get(row).and_then(|r| r.get(column)).is_none_or(Cell::is_empty);
+            if empty {
+                put(&mut rows, row, column, Cell::FormulaOnly(formula.get_value().clone()));
+            }
+        }
+    }
+    // A merged region is only coordinates; cut it to the rows and columns read.
+    let merged = workbook.merge_cells_by_sheet_name(&sheet).unwrap_or_default();
+    let last_row = rows.len().saturating_sub(1);
+    let last_column = rows.iter().map(Vec::len).max().unwrap_or(0).saturating_sub(1);
     Ok(Grid {
         format: Format::Xlsx,
         sheet: Some(sheet),
-        rows,
         merged: merged
             .iter()
+            .filter(|d| (d.start.0 as usize) <= last_row && (d.start.1 as usize) <= last_column)
             .map(|d| {
                 (
                     d.start.0 as usize,
                     d.start.1 as usize,
-                    d.end.0 as usize,
-                    d.end.1 as usize,
+                    (d.end.0 as usize).min(last_row),
+                    (d.end.1 as usize).min(last_column),
                 )
             })
             .collect(),
+        rows,
     })
+}
+
+/// Puts `cell` at `(row, column)`, growing the rows (and that row) as needed.
+fn put(rows: &mut Vec<Vec<Cell>>, row: usize, column: usize, cell: Cell) {
+    if rows.len() <= row {
+        rows.resize(row + 1, Vec::new());
+    }
+    let cells = &mut rows[row];
+    if cells.len() <= column {
+        cells.resize(column + 1, Cell::Empty);
+    }
+    cells[column] = cell;
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Grid, PlanError> {

@@ -553,6 +553,20 @@ async fn a_file_without_a_usable_header_or_that_is_no_spreadsheet_is_refused_and
     import(&app, &programme, "?dry_run=false", "text/csv", b"")
         .await
         .assert_problem(422);
+    // A few kilobytes can name the sheet's last row and last column: the reader reads
+    // the cells the file holds, and refuses one beyond the rows and columns a plan may
+    // have (a workbook spanning the whole sheet once took the service down).
+    for (row, column) in [(1_048_575, 0), (1, 16_383), (10_000, 0)] {
+        let far = xlsx(|s| {
+            for (c, heading) in ["Ref", "Action", "Target Date", "% Complete", "RAG"].iter().enumerate() {
+                s.write_string(0, c as u16, *heading).unwrap();
+            }
+            s.write_string(row, column, "x").unwrap();
+        });
+        let problem = import(&app, &programme, "", XLSX_TYPE, &far).await.assert_problem(422);
+        assert_eq!(problem["errors"][0]["field"], "file", "{problem}");
+        assert!(problem.to_string().contains("at most 10000 rows"), "{problem}");
+    }
     let mapping = import(
         &app,
         &programme,
