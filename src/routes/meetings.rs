@@ -318,6 +318,7 @@ pub async fn get_meeting(
     request_body = UpdateMeetingRequest,
     responses(
         (status = 200, description = "The meeting as changed.", body = Meeting),
+        (status = 409, response = responses::Conflict),
         responses::Update,
     )
 )]

@@ -501,6 +501,7 @@ pub async fn get_question(
     responses(
         (status = 200, description = "The question as changed.", body = QuestionDetail,
             headers(("Cache-Control" = String, description = "`private, no-store` when the body carries `asker_contact` (for `secretariat` and `admin`)."))),
+        (status = 409, response = responses::Conflict),
         responses::Update,
     )
 )]

@@ -515,6 +515,7 @@ pub async fn get_response(
     request_body = UpdateResponseRequest,
     responses(
         (status = 200, description = "The response as changed.", body = CommissionerResponse),
+        (status = 409, response = responses::Conflict),
         responses::Update,
     )
 )]
