@@ -167,7 +167,7 @@ fn day_of(token: &str) -> Option<u32> {
 }
 
 /// A month by its English name or its usual abbreviation ("Jun", "Sept", "Sep.").
-fn month_of(token: &str) -> Option<u32> {
+pub(crate) fn month_of(token: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
         "january",
         "february",
@@ -190,6 +190,14 @@ fn month_of(token: &str) -> Option<u32> {
         .iter()
         .position(|name| name.starts_with(&word))
         .map(|index| index as u32 + 1)
+}
+
+/// The last day of `month` (1–12) of `year`: what "by the end of April 2023", `Mar-23`
+/// and a financial quarter's end mean. `None` for a month outside 1–12 or a year chrono
+/// cannot hold.
+pub(crate) fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
+    let (next_year, next_month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    NaiveDate::from_ymd_opt(next_year, next_month, 1)?.pred_opt()
 }
 
 fn is_weekday(token: &str) -> bool {

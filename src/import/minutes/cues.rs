@@ -929,13 +929,7 @@ pub(super) fn due_in(text: &str) -> Option<(Due, String)> {
 fn end_of_month(text: &str) -> Option<NaiveDate> {
     let read =
         crate::import::date::read_date(&format!("1 {}", text.trim_end_matches(|c: char| !c.is_alphanumeric()))).ok()?;
-    let first = read.date;
-    let next = if first.month() == 12 {
-        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
-    }?;
-    next.pred_opt()
+    crate::import::date::last_day_of_month(read.date.year(), read.date.month())
 }
 
 /// "Three questions had been received": how many questions the minutes say there were.

@@ -6,7 +6,7 @@
 use chrono::{Datelike, Days, NaiveDate};
 
 use super::sheet::Cell;
-use crate::import::date::read_date;
+use crate::import::date::{last_day_of_month as last_day, month_of, read_date};
 
 /// The years a plan's date may fall in: an action started or due outside them is a
 /// misreading (a percentage taken for a serial number, a typo in the year).
@@ -219,36 +219,6 @@ fn month(text: &str) -> Result<Option<ReadDate>, String> {
         conversion: Some(format!("'{text}' is a month: its last day, {date}")),
         notes: Vec::new(),
     }))
-}
-
-fn last_day(year: i32, month: u32) -> Option<NaiveDate> {
-    let (next_year, next_month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
-    NaiveDate::from_ymd_opt(next_year, next_month, 1)?.pred_opt()
-}
-
-fn month_of(token: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let word = token.to_lowercase();
-    if word.len() < 3 {
-        return None;
-    }
-    MONTHS
-        .iter()
-        .position(|name| name.starts_with(&word) || (word == "sept" && *name == "september"))
-        .map(|i| i as u32 + 1)
 }
 
 #[cfg(test)]
