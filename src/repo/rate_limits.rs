@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use diesel::dsl::{count_star, min};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
 
 use crate::db::schema::rate_limit_events;
 use crate::db::DbConn;
@@ -122,6 +122,12 @@ pub async fn record(conn: &mut DbConn, limit: &Limit, key: &str) -> Result<(), A
     Ok(())
 }
 
+/// [`acquire`] in a transaction of its own: the event counts whatever the request then
+/// does (a link that leads nowhere is counted too, so guessing links is limited).
+pub async fn count(conn: &mut DbConn, limit: &Limit, key: &str) -> Result<(), ApiError> {
+    conn.transaction(async |conn| acquire(conn, limit, key).await).await
+}
+
 /// Counts one event for `key` unless its limit is used up (429 with `Retry-After`).
 ///
 /// Unlike [`check`] then [`record`], this cannot be raced: the check and the count run
@@ -159,7 +165,6 @@ impl SignInAttempt {
 /// checking and then recording let 19 through. A success takes it back
 /// ([`sign_in_succeeded`]).
 pub async fn reserve_sign_in(conn: &mut DbConn, account: &str, address: &str) -> Result<SignInAttempt, ApiError> {
-    use diesel_async::AsyncConnection;
     let attempt = SignInAttempt {
         account: account.to_string(),
         address: address.to_string(),

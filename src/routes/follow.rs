@@ -10,7 +10,6 @@
 //! redacted (see [`crate::domain::follow::redact_path`]).
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use diesel_async::AsyncConnection as _;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -156,8 +155,7 @@ pub async fn withdraw_followed_question(
 /// at (so a refused guess learns nothing).
 async fn limit(conn: &mut DbConn, req: &HttpRequest) -> Result<(), ApiError> {
     let address = crate::http::proxy::client_address(req);
-    conn.transaction(async |conn| rate_limits::acquire(conn, &FOLLOW_LINK_REQUESTS_PER_ADDRESS, &address).await)
-        .await
+    rate_limits::count(conn, &FOLLOW_LINK_REQUESTS_PER_ADDRESS, &address).await
 }
 
 /// Replace a question's follow link.

@@ -8,7 +8,6 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel_async::AsyncConnection as _;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -280,8 +279,7 @@ pub async fn delete_subscription(
 /// that a 404 is counted too).
 async fn limit(conn: &mut DbConn, req: &HttpRequest) -> Result<(), ApiError> {
     let address = crate::http::proxy::client_address(req);
-    conn.transaction(async |conn| rate_limits::acquire(conn, &SUBSCRIPTION_LINK_REQUESTS_PER_ADDRESS, &address).await)
-        .await
+    rate_limits::count(conn, &SUBSCRIPTION_LINK_REQUESTS_PER_ADDRESS, &address).await
 }
 
 /// Which resource's followers: exactly one of the four.
