@@ -12,7 +12,7 @@ use crate::db::Database;
 use crate::domain::auth::Actor;
 use crate::domain::programme::ProgrammeId;
 use crate::error::ApiError;
-use crate::repo::plan_imports::RowOutcome;
+use crate::repo::plan_imports::{Importer, RowOutcome};
 use crate::routes::programme_imports::{self, PlanImportReport};
 
 /// What `scrutiny import-plan` was asked.
@@ -39,9 +39,16 @@ pub(super) async fn import_plan(config: &Config, database: &Database, args: Impo
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut conn = admin_conn(config, database).await?;
+    let actor = Actor::system("cli");
+    // The operator runs the service (and issues its tokens): it may post progress on
+    // any action, as `admin` may.
+    let importer = Importer {
+        actor: &actor,
+        may_post_progress: &|_| Ok(()),
+    };
     let report = programme_imports::import(
         &mut conn,
-        &Actor::system("cli"),
+        importer,
         args.programme,
         &bytes,
         &crate::import::source_name(&name),

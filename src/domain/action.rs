@@ -225,7 +225,7 @@ impl ActionChanges {
 
 /// 403 unless `principal` may move an action that `owner` owns
 /// ([`Principal::may_move_action_of`]).
-fn may_move(principal: &Principal, owner: OrganisationId) -> Result<(), ApiError> {
+pub fn may_move(principal: &Principal, owner: OrganisationId) -> Result<(), ApiError> {
     if !principal.may_move_action_of(owner) {
         return Err(ApiError::forbidden(
             "Only admin, commissioner_office and force users of the owning organisation may change this action",

@@ -191,10 +191,10 @@ requirement!(
     ManageProgrammes => [Admin, CommissionerOffice]
 );
 requirement!(
-    /// Import an improvement plan into a programme (its actions and their progress
-    /// updates): `admin`, `secretariat` (who bring the panel's archives in) and
-    /// `commissioner_office` (who record programmes and actions).
-    ImportPlans => [Admin, Secretariat, CommissionerOffice]
+    /// Import an improvement plan into a programme: `admin` and `commissioner_office`,
+    /// the roles that may both record actions ([`RecordActions`]) and post progress on
+    /// any action ([`UpdateActions`]), which is all an import does.
+    ImportPlans => [Admin, CommissionerOffice]
 );
 requirement!(
     /// Change an action and post its progress updates: `admin`, `commissioner_office`,

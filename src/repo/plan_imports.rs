@@ -210,10 +210,27 @@ async fn find_existing(
     })))
 }
 
+/// Who imports, and what they may do to an existing action.
+#[derive(Clone, Copy)]
+pub struct Importer<'a> {
+    pub actor: &'a Actor,
+    /// 403 unless the importer may post progress on this action (the rule of
+    /// `POST /actions/{id}/updates`, decided by the caller, who knows the principal).
+    pub may_post_progress: &'a (dyn Fn(&ActionRow) -> Result<(), ApiError> + Send + Sync),
+}
+
+impl std::fmt::Debug for Importer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Importer")
+            .field("actor", self.actor)
+            .finish_non_exhaustive()
+    }
+}
+
 /// How an import is made.
 #[derive(Debug, Clone)]
 pub struct Run<'a> {
-    pub actor: &'a Actor,
+    pub importer: Importer<'a>,
     /// Work out and report what would happen, and write nothing.
     pub dry_run: bool,
     /// The day progress is reported on (today in London).
@@ -248,18 +265,31 @@ pub async fn import_row(
             match write {
                 Write::Nothing => {}
                 Write::Create(new, update) => {
-                    let record = actions::insert(conn, run.actor, &new).await?;
+                    let record = actions::insert(conn, run.importer.actor, &new).await?;
                     result.action_id = Some(record.row.id);
                     if let Some(update) = update {
-                        let posted =
-                            actions::post_update(conn, run.actor, record.row.id, &IfMatch::none(), |_| Ok(()), &update)
-                                .await?;
+                        let posted = actions::post_update(
+                            conn,
+                            run.importer.actor,
+                            record.row.id,
+                            &IfMatch::none(),
+                            run.importer.may_post_progress,
+                            &update,
+                        )
+                        .await?;
                         result.progress_update_id = Some(posted.row.id);
                     }
                 }
                 Write::Update(id, update) => {
-                    let posted =
-                        actions::post_update(conn, run.actor, id, &IfMatch::none(), |_| Ok(()), &update).await?;
+                    let posted = actions::post_update(
+                        conn,
+                        run.importer.actor,
+                        id,
+                        &IfMatch::none(),
+                        run.importer.may_post_progress,
+                        &update,
+                    )
+                    .await?;
                     result.progress_update_id = Some(posted.row.id);
                 }
             }

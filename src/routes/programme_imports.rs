@@ -8,15 +8,15 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::db::DbConn;
-use crate::domain::action::{ActionId, ActionStatus, ProgressUpdateId};
-use crate::domain::auth::Actor;
+use crate::domain::action::{may_move, ActionId, ActionStatus, ProgressUpdateId};
 use crate::domain::programme::ProgrammeId;
 use crate::domain::report::RecommendationId;
 use crate::error::{responses, ApiError, FieldError, Problem};
 use crate::http::caller::{ImportPlans, Require};
 use crate::http::{Body as RawBody, Query};
 use crate::import::plan::{self, columns, Column, Note, Options, PlanError, PlanRow, StatusTable};
-use crate::repo::plan_imports::{self as repo, RowOutcome, Run};
+use crate::repo::actions::ActionRow;
+use crate::repo::plan_imports::{self as repo, Importer, RowOutcome, Run};
 
 /// The header naming the uploaded file.
 const X_FILENAME: &str = "x-filename";
@@ -221,7 +221,7 @@ pub fn refusal(error: &PlanError) -> ApiError {
 /// in a transaction of its own. 404 when there is no such programme.
 pub async fn import(
     conn: &mut DbConn,
-    actor: &Actor,
+    importer: Importer<'_>,
     programme: ProgrammeId,
     bytes: &[u8],
     file: &str,
@@ -231,7 +231,7 @@ pub async fn import(
     let target = repo::target(conn, programme).await?;
     let read = plan::read_plan(bytes, options).map_err(|e| refusal(&e))?;
     let run = Run {
-        actor,
+        importer,
         dry_run,
         today: super::imports::london_today(),
         source_name: file,
@@ -341,8 +341,8 @@ const ACCEPTED_TYPES: &[&str] = &[
 /// would do. Each row is imported in a transaction of its own: a row that cannot be
 /// imported (an unknown recommendation, a date out of range, a formula without its
 /// result, a status an action cannot move to) is reported as `failed` with its row
-/// number and reasons and does not stop the others. For `admin`, `secretariat` and
-/// `commissioner_office`. 404 when there is no such programme; 413 over the body
+/// number and reasons and does not stop the others. For `admin` and
+/// `commissioner_office`, who may record actions and post their progress. 404 when there is no such programme; 413 over the body
 /// limit (`SCRUTINY_BODY_LIMIT`); 415 for what is not a spreadsheet; 422 for a file
 /// with no header row it can use, or a `mapping` or `statuses` it cannot read.
 #[utoipa::path(
@@ -397,9 +397,15 @@ pub async fn create_programme_import(
     }
     let options = options(query.mapping.as_deref(), query.statuses.as_deref()).map_err(ApiError::validation)?;
     let mut conn = state.conn().await?;
+    let actor = auth.actor();
+    let may_post_progress = |action: &ActionRow| may_move(&auth.principal, action.owner_organisation_id);
+    let importer = Importer {
+        actor: &actor,
+        may_post_progress: &may_post_progress,
+    };
     let report = import(
         &mut conn,
-        &auth.actor(),
+        importer,
         *id,
         &body.bytes,
         &file_name(&req),

@@ -53,9 +53,6 @@ const ADMIN_OR_COMMISSIONER_OFFICE: [Outcome; 7] =
 /// someone's behalf.
 const QUESTION_ASKERS: [Outcome; 7] = [Ok, Ok, Ok, Ok, Forbidden, Forbidden, Forbidden];
 const REPORT_MANAGERS: [Outcome; 7] = [Unauthenticated, Ok, Ok, Forbidden, Ok, Forbidden, Forbidden];
-/// Improvement plans are imported by the secretariat (archives) and the Commissioner's
-/// office (programmes and actions).
-const PLAN_IMPORTERS: [Outcome; 7] = [Unauthenticated, Ok, Ok, Forbidden, Ok, Forbidden, Forbidden];
 /// `force` users may move and report on their own organisation's actions only; the
 /// matrix's force token names no organisation, so it owns nothing (see actions.rs for
 /// both sides of the ownership rule).
@@ -139,7 +136,7 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("get", "/api/v1/programmes/{id}", PUBLIC),
     ("patch", "/api/v1/programmes/{id}", ADMIN_OR_COMMISSIONER_OFFICE),
     ("get", "/api/v1/programmes/{id}/progress", PUBLIC),
-    ("post", "/api/v1/programmes/{id}/import", PLAN_IMPORTERS),
+    ("post", "/api/v1/programmes/{id}/import", ADMIN_OR_COMMISSIONER_OFFICE),
     ("post", "/api/v1/reports/{id}/recommendations", REPORT_MANAGERS),
     ("get", "/api/v1/recommendations", PUBLIC),
     ("get", "/api/v1/recommendations/{id}", PUBLIC),
