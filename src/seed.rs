@@ -176,7 +176,7 @@ impl StoryQuestionText {
     /// Received at noon on the day it was asked, in time for its meeting.
     fn submission(&self) -> repo::questions::Submission {
         repo::questions::Submission {
-            submitted_at: Utc.from_utc_datetime(&self.asked_on.and_hms_opt(12, 0, 0).unwrap_or_default()),
+            submitted_at: Some(Utc.from_utc_datetime(&self.asked_on.and_hms_opt(12, 0, 0).unwrap_or_default())),
             sees_unpublished: true,
             rate_limit: None,
         }

@@ -250,14 +250,12 @@ pub async fn referral_target(
 /// published), referred to `referral` (the organisation), rejected or accepted as
 /// `ready.planned` says. A question whose key was imported before creates nothing.
 ///
-/// The minutes record questions the meeting took, so the question is checked against
-/// the meeting's deadline as if it arrived just before it; the panel's other rules
-/// (whom questions may be put to, word limits, supplementaries) apply as they are.
-#[allow(clippy::too_many_arguments)]
+/// The minutes record questions the meeting took, so no question deadline applies
+/// (the chair may take a late one); the panel's other rules (whom questions may be put
+/// to, word limits, supplementaries) apply as they are.
 pub async fn store_minutes_question(
     conn: &mut DbConn,
     actor: &Actor,
-    meeting: &MeetingRow,
     key: &str,
     source_name: &str,
     ready: &Ready,
@@ -267,10 +265,6 @@ pub async fn store_minutes_question(
     if let Some(existing) = questions::find_by_source_hash(conn, key).await? {
         return Ok(StoredQuestion::AlreadyImported(Box::new(existing)));
     }
-    let submitted_at = meeting
-        .question_deadline
-        .map(|deadline| deadline - chrono::Duration::seconds(1))
-        .unwrap_or_else(|| meeting.held_on.and_time(chrono::NaiveTime::MIN).and_utc());
     let stored = conn
         .transaction(async |conn| {
             let record = match (&ready.supplementary, parent) {
@@ -283,7 +277,7 @@ pub async fn store_minutes_question(
                 }
                 (None, _) => {
                     let submission = questions::Submission {
-                        submitted_at,
+                        submitted_at: None,
                         sees_unpublished: true,
                         rate_limit: None,
                     };

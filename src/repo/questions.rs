@@ -124,7 +124,10 @@ impl QuestionRecord {
 /// How a question is being submitted: when, by whom and under what limit.
 #[derive(Debug)]
 pub struct Submission {
-    pub submitted_at: DateTime<Utc>,
+    /// When the question arrived, checked against its meeting's question deadline;
+    /// `None` for a question the meeting itself took (one recorded from its minutes),
+    /// which no deadline applies to.
+    pub submitted_at: Option<DateTime<Utc>>,
     /// Whether the submitter may see meetings and questions that are not public (so
     /// may name them as the meeting or the parent).
     pub sees_unpublished: bool,
@@ -185,7 +188,9 @@ pub async fn insert(
         }
         if let Some(meeting_id) = new.meeting_id {
             let (meeting, rules) = meeting_for_question(conn, meeting_id, submission.sees_unpublished).await?;
-            require_in_time(&meeting, &rules, submission.submitted_at)?;
+            if let Some(submitted_at) = submission.submitted_at {
+                require_in_time(&meeting, &rules, submitted_at)?;
+            }
             require_within_rules(conn, &meeting, &rules, new).await?;
         }
         if let Some(parent) = new.parent_question_id {

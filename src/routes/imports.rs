@@ -569,17 +569,7 @@ pub async fn import_minutes(
             warnings: question.warnings.clone(),
             errors: Vec::new(),
         };
-        let stored = store_one(
-            conn,
-            actor,
-            &meeting,
-            question,
-            source_name,
-            &ids,
-            &mut targets,
-            dry_run,
-        )
-        .await?;
+        let stored = store_one(conn, actor, question, source_name, &ids, &mut targets, dry_run).await?;
         let id = match stored {
             Ok(StoredOrRead::Stored(StoredQuestion::Created {
                 question: row,
@@ -675,11 +665,9 @@ fn fill(report: &mut ImportedQuestion, row: &crate::repo::questions::QuestionRow
 /// Stores one prepared question (or, in a dry run, looks up whether it was imported
 /// before): the errors, naming their fields, when it cannot be. Only a database that
 /// cannot be reached (or fails) is an `Err` of the outer result.
-#[allow(clippy::too_many_arguments)]
 async fn store_one(
     conn: &mut DbConn,
     actor: &Actor,
-    meeting: &crate::repo::meetings::MeetingRow,
     question: &crate::import::minutes::PreparedQuestion,
     source_name: &str,
     ids: &[Option<QuestionId>],
@@ -727,18 +715,7 @@ async fn store_one(
         },
         None => None,
     };
-    match repo::store_minutes_question(
-        conn,
-        actor,
-        meeting,
-        &question.key,
-        source_name,
-        ready,
-        parent,
-        referral,
-    )
-    .await
-    {
+    match repo::store_minutes_question(conn, actor, &question.key, source_name, ready, parent, referral).await {
         Ok(stored) => Ok(Ok(StoredOrRead::Stored(stored))),
         Err(ApiError::Validation(errors)) => Ok(Err(errors)),
         Err(error @ (ApiError::Conflict { .. } | ApiError::Forbidden(_) | ApiError::NotFound(_))) => {

@@ -434,7 +434,7 @@ pub async fn create_question(
     }
     let view = caller.view();
     let submission = Submission {
-        submitted_at: Utc::now(),
+        submitted_at: Some(Utc::now()),
         sees_unpublished: view.sees_unpublished(),
         rate_limit: anonymous.then(|| {
             let address = crate::http::proxy::client_address(&req);
