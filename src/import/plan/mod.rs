@@ -42,8 +42,8 @@ pub enum PlanError {
     /// No row looks like a header.
     #[error("{0}")]
     NoHeader(String),
-    /// A worksheet with a cell beyond the rows or columns a plan may have
-    /// ([`sheet::MAX_ROWS`], [`sheet::MAX_COLUMNS`]).
+    /// A worksheet with a cell beyond the rows or columns a plan may have, or with more
+    /// cells ([`sheet::MAX_ROWS`], [`sheet::MAX_COLUMNS`], [`sheet::MAX_CELLS`]).
     #[error("{0}")]
     TooLarge(String),
     /// The explicit mapping does not fit the file.

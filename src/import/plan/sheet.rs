@@ -128,6 +128,9 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Grid>, PlanError> {
 pub const MAX_ROWS: usize = 10_000;
 /// The most columns a worksheet of a plan may reach (`IV`).
 pub const MAX_COLUMNS: usize = 256;
+/// The most cells with a value a worksheet of a plan may hold: a compressed workbook
+/// within the body limit can still unpack to millions of cells inside the bounds above.
+pub const MAX_CELLS: usize = 100_000;
 
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, PlanError> {
     let not_xlsx =
@@ -190,8 +193,16 @@ fn read_worksheet(workbook: &mut Xlsx<Cursor<&[u8]>>, sheet: String) -> Result<G
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     {
         let mut cells = workbook.worksheet_cells_reader(&sheet)?;
+        let mut held = 0usize;
         while let Some(read) = cells.next_cell()? {
             let (row, column) = within_bounds(&sheet, read.get_position())?;
+            held += 1;
+            if held > MAX_CELLS {
+                return Err(SheetError::TooLarge(format!(
+                    "worksheet '{sheet}' holds more than {MAX_CELLS} cells: more than a plan has (save the plan \
+                     alone as CSV)"
+                )));
+            }
             let cell = match Data::from(read.get_value().clone()) {
                 Data::Empty => continue,
                 Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
@@ -311,6 +322,25 @@ fn read_csv(bytes: &[u8]) -> Result<Grid, PlanError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A workbook of `rows` × `columns` cells, each holding 1.
+    fn workbook(rows: u32, columns: u16) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for row in 0..rows {
+            for column in 0..columns {
+                sheet.write_number(row, column, 1.0).unwrap();
+            }
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_worksheet_with_more_cells_than_a_plan_has_is_refused_inside_the_bounds() {
+        // 400 × 256 cells: every one inside MAX_ROWS and MAX_COLUMNS, more than MAX_CELLS.
+        assert!(matches!(read(&workbook(400, 256)), Err(PlanError::TooLarge(_))));
+        assert!(read(&workbook(300, 256)).is_ok());
+    }
 
     #[test]
     fn numbers_read_as_people_typed_them() {
