@@ -524,6 +524,17 @@ pub async fn published_for_question(conn: &mut DbConn, id: QuestionId) -> Result
     Ok(rows.into_iter().map(cited).collect())
 }
 
+/// The question response `id` answers: 404 (as the response) when there is none.
+async fn question_of(conn: &mut DbConn, id: ResponseId) -> Result<QuestionId, ApiError> {
+    responses::table
+        .find(id)
+        .select(responses::question_id)
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| versioned::not_found::<ResponseRow>(id))
+}
+
 /// The published responses a question's page read with it
 /// ([`super::questions::QuestionPage::published_responses`]).
 pub fn from_page(published_responses: serde_json::Value) -> Result<Vec<ResponseRecord>, ApiError> {
@@ -817,13 +828,7 @@ pub async fn update(
     conn.transaction(async |conn| {
         // The question first, then the response, as publishing takes them: a correction
         // that makes this response keep a promise must not race another follow-up.
-        let question_id: QuestionId = responses::table
-            .find(id)
-            .select(responses::question_id)
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or_else(|| versioned::not_found::<ResponseRow>(id))?;
+        let question_id = question_of(conn, id).await?;
         let question = questions::lock(conn, question_id).await?;
         let before: ResponseRow = versioned::lock(conn, id, if_match).await?;
         let (status, addressed_to) = (question.status, question.addressed_to);
@@ -923,13 +928,7 @@ pub async fn publish(
     conn.transaction(async |conn| {
         // The question first, then the response: the same order as every other path
         // that locks both, so two publications cannot deadlock.
-        let question_id: QuestionId = responses::table
-            .find(id)
-            .select(responses::question_id)
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or_else(|| versioned::not_found::<ResponseRow>(id))?;
+        let question_id = question_of(conn, id).await?;
         let question = questions::lock_record(conn, question_id).await?;
         let before: ResponseRow = versioned::lock(conn, id, if_match).await?;
         require_answerer(question.row.status, question.row.addressed_to, answers_for, before.kind)?;
