@@ -20,12 +20,14 @@
 //! so personal data (a questioner's contact details) cannot leak into an export even for
 //! callers who see it in JSON.
 //!
-//! Two opt-in [`ExportParams`] make a file open cleanly in a spreadsheet: `bom=true`
-//! starts it with a UTF-8 byte-order mark (Excel otherwise reads UTF-8 as the local
-//! code page), and `escape_formulas=true` prefixes with `'` every text cell that a
+//! Two [`ExportParams`] decide how a file meets a spreadsheet. Text cells that a
 //! spreadsheet would run as a formula (OWASP's CSV injection guidance: a leading `=`,
-//! `+`, `-`, `@`, tab or carriage return). Both are off by default, so the file is the
-//! data verbatim, as a program reading CSV wants it.
+//! `+`, `-`, `@`, tab or carriage return) are prefixed with `'` unless
+//! `escape_formulas=false`: exports hold text the public submitted and spreadsheets
+//! import, and most of these files are opened by a person in Excel, so the safe file is
+//! the default and a program that wants the data verbatim says so. `bom=true` starts the
+//! file with a UTF-8 byte-order mark (Excel otherwise reads UTF-8 as the local code
+//! page); off by default.
 
 use std::collections::HashMap;
 
@@ -60,11 +62,12 @@ pub struct ExportParams {
     /// (bytes `EF BB BF`), which Excel needs to read the file as UTF-8 rather than the
     /// local code page. Off when absent.
     pub bom: Option<bool>,
-    /// With `Accept: text/csv` only: `true` puts a single quote (`'`) before every text
-    /// cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, so that a
+    /// With `Accept: text/csv` only: a single quote (`'`) goes before every text cell
+    /// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, so that a
     /// spreadsheet shows it rather than running it as a formula (OWASP's advice on CSV
-    /// injection; exports hold text the public submitted). Numbers and booleans are
-    /// never changed. Off when absent: the cells are then the data verbatim.
+    /// injection; exports hold text the public submitted and documents imported).
+    /// Numbers and booleans are never changed. On when absent; `false` writes every
+    /// cell verbatim, for a program reading the CSV.
     pub escape_formulas: Option<bool>,
 }
 
@@ -81,7 +84,7 @@ impl ExportParams {
     }
 
     fn escapes(self) -> bool {
-        self.escape_formulas == Some(true)
+        self.escape_formulas != Some(false)
     }
 }
 

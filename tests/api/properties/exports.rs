@@ -333,7 +333,7 @@ async fn a_byte_order_mark_starts_an_export_only_when_asked() {
 }
 
 #[actix_web::test]
-async fn formula_cells_are_neutralised_only_when_asked_and_the_rest_is_unchanged() {
+async fn formula_cells_are_neutralised_unless_verbatim_is_asked_for_and_the_rest_is_unchanged() {
     let app = spawn_app().await;
     let title = "=HYPERLINK(\"http://evil.example\",\"Click\")";
     let body = "@SUM(1+1)*cmd|' /C calc'!A0";
@@ -342,11 +342,11 @@ async fn formula_cells_are_neutralised_only_when_asked_and_the_rest_is_unchanged
     let plain_question = app.create_question(json!({"title": "A plain title = fine"})).await;
     app.accept_question(&plain_question).await;
 
-    let verbatim = csv_get(&app, "/api/v1/questions", None).await;
-    let (header, plain_rows) = parse(&verbatim, "questions");
-    let escaped = csv_get(&app, "/api/v1/questions?escape_formulas=true", None).await;
-    let (escaped_header, escaped_rows) = parse(&escaped, "questions");
-    assert_eq!(escaped_header, header);
+    let escaped = csv_get(&app, "/api/v1/questions", None).await;
+    let (header, escaped_rows) = parse(&escaped, "questions");
+    let verbatim = csv_get(&app, "/api/v1/questions?escape_formulas=false", None).await;
+    let (verbatim_header, plain_rows) = parse(&verbatim, "questions");
+    assert_eq!(verbatim_header, header);
     assert_eq!(escaped_rows.len(), plain_rows.len());
     let (title_at, body_at) = (column(&header, "title"), column(&header, "body"));
     let row_of = |rows: &[Vec<String>], id: &serde_json::Value| {
@@ -356,10 +356,10 @@ async fn formula_cells_are_neutralised_only_when_asked_and_the_rest_is_unchanged
         row_of(&plain_rows, &question["id"]),
         row_of(&escaped_rows, &question["id"]),
     );
-    assert_eq!(plain[title_at], title, "verbatim unless asked");
-    assert_eq!(plain[body_at], body);
-    assert_eq!(neutral[title_at], format!("'{title}"));
+    assert_eq!(neutral[title_at], format!("'{title}"), "escaped by default");
     assert_eq!(neutral[body_at], format!("'{body}"));
+    assert_eq!(plain[title_at], title, "verbatim when asked");
+    assert_eq!(plain[body_at], body);
     for (i, (a, b)) in plain.iter().zip(&neutral).enumerate() {
         if i != title_at && i != body_at {
             assert_eq!(a, b, "{} is unchanged", header[i]);
@@ -370,13 +370,13 @@ async fn formula_cells_are_neutralised_only_when_asked_and_the_rest_is_unchanged
         row_of(&escaped_rows, &plain_question["id"]),
         "a row with no formula-like cell is the same"
     );
-    let off = csv_get(&app, "/api/v1/questions?escape_formulas=false", None).await;
-    assert_eq!(off.body, verbatim.body);
+    let explicit = csv_get(&app, "/api/v1/questions?escape_formulas=true", None).await;
+    assert_eq!(explicit.body, escaped.body, "true is the default");
 
     // Every collection: an organisation named like a formula, in the organisations export.
     let sneaky = app.create_organisation("-2+3+cmd|' /C calc'!A0", "other").await;
     let (header, rows) = parse(
-        &csv_get(&app, "/api/v1/organisations?escape_formulas=true&bom=true", None).await,
+        &csv_get(&app, "/api/v1/organisations?bom=true", None).await,
         "organisations",
     );
     let name = rows

@@ -659,3 +659,31 @@ async fn those_who_record_and_move_actions_import_plans_and_others_may_not() {
         .await
         .assert_problem(401);
 }
+
+#[actix_web::test]
+async fn a_formula_planted_in_a_plan_reaches_the_public_export_as_text() {
+    let app = spawn_app().await;
+    let programme = programme(&app).await;
+    let planted = "=HYPERLINK(\"http://evil.example\",\"Details\")";
+    let plan = format!(
+        "Ref,Recommendation,Action,Action Owner,Target Date,RAG,% Complete\n\
+         9.1,R1,\"{}\",Head of Contact Management,31/03/2023,Green,50%\n",
+        planted.replace('"', "\"\"")
+    );
+    let report = commit(&app, &programme, "text/csv", plan.as_bytes()).await;
+    assert_eq!(report["counts"]["created"], 1, "{report:#}");
+
+    let export = app
+        .anonymous()
+        .get(&format!(
+            "/api/v1/actions?programme_id={}",
+            programme["id"].as_str().unwrap()
+        ))
+        .header("accept", "text/csv")
+        .await;
+    assert_eq!(export.status, 200, "{}", export.text());
+    let mut reader = csv::Reader::from_reader(export.body.as_slice());
+    let title_at = reader.headers().unwrap().iter().position(|h| h == "title").unwrap();
+    let titles: Vec<String> = reader.records().map(|r| r.unwrap()[title_at].to_string()).collect();
+    assert_eq!(titles, [format!("'{planted}")], "a spreadsheet shows it, never runs it");
+}
