@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use super::{parse_document, AskerKind as ParsedAskerKind, ParseError, ParsedDocument};
+use super::{parse_document, personal, AskerKind as ParsedAskerKind, ParseError, ParseWarning, ParsedDocument};
 use crate::domain::calendar::plausible_date;
 use crate::domain::question::{AskerKind, NewQuestion, NewResponse, ResponseKind};
 use crate::domain::text::{is_allowed_char, nfc, Body, Name, Title};
@@ -70,7 +70,7 @@ impl ImportError {
 /// Reads `text` (a document called `raw_source_name`) and checks that what it says can
 /// be stored: `today` (London's date) bounds the dates, which must not be in the future.
 pub fn prepare(text: &str, raw_source_name: &str, today: NaiveDate) -> Result<Prepared, ImportError> {
-    let document = parse_document(text)?;
+    let mut document = parse_document(text)?;
     let asker_kind = match document.asker.kind {
         ParsedAskerKind::MemberOfPublic => AskerKind::MemberOfPublic,
         ParsedAskerKind::PanelMember => AskerKind::PanelMember,
@@ -126,6 +126,20 @@ pub fn prepare(text: &str, raw_source_name: &str, today: NaiveDate) -> Result<Pr
         follow_up_due_on: None,
         follows_up_response_id: None,
     };
+    // Published as written: say so where the text looks like it holds someone's details.
+    let spotted = [
+        (
+            "questions",
+            personal::warning("the question", &document.questions.join("\n\n")),
+        ),
+        (
+            "response_body",
+            personal::warning("the response", &document.response_body),
+        ),
+    ];
+    for (field, warning) in spotted {
+        document.warnings.extend(warning.map(|w| ParseWarning::new(field, w)));
+    }
     Ok(Prepared {
         document,
         source_name: source_name(raw_source_name),

@@ -17,6 +17,7 @@ mod date;
 mod importer;
 pub mod minutes;
 mod parser;
+pub mod personal;
 pub mod plan;
 
 pub use importer::{

@@ -16,7 +16,7 @@ use crate::domain::question::{
 use crate::domain::question_rules::Addressee;
 use crate::domain::text::{Body, Name, Title};
 use crate::error::FieldError;
-use crate::import::{title_from, AskerKind as ReadAskerKind, PANEL_ASKER, PUBLIC_ASKER};
+use crate::import::{personal, title_from, AskerKind as ReadAskerKind, PANEL_ASKER, PUBLIC_ASKER};
 
 /// The meeting the minutes are of, as the request names it.
 #[derive(Debug, Clone, Copy)]
@@ -134,6 +134,7 @@ pub fn prepare_minutes(minutes: &ParsedMinutes, meeting: MeetingContext) -> Prep
 /// A note (at most 2,000 characters) from the minutes' words, cut with a warning.
 fn note(text: &str, warnings: &mut Vec<String>) -> Result<Note, FieldError> {
     const MAX: usize = 2_000;
+    warnings.extend(personal::warning("the reason", text));
     let text = if text.chars().count() > MAX {
         warnings.push(format!("the reason was cut to its first {MAX} characters"));
         let cut: String = text.chars().take(MAX - 1).collect();
@@ -211,6 +212,7 @@ fn prepare_question(
     let text = read.paragraphs.join("\n\n");
     let title = title_from(read.paragraphs.first().map_or("", String::as_str));
     let key = question_key(meeting.id, parent_key, &text);
+    warnings.extend(personal::warning("the question", &text));
     let mut errors: Vec<FieldError> = Vec::new();
     let name = keep(Name::parse("asker", &display), &mut errors);
     let title_value = keep(Title::parse("questions", &title), &mut errors);
@@ -243,6 +245,7 @@ fn prepare_question(
                     meeting.held_on
                 ));
             }
+            warnings.extend(personal::warning("the answer", answer));
             let response = (
                 keep(Body::parse("response_body", answer), &mut errors),
                 keep(Name::parse("author_name", &answerer.name), &mut errors),

@@ -29,6 +29,7 @@ pub use sheet::{Cell, Format};
 pub use status::StatusTable;
 
 use crate::domain::action::ActionStatus;
+use crate::import::personal;
 
 /// Why a file cannot be read as a plan at all (a row that cannot be imported is a
 /// [`PlanRow`] with errors instead).
@@ -276,6 +277,16 @@ fn read_row(grid: &sheet::Grid, header: &columns::Header, index: usize, options:
             row.reference.take().unwrap_or_default()
         ));
         return row;
+    }
+    for (field, value) in [
+        (Field::Action, &row.action),
+        (Field::Owner, &row.owner),
+        (Field::Update, &row.update),
+        (Field::SuccessMeasure, &row.success_measure),
+    ] {
+        if let Some(warning) = value.as_deref().and_then(|v| personal::warning("the cell", v)) {
+            row.warnings.push(Note::new(field.as_str(), warning));
+        }
     }
     if row.reference.is_none() && !row.errors.iter().any(|e| e.field == "reference") {
         row.errors.push(Note::new(

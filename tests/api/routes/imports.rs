@@ -1082,3 +1082,56 @@ async fn the_cli_imports_minutes_into_the_meeting_of_the_date_given_and_reports_
         3
     );
 }
+
+#[actix_web::test]
+async fn personal_details_in_imported_text_are_warned_about_in_the_report_not_echoed() {
+    let app = spawn_app().await;
+    let meeting = minutes_meeting(&app, "2025-03-10").await;
+    let meeting_id = meeting["id"].as_str().unwrap();
+    let minutes = fixture("question-time-markdown-2025-03.txt").replace(
+        "Why has the number of PCSOs in the borough fallen by a third since 2022?",
+        "Why has the number of PCSOs in the borough fallen by a third since 2022? Please reply to \
+         ben.carter@example.org or 07700 900123.",
+    );
+    let report = app
+        .import_as(
+            Role::Secretariat,
+            &format!("?meeting_id={meeting_id}&dry_run=true"),
+            &minutes,
+            &[],
+        )
+        .await;
+    assert_eq!(report.status, 200, "{}", report.text());
+    let report = report.json();
+    let warnings = report["questions"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("the question appears to hold an e-mail address and a telephone number"),
+        "{warnings}"
+    );
+    assert!(
+        !warnings.contains("example.org") && !warnings.contains("900123"),
+        "{warnings}"
+    );
+    let others = report["questions"][1]["warnings"].to_string();
+    assert!(!others.contains("appears to hold"), "{others}");
+
+    // The one-question document: its response naming a resident's postcode.
+    let published = PUBLISHED.replacen(
+        "Commissioner Response:\n",
+        "Commissioner Response:\n\nWe wrote to the resident at ST16 2DH.\n",
+        1,
+    );
+    assert_ne!(published, PUBLISHED);
+    let result = app.import_as(Role::Secretariat, "?dry_run=true", &published, &[]).await;
+    assert_eq!(result.status, 200, "{}", result.text());
+    let result = result.json();
+    let spotted: Vec<&Value> = result["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["message"].as_str().unwrap().contains("appears to hold"))
+        .collect();
+    assert_eq!(spotted.len(), 1, "{result:#}");
+    assert_eq!(spotted[0]["field"], "response_body");
+    assert!(spotted[0]["message"].as_str().unwrap().contains("a postcode"));
+}

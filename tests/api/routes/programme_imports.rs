@@ -687,3 +687,33 @@ async fn a_formula_planted_in_a_plan_reaches_the_public_export_as_text() {
     let titles: Vec<String> = reader.records().map(|r| r.unwrap()[title_at].to_string()).collect();
     assert_eq!(titles, [format!("'{planted}")], "a spreadsheet shows it, never runs it");
 }
+
+#[actix_web::test]
+async fn a_plan_cell_holding_someones_contact_details_is_warned_about_before_it_is_published() {
+    let app = spawn_app().await;
+    let programme = programme(&app).await;
+    let plan = PLAN_CSV.replace(
+        "\"Prompt built and in user testing.\"",
+        "\"Prompt built; complainant (jo@example.org, 01785 232385) updated.\"",
+    );
+    assert_ne!(plan, PLAN_CSV, "the fixture's update for 1.2 has changed");
+    let response = import(&app, &programme, "", "text/csv", plan.as_bytes()).await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    let report = response.json();
+    let warnings = &row(&report, "1.2")["warnings"];
+    let spotted: Vec<&Value> = warnings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["message"].as_str().unwrap().contains("appears to hold"))
+        .collect();
+    assert_eq!(spotted.len(), 1, "{warnings:#}");
+    assert_eq!(spotted[0]["field"], "update");
+    assert!(!spotted[0]["message"].as_str().unwrap().contains("example.org"));
+    for other in ["1.1", "2.1", "2.2"] {
+        assert!(
+            !row(&report, other)["warnings"].to_string().contains("appears to hold"),
+            "{other}: the published plan holds no personal details"
+        );
+    }
+}
