@@ -468,7 +468,9 @@ pub(super) fn surname(name: &str) -> String {
         .to_lowercase()
 }
 
-/// The verbs that report an answer, as they follow the answerer.
+/// The verbs that report an answer, as they follow the answerer. The first
+/// [`ANSWERED`] of them say that an answer was given; the last three report something
+/// said in reply (an undertaking, an agreement, a note) that is not an answer by itself.
 pub(super) const REPLYING: [&str; 17] = [
     "replied",
     "responded",
@@ -480,14 +482,17 @@ pub(super) const REPLYING: [&str; 17] = [
     "advised",
     "informed",
     "reported",
-    "undertook",
-    "agreed",
     "indicated",
     "commented",
     "assured",
     "acknowledged",
+    "undertook",
+    "agreed",
     "noted",
 ];
+
+/// The verbs of [`REPLYING`] that say an answer was given.
+const ANSWERED: &[&str] = REPLYING.split_at(14).0;
 
 /// Who answered, as the minutes give them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -772,25 +777,7 @@ pub(super) fn outcome(lower: &str, answerer_known: bool) -> Option<Read> {
     if any(lower, &DEFERRED) {
         return Some(Read::Deferred);
     }
-    let replies = any(
-        lower,
-        &[
-            "replied",
-            "responded",
-            "answered",
-            "said",
-            "stated",
-            "explained",
-            "confirmed",
-            "advised",
-            "informed",
-            "reported",
-            "assured",
-            "indicated",
-            "commented",
-            "acknowledged",
-        ],
-    );
+    let replies = any(lower, ANSWERED);
     if replies && answerer_known {
         return Some(Read::Answered);
     }
