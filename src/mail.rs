@@ -228,6 +228,19 @@ fn build(from: &Mailbox, message: &Claimed) -> anyhow::Result<Message> {
     ))?)
 }
 
+/// The panel's name as messages and pages give it: the display name of
+/// `SCRUTINY_MAIL_FROM`, else "The Panel".
+pub fn panel_name(config: &crate::config::Config) -> String {
+    config
+        .mail
+        .smtp
+        .as_ref()
+        .and_then(|smtp| smtp.from.parse::<Mailbox>().ok())
+        .and_then(|from| from.name)
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "The Panel".into())
+}
+
 /// The message templates (`templates/mail/`) and what fills them.
 pub struct Templates {
     /// The panel's name: the display name of `SCRUTINY_MAIL_FROM`.
