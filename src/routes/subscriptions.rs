@@ -148,7 +148,11 @@ async fn require_public(conn: &mut DbConn, kind: FollowedKind, id: Uuid) -> Resu
 /// already (then nothing is sent). Something that is not public, or does not exist, is
 /// a 422 naming its field; nothing is stored. At most 20 requests an hour from one
 /// client address, and 3 confirmation messages a day to one e-mail address: then 429
-/// with `Retry-After`. 503 (`mail-off`) when this service sends no mail.
+/// with `Retry-After`. 503 `mail-off` when this service sends no mail (or does not know
+/// its own URL for the links): that is how it is set up, not a passing fault, so it
+/// comes without `Retry-After` and a client should not retry (nor offer following by
+/// e-mail) until the operator turns mail on; a 503 `service-unavailable` (the database
+/// is out of reach) has `Retry-After` as everywhere.
 #[utoipa::path(
     tag = "subscriptions",
     request_body = CreateSubscriptionRequest,
@@ -157,6 +161,10 @@ async fn require_public(conn: &mut DbConn, kind: FollowedKind, id: Uuid) -> Resu
         (status = 202, description = "Asked; a confirmation link is on its way (or the address follows this already).", body = SubscriptionRequested),
         (status = 429, response = responses::TooManyRequests),
         responses::Create,
+        (status = 503, description = "This service sends no e-mail (`mail-off`: how it is set up, so no `Retry-After`; do not retry), or the database is unavailable (`service-unavailable`: retry after `Retry-After` seconds).",
+            content_type = "application/problem+json", body = crate::error::Problem,
+            headers(("Retry-After" = String, description = "With `service-unavailable` only: seconds to wait before trying again.")),
+            example = json!({"type": "/problems/mail-off", "title": "E-mail is off on this service", "status": 503, "detail": "This service sends no e-mail, so nothing can be followed by e-mail here"})),
     )
 )]
 #[post("/subscriptions")]
