@@ -188,7 +188,7 @@ pub const PROBLEM_TYPES: &[ProblemType] = &[
     ProblemType { slug: "service-unavailable", status: StatusCode::SERVICE_UNAVAILABLE, title: "The service is temporarily unavailable",
         description: "The database cannot be reached. Retry after the number of seconds in Retry-After." },
     ProblemType { slug: "mail-off", status: StatusCode::SERVICE_UNAVAILABLE, title: "E-mail is off on this service",
-        description: "What was asked needs an e-mail message, and this service sends none: its operator has not set SCRUTINY_SMTP_URL, SCRUTINY_MAIL_FROM and SCRUTINY_BASE_URL. Nothing was stored." },
+        description: "What was asked needs an e-mail message, and this service sends none: its operator has not set SCRUTINY_SMTP_URL, SCRUTINY_MAIL_FROM and SCRUTINY_BASE_URL. Nothing was stored. This is how the service is set up, not a passing fault: no Retry-After is sent, and asking again will not help until the operator turns mail on." },
 ];
 
 impl ApiError {

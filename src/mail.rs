@@ -151,9 +151,17 @@ impl Worker {
                 .mail_messages
                 .get_or_create(&OutcomeLabels { outcome: label })
                 .inc();
-            if let Outcome::Failed(error) = &outcome {
-                // The message's id only: never its address.
-                log::warn!("mail worker: message {} given up: {error}", message.id);
+            // The message's id only, never its address (nor one quoted by the relay:
+            // see `send`).
+            match &outcome {
+                Outcome::Sent => log::debug!("mail worker: message {} sent", message.id),
+                Outcome::Retry(at, error) => {
+                    log::debug!(
+                        "mail worker: message {} not sent, to be tried again at {at}: {error}",
+                        message.id
+                    )
+                }
+                Outcome::Failed(error) => log::warn!("mail worker: message {} given up: {error}", message.id),
             }
             let mut conn = self.pool.get().await?;
             repo::record(&mut conn, message.id, &outcome).await?;
@@ -167,8 +175,18 @@ impl Worker {
         })
     }
 
-    /// Sends one message and says what came of it.
+    /// Sends one message and says what came of it, with no address in what it says: a
+    /// relay's refusal usually quotes the recipient (`550 5.1.1 <…>: Recipient address
+    /// rejected`), and the outcome is logged and kept.
     async fn send(&self, message: &Claimed) -> Outcome {
+        match self.attempt(message).await {
+            Outcome::Sent => Outcome::Sent,
+            Outcome::Retry(at, error) => Outcome::Retry(at, redact_addresses(&error)),
+            Outcome::Failed(error) => Outcome::Failed(redact_addresses(&error)),
+        }
+    }
+
+    async fn attempt(&self, message: &Claimed) -> Outcome {
         let built = match build(&self.from, message) {
             Ok(built) => built,
             Err(error) => return Outcome::Failed(format!("the message could not be made: {error}")),
@@ -195,6 +213,37 @@ impl Worker {
         let delay = retry_delay(self.config.retry_base, attempts, rand::random::<f64>());
         Some((now + chrono::Duration::from_std(delay).ok()?).min(window_end))
     }
+}
+
+/// `text` with every word that looks like an e-mail address (something, `@`, a domain
+/// or address literal) replaced by `[address]`.
+pub fn redact_addresses(text: &str) -> String {
+    let is_local = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.\"".contains(c);
+    let is_domain = |c: char| c.is_alphanumeric() || "-.[]:".contains(c);
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '@' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let before = chars[..i].iter().rev().take_while(|c| is_local(**c)).count();
+        let after = chars[i + 1..].iter().take_while(|c| is_domain(**c)).count();
+        if before == 0 || after == 0 {
+            out.push('@');
+            i += 1;
+            continue;
+        }
+        // The local part is in `out` already: take it back.
+        for _ in 0..before {
+            out.pop();
+        }
+        out.push_str("[address]");
+        i += 1 + after;
+    }
+    out
 }
 
 /// The message as sent: plain text with an HTML alternative, and a `Message-ID` made
@@ -226,6 +275,19 @@ fn build(from: &Mailbox, message: &Claimed) -> anyhow::Result<Message> {
         message.body_text.clone(),
         message.body_html.clone(),
     ))?)
+}
+
+/// The panel's name as messages and pages give it: the display name of
+/// `SCRUTINY_MAIL_FROM`, else "The Panel".
+pub fn panel_name(config: &crate::config::Config) -> String {
+    config
+        .mail
+        .smtp
+        .as_ref()
+        .and_then(|smtp| smtp.from.parse::<Mailbox>().ok())
+        .and_then(|from| from.name)
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "The Panel".into())
 }
 
 /// The message templates (`templates/mail/`) and what fills them.
@@ -579,6 +641,24 @@ mod tests {
         assert!(html.contains("<a href=\"https://x.example/q\">"), "{html}");
         let (_, text, _) = render(template, &[("name", "A".into()), ("meeting", "the Panel".into())]);
         assert!(text.starts_with("Hello A. At the Panel."), "{text}");
+    }
+
+    #[test]
+    fn addresses_are_taken_out_of_a_relays_answer() {
+        assert_eq!(
+            redact_addresses(
+                "permanent error (550): 5.1.1 <Refused.Private+x@Example.org>: Recipient address rejected"
+            ),
+            "permanent error (550): 5.1.1 <[address]>: Recipient address rejected"
+        );
+        assert_eq!(
+            redact_addresses("to a@[127.0.0.1] and b@c.example, not @here or there@"),
+            "to [address] and [address], not @here or there@"
+        );
+        assert_eq!(
+            redact_addresses("Connection refused (os error 111)"),
+            "Connection refused (os error 111)"
+        );
     }
 
     #[test]

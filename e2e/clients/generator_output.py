@@ -6,8 +6,9 @@
 openapi-python-client prints each warning as a header ("WARNING parsing GET /x within
 y."), a detail line and the offending part of the document as JSON. The only warnings
 allowed are the ones saying a media type is unsupported, for the media types no JSON
-client reads: `text/plain` (imports, metrics), `application/atom+xml` (feeds),
-`text/csv` (exports, plan imports) and the XLSX workbook a plan import takes. A warning
+client reads: `text/plain` (imports, metrics), `text/html` (the pages a following
+link opens, for people), `application/atom+xml` (feeds), `text/csv` (exports, plan
+imports) and the XLSX workbook a plan import takes. A warning
 may name several of them, a detail line each. openapi-typescript prints two lines on
 success and nothing else.
 """
@@ -16,7 +17,7 @@ import re
 import sys
 
 ALLOWED_MEDIA = (
-    r"(text/plain|application/atom\+xml|text/csv"
+    r"(text/plain|text/html|application/atom\+xml|text/csv"
     r"|application/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet)(;[^)\s]*)?"
 )
 PYTHON_BOILERPLATE = [

@@ -6,7 +6,7 @@
 
 use crate::config::LogFormat;
 
-/// `RUST_LOG` filtering as usual; with `SCRUTINY_LOG_FORMAT=json`, one JSON object per
+/// `RUST_LOG` filtering as usual (but see [`HELD_TO_INFO`]); with `SCRUTINY_LOG_FORMAT=json`, one JSON object per
 /// line (time, level, target, message and the record's fields: request id, route,
 /// status, latency), for log shippers.
 pub(super) fn init(format: LogFormat) {
@@ -42,5 +42,63 @@ pub(super) fn init(format: LogFormat) {
             writeln!(out, "{}", serde_json::Value::Object(fields.0))
         });
     }
-    builder.init();
+    let logger = builder.build();
+    let max_level = logger.filter();
+    if log::set_boxed_logger(Box::new(HoldingBack(logger))).is_ok() {
+        log::set_max_level(max_level);
+    }
+}
+
+/// Libraries whose records below `info` carry what this service must never log, held to
+/// `info` whatever `RUST_LOG` says: tokio-postgres logs each query's parameters at
+/// `debug` (e-mail addresses, contact details, token hashes), byte by byte.
+const HELD_TO_INFO: &[&str] = &["tokio_postgres"];
+
+/// The logger, without the records of [`HELD_TO_INFO`] below `info`.
+struct HoldingBack(env_logger::Logger);
+
+impl HoldingBack {
+    fn held_back(metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() > log::Level::Info
+            && HELD_TO_INFO.iter().any(|name| {
+                metadata
+                    .target()
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+            })
+    }
+}
+
+impl log::Log for HoldingBack {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        !Self::held_back(metadata) && self.0.enabled(metadata)
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if !Self::held_back(record.metadata()) {
+            self.0.log(record);
+        }
+    }
+
+    fn flush(&self) {
+        self.0.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_parameters_are_held_back_below_info_whatever_rust_log_says() {
+        let at = |level, target| log::Metadata::builder().level(level).target(target).build();
+        assert!(HoldingBack::held_back(&at(log::Level::Debug, "tokio_postgres::query")));
+        assert!(HoldingBack::held_back(&at(log::Level::Trace, "tokio_postgres")));
+        assert!(!HoldingBack::held_back(&at(
+            log::Level::Info,
+            "tokio_postgres::connection"
+        )));
+        assert!(!HoldingBack::held_back(&at(log::Level::Debug, "tokio_postgresql")));
+        assert!(!HoldingBack::held_back(&at(log::Level::Debug, "scrutiny::mail")));
+    }
 }

@@ -7,6 +7,7 @@ pub mod caller;
 pub mod collection;
 pub mod conditional;
 pub mod csv;
+pub mod html;
 pub mod listing;
 pub mod page;
 pub mod proxy;

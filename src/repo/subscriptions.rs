@@ -235,17 +235,30 @@ pub async fn confirm(conn: &mut DbConn, token: Option<&SubscriptionToken>) -> Re
     })
 }
 
+/// What an unsubscribed subscription followed.
+#[derive(Debug, Clone)]
+pub struct Unsubscribed {
+    pub kind: FollowedKind,
+    pub resource_id: Uuid,
+}
+
 /// Deletes the subscription an unsubscribe link belongs to, with its address, every
-/// link to it, its waiting digest lines and its unsent messages. [`no_such_link`] when
-/// the link leads nowhere (never issued, or the subscription is gone already).
-pub async fn unsubscribe(conn: &mut DbConn, token: Option<&SubscriptionToken>) -> Result<(), ApiError> {
+/// link to it, its waiting digest lines and its unsent messages, and says what it
+/// followed. [`no_such_link`] when the link leads nowhere (never issued, or the
+/// subscription is gone already).
+pub async fn unsubscribe(conn: &mut DbConn, token: Option<&SubscriptionToken>) -> Result<Unsubscribed, ApiError> {
     let Some(token) = token else {
         return Err(no_such_link());
     };
     conn.transaction(async |conn| {
-        let id: Uuid = subscription_unsubscribe_tokens::table
+        let (id, kind, resource_id): (Uuid, String, Uuid) = subscription_unsubscribe_tokens::table
             .find(token.hash())
-            .select(subscription_unsubscribe_tokens::subscription_id)
+            .inner_join(subscriptions::table)
+            .select((
+                subscriptions::id,
+                subscriptions::resource_type,
+                subscriptions::resource_id,
+            ))
             .first(conn)
             .await
             .optional()?
@@ -258,7 +271,10 @@ pub async fn unsubscribe(conn: &mut DbConn, token: Option<&SubscriptionToken>) -
         .execute(conn)
         .await?;
         diesel::delete(subscriptions::table.find(id)).execute(conn).await?;
-        Ok(())
+        Ok(Unsubscribed {
+            kind: FollowedKind::parse(&kind).ok_or_else(no_such_link)?,
+            resource_id,
+        })
     })
     .await
 }

@@ -6,6 +6,8 @@
 //! unsubscribe link that leads nowhere (never issued, used, expired, malformed) is
 //! always the same 404.
 
+use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -22,7 +24,8 @@ use crate::domain::subscription::{parse_email, Digest, FollowedKind, Subscriptio
 use crate::error::{responses, ApiError, FieldError};
 use crate::http::caching::Caching;
 use crate::http::caller::{Caller, ManageAccounts, Require};
-use crate::http::{Json, Query};
+use crate::http::html::{accepts_html, template, Page};
+use crate::http::{Body, Json, Query};
 use crate::mail::Templates;
 use crate::metrics::OutcomeLabels;
 use crate::repo::rate_limits::{self, SUBSCRIPTION_LINK_REQUESTS_PER_ADDRESS};
@@ -145,7 +148,11 @@ async fn require_public(conn: &mut DbConn, kind: FollowedKind, id: Uuid) -> Resu
 /// already (then nothing is sent). Something that is not public, or does not exist, is
 /// a 422 naming its field; nothing is stored. At most 20 requests an hour from one
 /// client address, and 3 confirmation messages a day to one e-mail address: then 429
-/// with `Retry-After`. 503 (`mail-off`) when this service sends no mail.
+/// with `Retry-After`. 503 `mail-off` when this service sends no mail (or does not know
+/// its own URL for the links): that is how it is set up, not a passing fault, so it
+/// comes without `Retry-After` and a client should not retry (nor offer following by
+/// e-mail) until the operator turns mail on; a 503 `service-unavailable` (the database
+/// is out of reach) has `Retry-After` as everywhere.
 #[utoipa::path(
     tag = "subscriptions",
     request_body = CreateSubscriptionRequest,
@@ -154,6 +161,10 @@ async fn require_public(conn: &mut DbConn, kind: FollowedKind, id: Uuid) -> Resu
         (status = 202, description = "Asked; a confirmation link is on its way (or the address follows this already).", body = SubscriptionRequested),
         (status = 429, response = responses::TooManyRequests),
         responses::Create,
+        (status = 503, description = "This service sends no e-mail (`mail-off`: how it is set up, so no `Retry-After`; do not retry), or the database is unavailable (`service-unavailable`: retry after `Retry-After` seconds).",
+            content_type = "application/problem+json", body = crate::error::Problem,
+            headers(("Retry-After" = String, description = "With `service-unavailable` only: seconds to wait before trying again.")),
+            example = json!({"type": "/problems/mail-off", "title": "E-mail is off on this service", "status": 503, "detail": "This service sends no e-mail, so nothing can be followed by e-mail here"})),
     )
 )]
 #[post("/subscriptions")]
@@ -184,6 +195,7 @@ pub async fn create_subscription(
 /// The token of a confirmation link.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "q3Z8xV0m2bK7tR4yW1nE6sJ9cH5uL0aPdG2fT8kM3oB"}))]
 pub struct ConfirmSubscriptionRequest {
     /// The token from the link in the confirmation message: 43 base64url characters.
     #[schema(example = "q3Z8xV0m2bK7tR4yW1nE6sJ9cH5uL0aPdG2fT8kM3oB")]
@@ -199,18 +211,174 @@ pub struct SubscriptionConfirmed {
     pub digest: Digest,
 }
 
+/// The token of a link, in the query string of the page it opens.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LinkQuery {
+    /// The token from the message's link: 43 base64url characters.
+    pub token: String,
+}
+
+/// An example of the page a link opens (the stylesheet left out).
+const CONFIRM_PAGE_EXAMPLE: &str = "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>…<title>Confirm you want these e-mails - Staffordshire Police, Fire &amp; Crime Panel</title>…</head>\n<body>\n<main>\n<p class=\"panel\">Staffordshire Police, Fire &amp; Crime Panel</p>\n<h1>Confirm you want these e-mails</h1>\n<p>…</p>\n<form method=\"post\" action=\"confirm\">\n<input type=\"hidden\" name=\"token\" value=\"q3Z8xV0m2bK7tR4yW1nE6sJ9cH5uL0aPdG2fT8kM3oB\">\n<button type=\"submit\">Confirm and start e-mails</button>\n</form>\n…\n</main>\n</body>\n</html>\n";
+const UNSUBSCRIBE_PAGE_EXAMPLE: &str = "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>…<title>Stop these e-mails - Staffordshire Police, Fire &amp; Crime Panel</title>…</head>\n<body>\n<main>\n<p class=\"panel\">Staffordshire Police, Fire &amp; Crime Panel</p>\n<h1>Stop these e-mails</h1>\n<p>…</p>\n<form method=\"post\" action=\"unsubscribe\">\n<input type=\"hidden\" name=\"token\" value=\"q3Z8xV0m2bK7tR4yW1nE6sJ9cH5uL0aPdG2fT8kM3oB\">\n<button type=\"submit\">Stop these e-mails</button>\n</form>\n…\n</main>\n</body>\n</html>\n";
+const LINK_NOT_WORKING_EXAMPLE: &str = "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>…<title>This link does not work - Staffordshire Police, Fire &amp; Crime Panel</title>…</head>\n<body>\n<main>\n<p class=\"panel\">Staffordshire Police, Fire &amp; Crime Panel</p>\n<h1>This link does not work</h1>\n<p>This link does not work. …</p>\n</main>\n</body>\n</html>\n";
+const CONFIRMED_PAGE_EXAMPLE: &str = "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>…<title>Confirmed - Staffordshire Police, Fire &amp; Crime Panel</title>…</head>\n<body>\n<main>\n<p class=\"panel\">Staffordshire Police, Fire &amp; Crime Panel</p>\n<h1>Confirmed</h1>\n<p>You are now following action M-1, &quot;Audit of missing-child referrals&quot;.</p>\n…\n</main>\n</body>\n</html>\n";
+const UNSUBSCRIBED_PAGE_EXAMPLE: &str = "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>…<title>E-mails stopped - Staffordshire Police, Fire &amp; Crime Panel</title>…</head>\n<body>\n<main>\n<p class=\"panel\">Staffordshire Police, Fire &amp; Crime Panel</p>\n<h1>E-mails stopped</h1>\n<p>You will get no more e-mail about action M-1, &quot;Audit of missing-child referrals&quot;.</p>\n…\n</main>\n</body>\n</html>\n";
+
+/// The token in a link's query string, when it is one a link could carry: extra
+/// parameters (a mail system's tracking, say) are ignored, as people do not choose them.
+fn link_token(req: &HttpRequest) -> Option<SubscriptionToken> {
+    form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(name, _)| name == "token")
+        .and_then(|(_, value)| SubscriptionToken::parse(&value))
+}
+
+/// The page that says a link does not work, whatever the reason.
+fn link_not_working(confirming: bool) -> Page<'static> {
+    Page {
+        status: StatusCode::NOT_FOUND,
+        title: "This link does not work",
+        template: template::LINK_NOT_WORKING,
+        vars: vec![
+            ("confirming", if confirming { "yes" } else { "" }.into()),
+            ("stopping", if confirming { "" } else { "yes" }.into()),
+        ],
+    }
+}
+
+/// The confirmation link's page.
+///
+/// What a person's browser opens from the confirmation message: a small HTML page
+/// (`text/html; charset=utf-8`) naming the panel, saying what confirming means, with
+/// one button that `POST`s the token to `/api/v1/subscriptions/confirm` as a form.
+/// Opening it changes nothing (mail scanners and link previewers open links too), and
+/// it says nothing about the link: any token that could be one gets the page, and the
+/// button decides. A missing or malformed token is a 404 page. Sent with
+/// `Cache-Control: no-store`, `Referrer-Policy: no-referrer` and a
+/// `Content-Security-Policy` that allows no script. Other parameters are ignored.
+#[utoipa::path(
+    tag = "subscriptions",
+    params(LinkQuery),
+    security(()),
+    responses(
+        (status = 200, description = "The page, with its button.",
+            content((String = "text/html", example = json!(CONFIRM_PAGE_EXAMPLE))),
+            headers(("Cache-Control" = String, description = "`no-store`: the page carries the link's token."))),
+        (status = 404, description = "No token, or one no link could carry: a page that says the link does not work.",
+            content((String = "text/html", example = json!(LINK_NOT_WORKING_EXAMPLE))),
+            headers(("Cache-Control" = String, description = "`no-store`."))),
+    )
+)]
+#[get("/subscriptions/confirm")]
+pub async fn get_confirmation_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let panel = crate::mail::panel_name(&state.config);
+    match link_token(&req) {
+        Some(token) => Page {
+            status: StatusCode::OK,
+            title: "Confirm you want these e-mails",
+            template: template::CONFIRM,
+            vars: vec![("token", token.as_str().to_string())],
+        }
+        .respond(&panel),
+        None => link_not_working(true).respond(&panel),
+    }
+}
+
+/// The unsubscribe link's page.
+///
+/// What a person's browser opens from a message's unsubscribe link: a small HTML page
+/// (`text/html; charset=utf-8`) naming the panel, with one button that `POST`s the
+/// token to `/api/v1/subscriptions/unsubscribe` as a form. Opening it changes nothing,
+/// and it says nothing about the link: any token that could be one gets the page, and
+/// the button decides. A missing or malformed token is a 404 page. Headers as for the
+/// confirmation page. Mail clients unsubscribe in one click without it (RFC 8058).
+#[utoipa::path(
+    tag = "subscriptions",
+    params(LinkQuery),
+    security(()),
+    responses(
+        (status = 200, description = "The page, with its button.",
+            content((String = "text/html", example = json!(UNSUBSCRIBE_PAGE_EXAMPLE))),
+            headers(("Cache-Control" = String, description = "`no-store`: the page carries the link's token."))),
+        (status = 404, description = "No token, or one no link could carry: a page that says the link does not work.",
+            content((String = "text/html", example = json!(LINK_NOT_WORKING_EXAMPLE))),
+            headers(("Cache-Control" = String, description = "`no-store`."))),
+    )
+)]
+#[get("/subscriptions/unsubscribe")]
+pub async fn get_unsubscribe_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let panel = crate::mail::panel_name(&state.config);
+    match link_token(&req) {
+        Some(token) => Page {
+            status: StatusCode::OK,
+            title: "Stop these e-mails",
+            template: template::UNSUBSCRIBE,
+            vars: vec![("token", token.as_str().to_string())],
+        }
+        .respond(&panel),
+        None => link_not_working(false).respond(&panel),
+    }
+}
+
+/// A token sent in a body, and whether the body was a form from a browser, which is
+/// answered with a page.
+struct SentToken {
+    token: Option<String>,
+    page: bool,
+}
+
+/// A form carrying a link's token (what the link's page sends).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenForm {
+    token: String,
+}
+
+/// What a mail client or the unsubscribe page may send to the unsubscribe URL:
+/// `List-Unsubscribe=One-Click` (RFC 8058), the page's `token`, other fields ignored.
+#[derive(Debug, Deserialize)]
+struct UnsubscribeForm {
+    token: Option<String>,
+}
+
+/// Whether `media_type` is JSON (`application/json`, `application/*+json`).
+fn is_json(media_type: &str) -> bool {
+    media_type == "application/json" || (media_type.starts_with("application/") && media_type.ends_with("+json"))
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Reads a form body strictly: a field that cannot be read, a missing one or (for `T`
+/// that denies them) an unknown one is a 422 naming it.
+fn parse_form<T: serde::de::DeserializeOwned>(body: &Body) -> Result<T, ApiError> {
+    let text = std::str::from_utf8(&body.bytes).map_err(|_| ApiError::bad_request("The form is not UTF-8 text"))?;
+    crate::http::parse_query(text)
+}
+
 /// Confirm a subscription.
 ///
 /// Takes the token from the confirmation message's link; from now on the address is
 /// told of what it follows. The link works once, for 7 days: a used, expired, unknown
 /// or malformed one is the same 404. At most 60 requests by confirmation or unsubscribe
 /// link in ten minutes from one client address (429 with `Retry-After`).
+///
+/// The token comes as JSON (`{"token": "…"}`) or as a form (`token=…`,
+/// `application/x-www-form-urlencoded`, what the confirmation link's page sends);
+/// another media type is a 415, a form without `token` or with another field a 422.
+/// A form from a browser (`Accept` naming `text/html`) is answered with a page
+/// (`text/html; charset=utf-8`) that says what is now followed, or why nothing
+/// happened, with the same status as the JSON answer; any other caller gets JSON.
 #[utoipa::path(
     tag = "subscriptions",
-    request_body = ConfirmSubscriptionRequest,
+    request_body(content(
+        (ConfirmSubscriptionRequest = "application/json"),
+        (ConfirmSubscriptionRequest = "application/x-www-form-urlencoded"),
+    )),
     security(()),
     responses(
-        (status = 200, description = "Confirmed.", body = SubscriptionConfirmed),
+        (status = 200, description = "Confirmed: what is followed, or for a browser's form a page saying so.",
+            content((SubscriptionConfirmed = "application/json"), (String = "text/html", example = json!(CONFIRMED_PAGE_EXAMPLE)))),
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 429, response = responses::TooManyRequests),
@@ -221,17 +389,110 @@ pub struct SubscriptionConfirmed {
 pub async fn confirm_subscription(
     req: HttpRequest,
     state: web::Data<AppState>,
-    Json(body): Json<ConfirmSubscriptionRequest>,
+    body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let token = SubscriptionToken::parse(&body.token);
+    let sent = match body.media_type.as_deref() {
+        Some(media) if is_json(media) => SentToken {
+            token: Some(crate::http::parse_json::<ConfirmSubscriptionRequest>(&body.bytes)?.token),
+            page: false,
+        },
+        Some(FORM) => {
+            let page = accepts_html(&req);
+            match parse_form::<TokenForm>(&body) {
+                Ok(form) => SentToken {
+                    token: Some(form.token),
+                    page,
+                },
+                Err(error) if page => return Ok(error_page(error, true, &state)),
+                Err(error) => return Err(error),
+            }
+        }
+        _ => {
+            return Err(ApiError::UnsupportedMediaType(
+                "This operation takes an application/json or application/x-www-form-urlencoded body".into(),
+            ))
+        }
+    };
+    let outcome = confirm(&req, &state, sent.token.as_deref().unwrap_or_default()).await;
+    match (outcome, sent.page) {
+        (Ok((confirmed, _)), false) => Ok(Caching::Secret.mark(HttpResponse::Ok().json(SubscriptionConfirmed {
+            resource_type: confirmed.kind,
+            resource_id: confirmed.resource_id,
+            digest: confirmed.digest,
+        }))),
+        (Ok((confirmed, followed)), true) => Ok(Page {
+            status: StatusCode::OK,
+            title: "Confirmed",
+            template: template::CONFIRMED,
+            vars: vec![
+                ("followed", followed),
+                (
+                    "daily",
+                    if confirmed.digest == Digest::Daily { "yes" } else { "" }.into(),
+                ),
+            ],
+        }
+        .respond(&crate::mail::panel_name(&state.config))),
+        (Err(error), true) => Ok(error_page(error, true, &state)),
+        (Err(error), false) => Err(error),
+    }
+}
+
+/// Confirms by `token`, counted against the client address's allowance; with the words
+/// for what is now followed.
+async fn confirm(req: &HttpRequest, state: &AppState, token: &str) -> Result<(repo::Confirmed, String), ApiError> {
+    let token = SubscriptionToken::parse(token);
     let mut conn = state.conn().await?;
-    limit(&mut conn, &req).await?;
+    limit(&mut conn, req).await?;
     let confirmed = repo::confirm(&mut conn, token.as_ref()).await?;
-    Ok(Caching::Secret.mark(HttpResponse::Ok().json(SubscriptionConfirmed {
-        resource_type: confirmed.kind,
-        resource_id: confirmed.resource_id,
-        digest: confirmed.digest,
-    })))
+    let followed = repo::describe(&mut conn, confirmed.kind, confirmed.resource_id)
+        .await?
+        .unwrap_or_else(|| format!("the {}", confirmed.kind.as_str()));
+    Ok((confirmed, followed))
+}
+
+/// The page for a refusal, with the status, and any `Retry-After`, of the problem a
+/// JSON caller would get. A link that leads nowhere gets one page whatever the reason.
+fn error_page(error: ApiError, confirming: bool, state: &AppState) -> HttpResponse {
+    // The problem's response, for its status and headers (and the log of an internal error).
+    let problem = actix_web::ResponseError::error_response(&error);
+    let retry_after = problem.headers().get(header::RETRY_AFTER).cloned();
+    let detail = error.problem().detail;
+    let page = match &error {
+        ApiError::NotFound(_) => link_not_working(confirming),
+        ApiError::TooManyRequests { retry_after_secs } => Page {
+            status: problem.status(),
+            title: "Please wait",
+            template: template::TOO_MANY,
+            vars: vec![(
+                "minutes",
+                match retry_after_secs.div_ceil(60) {
+                    0 | 1 => "a minute".to_string(),
+                    minutes => format!("{minutes} minutes"),
+                },
+            )],
+        },
+        ApiError::Validation(_) => Page {
+            status: problem.status(),
+            title: "This did not work",
+            template: template::REFUSED,
+            vars: vec![(
+                "detail",
+                "The form was sent without the link's token, or with something else in it.".into(),
+            )],
+        },
+        _ => Page {
+            status: problem.status(),
+            title: "This did not work",
+            template: template::REFUSED,
+            vars: vec![("detail", detail)],
+        },
+    };
+    let mut response = page.respond(&crate::mail::panel_name(&state.config));
+    if let Some(value) = retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 /// The token of an unsubscribe link.
@@ -239,24 +500,53 @@ pub async fn confirm_subscription(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UnsubscribeQuery {
-    /// The token from the message's unsubscribe link.
-    pub token: String,
+    /// The token from the message's unsubscribe link (in the link itself); or send it
+    /// in the body instead.
+    pub token: Option<String>,
+}
+
+/// The token of an unsubscribe link, in a body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "q3Z8xV0m2bK7tR4yW1nE6sJ9cH5uL0aPdG2fT8kM3oB"}))]
+pub struct UnsubscribeRequest {
+    /// The token from the message's unsubscribe link: 43 base64url characters. As a
+    /// form, RFC 8058's `List-Unsubscribe=One-Click` may come with it, or alone when the
+    /// token is in the query string.
+    #[schema(example = "q3Z8xV0m2bK7tR4yW1nE6sJ9cH5uL0aPdG2fT8kM3oB")]
+    pub token: Option<String>,
 }
 
 /// Unsubscribe, in one click.
 ///
 /// The URL of every message's `List-Unsubscribe` header and unsubscribe link (RFC
 /// 8058): a mail client `POST`s `List-Unsubscribe=One-Click` to it
-/// (`application/x-www-form-urlencoded`); any body, or none, is accepted. Deletes the
-/// subscription and its address, with its unsent messages; 204. A link that leads
-/// nowhere (unknown, malformed, or already used) is a 404. Counts against the same
-/// limit per client address as confirming (429).
+/// (`application/x-www-form-urlencoded`). With the token in the query string, any
+/// body, or none, is accepted. Without it, the token comes in the body: a form
+/// (`token=…`, what the unsubscribe link's page sends) or JSON (`{"token": "…"}`);
+/// another media type is then a 415, and no token anywhere a 422 (as is a token in the
+/// query and a different one in the body). Deletes the subscription and its address,
+/// with its unsent messages; 204. A link that leads nowhere (unknown, malformed, or
+/// already used) is a 404. Counts against the same limit per client address as
+/// confirming (429).
+///
+/// A form from a browser (`Accept` naming `text/html`) is answered with a page
+/// (`text/html; charset=utf-8`, status 200) saying what it will no longer be told of,
+/// or why nothing happened (with the status of the problem a JSON caller would get).
 #[utoipa::path(
     tag = "subscriptions",
     params(UnsubscribeQuery),
+    request_body(content(
+        (UnsubscribeRequest = "application/x-www-form-urlencoded"),
+        (UnsubscribeRequest = "application/json"),
+    )),
     security(()),
     responses(
+        (status = 200, description = "Unsubscribed, for a browser's form: a page saying so.",
+            content((String = "text/html", example = json!(UNSUBSCRIBED_PAGE_EXAMPLE)))),
         (status = 204, description = "Unsubscribed: the subscription and its address are deleted."),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
         (status = 429, response = responses::TooManyRequests),
         responses::Transition,
     )
@@ -266,12 +556,81 @@ pub async fn delete_subscription(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(query): Query<UnsubscribeQuery>,
+    body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let token = SubscriptionToken::parse(&query.token);
+    let in_query = query.token.is_some();
+    let sent = match body.media_type.as_deref() {
+        _ if body.bytes.is_empty() => SentToken {
+            token: None,
+            page: false,
+        },
+        Some(FORM) => {
+            let page = accepts_html(&req);
+            match parse_form::<UnsubscribeForm>(&body) {
+                Ok(form) => SentToken {
+                    token: form.token,
+                    page,
+                },
+                Err(error) if page => return Ok(error_page(error, false, &state)),
+                Err(error) => return Err(error),
+            }
+        }
+        Some(media) if is_json(media) && !in_query => SentToken {
+            token: crate::http::parse_json::<UnsubscribeRequest>(&body.bytes)?.token,
+            page: false,
+        },
+        // RFC 8058: whatever a mail client sends with the link's token is accepted.
+        _ if in_query => SentToken {
+            token: None,
+            page: false,
+        },
+        _ => {
+            return Err(ApiError::UnsupportedMediaType(
+                "Without the token in the query string, this operation takes an \
+                 application/x-www-form-urlencoded or application/json body"
+                    .into(),
+            ))
+        }
+    };
+    let token = match (query.token, sent.token) {
+        (Some(a), Some(b)) if a != b => Err(ApiError::invalid(
+            "token",
+            "is given in the query string and in the body, differently",
+        )),
+        (Some(token), _) | (None, Some(token)) => Ok(token),
+        (None, None) => Err(ApiError::invalid(
+            "token",
+            "is required, in the query string or in the body",
+        )),
+    };
+    let outcome = match token {
+        Ok(token) => unsubscribe(&req, &state, &token).await,
+        Err(error) => Err(error),
+    };
+    match (outcome, sent.page) {
+        (Ok(_), false) => Ok(HttpResponse::NoContent().finish()),
+        (Ok(followed), true) => Ok(Page {
+            status: StatusCode::OK,
+            title: "E-mails stopped",
+            template: template::UNSUBSCRIBED,
+            vars: vec![("followed", followed)],
+        }
+        .respond(&crate::mail::panel_name(&state.config))),
+        (Err(error), true) => Ok(error_page(error, false, &state)),
+        (Err(error), false) => Err(error),
+    }
+}
+
+/// Unsubscribes by `token`, counted against the client address's allowance; with the
+/// words for what is no longer followed.
+async fn unsubscribe(req: &HttpRequest, state: &AppState, token: &str) -> Result<String, ApiError> {
+    let token = SubscriptionToken::parse(token);
     let mut conn = state.conn().await?;
-    limit(&mut conn, &req).await?;
-    repo::unsubscribe(&mut conn, token.as_ref()).await?;
-    Ok(HttpResponse::NoContent().finish())
+    limit(&mut conn, req).await?;
+    let gone = repo::unsubscribe(&mut conn, token.as_ref()).await?;
+    Ok(repo::describe(&mut conn, gone.kind, gone.resource_id)
+        .await?
+        .unwrap_or_else(|| format!("the {}", gone.kind.as_str())))
 }
 
 /// Counts a request by link against its client address's allowance, before the link

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """A real SMTP server for the mail tests: accepts every message on 127.0.0.1:PORT and
 writes each one to DIR as JSON (envelope, headers, decoded text and HTML parts, raw).
+A recipient whose address starts with "refused" is refused for good, as a relay
+refuses an unknown user (550, quoting the address, as Postfix does).
 
 Usage: smtp_sink.py PORT DIR  (PORT 0: any free port). Prints "PORT <n>" once it
 listens, then serves until killed. Needs aiosmtpd (pip install aiosmtpd)."""
@@ -24,6 +26,12 @@ except ImportError:
 class Sink:
     def __init__(self, directory):
         self.directory = directory
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower().startswith("refused"):
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown in virtual mailbox table" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)

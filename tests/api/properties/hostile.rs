@@ -2078,6 +2078,197 @@ fn cases(f: &Fixtures) -> Vec<Case> {
         );
     }
 
+    // The forms a link's page sends (and what else may arrive there): a form without its
+    // token, or with something else, is a 422; a token that leads nowhere a 404; an
+    // oversized form a 413; a media type neither JSON nor a form a 415. The same for a
+    // browser (a page, not a problem document). Opening a link's page writes nothing.
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let confirm = "/api/v1/subscriptions/confirm";
+    let unsubscribe = "/api/v1/subscriptions/unsubscribe";
+    let oversized_form = [b"token=".to_vec(), vec![b'A'; 64 * 1024]].concat();
+    let junk_form = format!("token={}", urlencode("'; DROP TABLE subscriptions; --"));
+    for (name, path, content_type, body, expect) in [
+        ("confirm form: no token", confirm, FORM, b"".to_vec(), Invalid("token")),
+        (
+            "confirm form: one-click field only",
+            confirm,
+            FORM,
+            b"List-Unsubscribe=One-Click".to_vec(),
+            Invalid("List-Unsubscribe"),
+        ),
+        (
+            "confirm form: an extra field",
+            confirm,
+            FORM,
+            format!("token={}&email=a%40example.org", "A".repeat(43)).into_bytes(),
+            Invalid("email"),
+        ),
+        (
+            "confirm form: the token twice",
+            confirm,
+            FORM,
+            b"token=a&token=b".to_vec(),
+            Invalid("token"),
+        ),
+        (
+            "confirm form: NUL in the token",
+            confirm,
+            FORM,
+            b"token=%00".to_vec(),
+            Invalid("token"),
+        ),
+        (
+            "confirm form: junk token",
+            confirm,
+            FORM,
+            junk_form.clone().into_bytes(),
+            Problem(&[404]),
+        ),
+        (
+            "confirm form: unknown token",
+            confirm,
+            FORM,
+            format!("token={}", "A".repeat(43)).into_bytes(),
+            Problem(&[404]),
+        ),
+        (
+            "confirm form: not UTF-8",
+            confirm,
+            FORM,
+            b"token=\xff\xfe".to_vec(),
+            Problem(&[400, 404]),
+        ),
+        (
+            "confirm form: oversized",
+            confirm,
+            FORM,
+            oversized_form.clone(),
+            Problem(&[413]),
+        ),
+        (
+            "confirm: XML",
+            confirm,
+            "application/xml",
+            b"<token>x</token>".to_vec(),
+            Problem(&[415]),
+        ),
+        (
+            "unsubscribe form: no token",
+            unsubscribe,
+            FORM,
+            b"List-Unsubscribe=One-Click".to_vec(),
+            Invalid("token"),
+        ),
+        (
+            "unsubscribe form: empty",
+            unsubscribe,
+            FORM,
+            b"".to_vec(),
+            Invalid("token"),
+        ),
+        (
+            "unsubscribe form: NUL in the token",
+            unsubscribe,
+            FORM,
+            b"token=%00".to_vec(),
+            Invalid("token"),
+        ),
+        (
+            "unsubscribe form: a token that is a list",
+            unsubscribe,
+            FORM,
+            b"token=a&token=b".to_vec(),
+            Invalid("token"),
+        ),
+        (
+            "unsubscribe form: junk token",
+            unsubscribe,
+            FORM,
+            junk_form.clone().into_bytes(),
+            Problem(&[404]),
+        ),
+        (
+            "unsubscribe form: oversized",
+            unsubscribe,
+            FORM,
+            oversized_form.clone(),
+            Problem(&[413]),
+        ),
+        (
+            "unsubscribe: text/plain without a query token",
+            unsubscribe,
+            TEXT,
+            b"token=x".to_vec(),
+            Problem(&[415]),
+        ),
+        (
+            "unsubscribe JSON: a number for the token",
+            unsubscribe,
+            JSON,
+            br#"{"token": 5}"#.to_vec(),
+            Invalid("token"),
+        ),
+        (
+            "unsubscribe JSON: an extra field",
+            unsubscribe,
+            JSON,
+            br#"{"token": "x", "email": "a@example.org"}"#.to_vec(),
+            Invalid("email"),
+        ),
+    ] {
+        cases.push(raw(name, "POST", path, Some(content_type), Some(body.clone()), expect).anonymous());
+        let mut browser = raw(
+            format!("{name}, from a browser"),
+            "POST",
+            path,
+            Some(content_type),
+            Some(body),
+            ClientError,
+        )
+        .anonymous();
+        browser.headers.push(("accept", "text/html".into()));
+        cases.push(browser);
+    }
+    cases.push(
+        raw(
+            "unsubscribe: a different token in the query and the form",
+            "POST",
+            format!("{unsubscribe}?token={}", "A".repeat(43)),
+            Some(FORM),
+            Some(format!("token={}", "B".repeat(43)).into_bytes()),
+            Invalid("token"),
+        )
+        .anonymous(),
+    );
+    for query in [
+        String::new(),
+        "?token=x".into(),
+        format!("?token={}", urlencode("\"><script>alert(1)</script>")),
+        "?token=%00".into(),
+        format!("?token={}", "A".repeat(4000)),
+    ] {
+        for path in [confirm, unsubscribe] {
+            cases.push(
+                get(
+                    format!("link page {path}{query}"),
+                    format!("{path}{query}"),
+                    ClientError,
+                )
+                .anonymous(),
+            );
+        }
+    }
+    for path in [confirm, unsubscribe] {
+        cases.push(
+            get(
+                format!("link page {path} with a token no link has"),
+                format!("{path}?token={}", "A".repeat(43)),
+                Accepted(200),
+            )
+            .anonymous(),
+        );
+    }
+
     // Methods no route has.
     for (method, path) in [
         ("PUT", "/api/v1/organisations".to_string()),

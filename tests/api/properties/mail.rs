@@ -356,3 +356,237 @@ async fn nothing_is_queued_while_mail_is_off() {
     actix_web::rt::time::sleep(Duration::from_millis(500)).await;
     app.db.assert_rows("mail_outbox", 0).await;
 }
+
+/// The `scrutiny` binary serving the API as an operator runs it, logging at debug level
+/// (its own messages and every library's) into a file of the test's own, stdout and
+/// stderr alike; killed when dropped.
+struct LoggedServer {
+    child: std::process::Child,
+    log: std::path::PathBuf,
+    dir: std::path::PathBuf,
+    address: String,
+}
+
+impl LoggedServer {
+    /// Starts `scrutiny serve` on `db` with `env` on top of what the test apps use, in a
+    /// directory of its own (so no developer's `.env` is read), and waits until it serves.
+    fn start(db: &TestDb, env: &[(&'static str, String)]) -> Self {
+        use std::process::{Command, Stdio};
+        let dir = std::env::temp_dir().join(format!("scrutiny-log-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("scrutiny.log");
+        let file = std::fs::File::create(&log).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_scrutiny"));
+        command.arg("serve").current_dir(&dir).stdin(Stdio::null());
+        for (name, _) in std::env::vars() {
+            if name.starts_with("SCRUTINY_") || name.starts_with("DATABASE_") || name.starts_with("RUST_LOG") {
+                command.env_remove(&name);
+            }
+        }
+        command
+            .env("DATABASE_URL", &db.url)
+            .env("SCRUTINY_ADDR", "127.0.0.1:0")
+            .env("SCRUTINY_DB_POOL_SIZE", "4")
+            .env("SCRUTINY_WORKERS", "1")
+            .env("SCRUTINY_JWT_SECRET", crate::helpers::JWT_SECRET)
+            .env("RUST_LOG", "debug");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let child = command
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .expect("the scrutiny binary");
+        let mut server = LoggedServer {
+            child,
+            log,
+            dir,
+            address: String::new(),
+        };
+        let started = Instant::now();
+        server.address = loop {
+            let text = server.text();
+            if let Some(at) = text.find("serving on http://") {
+                let rest = &text[at + "serving on ".len()..];
+                break rest[..rest
+                    .find('/')
+                    .map(|slash| slash + 2 + rest[slash + 2..].find('/').unwrap())
+                    .unwrap()]
+                    .to_string();
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("scrutiny serve exited ({status}): {text}");
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "not serving: {text}");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        server
+    }
+
+    /// Everything logged so far.
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&std::fs::read(&self.log).unwrap_or_default()).into_owned()
+    }
+}
+
+impl Drop for LoggedServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The ways `text` could show `address`: as written, in any case, its local part alone,
+/// and as the list of bytes a `{:?}` of its bytes prints (`[97, 64, …]`), which is how
+/// a library's debug log shows a query's parameters.
+fn shows(text: &str, address: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    let local = address.split('@').next().unwrap();
+    let bytes = |s: &str| format!("{:?}", s.as_bytes()).trim_matches(['[', ']']).to_string();
+    if lower.contains(&address.to_lowercase()) {
+        Some("the address")
+    } else if lower.contains(&local.to_lowercase()) {
+        Some("its local part")
+    } else if text.contains(&bytes(address)) || text.contains(&bytes(local)) {
+        Some("its bytes")
+    } else {
+        None
+    }
+}
+
+#[actix_web::test]
+async fn no_address_is_ever_logged_even_at_debug_level() {
+    let mut sink = MailSink::start();
+    const BASE: &str = "https://scrutiny.example.gov.uk";
+    // The app the test's helpers drive is the binary: the in-process app on the same
+    // database only lends them its client and token (it sends no mail).
+    let mut app = spawn_app_with(Settings::default()).await;
+    let mut env = sink.settings().env;
+    env.push(("SCRUTINY_BASE_URL", BASE.into()));
+    env.push(("SCRUTINY_MAIL_RETRY_BASE_MS", "100".into()));
+    let server = LoggedServer::start(&app.db, &env);
+    app.address = server.address.clone();
+    let (asker, follower, refused) = (
+        "asker.private@example.org",
+        "follower.private@example.org",
+        "refused.private@example.org",
+    );
+    let messages_to = |sink: &MailSink, email: &str| {
+        sink.messages()
+            .into_iter()
+            .filter(|m| m["rcpt_tos"].as_array().unwrap().iter().any(|r| r == email))
+            .collect::<Vec<_>>()
+    };
+    async fn wait_for_mail(sink: &MailSink, n: usize, count: impl Fn(&MailSink) -> usize) {
+        let started = Instant::now();
+        while count(sink) < n {
+            assert!(started.elapsed() < Duration::from_secs(60), "no message");
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    // A questioner with an address, told their question was accepted.
+    let question = asked_by(&app, asker).await;
+    app.accept_question(&question).await;
+    wait_for_mail(&sink, 1, |sink| messages_to(sink, asker).len()).await;
+
+    // A follower: subscribes, opens the link's page, confirms with its button, is told
+    // of a change, and of another while the relay is down (retried), then unsubscribes.
+    let force = app.create_organisation("Staffordshire Police", "force").await;
+    let report = app.create_report(&force, &force, "2022-04-07").await;
+    let recommendation = app.create_recommendation(&report, "R1", &force).await;
+    let action = app.create_action("M-1", &[&recommendation], &force, "2199-01-01").await;
+    let follow = |email: &'static str| {
+        let app = &app;
+        let action = &action;
+        async move {
+            let response = app
+                .anonymous()
+                .post("/api/v1/subscriptions")
+                .json(&json!({"email": email, "action_id": action["id"]}))
+                .await;
+            assert_eq!(response.status, 202, "{}", response.text());
+        }
+    };
+    follow(follower).await;
+    wait_for_mail(&sink, 1, |sink| messages_to(sink, follower).len()).await;
+    let text = messages_to(&sink, follower)[0]["text"].as_str().unwrap().to_string();
+    let link = text
+        .split_whitespace()
+        .find(|word| word.contains("/subscriptions/confirm?token="))
+        .unwrap()
+        .strip_prefix(BASE)
+        .unwrap()
+        .to_string();
+    let page = app.anonymous().get(&link).header("accept", "text/html").await;
+    assert_eq!(page.status, 200);
+    let token = link.split("token=").nth(1).unwrap();
+    let confirmed = app
+        .anonymous()
+        .post("/api/v1/subscriptions/confirm")
+        .header("accept", "text/html")
+        .form(&[("token", token)])
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text());
+    let update = json!({"reported_on": "2022-07-14", "author": {"name": "A", "position": "P"}, "body": "Started."});
+    let updates = format!("{}/updates", crate::helpers::path_of("actions", &action));
+    assert_eq!(app.as_admin().post(&updates).json(&update).await.status, 201);
+    wait_for_mail(&sink, 2, |sink| messages_to(sink, follower).len()).await;
+    sink.stop();
+    assert_eq!(app.as_admin().post(&updates).json(&update).await.status, 201);
+    let db = &app.db;
+    wait_until("a message has failed while the relay is down", async || {
+        db.count("SELECT count(*) AS n FROM mail_outbox WHERE status = 'pending' AND last_error IS NOT NULL")
+            .await
+            > 0
+    })
+    .await;
+    sink.restart();
+    wait_for_mail(&sink, 3, |sink| messages_to(sink, follower).len()).await;
+    let unsubscribe = messages_to(&sink, follower)[2]["headers"]["list-unsubscribe"]
+        .as_str()
+        .unwrap()
+        .trim_matches(['<', '>'])
+        .strip_prefix(BASE)
+        .unwrap()
+        .to_string();
+    let stopped = app
+        .anonymous()
+        .post(&unsubscribe)
+        .body("application/x-www-form-urlencoded", "List-Unsubscribe=One-Click")
+        .await;
+    assert_eq!(stopped.status, 204, "{}", stopped.text());
+
+    // An address the relay refuses for good (quoting it in its answer).
+    follow(refused).await;
+    wait_until("the refused message is given up", async || {
+        db.count("SELECT count(*) AS n FROM mail_outbox WHERE status = 'failed'")
+            .await
+            > 0
+    })
+    .await;
+
+    // The log holds what happened, at debug level, and no address in any form.
+    let log = server.text();
+    assert!(log.contains("DEBUG scrutiny::mail"), "logging at debug level: {log}");
+    assert!(log.contains("to be tried again"), "the retry is logged: {log}");
+    assert!(log.contains("POST /api/v1/subscriptions/confirm 200"), "{log}");
+    assert!(log.contains("given up"), "the refused message is logged: {log}");
+    for address in [asker, follower, refused] {
+        if let Some(what) = shows(&log, address) {
+            let line = log
+                .lines()
+                .find(|line| shows(line, address).is_some())
+                .unwrap_or_default();
+            panic!("{what} of {address} is in the log: {line}");
+        }
+    }
+    // Nor in what the outbox keeps of the failure.
+    db.assert_count(
+        "SELECT count(*) AS n FROM mail_outbox WHERE last_error ILIKE '%private%'",
+        0,
+    )
+    .await;
+}

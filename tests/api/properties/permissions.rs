@@ -113,6 +113,9 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     ("post", "/api/v1/subscriptions", [NotGated; 7]),
     ("post", "/api/v1/subscriptions/confirm", [NotGated; 7]),
     ("post", "/api/v1/subscriptions/unsubscribe", [NotGated; 7]),
+    // A link's page: for whoever opens it, token or none.
+    ("get", "/api/v1/subscriptions/confirm", PUBLIC),
+    ("get", "/api/v1/subscriptions/unsubscribe", PUBLIC),
     ("get", "/api/v1/subscriptions/counts", PUBLIC),
     // Addresses: admins only.
     ("get", "/api/v1/subscriptions", ADMIN_ONLY),
@@ -288,6 +291,10 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
             // Search needs something to look for; subscriptions, what is followed.
             let path = if *template == "/api/v1/search" {
                 format!("{path}?q=children")
+            } else if *method == "get"
+                && ["/api/v1/subscriptions/confirm", "/api/v1/subscriptions/unsubscribe"].contains(template)
+            {
+                format!("{path}?token={}", "A".repeat(43))
             } else if template.starts_with("/api/v1/subscriptions") && *method == "get" {
                 format!("{path}?action_id={}", action["id"].as_str().unwrap())
             } else if *template == "/api/v1/subscriptions/unsubscribe" {

@@ -688,3 +688,270 @@ async fn addresses_appear_only_in_the_admins_list() {
         .await
         .assert_problem(404);
 }
+
+/// What a browser sends for a page.
+const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+/// Checks that `response` is one of the link pages, with its headers, and returns its HTML.
+fn assert_page(response: &crate::helpers::TestResponse, status: u16) -> String {
+    let html = response.text();
+    assert_eq!(response.status, status, "{html}");
+    assert_eq!(
+        response.header("content-type").as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(response.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(response.header("referrer-policy").as_deref(), Some("no-referrer"));
+    assert_eq!(response.header("x-content-type-options").as_deref(), Some("nosniff"));
+    let policy = response.header("content-security-policy").unwrap();
+    assert!(policy.starts_with("default-src 'none';"), "{policy}");
+    assert!(
+        policy.contains("form-action 'self'") && !policy.contains("script"),
+        "{policy}"
+    );
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("<html lang=\"en-GB\">"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "{html}");
+    assert!(html.contains("Staffordshire Police, Fire &amp; Crime Panel"), "{html}");
+    html
+}
+
+#[actix_web::test]
+async fn a_confirmation_link_opens_a_page_that_changes_nothing_and_its_button_confirms_once() {
+    let sink = MailSink::start();
+    let app = app_with_mail(&sink).await;
+    let Chain { action, .. } = chain(&app).await;
+    subscribe(&app, "clicker@example.org", "action_id", &action, "daily").await;
+    let messages = wait_for_mail_to(&sink, "clicker@example.org", 1).await;
+    let text = messages[0]["text"].as_str().unwrap();
+    let link = text
+        .split_whitespace()
+        .find(|word| word.contains("/subscriptions/confirm?token="))
+        .unwrap();
+    // What the link opens, however often (a mail scanner opens it first): the page, and
+    // the subscription still waits.
+    for _ in 0..2 {
+        let page = app.anonymous().get(&local(link)).header("accept", BROWSER_ACCEPT).await;
+        let html = assert_page(&page, 200);
+        assert!(html.contains("<form method=\"post\" action=\"confirm\">"), "{html}");
+        let token = token_after(text, "subscriptions/confirm?token=");
+        assert!(
+            html.contains(&format!("<input type=\"hidden\" name=\"token\" value=\"{token}\">")),
+            "{html}"
+        );
+        assert!(html.contains("<button type=\"submit\">"), "{html}");
+        app.db
+            .assert_count("SELECT count(*) AS n FROM subscriptions WHERE confirmed_at IS NULL", 1)
+            .await;
+    }
+    // A HEAD, or a client that asks for JSON, changes nothing either.
+    let head = app.anonymous().request("HEAD", &local(link)).await;
+    assert_eq!(head.status, 200);
+    let json = app
+        .anonymous()
+        .get(&local(link))
+        .header("accept", "application/json")
+        .await;
+    assert_page(&json, 200);
+    app.db
+        .assert_count("SELECT count(*) AS n FROM subscriptions WHERE confirmed_at IS NULL", 1)
+        .await;
+    // A token that could be a link's gets the same page, whether or not it is one; a
+    // malformed or missing one, the page that says the link does not work.
+    let unknown = app
+        .anonymous()
+        .get(&format!("/api/v1/subscriptions/confirm?token={}", "A".repeat(43)))
+        .await;
+    assert!(assert_page(&unknown, 200).contains("name=\"token\""));
+    for query in [
+        "",
+        "?token=short",
+        "?token=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
+        "?colour=blue",
+    ] {
+        let page = app
+            .anonymous()
+            .get(&format!("/api/v1/subscriptions/confirm{query}"))
+            .await;
+        let html = assert_page(&page, 404);
+        assert!(
+            html.contains("This link does not work") && !html.contains("<form"),
+            "{html}"
+        );
+        assert!(!html.contains("alert(1)"), "{html}");
+    }
+
+    // The button: a form, from a browser.
+    let token = token_after(text, "subscriptions/confirm?token=");
+    let confirmed = app
+        .anonymous()
+        .post("/api/v1/subscriptions/confirm")
+        .header("accept", BROWSER_ACCEPT)
+        .form(&[("token", &token)])
+        .await;
+    let html = assert_page(&confirmed, 200);
+    assert!(html.contains("You are now following action M-1"), "{html}");
+    assert!(html.contains("in one message a day"), "{html}");
+    app.db
+        .assert_count(
+            "SELECT count(*) AS n FROM subscriptions WHERE confirmed_at IS NOT NULL",
+            1,
+        )
+        .await;
+    // Pressed again (the back button, a second tab): a clear 404 page, the same as for a
+    // link that never was.
+    let replayed = app
+        .anonymous()
+        .post("/api/v1/subscriptions/confirm")
+        .header("accept", BROWSER_ACCEPT)
+        .form(&[("token", &token)])
+        .await;
+    let replayed = assert_page(&replayed, 404);
+    let never = app
+        .anonymous()
+        .post("/api/v1/subscriptions/confirm")
+        .header("accept", BROWSER_ACCEPT)
+        .form(&[("token", &"A".repeat(43))])
+        .await;
+    assert_eq!(assert_page(&never, 404), replayed, "no hint which");
+    assert!(replayed.contains("This link does not work"), "{replayed}");
+    // A form with something else in it, from a browser: a 422 page.
+    let odd = app
+        .anonymous()
+        .post("/api/v1/subscriptions/confirm")
+        .header("accept", BROWSER_ACCEPT)
+        .form(&[("token", &token), ("email", "x@example.org")])
+        .await;
+    assert_page(&odd, 422);
+}
+
+#[actix_web::test]
+async fn a_form_from_a_program_gets_json_and_the_json_body_still_works() {
+    let sink = MailSink::start();
+    let app = app_with_mail(&sink).await;
+    let Chain { action, programme, .. } = chain(&app).await;
+    subscribe(&app, "program@example.org", "action_id", &action, "immediate").await;
+    let token = confirmation_token(&sink, "program@example.org").await;
+    let confirmed = app
+        .anonymous()
+        .post("/api/v1/subscriptions/confirm")
+        .form(&[("token", &token)])
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text());
+    assert_eq!(
+        confirmed.json(),
+        json!({"resource_type": "action", "resource_id": action["id"], "digest": "immediate"})
+    );
+    app.anonymous()
+        .post("/api/v1/subscriptions/confirm")
+        .form(&[("token", &token)])
+        .await
+        .assert_problem(404);
+    app.anonymous()
+        .post("/api/v1/subscriptions/confirm")
+        .form(&[])
+        .await
+        .assert_problem(422);
+    app.anonymous()
+        .post("/api/v1/subscriptions/confirm")
+        .body("text/plain", token.clone())
+        .await
+        .assert_problem(415);
+    // The JSON body, as before.
+    subscribe(&app, "program@example.org", "programme_id", &programme, "immediate").await;
+    let token = confirmation_token_after(&sink, "program@example.org", 1).await;
+    let confirmed = confirm(&app, &token).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text());
+    app.db
+        .assert_count(
+            "SELECT count(*) AS n FROM subscriptions WHERE confirmed_at IS NOT NULL",
+            2,
+        )
+        .await;
+}
+
+#[actix_web::test]
+async fn an_unsubscribe_link_opens_a_page_that_changes_nothing_and_its_button_unsubscribes() {
+    let sink = MailSink::start();
+    let app = app_with_mail(&sink).await;
+    let Chain { action, .. } = chain(&app).await;
+    follow(&app, &sink, "stopping@example.org", "action_id", &action, "immediate").await;
+    post_update(&app, &action, "Started.").await;
+    let messages = wait_for_mail_to(&sink, "stopping@example.org", 2).await;
+    let text = messages[1]["text"].as_str().unwrap();
+    let link = text
+        .split_whitespace()
+        .find(|word| word.contains("/subscriptions/unsubscribe?token="))
+        .unwrap();
+    let token = token_after(link, "unsubscribe?token=");
+    for _ in 0..2 {
+        let page = app.anonymous().get(&local(link)).header("accept", BROWSER_ACCEPT).await;
+        let html = assert_page(&page, 200);
+        assert!(html.contains("<form method=\"post\" action=\"unsubscribe\">"), "{html}");
+        assert!(html.contains(&format!("value=\"{token}\"")), "{html}");
+        app.db.assert_rows("subscriptions", 1).await;
+    }
+    let malformed = app.anonymous().get("/api/v1/subscriptions/unsubscribe?token=x").await;
+    assert_page(&malformed, 404);
+
+    // The button: the token in a form, no query string.
+    let stopped = app
+        .anonymous()
+        .post("/api/v1/subscriptions/unsubscribe")
+        .header("accept", BROWSER_ACCEPT)
+        .form(&[("token", &token)])
+        .await;
+    let html = assert_page(&stopped, 200);
+    assert!(html.contains("You will get no more e-mail about action M-1"), "{html}");
+    app.db.assert_rows("subscriptions", 0).await;
+    app.db.assert_rows("subscription_unsubscribe_tokens", 0).await;
+    let again = app
+        .anonymous()
+        .post("/api/v1/subscriptions/unsubscribe")
+        .header("accept", BROWSER_ACCEPT)
+        .form(&[("token", &token)])
+        .await;
+    let html = assert_page(&again, 404);
+    assert!(html.contains("This link does not work"), "{html}");
+    // What a program sends: the token in a form or JSON, or nowhere.
+    for (content_type, body) in [
+        ("application/x-www-form-urlencoded", format!("token={token}")),
+        ("application/json", json!({"token": token}).to_string()),
+    ] {
+        app.anonymous()
+            .post("/api/v1/subscriptions/unsubscribe")
+            .body(content_type, body)
+            .await
+            .assert_problem(404);
+    }
+    app.anonymous()
+        .post("/api/v1/subscriptions/unsubscribe")
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .await
+        .assert_problem(422);
+    app.anonymous()
+        .post(&format!("/api/v1/subscriptions/unsubscribe?token={token}"))
+        .form(&[("token", &"A".repeat(43))])
+        .await
+        .assert_problem(422);
+}
+
+#[actix_web::test]
+async fn a_form_unsubscribes_a_program_too() {
+    let sink = MailSink::start();
+    let app = app_with_mail(&sink).await;
+    let Chain { action, .. } = chain(&app).await;
+    follow(&app, &sink, "form@example.org", "action_id", &action, "immediate").await;
+    let messages = wait_for_mail_to(&sink, "form@example.org", 1).await;
+    let header = messages[0]["headers"]["list-unsubscribe"].as_str().unwrap();
+    let token = token_after(header, "unsubscribe?token=");
+    let response = app
+        .anonymous()
+        .post("/api/v1/subscriptions/unsubscribe")
+        .form(&[("token", &token), ("List-Unsubscribe", "One-Click")])
+        .await;
+    assert_eq!(response.status, 204, "{}", response.text());
+    app.db.assert_rows("subscriptions", 0).await;
+}
