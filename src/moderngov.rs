@@ -508,7 +508,7 @@ pub fn html_to_text(html: &str) -> String {
             "br" => text.push('\n'),
             "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "ul" | "ol" | "table" | "blockquote"
             | "section" | "article" | "hr" => text.push_str("\n\n"),
-            "li" | "tr" | "dt" | "dd" => text.push('\n'),
+            "li" | "tr" | "dt" | "dd" if !closing => text.push('\n'),
             "td" | "th" => text.push(' '),
             _ => {}
         }
@@ -807,5 +807,155 @@ mod tests {
             get_meetings_url("https://mg.example/", 153, date(2022, 1, 5), date(2022, 12, 31)),
             "https://mg.example/mgWebService.asmx/GetMeetings?lCommitteeId=153&sFromDate=05/01/2022&sToDate=31/12/2022"
         );
+    }
+
+    /// A `GetMeeting` answer in the shape the module documents: the item's HTML escaped
+    /// once for the XML and its entities encoded once more.
+    const GET_MEETING: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<getmeeting>
+  <meeting>
+    <meetingid>4567</meetingid>
+    <meetingdate>16/06/2022</meetingdate>
+    <meetingstatus>Confirmed</meetingstatus>
+    <agendapublished>True</agendapublished>
+    <minutepublished>True</minutepublished>
+    <attendees><attendee memberid="12" name="Cllr A" attendance="Present"/></attendees>
+    <agendaitems>
+      <agendaitem>
+        <agendaitemid>9875</agendaitemid>
+        <agendaitemnumber>1</agendaitemnumber>
+        <agendaitemtitle>Apologies for Absence</agendaitemtitle>
+        <agendatext>&lt;p&gt;To receive apologies.&lt;/p&gt;</agendatext>
+      </agendaitem>
+      <agendaitem>
+        <agendaitemid>9876</agendaitemid>
+        <agendaitemnumber>5</agendaitemnumber>
+        <agendaitemtitle>Questions from the Public &amp;amp; Press</agendaitemtitle>
+        <isrestricted>False</isrestricted>
+        <agendatext>&lt;p&gt;To receive questions.&lt;/p&gt;</agendatext>
+        <minutesitemnumber>12</minutesitemnumber>
+        <minutesnonemptyhtmlbody>&lt;p class="x"&gt;12.1&amp;nbsp; A member of the public asked:&lt;/p&gt;&lt;p&gt;&amp;quot;Why isn&amp;amp;#39;t the O&amp;amp;rsquo;Neill station open?&amp;quot;&lt;br/&gt;Thank you.&lt;/p&gt;&lt;ul&gt;&lt;li&gt;one&lt;/li&gt;&lt;li&gt;two &amp;lt; three&lt;/li&gt;&lt;/ul&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;!-- note --&gt;</minutesnonemptyhtmlbody>
+        <linkeddocuments>
+          <linkeddoc>
+            <attachmentid>111</attachmentid>
+            <title>Questions &amp;amp; answers</title>
+            <url>https://mg.example/documents/s111/q.pdf</url>
+          </linkeddoc>
+        </linkeddocuments>
+      </agendaitem>
+      <agendaitem>
+        <agendaitemid>9877</agendaitemid>
+        <agendaitemnumber>6</agendaitemnumber>
+        <agendaitemtitle>Exempt item</agendaitemtitle>
+        <isrestricted>True</isrestricted>
+      </agendaitem>
+    </agendaitems>
+  </meeting>
+</getmeeting>"#;
+
+    #[test]
+    fn get_meeting_gives_the_items_with_their_html_as_text_and_entities_decoded_twice() {
+        let agenda = parse_agenda(GET_MEETING).unwrap();
+        assert_eq!(agenda.meeting_id, Some(4567));
+        assert!(agenda.minutes_published);
+        assert_eq!(agenda.items.len(), 3);
+        let item = &agenda.items[1];
+        assert_eq!(item.id, Some(9876));
+        assert_eq!(item.number, "5");
+        assert_eq!(item.title, "Questions from the Public & Press");
+        assert!(!item.restricted);
+        assert_eq!(item.agenda_text, "To receive questions.");
+        assert_eq!(
+            item.minutes_text,
+            "12.1 A member of the public asked:\n\n\"Why isn't the O\u{2019}Neill station open?\"\nThank you.\n\none\ntwo < three"
+        );
+        assert_eq!(
+            item.documents,
+            vec![MgDocument {
+                title: "Questions & answers".into(),
+                url: "https://mg.example/documents/s111/q.pdf".into()
+            }]
+        );
+        assert!(agenda.items[2].restricted);
+        assert!(agenda.items[0].documents.is_empty());
+    }
+
+    #[test]
+    fn get_meeting_with_the_meeting_as_its_root_cdata_and_no_items() {
+        let agenda = parse_agenda(
+            "<meeting><meetingid>7</meetingid><isminutepublished>false</isminutepublished><agendaitems>\
+             <agendaitem><agendaitemtitle>Public Question Time</agendaitemtitle>\
+             <agendatext><![CDATA[<p>Q &amp; A</p>]]></agendatext></agendaitem></agendaitems></meeting>",
+        )
+        .unwrap();
+        assert_eq!(agenda.meeting_id, Some(7));
+        assert!(!agenda.minutes_published);
+        assert_eq!(agenda.items[0].agenda_text, "Q & A");
+        assert_eq!(agenda.items[0].id, None);
+        assert_eq!(
+            parse_agenda("<getmeeting><meeting/></getmeeting>").unwrap().items,
+            vec![]
+        );
+    }
+
+    #[test]
+    fn get_meeting_refuses_html_bad_xml_and_other_answers() {
+        assert_eq!(parse_agenda("<!DOCTYPE html><html></html>"), Err(MgError::Html));
+        assert!(matches!(parse_agenda("<getmeeting><meeting>"), Err(MgError::BadXml(_))));
+        assert_eq!(
+            parse_agenda("<getmeetings></getmeetings>"),
+            Err(MgError::NotAMeeting("getmeetings".into()))
+        );
+    }
+
+    #[test]
+    fn public_questions_items_are_known_by_their_titles_whatever_the_case_and_punctuation() {
+        for title in [
+            "Public Questions",
+            "PUBLIC QUESTION TIME",
+            "Questions from the Public",
+            "5. Questions from Members of the Public:",
+            "Questions to the Commissioner",
+            "Questions to the Police, Fire and Crime Commissioner",
+            "Public participation",
+        ] {
+            assert!(is_public_questions_title(title), "{title}");
+        }
+        for title in [
+            "Apologies",
+            "Questions from Members",
+            "Publication scheme",
+            "Minutes of the previous meeting",
+            "Republic questions",
+        ] {
+            assert!(!is_public_questions_title(title), "{title}");
+        }
+    }
+
+    #[test]
+    fn html_becomes_lines_of_text() {
+        assert_eq!(
+            html_to_text("<h2>Title</h2><p>One&nbsp;two</p><p></p><p>Three</p>"),
+            "Title\n\nOne two\n\nThree"
+        );
+        assert_eq!(html_to_text("a < b and c<d"), "a < b and c<d");
+        assert_eq!(
+            html_to_text("<style>p{}</style>Text &amp;amp; more &unknown; &"),
+            "Text & more &unknown; &"
+        );
+        assert_eq!(html_to_text("<table><tr><td>a</td><td>b</td></tr></table>"), "a b");
+        assert_eq!(html_to_text(""), "");
+    }
+
+    #[test]
+    fn the_get_meeting_address() {
+        assert_eq!(
+            get_meeting_url("https://mg.example/", 4567),
+            "https://mg.example/mgWebService.asmx/GetMeeting?lMeetingId=4567"
+        );
+        assert_eq!(site_address("https://mg.example/").unwrap(), "https://mg.example");
+        assert!(site_address("mg.example").is_err());
+        assert!(site_address("https://mg.example/mgWebService.asmx").is_err());
+        assert!(site_address("https://mg.example/?x=1").is_err());
     }
 }
