@@ -78,7 +78,8 @@ pub struct Metrics {
     /// them: `created`, `updated`, `unchanged`, `cancelled`, `skipped`.
     pub moderngov_meetings: Family<OutcomeLabels, Counter>,
     /// Public questions items of agendas, by what became of them: `queued` (a dry run
-    /// stored for confirmation), `already_queued`, `document_only`, `unread`, `failed`.
+    /// stored for confirmation), `already_queued`, `already_imported`, `document_only`,
+    /// `no_text`, `unread`, `failed`.
     pub moderngov_agenda_items: Family<OutcomeLabels, Counter>,
     /// When a scheduled ModernGov sync last succeeded on this instance (Unix seconds; 0:
     /// not yet).
@@ -180,7 +181,7 @@ impl Metrics {
         );
         registry.register(
             "moderngov_agenda_items",
-            "Public questions agenda items, by outcome (queued, already_queued, document_only, unread, failed)",
+            "Public questions agenda items, by outcome (queued, already_queued, already_imported, document_only, no_text, unread, failed)",
             moderngov_agenda_items.clone(),
         );
         registry.register(

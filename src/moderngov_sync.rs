@@ -89,6 +89,8 @@ pub enum AgendaOutcome {
     Queued,
     /// A dry run of the same text for the same meeting was stored before.
     AlreadyQueued,
+    /// Every question it records was imported before (by hand, say): nothing stored.
+    AlreadyImported,
     /// The item has no text, only linked documents, which are not fetched.
     DocumentOnly,
     /// The item has no text and no document.
@@ -108,6 +110,7 @@ impl AgendaOutcome {
         match self {
             Self::Queued => Some("queued"),
             Self::AlreadyQueued => Some("already_queued"),
+            Self::AlreadyImported => Some("already_imported"),
             Self::DocumentOnly => Some("document_only"),
             Self::NoText => Some("no_text"),
             Self::Unread => Some("unread"),
@@ -164,9 +167,10 @@ impl SyncReport {
         );
         if !self.agendas.is_empty() {
             text.push_str(&format!(
-                "; agendas: {} queued, {} already queued, {} document only, {} without text, {} unread, {} failed, {} without public questions",
+                "; agendas: {} queued, {} already queued, {} already imported, {} document only, {} without text, {} unread, {} failed, {} without public questions",
                 self.count_agendas(AgendaOutcome::Queued),
                 self.count_agendas(AgendaOutcome::AlreadyQueued),
+                self.count_agendas(AgendaOutcome::AlreadyImported),
                 self.count_agendas(AgendaOutcome::DocumentOnly),
                 self.count_agendas(AgendaOutcome::NoText),
                 self.count_agendas(AgendaOutcome::Unread),
@@ -431,8 +435,19 @@ async fn queue_item(
         }
         Err(other) => return Err(other),
     };
+    let summary = result.summary.unwrap_or_default();
+    if summary.parsed == 0 && summary.already_imported > 0 {
+        return Ok((
+            AgendaOutcome::AlreadyImported,
+            None,
+            format!(
+                "every question its {which} record ({}) was imported into the meeting before",
+                summary.already_imported
+            ),
+        ));
+    }
     let report = serde_json::to_value(&result).map_err(|e| ApiError::Internal(e.into()))?;
-    let questions = result.summary.map_or(0, |s| s.questions);
+    let questions = summary.questions;
     let stored = pending_imports::insert(
         conn,
         actor,
