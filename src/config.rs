@@ -145,7 +145,7 @@ fn moderngov_config(get: &impl Fn(&str) -> Option<String>) -> Result<ModernGovCo
         (None, None) => {
             if let Some(var) = DEPENDENT.iter().find(|var| get(var).is_some()) {
                 return Err(ConfigError {
-                    var: *var,
+                    var,
                     value: get(var).unwrap_or_default(),
                     reason: "needs SCRUTINY_MODERNGOV_URL and SCRUTINY_MODERNGOV_COMMITTEE_ID, which are unset".into(),
                 });
