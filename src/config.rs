@@ -87,6 +87,123 @@ pub struct Config {
     pub mail: MailConfig,
     /// Token signing and verification.
     pub auth: AuthConfig,
+    /// The scheduled sync of the panel's meetings from ModernGov.
+    pub moderngov: ModernGovConfig,
+}
+
+/// The scheduled sync of the panel's meetings from its council's ModernGov (see
+/// [`crate::moderngov_sync`]): the same sync as `scrutiny sync-meetings`, every
+/// `interval`, over the window from 12 months before today to 12 months after.
+#[derive(Debug, Clone, Default)]
+pub struct ModernGovConfig {
+    /// `SCRUTINY_MODERNGOV_URL` and `SCRUTINY_MODERNGOV_COMMITTEE_ID` together; `None`
+    /// (both unset): no scheduled sync. The other `SCRUTINY_MODERNGOV_*` settings need
+    /// them.
+    pub schedule: Option<ModernGovSchedule>,
+}
+
+/// What the scheduled sync takes, and how often.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModernGovSchedule {
+    /// `SCRUTINY_MODERNGOV_URL`: the ModernGov site's address
+    /// (`https://democracy.example.gov.uk`, without `mgWebService.asmx`), stored without
+    /// a trailing `/`.
+    pub site: String,
+    /// `SCRUTINY_MODERNGOV_COMMITTEE_ID`: the panel's committee in ModernGov
+    /// (`lCommitteeId`, the `CId` in its pages' addresses), 1 to 2,147,483,647.
+    pub committee_id: u64,
+    /// `SCRUTINY_MODERNGOV_PANEL_ID`: the panel organisation that holds the meetings (a
+    /// UUID); unset: the only panel there is (a run fails, and says so, while there are
+    /// none or several).
+    pub panel: Option<crate::domain::organisation::OrganisationId>,
+    /// `SCRUTINY_MODERNGOV_SYNC_INTERVAL`: seconds from the end of one sync to the start
+    /// of the next, 1 to 604,800 (a week); default 3600 (hourly). A failed sync is
+    /// retried after the same interval.
+    pub interval: Duration,
+    /// `SCRUTINY_MODERNGOV_TIMEOUT_SECS`: how long ModernGov has to answer each request,
+    /// 1 to 300 seconds; default 30. A whole run is abandoned (and nothing more written)
+    /// after ten times this.
+    pub timeout: Duration,
+    /// `SCRUTINY_MODERNGOV_AGENDAS`: `true` fetches `GetMeeting` for each meeting held
+    /// and not cancelled, and stores a dry run of its public questions item for the
+    /// secretariat to confirm (`GET /api/v1/imports/pending`); default `false`.
+    pub agendas: bool,
+}
+
+/// Reads the `SCRUTINY_MODERNGOV_*` settings: the address and the committee together,
+/// the others only with them.
+fn moderngov_config(get: &impl Fn(&str) -> Option<String>) -> Result<ModernGovConfig, ConfigError> {
+    let url = get("SCRUTINY_MODERNGOV_URL").map(|v| v.trim().to_string());
+    let committee = get("SCRUTINY_MODERNGOV_COMMITTEE_ID").map(|v| v.trim().to_string());
+    const DEPENDENT: [&str; 4] = [
+        "SCRUTINY_MODERNGOV_PANEL_ID",
+        "SCRUTINY_MODERNGOV_SYNC_INTERVAL",
+        "SCRUTINY_MODERNGOV_TIMEOUT_SECS",
+        "SCRUTINY_MODERNGOV_AGENDAS",
+    ];
+    let (url, committee) = match (url, committee) {
+        (None, None) => {
+            if let Some(var) = DEPENDENT.iter().find(|var| get(var).is_some()) {
+                return Err(ConfigError {
+                    var,
+                    value: get(var).unwrap_or_default(),
+                    reason: "needs SCRUTINY_MODERNGOV_URL and SCRUTINY_MODERNGOV_COMMITTEE_ID, which are unset".into(),
+                });
+            }
+            return Ok(ModernGovConfig { schedule: None });
+        }
+        (Some(_), None) => {
+            return Err(ConfigError {
+                var: "SCRUTINY_MODERNGOV_COMMITTEE_ID",
+                value: String::new(),
+                reason: "required when SCRUTINY_MODERNGOV_URL is set".into(),
+            })
+        }
+        (None, Some(committee)) => {
+            return Err(ConfigError {
+                var: "SCRUTINY_MODERNGOV_URL",
+                value: committee,
+                reason: "required when SCRUTINY_MODERNGOV_COMMITTEE_ID is set".into(),
+            })
+        }
+        (Some(url), Some(committee)) => (url, committee),
+    };
+    let site = crate::moderngov::site_address(&url).map_err(|reason| ConfigError {
+        var: "SCRUTINY_MODERNGOV_URL",
+        value: url.clone(),
+        reason,
+    })?;
+    let committee_id = committee
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (1..=i32::MAX as u64).contains(n))
+        .ok_or_else(|| ConfigError {
+            var: "SCRUTINY_MODERNGOV_COMMITTEE_ID",
+            value: committee.clone(),
+            reason: "expected ModernGov's committee id, a whole number from 1 to 2147483647".into(),
+        })?;
+    Ok(ModernGovConfig {
+        schedule: Some(ModernGovSchedule {
+            site,
+            committee_id,
+            panel: parse(get, "SCRUTINY_MODERNGOV_PANEL_ID", None, |v| {
+                v.parse()
+                    .map(Some)
+                    .map_err(|_| "expected the panel organisation's id, a UUID".to_string())
+            })?,
+            interval: Duration::from_secs(parse(get, "SCRUTINY_MODERNGOV_SYNC_INTERVAL", 3600, |v| {
+                positive(v, 1, 604_800).map(|n| n as u64)
+            })?),
+            timeout: Duration::from_secs(parse(get, "SCRUTINY_MODERNGOV_TIMEOUT_SECS", 30, |v| {
+                positive(v, 1, 300).map(|n| n as u64)
+            })?),
+            agendas: parse(get, "SCRUTINY_MODERNGOV_AGENDAS", false, |v| match v {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err("expected true or false".into()),
+            })?,
+        }),
+    })
 }
 
 /// How webhooks are delivered.
@@ -377,6 +494,7 @@ impl Config {
                 })?),
             },
             auth: auth_config(&get)?,
+            moderngov: moderngov_config(&get)?,
         })
     }
 }
@@ -653,6 +771,88 @@ mod tests {
         ] {
             assert_eq!(config(&[(var, value)]).unwrap_err().var, var, "{value}");
         }
+    }
+
+    #[test]
+    fn the_moderngov_schedule_is_off_unless_its_address_and_committee_are_set() {
+        assert!(config(&[]).unwrap().moderngov.schedule.is_none());
+        let set = config(&[
+            ("SCRUTINY_MODERNGOV_URL", "https://democracy.example.gov.uk/"),
+            ("SCRUTINY_MODERNGOV_COMMITTEE_ID", "153"),
+        ])
+        .unwrap();
+        let schedule = set.moderngov.schedule.unwrap();
+        assert_eq!(schedule.site, "https://democracy.example.gov.uk");
+        assert_eq!(schedule.committee_id, 153);
+        assert_eq!(schedule.interval, Duration::from_secs(3600));
+        assert_eq!(schedule.timeout, Duration::from_secs(30));
+        assert!(!schedule.agendas && schedule.panel.is_none());
+        let url = ("SCRUTINY_MODERNGOV_URL", "https://democracy.example.gov.uk");
+        let committee = ("SCRUTINY_MODERNGOV_COMMITTEE_ID", "153");
+        for (vars, var) in [
+            (vec![url], "SCRUTINY_MODERNGOV_COMMITTEE_ID"),
+            (vec![committee], "SCRUTINY_MODERNGOV_URL"),
+            (
+                vec![("SCRUTINY_MODERNGOV_SYNC_INTERVAL", "60")],
+                "SCRUTINY_MODERNGOV_SYNC_INTERVAL",
+            ),
+            (
+                vec![("SCRUTINY_MODERNGOV_AGENDAS", "true")],
+                "SCRUTINY_MODERNGOV_AGENDAS",
+            ),
+            (
+                vec![("SCRUTINY_MODERNGOV_URL", "democracy.example.gov.uk"), committee],
+                "SCRUTINY_MODERNGOV_URL",
+            ),
+            (
+                vec![
+                    ("SCRUTINY_MODERNGOV_URL", "https://x.example/mgWebService.asmx"),
+                    committee,
+                ],
+                "SCRUTINY_MODERNGOV_URL",
+            ),
+            (
+                vec![url, ("SCRUTINY_MODERNGOV_COMMITTEE_ID", "0")],
+                "SCRUTINY_MODERNGOV_COMMITTEE_ID",
+            ),
+            (
+                vec![url, ("SCRUTINY_MODERNGOV_COMMITTEE_ID", "x")],
+                "SCRUTINY_MODERNGOV_COMMITTEE_ID",
+            ),
+            (
+                vec![url, committee, ("SCRUTINY_MODERNGOV_SYNC_INTERVAL", "0")],
+                "SCRUTINY_MODERNGOV_SYNC_INTERVAL",
+            ),
+            (
+                vec![url, committee, ("SCRUTINY_MODERNGOV_TIMEOUT_SECS", "301")],
+                "SCRUTINY_MODERNGOV_TIMEOUT_SECS",
+            ),
+            (
+                vec![url, committee, ("SCRUTINY_MODERNGOV_PANEL_ID", "panel")],
+                "SCRUTINY_MODERNGOV_PANEL_ID",
+            ),
+            (
+                vec![url, committee, ("SCRUTINY_MODERNGOV_AGENDAS", "yes")],
+                "SCRUTINY_MODERNGOV_AGENDAS",
+            ),
+        ] {
+            assert_eq!(config(&vars).unwrap_err().var, var, "{vars:?}");
+        }
+        let tuned = config(&[
+            url,
+            committee,
+            ("SCRUTINY_MODERNGOV_SYNC_INTERVAL", "1"),
+            ("SCRUTINY_MODERNGOV_TIMEOUT_SECS", "2"),
+            ("SCRUTINY_MODERNGOV_AGENDAS", "true"),
+            ("SCRUTINY_MODERNGOV_PANEL_ID", "01937b4e-4f4a-7cc4-a0b5-6c1d2f3e4a5c"),
+        ])
+        .unwrap()
+        .moderngov
+        .schedule
+        .unwrap();
+        assert_eq!(tuned.interval, Duration::from_secs(1));
+        assert_eq!(tuned.timeout, Duration::from_secs(2));
+        assert!(tuned.agendas && tuned.panel.is_some());
     }
 
     #[test]

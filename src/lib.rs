@@ -25,6 +25,7 @@ pub mod import;
 pub mod mail;
 pub mod metrics;
 pub mod moderngov;
+pub mod moderngov_sync;
 pub mod openapi;
 pub mod pagination;
 pub mod repo;

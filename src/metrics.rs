@@ -72,6 +72,18 @@ pub struct Metrics {
     pub mail_messages: Family<OutcomeLabels, Counter>,
     /// E-mail messages waiting to be sent (including those waiting for a retry).
     pub mail_pending: Gauge,
+    /// Scheduled ModernGov syncs run by this instance, by outcome: `succeeded`, `failed`.
+    pub moderngov_sync_runs: Family<OutcomeLabels, Counter>,
+    /// Meetings the scheduled syncs of this instance went through, by what became of
+    /// them: `created`, `updated`, `unchanged`, `cancelled`, `skipped`.
+    pub moderngov_meetings: Family<OutcomeLabels, Counter>,
+    /// Public questions items of agendas, by what became of them: `queued` (a dry run
+    /// stored for confirmation), `already_queued`, `already_imported`, `document_only`,
+    /// `no_text`, `unread`, `failed`.
+    pub moderngov_agenda_items: Family<OutcomeLabels, Counter>,
+    /// When a scheduled ModernGov sync last succeeded on this instance (Unix seconds; 0:
+    /// not yet).
+    pub moderngov_last_success: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -153,6 +165,30 @@ impl Metrics {
             "E-mail messages waiting to be sent or retried",
             mail_pending.clone(),
         );
+        let moderngov_sync_runs = Family::<OutcomeLabels, Counter>::default();
+        let moderngov_meetings = Family::<OutcomeLabels, Counter>::default();
+        let moderngov_agenda_items = Family::<OutcomeLabels, Counter>::default();
+        let moderngov_last_success = Gauge::default();
+        registry.register(
+            "moderngov_sync_runs",
+            "Scheduled ModernGov syncs run by this instance, by outcome (succeeded, failed)",
+            moderngov_sync_runs.clone(),
+        );
+        registry.register(
+            "moderngov_meetings",
+            "Meetings gone through by scheduled ModernGov syncs, by outcome (created, updated, unchanged, cancelled, skipped)",
+            moderngov_meetings.clone(),
+        );
+        registry.register(
+            "moderngov_agenda_items",
+            "Public questions agenda items, by outcome (queued, already_queued, already_imported, document_only, no_text, unread, failed)",
+            moderngov_agenda_items.clone(),
+        );
+        registry.register(
+            "moderngov_last_success_timestamp_seconds",
+            "When a scheduled ModernGov sync last succeeded on this instance (0: not yet)",
+            moderngov_last_success.clone(),
+        );
         registry.register(
             "build",
             "The running build",
@@ -174,6 +210,10 @@ impl Metrics {
             webhook_pending,
             mail_messages,
             mail_pending,
+            moderngov_sync_runs,
+            moderngov_meetings,
+            moderngov_agenda_items,
+            moderngov_last_success,
         }
     }
 

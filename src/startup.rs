@@ -123,8 +123,9 @@ impl Application {
     }
 
     /// Serves until stopped through [`Application::handle`], finishing in-flight requests.
-    /// The change-feed sequencer and the webhook worker start once the schema is
-    /// migrated: before that their queries could only fail.
+    /// The change-feed sequencer, the webhook and mail workers and the scheduled
+    /// ModernGov sync start once the schema is migrated: before that their queries could
+    /// only fail.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         // The background tasks start once migrations are done (no warnings from them
         // while the tables they read are being made).
@@ -165,7 +166,16 @@ impl Application {
             readiness.migrated().await;
             crate::mail::run(pool, metrics, mail_config, public_url_template, base_url, wake).await
         });
+        let readiness = self.state.readiness.clone();
+        let (pool, metrics) = (self.state.pool.clone(), self.state.metrics.clone());
+        let moderngov_config = self.state.config.moderngov.clone();
+        crate::moderngov_sync::announce(&moderngov_config);
+        let moderngov = actix_web::rt::spawn(async move {
+            readiness.migrated().await;
+            crate::moderngov_sync::run(pool, metrics, moderngov_config).await
+        });
         let result = self.server.await;
+        moderngov.abort();
         notifications.abort();
         sequencer.abort();
         webhooks.abort();

@@ -585,6 +585,12 @@ fn sync_meetings_creates_moves_and_cancels_meetings_from_moderngov_and_writes_no
     assert!(out.contains("meeting id \"n/a\" is not a number"), "{out}");
     assert_eq!(database.synced_meetings(), vec![]);
     assert_eq!(database.audited_meeting_changes(), 0);
+    let dry_agendas = sync(&["--dry-run", "--agendas"]);
+    assert!(
+        text(&dry_agendas.stdout).contains("(dry run: nothing was written, agendas not fetched)"),
+        "{}",
+        text(&dry_agendas.stdout)
+    );
     assert!(
         stub.requests.lock().unwrap()[0]
             .contains("/mgWebService.asmx/GetMeetings?lCommitteeId=153&sFromDate=01/01/2030&sToDate=31/12/2030"),
@@ -592,8 +598,14 @@ fn sync_meetings_creates_moves_and_cancels_meetings_from_moderngov_and_writes_no
         stub.requests.lock().unwrap()
     );
 
-    let first = sync(&[]);
+    // With agendas: the meetings are all still to come, so no agenda is fetched.
+    let first = sync(&["--agendas"]);
     assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(
+        !stub.requests.lock().unwrap().iter().any(|r| r.contains("GetMeeting?")),
+        "{:?}",
+        stub.requests.lock().unwrap()
+    );
     assert!(
         text(&first.stdout).contains("1 created, 0 updated, 0 unchanged, 1 cancelled, 1 skipped\n"),
         "{}",

@@ -39,6 +39,7 @@ from scrutiny_client.api.meetings import get_meeting, list_meetings
 from scrutiny_client.api.operations import get_liveness, get_problem_type, get_readiness
 from scrutiny_client.api.audit import list_audit_events
 from scrutiny_client.api.follow import get_followed_question
+from scrutiny_client.api.imports import list_pending_imports
 from scrutiny_client.api.organisations import (
     get_organisation,
     get_question_rules,
@@ -428,6 +429,9 @@ def read_everything():
             expect(get_subscription_counts.sync_detailed(client=client, action_id=action.id), 200)
             if client is admin:
                 expect(list_subscriptions.sync_detailed(client=admin, action_id=action.id), 200)
+        if client is admin:
+            # The imports waiting for confirmation (none: no ModernGov is configured).
+            expect(list_pending_imports.sync_detailed(client=admin), 200)
         for question in expect(list_questions.sync_detailed(client=client), 200).items[:5]:
             expect(get_question.sync_detailed(id=question.id, client=client), 200)
             expect(get_question_accountability.sync_detailed(id=question.id, client=client), 200)

@@ -188,6 +188,11 @@ pub enum Command {
         /// Seconds to wait for ModernGov's answer.
         #[arg(long, value_name = "SECS", default_value_t = 30)]
         timeout: u64,
+        /// Also fetch the agenda (GetMeeting) of each meeting held and not cancelled, and
+        /// store a dry run of its public questions item for the secretariat to confirm
+        /// (GET /api/v1/imports/pending).
+        #[arg(long)]
+        agendas: bool,
     },
     /// Print a token signed with the configured key, for operators and tests.
     IssueToken {
@@ -358,6 +363,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 panel,
                 dry_run,
                 timeout,
+                agendas,
             } => {
                 let args = meetings::SyncMeetings {
                     moderngov_url,
@@ -367,6 +373,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     panel,
                     dry_run,
                     timeout,
+                    agendas,
                 };
                 meetings::sync(&config, &database, args).await
             }

@@ -197,6 +197,40 @@ diesel::table! {
 }
 
 diesel::table! {
+    moderngov_sync_state (sync_key) {
+        sync_key -> Text,
+        next_run_at -> Timestamptz,
+        leased_until -> Nullable<Timestamptz>,
+        leased_by -> Nullable<Text>,
+        last_started_at -> Nullable<Timestamptz>,
+        last_finished_at -> Nullable<Timestamptz>,
+        last_outcome -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    pending_imports (id) {
+        id -> Uuid,
+        meeting_id -> Uuid,
+        origin -> Text,
+        source_name -> Text,
+        moderngov_url -> Nullable<Text>,
+        moderngov_meeting_id -> Nullable<Int8>,
+        agenda_item_id -> Nullable<Int8>,
+        agenda_item_title -> Text,
+        document -> Text,
+        document_hash -> Text,
+        report -> Jsonb,
+        status -> Text,
+        created_at -> Timestamptz,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Text>,
+        result -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
     meetings (id) {
         id -> Uuid,
         organisation_id -> Uuid,
@@ -464,6 +498,7 @@ diesel::joinable!(actions -> organisations (owner_organisation_id));
 diesel::joinable!(actions -> programmes (programme_id));
 diesel::joinable!(api_clients -> organisations (organisation_id));
 diesel::joinable!(meetings -> organisations (organisation_id));
+diesel::joinable!(pending_imports -> meetings (meeting_id));
 diesel::joinable!(programme_reports -> programmes (programme_id));
 diesel::joinable!(programme_reports -> reports (report_id));
 diesel::joinable!(programmes -> organisations (owner_organisation_id));
@@ -503,7 +538,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     idempotency_keys,
     meetings,
+    moderngov_sync_state,
     organisations,
+    pending_imports,
     question_follow_tokens,
     question_recommendations,
     question_reference_counters,

@@ -16,6 +16,7 @@ pub mod health;
 pub mod imports;
 pub mod meetings;
 pub mod organisations;
+pub mod pending_imports;
 pub mod problems;
 pub mod programme_imports;
 pub mod programmes;
@@ -92,6 +93,9 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(accountability::get_question_accountability)
                 .service(accountability::get_nested_question_accountability)
                 .service(imports::create_import)
+                .service(pending_imports::list_pending_imports)
+                .service(pending_imports::confirm_pending_import)
+                .service(pending_imports::dismiss_pending_import)
                 .service(responses::list_responses)
                 .service(responses::create_response)
                 .service(responses::get_response)

@@ -53,6 +53,7 @@ mod properties {
     mod lists;
     mod mail;
     mod migrations;
+    mod moderngov;
     mod openapi;
     mod operations;
     mod permissions;

@@ -120,6 +120,9 @@ const MATRIX: &[(&str, &str, [Outcome; 7])] = &[
     // Addresses: admins only.
     ("get", "/api/v1/subscriptions", ADMIN_ONLY),
     ("post", "/api/v1/imports", ADMIN_OR_SECRETARIAT),
+    ("get", "/api/v1/imports/pending", ADMIN_OR_SECRETARIAT),
+    ("post", "/api/v1/imports/pending/{id}/confirm", ADMIN_OR_SECRETARIAT),
+    ("post", "/api/v1/imports/pending/{id}/dismiss", ADMIN_OR_SECRETARIAT),
     ("get", "/api/v1/questions/{id}/responses", PUBLIC),
     ("get", "/api/v1/questions/{id}/accountability", PUBLIC),
     ("get", "/api/v1/questions/{id}/accountability/nested", PUBLIC),
@@ -180,6 +183,8 @@ const FRESH: &[(&str, &str)] = &[
     ("post", "/api/v1/follow/{token}/withdraw"),
     ("post", "/api/v1/responses/{id}/publish"),
     ("delete", "/api/v1/webhooks/{id}"),
+    ("post", "/api/v1/imports/pending/{id}/confirm"),
+    ("post", "/api/v1/imports/pending/{id}/dismiss"),
 ];
 
 #[test]
@@ -249,6 +254,7 @@ async fn every_operation_answers_each_role_as_the_matrix_says() {
                 Some("users") => user["id"].as_str().unwrap().to_string(),
                 Some("clients") => client["id"].as_str().unwrap().to_string(),
                 Some("meetings") => meeting["id"].as_str().unwrap().to_string(),
+                Some("imports") => pending_import(&app, &meeting, counter).await,
                 // A question takes one supplementary: each call gets a public original.
                 Some("questions") if template.ends_with("/supplementaries") => {
                     app.create_public_question().await["id"].as_str().unwrap().to_string()
@@ -470,4 +476,23 @@ fn body_for(method: &str, template: &str, n: usize, fixtures: &Fixtures) -> Opti
         }
         _ => None,
     }
+}
+
+/// A dry run stored for confirmation at `meeting` (as the ModernGov sync stores one),
+/// of minutes with one question to the Commissioner, its words made unique by `n`.
+async fn pending_import(app: &crate::helpers::TestApp, meeting: &Value, n: usize) -> String {
+    let id = uuid::Uuid::now_v7();
+    let document = format!(
+        "6.1 A member of the public asked the following question:-\n\n\"What is being done about speeding on \
+         Matrix Road, section {n}?\"\n\n6.2 The Commissioner replied that speed checks on Matrix Road had been increased."
+    );
+    app.db
+        .execute(&format!(
+            "INSERT INTO pending_imports (id, meeting_id, origin, source_name, agenda_item_title, document, \
+             document_hash, report) VALUES ('{id}', '{}', 'moderngov', 'Matrix {n}', 'Public Questions', '{document}', \
+             'matrix-{n}', '{{}}')",
+            meeting["id"].as_str().unwrap()
+        ))
+        .await;
+    id.to_string()
 }

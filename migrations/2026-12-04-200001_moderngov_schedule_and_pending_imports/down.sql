@@ -1,0 +1,2 @@
+DROP TABLE pending_imports;
+DROP TABLE moderngov_sync_state;
