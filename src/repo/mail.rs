@@ -95,7 +95,7 @@ pub async fn fan_out(conn: &mut DbConn, batch: i64, compose: &dyn Compose) -> Re
                 continue;
             }
             if let Some(news) = news_of(conn, event).await? {
-                made += tell(conn, &news, compose).await?;
+                made += tell(conn, &news, compose, event.occurred_at).await?;
             }
         }
         diesel::update(mail_feed::table)
@@ -107,11 +107,16 @@ pub async fn fan_out(conn: &mut DbConn, batch: i64, compose: &dyn Compose) -> Re
     .await
 }
 
-/// Tells the followers of `news` (see [`subscriptions::followers`]): a message each for
-/// those who want one at once, a line of the next digest for the others. Returns how
-/// many messages were queued.
-pub async fn tell(conn: &mut DbConn, news: &News, compose: &dyn Compose) -> Result<usize, ApiError> {
-    let followers = subscriptions::followers(conn, &news.targets).await?;
+/// Tells the followers of `news` who followed by `as_of`, when it happened (see
+/// [`subscriptions::followers`]): a message each for those who want one at once, a line
+/// of the next digest for the others. Returns how many messages were queued.
+pub async fn tell(
+    conn: &mut DbConn,
+    news: &News,
+    compose: &dyn Compose,
+    as_of: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    let followers = subscriptions::followers(conn, &news.targets, as_of).await?;
     let mut messages = Vec::new();
     for follower in followers {
         let Some(recipient) = recipient(conn, &follower).await? else {
@@ -400,7 +405,7 @@ pub async fn notice_overdue(conn: &mut DbConn, today: NaiveDate, compose: &dyn C
             )
             .await?
             {
-                made += tell(conn, &news, compose).await?;
+                made += tell(conn, &news, compose, Utc::now()).await?;
             }
         }
         Ok(made)

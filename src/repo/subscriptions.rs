@@ -358,20 +358,27 @@ pub struct Follower {
     pub digest: String,
 }
 
-/// The confirmed subscriptions to any of `targets`, one per address: an address that
-/// follows several of them (an action and its programme) is told once, under the first
-/// of `targets` it follows.
-pub async fn followers(conn: &mut DbConn, targets: &[(FollowedKind, Uuid)]) -> Result<Vec<Follower>, ApiError> {
+/// The subscriptions to any of `targets` confirmed by `as_of` (when the change told of
+/// was made), one per address: an address that follows several of them (an action and
+/// its programme) is told once, under the first of `targets` it follows. Someone who
+/// started following after the change is not told of it, however late the mail worker
+/// gets to it.
+pub async fn followers(
+    conn: &mut DbConn,
+    targets: &[(FollowedKind, Uuid)],
+    as_of: DateTime<Utc>,
+) -> Result<Vec<Follower>, ApiError> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (kind, id) in targets {
         let rows: Vec<Follower> = diesel::sql_query(
             "SELECT id, email, email_hash, resource_type, resource_id, digest FROM subscriptions
-              WHERE resource_type = $1 AND resource_id = $2 AND confirmed_at IS NOT NULL
+              WHERE resource_type = $1 AND resource_id = $2 AND confirmed_at <= $3
               ORDER BY created_at, id",
         )
         .bind::<Text, _>(kind.as_str())
         .bind::<SqlUuid, _>(*id)
+        .bind::<diesel::sql_types::Timestamptz, _>(as_of)
         .load(conn)
         .await?;
         for row in rows {

@@ -955,3 +955,35 @@ async fn a_form_unsubscribes_a_program_too() {
     assert_eq!(response.status, 204, "{}", response.text());
     app.db.assert_rows("subscriptions", 0).await;
 }
+
+#[actix_web::test]
+async fn someone_who_follows_after_a_change_is_not_told_of_it_however_late_the_worker_is() {
+    let sink = MailSink::start();
+    let app = app_with_mail(&sink).await;
+    let question = app.create_question(json!({})).await;
+    app.accept_question(&question).await;
+    follow(&app, &sink, "late@example.org", "question_id", &question, "immediate").await;
+    let accepted = app
+        .db
+        .count(&format!(
+            "SELECT max(id) AS n FROM events WHERE event_type = 'question.accepted' AND resource_id = '{}'",
+            id(&question)
+        ))
+        .await;
+    assert!(accepted > 0, "the acceptance is sequenced by now");
+    // The mail worker comes to the acceptance only now, after the follower confirmed:
+    // its position is moved back to just before it (as a worker that fell behind is).
+    app.db
+        .execute(&format!("UPDATE mail_feed SET position = {}", accepted - 1))
+        .await;
+
+    // Then an answer: told, and nothing before it.
+    let response = app.create_response(id(&question), json!({})).await;
+    app.publish_response(id(&response)).await;
+    let mail = wait_for_mail_to(&sink, "late@example.org", 2).await;
+    let subjects: Vec<&str> = mail.iter().map(|m| m["headers"]["subject"].as_str().unwrap()).collect();
+    let reference = question["reference"].as_str().unwrap();
+    assert_eq!(subjects.len(), 2, "{subjects:#?}");
+    assert!(subjects[0].starts_with("Please confirm"), "{subjects:#?}");
+    assert_eq!(subjects[1], format!("Question {reference} has been answered"));
+}
