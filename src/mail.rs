@@ -334,6 +334,25 @@ impl Templates {
     }
 
     /// The API's URL of `path`: under `SCRUTINY_BASE_URL`.
+    /// Where the links this service puts in its messages start: its own address
+    /// (`SCRUTINY_BASE_URL`) and the front end's (`SCRUTINY_PUBLIC_URL_TEMPLATE` up to
+    /// its first placeholder), each followed by `/` so that a look-alike host
+    /// (`https://panel.example.gov.uk.evil.example`) does not match.
+    fn own_links(&self) -> Vec<String> {
+        let mut own = Vec::new();
+        if let Some(base) = &self.base_url {
+            own.push(format!("{}/", base.trim_end_matches('/')));
+        }
+        if let Some(template) = &self.public_url_template {
+            let fixed = template.split('{').next().unwrap_or_default();
+            // Up to the end of its host at least: `https://host/` or more.
+            if fixed.matches('/').count() >= 3 {
+                own.push(fixed.to_string());
+            }
+        }
+        own
+    }
+
     fn api_url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url.as_deref().unwrap_or_default())
     }
@@ -373,7 +392,7 @@ impl Templates {
             ("unsubscribe", unsubscribe_url.clone()),
         ];
         all.extend(vars.iter().cloned());
-        let (subject, body_text, body_html) = render(template, &all);
+        let (subject, body_text, body_html) = render(template, &all, &self.own_links());
         NewMessage {
             id: Uuid::now_v7(),
             event_id: None,
@@ -443,7 +462,7 @@ impl Templates {
                 },
             ),
         ];
-        let (subject, body_text, body_html) = render(template, &vars);
+        let (subject, body_text, body_html) = render(template, &vars, &self.own_links());
         Some(NewMessage {
             id: Uuid::now_v7(),
             event_id: Some(event.id),
@@ -519,7 +538,7 @@ impl Compose for Templates {
 
     /// The subject of the change's own message, and its link.
     fn digest_line(&self, news: &News) -> String {
-        let (subject, _, _) = render(news_template(news.kind), &self.news_vars(news));
+        let (subject, _, _) = render(news_template(news.kind), &self.news_vars(news), &self.own_links());
         match self.link(news.page.0, news.page.1) {
             Some(link) => format!("- {subject}: {link}"),
             None => format!("- {subject}"),
@@ -547,9 +566,12 @@ impl Compose for Templates {
 /// Fills a template: its first line is `Subject: …`, then a blank line, then the body.
 /// `{{name}}` is replaced by the value; `{{#name}}…{{/name}}` is kept only when the
 /// value is not empty. The HTML alternative is the same text, escaped, a paragraph per
-/// blank-line-separated block and links made clickable, in `layout.html`. Returns the
-/// subject, the text and the HTML.
-pub fn render(template: &str, vars: &[(&str, String)]) -> (String, String, String) {
+/// blank-line-separated block, in `layout.html`, where only the service's own links
+/// (words starting with one of `own`, the addresses it makes links from) are made
+/// clickable: a link in text someone else wrote (a question's title, a progress update)
+/// stays plain text, so a message from the panel never carries another's link to click.
+/// Returns the subject, the text and the HTML.
+pub fn render(template: &str, vars: &[(&str, String)], own: &[String]) -> (String, String, String) {
     let value = |name: &str| vars.iter().find(|(k, _)| *k == name).map_or("", |(_, v)| v.as_str());
     // Sections first, so that a value is never read as template text.
     let mut text = template.to_string();
@@ -578,11 +600,15 @@ pub fn render(template: &str, vars: &[(&str, String)]) -> (String, String, Strin
     // A subject is one line whatever the values hold.
     let subject = fill(&subject_template, false).replace(['\r', '\n'], " ");
     let body_text = fill(&body_template, false);
+    let own_escaped: Vec<String> = own.iter().filter(|o| !o.is_empty()).map(|o| html_escape(o)).collect();
     let paragraphs: Vec<String> = fill(&body_template, true)
         .split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| format!("<p>{}</p>", p.lines().map(linkify).collect::<Vec<_>>().join("<br>\n")))
+        .map(|p| {
+            let lines: Vec<String> = p.lines().map(|line| linkify(line, &own_escaped)).collect();
+            format!("<p>{}</p>", lines.join("<br>\n"))
+        })
         .collect();
     let body_html = LAYOUT_HTML
         .replace("{{subject}}", &html_escape(&subject))
@@ -605,12 +631,13 @@ fn html_escape(text: &str) -> String {
     out
 }
 
-/// Makes each `http://` or `https://` word of already-escaped text a link to itself.
-fn linkify(escaped: &str) -> String {
+/// Makes each word of already-escaped text that starts with one of `own` (escaped
+/// too) a link to itself.
+fn linkify(escaped: &str, own: &[String]) -> String {
     escaped
         .split(' ')
         .map(|word| {
-            if word.starts_with("https://") || word.starts_with("http://") {
+            if own.iter().any(|prefix| word.starts_with(prefix.as_str())) {
                 format!("<a href=\"{word}\">{word}</a>")
             } else {
                 word.to_string()
@@ -631,15 +658,23 @@ mod tests {
             template,
             &[
                 ("reference", "PQ-1".into()),
-                ("name", "<Ann & Bo>".into()),
+                ("name", "<Ann & Bo> https://evil.example/login".into()),
                 ("meeting", String::new()),
             ],
+            &["https://x.example/".to_string()],
         );
         assert_eq!(subject, "About PQ-1");
-        assert_eq!(text, "Hello <Ann & Bo>.\n\nSee https://x.example/q");
-        assert!(html.contains("<p>Hello &lt;Ann &amp; Bo&gt;.</p>"), "{html}");
+        assert_eq!(
+            text,
+            "Hello <Ann & Bo> https://evil.example/login.\n\nSee https://x.example/q"
+        );
+        assert!(
+            html.contains("<p>Hello &lt;Ann &amp; Bo&gt; https://evil.example/login.</p>"),
+            "another's link stays text: {html}"
+        );
         assert!(html.contains("<a href=\"https://x.example/q\">"), "{html}");
-        let (_, text, _) = render(template, &[("name", "A".into()), ("meeting", "the Panel".into())]);
+        assert_eq!(html.matches("<a ").count(), 1, "{html}");
+        let (_, text, _) = render(template, &[("name", "A".into()), ("meeting", "the Panel".into())], &[]);
         assert!(text.starts_with("Hello A. At the Panel."), "{text}");
     }
 
@@ -663,7 +698,7 @@ mod tests {
 
     #[test]
     fn a_subject_stays_on_one_line() {
-        let (subject, _, _) = render("Subject: {{title}}\n\nx", &[("title", "a\r\nBcc: x@y".into())]);
+        let (subject, _, _) = render("Subject: {{title}}\n\nx", &[("title", "a\r\nBcc: x@y".into())], &[]);
         assert!(!subject.contains('\n'));
     }
 }

@@ -21,8 +21,9 @@ use uuid::Uuid;
 
 use super::outbox::{Compose, NewMessage, Recipient};
 use super::rate_limits::{self, CONFIRMATIONS_PER_EMAIL, SUBSCRIPTION_REQUESTS_PER_ADDRESS};
-use crate::db::schema::{mail_outbox, subscription_unsubscribe_tokens, subscriptions};
+use crate::db::schema::{mail_outbox, questions, subscription_unsubscribe_tokens, subscriptions};
 use crate::db::DbConn;
+use crate::domain::question::QuestionId;
 use crate::domain::subscription::{email_hash, Digest, FollowedKind, SubscriptionToken};
 use crate::error::ApiError;
 
@@ -56,6 +57,27 @@ struct NewRow<'a> {
     resource_id: Uuid,
     digest: &'a str,
     confirm_token_hash: Option<String>,
+}
+
+/// [`describe`] for the confirmation message, which goes to an address nobody has
+/// shown to be the requester's: a question by its reference alone, because its title is
+/// words a member of the public wrote, and anyone could otherwise have the panel mail
+/// them (a link, a false warning) to any address. Everything else is staff's words.
+pub async fn describe_to_the_unconfirmed(
+    conn: &mut DbConn,
+    kind: FollowedKind,
+    id: Uuid,
+) -> Result<Option<String>, ApiError> {
+    if kind != FollowedKind::Question {
+        return describe(conn, kind, id).await;
+    }
+    Ok(questions::table
+        .find(QuestionId(id))
+        .select(questions::reference)
+        .first::<String>(conn)
+        .await
+        .optional()?
+        .map(|reference| format!("question {reference}")))
 }
 
 /// The words a message uses for what is followed: `question PQ-2026-001, "…"`,
@@ -155,7 +177,7 @@ pub async fn request(
                 id
             }
         };
-        let followed = describe(conn, new.kind, new.resource_id)
+        let followed = describe_to_the_unconfirmed(conn, new.kind, new.resource_id)
             .await?
             .ok_or_else(|| ApiError::not_found("Nothing to follow here"))?;
         let unsubscribe = issue_unsubscribe_token(conn, id).await?;

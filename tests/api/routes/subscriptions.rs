@@ -987,3 +987,43 @@ async fn someone_who_follows_after_a_change_is_not_told_of_it_however_late_the_w
     assert!(subjects[0].starts_with("Please confirm"), "{subjects:#?}");
     assert_eq!(subjects[1], format!("Question {reference} has been answered"));
 }
+
+#[actix_web::test]
+async fn nobody_can_make_the_panel_mail_their_words_or_links_to_an_unconfirmed_address() {
+    let sink = MailSink::start();
+    let app = app_with_mail(&sink).await;
+    let lure = "Your account is suspended, verify at https://panel-verify.evil.example/login now";
+    let question = app.create_question(json!({"title": lure})).await;
+    app.accept_question(&question).await;
+    subscribe(&app, "victim@example.org", "question_id", &question, "immediate").await;
+    let token = confirmation_token(&sink, "victim@example.org").await;
+    let message = to(&sink.messages(), "victim@example.org").remove(0);
+    let reference = question["reference"].as_str().unwrap();
+    let subject = message["headers"]["subject"].as_str().unwrap();
+    assert!(subject.contains(&format!("question {reference}")), "{subject}");
+    for part in [
+        subject,
+        message["text"].as_str().unwrap(),
+        message["html"].as_str().unwrap(),
+    ] {
+        assert!(!part.contains("suspended") && !part.contains("evil.example"), "{part}");
+    }
+    let html = message["html"].as_str().unwrap();
+    assert!(
+        html.contains(&format!(
+            "<a href=\"{BASE}/api/v1/subscriptions/confirm?token={token}\""
+        )),
+        "{html}"
+    );
+
+    // Once confirmed, news names the question by its title, as the public page does,
+    // but a link in it stays text: only the service's own links can be clicked.
+    assert_eq!(confirm(&app, &token).await.status, 200);
+    let response = app.create_response(id(&question), json!({})).await;
+    app.publish_response(id(&response)).await;
+    let mail = wait_for_mail_to(&sink, "victim@example.org", 2).await;
+    let html = mail[1]["html"].as_str().unwrap();
+    assert!(html.contains("panel-verify.evil.example"), "{html}");
+    assert!(!html.contains("href=\"https://panel-verify"), "{html}");
+    assert!(html.contains(&format!("href=\"{BASE}/")), "{html}");
+}
