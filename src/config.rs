@@ -159,10 +159,10 @@ fn moderngov_config(get: &impl Fn(&str) -> Option<String>) -> Result<ModernGovCo
                 reason: "required when SCRUTINY_MODERNGOV_URL is set".into(),
             })
         }
-        (None, Some(committee)) => {
+        (None, Some(_)) => {
             return Err(ConfigError {
                 var: "SCRUTINY_MODERNGOV_URL",
-                value: committee,
+                value: String::new(),
                 reason: "required when SCRUTINY_MODERNGOV_COMMITTEE_ID is set".into(),
             })
         }
@@ -170,7 +170,14 @@ fn moderngov_config(get: &impl Fn(&str) -> Option<String>) -> Result<ModernGovCo
     };
     let site = crate::moderngov::site_address(&url).map_err(|reason| ConfigError {
         var: "SCRUTINY_MODERNGOV_URL",
-        value: url.clone(),
+        // Never the credentials a refused address carried.
+        value: url::Url::parse(&url)
+            .map(|mut shown| {
+                let _ = shown.set_password(None);
+                let _ = shown.set_username("");
+                shown.to_string()
+            })
+            .unwrap_or_default(),
         reason,
     })?;
     let committee_id = committee

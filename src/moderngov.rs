@@ -190,19 +190,32 @@ async fn fetch(url: &str, timeout: Duration) -> Result<String, MgError> {
 
 /// The site's address as stored beside each meeting, from what an operator gave
 /// (`--moderngov-url`, `SCRUTINY_MODERNGOV_URL`): an http or https address with a host,
-/// without `mgWebService.asmx` or a query, and without a trailing `/`. The error says
-/// what is wrong, for the caller to name its option or variable.
+/// without `mgWebService.asmx`, a query, a fragment or credentials, and without a
+/// trailing `/`. It is written one way whatever way it was given (the scheme and host in
+/// lower case, no default port: `HTTPS://Democracy.Example.gov.uk:443/` is
+/// `https://democracy.example.gov.uk`), because meetings are matched by it: the same
+/// site written another way must not make every meeting again. Credentials are refused
+/// rather than kept, because the address is logged and shown beside each meeting, and
+/// ModernGov's web service is public. The error says what is wrong, for the caller to
+/// name its option or variable.
 pub fn site_address(url: &str) -> Result<String, String> {
-    let parsed = url::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    let parsed = url::Url::parse(url).map_err(|e| format!("it is not a URL ({e})"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
         return Err("it must be an http or https address, such as https://democracy.example.gov.uk".into());
     }
-    if parsed.query().is_some() || parsed.path().contains("mgWebService") {
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(
+            "it must not carry a user name or password: ModernGov's web service is public, and the address is logged \
+             and shown beside each meeting"
+                .into(),
+        );
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() || parsed.path().contains("mgWebService") {
         return Err(
             "it is the site's address (https://democracy.example.gov.uk), without mgWebService.asmx or a query".into(),
         );
     }
-    Ok(url.trim_end_matches('/').to_string())
+    Ok(parsed.as_str().trim_end_matches('/').to_string())
 }
 
 /// Decodes what is still an entity after the XML's own decoding (ModernGov encodes
@@ -954,6 +967,25 @@ mod tests {
             "https://mg.example/mgWebService.asmx/GetMeeting?lMeetingId=4567"
         );
         assert_eq!(site_address("https://mg.example/").unwrap(), "https://mg.example");
+        for same in ["HTTPS://MG.Example", "https://mg.example:443/", "https://mg.EXAMPLE//"] {
+            assert_eq!(site_address(same).unwrap(), "https://mg.example", "{same}");
+        }
+        assert_eq!(
+            site_address("http://mg.example:8080/democracy/").unwrap(),
+            "http://mg.example:8080/democracy"
+        );
+        for secret in [
+            "http://user:pw@mg.example",
+            "http://user@mg.example",
+            "http://:pw@mg.example",
+        ] {
+            let refused = site_address(secret).unwrap_err();
+            assert!(
+                refused.contains("user name or password") && !refused.contains("pw"),
+                "{refused}"
+            );
+        }
+        assert!(site_address("https://mg.example/#x").is_err());
         assert!(site_address("mg.example").is_err());
         assert!(site_address("https://mg.example/mgWebService.asmx").is_err());
         assert!(site_address("https://mg.example/?x=1").is_err());
