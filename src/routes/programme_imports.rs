@@ -323,8 +323,12 @@ const ACCEPTED_TYPES: &[&str] = &[
 /// Import an improvement plan into a programme.
 ///
 /// The body is the plan's file, CSV or XLSX (the first worksheet with a header), sent
-/// as it is (`curl --data-binary @plan.xlsx`); which it is is recognised from its
-/// content, not its name or content type. The header row is found below any title rows, its
+/// as it is with a spreadsheet's content type (`curl -H 'Content-Type:
+/// application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' --data-binary
+/// @plan.xlsx`; `text/csv`, `application/csv`, `text/plain`, `application/vnd.ms-excel`
+/// or `application/octet-stream` also do, and anything else, curl's default form type
+/// among them, is a 415). Whether it is CSV or XLSX is recognised from its content, not
+/// its name or content type. The header row is found below any title rows, its
 /// headings matched by a documented list of synonyms (README, "Improvement plans") or
 /// the `mapping` given. Each row below it is one action, matched to the programme's
 /// actions by its reference (ignoring letter case): a new reference creates an action

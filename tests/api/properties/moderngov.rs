@@ -269,7 +269,12 @@ async fn last_finished(db: &TestDb) -> String {
 /// Waits for a run to finish after now.
 async fn next_run(db: &TestDb) -> String {
     let before = last_finished(db).await;
-    eventually("the next run", || async { last_finished(db).await != before }).await;
+    // Finished: the lease's row can exist (taken by a run still going) with no finish yet.
+    eventually("the next run", || async {
+        let now = last_finished(db).await;
+        now != before && !now.starts_with(' ')
+    })
+    .await;
     last_finished(db).await
 }
 
