@@ -616,19 +616,9 @@ pub fn render(template: &str, vars: &[(&str, String)], own: &[String]) -> (Strin
     (subject, body_text, body_html)
 }
 
+/// `text` safe in HTML text and in a quoted attribute: the pages' own escaping.
 fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::http::html::escape(text)
 }
 
 /// Makes each word of already-escaped text that starts with one of `own` (escaped
