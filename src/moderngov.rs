@@ -245,9 +245,29 @@ fn says_cancelled(text: &str) -> bool {
     text.to_lowercase().contains("cancel")
 }
 
-/// Parses a `GetMeetings` answer: every `<meeting>` in it, in order, with the title of
-/// the committee it is listed under.
-pub fn parse_meetings(body: &str) -> Result<Vec<MgMeeting>, MgError> {
+/// One element of a ModernGov answer as [`walk`] meets it.
+enum Element<'a> {
+    /// An element opens (its name in lower case).
+    Start(&'a str),
+    /// An element closes: its name, its parent's (empty for the root), and its text with
+    /// the XML's own entities decoded once (ModernGov's second level is the caller's).
+    End {
+        name: &'a str,
+        parent: &'a str,
+        value: String,
+    },
+}
+
+/// Reads a ModernGov answer element by element, for `visit`. An HTML page (the site's
+/// error or sign-in page), XML that is not well formed, an unclosed element or a root
+/// other than one of `roots` (then `not_ours` makes the error) is refused before or
+/// while reading; element names are compared in lower case, as installs differ.
+fn walk(
+    body: &str,
+    roots: &[&str],
+    not_ours: fn(String) -> MgError,
+    mut visit: impl FnMut(Element<'_>),
+) -> Result<(), MgError> {
     let start = body.trim_start_matches('\u{feff}').trim_start();
     let lower: String = start.chars().take(200).collect::<String>().to_lowercase();
     if lower.starts_with("<!doctype html") || lower.starts_with("<html") {
@@ -258,40 +278,29 @@ pub fn parse_meetings(body: &str) -> Result<Vec<MgMeeting>, MgError> {
     let bad = |reader: &Reader<&[u8]>, error: &dyn std::fmt::Display| {
         MgError::BadXml(format!("at byte {}: {error}", reader.buffer_position()))
     };
+    let check_root = |name: &str| match name {
+        "html" => Err(MgError::Html),
+        name if roots.contains(&name) => Ok(()),
+        name => Err(not_ours(name.to_string())),
+    };
     let mut path: Vec<String> = Vec::new();
     let mut text = String::new();
-    let mut committee_title = String::new();
-    let mut fields: Option<std::collections::HashMap<String, String>> = None;
-    let mut meetings = Vec::new();
     let mut root_seen = false;
     loop {
-        let event = reader.read_event().map_err(|e| bad(&reader, &e))?;
-        match event {
+        match reader.read_event().map_err(|e| bad(&reader, &e))? {
             Event::Start(element) => {
                 let name = String::from_utf8_lossy(element.local_name().as_ref()).to_lowercase();
                 if !root_seen {
                     root_seen = true;
-                    if name == "html" {
-                        return Err(MgError::Html);
-                    }
-                    if name != "getmeetings" {
-                        return Err(MgError::NotMeetings(name));
-                    }
+                    check_root(&name)?;
                 }
-                if name == "meeting" {
-                    fields = Some(Default::default());
-                }
+                visit(Element::Start(&name));
                 path.push(name);
                 text.clear();
             }
-            Event::Empty(element) => {
-                let name = String::from_utf8_lossy(element.local_name().as_ref()).to_lowercase();
-                if !root_seen {
-                    root_seen = true;
-                    if name != "getmeetings" {
-                        return Err(MgError::NotMeetings(name));
-                    }
-                }
+            Event::Empty(element) if !root_seen => {
+                root_seen = true;
+                check_root(&String::from_utf8_lossy(element.local_name().as_ref()).to_lowercase())?;
             }
             Event::Text(raw) => text.push_str(&raw.decode().map_err(|e| bad(&reader, &e))?),
             Event::GeneralRef(reference) => {
@@ -308,17 +317,13 @@ pub fn parse_meetings(body: &str) -> Result<Vec<MgMeeting>, MgError> {
                 let value = quick_xml::escape::unescape(&text)
                     .map_err(|e| bad(&reader, &e))?
                     .into_owned();
-                let value = decode_again(&value).trim().to_string();
                 text.clear();
-                if name == "meeting" {
-                    if let Some(fields) = fields.take() {
-                        meetings.push(meeting_from(&fields, &committee_title));
-                    }
-                } else if let Some(fields) = fields.as_mut() {
-                    fields.entry(name).or_insert(value);
-                } else if name == "committeetitle" {
-                    committee_title = value;
-                }
+                let parent = path.last().map(String::as_str).unwrap_or("");
+                visit(Element::End {
+                    name: &name,
+                    parent,
+                    value,
+                });
             }
             Event::Eof => break,
             _ => {}
@@ -330,6 +335,32 @@ pub fn parse_meetings(body: &str) -> Result<Vec<MgMeeting>, MgError> {
     if !path.is_empty() {
         return Err(MgError::BadXml(format!("<{}> is not closed", path.join("><"))));
     }
+    Ok(())
+}
+
+/// Parses a `GetMeetings` answer: every `<meeting>` in it, in order, with the title of
+/// the committee it is listed under.
+pub fn parse_meetings(body: &str) -> Result<Vec<MgMeeting>, MgError> {
+    let mut committee_title = String::new();
+    let mut fields: Option<std::collections::HashMap<String, String>> = None;
+    let mut meetings = Vec::new();
+    walk(body, &["getmeetings"], MgError::NotMeetings, |element| match element {
+        Element::Start("meeting") => fields = Some(Default::default()),
+        Element::Start(_) => {}
+        Element::End { name: "meeting", .. } => {
+            if let Some(fields) = fields.take() {
+                meetings.push(meeting_from(&fields, &committee_title));
+            }
+        }
+        Element::End { name, value, .. } => {
+            let value = decode_again(&value).trim().to_string();
+            if let Some(fields) = fields.as_mut() {
+                fields.entry(name.to_string()).or_insert(value);
+            } else if name == "committeetitle" {
+                committee_title = value;
+            }
+        }
+    })?;
     Ok(meetings)
 }
 
@@ -567,18 +598,6 @@ fn is_true(text: &str) -> bool {
 /// Parses a `GetMeeting` answer: the meeting's id, whether its minutes are published,
 /// and its agenda items in order (see the module's documentation for the shape).
 pub fn parse_agenda(body: &str) -> Result<MgAgenda, MgError> {
-    let start = body.trim_start_matches('\u{feff}').trim_start();
-    let lower: String = start.chars().take(200).collect::<String>().to_lowercase();
-    if lower.starts_with("<!doctype html") || lower.starts_with("<html") {
-        return Err(MgError::Html);
-    }
-    let mut reader = Reader::from_str(start);
-    reader.config_mut().trim_text(false);
-    let bad = |reader: &Reader<&[u8]>, error: &dyn std::fmt::Display| {
-        MgError::BadXml(format!("at byte {}: {error}", reader.buffer_position()))
-    };
-    let mut path: Vec<String> = Vec::new();
-    let mut text = String::new();
     let mut agenda = MgAgenda {
         meeting_id: None,
         minutes_published: false,
@@ -587,97 +606,52 @@ pub fn parse_agenda(body: &str) -> Result<MgAgenda, MgError> {
     let mut item: Option<std::collections::HashMap<String, String>> = None;
     let mut documents: Vec<MgDocument> = Vec::new();
     let mut document: Option<(String, String)> = None;
-    let mut root_seen = false;
-    loop {
-        let event = reader.read_event().map_err(|e| bad(&reader, &e))?;
-        match event {
-            Event::Start(element) => {
-                let name = String::from_utf8_lossy(element.local_name().as_ref()).to_lowercase();
-                if !root_seen {
-                    root_seen = true;
-                    if name == "html" {
-                        return Err(MgError::Html);
-                    }
-                    if name != "getmeeting" && name != "meeting" {
-                        return Err(MgError::NotAMeeting(name));
-                    }
-                }
-                match name.as_str() {
-                    "agendaitem" => {
-                        item = Some(Default::default());
-                        documents.clear();
-                    }
-                    "linkeddoc" | "linkeddocument" if item.is_some() => document = Some(Default::default()),
-                    _ => {}
-                }
-                path.push(name);
-                text.clear();
+    walk(
+        body,
+        &["getmeeting", "meeting"],
+        MgError::NotAMeeting,
+        |element| match element {
+            Element::Start("agendaitem") => {
+                item = Some(Default::default());
+                documents.clear();
             }
-            Event::Empty(element) => {
-                let name = String::from_utf8_lossy(element.local_name().as_ref()).to_lowercase();
-                if !root_seen {
-                    root_seen = true;
-                    if name != "getmeeting" && name != "meeting" {
-                        return Err(MgError::NotAMeeting(name));
-                    }
+            Element::Start("linkeddoc" | "linkeddocument") if item.is_some() => document = Some(Default::default()),
+            Element::Start(_) => {}
+            Element::End { name: "agendaitem", .. } => {
+                if let Some(fields) = item.take() {
+                    agenda.items.push(item_from(&fields, std::mem::take(&mut documents)));
                 }
             }
-            Event::Text(raw) => text.push_str(&raw.decode().map_err(|e| bad(&reader, &e))?),
-            Event::GeneralRef(reference) => {
-                text.push('&');
-                text.push_str(&reference.decode().map_err(|e| bad(&reader, &e))?);
-                text.push(';');
+            Element::End {
+                name: "linkeddoc" | "linkeddocument",
+                ..
+            } => {
+                if let Some((title, url)) = document.take() {
+                    documents.push(MgDocument { title, url });
+                }
             }
-            Event::CData(data) => {
-                let literal = data.decode().map_err(|e| bad(&reader, &e))?;
-                text.push_str(&quick_xml::escape::escape(literal.as_ref()));
-            }
-            Event::End(_) => {
-                let name = path.pop().unwrap_or_default();
-                // One level decoded: an item's HTML is decoded further by `item_text`.
-                let value = quick_xml::escape::unescape(&text)
-                    .map_err(|e| bad(&reader, &e))?
-                    .into_owned();
-                text.clear();
-                let parent = path.last().map(String::as_str).unwrap_or("");
-                if name == "agendaitem" {
-                    if let Some(fields) = item.take() {
-                        agenda.items.push(item_from(&fields, std::mem::take(&mut documents)));
-                    }
-                } else if name == "linkeddoc" || name == "linkeddocument" {
-                    if let Some((title, url)) = document.take() {
-                        documents.push(MgDocument { title, url });
-                    }
-                } else if let Some((title, url)) = document.as_mut() {
-                    match name.as_str() {
+            // One level decoded: an item's HTML is decoded further by `item_text`.
+            Element::End { name, parent, value } => {
+                if let Some((title, url)) = document.as_mut() {
+                    match name {
                         "title" => *title = decode_again(&value).trim().to_string(),
                         "url" => *url = decode_again(&value).trim().to_string(),
                         _ => {}
                     }
                 } else if let Some(fields) = item.as_mut() {
                     if parent == "agendaitem" {
-                        fields.entry(name).or_insert(value);
+                        fields.entry(name.to_string()).or_insert(value);
                     }
                 } else if parent == "meeting" {
-                    match name.as_str() {
+                    match name {
                         "meetingid" => agenda.meeting_id = value.trim().parse().ok(),
-                        "minutepublished" | "isminutepublished" => {
-                            agenda.minutes_published |= is_true(&value);
-                        }
+                        "minutepublished" | "isminutepublished" => agenda.minutes_published |= is_true(&value),
                         _ => {}
                     }
                 }
             }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    if !root_seen {
-        return Err(MgError::BadXml("there is no element in it".to_string()));
-    }
-    if !path.is_empty() {
-        return Err(MgError::BadXml(format!("<{}> is not closed", path.join("><"))));
-    }
+        },
+    )?;
     Ok(agenda)
 }
 
