@@ -10,6 +10,7 @@ pub mod derived_status;
 pub mod follow;
 pub mod meeting;
 pub mod organisation;
+pub mod pending_import;
 pub mod programme;
 pub mod progress;
 pub mod question;

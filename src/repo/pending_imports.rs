@@ -13,11 +13,12 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::audit;
+use super::changelog::{self, Logged};
 use crate::db::schema::pending_imports;
 use crate::db::DbConn;
 use crate::domain::auth::Actor;
 use crate::domain::meeting::MeetingId;
+use crate::domain::pending_import::PendingImportStatus;
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 
@@ -48,7 +49,7 @@ pub struct PendingImportRow {
     /// The dry run's report.
     pub report: serde_json::Value,
     /// `pending`, `confirmed` or `dismissed`.
-    pub status: String,
+    pub status: PendingImportStatus,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_by: Option<String>,
@@ -57,6 +58,18 @@ pub struct PendingImportRow {
 }
 
 /// A dry run to store.
+impl Logged for PendingImportRow {
+    const RESOURCE_TYPE: &'static str = "pending_import";
+
+    fn resource_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn audit_snapshot(&self) -> impl Serialize + '_ {
+        self
+    }
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = pending_imports)]
 pub struct NewPendingImport<'a> {
@@ -105,31 +118,11 @@ pub async fn insert(
             .await
             .optional()?;
         if let Some(row) = &row {
-            audit::record(
-                conn,
-                actor,
-                "pending_import.created",
-                "pending_import",
-                Some(row.id),
-                None,
-                Some(row),
-            )
-            .await?;
+            changelog::record(conn, actor, "pending_import.created", None, Some(row)).await?;
         }
         Ok(row)
     })
     .await
-}
-
-/// The stored dry run `id`, or a 404.
-pub async fn find(conn: &mut DbConn, id: Uuid) -> Result<PendingImportRow, ApiError> {
-    pending_imports::table
-        .find(id)
-        .select(PendingImportRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| ApiError::NotFound(format!("No pending import has id {id}.")))
 }
 
 /// The stored dry run `id`, locked for the rest of the transaction, if it is still
@@ -143,7 +136,7 @@ pub async fn lock_pending(conn: &mut DbConn, id: Uuid) -> Result<PendingImportRo
         .await
         .optional()?
         .ok_or_else(|| ApiError::NotFound(format!("No pending import has id {id}.")))?;
-    if row.status != PENDING {
+    if row.status != PendingImportStatus::Pending {
         return Err(ApiError::conflict(format!(
             "The import was {} already{}.",
             row.status,
@@ -160,7 +153,7 @@ pub async fn decide(
     conn: &mut DbConn,
     actor: &Actor,
     before: &PendingImportRow,
-    status: &'static str,
+    status: PendingImportStatus,
     result: Option<serde_json::Value>,
 ) -> Result<PendingImportRow, ApiError> {
     let decided_by = match (&actor.id, actor.kind) {
@@ -177,12 +170,10 @@ pub async fn decide(
         .returning(PendingImportRow::as_returning())
         .get_result(conn)
         .await?;
-    audit::record(
+    changelog::record(
         conn,
         actor,
         &format!("pending_import.{status}"),
-        "pending_import",
-        Some(after.id),
         Some(before),
         Some(&after),
     )
@@ -194,7 +185,7 @@ pub async fn decide(
 /// UUIDv7, so in the order they were stored).
 pub async fn list(
     conn: &mut DbConn,
-    status: Option<&str>,
+    status: Option<PendingImportStatus>,
     page: &PageRequest,
 ) -> Result<(Vec<PendingImportRow>, Option<Cursor>), ApiError> {
     let mut query = pending_imports::table
@@ -206,7 +197,7 @@ pub async fn list(
         query = query.filter(pending_imports::id.gt(after.id));
     }
     if let Some(status) = status {
-        query = query.filter(pending_imports::status.eq(status.to_string()));
+        query = query.filter(pending_imports::status.eq(status));
     }
     let rows = query.load(conn).await?;
     Ok(page.finish(rows, |row| Cursor::by_id(row.id)))

@@ -15,24 +15,13 @@ use super::imports::{import_minutes, ImportOutcome, ImportQuery, ImportResult};
 use crate::app::AppState;
 use crate::db::DbConn;
 use crate::domain::meeting::MeetingId;
+use crate::domain::pending_import::PendingImportStatus;
 use crate::error::{responses, ApiError};
 use crate::http::caller::{ManageQuestions, Require};
 use crate::http::listing::{Listing, PageParams, Paged};
 use crate::import::minutes::parse_minutes;
 use crate::pagination::{Cursor, PageRequest};
-use crate::repo::pending_imports::{self as repo, PendingImportRow, CONFIRMED, DISMISSED};
-
-crate::text_enum!(
-    /// Where a stored dry run stands.
-    PendingImportStatus {
-        /// Waiting for the secretariat.
-        Pending => "pending",
-        /// Confirmed: the import was made (`result`).
-        Confirmed => "confirmed",
-        /// Dismissed: nothing was imported.
-        Dismissed => "dismissed",
-    }
-);
+use crate::repo::pending_imports::{self as repo, PendingImportRow};
 
 /// A dry run stored for confirmation.
 #[derive(Debug, Serialize, ToSchema)]
@@ -84,7 +73,7 @@ impl From<PendingImportRow> for PendingImport {
             agenda_item_title: row.agenda_item_title,
             document: row.document,
             document_hash: row.document_hash,
-            status: row.status.parse().unwrap_or(PendingImportStatus::Pending),
+            status: row.status,
             report: row.report,
             created_at: row.created_at,
             decided_at: row.decided_at,
@@ -143,7 +132,7 @@ impl Listing for PendingImports {
         conn: &mut DbConn,
         page: PageRequest,
     ) -> Result<(Vec<PendingImport>, Option<Cursor>), ApiError> {
-        let (rows, next) = repo::list(conn, self.status.map(|s| s.as_str()), &page).await?;
+        let (rows, next) = repo::list(conn, self.status, &page).await?;
         Ok((rows.into_iter().map(Into::into).collect(), next))
     }
 }
@@ -196,7 +185,7 @@ pub async fn confirm_pending_import(
             };
             let result = import_minutes(conn, &actor, &minutes, &before.source_name, &query, false).await?;
             let report = serde_json::to_value(&result).map_err(|e| ApiError::Internal(e.into()))?;
-            let after = repo::decide(conn, &actor, &before, CONFIRMED, Some(report)).await?;
+            let after = repo::decide(conn, &actor, &before, PendingImportStatus::Confirmed, Some(report)).await?;
             Ok::<_, ApiError>((after, result))
         })
         .await?;
@@ -237,7 +226,7 @@ pub async fn dismiss_pending_import(
     let row = conn
         .transaction(async |conn| {
             let before = repo::lock_pending(conn, id).await?;
-            repo::decide(conn, &actor, &before, DISMISSED, None).await
+            repo::decide(conn, &actor, &before, PendingImportStatus::Dismissed, None).await
         })
         .await?;
     Ok(HttpResponse::Ok().json(PendingImport::from(row)))
