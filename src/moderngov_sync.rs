@@ -34,8 +34,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{Months, NaiveDate};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -212,17 +210,12 @@ impl SyncError {
 
 /// The panel: the one given, or the only panel there is.
 async fn the_panel(conn: &mut DbConn, given: Option<OrganisationId>) -> Result<OrganisationId, SyncError> {
-    use crate::db::schema::organisations;
     if let Some(panel) = given {
         return Ok(panel);
     }
-    let panels: Vec<OrganisationId> = organisations::table
-        .filter(organisations::kind.eq(OrganisationKind::Panel))
-        .select(organisations::id)
-        .limit(2)
-        .load(conn)
+    let panels = crate::repo::organisations::ids_of_kind(conn, OrganisationKind::Panel, 2)
         .await
-        .map_err(|e| SyncError::store(e.into()))?;
+        .map_err(SyncError::store)?;
     match panels.as_slice() {
         [one] => Ok(*one),
         [] => Err(SyncError::Panel(

@@ -144,6 +144,22 @@ pub async fn count(conn: &mut DbConn) -> Result<i64, ApiError> {
     Ok(organisations::table.count().get_result(conn).await?)
 }
 
+/// The ids of at most `limit` organisations of `kind`, oldest first: asking for two
+/// tells whether there is exactly one (the panel, when a command is not told which).
+pub async fn ids_of_kind(
+    conn: &mut DbConn,
+    kind: OrganisationKind,
+    limit: i64,
+) -> Result<Vec<OrganisationId>, ApiError> {
+    Ok(organisations::table
+        .filter(organisations::kind.eq(kind))
+        .select(organisations::id)
+        .order(organisations::id.asc())
+        .limit(limit)
+        .load(conn)
+        .await?)
+}
+
 /// A 422 naming `field` unless organisation `id` exists: for references in requests.
 pub async fn require_exists(conn: &mut DbConn, id: OrganisationId, field: &str) -> Result<(), ApiError> {
     match versioned::get::<OrganisationRow>(conn, id).await? {
