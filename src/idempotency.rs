@@ -43,10 +43,6 @@ const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// Response headers worth replaying.
 const KEPT_HEADERS: [HeaderName; 4] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG, header::LINK];
 
-fn hex(digest: impl AsRef<[u8]>) -> String {
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The answer to a retry of a request that was answered, or whose instance died after
 /// its change committed: the first answer again, or, when that was not kept (it was
 /// marked `no-store`, or never sent), `303 See Other` to its result.
@@ -131,8 +127,8 @@ pub async fn middleware(
                 .and_then(|token| state.auth.verify(token.trim()).ok())
                 .map(|principal| principal.subject.claim());
             match subject {
-                Some(subject) => format!("subject:{}", hex(Sha256::digest(subject.as_bytes()))),
-                None => format!("token:{}", hex(Sha256::digest(authorization.as_bytes()))),
+                Some(subject) => format!("subject:{:x}", Sha256::digest(subject.as_bytes())),
+                None => format!("token:{:x}", Sha256::digest(authorization.as_bytes())),
             }
         }
         None => format!("anonymous:{}", crate::http::proxy::client_address(req.request())),
@@ -142,7 +138,7 @@ pub async fn middleware(
     // a key.
     let scope = match crate::domain::follow::redact_path(req.path()) {
         std::borrow::Cow::Borrowed(path) => format!("{caller} POST {path}"),
-        std::borrow::Cow::Owned(path) => format!("{caller} POST {path} {}", hex(Sha256::digest(req.path()))),
+        std::borrow::Cow::Owned(path) => format!("{caller} POST {path} {:x}", Sha256::digest(req.path())),
     };
     let mut fingerprint = Sha256::new();
     // The query is part of the request: `POST /imports?dry_run=true` then `?dry_run=false`
@@ -154,7 +150,7 @@ pub async fn middleware(
     }
     fingerprint.update(b"\n");
     fingerprint.update(&body);
-    let request_hash = hex(fingerprint.finalize());
+    let request_hash = format!("{:x}", fingerprint.finalize());
     req.set_payload(actix_web::dev::Payload::from(body));
 
     let claimed = match state.conn().await {

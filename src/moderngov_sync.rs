@@ -394,7 +394,7 @@ async fn queue_item(
             ),
         ));
     }
-    let hash = hex(&Sha256::digest(text.as_bytes()));
+    let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
     if pending_imports::exists(conn, meeting_id, &hash).await? {
         return Ok((
             AgendaOutcome::AlreadyQueued,
@@ -472,10 +472,6 @@ async fn queue_item(
             format!("its {which} were stored for confirmation before"),
         ),
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Says once, at start, whether meetings are synced on a schedule.

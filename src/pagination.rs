@@ -51,7 +51,7 @@ pub fn list_scope(path: &str, query: &str) -> String {
         hasher.update([1]);
         hasher.update(value.as_bytes());
     }
-    hasher.finalize()[..4].iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:.8x}", hasher.finalize())
 }
 
 /// Where a page starts and how long it is, parsed from `limit` and `cursor`.

@@ -298,7 +298,7 @@ fn cluster_location(data_dir: &Path, as_root: bool) -> anyhow::Result<PathBuf> {
         return Ok(legacy);
     };
     let digest = Sha256::digest(data_dir.as_os_str().as_encoded_bytes());
-    let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let name = format!("{digest:.16x}");
     let base = root.join(name);
     fs::create_dir_all(&base).with_context(|| format!("creating {}", base.display()))?;
     fs::write(base.join(DATA_DIR_FILE), format!("{}\n", data_dir.display()))?;

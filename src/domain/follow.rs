@@ -52,10 +52,7 @@ impl FollowToken {
 
     /// What is stored: the SHA-256 of the token's text, in lower-case hex.
     pub fn hash(&self) -> String {
-        Sha256::digest(self.0.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        format!("{:x}", Sha256::digest(self.0.as_bytes()))
     }
 }
 

@@ -131,10 +131,7 @@ pub fn parse_email(field: &str, text: &str) -> Result<String, FieldError> {
 /// The key an address is counted and compared under: the SHA-256 of it in lower case,
 /// in hex. Never the address itself.
 pub fn email_hash(email: &str) -> String {
-    Sha256::digest(email.to_lowercase().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(email.to_lowercase().as_bytes()))
 }
 
 #[cfg(test)]

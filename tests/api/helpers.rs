@@ -131,7 +131,7 @@ fn migrations_hash() -> String {
         hasher.update(file.to_string_lossy().as_bytes());
         hasher.update(std::fs::read(&file).unwrap());
     }
-    hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect()
+    format!("{:.12x}", hasher.finalize())
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -104,10 +104,7 @@ pub fn question_key(meeting: MeetingId, parent_key: Option<&str>, text: &str) ->
         "scrutiny minutes question v1\n{meeting}\n{}\n{words}",
         parent_key.unwrap_or("")
     );
-    Sha256::digest(material.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(material.as_bytes()))
 }
 
 /// Prepares every question of `minutes` for `meeting`. A question whose values cannot be

@@ -44,10 +44,7 @@ pub fn parse_document(text: &str) -> Result<ParsedDocument, ParseError> {
     // endings, or with its accents composed or not, is recognised as the same document;
     // and every field is read from text in NFC, as all stored text is.
     let text = crate::domain::text::nfc(&lines::normalise_line_endings(text)).into_owned();
-    let content_hash = Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let content_hash = format!("{:x}", Sha256::digest(text.as_bytes()));
     if text
         .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
         .is_empty()

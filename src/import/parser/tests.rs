@@ -11,10 +11,7 @@ use super::*;
 /// The hash of `text`, worked out here rather than by the parser, to check the parser's
 /// against.
 fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(text.as_bytes()))
 }
 
 #[test]
