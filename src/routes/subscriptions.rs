@@ -247,6 +247,27 @@ fn link_not_working(confirming: bool) -> Page<'static> {
     }
 }
 
+/// A link's page (`confirming`, or unsubscribing): its button when the query carries a
+/// token that could be one, otherwise the page that says the link does not work.
+fn link_page(req: &HttpRequest, state: &AppState, confirming: bool) -> HttpResponse {
+    let panel = crate::mail::panel_name(&state.config);
+    let Some(token) = link_token(req) else {
+        return link_not_working(confirming).respond(&panel);
+    };
+    let (title, template) = if confirming {
+        ("Confirm you want these e-mails", template::CONFIRM)
+    } else {
+        ("Stop these e-mails", template::UNSUBSCRIBE)
+    };
+    Page {
+        status: StatusCode::OK,
+        title,
+        template,
+        vars: vec![("token", token.as_str().to_string())],
+    }
+    .respond(&panel)
+}
+
 /// The confirmation link's page.
 ///
 /// What a person's browser opens from the confirmation message: a small HTML page
@@ -272,17 +293,7 @@ fn link_not_working(confirming: bool) -> Page<'static> {
 )]
 #[get("/subscriptions/confirm")]
 pub async fn get_confirmation_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let panel = crate::mail::panel_name(&state.config);
-    match link_token(&req) {
-        Some(token) => Page {
-            status: StatusCode::OK,
-            title: "Confirm you want these e-mails",
-            template: template::CONFIRM,
-            vars: vec![("token", token.as_str().to_string())],
-        }
-        .respond(&panel),
-        None => link_not_working(true).respond(&panel),
-    }
+    link_page(&req, &state, true)
 }
 
 /// The unsubscribe link's page.
@@ -308,17 +319,7 @@ pub async fn get_confirmation_page(req: HttpRequest, state: web::Data<AppState>)
 )]
 #[get("/subscriptions/unsubscribe")]
 pub async fn get_unsubscribe_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let panel = crate::mail::panel_name(&state.config);
-    match link_token(&req) {
-        Some(token) => Page {
-            status: StatusCode::OK,
-            title: "Stop these e-mails",
-            template: template::UNSUBSCRIBE,
-            vars: vec![("token", token.as_str().to_string())],
-        }
-        .respond(&panel),
-        None => link_not_working(false).respond(&panel),
-    }
+    link_page(&req, &state, false)
 }
 
 /// A token sent in a body, and whether the body was a form from a browser, which is
