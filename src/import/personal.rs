@@ -11,11 +11,18 @@
 //! real. The warning names what kind of detail it found, never the detail itself, so
 //! the report carries no more personal data than the document did.
 //!
-//! The patterns are deliberately plain and err towards warning: an e-mail address is
-//! `local@domain.tld`; a telephone number is `0` or `+44` followed by nine or ten more
-//! digits, with spaces, hyphens or brackets between them (`01785 232385`,
-//! `+44 (0)1785 232385`, `07700-900123`); a postcode is the full UK form in capitals
-//! (`ST16 2DH`; an outward code alone, `ST16`, names an area, not a home).
+//! The patterns are deliberately plain and err towards warning. Text is first folded to
+//! NFKC, so full-width and other compatibility forms (`＠`, `０１７８５`) read as their
+//! plain letters and digits. Then:
+//! - an e-mail address is `local@domain.tld`, also written the ways people hide one from
+//!   harvesters: spaces around the `@`, `(at)`/`[at]`/`{at}` for it and `(dot)`/` dot `
+//!   for the dots (`jo (at) example (dot) org`), or `jo at example dot org`;
+//! - a telephone number is `0`, `+44` or `0044` followed by nine or ten more digits,
+//!   with spaces, hyphens or brackets between them (`01785 232385`,
+//!   `+44 (0)1785 232385`, `0044 7700 900123`, `07700-900123`);
+//! - a postcode is the full UK form in either case (`ST16 2DH`, `st16 2dh`), with a
+//!   first letter a postcode area can have; an outward code alone, `ST16`, names an
+//!   area, not a home.
 
 use std::sync::LazyLock;
 
@@ -24,18 +31,22 @@ use regex::Regex;
 /// The kinds of personal detail looked for, each with the pattern that finds it.
 static PATTERNS: LazyLock<[(&str, Regex); 3]> = LazyLock::new(|| {
     let compile = |pattern: &str| Regex::new(pattern).expect("a valid pattern");
+    // An `@`, plainly or spelt out; a dot, plainly or spelt out (bracketed, or as a word).
+    let at = r"(?:\s*@\s*|\s*[(\[{]\s*at\s*[)\]}]\s*)";
+    let dot = r"(?:\.|\s*[(\[{]\s*dot\s*[)\]}]\s*|\s+dot\s+)";
+    let label = r"[A-Za-z0-9\-]+";
+    let email = format!(
+        r"(?i)[a-z0-9._%+\-]+{at}{label}(?:{dot}{label})*{dot}[a-z]{{2,}}\b|\b[a-z0-9._%+\-]+\s+at\s+{label}(?:\s+dot\s+{label})+\b"
+    );
     [
-        (
-            "an e-mail address",
-            compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"),
-        ),
+        ("an e-mail address", compile(&email)),
         (
             "a telephone number",
-            compile(r"(?:^|[^\d/.])(?:\+44[\s\-]?(?:\(0\)[\s\-]?)?|\(?0)\d(?:[\s\-\)]{0,2}\d){8,9}(?:$|\D)"),
+            compile(r"(?:^|[^\d/.])(?:(?:\+|00)44[\s\-]?(?:\(0\)[\s\-]?)?|\(?0)\d(?:[\s\-\)]{0,2}\d){8,9}(?:$|\D)"),
         ),
         (
             "a postcode",
-            compile(r"\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR) ?[0-9][ABD-HJLNP-UW-Z]{2}\b"),
+            compile(r"(?i)\b(?:[A-PR-UWYZ][A-HK-Y]?[0-9][A-Z0-9]?|GIR) ?[0-9][ABD-HJLNP-UW-Z]{2}\b"),
         ),
     ]
 });
@@ -43,9 +54,10 @@ static PATTERNS: LazyLock<[(&str, Regex); 3]> = LazyLock::new(|| {
 /// The kinds of personal detail `text` appears to hold ("an e-mail address", "a
 /// telephone number", "a postcode"), each once, in that order; empty when none.
 pub fn spotted(text: &str) -> Vec<&'static str> {
+    let folded = icu_normalizer::ComposingNormalizer::new_nfkc().normalize(text);
     PATTERNS
         .iter()
-        .filter(|(_, pattern)| pattern.is_match(text))
+        .filter(|(_, pattern)| pattern.is_match(&folded))
         .map(|(kind, _)| *kind)
         .collect()
 }
@@ -85,6 +97,17 @@ mod tests {
             ("I live at 2 High Street, Stafford ST16 2DH", "a postcode"),
             ("postcode ST162DH", "a postcode"),
             ("London SW1A 1AA", "a postcode"),
+            // The same kinds, written other ways.
+            ("write to jane @ example.com", "an e-mail address"),
+            ("write to jane(at)example.com", "an e-mail address"),
+            ("write to jane [at] example [dot] co [dot] uk", "an e-mail address"),
+            ("write to jane at example dot com", "an e-mail address"),
+            ("write to JANE@EXAMPLE.COM", "an e-mail address"),
+            ("write to jane＠example.com", "an e-mail address"),
+            ("ring 0044 1785 232385", "a telephone number"),
+            ("ring ０１７８５ ２３２３８５", "a telephone number"),
+            ("I live in st16 2dh", "a postcode"),
+            ("I live in St16 2Dh", "a postcode"),
         ] {
             assert_eq!(spotted(text), [kind], "{text}");
         }
@@ -100,6 +123,9 @@ mod tests {
             "the ST16 area of Stafford",
             "send to the panel @ the usual address",
             "Question 10 to 19 were taken together",
+            "we met at nine and the report is at annex b",
+            "Q1 2nd quarter figures; 3 of 4 done",
+            "version 2.0 at launch. dot points follow",
         ] {
             assert!(spotted(text).is_empty(), "{text}: {:?}", spotted(text));
         }
