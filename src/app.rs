@@ -35,7 +35,17 @@ pub struct AppState {
     pub hashing: Arc<Hashing>,
     pub metrics: Arc<Metrics>,
     pub readiness: Arc<Readiness>,
+    /// The gate for answers built whole in memory that can run to megabytes: at most
+    /// [`large_answers_at_once`] are built at a time. See [`AppState::large_answer`].
+    large_answers: Arc<tokio::sync::Semaphore>,
     replica_down_until_ms: Arc<AtomicU64>,
+}
+
+/// How many large answers are built at once: two per core, so that while one waits on
+/// PostgreSQL another is being written out, and no more, since more at once only holds
+/// more pages in memory without answering any sooner.
+pub fn large_answers_at_once() -> usize {
+    2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 impl AppState {
@@ -49,6 +59,7 @@ impl AppState {
             auth,
             metrics: Arc::new(Metrics::new()),
             readiness: Arc::new(Readiness::default()),
+            large_answers: Arc::new(tokio::sync::Semaphore::new(large_answers_at_once())),
             replica_down_until_ms: Arc::default(),
         }
     }
@@ -80,6 +91,29 @@ impl AppState {
         }
         self.metrics.replica_fallbacks.inc();
         self.conn().await
+    }
+}
+
+impl AppState {
+    /// A turn to build a large answer (a page of the change feed of more than 100
+    /// events: rows of up to 1,000 snapshots, then their JSON, each about a megabyte):
+    /// held while the page is read and written, dropped before it is sent. A burst of
+    /// such reads is answered [`large_answers_at_once`] at a time rather than all at
+    /// once, so the memory it takes is bounded by the gate rather than by the pool size
+    /// or the number of connections. Waits up to `SCRUTINY_DB_TIMEOUT_MS`, as for a
+    /// connection, then 503 with `Retry-After`.
+    pub async fn large_answer(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+        match tokio::time::timeout(self.config.db_timeout, self.large_answers.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(closed)) => Err(ApiError::Internal(closed.into())),
+            Err(_elapsed) => {
+                log::warn!(
+                    "a large answer waited {:?} for its turn: answering 503",
+                    self.config.db_timeout
+                );
+                Err(ApiError::Unavailable)
+            }
+        }
     }
 }
 

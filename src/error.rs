@@ -186,7 +186,7 @@ pub const PROBLEM_TYPES: &[ProblemType] = &[
     ProblemType { slug: "internal-error", status: StatusCode::INTERNAL_SERVER_ERROR, title: "Internal error",
         description: "Something unexpected failed inside the service. It has been logged; the request may be retried." },
     ProblemType { slug: "service-unavailable", status: StatusCode::SERVICE_UNAVAILABLE, title: "The service is temporarily unavailable",
-        description: "The database cannot be reached. Retry after the number of seconds in Retry-After." },
+        description: "The database cannot be reached, or the service is too busy to answer in time (every database connection, or every turn to build a large answer such as a 1,000-event feed page, taken for longer than SCRUTINY_DB_TIMEOUT_MS). Nothing was changed. Retry after the number of seconds in Retry-After." },
     ProblemType { slug: "mail-off", status: StatusCode::SERVICE_UNAVAILABLE, title: "E-mail is off on this service",
         description: "What was asked needs an e-mail message, and this service sends none: its operator has not set SCRUTINY_SMTP_URL, SCRUTINY_MAIL_FROM and SCRUTINY_BASE_URL. Nothing was stored. This is how the service is set up, not a passing fault: no Retry-After is sent, and asking again will not help until the operator turns mail on." },
 ];
@@ -286,7 +286,7 @@ impl ApiError {
                 format!("Too many requests; retry after {retry_after_secs} seconds")
             }
             (Self::Unavailable, _) => {
-                format!("The database is unavailable; retry after {UNAVAILABLE_RETRY_AFTER_SECS} seconds")
+                format!("The service is busy or its database unavailable; retry after {UNAVAILABLE_RETRY_AFTER_SECS} seconds")
             }
             (other, _) => other.to_string(),
         };

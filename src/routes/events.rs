@@ -178,6 +178,11 @@ impl TryFrom<EventQuery> for EventRequest {
 /// database delays the feed, never reorders it.
 ///
 /// A full page carries `Link: <…>; rel="next"`; an empty page means you are up to date.
+///
+/// Pages of more than 100 events are built a few at a time (two per core of the
+/// instance), so that a burst of catch-up reads holds a bounded amount of memory: under
+/// such a burst a request waits its turn, up to `SCRUTINY_DB_TIMEOUT_MS`, then is
+/// answered 503 with `Retry-After`. Pages of 100 or fewer never wait for one.
 #[utoipa::path(
     tag = "events",
     params(EventQuery),
@@ -197,6 +202,10 @@ pub async fn list_events(
     Query(query): Query<EventQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let EventRequest { after, limit, filter } = query.try_into()?;
+    let _turn = match limit > DEFAULT_EVENTS_PER_PAGE {
+        true => Some(state.large_answer().await?),
+        false => None,
+    };
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let rows = repo::list(&mut conn, caller.view(), after, limit, &filter).await?;
     drop(conn);

@@ -256,3 +256,51 @@ async fn the_feed_refuses_bad_positions_and_page_sizes() {
     let full = app.anonymous().get("/api/v1/events?limit=1").await;
     assert_eq!(full.status, 200);
 }
+
+#[actix_web::test]
+async fn large_pages_in_a_burst_are_built_in_turn_and_every_one_is_answered_whole() {
+    // Pages of more than 100 events wait for one of a few turns; a turn that was not
+    // given back would show here as a 503 once the turns ran out.
+    let app = spawn_app_on(
+        TestDb::new().await,
+        None,
+        Settings::default()
+            .with("SCRUTINY_DB_POOL_SIZE", "16")
+            .with("SCRUTINY_DB_TIMEOUT_MS", "10000"),
+    )
+    .await;
+    diesel::sql_query(
+        "INSERT INTO events (event_type, resource_type, resource_id, public, snapshot, public_snapshot)
+         SELECT 'organisation.created', 'organisation', gen_random_uuid(), true, '{}', jsonb_build_object('n', n)
+         FROM generate_series(1, 250) AS n",
+    )
+    .execute(&mut app.db.conn().await)
+    .await
+    .unwrap();
+    let expected = drain_until(&app, None, |seen| seen.len() >= 250).await;
+    assert_eq!(expected.len(), 250);
+    let burst = 3 * scrutiny::app::large_answers_at_once();
+    for _round in 0..2 {
+        let pages = futures_util::future::join_all((0..burst).map(|i| {
+            let app = &app;
+            async move {
+                let limit = if i % 4 == 0 { 100 } else { 1000 };
+                (
+                    limit,
+                    app.anonymous().get(&format!("/api/v1/events?limit={limit}")).await,
+                )
+            }
+        }))
+        .await;
+        for (limit, page) in pages {
+            assert_eq!(page.status, 200, "{}", page.text());
+            let items = page.json()["items"].as_array().unwrap().clone();
+            assert_eq!(items.len(), limit.min(250), "a page of {limit}");
+            assert_eq!(
+                items[..],
+                expected[..items.len()],
+                "a page of {limit} is the feed's start"
+            );
+        }
+    }
+}
