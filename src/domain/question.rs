@@ -353,8 +353,8 @@ pub fn parse_citations<T: Copy + PartialEq>(field: &str, ids: &[T]) -> FieldResu
 }
 
 /// An e-mail address, checked only for its shape (`local@domain.tld`, at most 254
-/// characters, no spaces or control characters): whether it reaches anyone is for
-/// the secretariat to find out.
+/// characters, no spaces, control or format characters, no quoted local part):
+/// whether it reaches anyone is for the secretariat to find out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Email(String);
@@ -367,7 +367,7 @@ impl Email {
         if value.is_empty() || value.chars().count() > 254 {
             return Err(invalid());
         }
-        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if value.chars().any(super::text::is_unseen_in_a_token) || value.starts_with('"') {
             return Err(invalid());
         }
         let (local, domain) = value.rsplit_once('@').ok_or_else(invalid)?;
@@ -733,6 +733,10 @@ mod tests {
             "resident@example..org",
             "a\0@example.org\0",
             "a@b@example.org",
+            "a\u{200B}@example.org",
+            "\u{202E}gro.elpmaxe@a",
+            "a\u{00AD}b@example.org",
+            "\"ab\"@example.org",
         ] {
             assert!(Email::parse("e", bad).is_err(), "{bad:?}");
         }

@@ -86,8 +86,10 @@ impl Digest {
 }
 
 /// The address in `text` if it is one mail can be delivered to: a mailbox that lettre's
-/// parser accepts (RFC 5322's `addr-spec`), at most [`MAX_EMAIL_LENGTH`] characters
-/// with a local part of at most [`MAX_LOCAL_PART_LENGTH`], and a domain that is a
+/// parser accepts (RFC 5322's `addr-spec`) with an unquoted local part and no white
+/// space, control or format characters (zero-width and bidirectional marks: an address
+/// that looks like another must not count apart from it), at most [`MAX_EMAIL_LENGTH`]
+/// characters with a local part of at most [`MAX_LOCAL_PART_LENGTH`], and a domain that is a
 /// public host name (at least two labels, letters in its last one): not an address
 /// literal, not `localhost`. The domain is kept in lower case. A 422 naming `field`
 /// otherwise.
@@ -99,6 +101,12 @@ pub fn parse_email(field: &str, text: &str) -> Result<String, FieldError> {
     }
     if text.chars().count() > MAX_EMAIL_LENGTH {
         return Err(invalid("must be at most 254 characters"));
+    }
+    if text.chars().any(super::text::is_unseen_in_a_token) {
+        return Err(invalid("must not contain spaces or invisible characters"));
+    }
+    if text.starts_with('"') {
+        return Err(invalid("must be an address without quotes, like name@example.org"));
     }
     let address: lettre::Address = text
         .parse()
@@ -169,6 +177,12 @@ mod tests {
             "a@example..org",
             "\"Ann\" <ann@example.org>",
             "ann@example.org\r\nBcc: b@example.org",
+            "ann\u{200B}@example.org",
+            "ann@exam\u{200D}ple.org",
+            "\u{FEFF}ann@example.org",
+            "\u{2066}ann@example.org\u{2069}",
+            "\"ann\"@example.org",
+            "\"ann other\"@example.org",
             long_local.as_str(),
             long.as_str(),
         ] {

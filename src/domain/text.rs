@@ -31,6 +31,18 @@ pub fn is_allowed_char(c: char) -> bool {
     }
 }
 
+/// Whether `c` is unseen or blank where a single token is expected (an e-mail
+/// address): white space, a control character, or a Unicode format character (general
+/// category Cf: zero-width spaces and joiners, bidirectional marks and overrides, the
+/// soft hyphen, the byte-order mark). Two addresses that differ only by one look the
+/// same to a person and are different to a mail server.
+pub fn is_unseen_in_a_token(c: char) -> bool {
+    use icu_properties::props::GeneralCategory;
+    c.is_whitespace()
+        || c.is_control()
+        || icu_properties::CodePointMapData::<GeneralCategory>::new().get(c) == GeneralCategory::Format
+}
+
 /// Why `text` cannot be taken, in words for a 422 about its field (`must not contain …`),
 /// or `None` when every character is allowed ([`is_allowed_char`]).
 pub fn refusal(text: &str) -> Option<String> {

@@ -2015,6 +2015,21 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             json!({"email": "a'--@example.org'; DROP TABLE subscriptions; --", "action_id": action_id}),
             "email",
         ),
+        (
+            "a zero-width space in the address",
+            json!({"email": "a\u{200B}@example.org", "action_id": action_id}),
+            "email",
+        ),
+        (
+            "a right-to-left override in the address",
+            json!({"email": "\u{202E}gro.elpmaxe@a", "action_id": action_id}),
+            "email",
+        ),
+        (
+            "a quoted local part",
+            json!({"email": "\"a b\"@example.org", "action_id": action_id}),
+            "email",
+        ),
     ] {
         cases.push(
             json_case(
@@ -3340,6 +3355,13 @@ fn cases(f: &Fixtures) -> Vec<Case> {
             Invalid(field),
         ));
     }
+    cases.push(json_case(
+        "a zero-width space in the questioner's e-mail address: questions POST",
+        "POST",
+        "/api/v1/questions",
+        question_body(json!({"asker_contact": {"email": "a\u{200B}@example.org"}})),
+        Invalid("asker_contact"),
+    ));
     cases.push(raw(
         "a number too big for any type: organisations POST",
         "POST",
