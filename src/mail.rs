@@ -44,10 +44,21 @@ const LEASE: Duration = Duration::from_secs(120);
 /// How long one SMTP conversation may take.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Says once, at start, whether mail is on.
-pub fn announce(config: &MailConfig) {
+/// Says once, at start, whether mail is on, and warns when it is on for questioners
+/// but following by e-mail is off because `SCRUTINY_BASE_URL` (`base_url_set`) is not
+/// (the confirm and unsubscribe links of its messages must be absolute).
+pub fn announce(config: &MailConfig, base_url_set: bool) {
     match &config.smtp {
-        Some(smtp) => log::info!("e-mail notifications are on, sent from {}", smtp.from),
+        Some(smtp) if base_url_set => log::info!(
+            "e-mail notifications and following by e-mail are on, sent from {}",
+            smtp.from
+        ),
+        Some(smtp) => log::warn!(
+            "e-mail notifications to questioners are on, sent from {}, but following by e-mail is off until \
+             SCRUTINY_BASE_URL is set (its messages' links must be absolute): POST /api/v1/subscriptions \
+             answers 503 mail-off",
+            smtp.from
+        ),
         None => log::info!(
             "e-mail notifications are off (SCRUTINY_SMTP_URL and SCRUTINY_MAIL_FROM are unset): no message is queued or sent"
         ),

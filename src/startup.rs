@@ -160,7 +160,7 @@ impl Application {
             config.public_url_template.clone(),
             config.base_url.clone(),
         );
-        crate::mail::announce(&mail_config);
+        crate::mail::announce(&mail_config, base_url.is_some());
         let wake = wakeups.mail.clone();
         let mail = actix_web::rt::spawn(async move {
             readiness.migrated().await;

@@ -307,13 +307,13 @@ fn seed_demo_says_what_it_did_and_importing_the_demo_document_finds_the_demo_que
     );
 }
 
-#[test]
-fn a_healthy_first_start_logs_no_warnings_while_migrations_run() {
-    let scratch = Scratch::new("first-start");
-    let database = FreshDatabase::new("first_start");
+/// What `scrutiny` logs from its start, with `env` set, until a second after it said it
+/// was ready (its background tasks have started by then).
+fn log_of_a_start(database: &FreshDatabase, dir: &Path, env: &[(&str, &str)]) -> Vec<String> {
     let mut child = database
-        .scrutiny(&scratch.0)
+        .scrutiny(dir)
         .env("SCRUTINY_ADDR", "127.0.0.1:0")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -330,7 +330,6 @@ fn a_healthy_first_start_logs_no_warnings_while_migrations_run() {
     let mut log = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut ready_at = None;
-    // Until a second after migrations finished: the background tasks run by then.
     while ready_at.is_none_or(|at: Instant| at.elapsed() < Duration::from_secs(1)) {
         assert!(Instant::now() < deadline, "not ready in time: {log:#?}");
         if let Ok(line) = lines.recv_timeout(Duration::from_millis(100)) {
@@ -342,11 +341,46 @@ fn a_healthy_first_start_logs_no_warnings_while_migrations_run() {
     }
     let _ = child.kill();
     let _ = child.wait();
-    let warnings: Vec<&String> = log
-        .iter()
+    log
+}
+
+fn warnings(log: &[String]) -> Vec<&String> {
+    log.iter()
         .filter(|line| line.contains(" WARN ") || line.contains(" ERROR "))
-        .collect();
-    assert!(warnings.is_empty(), "{warnings:#?}\nin\n{log:#?}");
+        .collect()
+}
+
+#[test]
+fn a_healthy_first_start_logs_no_warnings_while_migrations_run() {
+    let scratch = Scratch::new("first-start");
+    let database = FreshDatabase::new("first_start");
+    let log = log_of_a_start(&database, &scratch.0, &[]);
+    assert!(warnings(&log).is_empty(), "{:#?}\nin\n{log:#?}", warnings(&log));
+}
+
+#[test]
+fn mail_set_up_without_a_base_url_says_at_start_that_following_is_off() {
+    let scratch = Scratch::new("mail-start");
+    let database = FreshDatabase::new("mail_start");
+    // Nothing listens on port 9; nothing is sent, as nobody has been told anything yet.
+    let mail = [
+        ("SCRUTINY_SMTP_URL", "smtp://127.0.0.1:9"),
+        ("SCRUTINY_MAIL_FROM", "panel@example.gov.uk"),
+    ];
+    let log = log_of_a_start(&database, &scratch.0, &mail);
+    let said = warnings(&log);
+    assert!(
+        said.len() == 1 && said[0].contains("following by e-mail is off") && said[0].contains("SCRUTINY_BASE_URL"),
+        "{log:#?}"
+    );
+
+    let with_base = [mail[0], mail[1], ("SCRUTINY_BASE_URL", "https://api.example.gov.uk")];
+    let log = log_of_a_start(&database, &scratch.0, &with_base);
+    assert!(warnings(&log).is_empty(), "{log:#?}");
+    assert!(
+        log.iter().any(|line| line.contains("following by e-mail are on")),
+        "{log:#?}"
+    );
 }
 
 #[test]
