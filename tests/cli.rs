@@ -434,87 +434,13 @@ fn scrutiny_root(home: &Path) -> PathBuf {
     }
 }
 
-/// What the stub ModernGov answers.
-#[derive(Clone)]
-enum Answer {
-    Xml(String),
-    Html,
-    /// Accepts the request and never answers.
-    Hang,
-}
+#[path = "support/moderngov_stub.rs"]
+mod moderngov_stub;
+use moderngov_stub::{meetings_xml, Meetings, StubModernGov};
 
-/// A local HTTP server that answers every request as told, keeping the request lines.
-struct StubModernGov {
-    url: String,
-    answer: std::sync::Arc<std::sync::Mutex<Answer>>,
-    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl StubModernGov {
-    fn start() -> Self {
-        use std::io::Write as _;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let answer = std::sync::Arc::new(std::sync::Mutex::new(Answer::Html));
-        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let (answer_in, requests_in) = (answer.clone(), requests.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request_line = String::new();
-                let _ = reader.read_line(&mut request_line);
-                loop {
-                    let mut header = String::new();
-                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
-                        break;
-                    }
-                }
-                requests_in.lock().unwrap().push(request_line.trim().to_string());
-                let (content_type, body) = match answer_in.lock().unwrap().clone() {
-                    Answer::Xml(xml) => ("text/xml; charset=utf-8", xml),
-                    Answer::Html => (
-                        "text/html",
-                        "<!DOCTYPE html><html><body><h1>Service unavailable</h1></body></html>".to_string(),
-                    ),
-                    Answer::Hang => {
-                        std::thread::spawn(move || {
-                            std::thread::sleep(Duration::from_secs(30));
-                            drop(stream);
-                        });
-                        continue;
-                    }
-                };
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            }
-        });
-        Self { url, answer, requests }
-    }
-
-    fn answer(&self, answer: Answer) {
-        *self.answer.lock().unwrap() = answer;
-    }
-}
-
-/// A `GetMeetings` answer in ModernGov's shape: text encoded twice, as ModernGov does.
-fn get_meetings_xml(meetings: &[(&str, &str, &str)]) -> String {
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<getmeetings>\r\n  <committee>\r\n    <committeeid>153</committeeid>\r\n    \
-         <committeetitle>Police, Fire &amp;amp; Crime Panel</committeetitle>\r\n    <meetings>\r\n",
-    );
-    for (id, date, status) in meetings {
-        xml.push_str(&format!(
-            "      <meeting>\r\n        <meetingid>{id}</meetingid>\r\n        <meetingdate>{date}</meetingdate>\r\n        \
-             <meetingtime>10:00</meetingtime>\r\n        <meetingstatus>{status}</meetingstatus>\r\n        \
-             <meetinglocation>Council Chamber, County Hall &amp;amp; online</meetinglocation>\r\n      </meeting>\r\n"
-        ));
-    }
-    xml.push_str("    </meetings>\r\n  </committee>\r\n</getmeetings>\r\n");
-    xml
+/// A day of 2030, when the test's meetings are held.
+fn in_2030(month: u32, day: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2030, month, day).unwrap()
 }
 
 #[derive(diesel::QueryableByName, Debug, PartialEq)]
@@ -603,10 +529,10 @@ fn sync_meetings_creates_moves_and_cancels_meetings_from_moderngov_and_writes_no
     };
 
     // A meeting, a cancelled one, and one without a usable id.
-    stub.answer(Answer::Xml(get_meetings_xml(&[
-        ("4567", "13/06/2030", "Confirmed"),
-        ("4568", "12/09/2030", "Cancelled"),
-        ("n/a", "10/10/2030", "Confirmed"),
+    stub.meetings(Meetings::Xml(meetings_xml(&[
+        ("4567", in_2030(6, 13), "Confirmed"),
+        ("4568", in_2030(9, 12), "Cancelled"),
+        ("n/a", in_2030(10, 10), "Confirmed"),
     ])));
     let dry = sync(&["--dry-run"]);
     assert!(dry.status.success(), "{}", text(&dry.stderr));
@@ -626,19 +552,19 @@ fn sync_meetings_creates_moves_and_cancels_meetings_from_moderngov_and_writes_no
         text(&dry_agendas.stdout)
     );
     assert!(
-        stub.requests.lock().unwrap()[0]
+        stub.requests()[0]
             .contains("/mgWebService.asmx/GetMeetings?lCommitteeId=153&sFromDate=01/01/2030&sToDate=31/12/2030"),
         "{:?}",
-        stub.requests.lock().unwrap()
+        stub.requests()
     );
 
     // With agendas: the meetings are all still to come, so no agenda is fetched.
     let first = sync(&["--agendas"]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     assert!(
-        !stub.requests.lock().unwrap().iter().any(|r| r.contains("GetMeeting?")),
+        !stub.requests().iter().any(|r| r.contains("GetMeeting?")),
         "{:?}",
-        stub.requests.lock().unwrap()
+        stub.requests()
     );
     assert!(
         text(&first.stdout).contains("1 created, 0 updated, 0 unchanged, 1 cancelled, 1 skipped\n"),
@@ -671,9 +597,9 @@ fn sync_meetings_creates_moves_and_cancels_meetings_from_moderngov_and_writes_no
     assert_eq!(database.audited_meeting_changes(), 2);
 
     // The meeting moves a week on; the same answer again changes nothing.
-    stub.answer(Answer::Xml(get_meetings_xml(&[
-        ("4567", "20/06/2030", "Confirmed"),
-        ("4568", "12/09/2030", "Cancelled"),
+    stub.meetings(Meetings::Xml(meetings_xml(&[
+        ("4567", in_2030(6, 20), "Confirmed"),
+        ("4568", in_2030(9, 12), "Cancelled"),
     ])));
     let moved = sync(&[]);
     assert!(moved.status.success(), "{}", text(&moved.stderr));
@@ -697,7 +623,7 @@ fn sync_meetings_creates_moves_and_cancels_meetings_from_moderngov_and_writes_no
     assert_eq!(database.audited_meeting_changes(), 3);
 
     // Now cancelled in ModernGov: kept, marked cancelled, no deadline.
-    stub.answer(Answer::Xml(get_meetings_xml(&[("4567", "20/06/2030", "Cancelled")])));
+    stub.meetings(Meetings::Xml(meetings_xml(&[("4567", in_2030(6, 20), "Cancelled")])));
     let cancelled = sync(&[]);
     assert!(
         text(&cancelled.stdout).contains("0 created, 0 updated, 0 unchanged, 1 cancelled, 0 skipped"),
@@ -712,15 +638,19 @@ fn sync_meetings_creates_moves_and_cancels_meetings_from_moderngov_and_writes_no
     // Bad answers: an error naming the cause, a non-zero exit, nothing written.
     let before = database.synced_meetings();
     for (answer, expected, extra) in [
-        (Answer::Html, "HTML page", &[][..]),
+        (Meetings::Html, "HTML page", &[][..]),
         (
-            Answer::Xml("<getmeetings><committee><meetings><meeting>".into()),
+            Meetings::Xml("<getmeetings><committee><meetings><meeting>".into()),
             "not well-formed XML",
             &[][..],
         ),
-        (Answer::Hang, "did not answer within 1 seconds", &["--timeout", "1"][..]),
+        (
+            Meetings::Hang,
+            "did not answer within 1 seconds",
+            &["--timeout", "1"][..],
+        ),
     ] {
-        stub.answer(answer);
+        stub.meetings(answer);
         let failed = sync(extra);
         assert!(!failed.status.success(), "{expected}: {}", text(&failed.stdout));
         assert!(
