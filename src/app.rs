@@ -92,9 +92,7 @@ impl AppState {
         self.metrics.replica_fallbacks.inc();
         self.conn().await
     }
-}
 
-impl AppState {
     /// A turn to build a large answer (a page of the change feed of more than 100
     /// events: rows of up to 1,000 snapshots, then their JSON, each about a megabyte):
     /// held while the page is read and written, dropped before it is sent. A burst of

@@ -603,7 +603,11 @@ pub fn render(template: &str, vars: &[(&str, String)], own: &[String]) -> (Strin
     let fill = |template: &str, escape: bool| {
         let mut out = template.to_string();
         for (name, v) in vars {
-            let v = if escape { html_escape(v) } else { v.clone() };
+            let v = if escape {
+                crate::http::html::escape(v)
+            } else {
+                v.clone()
+            };
             out = out.replace(&format!("{{{{{name}}}}}"), &v);
         }
         out
@@ -611,7 +615,11 @@ pub fn render(template: &str, vars: &[(&str, String)], own: &[String]) -> (Strin
     // A subject is one line whatever the values hold.
     let subject = fill(&subject_template, false).replace(['\r', '\n'], " ");
     let body_text = fill(&body_template, false);
-    let own_escaped: Vec<String> = own.iter().filter(|o| !o.is_empty()).map(|o| html_escape(o)).collect();
+    let own_escaped: Vec<String> = own
+        .iter()
+        .filter(|o| !o.is_empty())
+        .map(|o| crate::http::html::escape(o))
+        .collect();
     let paragraphs: Vec<String> = fill(&body_template, true)
         .split("\n\n")
         .map(str::trim)
@@ -622,14 +630,9 @@ pub fn render(template: &str, vars: &[(&str, String)], own: &[String]) -> (Strin
         })
         .collect();
     let body_html = LAYOUT_HTML
-        .replace("{{subject}}", &html_escape(&subject))
+        .replace("{{subject}}", &crate::http::html::escape(&subject))
         .replace("{{body}}", &paragraphs.join("\n"));
     (subject, body_text, body_html)
-}
-
-/// `text` safe in HTML text and in a quoted attribute: the pages' own escaping.
-fn html_escape(text: &str) -> String {
-    crate::http::html::escape(text)
 }
 
 /// Makes each word of already-escaped text that starts with one of `own` (escaped

@@ -57,7 +57,6 @@ pub struct PendingImportRow {
     pub result: Option<serde_json::Value>,
 }
 
-/// A dry run to store.
 impl Logged for PendingImportRow {
     const RESOURCE_TYPE: &'static str = "pending_import";
 
@@ -70,6 +69,7 @@ impl Logged for PendingImportRow {
     }
 }
 
+/// A dry run to store.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = pending_imports)]
 pub struct NewPendingImport<'a> {

@@ -202,9 +202,10 @@ pub async fn list_events(
     Query(query): Query<EventQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let EventRequest { after, limit, filter } = query.try_into()?;
-    let _turn = match limit > DEFAULT_EVENTS_PER_PAGE {
-        true => Some(state.large_answer().await?),
-        false => None,
+    let _turn = if limit > DEFAULT_EVENTS_PER_PAGE {
+        Some(state.large_answer().await?)
+    } else {
+        None
     };
     let mut conn = state.read_conn(caller.is_signed_in()).await?;
     let rows = repo::list(&mut conn, caller.view(), after, limit, &filter).await?;
